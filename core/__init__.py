@@ -1,0 +1,24 @@
+"""creatorpay: what creators earn on Chinese creator platforms, line by line.
+
+The public API for services::
+
+    from creatorpay.core import Engine, load_scenario
+    report = Engine().compare(load_scenario("examples/food-vlogger.toml"))
+    print(report.to_json())
+"""
+
+from .context import Adjustment, Platform, Settlement
+from .engine import Engine, Report
+from .errors import CreatorpayError, InputError, PluginError, Problem, RuleFileError
+from .hookspecs import hookimpl
+from .scenario import Period, Scenario, load_scenario
+from .statement import Kind, Line, Statement
+from .store import MemoryStore, Store
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Adjustment", "CreatorpayError", "Engine", "InputError", "Kind", "Line", "MemoryStore", "Period",
+    "Platform", "PluginError", "Problem", "Report", "RuleFileError", "Scenario", "Settlement",
+    "Statement", "Store", "__version__", "hookimpl", "load_scenario",
+]

@@ -1,0 +1,219 @@
+"""Typed readers for untrusted mappings: each check names the field path and what was expected.
+
+Shared by the scenario loader, rule files and overrides (CORE-INPUT-01). A :class:`Checker` collects
+every problem instead of stopping at the first, then :meth:`Checker.raise_if_any` raises them at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .errors import InputError, Problem
+from .money import AMOUNT_LIMIT
+
+T = TypeVar("T")
+_AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
+_RATIO = re.compile(r"^\d+(\.\d{1,4})?$")
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class Checker:
+    """Collects :class:`Problem` s for one input source while values are read from it."""
+
+    def __init__(self, source: str, error: type[InputError] = InputError) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self._error = error
+
+    def fail(self, path: str, message: str) -> None:
+        """Record a problem at ``path``."""
+        self.problems.append(Problem(self.source, path, message))
+
+    def raise_if_any(self) -> None:
+        """Raise every problem found so far as one error."""
+        if self.problems:
+            raise self._error(self.problems)
+
+    def table(self, value: object, path: str) -> Mapping[str, Any] | None:
+        """A table (mapping with string keys), or None after recording a problem."""
+        if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+            return value
+        self.fail(path, f"expected a table, found {describe(value)}")
+        return None
+
+    def unknown_keys(self, table: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
+        """Every key not in ``allowed`` is an error: the format grows only by documented keys."""
+        known = set(allowed)
+        for key in table:
+            if key not in known:
+                self.fail(join(path, key), f"unknown key; expected one of: {', '.join(sorted(known))}")
+
+    def get(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        path: str,
+        read: Callable[[Checker, object, str], T | None],
+        default: T | None = None,
+        *,
+        required: bool = False,
+    ) -> T | None:
+        """Read ``table[key]`` with ``read``; a missing key is ``default`` or, if required, a problem."""
+        where = join(path, key)
+        if key not in table:
+            if required:
+                self.fail(where, "required key is missing")
+            return default
+        return read(self, table[key], where)
+
+    # -- readers: (checker, raw value, path) -> typed value or None ---------------------------------
+
+    def amount(self, value: object, path: str) -> Decimal | None:
+        """A decimal string of CNY, at most two places, 0 <= x < 1e12 (CORE-INPUT-01)."""
+        if not isinstance(value, str) or not _AMOUNT.match(value):
+            self.fail(path, f'expected an amount: a decimal string such as "1200.50" with at most two '
+                            f"decimal places, found {describe(value)}")
+            return None
+        number = Decimal(value)
+        if number >= AMOUNT_LIMIT:
+            self.fail(path, f"expected an amount below 1000000000000, found {value}")
+            return None
+        return number
+
+    def ratio(self, value: object, path: str) -> Decimal | None:
+        """A decimal string from "0" to "1" with at most four places."""
+        if not isinstance(value, str) or not _RATIO.match(value) or Decimal(value) > 1:
+            self.fail(path, f'expected a ratio: a decimal string from "0" to "1" with at most four places, '
+                            f"found {describe(value)}")
+            return None
+        return Decimal(value)
+
+    def count(self, value: object, path: str) -> int | None:
+        """A whole number >= 0."""
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.fail(path, f"expected a whole number >= 0, found {describe(value)}")
+            return None
+        return value
+
+    def boolean(self, value: object, path: str) -> bool | None:
+        """true or false."""
+        if not isinstance(value, bool):
+            self.fail(path, f"expected true or false, found {describe(value)}")
+            return None
+        return value
+
+    def ident(self, value: object, path: str) -> str | None:
+        """An identifier: a string of 1-128 characters."""
+        if not isinstance(value, str) or not 1 <= len(value) <= 128:
+            self.fail(path, f"expected an id: a string of 1-128 characters, found {describe(value)}")
+            return None
+        return value
+
+    def text(self, value: object, path: str, limit: int = 200) -> str | None:
+        """A string of at most ``limit`` characters."""
+        if not isinstance(value, str) or len(value) > limit:
+            self.fail(path, f"expected a string of at most {limit} characters, found {describe(value)}")
+            return None
+        return value
+
+    def period(self, value: object, path: str) -> tuple[int, int] | None:
+        """A real month written "YYYY-MM"."""
+        match = _PERIOD.match(value) if isinstance(value, str) else None
+        if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
+            self.fail(path, f'expected a month "YYYY-MM", found {describe(value)}')
+            return None
+        return int(match[1]), int(match[2])
+
+    def date(self, value: object, path: str) -> dt.date | None:
+        """A TOML date or a "YYYY-MM-DD" string."""
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(path, f"expected a date YYYY-MM-DD, found {describe(value)}")
+        return None
+
+
+def choice(*allowed: str) -> Callable[[Checker, object, str], str | None]:
+    """A reader accepting only the listed strings (enumerations of CORE-INPUT-01)."""
+
+    def read(checker: Checker, value: object, path: str) -> str | None:
+        if isinstance(value, str) and value in allowed:
+            return value
+        checker.fail(path, f"expected one of {', '.join(allowed)}, found {describe(value)}")
+        return None
+
+    return read
+
+
+def join(path: str, key: str | int) -> str:
+    """Extend a field path: ``join("orders[0]", "amount")`` is ``orders[0].amount``."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def describe(value: object) -> str:
+    """A short, safe rendering of a found value for an error message."""
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return json.dumps(shown, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return f"the number {value}"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    return type(value).__name__
+
+
+def read_document(path: Path, error: type[InputError] = InputError) -> dict[str, Any]:
+    """Parse a TOML or JSON file into a dict; every way a file can be unreadable is an input error."""
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise error.one(source, "", f"cannot read the file: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error.one(source, "", f"not UTF-8 text (byte {exc.start})") from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            raise error.one(source, "", f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        except RecursionError:
+            raise error.one(source, "", "not valid JSON: nested too deep") from None
+        if not isinstance(data, dict):
+            raise error.one(source, "", "expected a JSON object at the top level")
+        return data
+    return parse_toml(text, source, error)
+
+
+def parse_toml(text: str, source: str, error: type[InputError] = InputError) -> dict[str, Any]:
+    """Parse TOML text as data (never code); a syntax error names the line."""
+    from tomllib import TOMLDecodeError, loads
+
+    try:
+        return loads(text)
+    except TOMLDecodeError as exc:
+        raise error.one(source, "", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise error.one(source, "", "not valid TOML: nested too deep") from None
+
+
+__all__ = ["Checker", "choice", "describe", "join", "parse_toml", "read_document"]

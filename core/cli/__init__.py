@@ -1,0 +1,67 @@
+"""The ``creatorpay`` command line. Subcommands load lazily: ``--help`` imports no plugin.
+
+Exit codes: 0 computed, 2 bad input (a message, no traceback), 1 a failure (traceback with --debug).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from ..errors import InputError
+
+#: command name -> "module:function", imported only when the command runs or its help is shown.
+COMMANDS = {
+    "compare": "creatorpay.core.cli.compare:compare",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use (click's documented lazy pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, name = target.split(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks for failures.")
+@click.version_option(package_name="creatorpay", prog_name="creatorpay")
+def cli(debug: bool) -> None:
+    """Compare what a creator earns for the same work on Xingtu, WeChat Channels and NetEase.
+
+    Example: creatorpay compare examples/food-vlogger.toml
+    """
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point: maps errors to exit codes and messages."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        code = cli.main(args=args, prog_name="creatorpay", standalone_mode=False)
+    except InputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        if "--debug" in args:
+            raise
+        click.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,178 @@
+"""The contract of creatorpay: every hook a plugin may implement, in the order the engine calls them.
+
+A platform plugin (Xingtu, WeChat Channels, NetEase, yours) implements ``creatorpay_platform`` and
+any of the settlement phases; the engine calls a platform's phases only for that platform's
+statement, so no implementation checks a platform name. A cross-platform plugin (tax) implements
+``creatorpay_adjustment`` and ``creatorpay_adjust``, which run on every platform's statement.
+
+For one platform and one scenario the engine calls, in this order::
+
+    creatorpay_validate         -> violations; an order with one is rejected and settles nothing
+    creatorpay_settle_orders    -> brand orders: payments, fees, transfers, compensation
+    creatorpay_settle_incentives-> cash subsidies, floors and top-ups, traffic packages
+    creatorpay_settle_revenue_share -> tipping share, commission, sales
+    creatorpay_adjust           -> every plugin's cross-platform lines: MCN share (core), tax
+
+Each phase receives a :class:`~creatorpay.core.context.Settlement` and appends to its ``statement``;
+no phase edits a line another wrote. Hooks return nothing unless documented. Implementations must
+not depend on the order of other plugins: adjustments read only own platform income
+(``ctx.own_platform_income()``, CORE-INCOME-01), which no adjustment line changes.
+
+Implement hooks with :data:`hookimpl` and register the module under the entry-point group
+``creatorpay``::
+
+    [project.entry-points.creatorpay]
+    acme = "acme_creatorpay"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pluggy
+
+from .checks import Checker
+from .context import Adjustment, Platform, Settlement
+
+PROJECT = "creatorpay"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def creatorpay_platform() -> Platform:  # type: ignore[empty-body]
+    """Register the platform this plugin settles: its name, title, rule file and offered activities.
+
+    Called once per plugin when an Engine is built. The name is the platform's key in scenarios
+    (``[platform.<name>]``), override files and output; it must equal the plugin's entry-point name.
+
+    Example::
+
+        @hookimpl
+        def creatorpay_platform() -> Platform:
+            return Platform(name="acme", title="Acme Video", rules=Path(__file__).with_name("rules.toml"),
+                            offers=("tips",), not_offered={"orders": "Acme has no brand orders"})
+    """
+
+
+@hookspec
+def creatorpay_adjustment() -> Adjustment:  # type: ignore[empty-body]
+    """Register a cross-platform adjustment (e.g. tax) and its rule file.
+
+    Called once per plugin when an Engine is built. Its rules are in ``ctx.rulebooks[name]``.
+
+    Example::
+
+        @hookimpl
+        def creatorpay_adjustment() -> Adjustment:
+            return Adjustment(name="cn_tax", title="Chinese tax", rules=Path(__file__).with_name("rules.toml"))
+    """
+
+
+@hookspec
+def creatorpay_check_ext(section: Mapping[str, Any], checker: Checker, path: str) -> None:
+    """Check this plugin's own scenario inputs, the ``[ext.<plugin>]`` table, when a scenario is settled.
+
+    Called only on the plugin named by the section. Record problems on ``checker`` with the field
+    path (``checker.fail(path + ".rate", "expected ...")`` or its typed readers); any problem makes
+    the scenario an input error. Sections of plugins that are not loaded are reported as ignored.
+
+    Example::
+
+        @hookimpl
+        def creatorpay_check_ext(section, checker, path):
+            checker.unknown_keys(section, ("streams",), path)
+            checker.get(section, "streams", path, Checker.count)
+    """
+
+
+@hookspec
+def creatorpay_validate(ctx: Settlement) -> None:
+    """Check the scenario against the platform's eligibility rules and caps; record violations.
+
+    Called first for each statement. Record each broken rule with
+    ``ctx.statement.violation(rule, message, order=..., participant=...)``: an order with a
+    violation is rejected (``ctx.rejected(order_id)``) and settles nothing in the later phases.
+
+    Example::
+
+        @hookimpl
+        def creatorpay_validate(ctx):
+            for order in ctx.scenario.orders:
+                if len(order.co_creators) > 5:
+                    ctx.statement.violation("XT-CC-02", f"{len(order.co_creators)} co-creators, at most 5",
+                                            order=order.id)
+    """
+
+
+@hookspec
+def creatorpay_settle_orders(ctx: Settlement) -> None:
+    """Settle the scenario's brand orders: payments, fees, transfers between creators, compensation.
+
+    Called after validation; skip rejected orders. Orders neither published nor terminated are
+    pending (``ctx.statement.pend``, CORE-ORD-02).
+
+    Example::
+
+        @hookimpl
+        def creatorpay_settle_orders(ctx):
+            for order in ctx.scenario.orders:
+                if order.paid_now and not ctx.rejected(order.id):
+                    ctx.statement.line("XT-ORD-02", Kind.ORDER_PAYMENT, payer="xingtu", payee=ctx.creator,
+                                       base=order.amount, rate=Decimal(1), order=order.id)
+    """
+
+
+@hookspec
+def creatorpay_settle_incentives(ctx: Settlement) -> None:
+    """Settle incentives: cash subsidies, program income and floors, traffic packages.
+
+    Called after orders. Traffic is reported with ``ctx.statement.add_traffic`` in impressions,
+    never as cash (CORE-TRAFFIC-01). An operator-set size that is unset is reported with
+    ``ctx.statement.skip(rule, version.unset_reason("size"))``.
+
+    Example::
+
+        @hookimpl
+        def creatorpay_settle_incentives(ctx):
+            rule = ctx.rule("WC-NOVICE-01")
+            if rule and ctx.scenario.creator.followers == 0 and rule.is_set("impressions"):
+                ctx.statement.add_traffic("WC-NOVICE-01", impressions=rule.count("impressions"))
+    """
+
+
+@hookspec
+def creatorpay_settle_revenue_share(ctx: Settlement) -> None:
+    """Settle revenue shares: tipping income and commission, merchant sales and their fees.
+
+    Called after incentives.
+
+    Example::
+
+        @hookimpl
+        def creatorpay_settle_revenue_share(ctx):
+            tips = ctx.scenario.tips
+            if tips:
+                ctx.statement.line("WC-TIP-01", Kind.TIPS, payer="wechat_channels", payee=ctx.creator,
+                                   base=tips.yuan, rate=Decimal(1))
+    """
+
+
+@hookspec
+def creatorpay_adjust(ctx: Settlement) -> None:
+    """Add cross-platform lines to every platform's statement, after the platform's own phases.
+
+    Called on every plugin that implements it, for every platform: the core's MCN share
+    (CORE-MCN-01), the cn_tax plugin's tax and VAT. Compute from ``ctx.own_platform_income()``
+    (CORE-INCOME-01), never from another adjustment's lines, so plugin order cannot matter.
+
+    Example::
+
+        @hookimpl
+        def creatorpay_adjust(ctx):
+            mcn = ctx.scenario.mcn
+            if mcn:
+                ctx.statement.line("CORE-MCN-01", Kind.MCN_SHARE, payer=ctx.creator, payee=mcn.name,
+                                   base=ctx.own_platform_income(), rate=mcn.share)
+    """

@@ -1,0 +1,34 @@
+"""The core's own plugin: the MCN share, a cross-platform adjustment (CORE-MCN-01)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .context import Adjustment, Settlement
+from .hookspecs import hookimpl
+from .statement import Kind
+
+RULES = Path(__file__).with_name("rules.toml")
+
+
+@hookimpl
+def creatorpay_adjustment() -> Adjustment:
+    """The core's rules (CORE-*) load like any plugin's, so explain can cite them."""
+    return Adjustment(name="core", title="creatorpay core", rules=RULES)
+
+
+@hookimpl
+def creatorpay_adjust(ctx: Settlement) -> None:
+    """CORE-MCN-01: the MCN receives its share of the creator's own platform income, before tax."""
+    mcn = ctx.scenario.mcn
+    if mcn is None:
+        return
+    rule = ctx.rule("CORE-MCN-01", book="core")
+    income = ctx.own_platform_income()
+    if rule is None or income <= 0 or mcn.share == 0:
+        return
+    ctx.statement.line(
+        "CORE-MCN-01", Kind.MCN_SHARE, payer=ctx.creator, payee=mcn.name, base=income, rate=mcn.share,
+        label=rule.label_for(), note=f"{mcn.name} takes {mcn.share:%} of own platform income "
+                                     f"(CORE-INCOME-01), before tax",
+    )

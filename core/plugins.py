@@ -1,0 +1,116 @@
+"""The plugin manager factory: entry points loaded one by one, each failure reported, never fatal.
+
+Built-in platforms are entry points of this distribution, so they load exactly like third-party
+ones. Allow and block lists come from the caller or from ``CREATORPAY_LOAD_PLUGINS`` (comma list;
+empty loads none) and ``CREATORPAY_DISABLE_PLUGINS``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Iterable, Mapping
+from importlib import metadata
+
+import attrs
+import pluggy
+
+from . import hookspecs
+
+GROUP = "creatorpay"
+LOAD_ENV = "CREATORPAY_LOAD_PLUGINS"
+DISABLE_ENV = "CREATORPAY_DISABLE_PLUGINS"
+
+
+@attrs.frozen
+class PluginReport:
+    """How one plugin fared: ``loaded``, ``blocked`` (by an allow or block list) or ``failed``."""
+
+    name: str
+    status: str
+    distribution: str | None = None
+    version: str | None = None
+    error: str | None = None
+    hooks: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {"name": self.name, "status": self.status, "distribution": self.distribution,
+                "version": self.version, "hooks": list(self.hooks), "error": self.error}
+
+
+def env_list(name: str) -> list[str] | None:
+    """A comma list from the environment; None when unset, [] when set but empty."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def make_plugin_manager(
+    *,
+    load: Collection[str] | None = None,
+    disable: Collection[str] = (),
+    plugins: Mapping[str, object] | None = None,
+    entry_points: bool = True,
+) -> tuple[pluggy.PluginManager, list[PluginReport]]:
+    """A new manager with the core's own plugin and every allowed plugin registered.
+
+    ``load`` is an allowlist (None: all), ``disable`` a blocklist; ``plugins`` adds objects by name
+    as if they were entry points (for embedding and tests). Returns the manager and a report per
+    plugin. Plugins register in name order, so discovery order never changes a result.
+    """
+    from . import mcn
+
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    pm.register(mcn, name="core")
+    found: dict[str, tuple[object | metadata.EntryPoint, str | None, str | None]] = {}
+    if entry_points:
+        for ep in metadata.entry_points(group=GROUP):
+            dist = ep.dist
+            found.setdefault(ep.name, (ep, dist.name if dist else None, dist.version if dist else None))
+    for name, plugin in (plugins or {}).items():
+        found[name] = (plugin, None, None)
+    reports = [_load_one(pm, name, *found[name], load, disable) for name in sorted(found)]
+    pm.check_pending()
+    return pm, reports
+
+
+def _load_one(
+    pm: pluggy.PluginManager,
+    name: str,
+    target: object,
+    distribution: str | None,
+    version: str | None,
+    load: Collection[str] | None,
+    disable: Collection[str],
+) -> PluginReport:
+    report = PluginReport(name, "loaded", distribution, version)
+    if name in disable or (load is not None and name not in load):
+        why = "blocked by the block list" if name in disable else "not in the allow list"
+        return attrs.evolve(report, status="blocked", error=why)
+    try:
+        plugin = target.load() if isinstance(target, metadata.EntryPoint) else target
+        pm.register(plugin, name=name)
+    except Exception as exc:  # a broken plugin is reported, never fatal
+        return attrs.evolve(report, status="failed", error=f"{type(exc).__name__}: {exc}")
+    unknown = _unknown_hooks(pm, plugin)
+    if unknown:
+        pm.unregister(plugin)
+        return attrs.evolve(report, status="failed",
+                            error=f"implements hooks the core does not define: {', '.join(unknown)}")
+    hooks = tuple(sorted(c.name for c in pm.get_hookcallers(plugin) or ()))
+    return attrs.evolve(report, hooks=hooks)
+
+
+def _unknown_hooks(pm: pluggy.PluginManager, plugin: object) -> list[str]:
+    """Hooks of ``plugin`` with no spec (a misspelled hook), which check_pending would reject."""
+    return sorted(
+        caller.name
+        for caller in pm.get_hookcallers(plugin) or ()
+        if caller.spec is None
+        and any(impl.plugin is plugin and not impl.optionalhook for impl in caller.get_hookimpls())
+    )
+
+
+def names(reports: Iterable[PluginReport], status: str = "loaded") -> list[str]:
+    return [r.name for r in reports if r.status == status]

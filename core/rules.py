@@ -1,0 +1,367 @@
+"""Rule files: each rule's parameters, versions by effective date, label and source.
+
+A plugin ships one TOML rule file; a user's override file changes parameters without code. Both are
+data, never code. Settling a month uses the versions in force on its first day (CORE-DATE-01).
+
+Rule file shape::
+
+    [rules."WC-TIP-03"]
+    title = "Commission-free threshold"
+    label = "interpretation"                 # source | interpretation | unverified | operator-set
+    source = "004_33064c9d51848f99.txt"
+    params.threshold = { type = "amount" }
+    params.mode = { type = "choice", choices = ["cliff", "marginal"] }
+
+    [[rules."WC-TIP-03".versions]]
+    effective_from = 2022-02-01             # optional effective_to, the last day in force
+    threshold = "5000.00"
+    mode = "cliff"
+
+A parameter declared but absent from a version is *unset* (operator-set figures no source gives).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from .checks import Checker, describe, join, read_document
+from .errors import RuleFileError
+from .statement import LABELS
+
+PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", "date")
+RULE_ID = re.compile(r"^[A-Z]+-[A-Z]+-\d{2}$")
+_DECIMAL = re.compile(r"^\d+(\.\d+)?$")
+#: Weakest first: a line computed from several figures carries the weakest label among them.
+_STRENGTH = {"unverified": 0, "operator-set": 1, "interpretation": 2, "source": 3}
+
+
+@attrs.frozen
+class ParamSpec:
+    """A parameter's declared type, and its own label when it differs from the rule's."""
+
+    name: str
+    type: str
+    choices: tuple[str, ...] = ()
+    label: str | None = None
+    doc: str = ""
+
+    def read(self, checker: Checker, value: object, path: str) -> object:
+        """Check ``value`` against the declared type; returns the typed value or None."""
+        if self.type == "amount":
+            return checker.amount(value, path)
+        if self.type == "ratio":
+            return checker.ratio(value, path)
+        if self.type == "decimal":
+            if isinstance(value, str) and _DECIMAL.match(value):
+                return Decimal(value)
+            checker.fail(path, f'expected a decimal string such as "1.5", found {describe(value)}')
+            return None
+        if self.type == "count":
+            return checker.count(value, path)
+        if self.type == "bool":
+            return checker.boolean(value, path)
+        if self.type == "date":
+            return checker.date(value, path)
+        if self.type == "choice":
+            if value in self.choices:
+                return value
+            checker.fail(path, f"expected one of {', '.join(self.choices)}, found {describe(value)}")
+            return None
+        return checker.text(value, path, limit=500)
+
+
+@attrs.frozen
+class RuleVersion:
+    """One version of a rule, in force from ``effective_from`` to ``effective_to`` (inclusive)."""
+
+    rule: Rule = attrs.field(repr=False)
+    effective_from: dt.date
+    effective_to: dt.date | None
+    params: Mapping[str, Any]
+    #: Parameters whose value came from a user's override file.
+    overridden: frozenset[str] = frozenset()
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def label(self) -> str:
+        return self.rule.label
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def is_set(self, name: str) -> bool:
+        """Whether the parameter has a value (an operator-set figure may have none)."""
+        return self.params.get(name) is not None
+
+    def __getitem__(self, name: str) -> Any:
+        """The value of a parameter; KeyError names the rule when it is undeclared or unset."""
+        if name not in self.rule.params:
+            raise KeyError(f"{self.id} declares no parameter {name!r}")
+        value = self.params.get(name)
+        if value is None:
+            raise KeyError(f"{self.id}.{name} is unset (operator-set)")
+        return value
+
+    def decimal(self, name: str) -> Decimal:
+        value = self[name]
+        assert isinstance(value, Decimal), f"{self.id}.{name} is not a decimal"
+        return value
+
+    def count(self, name: str) -> int:
+        value = self[name]
+        assert isinstance(value, int), f"{self.id}.{name} is not a count"
+        return value
+
+    def text(self, name: str) -> str:
+        value = self[name]
+        assert isinstance(value, str), f"{self.id}.{name} is not text"
+        return value
+
+    def label_for(self, *names: str) -> str:
+        """The label of a line computed from these parameters: the weakest of the rule's and theirs.
+
+        A figure the user set in an override file is ``operator-set`` unless the rule is weaker.
+        """
+        labels = [self.rule.label]
+        for name in names:
+            spec = self.rule.params[name]
+            if name in self.overridden:
+                labels.append("operator-set")
+            elif spec.label is not None:
+                labels.append(spec.label)
+        return min(labels, key=_STRENGTH.__getitem__)
+
+    def unset_reason(self, *names: str) -> str | None:
+        """Why the rule cannot apply when a needed operator-set parameter is unset, else None."""
+        missing = [n for n in names if not self.is_set(n)]
+        if not missing:
+            return None
+        keys = ", ".join(missing)
+        return (f"operator-set and unset: set {keys} under [{self.rule.platform}.\"{self.id}\"] "
+                f"in a rules file (--rules)")
+
+
+@attrs.frozen
+class Rule:
+    """A rule of the rulebook as one platform's rule file declares it."""
+
+    id: str
+    platform: str
+    title: str
+    label: str
+    source: str
+    params: Mapping[str, ParamSpec]
+    versions: tuple[RuleVersion, ...] = ()
+
+    def at(self, day: dt.date) -> RuleVersion | None:
+        """The version in force on ``day`` (the latest that started by then and has not ended)."""
+        found = [v for v in self.versions if v.in_force(day)]
+        return max(found, key=lambda v: v.effective_from) if found else None
+
+    def why_not(self, day: dt.date) -> str:
+        """Why no version is in force on ``day`` (CORE-DATE-01)."""
+        later = [v.effective_from for v in self.versions if v.effective_from > day]
+        if later:
+            return f"not in force until {min(later).isoformat()}"
+        ended = [v.effective_to for v in self.versions if v.effective_to is not None]
+        if ended:
+            return f"not in force since {(max(ended) + dt.timedelta(days=1)).isoformat()}"
+        return "no version of the rule is defined"
+
+
+@attrs.frozen
+class RuleSet:
+    """The rules of one platform in force on a month's first day (CORE-DATE-01)."""
+
+    platform: str
+    day: dt.date
+    in_force: Mapping[str, RuleVersion]
+    not_in_force: Mapping[str, str]
+
+    def get(self, rule: str) -> RuleVersion | None:
+        """The version of ``rule`` in force, or None when it is not (see :attr:`not_in_force`)."""
+        if rule not in self.in_force and rule not in self.not_in_force:
+            raise KeyError(f"rule {rule} is not in the {self.platform} rule file")
+        return self.in_force.get(rule)
+
+    def __iter__(self) -> Iterator[RuleVersion]:
+        return iter(self.in_force.values())
+
+
+@attrs.frozen
+class RuleBook:
+    """All rules of one platform from its rule file, with any user overrides applied."""
+
+    platform: str
+    rules: Mapping[str, Rule]
+    source: str = ""
+
+    def at(self, day: dt.date) -> RuleSet:
+        """The rule set in force on ``day``."""
+        in_force: dict[str, RuleVersion] = {}
+        missing: dict[str, str] = {}
+        for rule_id, rule in self.rules.items():
+            version = rule.at(day)
+            if version is None:
+                missing[rule_id] = rule.why_not(day)
+            else:
+                in_force[rule_id] = version
+        return RuleSet(self.platform, day, MappingProxyType(in_force), MappingProxyType(missing))
+
+    def with_overrides(self, table: Mapping[str, Any], checker: Checker, path: str) -> RuleBook:
+        """A copy with the override file's values (``[<platform>."<RULE-ID>"] key = value``).
+
+        Unknown rules or parameters and wrongly typed values are recorded on ``checker``. The key
+        ``effective_to`` ends a rule at a date (e.g. an operator ending WC-TIP-02's program).
+        """
+        rules = dict(self.rules)
+        for rule_id, values in table.items():
+            where = join(path, f'"{rule_id}"')
+            rule = self.rules.get(rule_id)
+            if rule is None:
+                checker.fail(where, f"unknown rule for {self.platform}; its rules are: "
+                                    f"{', '.join(sorted(self.rules))}")
+                continue
+            section = checker.table(values, where)
+            if section is None:
+                continue
+            changes: dict[str, Any] = {}
+            end: dt.date | None = None
+            for key, value in section.items():
+                if key == "effective_to":
+                    end = checker.date(value, join(where, key))
+                elif key not in rule.params:
+                    checker.fail(join(where, key), f"unknown parameter of {rule_id}; its parameters are: "
+                                                   f"{', '.join(sorted(rule.params)) or 'none'}")
+                else:
+                    changes[key] = rule.params[key].read(checker, value, join(where, key))
+            versions = tuple(
+                attrs.evolve(
+                    v,
+                    params=MappingProxyType({**v.params, **changes}),
+                    overridden=v.overridden | frozenset(changes),
+                    effective_to=min(end, v.effective_to) if end and v.effective_to else end or v.effective_to,
+                )
+                for v in rule.versions
+            )
+            rules[rule_id] = _with_versions(rule, versions)
+        return attrs.evolve(self, rules=MappingProxyType(rules))
+
+
+def _with_versions(rule: Rule, versions: tuple[RuleVersion, ...]) -> Rule:
+    """``rule`` holding ``versions``, each pointing back at the new rule object."""
+    made = attrs.evolve(rule, versions=())
+    object.__setattr__(made, "versions", tuple(attrs.evolve(v, rule=made) for v in versions))
+    return made
+
+
+def load_rule_file(path: Path, platform: str) -> RuleBook:
+    """Load and check a plugin's rule file; every problem names the file and key."""
+    data = read_document(path, RuleFileError)
+    return parse_rule_book(data, platform, str(path))
+
+
+def parse_rule_book(data: Mapping[str, Any], platform: str, source: str) -> RuleBook:
+    """Check a parsed rule file: labels, sources, typed parameters, non-overlapping versions."""
+    c = Checker(source, RuleFileError)
+    c.unknown_keys(data, ("rules", "platform"), "")
+    table = c.get(data, "rules", "", Checker.table, required=True) or {}
+    rules: dict[str, Rule] = {}
+    for rule_id, raw in table.items():
+        where = join("rules", f'"{rule_id}"')
+        if not RULE_ID.match(rule_id):
+            c.fail(where, "expected a rule ID such as XT-CC-02")
+        section = c.table(raw, where)
+        if section is None:
+            continue
+        rule = _rule(c, rule_id, platform, section, where)
+        if rule is not None:
+            rules[rule_id] = rule
+    c.raise_if_any()
+    return RuleBook(platform, MappingProxyType(rules), source)
+
+
+def _rule(c: Checker, rule_id: str, platform: str, section: Mapping[str, Any], where: str) -> Rule | None:
+    c.unknown_keys(section, ("title", "label", "source", "params", "versions"), where)
+    title = c.get(section, "title", where, Checker.text, "")
+    label = c.get(section, "label", where, _label, required=True)
+    source = c.get(section, "source", where, Checker.text, required=True)
+    params: dict[str, ParamSpec] = {}
+    declared: Mapping[str, Any] = c.get(section, "params", where, Checker.table) or {}
+    for name, spec in declared.items():
+        made = _param(c, name, spec, join(where, f"params.{name}"))
+        if made is not None:
+            params[name] = made
+    rule = Rule(rule_id, platform, title or "", label or "source", source or "", MappingProxyType(params))
+    raw_versions = section.get("versions")
+    if not isinstance(raw_versions, list) or not raw_versions:
+        c.fail(join(where, "versions"), "expected at least one [[versions]] table")
+        return None
+    versions: list[RuleVersion] = []
+    for index, raw in enumerate(raw_versions):
+        path = join(join(where, "versions"), index)
+        version = c.table(raw, path)
+        if version is None:
+            continue
+        c.unknown_keys(version, ("effective_from", "effective_to", *params), path)
+        start = c.get(version, "effective_from", path, Checker.date, required=True)
+        end = c.get(version, "effective_to", path, Checker.date)
+        values = {n: spec.read(c, version[n], join(path, n)) for n, spec in params.items() if n in version}
+        if start is None:
+            continue
+        if end is not None and end < start:
+            c.fail(join(path, "effective_to"), f"ends {end} before it starts {start}")
+        versions.append(RuleVersion(rule, start, end, MappingProxyType(values)))
+    versions.sort(key=lambda v: v.effective_from)
+    for before, after in itertools.pairwise(versions):
+        # An open-ended version is superseded by the next (CORE-DATE-01); a dated end must not overlap.
+        if before.effective_to is not None and before.effective_to >= after.effective_from:
+            c.fail(join(where, "versions"), f"versions overlap: {before.effective_from}.."
+                                            f"{before.effective_to} and {after.effective_from}..")
+    return _with_versions(rule, tuple(versions))
+
+
+def _label(c: Checker, value: object, path: str) -> str | None:
+    if value in LABELS:
+        return str(value)
+    c.fail(path, f"expected one of {', '.join(LABELS)}, found {describe(value)}")
+    return None
+
+
+def _param(c: Checker, name: str, raw: object, path: str) -> ParamSpec | None:
+    spec = c.table(raw, path)
+    if spec is None:
+        return None
+    c.unknown_keys(spec, ("type", "choices", "label", "doc"), path)
+    kind = c.get(spec, "type", path, Checker.text, required=True)
+    if kind not in PARAM_TYPES:
+        c.fail(join(path, "type"), f"expected one of {', '.join(PARAM_TYPES)}, found {describe(kind)}")
+        return None
+    choices = spec.get("choices", [])
+    if kind == "choice" and (not isinstance(choices, list) or not choices):
+        c.fail(join(path, "choices"), "expected a non-empty list of strings for a choice")
+        return None
+    label = c.get(spec, "label", path, _label)
+    return ParamSpec(name, kind, tuple(choices), label, c.get(spec, "doc", path, Checker.text, "") or "")
+
+
+def load_overrides(path: str | Path) -> Mapping[str, Any]:
+    """Parse a user's override file; it is checked against the loaded rule books by the Engine."""
+    data = read_document(Path(path), RuleFileError)
+    c = Checker(str(path), RuleFileError)
+    for platform, section in data.items():
+        c.table(section, platform)
+    c.raise_if_any()
+    return data

@@ -1,0 +1,287 @@
+"""The output model: a platform's statement is a list of line items, each citing its rule.
+
+``net`` is the sum of the lines' ``amount`` (OUTPUT.md); ``totals`` group the same amounts by kind.
+A :class:`StatementBuilder` only appends: no phase edits a line another phase wrote.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .money import ZERO, fmt, round_fen
+
+LABELS = ("source", "interpretation", "operator-set", "unverified")
+TOTALS = ("income", "fees", "transfers", "compensation", "incentives", "mcn", "tax")
+
+
+class Kind(enum.Enum):
+    """What a line is. Each kind adds to one of :data:`TOTALS`, and some count as own platform
+    income (CORE-INCOME-01), the base of the MCN share and of tax."""
+
+    ORDER_PAYMENT = ("order_payment", "income", True)
+    TIPS = ("tips", "income", True)
+    SALES = ("sales", "income", True)
+    FEE = ("fee", "fees", True)
+    COMMISSION = ("commission", "fees", True)
+    PROGRAM_INCOME = ("program_income", "incentives", True)
+    TOP_UP = ("top_up", "incentives", True)
+    INCENTIVE = ("incentive", "incentives", True)
+    TRANSFER = ("transfer", "transfers", True)
+    #: Compensation a client pays through the platform: platform income.
+    COMPENSATION = ("compensation", "compensation", True)
+    #: Compensation one creator pays another: not platform income (CORE-INCOME-01).
+    CREATOR_COMPENSATION = ("creator_compensation", "compensation", False)
+    MCN_SHARE = ("mcn_share", "mcn", False)
+    TAX = ("tax", "tax", False)
+    VAT = ("vat", "tax", False)
+
+    def __init__(self, code: str, total: str, platform_income: bool) -> None:
+        self.code = code
+        self.total = total
+        self.platform_income = platform_income
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@attrs.frozen
+class Line:
+    """One line item: ``value`` moves from ``payer`` to ``payee`` under ``rule``.
+
+    ``amount`` is its effect on the scenario creator's cash: +value as payee, -value as payer, 0.00
+    for a line between others.
+    """
+
+    rule: str
+    kind: Kind
+    payer: str
+    payee: str
+    base: Decimal
+    rate: Decimal
+    value: Decimal
+    amount: Decimal
+    label: str
+    note: str = ""
+    order: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule, "kind": self.kind.code, "order": self.order, "payer": self.payer,
+            "payee": self.payee, "base": _plain(self.base), "rate": _plain(self.rate),
+            "value": fmt(self.value), "amount": fmt(self.amount), "label": self.label, "note": self.note,
+        }
+
+
+@attrs.frozen
+class Violation:
+    """A rule the scenario breaks; an order with a violation is rejected and adds nothing."""
+
+    rule: str
+    message: str
+    order: str | None = None
+    participant: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "order": self.order, "participant": self.participant,
+                "message": self.message}
+
+
+@attrs.frozen
+class NotApplied:
+    """A rule that did not apply, and why (not in force, operator-set and unset, not eligible)."""
+
+    rule: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "reason": self.reason}
+
+
+@attrs.frozen
+class NotOffered:
+    """An activity of the scenario that the platform does not offer, and why."""
+
+    activity: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"activity": self.activity, "reason": self.reason}
+
+
+@attrs.frozen
+class Pending:
+    """An order that pays nothing this month (CORE-ORD-02)."""
+
+    order: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"order": self.order, "reason": self.reason}
+
+
+@attrs.frozen
+class Traffic:
+    """A traffic benefit in impressions or matched users: never cash (CORE-TRAFFIC-01)."""
+
+    rule: str
+    impressions: int = 0
+    matched_users: int = 0
+    label: str = "source"
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "impressions": self.impressions, "matched_users": self.matched_users,
+                "label": self.label, "note": self.note}
+
+
+@attrs.frozen
+class Statement:
+    """One platform's result for one scenario (OUTPUT.md ``results[]``)."""
+
+    platform: str
+    title: str
+    status: str = "ok"
+    error: str | None = None
+    lines: tuple[Line, ...] = ()
+    violations: tuple[Violation, ...] = ()
+    not_applied: tuple[NotApplied, ...] = ()
+    not_offered: tuple[NotOffered, ...] = ()
+    pending: tuple[Pending, ...] = ()
+    traffic_items: tuple[Traffic, ...] = ()
+    #: Facts a plugin reports without a cash effect (e.g. the creator's growth stage, XT-GROW-01).
+    facts: Mapping[str, str] = attrs.field(factory=dict)
+
+    @property
+    def net(self) -> Decimal:
+        """The sum of the lines' amounts: the creator's cash for the month on this platform."""
+        return sum((line.amount for line in self.lines), ZERO)
+
+    @property
+    def totals(self) -> dict[str, Decimal]:
+        """Line amounts grouped by :data:`TOTALS`; they add up to :attr:`net`."""
+        sums = dict.fromkeys(TOTALS, ZERO)
+        for line in self.lines:
+            sums[line.kind.total] += line.amount
+        return sums
+
+    @property
+    def impressions(self) -> int:
+        return sum(t.impressions for t in self.traffic_items)
+
+    @property
+    def matched_users(self) -> int:
+        return sum(t.matched_users for t in self.traffic_items)
+
+    def to_dict(self, cpm: Decimal | None = None) -> dict[str, Any]:
+        """The statement as OUTPUT.md writes it; ``cpm`` adds ``traffic_cny`` (CORE-TRAFFIC-01)."""
+        result: dict[str, Any] = {
+            "platform": self.platform,
+            "title": self.title,
+            "status": self.status,
+            "error": self.error,
+            "net": fmt(self.net),
+            "totals": {k: fmt(v) for k, v in self.totals.items()},
+            "traffic": {"impressions": self.impressions, "matched_users": self.matched_users},
+        }
+        if cpm is not None:
+            result["traffic_cny"] = fmt(round_fen(Decimal(self.impressions) * cpm / 1000))
+        result.update(
+            lines=[x.to_dict() for x in self.lines],
+            violations=[x.to_dict() for x in self.violations],
+            not_applied=[x.to_dict() for x in self.not_applied],
+            not_offered=[x.to_dict() for x in self.not_offered],
+            pending=[x.to_dict() for x in self.pending],
+            traffic_items=[x.to_dict() for x in self.traffic_items],
+            facts=dict(self.facts),
+        )
+        return result
+
+
+class StatementBuilder:
+    """Collects a statement's parts while the phases run; appends only.
+
+    ``creator`` is the scenario creator: a line's ``amount`` is signed from their view.
+    """
+
+    def __init__(self, platform: str, title: str, creator: str) -> None:
+        self.platform = platform
+        self.title = title
+        self.creator = creator
+        self.lines: list[Line] = []
+        self.violations: list[Violation] = []
+        self.not_applied: list[NotApplied] = []
+        self.not_offered: list[NotOffered] = []
+        self.pending: list[Pending] = []
+        self.traffic: list[Traffic] = []
+        self.facts: dict[str, str] = {}
+
+    def line(self, rule: str, kind: Kind, *, payer: str, payee: str, base: Decimal, rate: Decimal,
+             value: Decimal | None = None, label: str = "source", note: str = "",
+             order: str | None = None) -> Line:
+        """Append a line. ``value`` defaults to ``base × rate`` rounded once, half-up (CORE-MONEY-01)."""
+        if label not in LABELS:
+            raise ValueError(f"unknown label {label!r}; expected one of {LABELS}")
+        value = round_fen(base * rate) if value is None else round_fen(value)
+        if value < 0:
+            raise ValueError(f"{rule}: a line's value is never negative ({value}); swap payer and payee")
+        if payer == payee:
+            raise ValueError(f"{rule}: payer and payee are both {payer!r}")
+        amount = value if payee == self.creator else -value if payer == self.creator else ZERO
+        made = Line(rule, kind, payer, payee, base, rate, value, amount, label, note, order)
+        self.lines.append(made)
+        return made
+
+    def violation(self, rule: str, message: str, *, order: str | None = None,
+                  participant: str | None = None) -> None:
+        self.violations.append(Violation(rule, message, order, participant))
+
+    def skip(self, rule: str, reason: str) -> None:
+        """Report ``rule`` as not applied, with the reason (never silently skipped)."""
+        if all(n.rule != rule or n.reason != reason for n in self.not_applied):
+            self.not_applied.append(NotApplied(rule, reason))
+
+    def not_offer(self, activity: str, reason: str) -> None:
+        self.not_offered.append(NotOffered(activity, reason))
+
+    def pend(self, order: str, reason: str) -> None:
+        self.pending.append(Pending(order, reason))
+
+    def add_traffic(self, rule: str, *, impressions: int = 0, matched_users: int = 0,
+                    label: str = "source", note: str = "") -> None:
+        self.traffic.append(Traffic(rule, impressions, matched_users, label, note))
+
+    def rejected_orders(self) -> set[str]:
+        """Orders with at least one violation: they settle nothing."""
+        return {v.order for v in self.violations if v.order is not None}
+
+    def own_platform_income(self) -> Decimal:
+        """CORE-INCOME-01: the amounts so far of lines that count as own platform income."""
+        return sum((x.amount for x in self.lines if x.kind.platform_income), ZERO)
+
+    def build(self) -> Statement:
+        return Statement(
+            platform=self.platform, title=self.title, lines=tuple(self.lines),
+            violations=tuple(self.violations), not_applied=tuple(self.not_applied),
+            not_offered=tuple(self.not_offered), pending=tuple(self.pending),
+            traffic_items=tuple(self.traffic), facts=dict(self.facts),
+        )
+
+
+def _plain(number: Decimal) -> str:
+    """A base or rate without exponent notation or trailing zeros beyond what was given."""
+    text = f"{number:f}"
+    return text
+
+
+def merge_totals(statements: Iterable[Statement]) -> dict[str, Decimal]:
+    """Totals summed over several statements (used by reports that add platforms up)."""
+    sums = dict.fromkeys(TOTALS, ZERO)
+    for statement in statements:
+        for key, value in statement.totals.items():
+            sums[key] += value
+    return sums
