@@ -3,14 +3,14 @@ and the :class:`Settlement` context of one platform's statement for one scenario
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 
 import attrs
 
 from .rules import RuleSet, RuleVersion
-from .scenario import Scenario
+from .scenario import Order, Scenario
 from .statement import StatementBuilder
 from .store import Store
 
@@ -78,6 +78,23 @@ class Settlement:
     def rejected(self, order_id: str) -> bool:
         """Whether a violation rejected the order: it settles nothing."""
         return order_id in self.statement.rejected_orders()
+
+    def orders_to_settle(self) -> Iterator[Order]:
+        """The orders that pay or end this month, not rejected; the others are reported *pending*.
+
+        CORE-ORD-02: an order neither published/settled nor terminated pays nothing this month; a
+        ``settled`` order was paid in an earlier month. Terminated orders are yielded (CORE-ORD-01):
+        the platform decides what ending at that stage costs.
+        """
+        for order in self.scenario.orders:
+            if self.rejected(order.id):
+                continue
+            if order.termination is not None or order.stage == "published":
+                yield order
+            elif order.stage == "settled":
+                self.statement.pend(order.id, "settled: paid in an earlier month, nothing is paid now")
+            else:
+                self.statement.pend(order.id, f"at stage {order.stage}: nothing is paid until published")
 
     def own_platform_income(self) -> Decimal:
         """CORE-INCOME-01 from the lines so far: the base of the MCN share and of tax."""

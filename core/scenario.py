@@ -276,7 +276,7 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
     ext: Mapping[str, Mapping[str, Any]] = _EMPTY
     if "ext" in top:
         ext_table = c.table(top["ext"], "ext") or {}
-        ext = MappingProxyType({k: v for k, v in ext_table.items() if c.table(v, join("ext", k))})
+        ext = MappingProxyType({k: v for k, v in ext_table.items() if c.table(v, join("ext", k)) is not None})
     c.raise_if_any()
     assert period is not None and creator is not None and tax is not None
     return Scenario(
