@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from creatorpay.core import Engine, RuleFileError, load_scenario
+from creatorpay.core.checks import parse_toml
 from creatorpay.core.rules import load_rule_file, parse_rule_book
 from tests.conftest import scenario_dict
 from tests.core.fakes import RULES, fake_platform
@@ -76,7 +77,7 @@ def test_override_errors_name_the_file_and_key(tmp_path: Path, text: str, fragme
 
 
 def test_rule_file_checks(tmp_path: Path) -> None:
-    book = parse_rule_book(__import__("tomllib").loads(RULES), "fake", "fake.toml")
+    book = parse_rule_book(parse_toml(RULES, "fake.toml"), "fake", "fake.toml")
     version = book.at(dt.date(2022, 2, 1)).in_force["FK-TIP-01"]
     assert version.decimal("share") == Decimal("0.50") and not version.is_set("size")
     assert "operator-set and unset: set size" in (version.unset_reason("size") or "")
