@@ -1,1 +1,74 @@
-"""NetEase video number (网易视频号): base salary and programs (NE-*). Not implemented yet (issue 5)."""
+"""NetEase video number (网易视频号): creator programs, base-salary floor, originality, nine scenes and
+program budgets (NE-*), rules from ``rules.toml``. Brand orders, tips and merchant live streams are
+not offered: no source covers them on NetEase."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from creatorpay.core import Platform, Settlement, hookimpl
+
+from . import budget as budgets
+from . import floor, programs
+
+NAME = "netease"
+ORIGINAL = "NE-ORIG-01"
+MCN = "NE-MCN-01"
+_NO_SOURCE = "no source covers {} on NetEase"
+
+
+@hookimpl
+def creatorpay_platform() -> Platform:
+    return Platform(
+        name=NAME,
+        title="NetEase video number",
+        rules=Path(__file__).with_name("rules.toml"),
+        offers=("programs",),
+        not_offered={
+            "orders": _NO_SOURCE.format("brand orders"),
+            "tips": _NO_SOURCE.format("tipping"),
+            "merchant_live": _NO_SOURCE.format("merchant live streams"),
+        },
+    )
+
+
+@hookimpl
+def creatorpay_validate(ctx: Settlement) -> None:
+    """NE-ORIG-01: a creator flagged non-original breaks the zero-tolerance rule (programs withheld)."""
+    if ctx.scenario.programs is None or ctx.scenario.creator.original:
+        return
+    if ctx.rule(ORIGINAL) is not None:
+        ctx.statement.violation(ORIGINAL, "creator flagged non-original (搬运, 抄袭, 洗稿; creator.original "
+                                          "is false): zero tolerance, no program income and no top-up")
+
+
+@hookimpl
+def creatorpay_settle_incentives(ctx: Settlement) -> None:
+    """NE-BASE-02/NE-DIST-01 program income, then the NE-BASE-01 top-up, from the NE-BUDGET-01 budget."""
+    _note_mcn(ctx)
+    if ctx.scenario.programs is None:
+        if ctx.scenario.creator.quality and ctx.scenario.creator.original:
+            ctx.statement.skip(floor.RULE, "no [programs] section: the creator takes part in no NetEase "
+                                           "program this month")
+        return
+    if any(v.rule == ORIGINAL for v in ctx.statement.violations):
+        why = f"withheld under {ORIGINAL}: creator flagged non-original"
+        ctx.statement.skip(programs.INCOME, why)
+        ctx.statement.skip(floor.RULE, why)
+        return
+    before = budgets.before_first_year(ctx)
+    if before:
+        ctx.statement.skip(programs.INCOME, before)
+        ctx.statement.skip(floor.RULE, before)
+        return
+    budget = budgets.for_month(ctx)
+    income = programs.settle(ctx, budget)
+    floor.top_up(ctx, budget, income)
+    budgets.report_left(ctx, budget)
+
+
+def _note_mcn(ctx: Settlement) -> None:
+    """NE-MCN-01: the creator's MCN is paid by the core's CORE-MCN-01 line; state which MCN."""
+    mcn = ctx.scenario.mcn
+    if mcn is not None and ctx.rule(MCN) is not None:
+        ctx.statement.facts["mcn"] = f"{mcn.name} takes {mcn.share:%} under CORE-MCN-01 ({MCN})"

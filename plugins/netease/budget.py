@@ -1,0 +1,140 @@
+"""Program budgets per program year (NE-BUDGET-01): which year a month draws from, and paying a line
+out of that year's cash budget through ``ctx.store`` (pays what is left, then nothing, and says so)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import attrs
+
+from creatorpay.core import Kind, Settlement
+from creatorpay.core.money import grouped
+from creatorpay.core.rules import RuleVersion
+from creatorpay.core.statement import LABELS
+
+RULE = "NE-BUDGET-01"
+PAYER = "netease"
+
+
+@attrs.frozen
+class Budget:
+    """The cash budget of one program year: its store key, capacity and the label of its figures."""
+
+    start: dt.date
+    capacity: Decimal
+    impressions: int
+    label: str
+
+    @property
+    def key(self) -> str:
+        """The store key of the year's cash budget, shared by every statement drawing from it."""
+        return f"netease:cash:{self.start.isoformat()}"
+
+    @property
+    def end(self) -> dt.date:
+        """The program year's last day (the day before the next year starts)."""
+        return _anniversary(self.start, self.start.year + 1) - dt.timedelta(days=1)
+
+
+def program_year_start(day: dt.date, first: dt.date) -> dt.date | None:
+    """The first day of the program year holding ``day``: the latest anniversary of ``first`` on or
+    before it (2026-10-01 and 2026-01-01 -> 2025-12-25 for a first year from 2021-12-25); None before
+    the first program year."""
+    if day < first:
+        return None
+    start = _anniversary(first, day.year)
+    return start if start <= day else _anniversary(first, day.year - 1)
+
+
+def _anniversary(first: dt.date, year: int) -> dt.date:
+    """``first``'s month and day in ``year`` (a 29 February falls back to the 28th)."""
+    try:
+        return first.replace(year=year)
+    except ValueError:
+        return first.replace(year=year, day=28)
+
+
+def for_month(ctx: Settlement) -> Budget | None:
+    """The budget the month draws from (NE-BUDGET-01), reporting the program year as facts.
+
+    None when the rule is not in force (nothing limits payments; ``ctx.rule`` reports why). Call
+    :func:`before_first_year` first: a month before the first program year has no budget.
+    """
+    rule = ctx.rule(RULE)
+    if rule is None:
+        return None
+    first = _first(rule)
+    start = program_year_start(ctx.scenario.period.first_day, first)
+    assert start is not None, "call before_first_year first"
+    budget = _budget(rule, start, first)
+    ctx.statement.facts["program_year"] = f"{budget.start.isoformat()} to {budget.end.isoformat()} ({RULE})"
+    ctx.statement.facts["cash_budget"] = f"{grouped(budget.capacity)} CNY ({RULE})"
+    ctx.statement.facts["traffic_budget"] = f"{budget.impressions:,} impressions ({RULE})"
+    return budget
+
+
+def before_first_year(ctx: Settlement) -> str | None:
+    """Why the month has no program budget at all (it is before the first program year), else None."""
+    rule = ctx.rules.get(RULE)
+    if rule is None:
+        return None
+    first = _first(rule)
+    if program_year_start(ctx.scenario.period.first_day, first) is None:
+        return (f"{ctx.scenario.period} is before the first program year (from {first.isoformat()}, "
+                f"{RULE}): no program budget, nothing is paid")
+    return None
+
+
+def _first(rule: RuleVersion) -> dt.date:
+    first = rule["first_year_start"]
+    assert isinstance(first, dt.date), f"{RULE}.first_year_start is not a date"
+    return first
+
+
+def _budget(rule: RuleVersion, start: dt.date, first: dt.date) -> Budget:
+    """The first year's figures, or the later years' (assumed the same unless an operator sets them)."""
+    if start == first:
+        return Budget(start, rule.decimal("cash"), rule.count("impressions"),
+                      rule.label_for("first_year_start", "cash"))
+    return Budget(start, rule.decimal("later_cash"), rule.count("later_impressions"),
+                  rule.label_for("first_year_start", "later_cash"))
+
+
+def weakest(*labels: str) -> str:
+    """The weakest of several labels (LABELS runs from strongest to weakest)."""
+    return max(labels, key=LABELS.index)
+
+
+def pay(ctx: Settlement, budget: Budget | None, rule: str, kind: Kind, amount: Decimal, *,
+        label: str, note: str, what: str) -> Decimal:
+    """Pay ``amount`` to the creator under ``rule``, drawn from the program year's cash budget.
+
+    With too little left, the line pays what is left and says so, and NE-BUDGET-01 is reported not
+    applied for the shortfall; with nothing left there is no line. Returns what was paid.
+    """
+    paid = amount if budget is None else ctx.store.draw(budget.key, amount, budget.capacity)
+    if paid < amount:
+        assert budget is not None
+        short = amount - paid
+        year = f"program year from {budget.start.isoformat()}"
+        if paid > 0:
+            label = weakest(label, budget.label)
+            note = (f"{note}; the cash budget of the {year} had only {grouped(paid)} left: pays "
+                    f"{grouped(paid)} of {grouped(amount)} ({RULE})")
+            ctx.statement.skip(RULE, f"cash budget of the {year} ran out: {what} paid {grouped(paid)} "
+                                     f"of {grouped(amount)}, {grouped(short)} short")
+        else:
+            ctx.statement.skip(RULE, f"cash budget of the {year} is used up: {what} of "
+                                     f"{grouped(amount)} unpaid")
+    if paid > 0:
+        ctx.statement.line(rule, kind, payer=PAYER, payee=ctx.creator, base=amount, rate=Decimal(1),
+                           value=paid, label=label, note=note)
+    return paid
+
+
+def report_left(ctx: Settlement, budget: Budget | None) -> None:
+    """State what is left of the year's cash budget after this statement's draws."""
+    if budget is not None and budget.capacity > 0:
+        left = ctx.store.remaining(budget.key, budget.capacity)
+        ctx.statement.facts["cash_budget_left"] = f"{grouped(left)} CNY ({RULE})"

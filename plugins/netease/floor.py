@@ -1,0 +1,40 @@
+"""The base salary (底薪机制, NE-BASE-01): a quality creator's program income topped up to the floor,
+as its own line drawn from the program budget; every case without a top-up says why."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from creatorpay.core import Kind, Settlement
+from creatorpay.core.money import grouped
+
+from . import budget as budgets
+
+RULE = "NE-BASE-01"
+
+
+def top_up(ctx: Settlement, budget: budgets.Budget | None, income: Decimal | None) -> None:
+    """Top the month's program income (NE-BASE-02, as the statement shows it) up to the floor:
+    max(0, floor − income). ``income`` is None when NE-BASE-02 is not in force."""
+    rule = ctx.rule(RULE)
+    if rule is None:
+        return
+    if not ctx.scenario.creator.quality:
+        ctx.statement.skip(RULE, "not a quality creator (优质创作家, creator.quality is false): no "
+                                 "base-salary top-up")
+        return
+    if income is None:
+        ctx.statement.skip(RULE, "NE-BASE-02 is not in force: no program income to top up")
+        return
+    unset = rule.unset_reason("floor")
+    if unset:
+        ctx.statement.skip(RULE, unset)
+        return
+    floor = rule.decimal("floor")
+    if income >= floor:
+        ctx.statement.skip(RULE, f"program income {grouped(income)} already reaches the floor "
+                                 f"{grouped(floor)}: no top-up")
+        return
+    budgets.pay(ctx, budget, RULE, Kind.TOP_UP, floor - income, label=rule.label_for("floor"),
+                note=f"base salary (底薪机制): floor {grouped(floor)} − program income {grouped(income)} "
+                     f"(NE-BASE-02)", what="base-salary top-up")
