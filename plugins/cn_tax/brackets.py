@@ -1,0 +1,114 @@
+"""Progressive bracket tables (CN-TAX-01's and CN-TAX-02's), read strictly from a rule's text params.
+
+The rule-file format has no list type, so a table is three comma-separated lists of decimal strings:
+``bracket_tops`` (inclusive upper limits of every bracket but the last), ``bracket_rates`` and
+``quick_deductions`` (one per bracket). A malformed table is a rule-file error naming the parameter.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from decimal import Decimal
+
+import attrs
+
+from creatorpay.core.checks import Checker, join
+from creatorpay.core.errors import RuleFileError
+from creatorpay.core.rules import RuleVersion
+
+from .figures import money, percent
+
+TOPS, RATES, QUICK = "bracket_tops", "bracket_rates", "quick_deductions"
+_AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
+_RATIO = re.compile(r"^\d+(\.\d{1,4})?$")
+
+
+@attrs.frozen
+class Bracket:
+    """One bracket: taxable amounts above ``floor`` up to ``top`` (None: no limit) pay
+    ``taxable × rate − quick_deduction``."""
+
+    floor: Decimal
+    top: Decimal | None
+    rate: Decimal
+    quick_deduction: Decimal
+
+    def describe(self) -> str:
+        """The bracket as a person reads it, e.g. ``above 36,000.00 up to 144,000.00 at 10%``."""
+        if self.top is None:
+            where = f"above {money(self.floor)}"
+        elif self.floor == 0:
+            where = f"up to {money(self.top)}"
+        else:
+            where = f"above {money(self.floor)} up to {money(self.top)}"
+        return f"{where} at {percent(self.rate)}"
+
+
+@attrs.frozen
+class BracketTable:
+    """A progressive table; :meth:`find` gives the bracket of a taxable amount."""
+
+    brackets: tuple[Bracket, ...]
+
+    def find(self, taxable: Decimal) -> Bracket:
+        """The bracket holding ``taxable``; a top is inclusive (不超过), a non-positive amount is
+        in the first bracket."""
+        for bracket in self.brackets:
+            if bracket.top is None or taxable <= bracket.top:
+                return bracket
+        raise AssertionError("the last bracket has no top")  # pragma: no cover - guaranteed by parse
+
+
+def read_table(version: RuleVersion) -> BracketTable:
+    """The bracket table of ``version`` (params ``bracket_tops``, ``bracket_rates``,
+    ``quick_deductions``); raises :class:`RuleFileError` naming each problem."""
+    checker = Checker(f"{version.rule.platform} rules", RuleFileError)
+    where = f'{version.rule.platform}."{version.id}"'
+    tops = _decimals(checker, version.text(TOPS), join(where, TOPS), _AMOUNT, "an amount such as 36000.00")
+    rates = _decimals(checker, version.text(RATES), join(where, RATES), _RATIO, "a ratio such as 0.03")
+    quick = _decimals(checker, version.text(QUICK), join(where, QUICK), _AMOUNT, "an amount such as 2520.00")
+    checker.raise_if_any()
+    if len(rates) != len(tops) + 1:
+        checker.fail(join(where, RATES), f"expected {len(tops) + 1} rates (one more than the "
+                                         f"{len(tops)} bracket tops), found {len(rates)}")
+    if len(quick) != len(rates):
+        checker.fail(join(where, QUICK), f"expected one quick deduction per rate ({len(rates)}), "
+                                         f"found {len(quick)}")
+    if any(b <= a for a, b in itertools.pairwise(tops)) or (tops and tops[0] <= 0):
+        checker.fail(join(where, TOPS), "expected bracket tops above zero, each above the one before")
+    if any(r > 1 for r in rates) or any(b <= a for a, b in itertools.pairwise(rates)):
+        checker.fail(join(where, RATES), "expected rates from 0 to 1, each above the one before")
+    checker.raise_if_any()
+    _check_continuous(checker, tops, rates, quick, join(where, QUICK))
+    checker.raise_if_any()
+    floors = [Decimal(0), *tops]
+    limits: list[Decimal | None] = [*tops, None]
+    return BracketTable(tuple(Bracket(f, t, r, q) for f, t, r, q in zip(floors, limits, rates, quick, strict=True)))
+
+
+def _decimals(checker: Checker, text: str, path: str, pattern: re.Pattern[str], expected: str) -> list[Decimal]:
+    """A comma-separated list of decimal strings; each item must match ``pattern``."""
+    items = [item.strip() for item in text.split(",")]
+    if not text.strip():
+        checker.fail(path, f"expected a comma-separated list, each item {expected}, found an empty string")
+        return []
+    bad = [item for item in items if not pattern.match(item)]
+    if bad:
+        checker.fail(path, f"expected a comma-separated list, each item {expected}, found {bad[0]!r}")
+        return []
+    return [Decimal(item) for item in items]
+
+
+def _check_continuous(checker: Checker, tops: list[Decimal], rates: list[Decimal], quick: list[Decimal],
+                      path: str) -> None:
+    """Each quick deduction is what makes the tax continuous at the bracket's floor:
+    ``q[i] = q[i-1] + top[i-1] × (rate[i] − rate[i-1])``, starting from ``q[0] = 0``."""
+    expected = Decimal(0)
+    for index, given in enumerate(quick):
+        if index:
+            expected += tops[index - 1] * (rates[index] - rates[index - 1])
+        if given != expected:
+            checker.fail(path, f"quick deduction {index + 1} is {given}, the brackets imply {expected:f}")
+            return
+

@@ -1,0 +1,74 @@
+"""The cn_tax rule file: bracket tables parsed strictly (CN-TAX-01, CN-TAX-02), figures as params."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from creatorpay.core import load_scenario
+from creatorpay.plugins.cn_tax.brackets import read_table
+from tests.cn_tax.cn_tax_fakes import ENGINE, engine, one, settle
+from tests.conftest import scenario_dict
+
+D = Decimal
+
+
+def test_cn_tax_01_table_as_the_rulebook_states_it() -> None:
+    """CN-TAX-01: 20% up to 20,000; 30% less 2,000 up to 50,000; 40% less 7,000 above."""
+    version = ENGINE.rulebooks["cn_tax"].at(dt.date(2025, 6, 1)).in_force["CN-TAX-01"]
+    rows = [(b.top, b.rate, b.quick_deduction) for b in read_table(version).brackets]
+    assert rows == [(D(20000), D("0.20"), D(0)), (D(50000), D("0.30"), D(2000)), (None, D("0.40"), D(7000))]
+    assert (version.decimal("deduction_threshold"), version.decimal("fixed_deduction"),
+            version.decimal("deduction_ratio")) == (D(4000), D(800), D("0.20"))
+
+
+def test_cn_tax_02_annual_table_as_the_rulebook_states_it() -> None:
+    """CN-TAX-02: the annual table of RULES.md, 5,000 a month and 20% deducted."""
+    version = ENGINE.rulebooks["cn_tax"].at(dt.date(2025, 10, 1)).in_force["CN-TAX-02"]
+    rows = [(b.top, b.rate, b.quick_deduction) for b in read_table(version).brackets]
+    assert rows == [
+        (D(36000), D("0.03"), D(0)), (D(144000), D("0.10"), D(2520)), (D(300000), D("0.20"), D(16920)),
+        (D(420000), D("0.25"), D(31920)), (D(660000), D("0.30"), D(52920)), (D(960000), D("0.35"), D(85920)),
+        (None, D("0.45"), D(181920)),
+    ]
+    assert (version.decimal("monthly_deduction"), version.decimal("deduction_ratio")) == (D(5000), D("0.20"))
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "message"),
+    [
+        ("bracket_rates", "0.03, 0.10", "expected 7 rates"),
+        ("bracket_rates", "0.03, ten", "found 'ten'"),
+        ("bracket_tops", "", "found an empty string"),
+        ("bracket_tops", "36000.00, 14400.00, 300000.00, 420000.00, 660000.00, 960000.00", "each above"),
+        ("quick_deductions", "0.00, 2520.00, 19620.00, 31920.00, 52920.00, 85920.00, 181920.00",
+         "quick deduction 3 is 19620.00, the brackets imply 16920"),
+        ("quick_deductions", "0.00, 2520.00", "expected one quick deduction per rate (7)"),
+    ],
+)
+def test_cn_tax_02_a_malformed_table_is_a_rule_file_error_naming_the_param(
+        param: str, value: str, message: str) -> None:
+    """CN-TAX-02 tables from an override are checked strictly; the statement reports the error."""
+    broken = engine(rules={"cn_tax": {"CN-TAX-02": {param: value}}})
+    statement = broken.settle(load_scenario(scenario_dict(
+        period="2026-10", tips={"yuan": "30000.00"}, tax={"method": "platform", "months_with_income": 1})), "fake")
+    assert statement.status == "error"
+    assert statement.error is not None
+    assert f'cn_tax."CN-TAX-02".{param}' in statement.error
+    assert message in statement.error
+
+
+def test_cn_tax_01_overridden_figures_apply_and_label_the_line_operator_set() -> None:
+    """CN-TAX-01's figures are params: a lower fixed deduction changes the tax and the label."""
+    changed = engine(rules={"cn_tax": {"CN-TAX-01": {"fixed_deduction": "500.00"}}})
+    line = one(settle("2025-06", "3000.00", using=changed), "CN-TAX-01")
+    assert (line.base, line.value, line.label) == (D("2500.00"), D("500.00"), "operator-set")
+
+
+def test_cn_tax_02_overridden_monthly_deduction() -> None:
+    """CN-TAX-02's 5,000 a month is a param: 6,000 leaves 24,000 − 6,000 = 18,000 × 3% = 540."""
+    changed = engine(rules={"cn_tax": {"CN-TAX-02": {"monthly_deduction": "6000.00"}}})
+    line = one(settle("2026-01", "30000.00", using=changed), "CN-TAX-02")
+    assert (line.base, line.value, line.label) == (D("18000.00"), D("540.00"), "operator-set")
