@@ -1,4 +1,6 @@
-"""WeChat Channels (视频号): tipping (WC-TIP-*), rules from ``rules.toml``."""
+"""WeChat Channels (视频号): tipping (WC-TIP-*), mutual-selection orders (WC-MUTUAL-01), merchant live
+streams (WC-MERCH-01, WC-PRIV-01), traffic programs (WC-NOVICE-01, WC-TIER-01, WC-COLD-01,
+WC-POLARIS-01) and the content-quality gate on incentives (WC-QUAL-01); rules from ``rules.toml``."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from pathlib import Path
 
 from creatorpay.core import Platform, Settlement, hookimpl
 
-from . import tips
+from . import merchant, orders, quality, tips, traffic
 
 NAME = "wechat_channels"
 
@@ -17,14 +19,35 @@ def creatorpay_platform() -> Platform:
         name=NAME,
         title="WeChat Channels",
         rules=Path(__file__).with_name("rules.toml"),
-        offers=("tips",),
+        offers=("orders", "tips", "merchant_live"),
         not_offered={"programs": "WeChat Channels has no NetEase-style creator programs (NE-BASE-*)"},
     )
 
 
 @hookimpl
+def creatorpay_validate(ctx: Settlement) -> None:
+    """WC-MUTUAL-01: orders offered only above the follower threshold; agreed amounts must add up."""
+    orders.validate(ctx)
+
+
+@hookimpl
+def creatorpay_settle_orders(ctx: Settlement) -> None:
+    """WC-MUTUAL-01: each participant paid their agreed amount; the operator-set fee."""
+    orders.settle(ctx)
+
+
+@hookimpl
+def creatorpay_settle_incentives(ctx: Settlement) -> None:
+    """WC-NOVICE-01, WC-TIER-01, WC-COLD-01, WC-POLARIS-01, WC-PRIV-01, gated by WC-QUAL-01."""
+    gate = quality.withheld(ctx)
+    traffic.settle(ctx, gate)
+    merchant.matched_users(ctx, gate)
+
+
+@hookimpl
 def creatorpay_settle_revenue_share(ctx: Settlement) -> None:
-    """WC-TIP-01..03: gross tips, then the commission with its threshold."""
+    """WC-TIP-01..03: gross tips, then the commission with its threshold; WC-MERCH-01: sales."""
+    merchant.sales(ctx)
     if ctx.scenario.tips is None:
         return
     beans = ctx.rule("WC-TIP-01")

@@ -1,0 +1,106 @@
+"""Brand orders on WeChat Channels: the mutual-selection platform (互选, WC-MUTUAL-01).
+
+Open only above a follower threshold; each participant is paid their agreed amount directly by the
+platform (the reading documented in ``rules.toml``); no Xingtu caps or compensation; a terminated order
+pays nothing; the service fee is operator-set.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from creatorpay.core import Kind, Settlement
+from creatorpay.core.money import ZERO, allocate, grouped, round_fen
+from creatorpay.core.rules import RuleVersion
+from creatorpay.core.scenario import Order
+
+PLATFORM = "wechat_channels"
+RULE = "WC-MUTUAL-01"
+
+
+def check_open(ctx: Settlement) -> RuleVersion | None:
+    """WC-MUTUAL-01: whether brand orders are offered; at or below the threshold, or with the rule not
+    in force, they are reported *not offered* with the reason and None is returned."""
+    version = ctx.rule(RULE)
+    if version is None:
+        ctx.statement.not_offer("orders", f"the mutual-selection platform ({RULE}) is not in force on "
+                                          f"{ctx.rules.day.isoformat()} (CORE-DATE-01)")
+        return None
+    followers = ctx.scenario.creator.followers
+    above = version.count("followers_above")
+    if followers <= above:
+        ctx.statement.not_offer("orders", f"the mutual-selection platform ({RULE}) is open to creators with "
+                                          f"more than {above:,} followers; {followers:,} followers is not")
+        return None
+    return version
+
+
+def validate(ctx: Settlement) -> None:
+    """WC-MUTUAL-01: each participant is paid their agreed amount, so the agreed amounts must add up
+    to the order amount (conservation, CORE-MONEY-02); an order where they do not is rejected."""
+    if not ctx.scenario.orders or check_open(ctx) is None:
+        return
+    for order in ctx.scenario.orders:
+        agreed = sum((p.agreed for p in order.participants), ZERO)
+        if agreed != order.amount:
+            ctx.statement.violation(
+                RULE, f"the participants' agreed amounts add up to {grouped(agreed)}, not the order amount "
+                      f"{grouped(order.amount)}: each participant is paid their agreed amount", order=order.id)
+
+
+def settle(ctx: Settlement) -> None:
+    """WC-MUTUAL-01 for every order that was offered and not rejected (CORE-ORD-02 for the rest)."""
+    if not ctx.scenario.orders or any(n.activity == "orders" for n in ctx.statement.not_offered):
+        return
+    version = ctx.rules.get(RULE)
+    assert version is not None  # offered only when in force (check_open)
+    paying = False
+    for order in ctx.scenario.orders:
+        if ctx.rejected(order.id):
+            continue
+        if order.termination is not None:
+            _terminated(ctx, version, order)
+        elif order.stage == "settled":
+            ctx.statement.pend(order.id, "settled: paid in an earlier month, pays nothing now (CORE-ORD-02)")
+        elif order.stage != "published":
+            ctx.statement.pend(order.id, f"at stage {order.stage}: nothing is paid until published "
+                                         f"(CORE-ORD-02)")
+        else:
+            _pay(ctx, version, order)
+            paying = True
+    if paying and not version.is_set("fee_rate"):
+        reason = version.unset_reason("fee_rate")
+        assert reason is not None
+        ctx.statement.skip(RULE, f"mutual-selection service fee not applied: {reason}")
+
+
+def _pay(ctx: Settlement, version: RuleVersion, order: Order) -> None:
+    """One payment per participant of their agreed amount; then the operator-set fee, if set."""
+    label = version.label_for("followers_above")
+    for p in order.participants:
+        ctx.statement.line(RULE, Kind.ORDER_PAYMENT, payer=PLATFORM, payee=p.creator, base=p.agreed,
+                           rate=Decimal(1), label=label, order=order.id,
+                           note=f"agreed amount of {p.creator} ({p.role}), paid to them directly by the "
+                                f"mutual-selection platform (no co-creation caps; nothing passes through "
+                                f"the main contributor)")
+    if not version.is_set("fee_rate"):
+        return
+    rate = version.decimal("fee_rate")
+    fee = round_fen(order.amount * rate)
+    parts = allocate(fee, [p.agreed for p in order.participants])
+    for p, part in zip(order.participants, parts, strict=True):
+        ctx.statement.line(RULE, Kind.FEE, payer=p.creator, payee=PLATFORM, base=p.agreed, rate=rate,
+                           value=part, label=version.label_for("fee_rate"), order=order.id,
+                           note=f"mutual-selection service fee {rate} of {grouped(order.amount)} = "
+                                f"{grouped(fee)}, split pro rata by agreed amounts (CORE-MONEY-03)")
+
+
+def _terminated(ctx: Settlement, version: RuleVersion, order: Order) -> None:
+    """A terminated order pays nothing: a 0.00 line per participant says so (no XT-COMP-* table)."""
+    assert order.termination is not None
+    by = order.termination.by
+    for p in order.participants:
+        ctx.statement.line(RULE, Kind.ORDER_PAYMENT, payer=PLATFORM, payee=p.creator, base=p.agreed,
+                           rate=ZERO, label=version.label_for(), order=order.id,
+                           note=f"terminated by {by} at stage {order.stage}: a terminated mutual-selection "
+                                f"order pays nothing (no compensation table on WeChat)")

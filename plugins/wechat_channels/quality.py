@@ -1,0 +1,27 @@
+"""The content-quality gate on incentives (WC-QUAL-01): carried or harmful content earns none."""
+
+from __future__ import annotations
+
+from creatorpay.core import Settlement
+
+RULE = "WC-QUAL-01"
+
+
+def withheld(ctx: Settlement) -> str | None:
+    """Why incentives are withheld from this creator under WC-QUAL-01, or None when they are not.
+
+    Reported once as a fact; each incentive the creator would get cites the reason as not applied.
+    """
+    creator = ctx.scenario.creator
+    if creator.original and not creator.harmful:
+        return None
+    if ctx.rule(RULE) is None:
+        return None
+    found = []
+    if not creator.original:
+        found.append("carried content (creator.original = false)")
+    if creator.harmful:
+        found.append("harmful content (creator.harmful = true)")
+    reason = f"withheld by {RULE}: {' and '.join(found)} earns no incentive"
+    ctx.statement.facts[RULE] = reason
+    return reason
