@@ -92,9 +92,11 @@ class Settlement:
             if order.termination is not None or order.stage == "published":
                 yield order
             elif order.stage == "settled":
-                self.statement.pend(order.id, "settled: paid in an earlier month, nothing is paid now")
+                self.statement.pend(order.id, "settled: paid in an earlier month, nothing is paid now "
+                                              "(CORE-ORD-02)")
             else:
-                self.statement.pend(order.id, f"at stage {order.stage}: nothing is paid until published")
+                self.statement.pend(order.id, f"at stage {order.stage}: nothing is paid until published "
+                                              f"(CORE-ORD-02)")
 
     def own_platform_income(self) -> Decimal:
         """CORE-INCOME-01 from the lines so far: the base of the MCN share and of tax."""

@@ -16,6 +16,10 @@ from ..errors import InputError
 #: command name -> "module:function", imported only when the command runs or its help is shown.
 COMMANDS = {
     "compare": "creatorpay.core.cli.compare:compare",
+    "explain": "creatorpay.core.cli.explain:explain",
+    "plugins": "creatorpay.core.cli.plugins:plugins",
+    "rules": "creatorpay.core.cli.rules:rules",
+    "validate": "creatorpay.core.cli.validate:validate",
 }
 
 
@@ -35,13 +39,35 @@ class LazyGroup(click.Group):
         return command
 
 
+def _versions(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the core's and each plugin distribution's version, read from metadata only
+    (no plugin is imported)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib import metadata
+
+    click.echo(f"creatorpay {metadata.version('creatorpay')}")
+    for ep in sorted(metadata.entry_points(group="creatorpay"), key=lambda e: e.name):
+        dist = ep.dist
+        where = f"{dist.name} {dist.version}" if dist else "unknown distribution"
+        click.echo(f"  plugin {ep.name}: {where}")
+    ctx.exit()
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks for failures.")
-@click.version_option(package_name="creatorpay", prog_name="creatorpay")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_versions,
+              help="Show the core and plugin versions and exit.")
 def cli(debug: bool) -> None:
     """Compare what a creator earns for the same work on Xingtu, WeChat Channels and NetEase.
 
-    Example: creatorpay compare examples/food-vlogger.toml
+    \b
+    Examples:
+      creatorpay compare examples/food-vlogger.toml
+      creatorpay explain examples/live-anchor.toml --platform wechat_channels
+      creatorpay rules show wechat_channels --at 2022-02-01
+
+    Exit codes: 0 done, 1 a failure (or violations with --strict), 2 bad input.
     """
 
 

@@ -1,77 +1,174 @@
-"""Tables for people, rendered by rich (imported here only, when a table is printed).
+"""Output for people and spreadsheets: comparison tables (rich, imported only here), CSV, explain text.
 
-Plain text (no colour, no box art) when the output is not a terminal or ``NO_COLOR`` is set.
+Tables are plain (no colour, no box art) when the output is not a terminal or ``NO_COLOR`` is set,
+and fit an 80-column terminal for three platforms.
 """
 
 from __future__ import annotations
 
+import csv
 import os
 import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import IO, TYPE_CHECKING
+
+import click
 
 from ..engine import Report
-from ..money import grouped
-from ..statement import Statement
+from ..money import grouped, round_fen
+from ..statement import TOTALS, Line, Statement
 
-ROWS = (
-    ("income", "Gross income"),
-    ("fees", "Fees and commission"),
-    ("incentives", "Incentives"),
-    ("transfers", "Transfers to co-creators"),
-    ("compensation", "Compensation"),
-    ("mcn", "MCN share"),
-    ("tax", "Tax"),
-)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+ROWS = {
+    "income": "Gross income",
+    "fees": "Fees and commission",
+    "incentives": "Incentives",
+    "transfers": "To co-creators",
+    "compensation": "Compensation",
+    "mcn": "MCN share",
+    "tax": "Tax",
+}
+assert set(ROWS) == set(TOTALS)
 
 
-def _plain() -> bool:
+def plain() -> bool:
+    """No colour and no box art: piped output, or ``NO_COLOR`` set (https://no-color.org)."""
     return bool(os.environ.get("NO_COLOR")) or not sys.stdout.isatty()
 
 
-def print_table(report: Report) -> None:
-    """The comparison table of one scenario, then what was not offered and what was violated."""
-    from rich import box
+def console() -> Console:
     from rich.console import Console
+
+    if plain():
+        return Console(file=sys.stdout, no_color=True, highlight=False, force_terminal=False, width=80,
+                       emoji=False)
+    return Console(file=sys.stdout, highlight=False, emoji=False)
+
+
+def best_net(report: Report) -> Decimal | None:
+    """The highest net among the platforms that settled, when more than one did."""
+    ok = [s.net for s in report.results if s.status == "ok"]
+    return max(ok) if len(ok) > 1 else None
+
+
+def print_comparison(report: Report, cpm: Decimal | None = None) -> None:
+    """Platforms as columns, totals as rows, the best net marked; then reasons and violations."""
+    from rich import box
     from rich.table import Table
 
-    plain = _plain()
-    console = Console(no_color=plain, highlight=False, width=None if not plain else 100,
-                      force_terminal=False if plain else None)
-    title = report.scenario.name or report.scenario.source
-    table = Table(title=f"{title} ({report.scenario.period})", box=None if plain else box.SIMPLE_HEAD,
-                  title_justify="left", pad_edge=False)
-    table.add_column("CNY")
-    ok = [s for s in report.results if s.status == "ok"]
-    best = max((s.net for s in ok), default=None)
+    out = console()
+    scenario = report.scenario
+    click.echo(f"{scenario.name or scenario.source} ({scenario.period}, {scenario.source})")
+    table = Table(box=None if plain() else box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("CNY", no_wrap=True)
     for statement in report.results:
-        marker = " *" if statement.status == "ok" and statement.net == best and len(ok) > 1 else ""
-        table.add_column(statement.platform + marker, justify="right")
-    for key, label in ROWS:
-        table.add_row(label, *(_cell(s, key) for s in report.results))
-    table.add_row("Net", *(grouped(s.net) if s.status == "ok" else s.status for s in report.results))
+        table.add_column(statement.platform, justify="right", no_wrap=True)
+    best = best_net(report)
+    for key, label in ROWS.items():
+        table.add_row(label, *(_money(s, s.totals[key]) for s in report.results))
+    table.add_row("Net", *(_net(s, best) for s in report.results), end_section=True)
     table.add_row("Traffic (impressions)", *(f"{s.impressions:,}" for s in report.results))
-    console.print(table)
-    if len(ok) > 1 and best is not None:
-        console.print("* best net")
-    _details(console, report.results)
+    if any(s.matched_users for s in report.results):
+        table.add_row("Matched users", *(f"{s.matched_users:,}" for s in report.results))
+    if cpm is not None:
+        table.add_row(f"Traffic at {cpm} CPM", *(grouped(traffic_cny(s, cpm)) for s in report.results))
+    if any(s.not_offered for s in report.results):
+        table.add_row("Not offered", *(", ".join(n.activity for n in s.not_offered) or "-"
+                                       for s in report.results))
+    out.print(table)
+    if best is not None:
+        click.echo("* best net")
+    for line in details(report.results):
+        click.echo(line)
+    for notice in report.notices:
+        click.echo(f"note: {notice}")
 
 
-def _cell(statement: Statement, key: str) -> str:
+def traffic_cny(statement: Statement, cpm: Decimal) -> Decimal:
+    """Traffic's CNY equivalent at ``cpm`` CNY per 1,000 impressions: shown, never added (CORE-TRAFFIC-01)."""
+    return round_fen(Decimal(statement.impressions) * cpm / 1000)
+
+
+def _money(statement: Statement, value: Decimal) -> str:
+    return grouped(value) if statement.status == "ok" else "-"
+
+
+def _net(statement: Statement, best: Decimal | None) -> str:
     if statement.status != "ok":
-        return "-"
-    return grouped(statement.totals[key])
+        return statement.status
+    return grouped(statement.net) + (" *" if statement.net == best else "")
 
 
-def _details(console: object, results: tuple[Statement, ...]) -> None:
-    from rich.console import Console
+def details(results: Sequence[Statement]) -> list[str]:
+    """The reasons under a table: not offered, violations, pending orders, errors."""
+    lines: list[str] = []
+    sections = (
+        ("Not offered", [f"{s.platform}: {n.activity}: {n.reason}" for s in results for n in s.not_offered]),
+        ("Violations", [f"{s.platform}: {v.rule}{_order(v.order, v.participant)}: {v.message}"
+                        for s in results for v in s.violations]),
+        ("Pending", [f"{s.platform}: order {p.order}: {p.reason}" for s in results for p in s.pending]),
+        ("Errors", [f"{s.platform}: {s.status}: {s.error}" for s in results if s.error]),
+    )
+    for title, items in sections:
+        if items:
+            lines.append(f"{title}:")
+            lines.extend(f"  {item}" for item in items)
+    return lines
 
-    assert isinstance(console, Console)
-    for s in results:
-        for item in s.not_offered:
-            console.print(f"{s.platform}: {item.activity} not offered: {item.reason}")
-        for v in s.violations:
-            where = f" order {v.order}" if v.order else ""
-            console.print(f"{s.platform}: violation {v.rule}{where}: {v.message}")
-        for p in s.pending:
-            console.print(f"{s.platform}: pending order {p.order}: {p.reason}")
-        if s.error:
-            console.print(f"{s.platform}: {s.status}: {s.error}")
+
+def _order(order: str | None, participant: str | None) -> str:
+    where = f" order {order}" if order else ""
+    return where + (f" ({participant})" if participant else "")
+
+
+CSV_FIELDS = ("scenario", "period", "platform", "status", *TOTALS, "net", "impressions", "matched_users",
+              "violations", "not_offered", "error")
+
+
+def write_csv(reports: Sequence[Report], stream: IO[str], cpm: Decimal | None = None) -> None:
+    """One row per scenario and platform: the totals, net and traffic (``traffic_cny`` with --cpm)."""
+    fields = [*CSV_FIELDS, "traffic_cny"] if cpm is not None else list(CSV_FIELDS)
+    writer = csv.DictWriter(stream, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for report in reports:
+        for s in report.results:
+            row: dict[str, object] = {
+                "scenario": report.scenario.source, "period": str(report.scenario.period),
+                "platform": s.platform, "status": s.status, "net": f"{s.net:.2f}",
+                "impressions": s.impressions, "matched_users": s.matched_users,
+                "violations": " ".join(sorted({v.rule for v in s.violations})),
+                "not_offered": " ".join(n.activity for n in s.not_offered), "error": s.error or "",
+            }
+            row.update({k: f"{v:.2f}" for k, v in s.totals.items()})
+            if cpm is not None:
+                row["traffic_cny"] = f"{traffic_cny(s, cpm):.2f}"
+            writer.writerow(row)
+
+
+def explain_line(line: Line, source: str, flagged: bool) -> str:
+    """``RULE  payer → payee  base × rate = value  (+amount for you)  [label] source``."""
+    mark = "!" if flagged else " "
+    rate = f"{line.rate.normalize():f}" if line.rate == line.rate.normalize() else f"{line.rate:f}"
+    head = f"{mark} {line.rule:<13} {line.payer} → {line.payee}"
+    figures = f"{_num(line.base)} × {rate} = {grouped(line.value)}"
+    you = f"you {'+' if line.amount > 0 else ''}{grouped(line.amount)}" if line.amount else "you 0.00"
+    order = f" order {line.order}" if line.order else ""
+    text = f"{head}{order}\n    {figures}   ({you})   [{line.label}] {source}"
+    if line.note:
+        text += f"\n    {line.note}"
+    return text
+
+
+def _num(value: Decimal) -> str:
+    """A base: grouped with two places when it is money, as given otherwise (a bean count)."""
+    if value == value.to_integral_value() and value.as_tuple().exponent == 0:
+        return f"{value:,}"
+    return grouped(value)
+
+
+def echo_lines(lines: Sequence[str]) -> None:
+    for line in lines:
+        click.echo(line)

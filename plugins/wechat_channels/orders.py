@@ -55,16 +55,9 @@ def settle(ctx: Settlement) -> None:
     version = ctx.rules.get(RULE)
     assert version is not None  # offered only when in force (check_open)
     paying = False
-    for order in ctx.scenario.orders:
-        if ctx.rejected(order.id):
-            continue
+    for order in ctx.orders_to_settle():  # the others are reported pending (CORE-ORD-02)
         if order.termination is not None:
             _terminated(ctx, version, order)
-        elif order.stage == "settled":
-            ctx.statement.pend(order.id, "settled: paid in an earlier month, pays nothing now (CORE-ORD-02)")
-        elif order.stage != "published":
-            ctx.statement.pend(order.id, f"at stage {order.stage}: nothing is paid until published "
-                                         f"(CORE-ORD-02)")
         else:
             _pay(ctx, version, order)
             paying = True

@@ -34,9 +34,9 @@ def test_orders_pay_when_published_else_pending_core_ord_01_02(tmp_path: Path) -
     s = e.settle(load_scenario(scenario_dict(orders=ORDERS)), "fake")
     assert [(x.order, x.value) for x in s.lines] == [("pub", Decimal("100.00")), ("end", Decimal("10.00"))]
     assert [(p.order, p.reason) for p in s.pending] == [
-        ("neg", "at stage negotiating: nothing is paid until published"),
-        ("vid", "at stage video_produced: nothing is paid until published"),
-        ("old", "settled: paid in an earlier month, nothing is paid now"),
+        ("neg", "at stage negotiating: nothing is paid until published (CORE-ORD-02)"),
+        ("vid", "at stage video_produced: nothing is paid until published (CORE-ORD-02)"),
+        ("old", "settled: paid in an earlier month, nothing is paid now (CORE-ORD-02)"),
     ]
 
 
