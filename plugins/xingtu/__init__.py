@@ -1,1 +1,78 @@
-"""Douyin Juliang Xingtu (巨量星图): co-creation orders (XT-*). Not implemented yet (issue 3)."""
+"""Douyin Juliang Xingtu (巨量星图): brand and co-creation orders (XT-*), rules from ``rules.toml``.
+
+Validation (XT-CC-*, XT-ORD-01/02) rejects orders with reasons; a published order is paid in one
+payment to its main contributor, less the service fee, who passes co-creators their share
+(XT-ORD-02/03, XT-FEE-01); an order ended early pays compensation (XT-COMP-*); the growth stage is
+reported (XT-GROW-01).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from creatorpay.core import Platform, Settlement, hookimpl
+
+from . import compensation, growth, orders, quota, validation
+from .parties import PLATFORM, leads
+
+NAME = PLATFORM
+
+
+@hookimpl
+def creatorpay_platform() -> Platform:
+    return Platform(
+        name=NAME,
+        title="Douyin Juliang Xingtu",
+        rules=Path(__file__).with_name("rules.toml"),
+        offers=("orders",),
+        not_offered={
+            "tips": "Xingtu has no live tipping",
+            "programs": "Xingtu has no NetEase-style creator programs (NE-BASE-*); its growth-stage "
+                        "programs are XT-GROW-01, operator-set",
+            "merchant_live": "Xingtu settles brand orders, not the creator's own merchant live streams",
+        },
+    )
+
+
+@hookimpl
+def creatorpay_validate(ctx: Settlement) -> None:
+    """XT-CC-*, XT-ORD-01/02 on each order, then the monthly cap XT-CC-06 in input order."""
+    me = ctx.creator
+    counted = False
+    for order in ctx.scenario.orders:
+        validation.check_order(ctx, order)
+        if not order.co_creation:
+            continue
+        if not leads(order, me):
+            lead = ", ".join(p.creator for p in order.participants if p.role == "main") or "nobody"
+            ctx.statement.skip("XT-CC-06", f"order {order.id} is led by {lead}: the monthly cap is theirs "
+                                           f"and their count is not in the scenario")
+            continue
+        cap = ctx.rule("XT-CC-06")
+        if cap is not None:
+            quota.take_slot(ctx, order, cap)
+            counted = True
+    if counted and (cap := ctx.rules.get("XT-CC-06")) is not None:
+        ctx.statement.facts["co_creation_slots"] = f"{quota.slots_used(ctx)} of {cap.count('limit')} used"
+
+
+@hookimpl
+def creatorpay_settle_orders(ctx: Settlement) -> None:
+    """Each order not rejected: paid, compensated, or pending (CORE-ORD-02) with the reason."""
+    for order in ctx.orders_to_settle():  # the others are reported pending (CORE-ORD-02)
+        if order.review_failed:
+            slot = " and still uses one of the month's co-creation slots" if order.co_creation else ""
+            ctx.statement.pend(order.id, f"failed Xingtu review: pays nothing{slot} (XT-CC-07)")
+        elif order.off_platform:
+            ctx.statement.pend(order.id, "arranged off Xingtu: not an order the client placed on Xingtu, "
+                                         "so Xingtu pays nothing for it (XT-ORD-01)")
+        elif order.termination is not None:
+            compensation.settle_terminated(ctx, order)
+        else:
+            orders.settle_paid(ctx, order)
+
+
+@hookimpl
+def creatorpay_settle_incentives(ctx: Settlement) -> None:
+    """XT-GROW-01: the growth stage, and its operator-set programs."""
+    growth.report_stage(ctx)

@@ -1,0 +1,103 @@
+"""Single settlement of a Xingtu order (XT-ORD-01..03, XT-FEE-01, XT-PRICE-01): one payment to the
+main contributor, the service fee on it, then the main contributor's transfers to co-creators.
+
+Lines are written once for everyone; the statement signs them from the scenario creator's view,
+so the same lines serve a main contributor, a co-creator and a third party.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from creatorpay.core import Kind, Settlement
+from creatorpay.core.money import ZERO, allocate, grouped, round_fen
+from creatorpay.core.rules import RuleVersion
+from creatorpay.core.scenario import Order, Participant
+
+from .parties import PLATFORM, TASK_NAMES, weakest
+
+
+def payment_rule(ctx: Settlement, order: Order) -> tuple[str, str, str]:
+    """The rule, label and note of a paid order's payment line.
+
+    XT-ORD-02 for co-creation, XT-ORD-01 otherwise; XT-PRICE-01 when the amount is the price card's.
+    """
+    rule = "XT-ORD-02" if order.co_creation else "XT-ORD-01"
+    task = TASK_NAMES[order.task]
+    note = (f"{task} order placed by the client on Xingtu, paid in one payment to the main contributor"
+            if order.co_creation else f"{task} order placed by the client on Xingtu, paid to the creator")
+    if order.priced_band is not None and (price := ctx.rule("XT-PRICE-01")) is not None:
+        note = (f"amount is the price card's {order.priced_band} price ({band_text(price, order.priced_band)})"
+                f" for a {order.video_seconds} s video; {note} ({rule})")
+        return "XT-PRICE-01", price.label_for(), note
+    version = ctx.rule(rule)
+    return rule, version.label_for() if version else "source", note
+
+
+def band_text(price: RuleVersion, band: str) -> str:
+    """The seconds a price-card band covers, from XT-PRICE-01's limits in rules.toml."""
+    short = price.count("s1_20_max_seconds")
+    medium = price.count("s21_60_max_seconds")
+    return {"s1_20": f"1-{short} s", "s21_60": f"{short + 1}-{medium} s"}.get(band, f"over {medium} s")
+
+
+def settle_paid(ctx: Settlement, order: Order) -> None:
+    """A published order: the whole amount paid to the main contributor (XT-ORD-01/02, XT-PRICE-01)."""
+    rule, label, note = payment_rule(ctx, order)
+    single_settlement(ctx, order, order.participants, order.amount, rule, label, note)
+
+
+def single_settlement(ctx: Settlement, order: Order, paid_to: Sequence[Participant], paid: Decimal,
+                      rule: str, label: str, note: str) -> None:
+    """Payment of ``paid`` to the main contributor, the XT-FEE-01 fee on it, and a transfer to each
+    co-creator in ``paid_to`` at its agreed amount less its share of the fee (XT-ORD-03).
+
+    ``paid_to`` are the participants the payment is for (all of them, or all but a co-creator who
+    did not accept the invitation, XT-COMP-05); their agreed amounts add up to ``paid``.
+    """
+    main = next(p for p in paid_to if p.role == "main")
+    ctx.statement.line(rule, Kind.ORDER_PAYMENT, payer=PLATFORM, payee=main.creator, base=paid,
+                       rate=Decimal(1), label=label, note=note, order=order.id)
+    shares, fee_label, kept = _fee(ctx, order, paid_to, paid, main)
+    transfer = ctx.rule("XT-ORD-03")
+    base_label = transfer.label_for() if transfer else "source"
+    for participant, share in zip(paid_to, shares, strict=True):
+        if participant.role != "co_creator":
+            continue
+        line_label = weakest(base_label, fee_label) if kept is not None else base_label
+        why = (f"{participant.creator}'s agreed {grouped(participant.agreed)} less its fee share "
+               f"{grouped(share)} (XT-FEE-01 pro rata)" if kept is not None else
+               f"{participant.creator}'s agreed {grouped(participant.agreed)} in full")
+        ctx.statement.line(
+            "XT-ORD-03", Kind.TRANSFER, payer=main.creator, payee=participant.creator, base=participant.agreed,
+            rate=Decimal(1) if kept is None else kept, value=participant.agreed - share, label=line_label,
+            order=order.id,
+            note=f"{why}: the main contributor pays the co-creator under their agreement, a transfer "
+                 f"between creators, not a platform payment")
+
+
+def _fee(ctx: Settlement, order: Order, paid_to: Sequence[Participant], paid: Decimal,
+         main: Participant) -> tuple[list[Decimal], str, Decimal | None]:
+    """XT-FEE-01: the fee line, rounded once (CORE-MONEY-03); returns each participant's share of it
+    (CORE-MONEY-02), the fee's label, and the rate a co-creator nets under ``pro_rata`` (else None)."""
+    fee = ctx.rule("XT-FEE-01")
+    if fee is None:
+        return [ZERO for _ in paid_to], "source", None
+    rate = fee.decimal("rate")
+    borne_by = fee.text("borne_by")
+    label = fee.label_for("rate", "borne_by")
+    value = round_fen(paid * rate)
+    if borne_by == "pro_rata":
+        shares = allocate(value, [p.agreed for p in paid_to])
+        how = "borne pro rata by agreed amount: " + ", ".join(
+            f"{p.creator} {grouped(s)}" for p, s in zip(paid_to, shares, strict=True))
+    else:
+        shares = [value if p is main else ZERO for p in paid_to]
+        how = f"borne by the main contributor {main.creator} alone (borne_by = main)"
+    ctx.statement.line(
+        "XT-FEE-01", Kind.FEE, payer=main.creator, payee=PLATFORM, base=paid, rate=rate, value=value,
+        label=label, order=order.id,
+        note=f"service fee {rate:%} of the {grouped(paid)} the client pays, rounded once (CORE-MONEY-03), "
+             f"{how} (CORE-MONEY-02); the rate is {label}")
+    return shares, label, (1 - rate) if borne_by == "pro_rata" else None
