@@ -153,7 +153,10 @@ def explain_line(line: Line, source: str, flagged: bool) -> str:
     mark = "!" if flagged else " "
     rate = f"{line.rate.normalize():f}" if line.rate == line.rate.normalize() else f"{line.rate:f}"
     head = f"{mark} {line.rule:<13} {line.payer} → {line.payee}"
-    figures = f"{_num(line.base)} × {rate} = {grouped(line.value)}"
+    if round_fen(line.base * line.rate) == line.value:
+        figures = f"{_num(line.base)} × {rate} = {grouped(line.value)}"
+    else:  # a deduction, a cap or a budget shapes the value: the note gives the whole computation
+        figures = f"{_num(line.base)} × {rate} → {grouped(line.value)} (see note)"
     you = f"you {'+' if line.amount > 0 else ''}{grouped(line.amount)}" if line.amount else "you 0.00"
     order = f" order {line.order}" if line.order else ""
     text = f"{head}{order}\n    {figures}   ({you})   [{line.label}] {source}"
