@@ -30,9 +30,13 @@ def engine(tmp_path: Path, **hooks: Any) -> Engine:
 
 
 def test_orders_pay_when_published_else_pending_core_ord_01_02(tmp_path: Path) -> None:
+    """CORE-ORD-01: a terminated order reaches the platform with its stage and party; CORE-ORD-02: an
+    order neither published nor terminated is pending, a settled one was paid earlier."""
     e = engine(tmp_path, creatorpay_settle_orders=paying_orders)
     s = e.settle(load_scenario(scenario_dict(orders=ORDERS)), "fake")
     assert [(x.order, x.value) for x in s.lines] == [("pub", Decimal("100.00")), ("end", Decimal("10.00"))]
+    ended = load_scenario(scenario_dict(orders=ORDERS)).orders[-1]
+    assert ended.termination is not None and (ended.termination.by, ended.stage) == ("client", "script_confirmed")
     assert [(p.order, p.reason) for p in s.pending] == [
         ("neg", "at stage negotiating: nothing is paid until published (CORE-ORD-02)"),
         ("vid", "at stage video_produced: nothing is paid until published (CORE-ORD-02)"),
