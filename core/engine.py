@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -93,6 +94,7 @@ class Engine:
         self._reports = reports
         books, self._platforms, self._adjustments = self._register(reports)
         self._books = self._apply_overrides(books, rules)
+        self._rulesets: dict[dt.date, Mapping[str, RuleSet]] = {}
         self._registered = {
             name: _Registered(platform, self._books[name], self._callers(name))
             for name, platform in self._platforms.items()
@@ -192,8 +194,19 @@ class Engine:
         """Every loaded rule book by name, overrides applied: ``core``, platforms, adjustments."""
         return dict(self._books)
 
-    def rules_at(self, day: dt.date) -> dict[str, RuleSet]:
-        return {name: book.at(day) for name, book in self._books.items()}
+    def rules_at(self, day: dt.date) -> Mapping[str, RuleSet]:
+        """Every rule book's rules in force on ``day`` (CORE-DATE-01), memoised per day.
+
+        The books never change after construction, so the memo is safe to share across threads: two
+        threads may compute the same day at once and store equal values.
+        """
+        found = self._rulesets.get(day)
+        if found is None:
+            if len(self._rulesets) >= 1024:
+                self._rulesets.clear()
+            found = MappingProxyType({name: book.at(day) for name, book in self._books.items()})
+            self._rulesets[day] = found
+        return found
 
     def _require(self, name: str) -> _Registered:
         found = self._registered.get(name)
