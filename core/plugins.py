@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Iterable, Mapping
-from importlib import metadata
 
 import attrs
 import pluggy
 
 from . import hookspecs
+from .entrypoints import EntryPoint
+from .entrypoints import entry_points as find_entry_points
 
 GROUP = "creatorpay"
 LOAD_ENV = "CREATORPAY_LOAD_PLUGINS"
@@ -63,11 +64,10 @@ def make_plugin_manager(
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     pm.register(mcn, name="core")
-    found: dict[str, tuple[object | metadata.EntryPoint, str | None, str | None]] = {}
+    found: dict[str, tuple[object, str | None, str | None]] = {}
     if entry_points:
-        for ep in metadata.entry_points(group=GROUP):
-            dist = ep.dist
-            found.setdefault(ep.name, (ep, dist.name if dist else None, dist.version if dist else None))
+        for ep in find_entry_points(GROUP):
+            found.setdefault(ep.name, (ep, ep.distribution, ep.version))
     for name, plugin in (plugins or {}).items():
         found[name] = (plugin, None, None)
     reports = [_load_one(pm, name, *found[name], load, disable) for name in sorted(found)]
@@ -89,7 +89,7 @@ def _load_one(
         why = "blocked by the block list" if name in disable else "not in the allow list"
         return attrs.evolve(report, status="blocked", error=why)
     try:
-        plugin = target.load() if isinstance(target, metadata.EntryPoint) else target
+        plugin = target.load() if isinstance(target, EntryPoint) else target
         pm.register(plugin, name=name)
     except Exception as exc:  # a broken plugin is reported, never fatal
         return attrs.evolve(report, status="failed", error=f"{type(exc).__name__}: {exc}")

@@ -46,10 +46,12 @@ def _versions(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         return
     from importlib import metadata
 
+    from ..entrypoints import entry_points
+    from ..plugins import GROUP
+
     click.echo(f"creatorpay {metadata.version('creatorpay')}")
-    for ep in sorted(metadata.entry_points(group="creatorpay"), key=lambda e: e.name):
-        dist = ep.dist
-        where = f"{dist.name} {dist.version}" if dist else "unknown distribution"
+    for ep in sorted(entry_points(GROUP), key=lambda e: e.name):
+        where = f"{ep.distribution} {ep.version}" if ep.distribution else "unknown distribution"
         click.echo(f"  plugin {ep.name}: {where}")
     ctx.exit()
 

@@ -47,7 +47,7 @@ def test_a_plugin_that_fails_to_import_is_reported_and_the_rest_load(
     engine = Engine()
     reports = {r.name: r for r in engine.reports}
     assert reports["broken"].status == "failed"
-    assert reports["broken"].distribution == "creatorpay-broken" and reports["broken"].version == "1.2.3"
+    assert reports["broken"].distribution == "creatorpay_broken" and reports["broken"].version == "1.2.3"
     assert "ImportError: no such sdk" in (reports["broken"].error or "")
     assert reports["typo"].status == "failed"
     assert "creatorpay_settle_order" in (reports["typo"].error or "")
