@@ -19,6 +19,7 @@ COMMANDS = {
     "explain": "creatorpay.core.cli.explain:explain",
     "plugins": "creatorpay.core.cli.plugins:plugins",
     "rules": "creatorpay.core.cli.rules:rules",
+    "sweep": "creatorpay.core.cli.sweep:sweep",
     "validate": "creatorpay.core.cli.validate:validate",
 }
 
