@@ -35,13 +35,11 @@ import attrs
 
 from .checks import Checker, describe, join, read_document
 from .errors import RuleFileError
-from .statement import LABELS
+from .statement import LABELS, weakest
 
 PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", "date")
 RULE_ID = re.compile(r"^[A-Z]+-[A-Z]+-\d{2}$")
 _DECIMAL = re.compile(r"^\d+(\.\d+)?$")
-#: Weakest first: a line computed from several figures carries the weakest label among them.
-_STRENGTH = {"unverified": 0, "operator-set": 1, "interpretation": 2, "source": 3}
 
 
 @attrs.frozen
@@ -129,6 +127,11 @@ class RuleVersion:
         assert isinstance(value, str), f"{self.id}.{name} is not text"
         return value
 
+    def date(self, name: str) -> dt.date:
+        value = self[name]
+        assert isinstance(value, dt.date), f"{self.id}.{name} is not a date"
+        return value
+
     def label_for(self, *names: str) -> str:
         """The label of a line computed from these parameters: the weakest of the rule's and theirs.
 
@@ -141,7 +144,7 @@ class RuleVersion:
                 labels.append("operator-set")
             elif spec.label is not None:
                 labels.append(spec.label)
-        return min(labels, key=_STRENGTH.__getitem__)
+        return weakest(*labels)
 
     def unset_reason(self, *names: str) -> str | None:
         """Why the rule cannot apply when a needed operator-set parameter is unset, else None."""

@@ -15,8 +15,15 @@ import attrs
 
 from .money import ZERO, fmt, round_fen
 
+#: Provenance labels, strongest first (RULES.md): a line computed from several figures carries the
+#: weakest label among them.
 LABELS = ("source", "interpretation", "operator-set", "unverified")
 TOTALS = ("income", "fees", "transfers", "compensation", "incentives", "mcn", "tax")
+
+
+def weakest(*labels: str) -> str:
+    """The weakest of several provenance labels: ``weakest("source", "unverified")`` is unverified."""
+    return max(labels, key=LABELS.index)
 
 
 class Kind(enum.Enum):

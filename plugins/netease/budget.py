@@ -11,7 +11,7 @@ import attrs
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import grouped
 from creatorpay.core.rules import RuleVersion
-from creatorpay.core.statement import LABELS
+from creatorpay.core.statement import weakest
 
 RULE = "NE-BUDGET-01"
 PAYER = "netease"
@@ -87,9 +87,7 @@ def before_first_year(ctx: Settlement) -> str | None:
 
 
 def _first(rule: RuleVersion) -> dt.date:
-    first = rule["first_year_start"]
-    assert isinstance(first, dt.date), f"{RULE}.first_year_start is not a date"
-    return first
+    return rule.date("first_year_start")
 
 
 def _budget(rule: RuleVersion, start: dt.date, first: dt.date) -> Budget:
@@ -99,11 +97,6 @@ def _budget(rule: RuleVersion, start: dt.date, first: dt.date) -> Budget:
                       rule.label_for("first_year_start", "cash"))
     return Budget(start, rule.decimal("later_cash"), rule.count("later_impressions"),
                   rule.label_for("first_year_start", "later_cash"))
-
-
-def weakest(*labels: str) -> str:
-    """The weakest of several labels (LABELS runs from strongest to weakest)."""
-    return max(labels, key=LABELS.index)
 
 
 def pay(ctx: Settlement, budget: Budget | None, rule: str, kind: Kind, amount: Decimal, *,

@@ -16,9 +16,9 @@ from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import grouped
 from creatorpay.core.rules import RuleVersion
 from creatorpay.core.scenario import Order, Participant
+from creatorpay.core.statement import weakest
 
 from .orders import single_settlement
-from .parties import weakest
 
 #: Stages before publication with their rule (the percentage is the rule's ``percent``).
 STAGE_RULES = {"script_confirmed": "XT-COMP-01", "video_produced": "XT-COMP-02", "client_confirmed": "XT-COMP-03"}

@@ -14,8 +14,9 @@ from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import ZERO, allocate, grouped, round_fen
 from creatorpay.core.rules import RuleVersion
 from creatorpay.core.scenario import Order, Participant
+from creatorpay.core.statement import weakest
 
-from .parties import PLATFORM, TASK_NAMES, weakest
+from .parties import PLATFORM, TASK_NAMES
 
 
 def payment_rule(ctx: Settlement, order: Order) -> tuple[str, str, str]:

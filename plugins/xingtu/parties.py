@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from creatorpay.core.scenario import Creator, Order, Participant
 
 PLATFORM = "xingtu"
-#: Weakest first (RULES.md labels): a line computed from several figures carries the weakest label.
-_STRENGTH = {"unverified": 0, "operator-set": 1, "interpretation": 2, "source": 3}
 #: XT-ORD-01 task types, with the names Xingtu uses.
 TASK_NAMES = {"assigned": "assigned (指派)", "submission": "open submission (投稿)",
               "recruitment": "recruitment (招募)"}
@@ -41,8 +39,3 @@ def mains(order: Order) -> tuple[Participant, ...]:
 def leads(order: Order, creator: str) -> bool:
     """Whether ``creator`` is a main contributor of the order, i.e. initiates its submission (XT-CC-06)."""
     return any(p.creator == creator for p in mains(order))
-
-
-def weakest(*labels: str) -> str:
-    """The weakest of several labels: the label of a line computed from figures of several strengths."""
-    return min(labels, key=_STRENGTH.__getitem__)
