@@ -18,6 +18,8 @@ Rule file shape::
     mode = "cliff"
 
 A parameter declared but absent from a version is *unset* (operator-set figures no source gives).
+Types: amount, ratio, decimal (strings), count, bool, choice (with ``choices``), text, date, and the
+lists amounts and ratios (arrays of decimal strings, e.g. a tax table's brackets).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from .checks import Checker, describe, join, read_document
 from .errors import RuleFileError
 from .statement import LABELS, weakest
 
-PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", "date")
+PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", "date", "amounts", "ratios")
 RULE_ID = re.compile(r"^[A-Z]+-[A-Z]+-\d{2}$")
 _DECIMAL = re.compile(r"^\d+(\.\d+)?$")
 
@@ -54,6 +56,13 @@ class ParamSpec:
 
     def read(self, checker: Checker, value: object, path: str) -> object:
         """Check ``value`` against the declared type; returns the typed value or None."""
+        if self.type in ("amounts", "ratios"):  # a list, e.g. a tax table's bracket limits
+            if not isinstance(value, list) or not value:
+                checker.fail(path, f"expected a non-empty list of decimal strings, found {describe(value)}")
+                return None
+            read = checker.amount if self.type == "amounts" else checker.ratio
+            items = [read(item, join(path, index)) for index, item in enumerate(value)]
+            return None if any(item is None for item in items) else tuple(items)
         if self.type == "amount":
             return checker.amount(value, path)
         if self.type == "ratio":
@@ -125,6 +134,12 @@ class RuleVersion:
     def text(self, name: str) -> str:
         value = self[name]
         assert isinstance(value, str), f"{self.id}.{name} is not text"
+        return value
+
+    def decimals(self, name: str) -> tuple[Decimal, ...]:
+        """A list parameter (``amounts`` or ``ratios``)."""
+        value = self[name]
+        assert isinstance(value, tuple), f"{self.id}.{name} is not a list"
         return value
 
     def date(self, name: str) -> dt.date:

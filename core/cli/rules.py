@@ -67,6 +67,8 @@ def show(platform: str | None, day: dt.date, overrides: Path | None, fmt: str) -
             click.echo(f"      source: {v['source']}")
             for p in v["params"]:
                 value = "unset (operator-set)" if p["value"] is None else p["value"]
+                if isinstance(value, list):
+                    value = ", ".join(value)
                 origin = " (override)" if p["overridden"] else ""
                 label = f" [{p['label']}]" if p["label"] else ""
                 click.echo(f"      {p['name']} = {value}{origin}{label}")
@@ -88,6 +90,8 @@ def _version(v: RuleVersion) -> dict[str, Any]:
 def _plain(value: object) -> object:
     if value is None or isinstance(value, bool | int | str):
         return value
+    if isinstance(value, tuple):
+        return [str(item) for item in value]
     return str(value)
 
 

@@ -1,14 +1,13 @@
 """Progressive bracket tables (CN-TAX-01's and CN-TAX-02's), read strictly from a rule's text params.
 
-The rule-file format has no list type, so a table is three comma-separated lists of decimal strings:
-``bracket_tops`` (inclusive upper limits of every bracket but the last), ``bracket_rates`` and
-``quick_deductions`` (one per bracket). A malformed table is a rule-file error naming the parameter.
+A table is three list parameters: ``bracket_tops`` (inclusive upper limits of every bracket but the
+last), ``bracket_rates`` and ``quick_deductions`` (one per bracket); the rule file types each item.
+A table whose lists do not fit together is a rule-file error naming the parameter.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 from decimal import Decimal
 
 import attrs
@@ -20,8 +19,6 @@ from creatorpay.core.rules import RuleVersion
 from .figures import money, percent
 
 TOPS, RATES, QUICK = "bracket_tops", "bracket_rates", "quick_deductions"
-_AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
-_RATIO = re.compile(r"^\d+(\.\d{1,4})?$")
 
 
 @attrs.frozen
@@ -65,10 +62,7 @@ def read_table(version: RuleVersion) -> BracketTable:
     ``quick_deductions``); raises :class:`RuleFileError` naming each problem."""
     checker = Checker(f"{version.rule.platform} rules", RuleFileError)
     where = f'{version.rule.platform}."{version.id}"'
-    tops = _decimals(checker, version.text(TOPS), join(where, TOPS), _AMOUNT, "an amount such as 36000.00")
-    rates = _decimals(checker, version.text(RATES), join(where, RATES), _RATIO, "a ratio such as 0.03")
-    quick = _decimals(checker, version.text(QUICK), join(where, QUICK), _AMOUNT, "an amount such as 2520.00")
-    checker.raise_if_any()
+    tops, rates, quick = (list(version.decimals(name)) for name in (TOPS, RATES, QUICK))
     if len(rates) != len(tops) + 1:
         checker.fail(join(where, RATES), f"expected {len(tops) + 1} rates (one more than the "
                                          f"{len(tops)} bracket tops), found {len(rates)}")
@@ -85,19 +79,6 @@ def read_table(version: RuleVersion) -> BracketTable:
     floors = [Decimal(0), *tops]
     limits: list[Decimal | None] = [*tops, None]
     return BracketTable(tuple(Bracket(f, t, r, q) for f, t, r, q in zip(floors, limits, rates, quick, strict=True)))
-
-
-def _decimals(checker: Checker, text: str, path: str, pattern: re.Pattern[str], expected: str) -> list[Decimal]:
-    """A comma-separated list of decimal strings; each item must match ``pattern``."""
-    items = [item.strip() for item in text.split(",")]
-    if not text.strip():
-        checker.fail(path, f"expected a comma-separated list, each item {expected}, found an empty string")
-        return []
-    bad = [item for item in items if not pattern.match(item)]
-    if bad:
-        checker.fail(path, f"expected a comma-separated list, each item {expected}, found {bad[0]!r}")
-        return []
-    return [Decimal(item) for item in items]
 
 
 def _check_continuous(checker: Checker, tops: list[Decimal], rates: list[Decimal], quick: list[Decimal],

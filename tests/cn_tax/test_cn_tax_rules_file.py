@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 
-from creatorpay.core import load_scenario
+from creatorpay.core import RuleFileError, load_scenario
 from creatorpay.plugins.cn_tax.brackets import read_table
 from tests.cn_tax.cn_tax_fakes import ENGINE, engine, one, settle
 from tests.conftest import scenario_dict
@@ -36,21 +37,38 @@ def test_cn_tax_02_annual_table_as_the_rulebook_states_it() -> None:
     assert (version.decimal("monthly_deduction"), version.decimal("deduction_ratio")) == (D(5000), D("0.20"))
 
 
+TOPS = ["36000.00", "144000.00", "300000.00", "420000.00", "660000.00", "960000.00"]
+QUICK = ["0.00", "2520.00", "16920.00", "31920.00", "52920.00", "85920.00", "181920.00"]
+
+
 @pytest.mark.parametrize(
     ("param", "value", "message"),
     [
-        ("bracket_rates", "0.03, 0.10", "expected 7 rates"),
-        ("bracket_rates", "0.03, ten", "found 'ten'"),
-        ("bracket_tops", "", "found an empty string"),
-        ("bracket_tops", "36000.00, 14400.00, 300000.00, 420000.00, 660000.00, 960000.00", "each above"),
-        ("quick_deductions", "0.00, 2520.00, 19620.00, 31920.00, 52920.00, 85920.00, 181920.00",
+        ("bracket_rates", ["0.03", "ten"], 'cn_tax."CN-TAX-02".bracket_rates[1]: expected a ratio'),
+        ("bracket_tops", "36000.00, 144000.00", 'cn_tax."CN-TAX-02".bracket_tops: expected a non-empty list'),
+        ("bracket_tops", [], 'cn_tax."CN-TAX-02".bracket_tops: expected a non-empty list'),
+    ],
+)
+def test_cn_tax_02_a_mistyped_table_is_rejected_when_the_override_loads(
+        param: str, value: object, message: str) -> None:
+    """CN-TAX-02 tables from an override are typed: a wrong item is an error naming the key."""
+    with pytest.raises(RuleFileError, match=re.escape(message)):
+        engine(rules={"cn_tax": {"CN-TAX-02": {param: value}}})
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "message"),
+    [
+        ("bracket_rates", ["0.03", "0.10"], "expected 7 rates"),
+        ("bracket_tops", ["36000.00", "14400.00", *TOPS[2:]], "each above"),
+        ("quick_deductions", [*QUICK[:2], "19620.00", *QUICK[3:]],
          "quick deduction 3 is 19620.00, the brackets imply 16920"),
-        ("quick_deductions", "0.00, 2520.00", "expected one quick deduction per rate (7)"),
+        ("quick_deductions", QUICK[:2], "expected one quick deduction per rate (7)"),
     ],
 )
 def test_cn_tax_02_a_malformed_table_is_a_rule_file_error_naming_the_param(
-        param: str, value: str, message: str) -> None:
-    """CN-TAX-02 tables from an override are checked strictly; the statement reports the error."""
+        param: str, value: list[str], message: str) -> None:
+    """CN-TAX-02 tables whose lists do not fit together: the statement reports the error."""
     broken = engine(rules={"cn_tax": {"CN-TAX-02": {param: value}}})
     statement = broken.settle(load_scenario(scenario_dict(
         period="2026-10", tips={"yuan": "30000.00"}, tax={"method": "platform", "months_with_income": 1})), "fake")
