@@ -21,7 +21,8 @@ class Store(Protocol):
     Quotas count slots per key (e.g. one creator's co-creation submissions in a month, XT-CC-06).
     ``baseline`` is the count already used before this store saw the key (the scenario's own count);
     it is taken only the first time the key is seen. A slot is held by a ``holder`` (an order id):
-    :meth:`reserve` takes one, :meth:`release` gives it back (an operator action, XT-CC-07).
+    :meth:`reserve` takes one, :meth:`confirm` makes it final (the submission went to review: a review
+    failure keeps the slot), :meth:`release` gives it back (an operator action, XT-CC-07).
 
     Budgets hold an amount per key (e.g. a program year's cash, NE-BUDGET-01) that starts at
     ``capacity`` the first time the key is seen; :meth:`draw` takes at most what is left.
@@ -29,6 +30,10 @@ class Store(Protocol):
 
     def reserve(self, key: str, holder: str, limit: int, baseline: int = 0) -> bool:
         """Take a slot for ``holder`` if fewer than ``limit`` are used; True if it holds one now."""
+        ...
+
+    def confirm(self, key: str, holder: str) -> bool:
+        """Make ``holder``'s reserved slot final; True if it holds one. Only :meth:`release` frees it."""
         ...
 
     def release(self, key: str, holder: str) -> bool:
@@ -55,6 +60,7 @@ class MemoryStore:
         self._lock = threading.Lock()
         self._baselines: dict[str, int] = {}
         self._holders: dict[str, list[str]] = {}
+        self._confirmed: set[tuple[str, str]] = set()
         self._budgets: dict[str, Decimal] = {}
 
     def _seen(self, key: str, baseline: int) -> None:
@@ -72,12 +78,20 @@ class MemoryStore:
             holders.append(holder)
             return True
 
+    def confirm(self, key: str, holder: str) -> bool:
+        with self._lock:
+            if holder not in self._holders.get(key, []):
+                return False
+            self._confirmed.add((key, holder))
+            return True
+
     def release(self, key: str, holder: str) -> bool:
         with self._lock:
             holders = self._holders.get(key, [])
             if holder not in holders:
                 return False
             holders.remove(holder)
+            self._confirmed.discard((key, holder))
             return True
 
     def used(self, key: str, baseline: int = 0) -> int:

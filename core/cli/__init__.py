@@ -17,8 +17,10 @@ from ..errors import InputError
 COMMANDS = {
     "compare": "creatorpay.core.cli.compare:compare",
     "explain": "creatorpay.core.cli.explain:explain",
+    "ledger": "creatorpay.core.cli.ledger:ledger",
     "plugins": "creatorpay.core.cli.plugins:plugins",
     "rules": "creatorpay.core.cli.rules:rules",
+    "settle": "creatorpay.core.cli.settle:settle",
     "sweep": "creatorpay.core.cli.sweep:sweep",
     "validate": "creatorpay.core.cli.validate:validate",
 }

@@ -1,0 +1,95 @@
+"""``creatorpay ledger``: read the SQLite ledger that ``settle`` writes (docs/batch.md).
+
+``export``: totals per platform, creator and month (every statement of the unit, adjustments
+included) as CSV or JSON; ``show``: one unit's statements with their lines.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..errors import InputError
+from ..scenario import Period
+
+if TYPE_CHECKING:
+    from ..sqlite_store import SQLiteStore
+
+_DB = click.option("--db", required=True, type=click.Path(path_type=Path), metavar="FILE",
+                   help="The SQLite ledger written by creatorpay settle.")
+
+
+@click.group()
+def ledger() -> None:
+    """Query the ledger: totals per platform, creator and month, and statements.
+
+    Example: creatorpay ledger export --db ledger.sqlite --period 2026-10 --format csv
+    """
+
+
+@ledger.command()
+@_DB
+@click.option("--period", metavar="YYYY-MM", help="Only this month (default: every month).")
+@click.option("--platform", metavar="NAME", help="Only this platform.")
+@click.option("--creator", metavar="ID", help="Only this creator.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), metavar="FILE", help="Write here, not stdout.")
+def export(db: Path, period: str | None, platform: str | None, creator: str | None, fmt: str,
+           output: Path | None) -> None:
+    """Totals per platform, creator and month: statements, adjustments, events, totals by kind, net.
+
+    Example: creatorpay ledger export --db ledger.sqlite --period 2026-10 --format json
+    """
+    month = _month(period)
+    with _open(db) as store:
+        from ..ledger import Ledger
+
+        if output is None:
+            Ledger(store).export(sys.stdout, fmt, month=month, platform=platform, creator=creator)
+            return
+        with output.open("w", encoding="utf-8", newline="") as out:
+            count = Ledger(store).export(out, fmt, month=month, platform=platform, creator=creator)
+        click.echo(f"{count:,} units written to {output}", err=True)
+
+
+@ledger.command()
+@_DB
+@click.option("--platform", required=True, metavar="NAME")
+@click.option("--creator", required=True, metavar="ID")
+@click.option("--period", required=True, metavar="YYYY-MM")
+def show(db: Path, platform: str, creator: str, period: str) -> None:
+    """One unit's statements (original, then adjustments) with their lines and events, as JSON.
+
+    Example: creatorpay ledger show --db ledger.sqlite --platform netease --creator c1 --period 2026-10
+    """
+    month = _month(period)
+    assert month is not None
+    with _open(db) as store:
+        from ..ledger import Ledger, Unit
+
+        found = Ledger(store).statements(Unit(platform, creator, month))
+    if not found:
+        raise InputError.one("--db", "", f"no statement of {platform}/{creator}/{month} in {db}")
+    click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+
+
+def _month(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return str(Period.parse(text))
+    except ValueError as exc:
+        raise InputError.one("--period", "", str(exc)) from None
+
+
+def _open(db: Path) -> SQLiteStore:
+    """The ledger's store; a missing file is an input error, not a new empty ledger."""
+    from ..sqlite_store import SQLiteStore
+
+    if not db.is_file():
+        raise InputError.one(str(db), "", "no such ledger (run creatorpay settle first)")
+    return SQLiteStore(db)

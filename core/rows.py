@@ -1,0 +1,147 @@
+"""Streaming rows of a JSON Lines or CSV file, one at a time with its line number.
+
+Batch inputs (events, creator profiles) can be larger than memory, so they are read row by row and
+never held whole. A row that cannot be parsed is yielded as its error, not raised: the batch rejects
+that row and goes on. A file that cannot be read at all (missing, an unknown format, a CSV without
+a header) is an :class:`~creatorpay.core.errors.InputError`: unusable input.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import attrs
+
+from .errors import InputError
+
+JSON_LINES = (".jsonl", ".ndjson", ".json")
+CSV = (".csv",)
+
+
+@attrs.frozen
+class Row:
+    """One data row: its 1-based line in the file, and its fields or why it could not be parsed.
+
+    CSV fields are strings, an empty cell being absent; JSON fields keep their JSON types.
+    """
+
+    line: int
+    fields: dict[str, Any] | None
+    error: str | None = None
+
+
+class RowReader:
+    """Rows of ``path`` by its extension: ``.jsonl``/``.ndjson``/``.json`` (one JSON object per line)
+    or ``.csv`` (a header row, then one row per line). :attr:`position` counts the bytes consumed, for
+    a progress bar. ``required`` columns must be in a CSV header."""
+
+    def __init__(self, path: Path, *, required: Sequence[str] = ()) -> None:
+        self.path = path
+        suffix = path.suffix.lower()
+        if suffix not in JSON_LINES + CSV:
+            raise InputError.one(str(path), "", f"unknown file format {suffix or '(no extension)'!r}; "
+                                                f"expected JSON Lines ({', '.join(JSON_LINES)}) or CSV (.csv)")
+        self.csv = suffix in CSV
+        self.required = tuple(required)
+        try:
+            self.size = path.stat().st_size
+            self._raw: BinaryIO = path.open("rb")
+        except OSError as exc:
+            raise InputError.one(str(path), "", f"cannot read the file: {exc.strerror or exc}") from None
+        self.position = 0
+        self.header: tuple[str, ...] = ()
+        if self.csv:
+            self._text = io.TextIOWrapper(self._raw, encoding="utf-8-sig", errors="surrogateescape",
+                                          newline="")
+            self._csv = csv.reader(self._text, strict=True)
+            self._read_header()
+
+    def _read_header(self) -> None:
+        try:
+            header = next(self._csv, None)
+        except csv.Error as exc:
+            raise InputError.one(str(self.path), "line 1", f"unreadable CSV header: {exc}") from None
+        if not header or not any(header):
+            raise InputError.one(str(self.path), "line 1", "expected a header row naming the columns")
+        names = [h.strip() for h in header]
+        if any(_not_utf8(n) for n in names):
+            raise InputError.one(str(self.path), "line 1", "the header is not UTF-8 text")
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise InputError.one(str(self.path), "line 1", f"repeated columns: {', '.join(repeated)}")
+        missing = [c for c in self.required if c not in names]
+        if missing:
+            raise InputError.one(str(self.path), "line 1", f"missing required columns: {', '.join(missing)}")
+        self.header = tuple(names)
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> RowReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[Row]:
+        return self._csv_rows() if self.csv else self._json_rows()
+
+    def _json_rows(self) -> Iterator[Row]:
+        for number, raw in enumerate(self._raw, start=1):
+            self.position += len(raw)
+            if not raw.strip():
+                continue
+            try:
+                data = json.loads(raw)
+            except UnicodeDecodeError:
+                yield Row(number, None, "not UTF-8 text")
+                continue
+            except (ValueError, RecursionError) as exc:
+                message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc) or "nested too deep"
+                yield Row(number, None, f"not valid JSON: {message}")
+                continue
+            if not isinstance(data, dict):
+                yield Row(number, None, "expected a JSON object")
+                continue
+            yield Row(number, data)
+
+    def _csv_rows(self) -> Iterator[Row]:
+        header = self.header
+        width = len(header)
+        while True:
+            try:
+                cells = next(self._csv)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Row(self._csv.line_num, None, f"unreadable CSV: {exc}")
+                continue
+            finally:
+                self.position = self._raw.tell()
+            number = self._csv.line_num
+            if not cells or (len(cells) == 1 and not cells[0].strip()):
+                continue
+            if len(cells) > width:
+                yield Row(number, None, f"{len(cells)} cells, the header has {width} columns")
+                continue
+            if _not_utf8("".join(cells)):
+                yield Row(number, None, "not UTF-8 text")
+                continue
+            yield Row(number, {name: cell for name, cell in zip(header, cells, strict=False) if cell != ""})
+
+
+def _not_utf8(text: str) -> bool:
+    """True for text decoded with ``surrogateescape`` from bytes that are not UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+__all__ = ["CSV", "JSON_LINES", "Row", "RowReader"]

@@ -1,0 +1,194 @@
+"""The SQLite schema of the store and the ledger, as migrations versioned in code.
+
+Events have no index but their id: staging a row costs one B-tree insert, and a run finds the
+unsettled events with one sorted scan (see :mod:`.ledger`). Settling an event appends to
+``settled`` (a small table, its idempotency record) rather than rewriting the event's row: far
+fewer pages change per commit. Each statement records the scenario it
+settled, so a late event folds onto it without reading the month's earlier events again.
+
+The database's ``PRAGMA user_version`` is the number of migrations applied; opening a database applies
+the missing ones in order, each in its own transaction, so an older file is brought up to date and a
+newer one (written by a later creatorpay) is refused rather than misread. Migrations are only ever
+appended: a released one never changes.
+
+Money in the ledger is stored as whole fen (INTEGER), so SQL sums are exact; budgets keep decimal
+text because a capacity may have more places than a line. Statements, their lines and settled
+events are append-only: triggers refuse to edit or delete them (a late event makes an adjustment).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+#: Migration n (1-based) brings user_version from n-1 to n.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: quotas, budgets, runs, events with their idempotency keys, statements and lines.
+    """
+    CREATE TABLE quotas (
+        key TEXT PRIMARY KEY,
+        baseline INTEGER NOT NULL CHECK (baseline >= 0)
+    );
+    CREATE TABLE quota_slots (
+        key TEXT NOT NULL REFERENCES quotas(key),
+        holder TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('reserved', 'confirmed')),
+        PRIMARY KEY (key, holder)
+    ) WITHOUT ROWID;
+    CREATE TABLE budgets (
+        key TEXT PRIMARY KEY,
+        capacity TEXT NOT NULL,
+        remaining TEXT NOT NULL CHECK (CAST(remaining AS REAL) >= 0)
+    );
+    CREATE TABLE budget_draws (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL REFERENCES budgets(key),
+        scope TEXT NOT NULL,
+        amount TEXT NOT NULL
+    );
+    CREATE INDEX budget_draws_scope ON budget_draws(scope);
+
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        finished TEXT,
+        source TEXT NOT NULL,
+        summary TEXT
+    );
+    CREATE TABLE creators (
+        id TEXT PRIMARY KEY,
+        profile TEXT NOT NULL,
+        run INTEGER NOT NULL,
+        line INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE statements (
+        id INTEGER PRIMARY KEY,
+        platform TEXT NOT NULL,
+        creator TEXT NOT NULL,
+        month TEXT NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ('original', 'adjustment')),
+        adjusts INTEGER REFERENCES statements(id),
+        status TEXT NOT NULL,
+        net INTEGER NOT NULL,
+        events INTEGER NOT NULL,
+        event_ids TEXT NOT NULL,
+        scenario TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        run INTEGER NOT NULL REFERENCES runs(id),
+        CHECK ((type = 'original') = (adjusts IS NULL))
+    );
+    CREATE UNIQUE INDEX statements_original ON statements(platform, creator, month) WHERE type = 'original';
+    CREATE INDEX statements_month ON statements(month, platform, creator);
+    CREATE INDEX statements_run ON statements(run);
+    CREATE TABLE lines (
+        statement INTEGER NOT NULL REFERENCES statements(id),
+        seq INTEGER NOT NULL,
+        rule TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        order_id TEXT,
+        payer TEXT NOT NULL,
+        payee TEXT NOT NULL,
+        base TEXT,
+        rate TEXT,
+        value INTEGER NOT NULL,
+        amount INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        note TEXT NOT NULL,
+        PRIMARY KEY (statement, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        platform TEXT NOT NULL,
+        creator TEXT NOT NULL,
+        month TEXT NOT NULL,
+        date TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        run INTEGER NOT NULL,
+        line INTEGER NOT NULL
+    );
+    CREATE TABLE settled (
+        event TEXT PRIMARY KEY REFERENCES events(id),
+        statement INTEGER NOT NULL REFERENCES statements(id)
+    ) WITHOUT ROWID;
+    CREATE TABLE conflicts (
+        id TEXT NOT NULL,
+        found TEXT NOT NULL,
+        kept TEXT NOT NULL,
+        run INTEGER NOT NULL,
+        line INTEGER NOT NULL,
+        PRIMARY KEY (id, found)
+    );
+
+    CREATE TRIGGER statements_never_edited BEFORE UPDATE ON statements
+    BEGIN SELECT RAISE(ABORT, 'ledger statements are never edited: settle an adjustment'); END;
+    CREATE TRIGGER statements_never_deleted BEFORE DELETE ON statements
+    BEGIN SELECT RAISE(ABORT, 'ledger statements are never deleted'); END;
+    CREATE TRIGGER lines_never_edited BEFORE UPDATE ON lines
+    BEGIN SELECT RAISE(ABORT, 'ledger lines are never edited: settle an adjustment'); END;
+    CREATE TRIGGER lines_never_deleted BEFORE DELETE ON lines
+    BEGIN SELECT RAISE(ABORT, 'ledger lines are never deleted'); END;
+    CREATE TRIGGER settled_never_edited BEFORE UPDATE ON settled
+    BEGIN SELECT RAISE(ABORT, 'a settlement record is never edited'); END;
+    CREATE TRIGGER settled_never_deleted BEFORE DELETE ON settled
+    BEGIN SELECT RAISE(ABORT, 'a settlement record is never deleted'); END;
+    CREATE TRIGGER settled_events_never_edited BEFORE UPDATE ON events
+    WHEN EXISTS (SELECT 1 FROM settled WHERE event = OLD.id)
+    BEGIN SELECT RAISE(ABORT, 'a settled event is never edited'); END;
+    CREATE TRIGGER settled_events_never_deleted BEFORE DELETE ON events
+    WHEN EXISTS (SELECT 1 FROM settled WHERE event = OLD.id)
+    BEGIN SELECT RAISE(ABORT, 'a settled event is never deleted'); END;
+    """,
+)
+
+
+class SchemaError(Exception):
+    """The database was written by a newer creatorpay (more migrations than this one knows)."""
+
+
+def version(conn: sqlite3.Connection) -> int:
+    """The number of migrations applied to the database."""
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    assert isinstance(found, int)
+    return found
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the missing migrations, each atomically; returns the schema version now in force.
+
+    Safe when several processes open a new database at once: the version is read again under the
+    write lock (BEGIN IMMEDIATE) before a migration is applied.
+    """
+    while True:
+        current = version(conn)
+        if current > len(MIGRATIONS):
+            raise SchemaError(f"database schema version {current} is newer than this creatorpay knows "
+                              f"({len(MIGRATIONS)}); upgrade creatorpay")
+        if current == len(MIGRATIONS):
+            return current
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if version(conn) == current:
+                for statement in _statements(MIGRATIONS[current]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {current + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (``executescript`` would commit the open transaction)."""
+    found: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            found.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement in a migration: {buffer.strip()[:60]}")
+    return found
+
+
+__all__ = ["MIGRATIONS", "SchemaError", "migrate", "version"]
