@@ -17,6 +17,7 @@ from ..errors import InputError
 COMMANDS = {
     "compare": "creatorpay.core.cli.compare:compare",
     "explain": "creatorpay.core.cli.explain:explain",
+    "new-plugin": "creatorpay.core.cli.new_plugin:new_plugin",
     "ledger": "creatorpay.core.cli.ledger:ledger",
     "plugins": "creatorpay.core.cli.plugins:plugins",
     "rules": "creatorpay.core.cli.rules:rules",

@@ -21,7 +21,10 @@ TIPS = ("examples/food-vlogger.toml", "--vary", "tips.yuan=0:10000:50")
 
 @pytest.fixture(autouse=True)
 def at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the project root, on the built-in platforms only (the demo plugin may be installed)."""
     monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("CREATORPAY_LOAD_PLUGINS", raising=False)
+    monkeypatch.setenv("CREATORPAY_DISABLE_PLUGINS", "demo_platform")
 
 
 @pytest.fixture(scope="module")

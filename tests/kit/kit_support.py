@@ -1,0 +1,69 @@
+"""Helpers for the plugin author kit's tests: install a package into a temporary target and run
+creatorpay and pytest in subprocesses that see it (PYTHONPATH), never touching the venv."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "examples" / "plugins" / "creatorpay-demo-platform"
+FOOD_VLOGGER = ROOT / "examples" / "food-vlogger.toml"
+BUILT_IN = ("netease", "wechat_channels", "xingtu")
+
+
+def environment(site: Path | None) -> dict[str, str]:
+    """The current environment with ``site`` on PYTHONPATH and no plugin allow or block list."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CREATORPAY_LOAD_PLUGINS", "CREATORPAY_DISABLE_PLUGINS", "PYTEST_ADDOPTS")}
+    if site is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(site), *filter(None, [os.environ.get("PYTHONPATH")])])
+    return env
+
+
+def run(args: list[str], *, site: Path | None = None, cwd: Path | None = None,
+        timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd or ROOT, env=environment(site), capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def creatorpay(*args: str, site: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The ``creatorpay`` command, as ``python -c`` so it runs with this interpreter."""
+    return run([sys.executable, "-c", "from creatorpay.core.cli import main; main()", *args], site=site, cwd=cwd)
+
+
+def install(package: Path, tmp: Path) -> Path:
+    """``pip install --no-deps --target`` a copy of ``package`` (the build writes into its source tree);
+    returns the target directory to put on PYTHONPATH."""
+    source = tmp / "src" / package.name
+    shutil.copytree(package, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__",
+                                                                   ".hypothesis", ".pytest_cache"))
+    site = tmp / "site"
+    done = run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check",
+                "--target", str(site), str(source)])
+    assert done.returncode == 0, f"pip install {package.name} failed:\n{done.stdout}\n{done.stderr}"
+    return site
+
+
+def run_tests(package: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    """The package's own tests, with python -m pytest in its directory, as its author runs them."""
+    return run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], site=site, cwd=package)
+
+
+def compare_json(site: Path | None) -> dict[str, Any]:
+    done = creatorpay("compare", str(FOOD_VLOGGER), "--format", "json", site=site)
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert isinstance(document, dict)
+    return document
+
+
+def plugin_reports(site: Path | None) -> dict[str, dict[str, Any]]:
+    done = creatorpay("plugins", "--format", "json", site=site)
+    assert done.returncode == 0, done.stderr
+    return {r["name"]: r for r in json.loads(done.stdout)}
