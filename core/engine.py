@@ -237,6 +237,8 @@ class Engine:
 
         Raises InputError for problems; returns notices (e.g. an ext section nobody reads).
         """
+        if not scenario.platform and not scenario.ext:
+            return ()
         checker = Checker(scenario.source)
         for name in scenario.platform:
             if name not in self._platforms:
