@@ -68,9 +68,10 @@ def test_a_failure_exits_1_without_traceback(capsys: pytest.CaptureFixture[str],
         main(["--debug", "compare", str(EXAMPLES / "live-anchor.toml")])
 
 
-def test_help_imports_no_plugin_and_no_renderer() -> None:
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_import_no_plugin_and_no_renderer(flag: str) -> None:
     code = ("import sys; from creatorpay.core.cli import main\n"
-            "try:\n main(['--help'])\nexcept SystemExit:\n pass\n"
+            f"try:\n main(['{flag}'])\nexcept SystemExit:\n pass\n"
             "bad = [m for m in sys.modules if m.startswith(('creatorpay.plugins', 'rich'))]\n"
             "print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
