@@ -32,6 +32,16 @@ _PHASES = ("creatorpay_validate", "creatorpay_settle_orders", "creatorpay_settle
            "creatorpay_settle_revenue_share", "creatorpay_adjust")
 
 
+def document_header(scenario: Scenario) -> dict[str, Any]:
+    """The keys that open every output document (OUTPUT.md): schema, scenario, period, currency."""
+    return {
+        "schema": 1,
+        "scenario": {"name": scenario.name, "source": scenario.source, "creator": scenario.creator.id},
+        "period": str(scenario.period),
+        "currency": "CNY",
+    }
+
+
 @attrs.frozen
 class Report:
     """One scenario compared on several platforms: the document of OUTPUT.md."""
@@ -46,11 +56,7 @@ class Report:
 
     def to_dict(self, cpm: Decimal | None = None) -> dict[str, Any]:
         return {
-            "schema": 1,
-            "scenario": {"name": self.scenario.name, "source": self.scenario.source,
-                         "creator": self.scenario.creator.id},
-            "period": str(self.scenario.period),
-            "currency": "CNY",
+            **document_header(self.scenario),
             "results": [s.to_dict(cpm) for s in self.results],
             "notices": list(self.notices),
         }

@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from .checks import read_document
-from .engine import Engine
+from .engine import Engine, document_header
 from .errors import InputError, Problem
 from .money import AMOUNT_LIMIT, ZERO, allocate, fmt, grouped, round_fen
 from .scenario import PRICE_BANDS, SCENES, Order, Scenario, load_scenario
@@ -403,11 +403,7 @@ class Sweep:
         unsettled = [{"value": self.vary.raw(p.value), "platform": s.platform, "status": s.status,
                       "error": s.error} for p in self.points for s in p.statements if s.status != "ok"]
         return {
-            "schema": 1,
-            "scenario": {"name": self.scenario.name, "source": self.scenario.source,
-                         "creator": self.scenario.creator.id},
-            "period": str(self.scenario.period),
-            "currency": "CNY",
+            **document_header(self.scenario),
             "vary": self.vary.to_dict(),
             "platforms": list(self.platforms),
             "grid": [{"value": self.vary.raw(p.value),
