@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import weakref
 from collections.abc import Callable, Mapping
-from importlib import metadata
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -22,6 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.strategies import SearchStrategy
 
 from creatorpay.core import Engine, InputError, Scenario, Statement, load_scenario
+from creatorpay.core.entrypoints import EntryPoint
+from creatorpay.core.entrypoints import entry_points as find_entry_points
 from creatorpay.core.plugins import GROUP
 from creatorpay.core.rules import RuleSet
 
@@ -69,10 +70,9 @@ class Subject:
 
 def build_subject(name: str, extra: Mapping[str, object], entry_points: bool) -> Subject:
     """Load every installed plugin (the allow and block list variables do not apply) plus ``extra``."""
-    found: dict[str, metadata.EntryPoint] = {}
-    if entry_points:
-        for ep in metadata.entry_points(group=GROUP):
-            found.setdefault(ep.name, ep)
+    found: dict[str, EntryPoint] = {}
+    for ep in find_entry_points(GROUP) if entry_points else ():
+        found.setdefault(ep.name, ep)  # the first on sys.path wins, as in the Engine
     names = sorted({*found, *extra})
     engine = Engine(load=names, disable=(), plugins=dict(extra) or None, entry_points=entry_points)
     problem = checks.load_failure(engine, name)
