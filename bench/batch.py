@@ -4,10 +4,14 @@
 
 Generates the month (bench/generate_month.py, not timed) into a temporary folder, then runs the
 ``creatorpay settle`` command in a child process on a fresh ledger and prints one JSON object:
-events per second end to end (process start to exit), the run's own phase timings, the child's peak
-resident memory in MB and the ledger's size on disk. ``--profile`` runs the settle in-process under
-cProfile instead and prints the top functions to stderr. Goal (issue 9): 100,000 events/s with
-peak memory under 300 MB on the 2-core machine. Not a test: it asserts nothing.
+events per second end to end (process start to exit), the processor time of the child and its
+workers, the run's own phase timings, peak memory in MB (``peak_rss_mb``: the resident memory of the
+child and its workers added up, sampled every 100 ms, pages they share counted in each;
+``peak_pss_mb``: the same with shared pages divided among the processes sharing them;
+``peak_rss_largest_process_mb``: the largest single process) and the ledger's size on disk.
+``--profile`` runs the settle in-process and serially under cProfile instead and prints the top
+functions to stderr. Goal (issue 9): 100,000 events/s with peak memory under 300 MB on the 2-core
+machine. Not a test: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -28,17 +33,45 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_month import generate
 
 
-def settle_child(events: Path, creators: Path, db: Path) -> tuple[float, dict[str, Any]]:
-    """Wall seconds of the ``creatorpay settle`` child and its JSON summary."""
+def settle_child(events: Path, creators: Path, db: Path) -> tuple[float, dict[str, Any], list[float]]:
+    """Wall seconds of the ``creatorpay settle`` child, its JSON summary, and the peaks of the memory
+    of the child and its worker processes together, in MB (sampled every 100 ms): resident (pages
+    the workers share with the process they were forked from counted in each) and proportional
+    (shared pages divided among the processes sharing them: what the run really occupies)."""
     argv = [sys.executable, "-c", "from creatorpay.core.cli import main; main()", "settle", str(events),
             "--creators", str(creators), "--db", str(db), "--format", "json", "--no-progress"]
     began = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True)
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0.0, 0.0]
+    sampler = threading.Thread(target=_sample, args=(child, peak), daemon=True)
+    sampler.start()
+    out, err = child.communicate()
     seconds = time.perf_counter() - began
-    if done.returncode != 0:
-        raise SystemExit(f"settle failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
-    summary: dict[str, Any] = json.loads(done.stdout)
-    return seconds, summary
+    sampler.join()
+    if child.returncode != 0:
+        raise SystemExit(f"settle failed ({child.returncode}): {err.strip()[-2000:]}")
+    summary: dict[str, Any] = json.loads(out)
+    return seconds, summary, peak
+
+
+def _sample(child: subprocess.Popen[str], peak: list[float]) -> None:
+    """Sum the resident memory of ``child`` and its children (Linux /proc) until it exits."""
+    root = Path("/proc") / str(child.pid)
+    while child.poll() is None:
+        try:
+            pids = [str(child.pid), *(root / "task" / str(child.pid) / "children").read_text().split()]
+        except OSError:
+            pids = [str(child.pid)]
+        rss = pss = 0
+        for pid in pids:
+            try:
+                rollup = (Path("/proc") / pid / "smaps_rollup").read_text()
+            except OSError:
+                continue
+            fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines()[1:]}
+            rss, pss = rss + fields.get("Rss", 0), pss + fields.get("Pss", 0)
+        peak[0], peak[1] = max(peak[0], rss / 1024), max(peak[1], pss / 1024)
+        time.sleep(0.1)
 
 
 def settle_profiled(events: Path, creators: Path, db: Path) -> None:
@@ -51,7 +84,7 @@ def settle_profiled(events: Path, creators: Path, db: Path) -> None:
     with SQLiteStore(db) as store:
         profiler = cProfile.Profile()
         profiler.enable()
-        Batch(store).run(events, creators)
+        Batch(store, workers=0).run(events, creators)  # serially: the profile shows all the work
         profiler.disable()
     stats = pstats.Stats(profiler, stream=sys.stderr)
     stats.sort_stats("tottime").print_stats(30)
@@ -78,15 +111,19 @@ def main() -> None:
         if args.profile:
             settle_profiled(events, profiles, db)
             return
-        seconds, summary = settle_child(events, profiles, db)
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        seconds, summary, together = settle_child(events, profiles, db)
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak = usage.ru_maxrss / 1024
         size = sum(p.stat().st_size for p in folder.glob("ledger.sqlite*"))
         print(json.dumps({
             "events": args.events, "creators": creators, "format": args.format,
             "units": summary["units"], "statements": summary["statements"],
             "events_per_s": round(args.events / seconds),
-            "seconds": round(seconds, 2), "phases_s": summary["timings"],
-            "peak_rss_mb": round(peak, 1), "ledger_mb": round(size / 2**20, 1),
+            "seconds": round(seconds, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "phases_s": summary["timings"],
+            "peak_rss_mb": round(max(peak, together[0]), 1), "peak_pss_mb": round(together[1], 1),
+            "peak_rss_largest_process_mb": round(peak, 1),
+            "workers": summary.get("workers"), "ledger_mb": round(size / 2**20, 1),
             "balanced": summary["reconciliation"]["counts_balance"] and summary["reconciliation"]["cash_balance"],
             "generate_s": round(generated, 2), "cpus": os.cpu_count(),
             "goal": {"events_per_s": 100_000, "peak_rss_mb": 300},

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -21,8 +22,22 @@ import attrs
 from .checks import Checker, choice, describe
 from .errors import InputError
 from .money import ZERO, fmt
-from .scenario import APPS, PRICE_BANDS, SCENES, STAGES, TASKS, load_scenario
+from .scenario import (
+    APPS,
+    PRICE_BANDS,
+    SCENES,
+    STAGES,
+    TASKS,
+    Creator,
+    MerchantLive,
+    Order,
+    Participant,
+    Programs,
+    Tips,
+    load_scenario,
+)
 
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 #: Columns every event has.
 COMMON = ("id", "platform", "creator", "date", "kind")
 
@@ -128,64 +143,99 @@ def _checked(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> 
 
 
 def _canonical(body: Mapping[str, Any]) -> str:
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """The body as canonical JSON: sorted keys, no spaces, text as written (not ASCII-escaped)."""
+    parts = []
+    for key in sorted(body):
+        value = body[key]
+        if type(value) is str:
+            parts.append(f'"{key}":{_string(value)}')
+        elif type(value) is bool:
+            parts.append(f'"{key}":true' if value else f'"{key}":false')
+        elif type(value) is int:
+            parts.append(f'"{key}":{value!r}')
+        else:  # a nested table or list (a field name is plain ASCII and needs no escaping)
+            return canonical_json(body)
+    return "{" + ",".join(parts) + "}"
 
+
+def canonical_json(data: Any) -> str:
+    """Canonical JSON: keys sorted, no spaces, non-ASCII text as is (an event's content)."""
+    return _CANONICAL(data)
+
+
+def compact_json(data: Any) -> str:
+    """Compact JSON: keys in their order, no spaces, non-ASCII text as is (what the ledger stores)."""
+    return _COMPACT(data)
+
+
+#: json.dumps with these arguments, without building an encoder per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_string: Callable[[str], str] = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
 
 #: Field types for the fast path; a field not listed (nested tables) takes the full check.
 _FAST_TYPES: Mapping[str, str] = {
     **dict.fromkeys(_AMOUNTS, "amount"), **dict.fromkeys(_COUNTS, "count"), **dict.fromkeys(_FLAGS, "flag"),
     "order_id": "ident", "scene": "scene", "task": "task", "stage": "stage", "app": "app",
 }
+#: Per kind: its fields' types for the fast path.
+_KIND_TYPES: Mapping[str, Mapping[str, str]] = {
+    kind: {key: _FAST_TYPES[key] for key in fields if key in _FAST_TYPES} for kind, fields in FIELDS.items()}
 _CHOICES: Mapping[str, frozenset[str]] = {"scene": frozenset(SCENES), "task": frozenset(TASKS),
                                           "stage": frozenset(STAGES), "app": frozenset(APPS)}
 #: Amounts the fast path accepts as written: no leading zero, at most 12 digits before the point.
 _PLAIN_AMOUNT = re.compile(r"^(?:0|[1-9]\d{0,11})(?:\.\d{1,2})?$")
+_COMMON = frozenset(COMMON)
 _DATES: dict[str, bool] = {}
 
 
 def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Event | None:
     """The common case without a Checker: every value plainly valid. None means "take the full
     check", which names the problem (or accepts what this path is too strict for)."""
-    ident, platform, creator, date, kind = (row.get(k) for k in COMMON)
-    if not (isinstance(ident, str) and isinstance(creator, str) and isinstance(date, str)
+    get = row.get
+    ident, platform, creator, date, kind = get("id"), get("platform"), get("creator"), get("date"), get("kind")
+    if not (type(ident) is str and type(creator) is str and type(date) is str
             and 0 < len(ident) <= 128 and 0 < len(creator) <= 128 and platform in platforms
-            and kind in FIELDS and _valid_date(date)):
+            and kind in _KIND_TYPES and (_DATES.get(date) or _valid_date(date))):
         return None
     assert isinstance(platform, str) and isinstance(kind, str)
-    fields = FIELDS[kind]
+    forms = _KIND_TYPES[kind]
     body: dict[str, Any] = {}
     for key, value in row.items():
-        if key in COMMON:
-            continue
-        form = _FAST_TYPES.get(key) if key in fields else None
+        form = forms.get(key)
         if form == "amount":
-            if not isinstance(value, str) or not _PLAIN_AMOUNT.match(value):
+            if type(value) is not str or not _PLAIN_AMOUNT.match(value):
                 return None
             point = value.find(".")
             body[key] = value + ".00" if point < 0 else value + "0" if point == len(value) - 2 else value
         elif form == "count":
-            if text and isinstance(value, str) and value.isdigit():
-                value = int(value)
-            if type(value) is not int or value < 0 or (key == "video_seconds" and value == 0):
+            if text and type(value) is str:
+                value = _whole(value)
+            if type(value) is not int or value < 0 or (value == 0 and key == "video_seconds"):
                 return None
             body[key] = value
         elif form == "flag":
-            if text and value in ("true", "false"):
+            if text and (value == "true" or value == "false"):
                 value = value == "true"
             if type(value) is not bool:
                 return None
             body[key] = value
         elif form == "ident":
-            if not isinstance(value, str) or not 0 < len(value) <= 128:
+            if type(value) is not str or not 0 < len(value) <= 128:
                 return None
             body[key] = value
         elif form is not None and value in _CHOICES[form]:
             body[key] = value
-        else:
+        elif key not in _COMMON:
             return None
     if kind == "order" and ("stage" not in body or "amount" not in body):
         return None  # the full check names what is missing, or prices the order (XT-PRICE-01)
     return Event(ident, platform, creator, date, kind, _canonical(body))
+
+
+def _whole(text: str) -> int | str:
+    """A CSV cell of ASCII digits as a whole number, else the text (for the checker to name)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4000 else text
 
 
 def _valid_date(text: str) -> bool:
@@ -220,8 +270,7 @@ def _from_text(c: Checker, values: dict[str, Any]) -> None:
         if not isinstance(value, str):
             continue
         if key in _COUNTS:
-            if value.isdigit():
-                values[key] = int(value)
+            values[key] = _whole(value)
         elif key in _FLAGS:
             lowered = value.strip().lower()
             if lowered in ("true", "false"):
@@ -254,6 +303,98 @@ def order_entry(event_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
     order = {key: value for key, value in body.items() if key != "order_id"}
     order["id"] = body.get("order_id", event_id)
     return order
+
+
+def activities(sections: Mapping[str, Any], creator: Creator) -> dict[str, Any] | None:
+    """The :class:`Scenario` fields of the activity sections :func:`fold` made, built directly.
+
+    Every field was checked when its event was staged (:func:`parse_event`) and the sums are
+    written canonically, so the loader would find nothing to object to: this builds what
+    :func:`load_scenario` would, value for value (the same text read into the same Decimal), without
+    its checks. None when a section is not of that plain kind (a sum reaching the amount limit,
+    plays both with and without a scene, an order priced from the card or with nested tables):
+    the caller then runs the loader, which names the problem or prices the order.
+    """
+    built: dict[str, Any] = {}
+    for kind, section in sections.items():
+        if kind == "orders":
+            orders = [_order(entry, creator) for entry in section]
+            if None in orders:
+                return None
+            built["orders"] = tuple(orders)
+            continue
+        if not isinstance(section, dict) or not section.keys() <= _SECTION_KEYS.get(kind, frozenset()):
+            return None
+        if kind == "tips":
+            yuan, android, ios = (section.get(k) for k in ("yuan", "beans_android", "beans_ios"))
+            amount = ZERO if yuan is None else _amount(yuan)
+            if amount is None or not (_count(android) and _count(ios)):
+                return None
+            built["tips"] = Tips(amount, android or 0, ios or 0)
+        elif kind == "programs":
+            amounts = [ZERO if section.get(k) is None else _amount(section[k])
+                       for k in ("campaign", "leaderboard", "plays")]
+            scenes = section.get("plays_by_scene")
+            by_scene: Mapping[str, Decimal] = _EMPTY
+            if scenes is not None:
+                if "plays" in section or not isinstance(scenes, dict) or not scenes.keys() <= _SCENES:
+                    return None
+                read = {scene: _amount(value) for scene, value in scenes.items()}
+                if None in read.values():
+                    return None
+                by_scene = MappingProxyType({scene: value for scene, value in read.items() if value is not None})
+                amounts[2] = sum(by_scene.values(), ZERO)
+            campaign, leaderboard, plays = amounts
+            if campaign is None or leaderboard is None or plays is None:
+                return None
+            built["programs"] = Programs(campaign, leaderboard, plays, by_scene)
+        else:
+            sales, users = section.get("sales"), section.get("private_users")
+            amount = ZERO if sales is None else _amount(sales)
+            if amount is None or not _count(users):
+                return None
+            built["merchant_live"] = MerchantLive(amount, users or 0)
+    return built
+
+
+def _amount(value: object) -> Decimal | None:
+    """A checked amount as the loader reads it; None for anything it would object to."""
+    if not isinstance(value, str) or not _PLAIN_AMOUNT.match(value):
+        return None
+    return Decimal(value)
+
+
+def _count(value: object) -> bool:
+    """Absent, or a whole number >= 0 (not a boolean)."""
+    return value is None or (type(value) is int and value >= 0)
+
+
+_SCENES = frozenset(SCENES)
+#: The keys each summed section may have (SCENARIO.md).
+_SECTION_KEYS = {"tips": frozenset(("yuan", "beans_android", "beans_ios")),
+                 "programs": frozenset(("campaign", "leaderboard", "plays", "plays_by_scene")),
+                 "merchant_live": frozenset(("sales", "private_users"))}
+_ORDER_PLAIN = frozenset(("id", "amount", "video_seconds", "task", "stage", "co_creation", "app", "off_platform",
+                          "review_failed"))
+
+
+def _order(entry: Mapping[str, Any], creator: Creator) -> Order | None:
+    """An ``[[orders]]`` entry with its amount and no nested tables, as the loader builds it (its
+    one participant is the scenario creator, as main); None for any other."""
+    if not isinstance(entry, dict):
+        return None
+    amount = _amount(entry.get("amount"))
+    ident, stage, seconds = entry.get("id"), entry.get("stage"), entry.get("video_seconds")
+    task, app = entry.get("task", "assigned"), entry.get("app", "douyin")
+    flags = [entry.get(k, False) for k in ("co_creation", "off_platform", "review_failed")]
+    if (amount is None or not entry.keys() <= _ORDER_PLAIN or not isinstance(ident, str)
+            or not 1 <= len(ident) <= 128 or stage not in _CHOICES["stage"] or task not in _CHOICES["task"]
+            or app not in _CHOICES["app"] or any(type(f) is not bool for f in flags)
+            or not (seconds is None or (type(seconds) is int and seconds >= 1))):
+        return None
+    return Order(id=ident, amount=amount, stage=stage, task=task, video_seconds=seconds, app=app,
+                 termination=None, participants=(Participant(creator.id, "main", amount),), priced_band=None,
+                 co_creation=flags[0], off_platform=flags[1], review_failed=flags[2])
 
 
 def fold(events: Iterable[tuple[str, str, str]], base: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -302,4 +443,5 @@ def fold(events: Iterable[tuple[str, str, str]], base: Mapping[str, Any] | None 
     return result
 
 
-__all__ = ["COLUMNS", "COMMON", "FIELDS", "KINDS", "Event", "fold", "order_entry", "parse_event"]
+__all__ = ["COLUMNS", "COMMON", "FIELDS", "KINDS", "Event", "activities", "canonical_json", "compact_json", "fold",
+           "order_entry", "parse_event"]

@@ -26,9 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, TextIO
 
-import attrs
-
-from .events import Event
+from .events import Event, compact_json
 from .money import FEN, fmt
 from .sqlite_store import SQLiteStore
 from .statement import TOTALS, Kind, Line, Statement
@@ -63,9 +61,8 @@ class Staged(enum.Enum):
     CONFLICT = "conflict"
 
 
-@attrs.frozen
-class StoredEvent:
-    """An event as the ledger holds it."""
+class StoredEvent(NamedTuple):
+    """An event as the ledger holds it (a tuple: a batch reads a million)."""
 
     id: str
     date: str
@@ -74,18 +71,6 @@ class StoredEvent:
     run: int
     line: int
     statement: int | None
-
-
-@attrs.frozen
-class Recorded:
-    """A statement written to the ledger."""
-
-    id: int
-    type: str
-    adjusts: int | None
-    net: Decimal
-    lines: int
-    events: int
 
 
 def to_fen(amount: Decimal) -> int:
@@ -139,6 +124,24 @@ class Ledger:
                           (creator, profile, run, line))
         return None
 
+    def put_profiles(self, rows: Sequence[tuple[str, str, int, int]]) -> list[tuple[int, str]]:
+        """Store creators' profiles given as rows (creator, profile, run, line), in file order, as
+        :meth:`put_profile` one by one would, with one multi-row upsert; returns the rows rejected
+        (by index in ``rows``) as repeats in this run, with the reason."""
+        if not rows:
+            return []
+        changed = self.conn.executemany(
+            "INSERT INTO creators(id, profile, run, line) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "profile = excluded.profile, run = excluded.run, line = excluded.line WHERE creators.run <> excluded.run",
+            rows).rowcount
+        if changed == len(rows):
+            return []
+        first = dict(self.conn.execute(
+            "SELECT id, line FROM creators WHERE run = ? AND id IN (SELECT value FROM json_each(?))",
+            (rows[0][2], _compact([row[0] for row in rows]))).fetchall())
+        return [(index, f"creator {row[0]!r} is repeated (first at line {first[row[0]]})")
+                for index, row in enumerate(rows) if first.get(row[0]) != row[3]]
+
     def profile(self, creator: str) -> str | None:
         row = self.conn.execute("SELECT profile FROM creators WHERE id = ?", (creator,)).fetchone()
         return None if row is None else str(row[0])
@@ -174,20 +177,52 @@ class Ledger:
         self.conn.execute("UPDATE events SET run = ?, line = ? WHERE id = ?", (run, line, event.id))
         return Staged.ADOPTED, f"staged by run {first_run}, not settled yet"
 
-    def pending(self, month: str | None = None, page: int = 5000) -> Iterator[tuple[Unit, list[StoredEvent]]]:
-        """Every unit with unsettled events, in unit order, with those events in date order.
+    def stage_rows(self, rows: Sequence[tuple[Any, ...]], run: int) -> tuple[int, list[tuple[int, Staged, str]]]:
+        """Stage checked events given as rows (id, platform, creator, month, date, kind, body, run,
+        line), in file order: how many were new, and what :meth:`stage` did with each of the others
+        (by index in ``rows``). One multi-row insert; only when some id was known already are those
+        rows looked at one by one, in order, exactly as :meth:`stage` does.
+        """
+        inserted = self.conn.executemany(
+            "INSERT INTO events(id, platform, creator, month, date, kind, body, run, line) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING", rows).rowcount
+        if inserted == len(rows):
+            return inserted, []
+        mine = {(ident, line) for ident, line in self.conn.execute(
+            "SELECT id, line FROM events WHERE run = ? AND id IN (SELECT value FROM json_each(?))",
+            (run, _compact([row[0] for row in rows])))}
+        others: list[tuple[int, Staged, str]] = []
+        for index, row in enumerate(rows):
+            if (row[0], row[8]) not in mine:  # not inserted just now: known before
+                outcome, why = self.stage(Event(*row[:3], *row[4:7]), run, row[8])
+                others.append((index, outcome, why))
+        return inserted, others
 
-        One sorted scan copies the unsettled events into a temporary table (SQLite sorts on disk
-        when they do not fit in its cache), which is then read a page at a time: memory holds one
-        page, and no read transaction stays open while the caller commits.
+    def pending(self, month: str | None = None, page: int = 5000) -> Iterator[tuple[Unit, list[StoredEvent]]]:
+        """Every unit with unsettled events, in unit order (creator, platform, month), with those
+        events in date order (:meth:`collect_pending`, then :meth:`pending_units`)."""
+        self.collect_pending(month)
+        return self.pending_units(page)
+
+    def collect_pending(self, month: str | None = None) -> int:
+        """Copy the unsettled events, sorted, into a temporary table; returns how many there are.
+
+        One sorted scan (SQLite sorts on disk when they do not fit in its cache); units are then read
+        back a page at a time by :meth:`pending_units`: memory holds one page, and no read
+        transaction stays open while the caller commits. Units come in the order (creator,
+        platform, month), so a creator's months on each platform come together.
         """
         conn = self.conn
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS work (platform TEXT, creator TEXT, month TEXT, id TEXT, "
                      "date TEXT, kind TEXT, body TEXT, run INTEGER, line INTEGER)")
         conn.execute("DELETE FROM temp.work")
-        conn.execute("INSERT INTO temp.work SELECT platform, creator, month, id, date, kind, body, run, line "
-                     f"FROM events WHERE {_UNSETTLED}" + (" AND month = ?" if month else "")
-                     + " ORDER BY platform, creator, month, date, id", (month,) if month else ())
+        return conn.execute("INSERT INTO temp.work SELECT platform, creator, month, id, date, kind, body, run, line "
+                            f"FROM events WHERE {_UNSETTLED}" + (" AND month = ?" if month else "")
+                            + " ORDER BY creator, platform, month, date, id", (month,) if month else ()).rowcount
+
+    def pending_units(self, page: int = 5000) -> Iterator[tuple[Unit, list[StoredEvent]]]:
+        """The units of :meth:`collect_pending`'s events, in order, each with its events."""
+        conn = self.conn
         last = 0
         held: list[tuple[Any, ...]] = []
         while True:
@@ -234,72 +269,80 @@ class Ledger:
 
     def latest(self, unit: Unit) -> tuple[int, dict[str, Any]] | None:
         """The unit's original statement id and the scenario its latest statement settled, if any."""
-        row = self.conn.execute("SELECT id FROM statements WHERE platform = ? AND creator = ? AND month = ? "
-                                "AND type = 'original'", unit).fetchone()
-        if row is None:
-            return None
-        scenario = self.conn.execute("SELECT scenario FROM statements WHERE platform = ? AND creator = ? "
-                                     "AND month = ? ORDER BY id DESC LIMIT 1", unit).fetchone()[0]
-        return int(row[0]), json.loads(scenario)
+        found = self.originals([unit]).get(unit)
+        return None if found is None else (found[0], json.loads(found[1]))
 
-    def record(self, unit: Unit, statement: Statement, scenario: Mapping[str, Any], run: int,
-               events: Sequence[str], original: int | None) -> Recorded | None:
-        """Write the unit's statement and mark ``events`` settled by it; None (nothing written, the
-        caller rolls back) if another process settled one of them meanwhile.
+    def originals(self, units: Sequence[Unit]) -> dict[Unit, tuple[int, str]]:
+        """For each of ``units`` with statements: its original's id and the scenario (JSON text) its
+        latest statement settled. One query for the lot (a fresh month has none)."""
+        found: dict[Unit, tuple[int, str]] = {}
+        if not units:
+            return found
+        for platform, creator, month, original in self.conn.execute(
+                "SELECT s.platform, s.creator, s.month, s.id FROM json_each(?) j JOIN statements s "
+                "ON s.platform = json_extract(j.value, '$[0]') AND s.creator = json_extract(j.value, '$[1]') "
+                "AND s.month = json_extract(j.value, '$[2]') AND s.type = 'original'", (_compact(units),)).fetchall():
+            unit = Unit(platform, creator, month)
+            scenario = self.conn.execute("SELECT scenario FROM statements WHERE platform = ? AND creator = ? "
+                                         "AND month = ? ORDER BY id DESC LIMIT 1", unit).fetchone()[0]
+            found[unit] = (int(original), str(scenario))
+        return found
 
-        With no ``original`` this is the unit's original. Otherwise it is an adjustment: ``statement``
-        is the month recomputed with every event, and what is written is its difference from what
-        the unit's statements already hold (see :meth:`_difference`). ``scenario`` is what was
-        settled, kept so that a later event folds onto it.
+    def held(self, unit: Unit) -> Held:
+        """What the unit's statements hold per line key (rule, kind, order, payer, payee): value,
+        amount and label, for an adjustment's difference (:func:`statement_rows`)."""
+        return {(rule, kind, order, payer, payee): (value, amount, label)
+                for rule, kind, order, payer, payee, value, amount, label in self.conn.execute(
+                    "SELECT rule, kind, order_id, payer, payee, SUM(value), SUM(amount), MIN(label) FROM lines "
+                    "WHERE statement IN (SELECT id FROM statements WHERE platform = ? AND creator = ? "
+                    "AND month = ?) GROUP BY rule, kind, order_id, payer, payee", unit)}
+
+    def profiles(self, creators: Iterable[str]) -> dict[str, str]:
+        """The stored profiles of ``creators`` (those that have one), in one query."""
+        return dict(self.conn.execute("SELECT id, profile FROM creators WHERE id IN (SELECT value FROM json_each(?))",
+                                      (_compact(list(creators)),)).fetchall())
+
+    def settled_among(self, events: Iterable[str]) -> set[str]:
+        """Which of ``events`` have a settlement record (another process may have settled them)."""
+        return {row[0] for row in self.conn.execute(
+            "SELECT event FROM settled WHERE event IN (SELECT value FROM json_each(?))",
+            (_compact(list(events)),))}
+
+    def write(self, entries: Sequence[StatementRows], run: int) -> int:
+        """Write settled units' statements, their lines and their events' settlement records, in
+        the order given, with three multi-row inserts (the caller holds the transaction); returns
+        the id of the first statement written.
+
+        Statement ids are given here, in order, as SQLite would (the largest so far plus one):
+        statements are never deleted, so this is what one insert at a time would give.
         """
-        if original is None:
-            kind, lines = "original", [_line_row(line) for line in statement.lines]
-        else:
-            kind, lines = "adjustment", self._difference(unit, statement, original)
-        net = sum(row[8] for row in lines)
-        detail = _detail(statement, None if original is None else statement.net)
-        cursor = self.conn.execute(
-            "INSERT INTO statements(platform, creator, month, type, adjusts, status, net, events, event_ids, "
-            "scenario, detail, run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*unit, kind, original, statement.status, net, len(events), _compact(list(events)),
-             _compact(scenario), detail, run))
-        ident = cursor.lastrowid
-        assert ident is not None
-        self.conn.executemany(
+        conn = self.conn
+        first = int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM statements").fetchone()[0])
+        if not entries:
+            return first
+        statements: list[tuple[Any, ...]] = []
+        lines: list[tuple[Any, ...]] = []
+        settled: list[tuple[str, int]] = []
+        for ident, entry in enumerate(entries, start=first):
+            unit = entry.unit
+            statements.append((ident, unit.platform, unit.creator, unit.month, entry.type, entry.adjusts,
+                               entry.status, entry.net, len(entry.events), entry.event_ids, entry.scenario,
+                               entry.detail, run))
+            lines += [(ident, seq, *row) for seq, row in enumerate(entry.lines, start=1)]
+            settled += [(event, ident) for event in entry.events]
+        conn.executemany(
+            "INSERT INTO statements(id, platform, creator, month, type, adjusts, status, net, events, event_ids, "
+            "scenario, detail, run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", statements)
+        conn.executemany(
             "INSERT INTO lines(statement, seq, rule, kind, order_id, payer, payee, base, rate, value, amount, "
-            "label, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(ident, seq, *row) for seq, row in enumerate(lines, start=1)])
-        settled = self.conn.executemany("INSERT INTO settled(event, statement) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                                        [(event, ident) for event in events]).rowcount
-        if settled != len(events):
-            return None
-        return Recorded(ident, kind, original, from_fen(net), len(lines), settled)
-
-    def _difference(self, unit: Unit, statement: Statement, original: int) -> list[_LineRow]:
-        """Adjustment lines: per line key (rule, kind, order, payer, payee), the recomputed value
-        and amount less what the unit's statements hold; keys that did not change write nothing."""
-        held: dict[tuple[Any, ...], tuple[int, int, str]] = {}
-        for rule, kind, order, payer, payee, value, amount, label in self.conn.execute(
-                "SELECT rule, kind, order_id, payer, payee, SUM(value), SUM(amount), MIN(label) FROM lines "
-                "WHERE statement IN (SELECT id FROM statements WHERE platform = ? AND creator = ? AND month = ?) "
-                "GROUP BY rule, kind, order_id, payer, payee", unit):
-            held[(rule, kind, order, payer, payee)] = (value, amount, label)
-        now: dict[tuple[Any, ...], list[Any]] = {}
-        for line in statement.lines:
-            key = (line.rule, line.kind.code, line.order, line.payer, line.payee)
-            entry = now.setdefault(key, [0, 0, line.label])
-            entry[0] += to_fen(line.value)
-            entry[1] += to_fen(line.amount)
-        rows: list[_LineRow] = []
-        for key in [*now, *(k for k in held if k not in now)]:
-            was_value, was_amount, was_label = held.get(key, (0, 0, ""))
-            value, amount, label = now.get(key, (0, 0, was_label))
-            if value == was_value and amount == was_amount:
-                continue
-            note = (f"adjusts statement {original}: value {fmt(from_fen(was_value))} -> {fmt(from_fen(value))}, "
-                    f"amount {fmt(from_fen(was_amount))} -> {fmt(from_fen(amount))}")
-            rows.append((*key, None, None, value - was_value, amount - was_amount, label, note))
-        return rows
+            "label, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lines)
+        settled.sort()  # in key order: each page of the settlement records (and of the events they
+        # reference) is visited once per piece rather than at random
+        written = conn.executemany("INSERT INTO settled(event, statement) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                                   settled).rowcount
+        if written != len(settled):  # the caller checked under the write lock: this cannot happen
+            raise RuntimeError(f"{len(settled) - written} events were settled by another writer meanwhile")
+        return first
 
     def statements(self, unit: Unit) -> list[dict[str, Any]]:
         """The unit's statements in the order written, with their lines."""
@@ -369,6 +412,62 @@ class Ledger:
 _UNSETTLED = "NOT EXISTS (SELECT 1 FROM settled WHERE settled.event = events.id)"
 
 _LineRow = tuple[str, str, str | None, str, str, str | None, str | None, int, int, str, str]
+#: Per line key (rule, kind, order, payer, payee): the value and amount (fen) and label held.
+Held = dict[tuple[Any, ...], tuple[int, int, str]]
+
+
+class StatementRows(NamedTuple):
+    """One unit's statement as the ledger writes it: built where the unit was settled (a worker
+    process, maybe), written by :meth:`Ledger.write`. Money in fen, texts as compact JSON."""
+
+    unit: Unit
+    type: str
+    adjusts: int | None
+    status: str
+    net: int
+    events: list[str]
+    #: ``events`` as JSON text.
+    event_ids: str
+    scenario: str
+    detail: str
+    lines: list[_LineRow]
+
+
+def statement_rows(unit: Unit, statement: Statement, scenario: str, events: list[str],
+                   original: int | None = None, held: Held | None = None) -> StatementRows:
+    """What the ledger records for ``statement``, the unit's month settled with every event known.
+
+    With no ``original`` it is the unit's original: the statement's lines. Otherwise it is an
+    adjustment of ``original``: per line key, the recomputed value and amount less what the unit's
+    statements ``held`` (:meth:`Ledger.held`); keys that did not change write nothing.
+    """
+    if original is None:
+        kind, lines = "original", [_line_row(line) for line in statement.lines]
+    else:
+        kind, lines = "adjustment", _difference(held or {}, statement, original)
+    net = sum(row[8] for row in lines)
+    detail = _detail(statement, None if original is None else statement.net)
+    return StatementRows(unit, kind, original, statement.status, net, events, _compact(events), scenario, detail,
+                         lines)
+
+
+def _difference(held: Held, statement: Statement, original: int) -> list[_LineRow]:
+    now: dict[tuple[Any, ...], list[Any]] = {}
+    for line in statement.lines:
+        key = (line.rule, line.kind.code, line.order, line.payer, line.payee)
+        entry = now.setdefault(key, [0, 0, line.label])
+        entry[0] += to_fen(line.value)
+        entry[1] += to_fen(line.amount)
+    rows: list[_LineRow] = []
+    for key in [*now, *(k for k in held if k not in now)]:
+        was_value, was_amount, was_label = held.get(key, (0, 0, ""))
+        value, amount, label = now.get(key, (0, 0, was_label))
+        if value == was_value and amount == was_amount:
+            continue
+        note = (f"adjusts statement {original}: value {fmt(from_fen(was_value))} -> {fmt(from_fen(value))}, "
+                f"amount {fmt(from_fen(was_amount))} -> {fmt(from_fen(amount))}")
+        rows.append((*key, None, None, value - was_value, amount - was_amount, label, note))
+    return rows
 
 
 def _line_row(line: Line) -> _LineRow:
@@ -376,24 +475,37 @@ def _line_row(line: Line) -> _LineRow:
             to_fen(line.value), to_fen(line.amount), line.label, line.note)
 
 
-def _compact(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+_compact = compact_json
+
+
+#: The explanation parts of recent statements as JSON (most repeat from one statement to the next).
+_PARTS: dict[tuple[Any, ...], str] = {}
 
 
 def _detail(statement: Statement, recomputed_net: Decimal | None) -> str:
-    """What a statement says besides its lines (OUTPUT.md), as compact JSON."""
-    data: dict[str, Any] = {
-        "title": statement.title, "error": statement.error,
-        "violations": [x.to_dict() for x in statement.violations],
-        "not_applied": [x.to_dict() for x in statement.not_applied],
-        "not_offered": [x.to_dict() for x in statement.not_offered],
-        "pending": [x.to_dict() for x in statement.pending],
-        "traffic_items": [x.to_dict() for x in statement.traffic_items],
-        "facts": dict(statement.facts),
-    }
+    """What a statement says besides its lines (OUTPUT.md), as compact JSON.
+
+    Everything but the facts repeats across statements (the same rules not applied for the same
+    reasons), so that part of the text is made once per distinct explanation and reused.
+    """
+    parts = (statement.title, statement.error, statement.violations, statement.not_applied, statement.not_offered,
+             statement.pending, statement.traffic_items)
+    head = _PARTS.get(parts)
+    if head is None:
+        if len(_PARTS) >= 4096:
+            _PARTS.clear()
+        head = _PARTS[parts] = _compact({
+            "title": statement.title, "error": statement.error,
+            "violations": [x.to_dict() for x in statement.violations],
+            "not_applied": [x.to_dict() for x in statement.not_applied],
+            "not_offered": [x.to_dict() for x in statement.not_offered],
+            "pending": [x.to_dict() for x in statement.pending],
+            "traffic_items": [x.to_dict() for x in statement.traffic_items],
+        })[:-1]
+    text = f'{head},"facts":{_compact(dict(statement.facts))}'
     if recomputed_net is not None:
-        data["recomputed_net"] = fmt(recomputed_net)
-    return _compact(data)
+        text += f',"recomputed_net":{_compact(fmt(recomputed_net))}'
+    return text + "}"
 
 
 def _filters(month: str | None, platform: str | None, creator: str | None) -> tuple[str, list[str]]:
@@ -409,5 +521,5 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-__all__ = ["EXPORT_COLUMNS", "Ledger", "Recorded", "Staged", "StoredEvent", "Unit", "content", "from_fen",
-           "to_fen"]
+__all__ = ["EXPORT_COLUMNS", "Held", "Ledger", "Staged", "StatementRows", "StoredEvent", "Unit",
+           "content", "from_fen", "statement_rows", "to_fen"]

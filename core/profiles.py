@@ -10,11 +10,15 @@ settled (CORE-INPUT-01), so a bad profile rejects that creator's events with the
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
+from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from .checks import describe
-from .scenario import PRICE_BANDS
+from .money import AMOUNT_LIMIT, ZERO
+from .scenario import GROWTH_STAGES, PRICE_BANDS, TAX_METHODS, Creator, Mcn, Period, Scenario, Tax
 
 _FLAGS = ("original", "harmful", "quality", "xingtu_beta", "xingtu_registered", "new_anchor", "polaris")
 _COUNTS = ("followers", "co_creations_this_month")
@@ -47,7 +51,7 @@ def parse_profile(row: Mapping[str, Any], *, text: bool = False) -> tuple[str, s
             creator[key] = _typed(key, value) if text else value
         elif key in _FLAT:
             section, name = _FLAT[key]
-            converted = int(value) if text and name == "months_with_income" and value.isdigit() else value
+            converted = int(value) if text and name == "months_with_income" and _digits(value) else value
             parts.setdefault(section, {})[name] = converted
         elif key in _NESTED and not text:
             if not isinstance(value, dict):
@@ -72,9 +76,14 @@ def _typed(key: str, value: str) -> object:
     if key in _FLAGS:
         lowered = value.strip().lower()
         return lowered == "true" if lowered in ("true", "false") else value
-    if key in _COUNTS and value.isdigit():
+    if key in _COUNTS and _digits(value):
         return int(value)
     return value
+
+
+def _digits(value: str) -> bool:
+    """ASCII digits only (``str.isdigit`` also takes ``²``, which ``int`` refuses), not too many."""
+    return value.isascii() and value.isdigit() and len(value) <= 4000
 
 
 def scenario_for(profile: str, creator: str, month: str, sections: Mapping[str, Any]) -> dict[str, Any]:
@@ -87,4 +96,79 @@ def scenario_for(profile: str, creator: str, month: str, sections: Mapping[str, 
     return data
 
 
-__all__ = ["COLUMNS", "parse_profile", "scenario_for"]
+def checked_base(data: Mapping[str, Any], source: str) -> Scenario | None:
+    """The scenario of a profile-only mapping (:func:`scenario_for` with no sections), built
+    directly when every value is plainly valid: what :func:`load_scenario` builds, value for value.
+    None for anything else (a ``platform`` table, a value the loader would refuse or that needs a
+    closer look): the caller runs the loader, which builds it or names the problem."""
+    if not data.keys() <= _BASE_KEYS or type(data.get("schema")) is not int or data["schema"] != 1:
+        return None
+    period, table = data.get("period"), data.get("creator")
+    match = _PERIOD.match(period) if type(period) is str else None
+    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1 or type(table) is not dict:
+        return None
+    ident, followers = table.get("id"), table.get("followers")
+    if (not table.keys() <= _CREATOR_KEYS or type(ident) is not str or not 1 <= len(ident) <= 128
+            or not _whole(followers) or not _whole(table.get("co_creations_this_month", 0))
+            or any(type(table.get(flag, False)) is not bool for flag in _FLAGS)
+            or table.get("growth_stage", GROWTH_STAGES[0]) not in GROWTH_STAGES):
+        return None
+    values = {key: value for key, value in table.items() if key != "id"}
+    if "price_card" in table:
+        card = table["price_card"]
+        if type(card) is not dict or not card.keys() <= _BANDS:
+            return None
+        prices = {band: _amount(card[band]) for band in PRICE_BANDS if band in card}
+        if None in prices.values():
+            return None
+        values["price_card"] = MappingProxyType(prices)
+    mcn = None
+    if "mcn" in data:
+        section = data["mcn"]
+        if type(section) is not dict or section.keys() != {"name", "share"}:
+            return None
+        name, share = section["name"], section["share"]
+        if type(name) is not str or len(name) > 200 or type(share) is not str or not _RATIO.match(share) \
+                or Decimal(share) > 1:
+            return None
+        mcn = Mcn(name, Decimal(share))
+    tax = Tax()
+    if "tax" in data:
+        section = data["tax"]
+        if type(section) is not dict or not section.keys() <= _TAX_KEYS:
+            return None
+        method, months = section.get("method", "none"), section.get("months_with_income")
+        income, withheld = (_amount(section[k]) if k in section else ZERO for k in ("ytd_income", "ytd_withheld"))
+        if (method not in TAX_METHODS or income is None or withheld is None
+                or not (months is None or (type(months) is int and 1 <= months <= 12))
+                or (method == "platform" and months is None)):
+            return None  # the last: required from 2025-10 (CN-TAX-02); the loader decides by period
+        given: dict[str, Any] = {"method": method, "months_with_income": months, "ytd_income": income,
+                                 "ytd_withheld": withheld}
+        tax = Tax(**{key: value for key, value in given.items() if key in section})
+    return Scenario(period=Period(int(match[1]), int(match[2])), creator=Creator(id=ident, **values), mcn=mcn,
+                    tax=tax, source=source)
+
+
+def _whole(value: object) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _amount(value: object) -> Decimal | None:
+    """An amount as :meth:`Checker.amount` reads it; None for anything it would refuse."""
+    if type(value) is not str or not _AMOUNT.match(value):
+        return None
+    number = Decimal(value)
+    return number if number < AMOUNT_LIMIT else None
+
+
+_BASE_KEYS = frozenset(("schema", "period", "creator", "mcn", "tax"))
+_CREATOR_KEYS = frozenset(("id", *_CREATOR, "price_card"))
+_BANDS = frozenset(PRICE_BANDS)
+_TAX_KEYS = frozenset(("method", "months_with_income", "ytd_income", "ytd_withheld"))
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+_AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
+_RATIO = re.compile(r"^\d+(\.\d{1,4})?$")
+
+
+__all__ = ["COLUMNS", "checked_base", "parse_profile", "scenario_for"]

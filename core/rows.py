@@ -89,50 +89,67 @@ class RowReader:
         self.close()
 
     def __iter__(self) -> Iterator[Row]:
-        return self._csv_rows() if self.csv else self._json_rows()
+        header = self.header
+        for number, raw in self.records():
+            row = to_row(number, raw, header)
+            if row is not None:
+                yield row
 
-    def _json_rows(self) -> Iterator[Row]:
+    def records(self) -> Iterator[tuple[int, Record]]:
+        """The file's records unparsed, with their line numbers: a JSON line's bytes, a CSV row's
+        cells, or why a CSV row could not be read. :func:`to_row` makes the :class:`Row` (so another
+        process can do it: the batch's workers)."""
+        return self._csv_records() if self.csv else self._json_records()
+
+    def _json_records(self) -> Iterator[tuple[int, Record]]:
         for number, raw in enumerate(self._raw, start=1):
             self.position += len(raw)
-            if not raw.strip():
-                continue
-            try:
-                data = json.loads(raw)
-            except UnicodeDecodeError:
-                yield Row(number, None, "not UTF-8 text")
-                continue
-            except (ValueError, RecursionError) as exc:
-                message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc) or "nested too deep"
-                yield Row(number, None, f"not valid JSON: {message}")
-                continue
-            if not isinstance(data, dict):
-                yield Row(number, None, "expected a JSON object")
-                continue
-            yield Row(number, data)
+            yield number, raw
 
-    def _csv_rows(self) -> Iterator[Row]:
-        header = self.header
-        width = len(header)
+    def _csv_records(self) -> Iterator[tuple[int, Record]]:
         while True:
             try:
                 cells = next(self._csv)
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield Row(self._csv.line_num, None, f"unreadable CSV: {exc}")
+                yield self._csv.line_num, f"unreadable CSV: {exc}"
                 continue
             finally:
                 self.position = self._raw.tell()
-            number = self._csv.line_num
-            if not cells or (len(cells) == 1 and not cells[0].strip()):
-                continue
-            if len(cells) > width:
-                yield Row(number, None, f"{len(cells)} cells, the header has {width} columns")
-                continue
-            if _not_utf8("".join(cells)):
-                yield Row(number, None, "not UTF-8 text")
-                continue
-            yield Row(number, {name: cell for name, cell in zip(header, cells, strict=False) if cell != ""})
+            yield self._csv.line_num, cells
+
+
+#: A record of :meth:`RowReader.records`: a JSON line, a CSV row's cells, or why the row could not be
+#: read (plain types, so they travel between processes as they are).
+Record = bytes | list[str] | str
+
+
+def to_row(number: int, record: Record, header: Sequence[str] = ()) -> Row | None:
+    """The :class:`Row` of a record read at line ``number``; None for a blank line. ``header``: the
+    CSV header (a CSV record is its cells)."""
+    if isinstance(record, str):
+        return Row(number, None, record)
+    if isinstance(record, bytes):
+        if not record.strip():
+            return None
+        try:  # a line that opens as an object is UTF-8 or nothing (json.loads would detect UTF-16/32)
+            data = json.loads(record.decode() if record[:1] == b"{" else record)
+        except UnicodeDecodeError:
+            return Row(number, None, "not UTF-8 text")
+        except (ValueError, RecursionError) as exc:
+            message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc) or "nested too deep"
+            return Row(number, None, f"not valid JSON: {message}")
+        if not isinstance(data, dict):
+            return Row(number, None, "expected a JSON object")
+        return Row(number, data)
+    if not record or (len(record) == 1 and not record[0].strip()):
+        return None
+    if len(record) > len(header):
+        return Row(number, None, f"{len(record)} cells, the header has {len(header)} columns")
+    if _not_utf8("".join(record)):
+        return Row(number, None, "not UTF-8 text")
+    return Row(number, {name: cell for name, cell in zip(header, record, strict=False) if cell != ""})
 
 
 def _not_utf8(text: str) -> bool:
@@ -144,4 +161,4 @@ def _not_utf8(text: str) -> bool:
     return False
 
 
-__all__ = ["CSV", "JSON_LINES", "Row", "RowReader"]
+__all__ = ["CSV", "JSON_LINES", "Record", "Row", "RowReader", "to_row"]

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from .sqlite_schema import migrate
 
@@ -47,7 +49,7 @@ class SQLiteStore:
                                      check_same_thread=False)
         self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         if self.path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._wal(timeout)
         # NORMAL in WAL mode: a commit survives the process being killed; only a power loss may undo
         # the last commits, never corrupt the file.
         self._conn.execute("PRAGMA synchronous = NORMAL")
@@ -57,6 +59,20 @@ class SQLiteStore:
         migrate(self._conn)
         #: Budget draws made while set are recorded under it (see :meth:`refund`).
         self.scope: str | None = None
+
+    def _wal(self, timeout: float) -> None:
+        """Switch the file to WAL mode. On a new file that another process is opening at the same
+        moment, SQLite answers "database is locked" at once, without waiting (no busy handler runs
+        for this pragma): try again until ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
 
     # -- connection and transactions ----------------------------------------------------------------
 
@@ -216,4 +232,281 @@ class SQLiteStore:
             return refunded
 
 
-__all__ = ["DEFAULT_TIMEOUT", "SQLiteStore"]
+#: One store call as a unit made it: method name, arguments, and what it returned.
+Call = tuple[str, tuple[Any, ...], Any]
+
+
+class _Budget:
+    """A budget row as the buffer holds it: ``created`` when this buffer inserted it."""
+
+    __slots__ = ("capacity", "changed", "created", "remaining")
+
+    def __init__(self, capacity: str, remaining: Decimal, created: bool) -> None:
+        self.capacity = capacity
+        self.remaining = remaining
+        self.created = created
+        self.changed = created
+
+
+class _Quota:
+    """A quota key as the buffer holds it: its baseline (None: no row yet) and its slots."""
+
+    __slots__ = ("baseline", "created", "loaded", "slots")
+
+    def __init__(self, baseline: int | None, slots: dict[str, str]) -> None:
+        self.baseline = baseline
+        self.created = False
+        self.slots = slots
+        self.loaded = dict(slots)
+
+
+class StoreBuffer:
+    """The quotas and budgets of an :class:`SQLiteStore` database, held in memory during a batch.
+
+    Implements the :class:`~creatorpay.core.store.Store` calls with exactly the semantics of
+    :class:`SQLiteStore` (and :meth:`SQLiteStore.refund`), but reads a key's rows from ``conn`` only
+    the first time it is used and keeps every change in memory: :meth:`flush` writes them. A batch
+    settling thousands of units then spends microseconds, not SQL statements, per call.
+
+    It is exact only while no one else changes those rows: the batch holds the write lock while it
+    flushes, and drops the buffer (:meth:`clear`) when another connection may have written.
+
+    Every call is recorded in :attr:`calls` (the unit's *transcript*); :meth:`mark` and
+    :meth:`rollback` undo a unit's calls (a unit that cannot be settled leaves no trace), and
+    :meth:`replay` makes another buffer's transcript here, returning False as soon as a call answers
+    differently than it did there (then the caller rolls back and settles the unit again itself).
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        #: Budget draws made while set are recorded under it (see :meth:`SQLiteStore.refund`).
+        self.scope: str | None = None
+        self.calls: list[Call] = []
+        self._budgets: dict[str, _Budget] = {}
+        self._quotas: dict[str, _Quota] = {}
+        #: Budget draws not yet written: (key, scope, amount text), in the order they were made.
+        self._draws: list[tuple[str, str, str]] = []
+        self._undo: list[Callable[[], None]] = []
+
+    # -- units --------------------------------------------------------------------------------------
+
+    def mark(self) -> int:
+        """Start a unit: forget the last transcript; returns the point :meth:`rollback` returns to."""
+        self.calls = []
+        return len(self._undo)
+
+    def rollback(self, mark: int) -> None:
+        """Undo every change made since :meth:`mark` returned ``mark``."""
+        while len(self._undo) > mark:
+            self._undo.pop()()
+
+    def replay(self, calls: list[Call]) -> bool:
+        """Make ``calls`` (another buffer's transcript) here; False at the first that answers otherwise."""
+        for method, args, answer in calls:
+            if method == "refund":
+                found: Any = self.refund(*args)
+            else:
+                found = getattr(self, method)(*args)
+            if repr(found) != repr(answer):
+                return False
+        return True
+
+    def keep(self) -> None:
+        """Make the changes so far final without writing them (a worker's private view: it never
+        flushes, and forgets its unwritten draws, which only :meth:`refund` of the same unit reads)."""
+        self._undo.clear()
+        self._draws.clear()
+
+    def clear(self) -> None:
+        """Forget what was read (another connection may have written); nothing may be unflushed."""
+        assert not self._draws and not any(b.changed for b in self._budgets.values()), "unflushed changes"
+        self._budgets.clear()
+        self._quotas.clear()
+        self._undo.clear()
+
+    # -- budgets ------------------------------------------------------------------------------------
+
+    def _budget(self, key: str) -> _Budget | None:
+        found = self._budgets.get(key)
+        if found is None:
+            row = self.conn.execute("SELECT capacity, remaining FROM budgets WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            found = self._budgets[key] = _Budget(row[0], Decimal(row[1]), False)
+        return found
+
+    def _forget(self, key: str) -> None:
+        del self._budgets[key]
+
+    def _set(self, budget: _Budget, remaining: Decimal) -> None:
+        was, changed = budget.remaining, budget.changed
+
+        def undo() -> None:
+            budget.remaining, budget.changed = was, changed
+
+        budget.remaining, budget.changed = remaining, True
+        self._undo.append(undo)
+
+    def _record(self, key: str, scope: str, amount: Decimal) -> None:
+        self._draws.append((key, scope, str(amount)))
+        self._undo.append(self._unrecord)
+
+    def _unrecord(self) -> None:
+        self._draws.pop()
+
+    def draw(self, key: str, amount: Decimal, capacity: Decimal) -> Decimal:
+        """As :meth:`SQLiteStore.draw`."""
+        if amount < 0:
+            raise ValueError("cannot draw a negative amount")
+        budget = self._budget(key)
+        if budget is None:
+            budget = self._budgets[key] = _Budget(str(capacity), Decimal(str(capacity)), True)
+            self._undo.append(lambda: self._forget(key))
+        left = budget.remaining
+        drawn = min(amount, max(left, Decimal(0)))
+        if drawn:
+            self._set(budget, Decimal(str(left - drawn)))
+            if self.scope is not None:
+                self._record(key, self.scope, drawn)
+        self.calls.append(("draw", (key, amount, capacity), drawn))
+        return drawn
+
+    def remaining(self, key: str, capacity: Decimal) -> Decimal:
+        """As :meth:`SQLiteStore.remaining`."""
+        budget = self._budget(key)
+        found = capacity if budget is None else budget.remaining
+        self.calls.append(("remaining", (key, capacity), found))
+        return found
+
+    def refund(self, scope: str) -> dict[str, Decimal]:
+        """As :meth:`SQLiteStore.refund`."""
+        totals: dict[str, Decimal] = {}
+        written = self.conn.execute("SELECT key, amount FROM budget_draws WHERE scope = ? ORDER BY id",
+                                    (scope,)).fetchall()
+        for key, amount in [*written, *((k, a) for k, s, a in self._draws if s == scope)]:
+            totals[key] = totals.get(key, Decimal(0)) + Decimal(amount)
+        refunded = {key: total for key, total in totals.items() if total > 0}
+        for key, total in sorted(refunded.items()):
+            budget = self._budget(key)
+            assert budget is not None, "a draw without its budget"
+            self._set(budget, Decimal(str(budget.remaining + total)))
+            self._record(key, scope, -total)
+        self.calls.append(("refund", (scope,), refunded))
+        return refunded
+
+    # -- quotas -------------------------------------------------------------------------------------
+
+    def _quota(self, key: str) -> _Quota:
+        found = self._quotas.get(key)
+        if found is None:
+            row = self.conn.execute("SELECT baseline FROM quotas WHERE key = ?", (key,)).fetchone()
+            slots = dict(self.conn.execute("SELECT holder, state FROM quota_slots WHERE key = ?", (key,)))
+            found = self._quotas[key] = _Quota(None if row is None else int(row[0]), slots)
+        return found
+
+    def _seen(self, key: str, baseline: int) -> tuple[_Quota, int]:
+        if baseline < 0:
+            raise ValueError("a quota baseline is never negative")
+        quota = self._quota(key)
+        if quota.baseline is None:
+            quota.baseline, quota.created = baseline, True
+
+            def undo() -> None:
+                quota.baseline, quota.created = None, False
+
+            self._undo.append(undo)
+        return quota, quota.baseline + len(quota.slots)
+
+    def _slot(self, quota: _Quota, holder: str, state: str | None) -> None:
+        was = quota.slots.get(holder)
+
+        def undo() -> None:
+            if was is None:
+                quota.slots.pop(holder, None)
+            else:
+                quota.slots[holder] = was
+
+        if state is None:
+            del quota.slots[holder]
+        else:
+            quota.slots[holder] = state
+        self._undo.append(undo)
+
+    def reserve(self, key: str, holder: str, limit: int, baseline: int = 0) -> bool:
+        """As :meth:`SQLiteStore.reserve`."""
+        quota, used = self._seen(key, baseline)
+        if holder in quota.slots:
+            held = True
+        elif used >= limit:
+            held = False
+        else:
+            self._slot(quota, holder, "reserved")
+            held = True
+        self.calls.append(("reserve", (key, holder, limit, baseline), held))
+        return held
+
+    def confirm(self, key: str, holder: str) -> bool:
+        """As :meth:`SQLiteStore.confirm`."""
+        quota = self._quota(key)
+        held = holder in quota.slots
+        if held:
+            self._slot(quota, holder, "confirmed")
+        self.calls.append(("confirm", (key, holder), held))
+        return held
+
+    def confirmed(self, key: str, holder: str) -> bool:
+        """As :meth:`SQLiteStore.confirmed`."""
+        found = self._quota(key).slots.get(holder) == "confirmed"
+        self.calls.append(("confirmed", (key, holder), found))
+        return found
+
+    def release(self, key: str, holder: str) -> bool:
+        """As :meth:`SQLiteStore.release`."""
+        quota = self._quota(key)
+        held = holder in quota.slots
+        if held:
+            self._slot(quota, holder, None)
+        self.calls.append(("release", (key, holder), held))
+        return held
+
+    def used(self, key: str, baseline: int = 0) -> int:
+        """As :meth:`SQLiteStore.used`."""
+        found = self._seen(key, baseline)[1]
+        self.calls.append(("used", (key, baseline), found))
+        return found
+
+    # -- writing ------------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write every change (the caller holds the write transaction); the buffer stays valid."""
+        conn = self.conn
+        for key, budget in self._budgets.items():
+            if budget.created:
+                conn.execute("INSERT INTO budgets(key, capacity, remaining) VALUES (?, ?, ?)",
+                             (key, budget.capacity, str(budget.remaining)))
+            elif budget.changed:
+                conn.execute("UPDATE budgets SET remaining = ? WHERE key = ?", (str(budget.remaining), key))
+            budget.created = budget.changed = False
+        if self._draws:
+            conn.executemany("INSERT INTO budget_draws(key, scope, amount) VALUES (?, ?, ?)", self._draws)
+            self._draws.clear()
+        for key, quota in self._quotas.items():
+            if quota.created:
+                conn.execute("INSERT INTO quotas(key, baseline) VALUES (?, ?)", (key, quota.baseline))
+                quota.created = False
+            if quota.slots != quota.loaded:
+                for holder in quota.loaded.keys() - quota.slots.keys():
+                    conn.execute("DELETE FROM quota_slots WHERE key = ? AND holder = ?", (key, holder))
+                for holder, state in quota.slots.items():
+                    if holder not in quota.loaded:
+                        conn.execute("INSERT INTO quota_slots(key, holder, state) VALUES (?, ?, ?)",
+                                     (key, holder, state))
+                    elif quota.loaded[holder] != state:
+                        conn.execute("UPDATE quota_slots SET state = ? WHERE key = ? AND holder = ?",
+                                     (state, key, holder))
+                quota.loaded = dict(quota.slots)
+        self._undo.clear()
+        self.calls = []
+
+
+__all__ = ["DEFAULT_TIMEOUT", "SQLiteStore", "StoreBuffer"]

@@ -1,0 +1,205 @@
+"""The batch's shortcuts answer exactly as the general paths they stand for: the in-memory store
+buffer as SQLiteStore (XT-CC-06/07 quotas, NE-BUDGET-01 budgets), the scenario built from checked
+events as the loader (CORE-INPUT-01), the events' fast check as the full one."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import suppress
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from creatorpay.core.errors import InputError
+from creatorpay.core.events import activities, fold, parse_event
+from creatorpay.core.profiles import checked_base, scenario_for
+from creatorpay.core.scenario import SCENES, STAGES, TASKS, load_scenario
+from creatorpay.core.sqlite_schema import migrate
+from creatorpay.core.sqlite_store import SQLiteStore, StoreBuffer
+
+KEYS = ("q1", "q2")
+BUDGETS = ("b1", "b2")
+HOLDERS = ("o1", "o2", "o3")
+SCOPES = ("s1", "s2", None)
+
+calls = st.one_of(
+    st.tuples(st.just("reserve"), st.sampled_from(KEYS), st.sampled_from(HOLDERS), st.integers(0, 3),
+              st.integers(0, 2)),
+    st.tuples(st.just("confirm"), st.sampled_from(KEYS), st.sampled_from(HOLDERS)),
+    st.tuples(st.just("confirmed"), st.sampled_from(KEYS), st.sampled_from(HOLDERS)),
+    st.tuples(st.just("release"), st.sampled_from(KEYS), st.sampled_from(HOLDERS)),
+    st.tuples(st.just("used"), st.sampled_from(KEYS), st.integers(0, 2)),
+    st.tuples(st.just("draw"), st.sampled_from(BUDGETS), st.integers(0, 4000).map(lambda f: Decimal(f) / 100),
+              st.sampled_from((Decimal("50.00"), Decimal("20.5")))),
+    st.tuples(st.just("remaining"), st.sampled_from(BUDGETS), st.just(Decimal("50.00"))),
+    st.tuples(st.just("refund"), st.sampled_from(SCOPES[:2])),
+)
+
+
+def _tables(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
+    return {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            for table in ("quotas", "quota_slots", "budgets", "budget_draws")}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(calls, st.sampled_from(SCOPES), st.booleans()), max_size=30))
+def test_the_store_buffer_answers_and_writes_as_sqlite_store(program: list[tuple[Any, ...]]) -> None:
+    """Every call answers as SQLiteStore's; a unit rolled back leaves no trace; the flushed tables
+    are SQLiteStore's, to the row (XT-CC-06/07, NE-BUDGET-01)."""
+    store = SQLiteStore(":memory:")
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    migrate(conn)
+    buffer = StoreBuffer(conn)
+    for (method, *args), scope, keep in program:
+        if not keep:  # a unit that is rolled back: the buffer must forget it
+            mark = buffer.mark()
+            buffer.scope = scope
+            with suppress(ValueError):
+                getattr(buffer, method)(*args)
+            buffer.scope = None
+            buffer.rollback(mark)
+            continue
+        store.scope = buffer.scope = scope
+        answers = []
+        for target in (store, buffer):
+            try:
+                answers.append(repr(getattr(target, method)(*args)))
+            except ValueError as exc:
+                answers.append(f"ValueError: {exc}")
+        store.scope = buffer.scope = None
+        assert answers[0] == answers[1], (method, args)
+    conn.execute("BEGIN")
+    buffer.flush()
+    conn.execute("COMMIT")
+    assert _tables(conn) == _tables(store.connection)
+
+
+def test_a_replayed_transcript_that_answers_otherwise_is_refused() -> None:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    migrate(conn)
+    worker, main = StoreBuffer(conn), StoreBuffer(conn)
+    worker.mark()
+    worker.draw("b", Decimal("30.00"), Decimal("100.00"))
+    assert main.replay(worker.calls)
+    worker.mark()
+    worker.draw("b", Decimal("30.00"), Decimal("100.00"))
+    main.draw("b", Decimal("50.00"), Decimal("100.00"))  # someone else drew meanwhile
+    assert not main.replay(worker.calls)
+
+
+amounts = st.integers(0, 10**9).map(lambda fen: f"{fen // 100}.{fen % 100:02d}")
+tips = st.fixed_dictionaries({}, optional={"yuan": amounts, "beans_android": st.integers(0, 10**6),
+                                          "beans_ios": st.integers(0, 10**6)})
+programs = st.fixed_dictionaries({}, optional={"campaign": amounts, "leaderboard": amounts, "plays": amounts,
+                                               "scene": st.sampled_from(SCENES)})
+merchant = st.fixed_dictionaries({}, optional={"sales": amounts, "private_users": st.integers(0, 500)})
+orders = st.fixed_dictionaries(
+    {"stage": st.sampled_from(STAGES)},
+    optional={"amount": amounts, "order_id": st.sampled_from(("o1", "o2")), "task": st.sampled_from(TASKS),
+              "co_creation": st.booleans(), "video_seconds": st.integers(1, 90), "review_failed": st.booleans()})
+events = st.lists(st.one_of(st.tuples(st.just("tips"), tips), st.tuples(st.just("programs"), programs),
+                            st.tuples(st.just("merchant_live"), merchant), st.tuples(st.just("order"), orders)),
+                  max_size=8)
+PROFILE = '{"creator":{"followers":1200,"price_card":{"s1_20":"300.00"}},"tax":{"method":"platform",' \
+          '"months_with_income":10,"ytd_income":"5000.00","ytd_withheld":"0.00"}}'
+
+
+@settings(max_examples=150, deadline=None)
+@given(events)
+def test_the_scenario_built_from_checked_events_is_the_loaders(found: list[tuple[str, dict[str, Any]]]) -> None:
+    """CORE-INPUT-01: for every month of valid events, the scenario the batch builds without the
+    loader is the loader's, value for value (Decimal exponents included, so amounts print alike);
+    where the shortcut does not apply (a card-priced order, plays with and without a scene) it says
+    so, and the loader is used."""
+    staged = []
+    for index, (kind, fields) in enumerate(found):
+        event = parse_event({"id": f"e{index}", "platform": "xingtu", "creator": "c1", "date": "2026-10-05",
+                             "kind": kind, **fields}, platforms={"xingtu"})
+        if isinstance(event, str):
+            continue  # e.g. an order with neither amount nor video length
+        staged.append((event.id, event.kind, event.body))
+    sections = fold(staged)
+    data = scenario_for(PROFILE, "c1", "2026-10", sections)
+    try:
+        expected = load_scenario(data, source="x")
+    except Exception:
+        expected = None
+    base = load_scenario(scenario_for(PROFILE, "c1", "2026-10", {}), source="x")
+    built = activities(sections, base.creator)
+    if built is None:
+        return
+    assert expected is not None
+    assert repr(attrs.evolve(base, **built)) == repr(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(("tips", "programs", "merchant_live", "order")),
+       st.dictionaries(st.sampled_from(("yuan", "beans_android", "plays", "scene", "sales", "private_users",
+                                        "amount", "stage", "order_id", "co_creation", "video_seconds", "app")),
+                       st.one_of(st.text(max_size=6), st.integers(-2, 10**13), st.booleans(),
+                                 st.sampled_from(("1.5", "07.00", "100", "1e3", "published", "news", "true"))),
+                       max_size=4),
+       st.booleans())
+def test_the_fast_event_check_agrees_with_the_full_one(kind: str, fields: dict[str, Any], text: bool) -> None:
+    """CORE-INPUT-01: an event the fast path accepts is the one the full check accepts, to the
+    canonical body; one it declines goes to the full check, which decides."""
+    from creatorpay.core import events as module
+
+    if text:
+        fields = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in fields.items()}
+    row = {"id": "e1", "platform": "xingtu", "creator": "c1", "date": "2026-10-05", "kind": kind, **fields}
+    fast = module._fast(row, {"xingtu"}, text)
+    if fast is not None:
+        assert fast == module._checked(row, {"xingtu"}, text)
+
+
+maybe_amounts = st.one_of(amounts, st.sampled_from(("1.5", "07.00", "1e3", "-1.00", "1000000000000.00", "")),
+                          st.integers(0, 5))
+profiles = st.fixed_dictionaries(
+    {"creator": st.fixed_dictionaries(
+        {"id": st.sampled_from(("c1", "", "x" * 129))},
+        optional={"followers": st.one_of(st.integers(-1, 10**6), st.booleans(), st.just("12")),
+                  "quality": st.one_of(st.booleans(), st.just(1)), "new_anchor": st.booleans(),
+                  "co_creations_this_month": st.integers(-1, 5),
+                  "growth_stage": st.sampled_from(("exploration", "harvest", "bogus")),
+                  "price_card": st.dictionaries(st.sampled_from(("s1_20", "s21_60", "s60_plus", "s0")),
+                                                maybe_amounts, max_size=3),
+                  "stars": st.just(1)})},
+    optional={"mcn": st.fixed_dictionaries({}, optional={"name": st.sampled_from(("m", "x" * 201, 3)),
+                                                         "share": st.sampled_from(("0.2", "1", "1.5", "0.12345", 0))}),
+              "tax": st.fixed_dictionaries({}, optional={
+                  "method": st.sampled_from(("none", "platform", "self")), "months_with_income": st.integers(0, 13),
+                  "ytd_income": maybe_amounts, "ytd_withheld": maybe_amounts}),
+              "platform": st.just({"netease": {"followers": 3}})})
+
+
+valid_profiles = st.fixed_dictionaries(
+    {"creator": st.fixed_dictionaries(
+        {"id": st.just("c1"), "followers": st.integers(0, 10**6)},
+        optional={"quality": st.booleans(), "original": st.booleans(), "co_creations_this_month": st.integers(0, 5),
+                  "growth_stage": st.sampled_from(("exploration", "harvest")),
+                  "price_card": st.dictionaries(st.sampled_from(("s1_20", "s21_60", "s60_plus")), amounts)})},
+    optional={"mcn": st.fixed_dictionaries({"name": st.just("m"), "share": st.sampled_from(("0.2", "1", "0.1234"))}),
+              "tax": st.fixed_dictionaries({}, optional={
+                  "method": st.sampled_from(("none", "platform")), "months_with_income": st.integers(1, 12),
+                  "ytd_income": amounts, "ytd_withheld": amounts})})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(valid_profiles, profiles), st.sampled_from(("2026-10", "2025-06")))
+def test_the_checked_profile_base_is_the_loaders(profile: dict[str, Any], period: str) -> None:
+    """CORE-INPUT-01 (and CN-TAX-02's months_with_income from 2025-10): a profile the shortcut
+    builds is the loader's scenario, value for value; whatever the loader refuses, the shortcut
+    declines (and the loader names the problem)."""
+    data = {**profile, "schema": 1, "period": period}
+    built = checked_base(data, "x")
+    try:
+        expected = load_scenario(data, source="x")
+    except InputError:
+        assert built is None
+        return
+    if built is not None:
+        assert repr(built) == repr(expected)
