@@ -16,7 +16,7 @@ time. Commits are batched, but each unit (its statement and lines, its quota and
 events' idempotency records) is in one transaction, and units are settled in a fixed order, so a
 run killed at any moment and run again yields the ledger an uninterrupted run yields.
 
-On a large file, worker processes (:class:`_Workers`) check the rows and settle the units while
+On a large file, worker processes (``batch_workers.Workers``) check the rows and settle the units while
 the main process alone writes, in order; each unit's store calls are checked against the real
 store in unit order, so the ledger is the one a serial run writes.
 """
@@ -24,37 +24,23 @@ store in unit order, so the ledger is the one a serial run writes.
 from __future__ import annotations
 
 import csv
-import json
-import marshal
-import multiprocessing
-import os
-import pickle
-import queue
-import signal
-import sqlite3
-import threading
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable
-from contextlib import suppress
 from itertools import islice
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 import attrs
 
+from .batch_workers import DEPTH, PARALLEL_EVENTS, PARSERS, Job, Outcome, Parsed, Settler, Workers
 from .engine import Engine
-from .errors import InputError
-from .events import COMMON, Event, activities, compact_json, fold, parse_event
-from .ledger import Held, Ledger, Staged, StatementRows, StoredEvent, Unit, from_fen, statement_rows
+from .events import COMMON
+from .ledger import Ledger, Staged, StatementRows, StoredEvent, Unit, from_fen
 from .money import fmt
-from .profiles import checked_base, parse_profile, scenario_for
-from .rows import Record, Row, RowReader, to_row
-from .scenario import Period, Scenario, load_scenario
-from .sqlite_store import Call, SQLiteStore, StoreBuffer
+from .rows import Record, RowReader
+from .scenario import Period
+from .sqlite_store import SQLiteStore, StoreBuffer
 
 #: Rows staged per transaction.
 STAGE_CHUNK = 20000
@@ -65,16 +51,6 @@ STAGE_PIECE = 2000
 SETTLE_CHUNK = 20000
 #: Units prepared, settled (by a worker) and written at a time within a transaction.
 PIECE = 1000
-#: Start workers for an events file of this many bytes (about 15,000 events; below, forking them is
-#: not worth it), and keep them for settling from this many pending events.
-PARALLEL_BYTES = 2_000_000
-PARALLEL_EVENTS = 20000
-#: Workers yield the processor to the main process, which writes the database (the critical path).
-_NICE = 10
-#: Pieces of units in flight to the workers while the main process writes.
-_DEPTH = 3
-#: Environment variable with the number of settling processes (0 or 1: serially).
-WORKERS_ENV = "CREATORPAY_SETTLE_WORKERS"
 #: Columns of the rejects file.
 REJECT_COLUMNS = ("file", "line", "id", "reason")
 
@@ -142,10 +118,6 @@ class Summary:
         return data
 
 
-class _Rejected(Exception):
-    """A unit that cannot be settled: its unsettled events are rejected with this reason."""
-
-
 class Batch:
     """One ``settle`` run against a store's database. ``rejects``: where rejected rows are written
     (CSV: file, line, id, reason); ``progress``: optional progress reporting; ``settle_chunk`` and
@@ -170,12 +142,12 @@ class Batch:
         self._platforms = frozenset(self.engine.platforms)
         self._source = "events"
         self._rejected_staged = 0
-        self._settler = _Settler(self.engine)
+        self._settler = Settler(self.engine)
         self.workers = workers
         #: A worker's store calls answered otherwise here: the run goes on serially.
         self._diverged = False
         self._resettled = 0
-        self._pool: _Workers | None = None
+        self._pool: Workers | None = None
 
     def run(self, events: Path, creators: Path) -> Summary:
         """Stage the creators and the events, settle every unit with unsettled events, reconcile."""
@@ -183,7 +155,7 @@ class Batch:
         self._rejected_staged = 0
         with RowReader(creators, required=("id",)) as profiles, \
                 RowReader(events, required=COMMON) as rows:
-            self._pool = _Workers.start(self, rows.size)
+            self._pool = Workers.start(self, rows.size)
             try:
                 run = self.ledger.begin_run(f"{events} --creators {creators}")
                 summary = Summary(run, workers=1 if self._pool is None else 1 + len(self._pool))
@@ -221,7 +193,7 @@ class Batch:
         self._start("creators", reader.size)
         source = str(reader.path)
 
-        def put(parsed: _Parsed) -> None:
+        def put(parsed: Parsed) -> None:
             rows, rejects, read = parsed
             summary.profiles_read += read
             rejects.extend((rows[i][3], rows[i][0], why) for i, why in self.ledger.put_profiles(rows))
@@ -240,11 +212,11 @@ class Batch:
         self._stage(reader, "events", (reader.header, reader.csv, month, self._platforms, summary.run),
                     lambda parsed: self._stage_parsed(parsed, summary))
 
-    def _stage(self, reader: RowReader, kind: str, args: tuple[Any, ...], put: Callable[[_Parsed], None]) -> None:
+    def _stage(self, reader: RowReader, kind: str, args: tuple[Any, ...], put: Callable[[Parsed], None]) -> None:
         """Read a file a piece of rows at a time, ``stage_chunk`` rows per transaction: each piece
-        checked by ``_PARSERS[kind]`` (by the workers when there are some, while this process puts
+        checked by ``PARSERS[kind]`` (by the workers when there are some, while this process puts
         the pieces before into the database), then put (in file order)."""
-        parse = _PARSERS[kind]
+        parse = PARSERS[kind]
         records = reader.records()
         size = min(STAGE_PIECE, self.stage_chunk)
         pieces = iter(lambda: list(islice(records, size)), [])
@@ -259,7 +231,7 @@ class Batch:
                         self._pool.post(turn, (kind, piece, *args))
                         flight.append((piece, turn))
                         turn = (turn + 1) % len(self._pool)
-                    parsed: _Parsed | None = None
+                    parsed: Parsed | None = None
                     if flight:
                         piece, lane = flight.popleft()
                         parsed = self._pool.fetch(lane) if self._pool is not None else None
@@ -277,7 +249,7 @@ class Batch:
             if staged < self.stage_chunk and not flight:
                 return
 
-    def _stage_parsed(self, parsed: _Parsed, summary: Summary) -> None:
+    def _stage_parsed(self, parsed: Parsed, summary: Summary) -> None:
         """Stage a piece's checked events; count them, and reject the bad and conflicting rows."""
         rows, rejects, read = parsed
         summary.rows_read += read
@@ -304,7 +276,7 @@ class Batch:
         units per transaction.
 
         Serially, each piece is prepared inside the transaction, its units settled against a
-        :class:`StoreBuffer` and written. In parallel (:class:`_Workers`), worker processes settle
+        :class:`StoreBuffer` and written. In parallel (:class:`Workers`), worker processes settle
         the pieces while the main process prepares the next ones and writes the last ones; each
         unit's store calls are then made again here, in unit order, and must answer as they did in
         the worker, or the unit is settled again here: the ledger is the one a serial run writes.
@@ -319,7 +291,7 @@ class Batch:
         pieces = iter(lambda: list(islice(units, size)), [])
         if self._pool is not None and self.workers is None and total < PARALLEL_EVENTS:
             self._stop()  # too few units to be worth it
-        flight: deque[tuple[list[tuple[Unit, list[StoredEvent]]], list[_Job | None]]] = deque()
+        flight: deque[tuple[list[tuple[Unit, list[StoredEvent]]], list[Job | None]]] = deque()
         version, done, fresh = started, 0, True
         while True:
             with self.store.transaction():
@@ -332,8 +304,8 @@ class Batch:
                     self._stop()  # the rest of the run goes on serially
                 settled = 0
                 while settled < self.settle_chunk:
-                    outcomes: list[_Outcome | None] | None = None
-                    while self._pool is not None and len(flight) < _DEPTH and (
+                    outcomes: list[Outcome | None] | None = None
+                    while self._pool is not None and len(flight) < DEPTH and (
                             piece := next(pieces, None)) is not None:
                         jobs = self._jobs(piece, check=False)
                         self._pool.send(jobs)
@@ -361,7 +333,7 @@ class Batch:
             if settled < self.settle_chunk and not flight:
                 return
 
-    def _confirm(self, job: _Job, outcome: _Outcome | None, buffer: StoreBuffer) -> _Outcome:
+    def _confirm(self, job: Job, outcome: Outcome | None, buffer: StoreBuffer) -> Outcome:
         """A worker's outcome, once its store calls answer here as they did there; else the unit
         settled here (the worker saw the store otherwise: another writer, or a key two platforms
         share), and the workers are stopped after this chunk."""
@@ -387,7 +359,7 @@ class Batch:
         """Changes when another connection commits to the database (SQLite's ``data_version``)."""
         return int(self.store.connection.execute("PRAGMA data_version").fetchone()[0])
 
-    def _jobs(self, chunk: list[tuple[Unit, list[StoredEvent]]], *, check: bool) -> list[_Job | None]:
+    def _jobs(self, chunk: list[tuple[Unit, list[StoredEvent]]], *, check: bool) -> list[Job | None]:
         """What settling each unit of ``chunk`` needs from the database, read in a few queries: its
         creator's profile, its original statement and what its statements hold (a late event).
 
@@ -399,7 +371,7 @@ class Batch:
         profiles = self.ledger.profiles({unit.creator for unit in units})
         originals = self.ledger.originals(units)
         settled = self.ledger.settled_among(e.id for _, events in chunk for e in events) if check else set()
-        jobs: list[_Job | None] = []
+        jobs: list[Job | None] = []
         for index, (unit, events) in enumerate(chunk):
             if settled and any(e.id in settled for e in events):
                 events = [e for e in events if e.id not in settled]
@@ -409,11 +381,11 @@ class Batch:
                     continue
                 originals.update(self.ledger.originals([unit]))
             original, before = originals.get(unit, (None, None))
-            jobs.append(_Job(unit, [(e.id, e.kind, e.body) for e in events], profiles.get(unit.creator),
+            jobs.append(Job(unit, [(e.id, e.kind, e.body) for e in events], profiles.get(unit.creator),
                              original, before, None if original is None else self.ledger.held(unit)))
         return jobs
 
-    def _record(self, chunk: list[tuple[Unit, list[StoredEvent]]], outcomes: list[_Outcome | None],
+    def _record(self, chunk: list[tuple[Unit, list[StoredEvent]]], outcomes: list[Outcome | None],
                 summary: Summary) -> None:
         """Count and write a chunk's settled units, in unit order; reject the units that cannot be
         settled (their events go to the rejects file and are dropped, leaving no trace)."""
@@ -477,363 +449,6 @@ class Batch:
     def _update(self, done: int) -> None:
         if self.progress is not None:
             self.progress.update(done)
-
-
-#: A piece of the events file checked: rows to stage (as :meth:`Ledger.stage_rows` takes them),
-#: rejected rows (line, id, reason) and how many rows were read.
-_Parsed = tuple[list[tuple[Any, ...]], list[tuple[int, str | None, str]], int]
-
-
-def _parse(records: list[tuple[int, Record]], header: tuple[str, ...], text: bool, month: str | None,
-           platforms: frozenset[str], run: int) -> _Parsed:
-    """Check a piece of the events file's records (:func:`parse_event`; ``month``: the period)."""
-    rows: list[tuple[Any, ...]] = []
-    rejects: list[tuple[int, str | None, str]] = []
-    read = 0
-    for number, record in records:
-        row = to_row(number, record, header)
-        if row is None:
-            continue
-        read += 1
-        if row.fields is None:
-            rejects.append((number, None, row.error or "unreadable row"))
-            continue
-        event = parse_event(row.fields, platforms=platforms, text=text)
-        if isinstance(event, Event) and month is not None and event.month != month:
-            event = f"date {event.date} is outside the period {month} (--period)"
-        if isinstance(event, str):
-            rejects.append((number, _ident(row), event))
-            continue
-        rows.append((event.id, event.platform, event.creator, event.month, event.date, event.kind, event.body,
-                     run, number))
-    return rows, rejects, read
-
-
-def _parse_profiles(records: list[tuple[int, Record]], header: tuple[str, ...], text: bool, run: int) -> _Parsed:
-    """Shape a piece of the creators file's records (:func:`parse_profile`) into rows for
-    :meth:`Ledger.put_profiles`: (creator, profile, run, line)."""
-    rows: list[tuple[Any, ...]] = []
-    rejects: list[tuple[int, str | None, str]] = []
-    read = 0
-    for number, record in records:
-        row = to_row(number, record, header)
-        if row is None:
-            continue
-        read += 1
-        parsed = parse_profile(row.fields, text=text) if row.fields is not None else row.error
-        if isinstance(parsed, tuple):
-            rows.append((*parsed, run, number))
-        else:
-            rejects.append((number, _ident(row), parsed or "unreadable row"))
-    return rows, rejects, read
-
-
-#: How the workers check each kind of file.
-_PARSERS: dict[str, Callable[..., _Parsed]] = {"events": _parse, "profiles": _parse_profiles}
-
-
-class _Job(NamedTuple):
-    """What settling one unit needs, read from the database by the main process."""
-
-    unit: Unit
-    #: The unit's unsettled events (id, kind, body), in date order.
-    events: list[tuple[str, str, str]]
-    #: The creator's profile (JSON text), None if the creators file had none.
-    profile: str | None
-    #: A late event: the unit's original statement and the scenario its latest statement settled.
-    original: int | None
-    before: str | None
-    held: Held | None
-
-
-class _Outcome(NamedTuple):
-    """A settled unit: its statement's rows, or why it cannot be settled; and its store calls."""
-
-    rows: StatementRows | None
-    rejected: str | None
-    calls: list[Call]
-
-
-class _Settler:
-    """Settles units with the engine: the events folded into the month's scenario (built from the
-    checked profile and sections without checking them again, :meth:`_scenario`), the statement
-    settled by :meth:`Engine.settle` on ``store``, and turned into the rows the ledger writes."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        #: (profile, creator, month) -> the profile as scenario JSON's head and the checked base
-        #: scenario (None: the loader names a problem). Units come grouped by creator.
-        self._bases: dict[tuple[str, str, str], tuple[str, Scenario | None]] = {}
-
-    def settle(self, job: _Job, store: StoreBuffer) -> _Outcome:
-        """Settle one unit; a unit that cannot be settled leaves ``store`` as it found it."""
-        mark = store.mark()
-        try:
-            return self._settle(job, store)
-        except _Rejected as exc:
-            calls = store.calls  # what the unit asked the store before it failed, for the check
-            store.rollback(mark)
-            return _Outcome(None, str(exc), calls)
-
-    def _settle(self, job: _Job, store: StoreBuffer) -> _Outcome:
-        unit = job.unit
-        if job.profile is None:
-            raise _Rejected(f"creator {unit.creator!r} has no profile in the creators file")
-        before = None if job.before is None else _sections(json.loads(job.before))
-        sections = fold(job.events, before)
-        head, base = self._base(job.profile, unit)
-        scope = str(unit)
-        try:
-            scenario = self._scenario(job, base, sections, scope)
-            store.scope = scope
-            try:
-                if job.original is not None:
-                    store.refund(scope)  # the month is settled again from scratch
-                statement = self.engine.settle(scenario, unit.platform, store=store)
-            finally:
-                store.scope = None
-        except InputError as exc:
-            raise _Rejected(str(exc).replace("\n", "; ")) from None
-        if statement.status == "error":
-            raise _Rejected(f"{unit.platform} failed: {statement.error}")
-        # The scenario as stored: what scenario_for makes, written as one compact JSON text.
-        middle = "," + _compact(sections)[1:-1] if sections else ""
-        text = f'{head}{middle},"schema":1,"period":{_compact(unit.month)}}}'
-        rows = statement_rows(unit, statement, text, [e[0] for e in job.events], job.original, job.held)
-        return _Outcome(rows, None, store.calls)
-
-    def _base(self, profile: str, unit: Unit) -> tuple[str, Scenario | None]:
-        key = (profile, unit.creator, unit.month)
-        found = self._bases.get(key)
-        if found is None:
-            if len(self._bases) >= 64:
-                self._bases.clear()
-            data = scenario_for(profile, unit.creator, unit.month, {})
-            head = _compact({k: v for k, v in data.items() if k not in ("schema", "period")})[:-1]
-            base = checked_base(data, str(unit))
-            if base is None:
-                try:
-                    base = load_scenario(data, source=str(unit))
-                except InputError:
-                    base = None
-            found = self._bases[key] = (head, base)
-        return found
-
-    @staticmethod
-    def _scenario(job: _Job, base: Scenario | None, sections: dict[str, Any], scope: str) -> Scenario:
-        """The unit's scenario: its checked base with the activities built from the folded events
-        (each checked when it was staged), or, when that does not apply, the loader on the whole
-        (which names the problem, or prices an order from the creator's card)."""
-        built = activities(sections, base.creator) if base is not None else None
-        if base is None or built is None:
-            assert job.profile is not None
-            unit = job.unit
-            return load_scenario(scenario_for(job.profile, unit.creator, unit.month, sections), source=scope)
-        return attrs.evolve(base, source=scope, **built)
-
-
-class _Workers:
-    """Worker processes for a :class:`Batch` (the second core, and more): they check the events
-    file's rows while the main process stages them, then settle units while it writes them.
-
-    Each platform is settled by one worker, in unit order, because a platform's plugin keeps state
-    that its next unit reads (NetEase's cash budget, WeChat's cold-start pool, Xingtu's quotas): a
-    worker's own :class:`StoreBuffer` (reading the database's committed rows the first time a key is
-    used) then answers each call as the main process's buffer will when it makes the same calls in
-    unit order. The main process checks that (:meth:`Batch._confirm`); anything else (another
-    process writing, a key two platforms share) ends the parallel part of the run, never its
-    correctness. Workers are forked before the run starts (the engine is loaded, the process is
-    still small), hold no lock and write nothing; one that dies, or whose parent dies, ends with it
-    (its pipe closes).
-
-    A thread sends the messages, so that the main process never waits for a busy worker to read
-    (it sends the next pieces while the workers compute, and reads their answers meanwhile).
-    """
-
-    def __init__(self, batch: Batch, count: int) -> None:
-        context = multiprocessing.get_context("fork")
-        self._pipes: list[Connection] = []
-        self._processes: list[BaseProcess] = []
-        self._lanes: dict[str, int] = {}
-        self._load = [0] * count
-        self._sent: deque[list[list[int]]] = deque()
-        self.failed = False
-        ends = [context.Pipe() for _ in range(count)]
-        path = Path(batch.store.path).resolve()
-        for mine, theirs in ends:
-            process = context.Process(target=_work, args=(theirs, [m for m, _ in ends], path, batch._settler),
-                                      daemon=True, name="creatorpay-settle")
-            process.start()
-            theirs.close()
-            self._pipes.append(mine)
-            self._processes.append(process)
-        self._outbox: queue.SimpleQueue[tuple[int, bytes] | None] = queue.SimpleQueue()
-        self._sender = threading.Thread(target=self._send, daemon=True, name="creatorpay-send")
-        self._sender.start()  # after the forks: a forked process has no copy of it
-
-    def _send(self) -> None:
-        while (item := self._outbox.get()) is not None:
-            lane, data = item
-            try:
-                self._pipes[lane].send_bytes(data)
-            except OSError:
-                self.failed = True
-
-    @classmethod
-    def start(cls, batch: Batch, size: int) -> _Workers | None:
-        """Workers for a run whose events file has ``size`` bytes, or None to run serially: a small
-        file, a database in memory, one core, or ``workers`` (or ``CREATORPAY_SETTLE_WORKERS``)
-        below 2. An explicit count is used whatever the size of the run (the tests force it so)."""
-        count = batch.workers
-        if count is None and os.environ.get(WORKERS_ENV, "").strip().isdigit():
-            count = batch.workers = int(os.environ[WORKERS_ENV])
-        forced = count is not None
-        if count is None:
-            count = min(os.cpu_count() or 1, len(batch._platforms))
-        if count < 2 or batch.store.path == ":memory:" or (not forced and size < PARALLEL_BYTES) \
-                or "fork" not in multiprocessing.get_all_start_methods():
-            return None
-        return cls(batch, count)
-
-    def __len__(self) -> int:
-        return len(self._pipes)
-
-    # -- any message --------------------------------------------------------------------------------
-
-    def post(self, lane: int, message: tuple[Any, ...]) -> None:
-        """Send worker ``lane`` a message of plain values (a failure shows in :meth:`fetch`)."""
-        if not self.failed:
-            self._outbox.put((lane, marshal.dumps(message)))
-
-    def fetch(self, lane: int) -> Any:
-        """The answer of worker ``lane`` to its oldest message; None if a worker failed."""
-        if self.failed:
-            return None
-        try:
-            found = marshal.loads(self._pipes[lane].recv_bytes())
-        except (EOFError, OSError):
-            self.failed = True
-            return None
-        if isinstance(found, str):  # the worker's traceback: a bug, not a race
-            raise RuntimeError(f"a batch worker failed:\n{found}")
-        return found
-
-    # -- settling -----------------------------------------------------------------------------------
-
-    def _lane(self, platform: str) -> int:
-        lane = self._lanes.get(platform)
-        if lane is None:
-            lane = self._lanes[platform] = self._load.index(min(self._load))
-        return lane
-
-    def send(self, jobs: list[_Job | None]) -> None:
-        """Give each worker its platforms' units of a piece, in unit order."""
-        if not self._lanes:  # the first piece: the busiest platforms first, each to the idlest worker
-            counts: dict[str, int] = {}
-            for job in jobs:
-                if job is not None:
-                    counts[job.unit.platform] = counts.get(job.unit.platform, 0) + 1
-            for platform in sorted(counts, key=lambda p: (-counts[p], p)):
-                self._load[self._lane(platform)] += counts[platform]
-        shares: list[list[int]] = [[] for _ in self._pipes]
-        for index, job in enumerate(jobs):
-            if job is not None:
-                lane = self._lane(job.unit.platform)
-                shares[lane].append(index)
-                self._load[lane] += 1
-        self._sent.append(shares)
-        for lane, share in enumerate(shares):
-            if share:
-                self.post(lane, ("settle", [_plain_job(jobs[i]) for i in share]))
-
-    def receive(self) -> list[_Outcome | None] | None:
-        """The outcomes of the oldest piece sent, in unit order; None if a worker failed."""
-        shares = self._sent.popleft()
-        outcomes: list[_Outcome | None] = [None] * (max((i for s in shares for i in s), default=-1) + 1)
-        for lane, share in enumerate(shares):
-            if share:
-                found = self.fetch(lane)
-                if found is None:
-                    return None
-                for index, outcome in zip(share, found, strict=True):
-                    outcomes[index] = _outcome(outcome)
-        return outcomes
-
-    def stop(self) -> None:
-        """End the workers (what they still compute or have still to read is not needed)."""
-        for process in self._processes:
-            if process.is_alive():
-                process.kill()
-            process.join()
-        self._outbox.put(None)
-        self._sender.join()  # its pipes are broken now: it stops at once
-        for pipe in self._pipes:
-            pipe.close()
-
-
-# Between the processes, jobs and outcomes travel as plain tuples with :mod:`marshal` (three times
-# faster than pickling the named tuples both ways); store calls carry Decimals and are pickled.
-
-def _plain_job(job: _Job | None) -> tuple[Any, ...]:
-    assert job is not None
-    return (tuple(job.unit), *job[1:])
-
-
-def _plain_outcome(outcome: _Outcome) -> tuple[Any, ...]:
-    rows = None if outcome.rows is None else (tuple(outcome.rows.unit), *outcome.rows[1:])
-    return rows, outcome.rejected, pickle.dumps(outcome.calls) if outcome.calls else b""
-
-
-def _outcome(plain: tuple[Any, ...]) -> _Outcome:
-    rows, rejected, calls = plain
-    return _Outcome(None if rows is None else StatementRows(Unit(*rows[0]), *rows[1:]), rejected,
-                    pickle.loads(calls) if calls else [])  # the worker's own bytes
-
-
-def _work(pipe: Connection, close: list[Connection], path: Path, settler: _Settler) -> None:
-    """A worker: answer each message, ``("events", …)`` with :func:`_parse`, ``("profiles", …)``
-    with :func:`_parse_profiles` and ``("settle", jobs)`` with the outcomes of settling the units
-    against its own view of the store."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles an interrupt
-    with suppress(OSError):
-        os.nice(_NICE)
-    for other in close:
-        other.close()
-    buffer: StoreBuffer | None = None
-    try:
-        while True:
-            message = marshal.loads(pipe.recv_bytes())
-            if message[0] in _PARSERS:
-                pipe.send_bytes(marshal.dumps(_PARSERS[message[0]](*message[1:])))
-                continue
-            if buffer is None:
-                buffer = StoreBuffer(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=60.0))
-            outcomes = []
-            for plain in message[1]:
-                job = _Job(Unit(*plain[0]), *plain[1:])
-                outcomes.append(_plain_outcome(settler.settle(job, buffer)))
-                buffer.keep()
-            pipe.send_bytes(marshal.dumps(outcomes))
-    except (EOFError, OSError):
-        pass  # the main process closed the pipe: it needs no more
-    except BaseException:
-        with suppress(OSError):
-            pipe.send_bytes(marshal.dumps(traceback.format_exc()))
-    finally:
-        os._exit(0)  # no cleanup of what was inherited from the parent (its database connection)
-
-
-_compact = compact_json
-
-
-def _sections(scenario: dict[str, Any]) -> dict[str, Any]:
-    """The activity sections of a settled scenario (what later events add to)."""
-    return {k: v for k, v in scenario.items() if k in ("tips", "programs", "merchant_live", "orders")}
-
-
-def _ident(row: Row) -> str | None:
-    value = row.fields.get("id") if row.fields is not None else None
-    return value if isinstance(value, str) else None
 
 
 __all__ = ["REJECT_COLUMNS", "SETTLE_CHUNK", "STAGE_CHUNK", "Batch", "Progress", "Summary"]

@@ -18,7 +18,8 @@ from pathlib import Path
 from ledger_support import BENCH, CLI, ROOT, dump, programs, settle, write_jsonl
 
 from creatorpay.core import Engine
-from creatorpay.core.batch import WORKERS_ENV, Batch, _Job, _Outcome
+from creatorpay.core.batch import Batch
+from creatorpay.core.batch_workers import WORKERS_ENV, Job, Outcome
 from creatorpay.core.ledger import Unit
 from creatorpay.core.sqlite_store import SQLiteStore, StoreBuffer
 
@@ -86,7 +87,7 @@ def test_a_worker_answer_that_differs_is_settled_again_here(tmp_path: Path) -> N
         batch = Batch(store, workers=2)
         batch.run(events, people)
         unit = Unit("netease", "n1", "2026-11")
-        job = _Job(unit, [("e9", "programs", '{"plays":"100.00"}')], store.connection.execute(
+        job = Job(unit, [("e9", "programs", '{"plays":"100.00"}')], store.connection.execute(
             "SELECT profile FROM creators").fetchone()[0], None, None, None)
         seen = StoreBuffer(store.connection)  # what a worker saw
         seen.draw("netease:cash:2025-12-25", Decimal("2000000000.00") - Decimal("5.00"), Decimal("2000000000.00"))
@@ -95,7 +96,7 @@ def test_a_worker_answer_that_differs_is_settled_again_here(tmp_path: Path) -> N
         here = StoreBuffer(store.connection)
         redone = batch._confirm(job, stale, here)
         again = batch._settler.settle(job, StoreBuffer(store.connection))
-    assert isinstance(stale, _Outcome) and stale.rows is not None and redone.rows is not None
+    assert isinstance(stale, Outcome) and stale.rows is not None and redone.rows is not None
     assert stale.rows.net != redone.rows.net  # the worker paid 5.00, the budget has 10,000.00
     assert redone.rows == again.rows and batch._diverged and batch._resettled == 1
 
