@@ -89,3 +89,25 @@ def query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+def race_two_settles_on_one_budget(tmp: Path, env: Mapping[str, str] | None = None) -> Path:
+    """Two ``creatorpay settle`` processes at once on one ledger: eight quality NetEase creators split
+    between them, drawing from a program-year budget set to 25,000.00 (NE-BUDGET-01). Returns the db."""
+    rules = tmp / "rules.toml"
+    rules.write_text('[netease."NE-BUDGET-01"]\nlater_cash = "25000.00"\n', encoding="utf-8")
+    people = write_jsonl(tmp / "creators.jsonl",
+                         [{"id": f"n{i}", "followers": 10, "quality": True} for i in range(8)])
+    db = tmp / "ledger.sqlite"
+    children = []
+    for half in (0, 1):
+        events = write_jsonl(tmp / f"events{half}.jsonl",
+                             [programs(f"e{half}-{i}", f"n{i}", plays="100.00") for i in range(half, 8, 2)])
+        children.append(subprocess.Popen(
+            [*CLI, "settle", str(events), "--creators", str(people), "--db", str(db), "--rules", str(rules),
+             "--format", "json", "--chunk", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=None if env is None else dict(env)))
+    for child in children:
+        _, err = child.communicate(timeout=60)
+        assert child.returncode == 0, err
+    return db

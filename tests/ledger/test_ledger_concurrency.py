@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import multiprocessing as mp
-import subprocess
 from collections.abc import Callable
 from decimal import Decimal
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
-from ledger_support import CLI, ROOT, cli, programs, query, write_jsonl
+from ledger_support import cli, query, race_two_settles_on_one_budget
 
 from creatorpay.core.sqlite_store import SQLiteStore
 
@@ -80,21 +79,7 @@ def test_two_settle_processes_share_one_budget(tmp_path: Path) -> None:
     """NE-BUDGET-01 through the batch: two ``creatorpay settle`` processes on one ledger, each with
     NetEase creators drawing from a program-year budget set to 25,000.00 by a rules override; the
     statements together pay out at most the budget, and exactly the budget once it ran out."""
-    rules = tmp_path / "rules.toml"
-    rules.write_text('[netease."NE-BUDGET-01"]\nlater_cash = "25000.00"\n', encoding="utf-8")
-    people = write_jsonl(tmp_path / "creators.jsonl",
-                         [{"id": f"n{i}", "followers": 10, "quality": True} for i in range(8)])
-    db = tmp_path / "ledger.sqlite"
-    children = []
-    for half in (0, 1):
-        events = write_jsonl(tmp_path / f"events{half}.jsonl",
-                             [programs(f"e{half}-{i}", f"n{i}", plays="100.00") for i in range(half, 8, 2)])
-        children.append(subprocess.Popen(
-            [*CLI, "settle", str(events), "--creators", str(people), "--db", str(db), "--rules", str(rules),
-             "--format", "json", "--chunk", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
-    for child in children:
-        _, err = child.communicate(timeout=60)
-        assert child.returncode == 0, err
+    db = race_two_settles_on_one_budget(tmp_path)
     paid = query(db, "SELECT sum(value) FROM lines WHERE payer = 'netease' AND kind IN ('program_income', 'top_up')")
     assert paid[0][0] == 2_500_000  # fen: eight creators asked 10,000.00 each; the budget had 25,000.00
     left = query(db, "SELECT remaining FROM budgets WHERE key = ?", "netease:cash:2025-12-25")

@@ -15,7 +15,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from ledger_support import BENCH, CLI, ROOT, dump, programs, settle, write_jsonl
+from ledger_support import BENCH, CLI, ROOT, dump, programs, race_two_settles_on_one_budget, settle, write_jsonl
 
 from creatorpay.core import Engine
 from creatorpay.core.batch import Batch
@@ -135,22 +135,7 @@ def test_kill_9_with_workers_then_rerun_equals_a_clean_run(tmp_path: Path) -> No
 def test_two_settle_processes_with_workers_share_one_budget(tmp_path: Path) -> None:
     """NE-BUDGET-01 with two concurrent runs, each with workers: each sees the other's commits and
     goes on serially; together they pay out exactly the budget."""
-    rules = tmp_path / "rules.toml"
-    rules.write_text('[netease."NE-BUDGET-01"]\nlater_cash = "25000.00"\n', encoding="utf-8")
-    people = write_jsonl(tmp_path / "creators.jsonl",
-                         [{"id": f"n{i}", "followers": 10, "quality": True} for i in range(8)])
-    db = tmp_path / "ledger.sqlite"
-    children = []
-    for half in (0, 1):
-        events = write_jsonl(tmp_path / f"events{half}.jsonl",
-                             [programs(f"e{half}-{i}", f"n{i}", plays="100.00") for i in range(half, 8, 2)])
-        children.append(subprocess.Popen(
-            [*CLI, "settle", str(events), "--creators", str(people), "--db", str(db), "--rules", str(rules),
-             "--format", "json", "--chunk", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env={**_env(), WORKERS_ENV: "2"}))
-    for child in children:
-        _, err = child.communicate(timeout=60)
-        assert child.returncode == 0, err
+    db = race_two_settles_on_one_budget(tmp_path, {**_env(), WORKERS_ENV: "2"})
     conn = SQLiteStore(db).connection
     paid = conn.execute("SELECT sum(value) FROM lines WHERE payer = 'netease' "
                         "AND kind IN ('program_income', 'top_up')").fetchone()[0]
