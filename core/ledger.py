@@ -75,10 +75,11 @@ class StoredEvent(NamedTuple):
 
 def to_fen(amount: Decimal) -> int:
     """An amount in whole fen (amounts are already rounded to the fen, CORE-MONEY-01)."""
-    fen = amount / FEN
-    if fen != fen.to_integral_value():
+    fen = amount.scaleb(2)  # exact: only the exponent changes
+    whole = int(fen)
+    if whole != fen:
         raise ValueError(f"{amount} is not a whole number of fen")
-    return int(fen)
+    return whole
 
 
 def from_fen(fen: int) -> Decimal:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -134,7 +134,7 @@ def to_row(number: int, record: Record, header: Sequence[str] = ()) -> Row | Non
         if not record.strip():
             return None
         try:  # a line that opens as an object is UTF-8 or nothing (json.loads would detect UTF-16/32)
-            data = json.loads(record.decode() if record[:1] == b"{" else record)
+            data = _object(record.decode()) if record[:1] == b"{" else json.loads(record)
         except UnicodeDecodeError:
             return Row(number, None, "not UTF-8 text")
         except (ValueError, RecursionError) as exc:
@@ -150,6 +150,25 @@ def to_row(number: int, record: Record, header: Sequence[str] = ()) -> Row | Non
     if _not_utf8("".join(record)):
         return Row(number, None, "not UTF-8 text")
     return Row(number, {name: cell for name, cell in zip(header, record, strict=False) if cell != ""})
+
+
+def _object(text: str) -> Any:
+    """``json.loads`` of a line that opens with ``{``: the C scanner directly when the whole line is
+    one plain object (a million rows: the wrappers cost as much as the scan), else ``json.loads``,
+    which also names the problem."""
+    try:
+        data, end = _SCAN(text, 0)
+    except (StopIteration, ValueError, RecursionError):
+        return json.loads(text)
+    if end != len(text) and text[end:].strip(_JSON_SPACE):
+        return json.loads(text)  # something after the object: json.loads says what
+    return data
+
+
+#: The C scanner behind ``json.loads`` (set by ``JSONDecoder.__init__``; typeshed does not declare it).
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+#: The whitespace JSON allows between tokens.
+_JSON_SPACE = " \t\n\r"
 
 
 def _not_utf8(text: str) -> bool:

@@ -26,6 +26,8 @@ from .sqlite_schema import migrate
 
 #: How long a writer waits for another process's write lock before failing, in seconds.
 DEFAULT_TIMEOUT = 60.0
+#: The page size of a new database file, in bytes (SQLite's default is 4096).
+PAGE_SIZE = 16384
 #: SQLite's page cache per connection, in KiB.
 CACHE_KIB = 32 * 1024
 
@@ -48,6 +50,9 @@ class SQLiteStore:
         self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
                                      check_same_thread=False)
         self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        # 16 KiB pages for a new file (an existing one keeps its own): shallower B-trees, a few
+        # percent less processor time per ledger row (docs/batch.md); no effect once the file exists.
+        self._conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         if self.path != ":memory:":
             self._wal(timeout)
         # NORMAL in WAL mode: a commit survives the process being killed; only a power loss may undo

@@ -4,6 +4,7 @@ events as the loader (CORE-INPUT-01), the events' fast check as the full one."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import suppress
 from decimal import Decimal
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from creatorpay.core.errors import InputError
 from creatorpay.core.events import activities, fold, parse_event
 from creatorpay.core.profiles import checked_base, scenario_for
+from creatorpay.core.rows import to_row
 from creatorpay.core.scenario import SCENES, STAGES, TASKS, load_scenario
 from creatorpay.core.sqlite_schema import migrate
 from creatorpay.core.sqlite_store import SQLiteStore, StoreBuffer
@@ -203,3 +205,30 @@ def test_the_checked_profile_base_is_the_loaders(profile: dict[str, Any], period
         return
     if built is not None:
         assert repr(built) == repr(expected)
+
+
+json_lines = st.one_of(
+    st.dictionaries(st.text(max_size=5), st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8)),
+                    max_size=4).map(lambda d: json.dumps(d, ensure_ascii=False)),
+    st.text(alphabet='{}[]":,0123456789 \t\rabe-.\\', max_size=30).map(lambda t: "{" + t),
+)
+
+
+@given(json_lines, st.sampled_from(["", "\n", " \r\n", "\t", " x", "}", " {}"]))
+@settings(max_examples=400, deadline=None)
+def test_a_json_line_reads_as_json_loads_reads_it(line: str, tail: str) -> None:
+    """CORE-INPUT-01: the events file's rows are read with the C scanner directly; whatever the
+    line, the row (or the reason it is rejected) is what json.loads makes of it."""
+    record = (line + tail).encode()
+    row = to_row(7, record)
+    try:
+        expected: Any = json.loads(record.decode())
+    except ValueError as exc:
+        assert row is not None and row.fields is None
+        assert row.error == f"not valid JSON: {exc.msg if isinstance(exc, json.JSONDecodeError) else exc}"
+        return
+    assert row is not None
+    if isinstance(expected, dict):
+        assert row.fields == expected and row.error is None
+    else:
+        assert row.error == "expected a JSON object"
