@@ -27,11 +27,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -42,6 +42,7 @@ from .statement import LABELS, weakest
 PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", "date", "amounts", "ratios")
 RULE_ID = re.compile(r"^[A-Z]+-[A-Z]+-\d{2}$")
 _DECIMAL = re.compile(r"^\d+(\.\d+)?$")
+_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -96,6 +97,10 @@ class RuleVersion:
     params: Mapping[str, Any]
     #: Parameters whose value came from a user's override file.
     overridden: frozenset[str] = frozenset()
+    #: Values derived from this version and memoised: by compute function (:meth:`derived`) and by
+    #: tuple of parameter names (:meth:`label_for`). A version never changes, so they stay valid;
+    #: ``attrs.evolve`` starts the copy with an empty memo.
+    _memo: dict[object, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
 
     @property
     def id(self) -> str:
@@ -114,10 +119,10 @@ class RuleVersion:
 
     def __getitem__(self, name: str) -> Any:
         """The value of a parameter; KeyError names the rule when it is undeclared or unset."""
-        if name not in self.rule.params:
-            raise KeyError(f"{self.id} declares no parameter {name!r}")
         value = self.params.get(name)
-        if value is None:
+        if value is None:  # only declared parameters ever have a value
+            if name not in self.rule.params:
+                raise KeyError(f"{self.id} declares no parameter {name!r}")
             raise KeyError(f"{self.id}.{name} is unset (operator-set)")
         return value
 
@@ -147,11 +152,32 @@ class RuleVersion:
         assert isinstance(value, dt.date), f"{self.id}.{name} is not a date"
         return value
 
+    def derived(self, compute: Callable[[RuleVersion], _T]) -> _T:
+        """``compute(self)``, computed once per version and then reused (e.g. a parsed tax table).
+
+        ``compute`` must depend on the version only; it is the memo's key. An exception is not
+        memoised: it is raised again on the next call. Two threads may compute the same value at once;
+        both store equal values, so sharing an engine across threads stays safe.
+        """
+        try:
+            return cast(_T, self._memo[compute])
+        except KeyError:
+            value = self._memo[compute] = compute(self)
+            return value
+
     def label_for(self, *names: str) -> str:
         """The label of a line computed from these parameters: the weakest of the rule's and theirs.
 
         A figure the user set in an override file is ``operator-set`` unless the rule is weaker.
+        Memoised per version and names: every line asks for its label.
         """
+        found = self._memo.get(names)
+        if found is None:
+            found = self._memo[names] = self._label_for(names)
+        return cast(str, found)
+
+    def _label_for(self, names: tuple[str, ...]) -> str:
+        """:meth:`label_for` without the memo."""
         labels = [self.rule.label]
         for name in names:
             spec = self.rule.params[name]
@@ -210,9 +236,10 @@ class RuleSet:
 
     def get(self, rule: str) -> RuleVersion | None:
         """The version of ``rule`` in force, or None when it is not (see :attr:`not_in_force`)."""
-        if rule not in self.in_force and rule not in self.not_in_force:
+        version = self.in_force.get(rule)
+        if version is None and rule not in self.not_in_force:
             raise KeyError(f"rule {rule} is not in the {self.platform} rule file")
-        return self.in_force.get(rule)
+        return version
 
     def __iter__(self) -> Iterator[RuleVersion]:
         return iter(self.in_force.values())

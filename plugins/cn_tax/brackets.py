@@ -7,6 +7,7 @@ A table whose lists do not fit together is a rule-file error naming the paramete
 
 from __future__ import annotations
 
+import functools
 import itertools
 from decimal import Decimal
 
@@ -41,6 +42,24 @@ class Bracket:
             where = f"above {money(self.floor)} up to {money(self.top)}"
         return f"{where} at {percent(self.rate)}"
 
+    # The texts notes repeat are computed once per bracket: a table is read once per rule version.
+
+    @functools.cached_property
+    def rate_text(self) -> str:
+        """The rate as a note writes it, e.g. ``10%``."""
+        return percent(self.rate)
+
+    @functools.cached_property
+    def quick_deduction_text(self) -> str:
+        """The quick deduction as a note writes it, e.g. ``2,520.00``."""
+        return money(self.quick_deduction)
+
+    @functools.cached_property
+    def summary(self) -> str:
+        """The bracket and its quick deduction, e.g. ``bracket up to 36,000.00 at 3% less quick
+        deduction 0.00``."""
+        return f"bracket {self.describe()} less quick deduction {self.quick_deduction_text}"
+
 
 @attrs.frozen
 class BracketTable:
@@ -59,7 +78,16 @@ class BracketTable:
 
 def read_table(version: RuleVersion) -> BracketTable:
     """The bracket table of ``version`` (params ``bracket_tops``, ``bracket_rates``,
-    ``quick_deductions``); raises :class:`RuleFileError` naming each problem."""
+    ``quick_deductions``); raises :class:`RuleFileError` naming each problem.
+
+    Parsed and checked once per version (:meth:`RuleVersion.derived`), not on every statement; a
+    bad table is not memoised, so it raises every time.
+    """
+    return version.derived(_parse_table)
+
+
+def _parse_table(version: RuleVersion) -> BracketTable:
+    """:func:`read_table` without the memo."""
     checker = Checker(f"{version.rule.platform} rules", RuleFileError)
     where = f'{version.rule.platform}."{version.id}"'
     tops, rates, quick = (list(version.decimals(name)) for name in (TOPS, RATES, QUICK))

@@ -6,9 +6,12 @@ the tax computed from it is rounded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 
 from creatorpay.core.money import round_fen
+from creatorpay.core.rules import RuleVersion
 
 
 def exact(value: Decimal) -> Decimal:
@@ -26,3 +29,16 @@ def money(value: Decimal) -> str:
 def percent(rate: Decimal) -> str:
     """A rate as a percentage without trailing zeros: ``0.10`` is ``10%``, ``0.035`` is ``3.5%``."""
     return f"{(rate * 100).normalize():f}%"
+
+
+def rule_texts(version: RuleVersion) -> Mapping[str, str]:
+    """The version's set ``amount`` and ``ratio`` parameters as notes write them (:func:`money`,
+    :func:`percent`), by name. Use ``version.derived(rule_texts)``: made once per rule version."""
+    texts: dict[str, str] = {}
+    for name, spec in version.rule.params.items():
+        value = version.params.get(name)
+        if value is not None and spec.type == "amount":
+            texts[name] = money(value)
+        elif value is not None and spec.type == "ratio":
+            texts[name] = percent(value)
+    return MappingProxyType(texts)

@@ -10,7 +10,7 @@ import attrs
 from creatorpay.core.money import ZERO, round_fen
 from creatorpay.core.rules import RuleVersion
 
-from .figures import money, percent
+from .figures import money, rule_texts
 
 
 @attrs.frozen
@@ -28,10 +28,11 @@ def small_taxpayer_vat(version: RuleVersion, income: Decimal, platform: str) -> 
     above it, ``rate`` of all of it, rounded once."""
     limit = version.decimal("exempt_up_to")
     rate = version.decimal("rate")
+    texts = version.derived(rule_texts)
     if income <= limit:
         return Vat(income, ZERO, ZERO, f"the month's own platform income on {platform} {money(income)} is at "
-                                       f"most {money(limit)}: no VAT (small-scale taxpayer relief)")
+                                       f"most {texts['exempt_up_to']}: no VAT (small-scale taxpayer relief)")
     value = round_fen(income * rate)
     return Vat(income, rate, value, f"the month's own platform income on {platform} {money(income)} is above "
-                                    f"{money(limit)}: VAT {percent(rate)} of all of it = {money(value)}, "
+                                    f"{texts['exempt_up_to']}: VAT {texts['rate']} of all of it = {money(value)}, "
                                     f"filed through {platform}")

@@ -14,7 +14,7 @@ from creatorpay.core.money import ZERO, round_fen
 from creatorpay.core.rules import RuleVersion
 
 from .brackets import Bracket, read_table
-from .figures import money, percent
+from .figures import money, percent, rule_texts
 
 
 @attrs.frozen
@@ -51,14 +51,15 @@ def per_payment(version: RuleVersion, income: Decimal, platform: str) -> Withhol
         deducted = f"is above {money(threshold)}, deducts {percent(ratio)} = {money(deduction)}"
     taxable = income - deduction
     bracket = read_table(version).find(taxable)
+    taxable_text = money(taxable)
     steps = (f"per-payment withholding on labour remuneration (劳务报酬) by {platform}, the month's own "
              f"platform income (CORE-INCOME-01) as one payment: {money(income)} {deducted}")
     if taxable <= 0:
-        return Withholding(taxable, bracket, ZERO, f"{steps}; taxable {money(taxable)} is not positive: no tax")
+        return Withholding(taxable, bracket, ZERO, f"{steps}; taxable {taxable_text} is not positive: no tax")
     tax = round_fen(max(taxable * bracket.rate - bracket.quick_deduction, ZERO))
     return Withholding(taxable, bracket, tax, (
-        f"{steps}; taxable {money(taxable)}, {_bracket(bracket)}: {money(taxable)} × {percent(bracket.rate)} "
-        f"− {money(bracket.quick_deduction)} = {money(tax)}; year-to-date figures do not enter this method"))
+        f"{steps}; taxable {taxable_text}, {bracket.summary}: {taxable_text} × {bracket.rate_text} "
+        f"− {bracket.quick_deduction_text} = {money(tax)}; year-to-date figures do not enter this method"))
 
 
 def cumulative(version: RuleVersion, income: Decimal, *, ytd_income: Decimal, ytd_withheld: Decimal,
@@ -75,22 +76,21 @@ def cumulative(version: RuleVersion, income: Decimal, *, ytd_income: Decimal, yt
     allowance = monthly * months
     taxable = total - deduction - allowance
     bracket = read_table(version).find(taxable)
+    taxable_text, withheld_text = money(taxable), money(ytd_withheld)
+    texts = version.derived(rule_texts)
     steps = (f"cumulative withholding (累计预扣法) by {platform}: own platform income this year "
              f"{money(total)} ({money(ytd_income)} earlier + {money(income)} this month, CORE-INCOME-01) "
-             f"− {percent(ratio)} {money(deduction)} − {money(monthly)} × {months} months with income "
-             f"{money(allowance)} = taxable {money(taxable)}")
+             f"− {texts['deduction_ratio']} {money(deduction)} − {texts['monthly_deduction']} × {months} "
+             f"months with income {money(allowance)} = taxable {taxable_text}")
     if taxable <= 0:
         return Withholding(taxable, bracket, ZERO, f"{steps}: not positive, no tax due this year; "
-                                                   f"{money(ytd_withheld)} already withheld; 0.00 this month")
+                                                   f"{withheld_text} already withheld; 0.00 this month")
     due = taxable * bracket.rate - bracket.quick_deduction
     owed = due - ytd_withheld
     tax = round_fen(max(owed, ZERO))
-    floor = "" if owed >= 0 else f" = {money(owed)}, never below zero: {money(tax)}"
+    tax_text = money(tax)
+    floor = f" = {tax_text}" if owed >= 0 else f" = {money(owed)}, never below zero: {tax_text}"
     return Withholding(taxable, bracket, tax, (
-        f"{steps}; {_bracket(bracket)}: {money(taxable)} × {percent(bracket.rate)} "
-        f"− {money(bracket.quick_deduction)} = {money(due)} due this year; less {money(ytd_withheld)} "
-        f"already withheld this year{floor or f' = {money(tax)}'}"))
-
-
-def _bracket(bracket: Bracket) -> str:
-    return f"bracket {bracket.describe()} less quick deduction {money(bracket.quick_deduction)}"
+        f"{steps}; {bracket.summary}: {taxable_text} × {bracket.rate_text} "
+        f"− {bracket.quick_deduction_text} = {money(due)} due this year; less {withheld_text} "
+        f"already withheld this year{floor}"))

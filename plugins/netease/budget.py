@@ -4,7 +4,10 @@ out of that year's cash budget through ``ctx.store`` (pays what is left, then no
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 
 import attrs
 
@@ -26,7 +29,10 @@ class Budget:
     impressions: int
     label: str
 
-    @property
+    # A budget is made once per rule version and month (:func:`_year_budget`), so what every
+    # statement of the month asks of it is computed once.
+
+    @functools.cached_property
     def key(self) -> str:
         """The store key of the year's cash budget, shared by every statement drawing from it."""
         return f"netease:cash:{self.start.isoformat()}"
@@ -35,6 +41,15 @@ class Budget:
     def end(self) -> dt.date:
         """The program year's last day (the day before the next year starts)."""
         return _anniversary(self.start, self.start.year + 1) - dt.timedelta(days=1)
+
+    @functools.cached_property
+    def facts(self) -> Mapping[str, str]:
+        """The program year and its budgets as a statement reports them."""
+        return MappingProxyType({
+            "program_year": f"{self.start.isoformat()} to {self.end.isoformat()} ({RULE})",
+            "cash_budget": f"{grouped(self.capacity)} CNY ({RULE})",
+            "traffic_budget": f"{self.impressions:,} impressions ({RULE})",
+        })
 
 
 def program_year_start(day: dt.date, first: dt.date) -> dt.date | None:
@@ -64,13 +79,9 @@ def for_month(ctx: Settlement) -> Budget | None:
     rule = ctx.rule(RULE)
     if rule is None:
         return None
-    first = _first(rule)
-    start = program_year_start(ctx.scenario.period.first_day, first)
-    assert start is not None, "call before_first_year first"
-    budget = _budget(rule, start, first)
-    ctx.statement.facts["program_year"] = f"{budget.start.isoformat()} to {budget.end.isoformat()} ({RULE})"
-    ctx.statement.facts["cash_budget"] = f"{grouped(budget.capacity)} CNY ({RULE})"
-    ctx.statement.facts["traffic_budget"] = f"{budget.impressions:,} impressions ({RULE})"
+    budget = _year_budget(rule, ctx.scenario.period.first_day)
+    assert budget is not None, "call before_first_year first"
+    ctx.statement.facts.update(budget.facts)
     return budget
 
 
@@ -79,15 +90,30 @@ def before_first_year(ctx: Settlement) -> str | None:
     rule = ctx.rules.get(RULE)
     if rule is None:
         return None
-    first = _first(rule)
-    if program_year_start(ctx.scenario.period.first_day, first) is None:
-        return (f"{ctx.scenario.period} is before the first program year (from {first.isoformat()}, "
+    if _year_budget(rule, ctx.scenario.period.first_day) is None:
+        return (f"{ctx.scenario.period} is before the first program year (from {_first(rule).isoformat()}, "
                 f"{RULE}): no program budget, nothing is paid")
     return None
 
 
 def _first(rule: RuleVersion) -> dt.date:
     return rule.date("first_year_start")
+
+
+def _year_budget(rule: RuleVersion, day: dt.date) -> Budget | None:
+    """The budget of the program year holding ``day`` (None before the first year), made once per
+    rule version and day: every statement of a month draws from the same budget."""
+    made = rule.derived(_budgets_by_day)
+    if day not in made:
+        first = _first(rule)
+        start = program_year_start(day, first)
+        made[day] = None if start is None else _budget(rule, start, first)
+    return made[day]
+
+
+def _budgets_by_day(rule: RuleVersion) -> dict[dt.date, Budget | None]:
+    """The memo of :func:`_year_budget` for one rule version (a handful of months a run)."""
+    return {}
 
 
 def _budget(rule: RuleVersion, start: dt.date, first: dt.date) -> Budget:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+import attrs
+
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import ZERO, allocate, grouped, round_fen
 from creatorpay.core.rules import RuleVersion
@@ -17,6 +19,9 @@ from creatorpay.core.scenario import Order, Participant
 from creatorpay.core.statement import weakest
 
 from .parties import PLATFORM, TASK_NAMES
+
+#: A payment or transfer passes on the whole of its base.
+_WHOLE = Decimal(1)
 
 
 def payment_rule(ctx: Settlement, order: Order) -> tuple[str, str, str]:
@@ -59,7 +64,7 @@ def single_settlement(ctx: Settlement, order: Order, paid_to: Sequence[Participa
     """
     main = next(p for p in paid_to if p.role == "main")
     ctx.statement.line(rule, Kind.ORDER_PAYMENT, payer=PLATFORM, payee=main.creator, base=paid,
-                       rate=Decimal(1), label=label, note=note, order=order.id)
+                       rate=_WHOLE, label=label, note=note, order=order.id)
     shares, fee_label, kept = _fee(ctx, order, paid_to, paid, main)
     transfer = ctx.rule("XT-ORD-03")
     base_label = transfer.label_for() if transfer else "source"
@@ -72,10 +77,31 @@ def single_settlement(ctx: Settlement, order: Order, paid_to: Sequence[Participa
                f"{participant.creator}'s agreed {grouped(participant.agreed)} in full")
         ctx.statement.line(
             "XT-ORD-03", Kind.TRANSFER, payer=main.creator, payee=participant.creator, base=participant.agreed,
-            rate=Decimal(1) if kept is None else kept, value=participant.agreed - share, label=line_label,
+            rate=_WHOLE if kept is None else kept, value=participant.agreed - share, label=line_label,
             order=order.id,
             note=f"{why}: the main contributor pays the co-creator under their agreement, a transfer "
                  f"between creators, not a platform payment")
+
+
+@attrs.frozen
+class _FeeTerms:
+    """XT-FEE-01's figures as every order uses them, read once per rule version."""
+
+    rate: Decimal
+    borne_by: str
+    label: str
+    #: The rate as the note writes it, e.g. ``5.00%``.
+    rate_text: str
+    #: What a co-creator nets of its agreed amount under ``pro_rata`` (else None).
+    kept: Decimal | None
+
+
+def _fee_terms(fee: RuleVersion) -> _FeeTerms:
+    """XT-FEE-01's terms from its version (use ``fee.derived(_fee_terms)``)."""
+    rate = fee.decimal("rate")
+    borne_by = fee.text("borne_by")
+    return _FeeTerms(rate, borne_by, fee.label_for("rate", "borne_by"), f"{rate:%}",
+                     (1 - rate) if borne_by == "pro_rata" else None)
 
 
 def _fee(ctx: Settlement, order: Order, paid_to: Sequence[Participant], paid: Decimal,
@@ -85,11 +111,9 @@ def _fee(ctx: Settlement, order: Order, paid_to: Sequence[Participant], paid: De
     fee = ctx.rule("XT-FEE-01")
     if fee is None:
         return [ZERO for _ in paid_to], "source", None
-    rate = fee.decimal("rate")
-    borne_by = fee.text("borne_by")
-    label = fee.label_for("rate", "borne_by")
-    value = round_fen(paid * rate)
-    if borne_by == "pro_rata":
+    terms = fee.derived(_fee_terms)
+    value = round_fen(paid * terms.rate)
+    if terms.borne_by == "pro_rata":
         shares = allocate(value, [p.agreed for p in paid_to])
         how = "borne pro rata by agreed amount: " + ", ".join(
             f"{p.creator} {grouped(s)}" for p, s in zip(paid_to, shares, strict=True))
@@ -97,8 +121,8 @@ def _fee(ctx: Settlement, order: Order, paid_to: Sequence[Participant], paid: De
         shares = [value if p is main else ZERO for p in paid_to]
         how = f"borne by the main contributor {main.creator} alone (borne_by = main)"
     ctx.statement.line(
-        "XT-FEE-01", Kind.FEE, payer=main.creator, payee=PLATFORM, base=paid, rate=rate, value=value,
-        label=label, order=order.id,
-        note=f"service fee {rate:%} of the {grouped(paid)} the client pays, rounded once (CORE-MONEY-03), "
-             f"{how} (CORE-MONEY-02); the rate is {label}")
-    return shares, label, (1 - rate) if borne_by == "pro_rata" else None
+        "XT-FEE-01", Kind.FEE, payer=main.creator, payee=PLATFORM, base=paid, rate=terms.rate, value=value,
+        label=terms.label, order=order.id,
+        note=f"service fee {terms.rate_text} of the {grouped(paid)} the client pays, rounded once "
+             f"(CORE-MONEY-03), {how} (CORE-MONEY-02); the rate is {terms.label}")
+    return shares, terms.label, terms.kept

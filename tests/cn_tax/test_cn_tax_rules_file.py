@@ -90,3 +90,21 @@ def test_cn_tax_02_overridden_monthly_deduction() -> None:
     changed = engine(rules={"cn_tax": {"CN-TAX-02": {"monthly_deduction": "6000.00"}}})
     line = one(settle("2026-01", "30000.00", using=changed), "CN-TAX-02")
     assert (line.base, line.value, line.label) == (D("18000.00"), D("540.00"), "operator-set")
+
+
+def test_cn_tax_02_table_is_read_once_per_rule_version() -> None:
+    """CN-TAX-02: the table is parsed and checked once per version, not on every statement."""
+    version = ENGINE.rulebooks["cn_tax"].at(dt.date(2025, 10, 1)).in_force["CN-TAX-02"]
+    assert read_table(version) is read_table(version)
+    bracket = read_table(version).find(D("50000"))
+    assert (bracket.rate_text, bracket.quick_deduction_text) == ("10%", "2,520.00")
+    assert bracket.summary == "bracket above 36,000.00 up to 144,000.00 at 10% less quick deduction 2,520.00"
+
+
+def test_cn_tax_02_a_malformed_table_raises_on_every_read() -> None:
+    """CN-TAX-02: a bad table is not memoised: every statement reports the rule-file error."""
+    broken = engine(rules={"cn_tax": {"CN-TAX-02": {"bracket_rates": ["0.03", "0.10"]}}})
+    version = broken.rulebooks["cn_tax"].at(dt.date(2025, 10, 1)).in_force["CN-TAX-02"]
+    for _ in range(2):
+        with pytest.raises(RuleFileError, match="expected 7 rates"):
+            read_table(version)

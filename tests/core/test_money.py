@@ -81,3 +81,23 @@ def test_formatting() -> None:
     assert fmt(Decimal("1000")) == "1000.00"
     assert fmt(Decimal("-1000.5")) == "-1000.50"
     assert grouped(Decimal("12160")) == "12,160.00"
+
+
+def test_allocate_to_one_party_gives_it_the_whole_to_the_fen_core_money_02() -> None:
+    """The one-party path gives what the general path gives: the whole, written with two places."""
+    assert [str(s) for s in allocate(Decimal("5"), [Decimal("3")])] == ["5.00"]
+    assert [str(s) for s in allocate(Decimal("-12.30"), [Decimal("0.5")])] == ["-12.30"]
+    assert [str(s) for s in allocate(Decimal("-0.00"), [Decimal(1)])] == ["0.00"]
+    assert [str(s) for s in allocate(Decimal("0"), [Decimal(0)])] == ["0.00"]
+    with pytest.raises(ValueError):
+        allocate(Decimal("1.00"), [Decimal(0)])
+    with pytest.raises(ValueError):
+        allocate(Decimal("1.00"), [Decimal(-1)])
+
+
+@given(st.integers(min_value=-10**14, max_value=10**14).map(lambda fen: Decimal(fen) * FEN),
+       st.integers(min_value=1, max_value=10**9).map(lambda n: Decimal(n) / 1000))
+def test_allocate_to_one_party_matches_the_general_split_core_money_02(total: Decimal, weight: Decimal) -> None:
+    alone = allocate(total, [weight])
+    general = allocate(total, [weight, Decimal(0)])  # two parties: the largest-remainder path
+    assert [str(s) for s in alone] == [str(s) for s in general[:1]]
