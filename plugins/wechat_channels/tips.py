@@ -9,6 +9,7 @@ from creatorpay.core.money import ZERO, grouped, round_fen
 from creatorpay.core.rules import RuleVersion
 
 PLATFORM = "wechat_channels"
+ONE = Decimal(1)
 
 
 def gross_tips(ctx: Settlement, rate: RuleVersion) -> Decimal:
@@ -20,18 +21,24 @@ def gross_tips(ctx: Settlement, rate: RuleVersion) -> Decimal:
     gross = ZERO
     if tips.yuan:
         gross += ctx.statement.line("WC-TIP-01", Kind.TIPS, payer=PLATFORM, payee=ctx.creator,
-                                    base=tips.yuan, rate=Decimal(1), label=label,
-                                    note="tips given in CNY").value
-    for beans, per, device in ((tips.beans_android, rate.count("beans_per_yuan_android"), "Android"),
-                               (tips.beans_ios, rate.count("beans_per_yuan_ios"), "iOS")):
+                                    base=tips.yuan, rate=ONE, label=label, note="tips given in CNY").value
+    android, ios = rate.derived(_bean_rates)
+    for beans, (per, per_bean, device) in ((tips.beans_android, android), (tips.beans_ios, ios)):
         if beans:
             value = round_fen(Decimal(beans) / per)
             gross += ctx.statement.line(
                 "WC-TIP-01", Kind.TIPS, payer=PLATFORM, payee=ctx.creator, base=Decimal(beans),
-                rate=Decimal(1) / per, value=value, label=label,
+                rate=per_bean, value=value, label=label,
                 note=f"{beans:,} beans bought on {device} at {per} beans = 1 CNY, rounded once "
                      f"(CORE-MONEY-03)").value
     return gross
+
+
+def _bean_rates(rate: RuleVersion) -> tuple[tuple[int, Decimal, str], tuple[int, Decimal, str]]:
+    """WC-TIP-01's bean rates, Android then iOS: beans per CNY, CNY per bean and the device's name
+    (read once per rule version: every tipping statement needs them)."""
+    android, ios = rate.count("beans_per_yuan_android"), rate.count("beans_per_yuan_ios")
+    return (android, ONE / android, "Android"), (ios, ONE / ios, "iOS")
 
 
 def commission(ctx: Settlement, gross: Decimal) -> None:

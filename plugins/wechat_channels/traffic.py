@@ -60,12 +60,17 @@ def tier(ctx: Settlement, gate: str | None) -> None:
     if version is None:
         return
     followers = ctx.scenario.creator.followers
-    reached = [(version.count(f), size) for f, size in TIERS if followers >= version.count(f)]
+    reached = [(threshold, size) for threshold, size in version.derived(_tiers) if followers >= threshold]
     if not reached:
         return
     threshold, size = max(reached)
     _package(ctx, "WC-TIER-01", version, size, gate,
              f"tier {threshold:,} followers reached ({followers:,} followers)")
+
+
+def _tiers(version: RuleVersion) -> tuple[tuple[int, str], ...]:
+    """WC-TIER-01's tiers as (followers needed, package size parameter), read once per version."""
+    return tuple((version.count(followers), size) for followers, size in TIERS)
 
 
 def cold_start(ctx: Settlement, gate: str | None) -> None:
