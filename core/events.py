@@ -170,8 +170,13 @@ def compact_json(data: Any) -> str:
 
 def read_own_json(text: str) -> Any:
     """A JSON text this package wrote (an event's body, a stored scenario): the C scanner without
-    ``json.loads``'s wrappers, which cost as much again on such short texts."""
-    return _SCAN(text, 0)[0]
+    ``json.loads``'s wrappers, which cost as much again on such short texts (anything else in the
+    text is ``json.loads``'s to report)."""
+    try:
+        data, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    return data if end == len(text) else json.loads(text)
 
 
 def _encoder(*, sort_keys: bool) -> Callable[[Any], str]:

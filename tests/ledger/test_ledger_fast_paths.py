@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from creatorpay.core.errors import InputError
-from creatorpay.core.events import activities, fold, parse_event
+from creatorpay.core.events import activities, fold, parse_event, read_own_json
 from creatorpay.core.profiles import checked_base, scenario_for
 from creatorpay.core.rows import to_row
 from creatorpay.core.scenario import SCENES, STAGES, TASKS, load_scenario
@@ -232,3 +232,18 @@ def test_a_json_line_reads_as_json_loads_reads_it(line: str, tail: str) -> None:
         assert row.fields == expected and row.error is None
     else:
         assert row.error == "expected a JSON object"
+
+
+@given(json_lines)
+@settings(max_examples=300, deadline=None)
+def test_the_ledger_reads_its_own_json_as_json_loads_does(text: str) -> None:
+    """An event's stored body and a statement's scenario are read with the C scanner directly: the
+    value is json.loads's, and a text json.loads refuses is refused (ValueError), never misread."""
+    try:
+        expected: Any = json.loads(text)
+    except ValueError:
+        with suppress(ValueError):
+            read_own_json(text)
+            raise AssertionError(f"{text!r} was read") from None
+        return
+    assert read_own_json(text) == expected
