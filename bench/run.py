@@ -11,7 +11,9 @@ Prints one JSON object. Figures (medians of warm, in-process runs on one core un
 - compare_us: Engine.compare of examples/food-vlogger.toml on every platform.
 - cli_ms / cli_baseline_ms / cli_ratio: wall time of `creatorpay compare examples/food-vlogger.toml
   --format json` over `python -c "import click, pluggy, attrs"` (goal <= 1.5).
-- batch_*: bench/batch.py's figures for a generated month, when that benchmark exists.
+- batch_*: bench/batch.py's figures for a generated month, when that benchmark exists;
+  batch_ceiling_events_per_s: bench/batch_floor.py's ceiling for the same month (any batch around the
+  same checks and engine, perfectly split over two cores), batch_of_ceiling the share of it reached.
 Not a test: it asserts nothing.
 """
 
@@ -133,7 +135,14 @@ def batch_figures(quick: bool) -> dict[str, Any]:
     if done.returncode != 0:
         return {"batch_events_per_s": None, "batch_note": done.stderr.strip().splitlines()[-1:]}
     data: dict[str, Any] = json.loads(done.stdout)
-    return {f"batch_{k}" if not k.startswith("batch_") else k: v for k, v in data.items()}
+    figures = {f"batch_{k}" if not k.startswith("batch_") else k: v for k, v in data.items()}
+    # Its reference: the ceiling of any batch around the same checks and engine (bench/batch_floor.py).
+    floor = subprocess.run([sys.executable, str(script.with_name("batch_floor.py")),
+                            "--events", str(data["events"])], cwd=ROOT, capture_output=True, text=True)
+    if floor.returncode == 0:
+        ceiling = json.loads(floor.stdout)["ideal_events_per_s_on_2_cores"]
+        figures.update(batch_ceiling_events_per_s=ceiling, batch_of_ceiling=data["events_per_s"] / ceiling)
+    return figures
 
 
 def _version(dist: str) -> str | None:
