@@ -30,7 +30,7 @@ import attrs
 
 from .engine import Engine
 from .errors import InputError
-from .events import Event, activities, compact_json, fold, parse_event
+from .events import activities, compact_json, fold, parse_event
 from .ledger import Held, StatementRows, Unit, statement_rows
 from .profiles import checked_base, parse_profile, scenario_for
 from .rows import Record, Row, to_row
@@ -63,32 +63,36 @@ Parsed = tuple[list[tuple[Any, ...]], list[tuple[int, str | None, str]], int]
 
 def _parse(records: list[tuple[int, Record]], header: tuple[str, ...], text: bool, month: str | None,
            platforms: frozenset[str], run: int) -> Parsed:
-    """Check a piece of the events file's records (:func:`parse_event`; ``month``: the period)."""
-    rows: list[tuple[Any, ...]] = []
-    rejects: list[tuple[int, str | None, str]] = []
-    read = 0
-    for number, record in records:
-        row = to_row(number, record, header)
-        if row is None:
-            continue
-        read += 1
-        if row.fields is None:
-            rejects.append((number, None, row.error or "unreadable row"))
-            continue
-        event = parse_event(row.fields, platforms=platforms, text=text)
-        if isinstance(event, Event) and month is not None and event.month != month:
-            event = f"date {event.date} is outside the period {month} (--period)"
+    """Check a piece of the events file's records (:func:`parse_event`; ``month``: the period) into
+    rows for :meth:`Ledger.stage_rows`."""
+
+    def check(fields: dict[str, Any], number: int) -> tuple[Any, ...] | str:
+        event = parse_event(fields, platforms=platforms, text=text)
         if isinstance(event, str):
-            rejects.append((number, _ident(row), event))
-            continue
-        rows.append((event.id, event.platform, event.creator, event.month, event.date, event.kind, event.body,
-                     run, number))
-    return rows, rejects, read
+            return event
+        if month is not None and event.month != month:
+            return f"date {event.date} is outside the period {month} (--period)"
+        return (event.id, event.platform, event.creator, event.month, event.date, event.kind, event.body,
+                run, number)
+
+    return _checked(records, header, check)
 
 
 def _parse_profiles(records: list[tuple[int, Record]], header: tuple[str, ...], text: bool, run: int) -> Parsed:
     """Shape a piece of the creators file's records (:func:`parse_profile`) into rows for
     :meth:`Ledger.put_profiles`: (creator, profile, run, line)."""
+
+    def check(fields: dict[str, Any], number: int) -> tuple[Any, ...] | str:
+        parsed = parse_profile(fields, text=text)
+        return parsed if isinstance(parsed, str) else (*parsed, run, number)
+
+    return _checked(records, header, check)
+
+
+def _checked(records: list[tuple[int, Record]], header: tuple[str, ...],
+             check: Callable[[dict[str, Any], int], tuple[Any, ...] | str]) -> Parsed:
+    """Each record of a piece made a row (blank lines are none) and checked: ``check`` gives the
+    row to stage or the reason it is rejected; a record that is not a row is rejected as it is."""
     rows: list[tuple[Any, ...]] = []
     rejects: list[tuple[int, str | None, str]] = []
     read = 0
@@ -97,11 +101,11 @@ def _parse_profiles(records: list[tuple[int, Record]], header: tuple[str, ...], 
         if row is None:
             continue
         read += 1
-        parsed = parse_profile(row.fields, text=text) if row.fields is not None else row.error
-        if isinstance(parsed, tuple):
-            rows.append((*parsed, run, number))
+        found = check(row.fields, number) if row.fields is not None else row.error or "unreadable row"
+        if isinstance(found, str):
+            rejects.append((number, _ident(row), found))
         else:
-            rejects.append((number, _ident(row), parsed or "unreadable row"))
+            rows.append(found)
     return rows, rejects, read
 
 

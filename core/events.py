@@ -22,6 +22,7 @@ import attrs
 from .checks import Checker, choice, describe
 from .errors import InputError
 from .money import ZERO, fmt
+from .rows import read_json
 from .scenario import (
     APPS,
     PRICE_BANDS,
@@ -168,17 +169,6 @@ def compact_json(data: Any) -> str:
     return _COMPACT(data)
 
 
-def read_own_json(text: str) -> Any:
-    """A JSON text this package wrote (an event's body, a stored scenario): the C scanner without
-    ``json.loads``'s wrappers, which cost as much again on such short texts (anything else in the
-    text is ``json.loads``'s to report)."""
-    try:
-        data, end = _SCAN(text, 0)
-    except StopIteration:
-        return json.loads(text)
-    return data if end == len(text) else json.loads(text)
-
-
 def _encoder(*, sort_keys: bool) -> Callable[[Any], str]:
     """``json.dumps(data, separators=(",", ":"), ensure_ascii=False, sort_keys=…)`` with its C
     encoder made once, not per call (``JSONEncoder.encode`` makes one each time: half the cost of
@@ -195,8 +185,6 @@ def _encoder(*, sort_keys: bool) -> Callable[[Any], str]:
     return dumps
 
 
-#: The C scanner behind ``json.loads`` (set by ``JSONDecoder.__init__``; typeshed does not declare it).
-_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _string: Callable[[str], str] = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
 #: json.dumps with these arguments (see :func:`_encoder`).
 _CANONICAL = _encoder(sort_keys=True)
@@ -448,7 +436,7 @@ def fold(events: Iterable[tuple[str, str, str]], base: Mapping[str, Any] | None 
             else:
                 values[key] = Decimal(value) if key in _AMOUNTS else value
     for ident, kind, text in events:
-        body = read_own_json(text)
+        body = read_json(text)
         if kind == "order":
             entry = order_entry(ident, body)
             orders[entry["id"]] = entry
@@ -473,4 +461,4 @@ def fold(events: Iterable[tuple[str, str, str]], base: Mapping[str, Any] | None 
 
 
 __all__ = ["COLUMNS", "COMMON", "FIELDS", "KINDS", "Event", "activities", "canonical_json", "compact_json", "fold",
-           "order_entry", "parse_event", "read_own_json"]
+           "order_entry", "parse_event"]

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from creatorpay.core.errors import InputError
-from creatorpay.core.events import activities, fold, parse_event, read_own_json
+from creatorpay.core.events import activities, fold, parse_event
 from creatorpay.core.profiles import checked_base, scenario_for
-from creatorpay.core.rows import to_row
+from creatorpay.core.rows import read_json, to_row
 from creatorpay.core.scenario import SCENES, STAGES, TASKS, load_scenario
 from creatorpay.core.sqlite_schema import migrate
 from creatorpay.core.sqlite_store import SQLiteStore, StoreBuffer
@@ -236,14 +236,14 @@ def test_a_json_line_reads_as_json_loads_reads_it(line: str, tail: str) -> None:
 
 @given(json_lines)
 @settings(max_examples=300, deadline=None)
-def test_the_ledger_reads_its_own_json_as_json_loads_does(text: str) -> None:
-    """An event's stored body and a statement's scenario are read with the C scanner directly: the
-    value is json.loads's, and a text json.loads refuses is refused (ValueError), never misread."""
+def test_json_is_read_as_json_loads_reads_it(text: str) -> None:
+    """Event lines and stored event bodies are read with the C scanner directly: the value is
+    json.loads's, and a text json.loads refuses is refused (ValueError), never misread."""
     try:
         expected: Any = json.loads(text)
     except ValueError:
         with suppress(ValueError):
-            read_own_json(text)
+            read_json(text)
             raise AssertionError(f"{text!r} was read") from None
         return
-    assert read_own_json(text) == expected
+    assert read_json(text) == expected
