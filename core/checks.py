@@ -217,7 +217,7 @@ def lone_surrogate(data: object, path: str = "") -> str | None:
     if isinstance(data, Mapping):
         for key, value in data.items():
             if isinstance(key, str) and not_utf8(key):
-                return join(path, key.encode("utf-8", "backslashreplace").decode("ascii"))
+                return join(path, key.encode("utf-8", "backslashreplace").decode("utf-8"))
             found = lone_surrogate(value, join(path, key))
             if found is not None:
                 return found
