@@ -18,9 +18,13 @@ from .errors import InputError, Problem
 from .money import AMOUNT_LIMIT
 
 T = TypeVar("T")
-_AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
-_RATIO = re.compile(r"^\d+(\.\d{1,4})?$")
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+#: ASCII digits only, matched whole (``re.fullmatch``): ``\d`` would take "١٠٠٠" and ``$`` a final
+#: newline, and Decimal and int read both (CORE-INPUT-01).
+_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
+_RATIO = re.compile(r"[0-9]+(?:\.[0-9]{1,4})?")
+_PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})")
+#: Python reads no integer literal longer than this (``sys.get_int_max_str_digits``).
+INT_DIGITS = 4300
 
 
 class Checker:
@@ -76,7 +80,7 @@ class Checker:
 
     def amount(self, value: object, path: str) -> Decimal | None:
         """A decimal string of CNY, at most two places, 0 <= x < 1e12 (CORE-INPUT-01)."""
-        if not isinstance(value, str) or not _AMOUNT.match(value):
+        if not isinstance(value, str) or not _AMOUNT.fullmatch(value):
             self.fail(path, f'expected an amount: a decimal string such as "1200.50" with at most two '
                             f"decimal places, found {describe(value)}")
             return None
@@ -88,14 +92,14 @@ class Checker:
 
     def ratio(self, value: object, path: str) -> Decimal | None:
         """A decimal string from "0" to "1" with at most four places."""
-        if not isinstance(value, str) or not _RATIO.match(value) or Decimal(value) > 1:
+        if not isinstance(value, str) or not _RATIO.fullmatch(value) or Decimal(value) > 1:
             self.fail(path, f'expected a ratio: a decimal string from "0" to "1" with at most four places, '
                             f"found {describe(value)}")
             return None
         return Decimal(value)
 
     def count(self, value: object, path: str) -> int | None:
-        """A whole number >= 0."""
+        """A whole number >= 0 (with no upper bound: see :func:`count_to` for the scenario's counts)."""
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             self.fail(path, f"expected a whole number >= 0, found {describe(value)}")
             return None
@@ -124,7 +128,7 @@ class Checker:
 
     def period(self, value: object, path: str) -> tuple[int, int] | None:
         """A real month written "YYYY-MM"."""
-        match = _PERIOD.match(value) if isinstance(value, str) else None
+        match = _PERIOD.fullmatch(value) if isinstance(value, str) else None
         if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
             self.fail(path, f'expected a month "YYYY-MM", found {describe(value)}')
             return None
@@ -155,6 +159,18 @@ def choice(*allowed: str) -> Callable[[Checker, object, str], str | None]:
     return read
 
 
+def count_to(limit: int) -> Callable[[Checker, object, str], int | None]:
+    """A reader of a whole number from 0 to ``limit`` (a count's bound, CORE-INPUT-01)."""
+
+    def read(checker: Checker, value: object, path: str) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
+            checker.fail(path, f"expected a whole number from 0 to {limit:,}, found {describe(value)}")
+            return None
+        return value
+
+    return read
+
+
 def join(path: str, key: str | int) -> str:
     """Extend a field path: ``join("orders[0]", "amount")`` is ``orders[0].amount``."""
     if isinstance(key, int):
@@ -166,11 +182,14 @@ def describe(value: object) -> str:
     """A short, safe rendering of a found value for an error message."""
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return json.dumps(shown, ensure_ascii=False)
+        return json.dumps(shown, ensure_ascii=not_utf8(shown))  # a lone surrogate shown as \\ud800
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int) and not -10**40 < value < 10**40:
+        return "a number of more than 40 digits"  # and str() refuses one of over 4,300
     if isinstance(value, int | float | Decimal):
-        return f"the number {value}"
+        shown = str(value)
+        return f"the number {shown if len(shown) <= 40 else shown[:37] + '...'}"
     if isinstance(value, Mapping):
         return "a table"
     if isinstance(value, list | tuple):
@@ -178,6 +197,76 @@ def describe(value: object) -> str:
     if isinstance(value, dt.date):
         return f"the date {value.isoformat()}"
     return type(value).__name__
+
+
+def not_utf8(text: str) -> bool:
+    """True for text that UTF-8 cannot write: a lone surrogate (a JSON ``"\\ud800"``, or bytes that
+    were not UTF-8 decoded with ``surrogateescape``)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def lone_surrogate(data: object, path: str = "") -> str | None:
+    """The field path of the first text (value or key) in ``data`` with a lone surrogate, which no
+    file, database or terminal can write; None if there is none ("" for ``data`` itself)."""
+    if isinstance(data, str):
+        return path if not_utf8(data) else None
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            if isinstance(key, str) and not_utf8(key):
+                return join(path, key.encode("utf-8", "backslashreplace").decode("utf-8"))
+            found = lone_surrogate(value, join(path, key))
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            found = lone_surrogate(item, join(path, index))
+            if found is not None:
+                return found
+    return None
+
+
+class DuplicateKey(ValueError):
+    """A JSON object with a key given twice (json.loads would keep the last silently)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the key {describe(key)} is given twice in one object")
+        self.key = key
+
+
+def unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An ``object_pairs_hook`` for :mod:`json`: the object as a dict, refusing a repeated key."""
+    table = dict(pairs)
+    if len(table) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return table
+
+
+def json_problem(exc: ValueError | RecursionError) -> str:
+    """What is wrong with a JSON text json.loads (with :func:`unique_pairs`) refused, in plain words."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON: {exc.msg}"
+    if isinstance(exc, RecursionError):
+        return "not valid JSON: nested too deep"
+    if isinstance(exc, DuplicateKey):
+        return f"{exc} (a repeated key is refused, not read last-wins)"
+    too_long = _too_long(exc)
+    return too_long if too_long != str(exc) else f"not valid JSON: {exc}"
+
+
+def _too_long(exc: ValueError) -> str:
+    """A ValueError of a parser in plain words: int() refuses a literal of over 4,300 digits with
+    "Exceeds the limit (4300 digits) for integer string conversion ..."."""
+    if "integer string conversion" in str(exc):
+        return f"a whole number of more than {INT_DIGITS:,} digits, longer than any count this format takes"
+    return str(exc)
 
 
 def read_document(path: Path, error: type[InputError] = InputError) -> dict[str, Any]:
@@ -193,13 +282,16 @@ def read_document(path: Path, error: type[InputError] = InputError) -> dict[str,
         raise error.one(source, "", f"not UTF-8 text (byte {exc.start})") from None
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(text, parse_float=Decimal)
+            data = json.loads(text, parse_float=Decimal, object_pairs_hook=unique_pairs)
         except json.JSONDecodeError as exc:
             raise error.one(source, "", f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
-        except RecursionError:
-            raise error.one(source, "", "not valid JSON: nested too deep") from None
+        except (ValueError, RecursionError) as exc:
+            raise error.one(source, "", json_problem(exc)) from None
         if not isinstance(data, dict):
             raise error.one(source, "", "expected a JSON object at the top level")
+        where = lone_surrogate(data)
+        if where is not None:
+            raise error.one(source, where, "expected Unicode text, found a lone surrogate escape such as \\ud800")
         return data
     return parse_toml(text, source, error)
 
@@ -218,6 +310,9 @@ def parse_toml(text: str, source: str, error: type[InputError] = InputError) -> 
         raise error.one(source, "", f"not valid TOML: {exc}") from None
     except RecursionError:
         raise error.one(source, "", "not valid TOML: nested too deep") from None
+    except ValueError as exc:  # int() of a literal of over 4,300 digits
+        raise error.one(source, "", _too_long(exc)) from None
 
 
-__all__ = ["Checker", "choice", "describe", "join", "parse_toml", "read_document"]
+__all__ = ["INT_DIGITS", "Checker", "DuplicateKey", "choice", "count_to", "describe", "join", "json_problem",
+           "lone_surrogate", "not_utf8", "parse_toml", "read_document", "unique_pairs"]

@@ -19,12 +19,13 @@ from typing import Any
 
 import attrs
 
-from .checks import Checker, choice, describe
+from .checks import Checker, choice, count_to, describe, json_problem, lone_surrogate, unique_pairs
 from .errors import InputError
 from .money import ZERO, fmt
 from .rows import read_json
 from .scenario import (
     APPS,
+    COUNT_LIMITS,
     PRICE_BANDS,
     SCENES,
     STAGES,
@@ -43,7 +44,7 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 COMMON = ("id", "platform", "creator", "date", "kind")
 
 _Reader = Callable[[Checker, object, str], object]
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _table(c: Checker, value: object, path: str) -> object:
@@ -57,13 +58,14 @@ def _list(c: Checker, value: object, path: str) -> object:
     return None
 
 
+_COUNT = {key: count_to(limit) for key, limit in COUNT_LIMITS.items()}
 #: Each kind's fields, named as in SCENARIO.md, with their readers (CORE-INPUT-01).
 FIELDS: Mapping[str, Mapping[str, _Reader]] = {
-    "tips": {"yuan": Checker.amount, "beans_android": Checker.count, "beans_ios": Checker.count},
+    "tips": {"yuan": Checker.amount, "beans_android": _COUNT["beans_android"], "beans_ios": _COUNT["beans_ios"]},
     "programs": {"campaign": Checker.amount, "leaderboard": Checker.amount, "plays": Checker.amount,
                  "scene": choice(*SCENES)},
-    "merchant_live": {"sales": Checker.amount, "private_users": Checker.count},
-    "order": {"order_id": Checker.ident, "amount": Checker.amount, "video_seconds": Checker.count,
+    "merchant_live": {"sales": Checker.amount, "private_users": _COUNT["private_users"]},
+    "order": {"order_id": Checker.ident, "amount": Checker.amount, "video_seconds": _COUNT["video_seconds"],
               "task": choice(*TASKS), "stage": choice(*STAGES), "co_creation": Checker.boolean,
               "app": choice(*APPS), "off_platform": Checker.boolean, "review_failed": Checker.boolean,
               "termination": _table, "participants": _list},
@@ -200,8 +202,9 @@ _KIND_TYPES: Mapping[str, Mapping[str, str]] = {
     kind: {key: _FAST_TYPES[key] for key in fields if key in _FAST_TYPES} for kind, fields in FIELDS.items()}
 _CHOICES: Mapping[str, frozenset[str]] = {"scene": frozenset(SCENES), "task": frozenset(TASKS),
                                           "stage": frozenset(STAGES), "app": frozenset(APPS)}
-#: Amounts the fast path accepts as written: no leading zero, at most 12 digits before the point.
-_PLAIN_AMOUNT = re.compile(r"^(?:0|[1-9]\d{0,11})(?:\.\d{1,2})?$")
+#: Amounts the fast path accepts as written: ASCII digits, no leading zero, at most 12 digits before
+#: the point (matched whole: ``$`` would take a final newline, which Decimal reads).
+_PLAIN_AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,2})?")
 _COMMON = frozenset(COMMON)
 _DATES: dict[str, bool] = {}
 
@@ -211,9 +214,9 @@ def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Eve
     check", which names the problem (or accepts what this path is too strict for)."""
     get = row.get
     ident, platform, creator, date, kind = get("id"), get("platform"), get("creator"), get("date"), get("kind")
-    if not (type(ident) is str and type(creator) is str and type(date) is str
-            and 0 < len(ident) <= 128 and 0 < len(creator) <= 128 and platform in platforms
-            and kind in _KIND_TYPES and (_DATES.get(date) or _valid_date(date))):
+    if not (type(ident) is str and type(creator) is str and type(date) is str and type(platform) is str
+            and type(kind) is str and 0 < len(ident) <= 128 and 0 < len(creator) <= 128
+            and platform in platforms and kind in _KIND_TYPES and (_DATES.get(date) or _valid_date(date))):
         return None
     assert isinstance(platform, str) and isinstance(kind, str)
     forms = _KIND_TYPES[kind]
@@ -221,14 +224,14 @@ def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Eve
     for key, value in row.items():
         form = forms.get(key)
         if form == "amount":
-            if type(value) is not str or not _PLAIN_AMOUNT.match(value):
+            if type(value) is not str or not _PLAIN_AMOUNT.fullmatch(value):
                 return None
             point = value.find(".")
             body[key] = value + ".00" if point < 0 else value + "0" if point == len(value) - 2 else value
         elif form == "count":
             if text and type(value) is str:
                 value = _whole(value)
-            if type(value) is not int or value < 0 or (value == 0 and key == "video_seconds"):
+            if type(value) is not int or not 0 <= value <= COUNT_LIMITS[key] or (value == 0 and key == "video_seconds"):
                 return None
             body[key] = value
         elif form == "flag":
@@ -241,7 +244,7 @@ def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Eve
             if type(value) is not str or not 0 < len(value) <= 128:
                 return None
             body[key] = value
-        elif form is not None and value in _CHOICES[form]:
+        elif form is not None and type(value) is str and value in _CHOICES[form]:
             body[key] = value
         elif key not in _COMMON:
             return None
@@ -258,7 +261,7 @@ def _whole(text: str) -> int | str:
 def _valid_date(text: str) -> bool:
     known = _DATES.get(text)
     if known is None:
-        known = bool(_DATE.match(text))
+        known = bool(_DATE.fullmatch(text))
         if known:
             try:
                 dt.date.fromisoformat(text)
@@ -270,7 +273,7 @@ def _valid_date(text: str) -> bool:
 
 
 def _read_date(c: Checker, value: object, path: str) -> str | None:
-    if isinstance(value, str) and _DATE.match(value):
+    if isinstance(value, str) and _DATE.fullmatch(value):
         try:
             dt.date.fromisoformat(value)
         except ValueError:
@@ -283,7 +286,7 @@ def _read_date(c: Checker, value: object, path: str) -> str | None:
 
 def _from_text(c: Checker, values: dict[str, Any]) -> None:
     """CSV cells to JSON types: counts to whole numbers, flags to booleans, nested cells from JSON."""
-    for key, value in values.items():
+    for key, value in list(values.items()):
         if not isinstance(value, str):
             continue
         if key in _COUNTS:
@@ -294,9 +297,14 @@ def _from_text(c: Checker, values: dict[str, Any]) -> None:
                 values[key] = lowered == "true"
         elif key in _NESTED:
             try:
-                values[key] = json.loads(value)
-            except ValueError:
-                c.fail(key, f"expected JSON text, found {describe(value)}")
+                values[key] = json.loads(value, object_pairs_hook=unique_pairs)
+            except (ValueError, RecursionError) as exc:
+                c.fail(key, f"expected JSON text, found {describe(value)} ({json_problem(exc)})")
+                continue
+            where = lone_surrogate(values[key], key)
+            if where is not None:
+                del values[key]
+                c.fail(where, "expected Unicode text, found a lone surrogate escape such as \\ud800")
 
 
 def _check_order(c: Checker, body: Mapping[str, Any], ident: str, date: str) -> None:
@@ -345,7 +353,7 @@ def activities(sections: Mapping[str, Any], creator: Creator) -> dict[str, Any] 
         if kind == "tips":
             yuan, android, ios = (section.get(k) for k in ("yuan", "beans_android", "beans_ios"))
             amount = ZERO if yuan is None else _amount(yuan)
-            if amount is None or not (_count(android) and _count(ios)):
+            if amount is None or not (_count(android, "beans_android") and _count(ios, "beans_ios")):
                 return None
             built["tips"] = Tips(amount, android or 0, ios or 0)
         elif kind == "programs":
@@ -368,7 +376,7 @@ def activities(sections: Mapping[str, Any], creator: Creator) -> dict[str, Any] 
         else:
             sales, users = section.get("sales"), section.get("private_users")
             amount = ZERO if sales is None else _amount(sales)
-            if amount is None or not _count(users):
+            if amount is None or not _count(users, "private_users"):
                 return None
             built["merchant_live"] = MerchantLive(amount, users or 0)
     return built
@@ -376,14 +384,15 @@ def activities(sections: Mapping[str, Any], creator: Creator) -> dict[str, Any] 
 
 def _amount(value: object) -> Decimal | None:
     """A checked amount as the loader reads it; None for anything it would object to."""
-    if not isinstance(value, str) or not _PLAIN_AMOUNT.match(value):
+    if not isinstance(value, str) or not _PLAIN_AMOUNT.fullmatch(value):
         return None
     return Decimal(value)
 
 
-def _count(value: object) -> bool:
-    """Absent, or a whole number >= 0 (not a boolean)."""
-    return value is None or (type(value) is int and value >= 0)
+def _count(value: object, key: str) -> bool:
+    """Absent, or a whole number from 0 to the key's bound (not a boolean): a month's sum of
+    counts may pass it, and the loader names that."""
+    return value is None or (type(value) is int and 0 <= value <= COUNT_LIMITS[key])
 
 
 _SCENES = frozenset(SCENES)
@@ -407,7 +416,7 @@ def _order(entry: Mapping[str, Any], creator: Creator) -> Order | None:
     if (amount is None or not entry.keys() <= _ORDER_PLAIN or not isinstance(ident, str)
             or not 1 <= len(ident) <= 128 or stage not in _CHOICES["stage"] or task not in _CHOICES["task"]
             or app not in _CHOICES["app"] or any(type(f) is not bool for f in flags)
-            or not (seconds is None or (type(seconds) is int and seconds >= 1))):
+            or not (seconds is None or (type(seconds) is int and 1 <= seconds <= COUNT_LIMITS["video_seconds"]))):
         return None
     return Order(id=ident, amount=amount, stage=stage, task=task, video_seconds=seconds, app=app,
                  termination=None, participants=(Participant(creator.id, "main", amount),), priced_band=None,

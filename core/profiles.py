@@ -18,7 +18,7 @@ from typing import Any
 
 from .checks import describe
 from .money import AMOUNT_LIMIT, ZERO
-from .scenario import GROWTH_STAGES, PRICE_BANDS, TAX_METHODS, Creator, Mcn, Period, Scenario, Tax
+from .scenario import COUNT_LIMITS, GROWTH_STAGES, PRICE_BANDS, TAX_METHODS, Creator, Mcn, Period, Scenario, Tax
 
 _FLAGS = ("original", "harmful", "quality", "xingtu_beta", "xingtu_registered", "new_anchor", "polaris")
 _COUNTS = ("followers", "co_creations_this_month")
@@ -104,12 +104,13 @@ def checked_base(data: Mapping[str, Any], source: str) -> Scenario | None:
     if not data.keys() <= _BASE_KEYS or type(data.get("schema")) is not int or data["schema"] != 1:
         return None
     period, table = data.get("period"), data.get("creator")
-    match = _PERIOD.match(period) if type(period) is str else None
+    match = _PERIOD.fullmatch(period) if type(period) is str else None
     if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1 or type(table) is not dict:
         return None
     ident, followers = table.get("id"), table.get("followers")
     if (not table.keys() <= _CREATOR_KEYS or type(ident) is not str or not 1 <= len(ident) <= 128
-            or not _whole(followers) or not _whole(table.get("co_creations_this_month", 0))
+            or not _whole(followers, "followers")
+            or not _whole(table.get("co_creations_this_month", 0), "co_creations_this_month")
             or any(type(table.get(flag, False)) is not bool for flag in _FLAGS)
             or table.get("growth_stage", GROWTH_STAGES[0]) not in GROWTH_STAGES):
         return None
@@ -128,7 +129,7 @@ def checked_base(data: Mapping[str, Any], source: str) -> Scenario | None:
         if type(section) is not dict or section.keys() != {"name", "share"}:
             return None
         name, share = section["name"], section["share"]
-        if type(name) is not str or len(name) > 200 or type(share) is not str or not _RATIO.match(share) \
+        if type(name) is not str or len(name) > 200 or type(share) is not str or not _RATIO.fullmatch(share) \
                 or Decimal(share) > 1:
             return None
         mcn = Mcn(name, Decimal(share))
@@ -140,7 +141,7 @@ def checked_base(data: Mapping[str, Any], source: str) -> Scenario | None:
         method, months = section.get("method", "none"), section.get("months_with_income")
         income, withheld = (_amount(section[k]) if k in section else ZERO for k in ("ytd_income", "ytd_withheld"))
         if (method not in TAX_METHODS or income is None or withheld is None
-                or not (months is None or (type(months) is int and 1 <= months <= 12))
+                or not (months is None or (type(months) is int and 1 <= months <= int(match[2])))
                 or (method == "platform" and months is None)):
             return None  # the last: required from 2025-10 (CN-TAX-02); the loader decides by period
         given: dict[str, Any] = {"method": method, "months_with_income": months, "ytd_income": income,
@@ -150,13 +151,14 @@ def checked_base(data: Mapping[str, Any], source: str) -> Scenario | None:
                     tax=tax, source=source)
 
 
-def _whole(value: object) -> bool:
-    return type(value) is int and value >= 0
+def _whole(value: object, key: str) -> bool:
+    """A whole number from 0 to the count's bound (CORE-INPUT-01), not a boolean."""
+    return type(value) is int and 0 <= value <= COUNT_LIMITS[key]
 
 
 def _amount(value: object) -> Decimal | None:
     """An amount as :meth:`Checker.amount` reads it; None for anything it would refuse."""
-    if type(value) is not str or not _AMOUNT.match(value):
+    if type(value) is not str or not _AMOUNT.fullmatch(value):
         return None
     number = Decimal(value)
     return number if number < AMOUNT_LIMIT else None
@@ -166,9 +168,10 @@ _BASE_KEYS = frozenset(("schema", "period", "creator", "mcn", "tax"))
 _CREATOR_KEYS = frozenset(("id", *_CREATOR, "price_card"))
 _BANDS = frozenset(PRICE_BANDS)
 _TAX_KEYS = frozenset(("method", "months_with_income", "ytd_income", "ytd_withheld"))
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
-_AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
-_RATIO = re.compile(r"^\d+(\.\d{1,4})?$")
+#: ASCII digits, matched whole, as :mod:`~creatorpay.core.checks` reads them (CORE-INPUT-01).
+_PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})")
+_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
+_RATIO = re.compile(r"[0-9]+(?:\.[0-9]{1,4})?")
 
 
 __all__ = ["COLUMNS", "checked_base", "parse_profile", "scenario_for"]

@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from .checks import Checker, choice, join, read_document
+from .checks import Checker, choice, count_to, describe, join, read_document
 from .errors import InputError
 from .money import ZERO
 
@@ -29,10 +29,20 @@ TAX_METHODS = ("none", "platform")
 PRICE_BANDS = ("s1_20", "s21_60", "s60_plus")
 SCENES = ("news", "cloud_music", "yanxuan", "youdao", "lofter", "dashen", "open_course",
           "youdao_reading", "video_search")
+#: The largest value of each count (CORE-INPUT-01), so that nothing derived from one grows without
+#: end. Beans are the only count converted to money (WC-TIP-01: a whole number of beans per CNY, 10 on
+#: Android and 7 on iOS, at least 1 whatever an operator sets), so below 10^12 beans their CNY stays
+#: below the amount limit at any rate. Followers and private-domain users are people: 10^10 is above
+#: the world's population. A video of 10^7 s (115 days) is in the last XT-PRICE-01 band long before.
+#: Submissions already made this month: 10^6 is far above XT-CC-06's cap of 4 (one every 3 s).
+COUNT_LIMITS: Mapping[str, int] = MappingProxyType({
+    "followers": 10**10, "private_users": 10**10, "beans_android": 10**12 - 1, "beans_ios": 10**12 - 1,
+    "video_seconds": 10**7, "co_creations_this_month": 10**6})
 #: CN-TAX-02 needs ``months_with_income`` from this month on.
 CUMULATIVE_TAX_FROM = dt.date(2025, 10, 1)
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_COUNT = {key: count_to(limit) for key, limit in COUNT_LIMITS.items()}
 
 
 @attrs.frozen(order=True)
@@ -259,7 +269,7 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
     c.unknown_keys(top, _TOP, "")
     schema = c.get(top, "schema", "", Checker.count, required=True)
     if schema is not None and schema != 1:
-        c.fail("schema", f"expected 1 (the only schema this version reads), found {schema}")
+        c.fail("schema", f"expected 1 (the only schema this version reads), found {describe(schema)}")
     name = c.get(top, "name", "", Checker.text)
     found = c.get(top, "period", "", Checker.period, required=True)
     period = Period(*found) if found else None
@@ -272,7 +282,7 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
     tips = _tips(c, top["tips"]) if "tips" in top else None
     programs = _programs(c, top["programs"]) if "programs" in top else None
     merchant = _merchant(c, top["merchant_live"]) if "merchant_live" in top else None
-    platform = _platform_values(c, top.get("platform", {}), period)
+    platform = _platform_values(c, top.get("platform", {}), period, tax)
     ext: Mapping[str, Mapping[str, Any]] = _EMPTY
     if "ext" in top:
         ext_table = c.table(top["ext"], "ext") or {}
@@ -290,7 +300,7 @@ def _creator_values(c: Checker, table: Mapping[str, Any], path: str) -> dict[str
     values: dict[str, Any] = {}
     readers: dict[str, Callable[[Checker, object, str], object]] = dict.fromkeys(
         _CREATOR_FLAGS, Checker.boolean)
-    readers.update(followers=Checker.count, co_creations_this_month=Checker.count,
+    readers.update(followers=_COUNT["followers"], co_creations_this_month=_COUNT["co_creations_this_month"],
                    growth_stage=choice(*GROWTH_STAGES))
     for key, read in readers.items():
         if key in table:
@@ -326,14 +336,19 @@ def _mcn(c: Checker, raw: object) -> Mcn | None:
     return Mcn(name, share) if name is not None and share is not None else None
 
 
-def _tax_values(c: Checker, table: Mapping[str, Any], path: str) -> dict[str, Any]:
+def _tax_values(c: Checker, table: Mapping[str, Any], path: str, period: Period | None) -> dict[str, Any]:
+    """The ``[tax]`` keys present in ``table``, checked; ``months_with_income`` counts this month,
+    so it is from 1 to the period's month number (CORE-INPUT-01: 10 in 2025-10)."""
     readers: dict[str, Callable[[Checker, object, str], object]] = {
         "method": choice(*TAX_METHODS), "ytd_income": Checker.amount,
         "ytd_withheld": Checker.amount, "months_with_income": Checker.count}
     values = {key: read(c, table[key], join(path, key)) for key, read in readers.items() if key in table}
     months = values.get("months_with_income")
-    if isinstance(months, int) and not 1 <= months <= 12:
-        c.fail(join(path, "months_with_income"), f"expected a count from 1 to 12, found {months}")
+    last = period.month if period is not None else 12
+    if isinstance(months, int) and not 1 <= months <= last:
+        why = f" (it counts this month, and the period is {period})" if period is not None else ""
+        c.fail(join(path, "months_with_income"), f"expected a count from 1 to {last}{why}, found "
+                                                 f"{describe(months).removeprefix('the number ')} (CORE-INPUT-01)")
     return values
 
 
@@ -342,15 +357,20 @@ def _tax(c: Checker, raw: object, path: str, period: Period | None) -> Tax | Non
     if table is None:
         return None
     c.unknown_keys(table, _TAX, path)
-    values = _tax_values(c, table, path)
+    values = _tax_values(c, table, path, period)
     if any(v is None for v in values.values()):
         return None
     tax = Tax(**values)
+    _cumulative(c, tax, path, period)
+    return tax
+
+
+def _cumulative(c: Checker, tax: Tax, path: str, period: Period | None) -> None:
+    """CN-TAX-02: the platform's withholding needs ``months_with_income`` from 2025-10."""
     if (tax.method == "platform" and tax.months_with_income is None and period is not None
             and period.first_day >= CUMULATIVE_TAX_FROM):
         c.fail(join(path, "months_with_income"),
                f'required with method = "platform" from 2025-10 (CN-TAX-02), period is {period}')
-    return tax
 
 
 def _orders(c: Checker, raw: object, creator: Creator | None, source: str) -> tuple[Order, ...]:
@@ -379,7 +399,7 @@ def _order(c: Checker, raw: object, path: str, creator: Creator | None) -> Order
     c.unknown_keys(table, _ORDER, path)
     ident = c.get(table, "id", path, Checker.ident, required=True)
     amount = c.get(table, "amount", path, Checker.amount)
-    seconds = c.get(table, "video_seconds", path, Checker.count)
+    seconds = c.get(table, "video_seconds", path, _COUNT["video_seconds"])
     if seconds == 0:
         c.fail(join(path, "video_seconds"), "expected a whole number >= 1, found 0")
     stage = c.get(table, "stage", path, choice(*STAGES), required=True)
@@ -475,8 +495,8 @@ def _tips(c: Checker, raw: object) -> Tips | None:
         return None
     c.unknown_keys(table, ("yuan", "beans_android", "beans_ios"), "tips")
     yuan = c.get(table, "yuan", "tips", Checker.amount, ZERO)
-    android = c.get(table, "beans_android", "tips", Checker.count, 0)
-    ios = c.get(table, "beans_ios", "tips", Checker.count, 0)
+    android = c.get(table, "beans_android", "tips", _COUNT["beans_android"], 0)
+    ios = c.get(table, "beans_ios", "tips", _COUNT["beans_ios"], 0)
     if yuan is None or android is None or ios is None:
         return None
     return Tips(yuan, android, ios)
@@ -514,11 +534,14 @@ def _merchant(c: Checker, raw: object) -> MerchantLive | None:
         return None
     c.unknown_keys(table, ("sales", "private_users"), "merchant_live")
     sales = c.get(table, "sales", "merchant_live", Checker.amount, ZERO)
-    users = c.get(table, "private_users", "merchant_live", Checker.count, 0)
+    users = c.get(table, "private_users", "merchant_live", _COUNT["private_users"], 0)
     return MerchantLive(sales, users) if sales is not None and users is not None else None
 
 
-def _platform_values(c: Checker, raw: object, period: Period | None) -> Mapping[str, PlatformValues]:
+def _platform_values(c: Checker, raw: object, period: Period | None,
+                     top: Tax | None) -> Mapping[str, PlatformValues]:
+    """``[platform.<name>]`` tables; each platform's tax (``[tax]`` with its own keys over it) is
+    checked as ``[tax]`` is (CN-TAX-02, CORE-INPUT-01)."""
     table = c.table(raw, "platform")
     if table is None:
         return _EMPTY
@@ -535,12 +558,15 @@ def _platform_values(c: Checker, raw: object, period: Period | None) -> Mapping[
             tax_table = c.table(values["tax"], join(path, "tax"))
             if tax_table is not None:
                 c.unknown_keys(tax_table, _TAX, join(path, "tax"))
-                tax = _tax_values(c, tax_table, join(path, "tax"))
+                tax = _tax_values(c, tax_table, join(path, "tax"), period)
+                if top is not None and all(v is not None for v in tax.values()):
+                    _cumulative(c, attrs.evolve(top, **tax), join(path, "tax"), period)
         result[name] = PlatformValues(MappingProxyType(creator), MappingProxyType(tax))
     return MappingProxyType(result)
 
 
 __all__ = [
+    "COUNT_LIMITS",
     "Creator",
     "InputError",
     "Mcn",

@@ -28,7 +28,7 @@ from .checks import read_document
 from .engine import Engine, document_header
 from .errors import InputError, Problem
 from .money import AMOUNT_LIMIT, ZERO, allocate, fmt, grouped, round_fen
-from .scenario import PRICE_BANDS, SCENES, Order, Scenario, load_scenario
+from .scenario import COUNT_LIMITS, PRICE_BANDS, SCENES, Order, Scenario, load_scenario
 from .statement import Statement
 
 #: The most values one sweep settles (each value is settled on every platform asked for).
@@ -84,7 +84,8 @@ FIELDS: tuple[tuple[tuple[_Token, ...], str], ...] = (
 _PLACES = {"amount": 2, "ratio": 4, "count": 0}
 _ARTICLE = {"amount": "an", "ratio": "a", "count": "a"}
 _SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)((?:\[\d+\])*)$")
-_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+#: ASCII digits, matched whole (``\d`` takes "١٠٠٠" and ``$`` a final newline; CORE-INPUT-01).
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def field_forms() -> list[str]:
@@ -179,7 +180,7 @@ def parse_vary(text: str) -> Vary:
     """Parse ``FIELD=START:STOP:STEP``; anything unusable is an :class:`InputError` naming ``--vary``."""
     field, equals, span = text.partition("=")
     field = field.strip()
-    parts = [p.strip() for p in span.split(":")]
+    parts = span.split(":")  # values as written: no space around them, as in the scenario (CORE-INPUT-01)
     if not equals or not field or len(parts) != 3:
         raise _fail(f"expected FIELD=START:STOP:STEP such as tips.yuan=0:10000:50, found {text!r}")
     path = _tokens(field)
@@ -190,7 +191,7 @@ def parse_vary(text: str) -> Vary:
     numbers: list[Decimal] = []
     places = _PLACES[kind]
     for name, part in zip(("START", "STOP", "STEP"), parts, strict=True):
-        if not _NUMBER.match(part):
+        if not _NUMBER.fullmatch(part):
             raise _fail(f"{name} of {field}: expected a number >= 0 such as 50 or 12.5, found {part!r}")
         number = Decimal(part)
         exponent = number.as_tuple().exponent
@@ -207,6 +208,9 @@ def parse_vary(text: str) -> Vary:
         raise _fail(f"STOP of {field}: expected an amount below 1000000000000, found {parts[1]}")
     if kind == "ratio" and stop > 1:
         raise _fail(f"STOP of {field}: {field} is a ratio from 0 to 1, found {parts[1]}")
+    limit = COUNT_LIMITS.get(str(path[-1]))  # months_with_income: the loader checks it by the period
+    if kind == "count" and limit is not None and stop > limit:
+        raise _fail(f"STOP of {field}: expected a whole number from 0 to {limit:,}, found {parts[1]}")
     vary = Vary(field, path, kind, start, stop, step)
     if vary.count > MAX_VALUES:
         raise _fail(f"{text} gives {vary.count:,} values; at most {MAX_VALUES:,} per sweep")

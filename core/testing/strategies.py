@@ -232,7 +232,21 @@ def scenario_dicts(
         data["platform"] = {platform: draw(platform_values())}
     if platform and ext is not None and draw(st.integers(0, 3)) > 0:
         data["ext"] = {platform: draw(ext)}
+    _months_in_calendar(data)
     return data
+
+
+def _months_in_calendar(data: ScenarioDict) -> None:
+    """``months_with_income`` at most the period's month (CORE-INPUT-01), and given with a platform's
+    own ``method = "platform"`` when ``[tax]`` does not give it (CN-TAX-02)."""
+    month = int(data["period"][5:])
+    top = data.get("tax", {})
+    tables = [top, *(values.get("tax", {}) for values in data.get("platform", {}).values())]
+    for table in tables:
+        if "months_with_income" in table:
+            table["months_with_income"] = min(table["months_with_income"], month)
+        elif table is not top and table.get("method") == "platform" and "months_with_income" not in top:
+            table["months_with_income"] = month
 
 
 def junk() -> SearchStrategy[Any]:
@@ -301,7 +315,7 @@ def sample_scenarios(period: str = "2026-10") -> list[ScenarioDict]:
         {},
         {"tips": {"yuan": "3200.00", "beans_android": 1005, "beans_ios": 703}},
         {"tips": {"yuan": "50000.00"}, "mcn": {"name": "Sunrise MCN", "share": "0.20"},
-         "tax": {"method": "platform", "months_with_income": 10, "ytd_income": "90000.00"}},
+         "tax": {"method": "platform", "months_with_income": min(10, int(period[5:])), "ytd_income": "90000.00"}},
         {"programs": {"campaign": "3000.00", "leaderboard": "2000.00", "plays": "1500.00"}},
         {"programs": {"plays_by_scene": {"news": "0.01", "cloud_music": "10.50"}}},
         {"merchant_live": {"sales": "88000.00", "private_users": 300}},

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
 import pytest
 
-from tests.cn_tax.cn_tax_fakes import one, reasons, settle
+from creatorpay.core import InputError, load_scenario
+from creatorpay.core.scenario import Tax
+from tests.cn_tax.cn_tax_fakes import ENGINE, one, reasons, settle
+from tests.conftest import scenario_dict
 
 # The annual table of RULES.md, written out by hand: (income giving taxable exactly at the top with
 # one month's 5,000 and 20% deducted, rate at the top, tax at the top, rate just above, tax just above).
@@ -93,9 +97,14 @@ def test_cn_tax_02_months_with_income_multiply_the_monthly_deduction() -> None:
     assert one(settle("2026-03", "30000.00", tax), "CN-TAX-02").value == Decimal("270.00")
 
 
-def test_cn_tax_02_without_months_with_income_is_not_applied() -> None:
-    """CN-TAX-02 needs months_with_income; a platform's own [tax] without it says so instead."""
-    statement = settle("2026-10", "30000.00", {"method": "none"},
-                       platform={"fake": {"tax": {"method": "platform"}}})
+def test_cn_tax_02_without_months_with_income_is_an_input_error_or_not_applied() -> None:
+    """CN-TAX-02 needs months_with_income: a platform's own [tax] without it is an input error, as
+    at the top level (CORE-INPUT-01, issue 15); a scenario built in code without it says so instead."""
+    data = scenario_dict(period="2026-10", tax={"method": "none"}, tips={"yuan": "30000.00"},
+                         platform={"fake": {"tax": {"method": "platform"}}})
+    with pytest.raises(InputError, match=r"platform\.fake\.tax\.months_with_income: required .*CN-TAX-02"):
+        load_scenario(data)
+    base = load_scenario(scenario_dict(period="2026-10", tax={"method": "none"}, tips={"yuan": "30000.00"}))
+    statement = ENGINE.settle(attrs.evolve(base, tax=Tax(method="platform")), "fake")
     assert not [x for x in statement.lines if x.rule == "CN-TAX-02"]
     assert any("months_with_income" in reason for reason in reasons(statement, "CN-TAX-02"))

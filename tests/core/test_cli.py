@@ -44,7 +44,7 @@ def test_bad_input_exits_2_with_a_message(capsys: pytest.CaptureFixture[str], tm
     bad = tmp_path / "bad.toml"
     bad.write_text('schema = 1\nperiod = "2026-10"\n[creator]\nid = "me"\nfollowers = -3\n', encoding="utf-8")
     code, _, err = run(capsys, "compare", str(bad))
-    assert code == 2 and f"{bad}: creator.followers: expected a whole number >= 0" in err
+    assert code == 2 and f"{bad}: creator.followers: expected a whole number from 0 to 10,000,000,000" in err
     assert "Traceback" not in err
     code, _, err = run(capsys, "compare", str(EXAMPLES / "live-anchor.toml"), "--platform", "nope")
     assert code == 2 and "unknown platform 'nope'" in err

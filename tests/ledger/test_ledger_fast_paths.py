@@ -14,10 +14,12 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from creatorpay.core.batch_workers import _parse, _parse_profiles
+from creatorpay.core.checks import json_problem, unique_pairs
 from creatorpay.core.errors import InputError
 from creatorpay.core.events import activities, fold, parse_event
 from creatorpay.core.profiles import checked_base, scenario_for
-from creatorpay.core.rows import read_json, to_row
+from creatorpay.core.rows import read_json, read_row, to_row
 from creatorpay.core.scenario import SCENES, STAGES, TASKS, load_scenario
 from creatorpay.core.sqlite_schema import migrate
 from creatorpay.core.sqlite_store import SQLiteStore, StoreBuffer
@@ -222,10 +224,10 @@ def test_a_json_line_reads_as_json_loads_reads_it(line: str, tail: str) -> None:
     record = (line + tail).encode()
     row = to_row(7, record)
     try:
-        expected: Any = json.loads(record.decode())
-    except ValueError as exc:
+        expected: Any = json.loads(record.decode(), object_pairs_hook=unique_pairs)
+    except ValueError as exc:  # a repeated key too (CORE-INPUT-01: refused, not read last-wins)
         assert row is not None and row.fields is None
-        assert row.error == f"not valid JSON: {exc.msg if isinstance(exc, json.JSONDecodeError) else exc}"
+        assert row.error == json_problem(exc)
         return
     assert row is not None
     if isinstance(expected, dict):
@@ -247,3 +249,87 @@ def test_json_is_read_as_json_loads_reads_it(text: str) -> None:
             raise AssertionError(f"{text!r} was read") from None
         return
     assert read_json(text) == expected
+
+
+@given(json_lines)
+@settings(max_examples=200, deadline=None)
+def test_a_row_is_read_as_json_loads_with_unique_keys_reads_it(text: str) -> None:
+    """CORE-INPUT-01: a row's fast reader refuses what json.loads with unique_pairs refuses (a key
+    given twice among them), and reads the rest alike."""
+    try:
+        expected: Any = json.loads(text, object_pairs_hook=unique_pairs)
+    except ValueError:
+        with suppress(ValueError):
+            read_row(text)
+            raise AssertionError(f"{text!r} was read") from None
+        return
+    assert read_row(text) == expected
+
+
+#: A marker replaced, in the JSON text, by an integer literal of 5,000 digits (which json.dumps
+#: cannot write and json.loads refuses).
+_HUGE = "HUGE-NUMBER-MARKER"
+_FIELDS = ("id", "platform", "creator", "date", "kind", "yuan", "beans_android", "beans_ios", "plays", "scene",
+           "sales", "private_users", "amount", "stage", "order_id", "video_seconds", "co_creation", "termination",
+           "participants", "followers", "quality", "tax", "mcn", "price_card", "platform", "growth_stage")
+_texts = st.text(st.one_of(st.characters(), st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),
+                           st.sampled_from("0123456789.-١٢３ \n\t")), max_size=8)
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-2, 10**13), st.integers(10**12 - 2, 10**40),
+                     st.just(_HUGE), _texts,
+                     st.sampled_from(("1.00", "１０００.５０", "١٠٠٠", "1000.00\n", "wechat_channels", "tips", "order",
+                                      "2026-10-05", "2026-10-٠٥", "published", "news", "c1", "\ud800", "true")))
+_values = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                         st.dictionaries(st.sampled_from(_FIELDS), inner, max_size=3)),
+                       max_leaves=6)
+_rows = st.dictionaries(st.one_of(st.sampled_from(_FIELDS), _texts), _values, max_size=8)
+
+
+def _line(row: dict[str, Any], repeat: str | None) -> bytes:
+    """The row as a JSON line (lone surrogates written as escapes), with ``repeat`` given twice."""
+    text = json.dumps(row).replace(json.dumps(_HUGE), "1" * 5000)
+    if repeat is not None:
+        text = text[:-1] + (", " if row else "") + f'{json.dumps(repeat)}: 1}}'
+    return text.encode()
+
+
+def _writable(value: Any) -> None:
+    """Everything a row's check gives is written to the ledger or the rejects file: UTF-8 text."""
+    for item in value if isinstance(value, tuple | list) else (value,):
+        if isinstance(item, str):
+            item.encode("utf-8")
+
+
+@settings(max_examples=250, deadline=None)
+@given(_rows, st.one_of(st.none(), st.sampled_from(("id", "yuan", "kind"))), st.booleans(),
+       st.sampled_from(("tips", "programs", "merchant_live", "order")))
+def test_malformed_rows_are_rejected_with_a_reason_never_raised(row: dict[str, Any], repeat: str | None,
+                                                                  csv: bool, kind: str) -> None:
+    """CORE-INPUT-01 (issue 15): whatever a row holds (tables or lists for text, other digits,
+    lone surrogates, numbers of any size, a key twice), the batch's readers reject it with a reason
+    or take it, never raise; the events' fast check agrees with the full one; the reasons and rows
+    can be written as UTF-8."""
+    from creatorpay.core import events as module
+
+    platforms = frozenset(("wechat_channels", "xingtu"))
+    base = {"id": "e1", "platform": "wechat_channels", "creator": "c1", "date": "2026-10-05", "kind": kind}
+    for fields in (row, {**base, **row}):
+        line = _line(fields, repeat)
+        for parsed in (_parse([(3, line)], (), False, "2026-10", platforms, 1),
+                       _parse_profiles([(3, line)], (), False, 1)):
+            staged, rejects, read = parsed
+            assert read == 1 and len(staged) + len(rejects) == 1
+            for found in (*staged, *rejects):
+                _writable(found)
+        parsed_row = to_row(3, line)
+        assert parsed_row is not None
+        if parsed_row.fields is None:
+            assert parsed_row.error
+            continue
+        cells = parsed_row.fields
+        if csv:  # a CSV row: every cell text
+            cells = {k: v if isinstance(v, str) else json.dumps(v) for k, v in cells.items()}
+        checked = module._checked(cells, platforms, csv)
+        fast = module._fast(cells, platforms, csv)
+        if fast is not None:
+            assert fast == checked
+        _writable(checked if isinstance(checked, str) else checked.body)
