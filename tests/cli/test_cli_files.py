@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from creatorpay.core import files
+from creatorpay.core import files, rows
 from creatorpay.core.cli import cli as group
 from creatorpay.core.cli import main
 from tests.conftest import EXAMPLES, ROOT
@@ -260,3 +262,25 @@ def test_a_read_only_ledger_is_exported_and_named_when_written(month: tuple[Path
         refused(done, str(ledger), "readonly")  # named no file, exit 1
     finally:
         folder.chmod(0o755)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=12),
+       last_newline=st.booleans())
+def test_a_line_is_kept_whole_or_rejected_never_split(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       lines: list[bytes], last_newline: bool) -> None:
+    """With the cap at 16 bytes: a line of at most 16 bytes (its newline aside) is read as it is, a
+    longer one is one rejected record; line numbers and the bytes consumed stay exact."""
+    monkeypatch.setattr(rows, "MAX_LINE", 16)
+    data = b"\n".join(lines) + (b"\n" if last_newline and lines else b"")
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(data)
+    with rows.RowReader(path) as reader:
+        got = list(reader.records())
+        assert reader.position == len(data)
+    expected = data.split(b"\n")
+    if expected and expected[-1] == b"":
+        expected.pop()
+    assert [n for n, _ in got] == list(range(1, len(expected) + 1))
+    for (_, record), line in zip(got, expected, strict=True):
+        assert record == rows.TOO_LONG if len(line) > 16 else record.rstrip(b"\n") == line
