@@ -13,12 +13,14 @@ import click
 
 from ..engine import Engine
 from ..errors import InputError
-from ..files import WriteError
+from ..files import WriteError, open_input
 
 if TYPE_CHECKING:
     from ..sqlite_store import SQLiteStore
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: How every SQLite database file begins.
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def rules_option(function: F) -> F:
@@ -90,5 +92,9 @@ def open_ledger(db: Path, *, readonly: bool = False) -> SQLiteStore:
         raise InputError.one(str(db), "", "no such ledger (run creatorpay settle first)")
     if mode is not None and not stat.S_ISREG(mode):
         raise InputError.one(str(db), "", f"{db} is not a creatorpay ledger (not a regular file)")
+    if mode is not None and db.stat().st_size:
+        with open_input(db) as head:  # SQLite would take a file shorter than its header for an empty one
+            if head.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                raise InputError.one(str(db), "", f"{db} is not a creatorpay ledger (not a SQLite database)")
     with ledger_errors(db):
         return SQLiteStore(db, readonly=readonly)

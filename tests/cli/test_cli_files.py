@@ -219,6 +219,10 @@ def test_a_db_that_is_not_a_ledger_exits_2(month: tuple[Path, Path, Path], tmp_p
             f"{text} is not a creatorpay ledger")  # exited 1
     refused(cli("ledger", "export", "--db", str(text)), f"{text} is not a creatorpay ledger")
     assert digest(text) == before
+    short = tmp_path / "short.sqlite"
+    short.write_text("x", encoding="utf-8")  # SQLite took it for an empty database and wrote a ledger over it
+    refused(cli("settle", str(events), "--creators", str(people), "--db", str(short)), "not a creatorpay ledger")
+    assert short.read_text(encoding="utf-8") == "x"
     other = tmp_path / "other.sqlite"
     with sqlite3.connect(other) as conn:
         conn.execute("CREATE TABLE mine (x)")
