@@ -152,6 +152,8 @@ def replacing_path(path: Path) -> Iterator[Path]:
         with _writing(path):
             yield target
         return
+    if mode_now is not None and not os.access(target, os.W_OK):
+        raise InputError.one(str(path), "", "the file is read-only: make it writable or choose another file")
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)

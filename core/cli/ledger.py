@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +17,9 @@ from ..errors import InputError
 from ..files import check_outputs, replacing
 from ..scenario import Period
 from .common import ledger_errors, open_ledger
+
+if TYPE_CHECKING:
+    from ..sqlite_store import SQLiteStore
 
 _DB = click.option("--db", required=True, type=click.Path(path_type=Path), metavar="FILE",
                    help="The SQLite ledger written by creatorpay settle.")
@@ -85,3 +89,9 @@ def _month(text: str | None) -> str | None:
         return str(Period.parse(text))
     except ValueError as exc:
         raise InputError.one("--period", "", str(exc)) from None
+
+
+def _open(db: Path) -> SQLiteStore:
+    """The ledger's store, for a command that may write it; a missing file is an input error."""
+    with ledger_errors(db):
+        return open_ledger(db)

@@ -264,6 +264,12 @@ def test_a_read_only_ledger_is_exported_and_named_when_written(month: tuple[Path
         done = cli("settle", str(events), "--creators", str(people), "--db", str(ledger), "--rejects",
                    str(tmp_path / "r.csv"), preexec=_without_root_override)
         refused(done, str(ledger), "readonly")  # named no file, exit 1
+        protected = tmp_path / "protected.csv"
+        protected.write_text("keep\n", encoding="utf-8")
+        protected.chmod(0o444)
+        refused(cli("ledger", "export", "--db", str(db), "-o", str(protected), preexec=_without_root_override),
+                str(protected), "read-only")  # replaced through its writable folder
+        assert protected.read_text(encoding="utf-8") == "keep\n"
     finally:
         folder.chmod(0o755)
 
