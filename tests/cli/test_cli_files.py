@@ -11,9 +11,9 @@ import ctypes
 import errno
 import hashlib
 import os
-import resource
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +29,8 @@ from tests.conftest import EXAMPLES, ROOT
 from tests.ledger.ledger_support import CLI, creators, tips, write_jsonl
 
 SCENARIO = EXAMPLES / "food-vlogger.toml"
+#: FIFOs, /dev/zero, file size limits and permission bits: POSIX.
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX files")
 
 
 def cli(*args: str, cwd: Path = ROOT, timeout: float = 60, stdin: str | None = None,
@@ -127,6 +129,8 @@ def test_disk_full_while_settling_names_the_ledger(tmp_path: Path) -> None:
     """A real write error: a 64 KiB file size limit (EFBIG, SQLite's "database or disk is full")."""
     events = write_jsonl(tmp_path / "events.jsonl", [tips("e1", yuan="10")])
     people = creators(tmp_path / "creators.jsonl")
+
+    import resource  # POSIX only, as this module's tests
 
     def small_files() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.RLIM_INFINITY))
@@ -246,6 +250,7 @@ def _without_root_override() -> None:
         libc.prctl(24, capability, 0, 0, 0)  # PR_CAPBSET_DROP
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="drops Linux capabilities when run as root")
 def test_a_read_only_ledger_is_exported_and_named_when_written(month: tuple[Path, Path, Path],
                                                                tmp_path: Path) -> None:
     events, people, db = month
