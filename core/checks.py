@@ -270,17 +270,21 @@ def _too_long(exc: ValueError) -> str:
 
 
 def read_document(path: Path, error: type[InputError] = InputError) -> dict[str, Any]:
-    """Parse a TOML or JSON file into a dict; every way a file can be unreadable is an input error."""
-    source = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise error.one(source, "", f"cannot read the file: {exc.strerror or exc}") from None
+    """Parse a TOML or JSON file (``-``: standard input, JSON when it opens with ``{``) into a dict;
+    every way a file can be unreadable is an input error."""
+    from .files import read_input
+
+    source = "standard input" if str(path) == "-" else str(path)
+    raw = read_input(path, error)  # a regular file (or - for standard input), at most files.MAX_DOCUMENT
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise error.one(source, "", "starts with a byte-order mark (BOM), which TOML and JSON do not allow: "
+                                    "save the file as UTF-8 without a BOM")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise error.one(source, "", f"not UTF-8 text (byte {exc.start})") from None
-    if path.suffix.lower() == ".json":
+    json_text = text.lstrip().startswith("{") if str(path) == "-" else path.suffix.lower() == ".json"
+    if json_text:
         try:
             data = json.loads(text, parse_float=Decimal, object_pairs_hook=unique_pairs)
         except json.JSONDecodeError as exc:

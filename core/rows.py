@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -19,6 +20,7 @@ import attrs
 
 from .checks import json_problem, lone_surrogate, not_utf8, unique_pairs
 from .errors import InputError
+from .files import MAX_LINE, open_input
 
 JSON_LINES = (".jsonl", ".ndjson", ".json")
 CSV = (".csv",)
@@ -49,17 +51,16 @@ class RowReader:
                                                 f"expected JSON Lines ({', '.join(JSON_LINES)}) or CSV (.csv)")
         self.csv = suffix in CSV
         self.required = tuple(required)
-        try:
-            self.size = path.stat().st_size
-            self._raw: BinaryIO = path.open("rb")
-        except OSError as exc:
-            raise InputError.one(str(path), "", f"cannot read the file: {exc.strerror or exc}") from None
+        self._raw: BinaryIO = open_input(path)  # a regular file: a FIFO or a device is refused
+        self.size = os.fstat(self._raw.fileno()).st_size
+        #: The line being read was longer than files.MAX_LINE (a CSV record is then rejected).
+        self._overlong = False
         self.position = 0
         self.header: tuple[str, ...] = ()
         if self.csv:
             self._text = io.TextIOWrapper(self._raw, encoding="utf-8-sig", errors="surrogateescape",
                                           newline="")
-            self._csv = csv.reader(self._text, strict=True)
+            self._csv = csv.reader(self._text_lines(), strict=True)
             self._read_header()
 
     def _read_header(self) -> None:
@@ -103,9 +104,36 @@ class RowReader:
         return self._csv_records() if self.csv else self._json_records()
 
     def _json_records(self) -> Iterator[tuple[int, Record]]:
-        for number, raw in enumerate(self._raw, start=1):
+        readline, number = self._raw.readline, 0
+        while raw := readline(MAX_LINE + 1):
+            number += 1
             self.position += len(raw)
+            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+                self.position += self._skip_line()
+                yield number, TOO_LONG
+                continue
             yield number, raw
+
+    def _skip_line(self) -> int:
+        """Read past the rest of an overlong line, a piece at a time; the bytes skipped."""
+        skipped = 0
+        while piece := self._raw.readline(MAX_LINE):
+            skipped += len(piece)
+            if piece.endswith(b"\n"):
+                break
+        return skipped
+
+    def _text_lines(self) -> Iterator[str]:
+        """The CSV file's lines for the csv reader, each at most files.MAX_LINE characters: the rest of
+        an overlong line is skipped and the record it is part of rejected."""
+        readline = self._text.readline
+        while line := readline(MAX_LINE + 1):
+            if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
+                while (rest := readline(MAX_LINE)) and not rest.endswith(("\n", "\r")):
+                    pass
+                self._overlong = True
+                line = "\n"
+            yield line
 
     def _csv_records(self) -> Iterator[tuple[int, Record]]:
         while True:
@@ -114,12 +142,20 @@ class RowReader:
             except StopIteration:
                 return
             except csv.Error as exc:
+                self._overlong = False
                 yield self._csv.line_num, f"unreadable CSV: {exc}"
                 continue
             finally:
                 self.position = self._raw.tell()
+            if self._overlong:
+                self._overlong = False
+                yield self._csv.line_num, TOO_LONG
+                continue
             yield self._csv.line_num, cells
 
+
+#: Why a line longer than files.MAX_LINE bytes is rejected (it is skipped, not held in memory).
+TOO_LONG = f"line longer than {MAX_LINE // (1024 * 1024)} MiB, the longest a batch input may have"
 
 #: A record of :meth:`RowReader.records`: a JSON line, a CSV row's cells, or why the row could not be
 #: read (plain types, so they travel between processes as they are).

@@ -142,7 +142,8 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 class SchemaError(Exception):
-    """The database was written by a newer creatorpay (more migrations than this one knows)."""
+    """The database's schema is not one this creatorpay can use: written by a newer creatorpay (more
+    migrations than this one knows), damaged (an impossible version), or not a creatorpay ledger."""
 
 
 def version(conn: sqlite3.Connection) -> int:
@@ -160,14 +161,15 @@ def migrate(conn: sqlite3.Connection) -> int:
     """
     while True:
         current = version(conn)
-        if current > len(MIGRATIONS):
-            raise SchemaError(f"database schema version {current} is newer than this creatorpay knows "
-                              f"({len(MIGRATIONS)}); upgrade creatorpay")
+        _known(current)
         if current == len(MIGRATIONS):
             return current
         conn.execute("BEGIN IMMEDIATE")
         try:
             if version(conn) == current:
+                if current == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise SchemaError("not a creatorpay ledger: a SQLite database with tables of its own "
+                                      "and no creatorpay schema version")
                 for statement in _statements(MIGRATIONS[current]):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {current + 1}")
@@ -175,6 +177,26 @@ def migrate(conn: sqlite3.Connection) -> int:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+
+def check_version(conn: sqlite3.Connection) -> int:
+    """The schema version of a database opened read only, refused unless it is this creatorpay's."""
+    current = version(conn)
+    _known(current)
+    if current != len(MIGRATIONS):
+        raise SchemaError(f"not a creatorpay ledger, or one not brought up to date (schema version {current}, "
+                          f"this creatorpay's is {len(MIGRATIONS)}): run creatorpay settle on it first")
+    return current
+
+
+def _known(current: int) -> None:
+    """Refuse a schema version newer than the migrations known, or impossible (below 0: corrupted)."""
+    if current > len(MIGRATIONS):
+        raise SchemaError(f"database schema version {current} is newer than this creatorpay knows "
+                          f"({len(MIGRATIONS)}); upgrade creatorpay")
+    if current < 0:
+        raise SchemaError(f"database schema version {current} is not one creatorpay writes (0 to "
+                          f"{len(MIGRATIONS)}): the file is damaged or not a creatorpay ledger")
 
 
 def _statements(script: str) -> list[str]:
@@ -191,4 +213,4 @@ def _statements(script: str) -> list[str]:
     return found
 
 
-__all__ = ["MIGRATIONS", "SchemaError", "migrate", "version"]
+__all__ = ["MIGRATIONS", "SchemaError", "check_version", "migrate", "version"]

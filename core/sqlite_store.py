@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .sqlite_schema import migrate
+from .sqlite_schema import check_version, migrate
 
 #: How long a writer waits for another process's write lock before failing, in seconds.
 DEFAULT_TIMEOUT = 60.0
@@ -30,6 +30,31 @@ DEFAULT_TIMEOUT = 60.0
 PAGE_SIZE = 16384
 #: SQLite's page cache per connection, in KiB.
 CACHE_KIB = 32 * 1024
+
+
+def _read_only(path: Path, timeout: float) -> sqlite3.Connection:
+    """A read-only connection (SQLite's URI ``mode=ro``): a ledger the user may not write is still
+    read; nothing is created or migrated, a schema other than this version's is refused. A WAL file
+    needs its ``-shm`` index, which SQLite cannot create in a folder the user may not write: with no
+    write-ahead log left to read, the file is then opened ``immutable`` (no index needed)."""
+    uri = path.absolute().as_uri()
+    for mode in ("mode=ro", "immutable=1"):
+        conn = sqlite3.connect(f"{uri}?{mode}", uri=True, timeout=timeout, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            check_version(conn)
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            wal = Path(f"{path}-wal")
+            unreadable = exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
+            if mode != "mode=ro" or not unreadable or (wal.exists() and wal.stat().st_size):
+                raise
+        except BaseException:
+            conn.close()
+            raise
+    raise AssertionError("unreachable")
 
 
 class SQLiteStore:
@@ -44,9 +69,14 @@ class SQLiteStore:
     One instance may be shared by threads (its calls are serialized); each process opens its own.
     """
 
-    def __init__(self, path: str | Path = ":memory:", *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, path: str | Path = ":memory:", *, timeout: float = DEFAULT_TIMEOUT,
+                 readonly: bool = False) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
+        if readonly:
+            self._conn = _read_only(Path(path), timeout)
+            self.scope: str | None = None
+            return
         self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
                                      check_same_thread=False)
         self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
@@ -63,7 +93,7 @@ class SQLiteStore:
         self._conn.execute("PRAGMA foreign_keys = ON")
         migrate(self._conn)
         #: Budget draws made while set are recorded under it (see :meth:`refund`).
-        self.scope: str | None = None
+        self.scope = None
 
     def _wal(self, timeout: float) -> None:
         """Switch the file to WAL mode. On a new file that another process is opening at the same

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from ..errors import InputError
+from ..files import WriteError
 
 #: command name -> "module:function", imported only when the command runs or its help is shown.
 COMMANDS = {
@@ -85,6 +86,9 @@ def main(argv: list[str] | None = None) -> Any:
     except InputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except WriteError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

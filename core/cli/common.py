@@ -1,17 +1,26 @@
-"""Options and helpers shared by the commands: the engine options and scenario loading."""
+"""Options and helpers shared by the commands: the engine options, scenario loading and the ledger file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+import stat
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..engine import Engine
 from ..errors import InputError
+from ..files import WriteError, open_input
+
+if TYPE_CHECKING:
+    from ..sqlite_store import SQLiteStore
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: How every SQLite database file begins.
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def rules_option(function: F) -> F:
@@ -38,3 +47,54 @@ def check_platforms(engine: Engine, platforms: tuple[str, ...]) -> list[str] | N
             raise InputError.one("--platform", "", f"unknown platform {name!r}; loaded: "
                                                    f"{', '.join(engine.platforms) or 'none'}")
     return list(platforms) or None
+
+
+@contextmanager
+def ledger_errors(db: Path) -> Iterator[None]:
+    """SQLite's errors on the ledger ``db`` as messages naming it: not a ledger, damaged or read only
+    are input errors (exit 2); the disk full and other failures while writing it exit 1."""
+    from ..sqlite_schema import SchemaError
+
+    try:
+        yield
+    except SchemaError as exc:
+        raise InputError.one(str(db), "", str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary result code
+        if code == sqlite3.SQLITE_NOTADB:
+            raise InputError.one(str(db), "", f"{db} is not a creatorpay ledger (not a SQLite database)") from None
+        if code == sqlite3.SQLITE_CORRUPT:
+            raise InputError.one(str(db), "", f"the ledger is damaged ({exc}); restore it from a copy") from None
+        if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM):
+            raise InputError.one(str(db), "", f"the ledger cannot be written ({exc}): make the file and its "
+                                              f"folder writable, or use a copy") from None
+        if code == sqlite3.SQLITE_CANTOPEN:
+            raise InputError.one(str(db), "", f"cannot open the ledger ({exc}): is the folder there and "
+                                              f"writable?") from None
+        if code == sqlite3.SQLITE_FULL:
+            raise WriteError(f"cannot write the ledger {db}: the disk is full ({exc}); the last "
+                             f"transaction was rolled back: free space and run the same command again") from None
+        raise WriteError(f"the ledger {db} failed: {exc}") from exc
+
+
+def open_ledger(db: Path, *, readonly: bool = False) -> SQLiteStore:
+    """The ledger's store. ``readonly``: an existing ledger opened read only (SQLite's mode=ro), so
+    a file the user may not write can be read; a missing file is an input error, not a new ledger."""
+    from ..sqlite_store import SQLiteStore
+
+    try:
+        mode: int | None = db.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise InputError.one(str(db), "", f"cannot open the ledger: {exc.strerror}") from None
+    if mode is None and readonly:
+        raise InputError.one(str(db), "", "no such ledger (run creatorpay settle first)")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise InputError.one(str(db), "", f"{db} is not a creatorpay ledger (not a regular file)")
+    if mode is not None and db.stat().st_size:
+        with open_input(db) as head:  # SQLite would take a file shorter than its header for an empty one
+            if head.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                raise InputError.one(str(db), "", f"{db} is not a creatorpay ledger (not a SQLite database)")
+    with ledger_errors(db):
+        return SQLiteStore(db, readonly=readonly)

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import InputError
+from ..files import check_outputs, replacing
 from ..scenario import Period
+from .common import ledger_errors, open_ledger
 
 if TYPE_CHECKING:
     from ..sqlite_store import SQLiteStore
@@ -37,7 +39,8 @@ def ledger() -> None:
 @click.option("--platform", metavar="NAME", help="Only this platform.")
 @click.option("--creator", metavar="ID", help="Only this creator.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path), metavar="FILE", help="Write here, not stdout.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), metavar="FILE",
+              help="Write here, not stdout (whole or not at all; never over the ledger).")
 def export(db: Path, period: str | None, platform: str | None, creator: str | None, fmt: str,
            output: Path | None) -> None:
     """Totals per platform, creator and month: statements, adjustments, events, totals by kind, net.
@@ -45,13 +48,15 @@ def export(db: Path, period: str | None, platform: str | None, creator: str | No
     Example: creatorpay ledger export --db ledger.sqlite --period 2026-10 --format json
     """
     month = _month(period)
-    with _open(db) as store:
+    if output is not None:
+        check_outputs([("--output", output)], [], ledger=db)
+    with open_ledger(db, readonly=True) as store, ledger_errors(db):
         from ..ledger import Ledger
 
         if output is None:
             Ledger(store).export(sys.stdout, fmt, month=month, platform=platform, creator=creator)
             return
-        with output.open("w", encoding="utf-8", newline="") as out:
+        with replacing(output) as out:
             count = Ledger(store).export(out, fmt, month=month, platform=platform, creator=creator)
         click.echo(f"{count:,} units written to {output}", err=True)
 
@@ -68,7 +73,7 @@ def show(db: Path, platform: str, creator: str, period: str) -> None:
     """
     month = _month(period)
     assert month is not None
-    with _open(db) as store:
+    with open_ledger(db, readonly=True) as store, ledger_errors(db):
         from ..ledger import Ledger, Unit
 
         found = Ledger(store).statements(Unit(platform, creator, month))
@@ -87,9 +92,6 @@ def _month(text: str | None) -> str | None:
 
 
 def _open(db: Path) -> SQLiteStore:
-    """The ledger's store; a missing file is an input error, not a new empty ledger."""
-    from ..sqlite_store import SQLiteStore
-
-    if not db.is_file():
-        raise InputError.one(str(db), "", "no such ledger (run creatorpay settle first)")
-    return SQLiteStore(db)
+    """The ledger's store, for a command that may write it; a missing file is an input error."""
+    with ledger_errors(db):
+        return open_ledger(db)

@@ -8,8 +8,10 @@ conformance suite of :mod:`creatorpay.testing` and one hand-computed test).
 from __future__ import annotations
 
 import keyword
+import os
 import re
 import shutil
+import unicodedata
 from importlib import metadata, resources
 from pathlib import Path
 from string import Template
@@ -17,10 +19,14 @@ from string import Template
 import click
 
 from ..errors import InputError
+from ..files import write_text
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 PREFIX = re.compile(r"^[A-Z]{1,16}$")
-TITLE = re.compile(r'^[^"\\$\n\r\t]{1,40}$')
+TITLE = re.compile(r'[^"\\$]{1,40}')
+#: Unicode categories a title may not hold: control characters (they are invalid in TOML strings and
+#: comments), line and paragraph separators, surrogates (bytes that are not UTF-8).
+TITLE_REFUSED = ("Cc", "Zl", "Zp", "Cs")
 #: Names the core registers itself.
 RESERVED = ("core",)
 #: Output path (``$name``, ``$module`` substituted) -> template in core/scaffold/ (None: an empty file).
@@ -70,14 +76,17 @@ def values(name: str, title: str | None = None, prefix: str | None = None) -> di
 def scaffold(directory: Path, fields: dict[str, str]) -> list[Path]:
     """Write the package into ``directory``, which must not exist; returns the files written."""
     templates = resources.files("creatorpay.core").joinpath("scaffold")
-    directory.mkdir(parents=True)
+    try:
+        directory.mkdir(parents=True)
+    except OSError as exc:
+        raise InputError.one(str(directory), "", f"cannot create the directory: {exc.strerror or exc}") from None
     written: list[Path] = []
     try:
         for target, source in FILES.items():
             path = directory / Template(target).substitute(fields)
             path.parent.mkdir(parents=True, exist_ok=True)
             text = "" if source is None else Template(templates.joinpath(source).read_text("utf-8")).substitute(fields)
-            path.write_text(text, encoding="utf-8")
+            write_text(path, text)  # whole or not at all
             written.append(path)
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)  # never leave half a package behind
@@ -108,11 +117,16 @@ def new_plugin(name: str, directory: Path | None, title: str | None, prefix: str
         raise click.BadParameter(problem, param_hint="NAME")
     if prefix is not None and not PREFIX.match(prefix):
         raise click.BadParameter(f"expected 1-16 capital letters such as KS, found {prefix!r}", param_hint="--prefix")
-    if title is not None and not TITLE.match(title):
-        raise click.BadParameter(f"expected 1-40 characters without quotes, backslashes or $, found {title!r}",
-                                 param_hint="--title")
+    if title is not None and (not TITLE.fullmatch(title)
+                              or any(unicodedata.category(ch) in TITLE_REFUSED for ch in title)):
+        raise click.BadParameter(f"expected 1-40 characters without quotes, backslashes, $ or control characters "
+                                 f"(tabs, line breaks, escapes), found {title!r}", param_hint="--title")
     fields = values(name, title, prefix)
     target = directory if directory is not None else Path(fields["dist"])
+    if target.is_symlink() and not target.exists():
+        raise InputError.one(str(target), "", f"is a symbolic link to {os.readlink(target)}, which does not "
+                                              f"exist; creatorpay new-plugin creates a new directory: choose "
+                                              f"another --dir or remove the link")
     if target.exists():
         raise InputError.one(str(target), "", "already exists; creatorpay new-plugin never overwrites: choose "
                                               "another --dir or remove it")

@@ -16,8 +16,9 @@ from typing import Any
 import click
 
 from ..errors import InputError
+from ..files import check_ledger, check_outputs, open_input, replacing
 from ..scenario import Period
-from .common import make_engine, rules_option
+from .common import ledger_errors, make_engine, open_ledger, rules_option
 
 #: Allocations between two collections of the youngest generation during a run (Python: 700).
 GC_FIRST_GENERATION = 50_000
@@ -31,7 +32,8 @@ GC_FIRST_GENERATION = 50_000
               help="The SQLite ledger (created if missing).")
 @click.option("--period", metavar="YYYY-MM", help="Settle only this month; events of other months are rejected.")
 @click.option("--rejects", type=click.Path(path_type=Path), metavar="FILE",
-              help="Where rejected rows go (CSV: file, line, id, reason). Default: EVENTS with .rejects.csv.")
+              help="Where rejected rows go (CSV: file, line, id, reason), written whole at the end of the run. "
+                   "Default: EVENTS with .rejects.csv.")
 @rules_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="How the run's summary is printed.")
@@ -49,14 +51,17 @@ def settle(events: Path, creators: Path, db: Path, period: str | None, rejects: 
     Example: creatorpay settle month.jsonl --creators creators.jsonl --db ledger.sqlite --period 2026-10
     """
     from ..batch import SETTLE_CHUNK, STAGE_CHUNK, Batch
-    from ..sqlite_store import SQLiteStore
 
     month = _period(period)
-    engine = make_engine(rules)
     target = rejects or events.with_suffix(".rejects.csv")
-    for path, what in ((events, "EVENTS"), (creators, "--creators")):
-        if not path.is_file():
-            raise InputError.one(str(path), "", f"cannot read the file ({what}): no such file")
+    inputs = (("EVENTS", events), ("--creators", creators), ("--rules", rules))
+    for _what, path in inputs[:2]:
+        open_input(path).close()  # there and a regular file (a FIFO or a device is refused), before any writing
+    # Before anything is opened for writing: the ledger is no input, the rejects file neither.
+    check_ledger(db, inputs)
+    check_outputs([("--rejects" if rejects else "the rejects file (EVENTS with .rejects.csv)", target)], inputs,
+                  ledger=db)
+    engine = make_engine(rules)
     show = sys.stderr.isatty() if progress is None else progress
     # Collect young garbage every 50,000 allocations rather than every 700 while the run lasts (the
     # workers it forks inherit it): the run allocates rows by the hundred thousand that live until
@@ -64,7 +69,7 @@ def settle(events: Path, creators: Path, db: Path, period: str | None, rejects: 
     thresholds = gc.get_threshold()
     gc.set_threshold(GC_FIRST_GENERATION, *thresholds[1:])
     try:
-        with SQLiteStore(db) as store, target.open("w", encoding="utf-8", newline="") as out:
+        with open_ledger(db) as store, ledger_errors(db), replacing(target) as out:
             bar = _RichProgress() if show else None
             batch = Batch(store, engine=engine, period=month, rejects=out, progress=bar,
                           settle_chunk=chunk or SETTLE_CHUNK, stage_chunk=stage_chunk or STAGE_CHUNK)

@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from ..errors import InputError
+from ..files import check_outputs, replacing, replacing_path
 from ..money import fmt, grouped
 from ..sweep import Cliff, RuleChange, Sweep, parse_vary
 from ..sweep import sweep as run_sweep
@@ -69,17 +70,18 @@ def sweep(scenario: Path, vary_text: str, platforms: tuple[str, ...], rules: Pat
     vary = parse_vary(vary_text)
     if fmt_name in CHARTS:
         require_matplotlib(fmt_name)
+    target = out or (Path(default_chart_name(scenario, vary.field, fmt_name)) if fmt_name in CHARTS else None)
+    check_outputs([("--out" if out else "the chart", target)], [("SCENARIO", scenario), ("--rules", rules)])
     engine = make_engine(rules)
     result = run_sweep(engine, scenario, vary, check_platforms(engine, platforms))
-    if fmt_name in CHARTS:
-        target = out or Path(default_chart_name(scenario, vary.field, fmt_name))
+    if target is not None and fmt_name in CHARTS:
         save_chart(result, target, fmt_name)
         click.echo(f"wrote {target}")
         for line in findings(result):
             click.echo(line)
         return
     if out is not None:
-        with out.open("w", encoding="utf-8", newline="") as stream:
+        with replacing(out) as stream:
             _write(result, fmt_name, stream, plain=True, text_chart_too=bool(chart))
         click.echo(f"wrote {out}")
         return
@@ -279,8 +281,10 @@ def figure(result: Sweep) -> Figure:
 
 
 def save_chart(result: Sweep, path: Path, fmt_name: str) -> None:
-    """Draw the chart and write it as PNG or SVG (needs the ``plot`` extra)."""
-    figure(result).savefig(path, format=fmt_name, dpi=130)
+    """Draw the chart and write it as PNG or SVG (needs the ``plot`` extra), whole or not at all."""
+    chart = figure(result)
+    with replacing_path(path) as place:
+        chart.savefig(place, format=fmt_name, dpi=130)
 
 
 def text_chart(result: Sweep, width: int = 64, height: int = 14) -> list[str]:

@@ -119,4 +119,4 @@ def test_settle_command_exit_codes_and_outputs(tmp_path: Path) -> None:
 
     (tmp_path / "folder.sqlite").mkdir()
     done = cli("settle", str(events), "--creators", str(people), "--db", str(tmp_path / "folder.sqlite"))
-    assert done.returncode == 1 and "error:" in done.stderr
+    assert done.returncode == 2 and "is not a creatorpay ledger" in done.stderr
