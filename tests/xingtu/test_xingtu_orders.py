@@ -119,3 +119,37 @@ def test_mcn_share_comes_after_transfers() -> None:
     st = settle(data)
     assert lines(st, "CORE-MCN-01")[0].value == D("2280.00")
     assert st.net == D("9120.00")
+
+
+def test_core_income_01_co_creator_share_is_a_transfer_without_mcn_share() -> None:
+    """CORE-INCOME-01 with XT-ORD-03: wang's 2,850 from the main contributor is a transfer between
+    creators: no MCN share (CORE-MCN-01), so wang nets 2,850.00, not 2,565.00; a notice says so."""
+    data = scenario([co_order("o1", FOOD)], creator="wang")
+    data["mcn"] = {"name": "Sunrise MCN", "share": "0.10"}
+    st = settle(data)
+    assert lines(st, "CORE-MCN-01") == []
+    assert own_income(st) == D("0.00")
+    assert st.net == D("2850.00")
+    notice = st.facts["transfers_received"]
+    assert "2,850.00 received from a main contributor (XT-ORD-03)" in notice
+    assert "no MCN share and no platform withholding" in notice and "declare it yourself" in notice
+
+
+def test_core_income_01_no_platform_withholding_on_a_received_share() -> None:
+    """CORE-INCOME-01: Xingtu withholds no tax on money it never paid the co-creator (CN-TAX-01 and
+    CN-VAT-01 are not applied, with the figure); the main contributor is taxed on what it keeps."""
+    from creatorpay.core import Engine
+
+    engine = Engine(load=["xingtu", "cn_tax"])
+    big = [("me", "main", "60000.00"), ("li", "co_creator", "40000.00")]
+    data = scenario([co_order("o1", big)], creator="li", period="2024-06")
+    data["tax"] = {"method": "platform"}
+    st = engine.settle(load_scenario(data), "xingtu")
+    assert [x.kind for x in st.lines if x.amount] == [Kind.TRANSFER]
+    assert st.net == D("38000.00")
+    assert {n.rule for n in st.not_applied} >= {"CN-TAX-01", "CN-VAT-01"}
+    data = scenario([co_order("o1", big)], period="2024-06")
+    data["tax"] = {"method": "platform"}
+    main = engine.settle(load_scenario(data), "xingtu")
+    tax = [x for x in main.lines if x.rule == "CN-TAX-01"]
+    assert tax and tax[0].payer == "me"  # 57,000 kept (own platform income): taxed
