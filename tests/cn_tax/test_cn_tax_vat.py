@@ -4,9 +4,14 @@ income tax on income excluding that VAT."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
-from tests.cn_tax.cn_tax_fakes import engine, one, reasons, settle
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from creatorpay.plugins.cn_tax.vat import small_taxpayer_vat
+from tests.cn_tax.cn_tax_fakes import ENGINE, engine, one, reasons, settle
 
 
 def test_cn_vat_01_income_is_vat_inclusive_190000() -> None:
@@ -78,3 +83,20 @@ def test_cn_vat_01_threshold_from_an_override_is_operator_set() -> None:
     raised = engine(rules={"cn_tax": {"CN-VAT-01": {"exempt_up_to": "150000.00"}}})
     line = one(settle("2026-10", "120000.00", using=raised), "CN-VAT-01")
     assert (line.value, line.label) == (Decimal("0.00"), "operator-set")
+
+
+VAT_2026 = ENGINE.rulebooks["cn_tax"].at(dt.date(2026, 10, 1)).in_force["CN-VAT-01"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal(50_000_000), places=2))
+def test_cn_vat_01_sales_and_vat_make_up_the_income(income: Decimal) -> None:
+    """CN-VAT-01: income is VAT-inclusive: the sales are income ÷ 1.01 to the fen; VAT is charged only on
+    sales above 100,000, and then sales + VAT make up the income to within a fen; the VAT is never more
+    than 1% of the income (it is 1% of the smaller sales)."""
+    vat = small_taxpayer_vat(VAT_2026, income, "p")
+    assert abs(vat.base * Decimal("1.01") - income) <= Decimal("0.01")
+    assert (vat.value == 0) == (vat.base <= Decimal("100000.00"))
+    if vat.value:
+        assert abs(vat.base + vat.value - income) <= Decimal("0.01")
+    assert Decimal(0) <= vat.value <= (income * Decimal("0.01")).quantize(Decimal("0.01"))

@@ -1,10 +1,13 @@
-"""Tipping on WeChat Channels: WC-TIP-01 (beans), WC-TIP-02 (70/30), WC-TIP-03 (threshold, both modes)."""
+"""Tipping on WeChat Channels: WC-TIP-01 (beans), WC-TIP-02 (70/30), WC-TIP-03 (threshold, both modes),
+WC-TIP-04 (outside the incentive program), CORE-MONEY-03 (the platform's share is the rounded line)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from wechat_channels_helpers import example, own_income, reasons, scenario, settle, total
 
 from creatorpay.core import Kind
@@ -152,3 +155,16 @@ def test_wc_tip_02_share_is_a_parameter() -> None:
     [commission] = [x for x in st.lines if x.rule == "WC-TIP-02"]
     assert (commission.value, commission.label) == (D("8000.00"), "operator-set")
     assert st.net == D("32000.00")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.decimals(min_value=D("0"), max_value=D("1000000"), places=2), st.integers(0, 10_000_000),
+       st.integers(0, 10_000_000))
+def test_wc_tip_04_outside_the_program_unset_tips_add_nothing(yuan: D, android: int, ios: int) -> None:
+    """WC-TIP-04: in 2022-01 (before WC-TIP-02) with the normal share unset, any tipping adds nothing to
+    net and is reported not applied with its gross; it is never paid out in full."""
+    got = settle(scenario(period="2022-01", tips={"yuan": f"{yuan:.2f}", "beans_android": android,
+                                                  "beans_ios": ios}))
+    assert got.net == 0 and got.lines == ()
+    gross = yuan + (D(android) / 10).quantize(D("0.01")) + (D(ios) / 7).quantize(D("0.01"))
+    assert bool(reasons(got, "WC-TIP-04")) == (gross > 0)

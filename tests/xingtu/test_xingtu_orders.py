@@ -1,8 +1,11 @@
-"""Single settlement of Xingtu orders: XT-ORD-02, XT-ORD-03, XT-FEE-01, XT-PRICE-01, CORE-ORD-02."""
+"""Single settlement of Xingtu orders: XT-ORD-02, XT-ORD-03, XT-FEE-01, XT-PRICE-01, CORE-ORD-02,
+CORE-INCOME-01 (a co-creator's share received is a transfer between creators)."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from xingtu_helpers import D, co_order, lines, moves, own_income, pending, scenario, settle
 
 from creatorpay.core import InputError, Kind, load_scenario
@@ -153,3 +156,30 @@ def test_core_income_01_no_platform_withholding_on_a_received_share() -> None:
     main = engine.settle(load_scenario(data), "xingtu")
     tax = [x for x in main.lines if x.rule == "CN-TAX-01"]
     assert tax and tax[0].payer == "me"  # 57,000 kept (own platform income): taxed
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.decimals(min_value=D("0.01"), max_value=D("500000"), places=2),
+       st.decimals(min_value=D("0.01"), max_value=D("500000"), places=2),
+       st.decimals(min_value=D("0"), max_value=D("0.5"), places=2))
+def test_core_income_01_co_creator_nets_its_transfer_whatever_the_mcn(main: D, share: D, mcn: D) -> None:
+    """CORE-INCOME-01: whatever the amounts and MCN share, a co-creator's net is the transfer it receives
+    (XT-ORD-03): no MCN share, no withholding; the main contributor's MCN share is on what it keeps."""
+    from creatorpay.core import Engine
+
+    spec = [("me", "main", f"{main:.2f}"), ("li", "co_creator", f"{share:.2f}")]
+    engine = Engine(load=["xingtu", "cn_tax"])
+    for creator in ("li", "me"):
+        data = scenario([co_order("o1", spec)], creator=creator, period="2026-10")
+        data["mcn"] = {"name": "M", "share": f"{mcn:.2f}"}
+        data["tax"] = {"method": "platform", "months_with_income": 10}
+        got = engine.settle(load_scenario(data), "xingtu")
+        if creator == "li":
+            (transfer,) = lines(got, "XT-ORD-03")
+            assert got.net == transfer.amount == transfer.value
+            assert [x.rule for x in got.lines if x.amount < 0] == []
+            assert "transfers_received" in got.facts
+        else:
+            mcn_lines = lines(got, "CORE-MCN-01")
+            assert sum((x.value for x in mcn_lines), D(0)) == (own_income(got) * mcn).quantize(D("0.01"))
+            assert "transfers_received" not in got.facts
