@@ -46,7 +46,12 @@ def outside_program(ctx: Settlement, rate: RuleVersion) -> None:
     adding nothing to net (never paid out in full for want of a rate); set, it is charged on all of it."""
     normal = ctx.rule("WC-TIP-04")
     gross = sum((value for _, _, value, _ in _payments(ctx, rate)), ZERO)
-    if normal is None or not gross:
+    if not gross:
+        return
+    if normal is None:  # an operator ended WC-TIP-04 too: still never paid out in full
+        ctx.statement.skip("WC-TIP-01", f"tipping of {grouped(gross)} gross this month is not applied: neither "
+                                        f"the incentive program (WC-TIP-02) nor a normal share (WC-TIP-04) is "
+                                        f"in force; it adds nothing to net")
         return
     program = ctx.rules.not_in_force.get("WC-TIP-02", "not in force")
     if ctx.rules.get("WC-TIP-03") is not None:

@@ -131,6 +131,14 @@ def test_wc_tip_04_after_an_operator_ends_the_program() -> None:
     assert "incentive program's" in reasons(st, "WC-TIP-03")[0]
 
 
+def test_wc_tip_04_ended_too_tipping_still_not_paid_in_full() -> None:
+    """WC-TIP-04: with both WC-TIP-02 and WC-TIP-04 ended by an operator, tips are still not applied."""
+    ended = {"WC-TIP-02": {"effective_to": "2027-01-31"}, "WC-TIP-04": {"effective_to": "2027-01-31"}}
+    st = settle(scenario(period="2027-02", tips={"yuan": "900.00"}), rules=ended)
+    assert st.net == D("0.00") and st.lines == ()
+    assert "tipping of 900.00 gross this month is not applied" in reasons(st, "WC-TIP-01")[0]
+
+
 def test_wc_tip_04_operator_sets_the_normal_share() -> None:
     """WC-TIP-04, CORE-MONEY-03: a normal share set by an operator is charged on all of the month's
     tipping, rounded once (50% of 5,000.05 = 2,500.03): the creator keeps the rest, 2,500.02."""
