@@ -1,5 +1,5 @@
 """VAT on a small-scale taxpayer's own platform income (CN-VAT-01), which is paid VAT included: the
-month's sales are income ÷ (1 + rate); exempt in some versions, else none up to the monthly threshold and
+month's sales are income ÷ (1 + rate); exempt at a rate of 0, else none up to the monthly threshold and
 the rate on all of the month's sales above it."""
 
 from __future__ import annotations
@@ -26,17 +26,17 @@ class Vat:
 
 
 def small_taxpayer_vat(version: RuleVersion, income: Decimal, platform: str) -> Vat:
-    """CN-VAT-01: with ``exempt_all``, no VAT; else sales = income ÷ (1 + ``rate``), rounded to the fen
+    """CN-VAT-01: at a ``rate`` of 0 (exempt), no VAT; else sales = income ÷ (1 + ``rate``), rounded to the fen
     (the amount the threshold compares, CORE-MONEY-03); at most ``exempt_up_to`` pays none, above it
     ``rate`` of all the sales, rounded once. 190,000.00 → sales 188,118.81 → VAT 1,881.19."""
     since = version.effective_from.isoformat()
     until = version.effective_to.isoformat() if version.effective_to else "further notice"
-    if version.params.get("exempt_all"):
+    rate = version.decimal("rate")
+    if rate == 0:
         return Vat(income, ZERO, ZERO, f"small-scale taxpayers' sales are exempt from VAT from {since} to "
                                        f"{until} (MOF/SAT announcement 2022 No. 15): no VAT on the month's "
                                        f"own platform income on {platform} {money(income)}")
     limit = version.decimal("exempt_up_to")
-    rate = version.decimal("rate")
     texts = version.derived(rule_texts)
     sales = round_fen(income / (1 + rate))
     steps = (f"the month's own platform income on {platform} {money(income)} includes VAT: sales = "
