@@ -1,4 +1,5 @@
-"""The core's own plugin: the MCN share, a cross-platform adjustment (CORE-MCN-01)."""
+"""The core's own plugin: the MCN share, a cross-platform adjustment (CORE-MCN-01), and the notice of
+transfers received from another creator, which are not platform income (CORE-INCOME-01)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 from .context import Adjustment, Settlement
 from .hookspecs import hookimpl
+from .money import grouped
 from .statement import Kind
 
 RULES = Path(__file__).with_name("rules.toml")
@@ -20,6 +22,7 @@ def creatorpay_adjustment() -> Adjustment:
 @hookimpl
 def creatorpay_adjust(ctx: Settlement) -> None:
     """CORE-MCN-01: the MCN receives its share of the creator's own platform income, before tax."""
+    _notice_transfers(ctx)
     mcn = ctx.scenario.mcn
     if mcn is None:
         return
@@ -32,3 +35,14 @@ def creatorpay_adjust(ctx: Settlement) -> None:
         label=rule.label_for(), note=f"{mcn.name} takes {mcn.share:%} of own platform income "
                                      f"(CORE-INCOME-01), before tax",
     )
+
+
+def _notice_transfers(ctx: Settlement) -> None:
+    """CORE-INCOME-01: a co-creator's share received from the main contributor is said to be the
+    creator's to declare: no MCN share and no platform withholding is computed on it."""
+    received = ctx.statement.transfers_received()
+    if received > 0:
+        ctx.statement.facts["transfers_received"] = (
+            f"{grouped(received)} received from a main contributor (XT-ORD-03) is a transfer between "
+            f"creators, not {ctx.platform.name} income (CORE-INCOME-01): no MCN share and no platform "
+            f"withholding is computed on it; declare it yourself")

@@ -17,7 +17,9 @@ Rule file shape::
     threshold = "5000.00"
     mode = "cliff"
 
-A parameter declared but absent from a version is *unset* (operator-set figures no source gives).
+A version may carry its own ``label`` when it is weaker than the rule's (a figure continued past what
+its source covers is ``unverified``). A parameter declared but absent from a version is *unset*
+(operator-set figures no source gives).
 Types: amount, ratio, decimal (strings), count, bool, choice (with ``choices``), text, date, and the
 lists amounts and ratios (arrays of decimal strings, e.g. a tax table's brackets).
 """
@@ -97,6 +99,9 @@ class RuleVersion:
     params: Mapping[str, Any]
     #: Parameters whose value came from a user's override file.
     overridden: frozenset[str] = frozenset()
+    #: The version's own label when it is weaker than the rule's (e.g. NetEase's program continued
+    #: past its announced year as ``unverified``); None: the rule's.
+    version_label: str | None = None
     #: Values derived from this version and memoised: by compute function (:meth:`derived`) and by
     #: tuple of parameter names (:meth:`label_for`). A version never changes, so they stay valid;
     #: ``attrs.evolve`` starts the copy with an empty memo.
@@ -108,7 +113,8 @@ class RuleVersion:
 
     @property
     def label(self) -> str:
-        return self.rule.label
+        """The version's label: its own when the rule file gives one, else the rule's."""
+        return self.rule.label if self.version_label is None else weakest(self.rule.label, self.version_label)
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
@@ -178,7 +184,9 @@ class RuleVersion:
 
     def _label_for(self, names: tuple[str, ...]) -> str:
         """:meth:`label_for` without the memo."""
-        labels = [self.rule.label]
+        # A version's own label is about its figures: a line whose figures an operator all set loses it.
+        own = self.rule.label if names and self.overridden.issuperset(names) else self.label
+        labels = [own]
         for name in names:
             spec = self.rule.params[name]
             if name in self.overridden:
@@ -360,15 +368,16 @@ def _rule(c: Checker, rule_id: str, platform: str, section: Mapping[str, Any], w
         version = c.table(raw, path)
         if version is None:
             continue
-        c.unknown_keys(version, ("effective_from", "effective_to", *params), path)
+        c.unknown_keys(version, ("effective_from", "effective_to", "label", *params), path)
         start = c.get(version, "effective_from", path, Checker.date, required=True)
         end = c.get(version, "effective_to", path, Checker.date)
+        own_label = c.get(version, "label", path, _label)
         values = {n: spec.read(c, version[n], join(path, n)) for n, spec in params.items() if n in version}
         if start is None:
             continue
         if end is not None and end < start:
             c.fail(join(path, "effective_to"), f"ends {end} before it starts {start}")
-        versions.append(RuleVersion(rule, start, end, MappingProxyType(values)))
+        versions.append(RuleVersion(rule, start, end, MappingProxyType(values), version_label=own_label))
     versions.sort(key=lambda v: v.effective_from)
     for before, after in itertools.pairwise(versions):
         # An open-ended version is superseded by the next (CORE-DATE-01); a dated end must not overlap.

@@ -38,6 +38,8 @@ class Kind(enum.Enum):
     PROGRAM_INCOME = ("program_income", "incentives", True)
     TOP_UP = ("top_up", "incentives", True)
     INCENTIVE = ("incentive", "incentives", True)
+    #: Counts as own platform income only when passed on; received, it is a transfer between
+    #: creators (CORE-INCOME-01).
     TRANSFER = ("transfer", "transfers", True)
     #: Compensation a client pays through the platform: platform income.
     COMPENSATION = ("compensation", "compensation", True)
@@ -268,8 +270,18 @@ class StatementBuilder:
         return {v.order for v in self.violations if v.order is not None}
 
     def own_platform_income(self) -> Decimal:
-        """CORE-INCOME-01: the amounts so far of lines that count as own platform income."""
-        return sum((x.amount for x in self.lines if x.kind.platform_income), ZERO)
+        """CORE-INCOME-01: the amounts so far of lines that count as own platform income.
+
+        A transfer counts only as passed on (it lowers the main contributor's income): a co-creator's
+        share received from the main contributor is a transfer between creators, not platform income.
+        """
+        return sum((x.amount for x in self.lines if x.kind.platform_income and not _received_transfer(x)),
+                   ZERO)
+
+    def transfers_received(self) -> Decimal:
+        """CORE-INCOME-01: what the scenario creator received this month as a co-creator's share from
+        a main contributor (XT-ORD-03): theirs to declare, outside MCN share and withholding."""
+        return sum((x.amount for x in self.lines if _received_transfer(x)), ZERO)
 
     def build(self) -> Statement:
         return Statement(
@@ -278,6 +290,11 @@ class StatementBuilder:
             not_offered=tuple(self.not_offered), pending=tuple(self.pending),
             traffic_items=tuple(self.traffic), facts=dict(self.facts),
         )
+
+
+def _received_transfer(line: Line) -> bool:
+    """A transfer between creators the scenario creator receives (CORE-INCOME-01)."""
+    return line.kind is Kind.TRANSFER and line.amount > 0
 
 
 def _plain(number: Decimal) -> str:

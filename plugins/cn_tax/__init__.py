@@ -1,10 +1,10 @@
-"""Chinese tax on a creator's own platform income (CN-TAX-01/02, CN-VAT-01), rules from ``rules.toml``.
+"""Chinese tax on a creator's own platform income (CN-TAX-01..03, CN-VAT-01), rules from ``rules.toml``.
 
 A cross-platform adjustment: on every platform's statement, after the platform's own phases, the
 platform withholds income tax and VAT on what it paid (CORE-INCOME-01). Selected by the scenario's
 ``[tax] method`` (``[platform.<name>.tax]`` applied): ``none`` adds nothing; ``platform`` applies the
-income-tax rule in force (CN-TAX-01 to 2025-09, CN-TAX-02 from 2025-10, by their effective dates) and
-CN-VAT-01.
+income-tax rule in force (CN-TAX-01 to 2025-09, CN-TAX-02 from 2025-10, by their effective dates) on
+income excluding VAT (CN-TAX-03), and CN-VAT-01 on VAT-inclusive income.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from pathlib import Path
 
 from creatorpay.core import Adjustment, Kind, Settlement, hookimpl
 from creatorpay.core.rules import RuleVersion
+from creatorpay.core.statement import weakest
 
 from .figures import exact, money
-from .vat import small_taxpayer_vat
+from .vat import Vat, small_taxpayer_vat
 from .withholding import Withholding, cumulative, per_payment
 
 NAME = "cn_tax"
@@ -31,28 +32,44 @@ def creatorpay_adjustment() -> Adjustment:
 
 @hookimpl
 def creatorpay_adjust(ctx: Settlement) -> None:
-    """Income tax by the withholding rule in force, then VAT, each on the month's own platform income.
+    """Income tax by the withholding rule in force on income excluding VAT (CN-TAX-03), then VAT, on
+    the month's own platform income. The VAT is computed first; its line follows the tax lines.
 
     Both income-tax rules are asked for: the one not in force is reported *not applied* with its date.
     """
     if ctx.scenario.tax.method != "platform":
         return
     income = ctx.own_platform_income()
+    in_force = ctx.rulebooks[NAME].get("CN-VAT-01")  # reported below, after the income tax
+    vat = small_taxpayer_vat(in_force, income, ctx.platform.name) if in_force is not None and income > 0 else None
+    taxed, how, how_label = _excluding_vat(ctx, income, vat)
     for rule_id, method in _INCOME_TAX.items():
         version = ctx.rule(rule_id, book=NAME)
         if version is None or not _has_income(ctx, rule_id, income):
             continue
-        withholding = method(ctx, version, income)
+        withholding = method(ctx, version, taxed)
         if withholding is not None:
+            label = _label(version) if how_label is None else weakest(_label(version), how_label)
             ctx.statement.line(
                 rule_id, Kind.TAX, payer=ctx.creator, payee=ctx.platform.name, base=exact(withholding.base),
-                rate=withholding.bracket.rate, value=withholding.tax, label=_label(version),
-                note=withholding.note)
-    version = ctx.rule("CN-VAT-01", book=NAME)
-    if version is not None and _has_income(ctx, "CN-VAT-01", income):
-        vat = small_taxpayer_vat(version, income, ctx.platform.name)
+                rate=withholding.bracket.rate, value=withholding.tax, label=label, note=how + withholding.note)
+    vat_rule = ctx.rule("CN-VAT-01", book=NAME)
+    if vat_rule is not None and _has_income(ctx, "CN-VAT-01", income) and vat is not None:
         ctx.statement.line("CN-VAT-01", Kind.VAT, payer=ctx.creator, payee=ctx.platform.name, base=vat.base,
-                           rate=vat.rate, value=vat.value, label=_label(version), note=vat.note)
+                           rate=vat.rate, value=vat.value, label=_label(vat_rule), note=vat.note)
+
+
+def _excluding_vat(ctx: Settlement, income: Decimal, vat: Vat | None) -> tuple[Decimal, str, str | None]:
+    """CN-TAX-03: the income the income tax is computed on (the month's income less the VAT charged on
+    it), the words the tax note starts with, and CN-TAX-03's label (None when no VAT was charged)."""
+    if vat is None or vat.value == 0:
+        return income, "", None
+    rule = ctx.rule("CN-TAX-03", book=NAME)
+    if rule is None:
+        return income, "", None
+    taxed = income - vat.value
+    return taxed, (f"income excluding VAT (CN-TAX-03): {money(income)} − VAT {money(vat.value)} (CN-VAT-01) "
+                   f"= {money(taxed)}; "), rule.label_for()
 
 
 def _per_payment(ctx: Settlement, version: RuleVersion, income: Decimal) -> Withholding:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import ZERO
+from creatorpay.core.statement import weakest
 
 from . import budget as budgets
 from .scenes import SCENE_NAMES, scene_name
@@ -34,7 +35,8 @@ def settle(ctx: Settlement, budget: budgets.Budget | None) -> Decimal | None:
             paid += budgets.pay(ctx, budget, INCOME, Kind.PROGRAM_INCOME, amount, label=label,
                                 note=note, what=what)
     if programs.plays_by_scene and (scenes := ctx.rule(SCENES)) is not None:
-        paid += _by_scene(ctx, budget, programs.plays_by_scene, scenes.label_for())
+        # A scene's play revenue is NE-BASE-02 income: it carries the weaker of both labels.
+        paid += _by_scene(ctx, budget, programs.plays_by_scene, weakest(scenes.label_for(), label))
     elif programs.plays:
         paid += budgets.pay(ctx, budget, INCOME, Kind.PROGRAM_INCOME, programs.plays, label=label,
                             note="quality-video play revenue (优质视频播放收益)", what="plays")

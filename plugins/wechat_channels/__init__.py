@@ -1,4 +1,4 @@
-"""WeChat Channels (视频号): tipping (WC-TIP-*), mutual-selection orders (WC-MUTUAL-01), merchant live
+"""WeChat Channels (视频号): tipping (WC-TIP-01..04), mutual-selection orders (WC-MUTUAL-01), merchant live
 streams (WC-MERCH-01, WC-PRIV-01), traffic programs (WC-NOVICE-01, WC-TIER-01, WC-COLD-01,
 WC-POLARIS-01) and the content-quality gate on incentives (WC-QUAL-01); rules from ``rules.toml``."""
 
@@ -46,12 +46,16 @@ def creatorpay_settle_incentives(ctx: Settlement) -> None:
 
 @hookimpl
 def creatorpay_settle_revenue_share(ctx: Settlement) -> None:
-    """WC-TIP-01..03: gross tips, then the commission with its threshold; WC-MERCH-01: sales."""
+    """WC-TIP-01..03: gross tips, then the commission with its threshold; outside the incentive
+    program, WC-TIP-04; WC-MERCH-01: sales."""
     merchant.sales(ctx)
     if ctx.scenario.tips is None:
         return
     beans = ctx.rule("WC-TIP-01")
     if beans is None:
+        return
+    if ctx.rule("WC-TIP-02") is None:
+        tips.outside_program(ctx, beans)
         return
     gross = tips.gross_tips(ctx, beans)
     if gross:

@@ -1,4 +1,5 @@
-"""Live tipping on WeChat Channels: beans to CNY, the anchor's share, the commission-free threshold."""
+"""Live tipping on WeChat Channels: beans to CNY, the anchor's share, the commission-free threshold,
+and tipping outside the incentive program (WC-TIP-04)."""
 
 from __future__ import annotations
 
@@ -15,23 +16,61 @@ ONE = Decimal(1)
 def gross_tips(ctx: Settlement, rate: RuleVersion) -> Decimal:
     """WC-TIP-01: one line per way of paying; beans rounded once per platform of purchase
     (CORE-MONEY-03). Returns the month's gross tipping income in CNY."""
-    tips = ctx.scenario.tips
-    assert tips is not None
     label = rate.label_for("beans_per_yuan_android", "beans_per_yuan_ios")
     gross = ZERO
+    for base, per_bean, value, note in _payments(ctx, rate):
+        gross += ctx.statement.line("WC-TIP-01", Kind.TIPS, payer=PLATFORM, payee=ctx.creator, base=base,
+                                    rate=per_bean, value=value, label=label, note=note).value
+    return gross
+
+
+def _payments(ctx: Settlement, rate: RuleVersion) -> list[tuple[Decimal, Decimal, Decimal, str]]:
+    """WC-TIP-01: each way of paying with tips this month: base, CNY per unit, CNY value, note."""
+    tips = ctx.scenario.tips
+    assert tips is not None
+    found: list[tuple[Decimal, Decimal, Decimal, str]] = []
     if tips.yuan:
-        gross += ctx.statement.line("WC-TIP-01", Kind.TIPS, payer=PLATFORM, payee=ctx.creator,
-                                    base=tips.yuan, rate=ONE, label=label, note="tips given in CNY").value
+        found.append((tips.yuan, ONE, round_fen(tips.yuan), "tips given in CNY"))
     android, ios = rate.derived(_bean_rates)
     for beans, (per, per_bean, device) in ((tips.beans_android, android), (tips.beans_ios, ios)):
         if beans:
-            value = round_fen(Decimal(beans) / per)
-            gross += ctx.statement.line(
-                "WC-TIP-01", Kind.TIPS, payer=PLATFORM, payee=ctx.creator, base=Decimal(beans),
-                rate=per_bean, value=value, label=label,
-                note=f"{beans:,} beans bought on {device} at {per} beans = 1 CNY, rounded once "
-                     f"(CORE-MONEY-03)").value
-    return gross
+            found.append((Decimal(beans), per_bean, round_fen(Decimal(beans) / per),
+                          f"{beans:,} beans bought on {device} at {per} beans = 1 CNY, rounded once "
+                          f"(CORE-MONEY-03)"))
+    return found
+
+
+def outside_program(ctx: Settlement, rate: RuleVersion) -> None:
+    """WC-TIP-04: no incentive program in force (WC-TIP-02 not applied): the platform's normal share
+    is operator-set. Unset, the month's tipping is *not applied*, its gross reported with the reason,
+    adding nothing to net (never paid out in full for want of a rate); set, it is charged on all of it."""
+    normal = ctx.rule("WC-TIP-04")
+    gross = sum((value for _, _, value, _ in _payments(ctx, rate)), ZERO)
+    if not gross:
+        return
+    if normal is None:  # an operator ended WC-TIP-04 too: still never paid out in full
+        ctx.statement.skip("WC-TIP-01", f"tipping of {grouped(gross)} gross this month is not applied: neither "
+                                        f"the incentive program (WC-TIP-02) nor a normal share (WC-TIP-04) is "
+                                        f"in force; it adds nothing to net")
+        return
+    program = ctx.rules.not_in_force.get("WC-TIP-02", "not in force")
+    if ctx.rules.get("WC-TIP-03") is not None:
+        ctx.statement.skip("WC-TIP-03", "the commission-free threshold is the incentive program's, and the "
+                                        f"program (WC-TIP-02) is {program}")
+    unset = normal.unset_reason("platform_share")
+    if unset is not None:
+        ctx.statement.skip("WC-TIP-04", f"tipping of {grouped(gross)} gross this month is not applied: outside "
+                                        f"the creator incentive program (WC-TIP-02 {program}) the platform's "
+                                        f"normal share is {unset}; it adds nothing to net")
+        return
+    gross_tips(ctx, rate)
+    share = normal.decimal("platform_share")
+    ctx.statement.line(
+        "WC-TIP-04", Kind.COMMISSION, payer=ctx.creator, payee=PLATFORM, base=gross, rate=share,
+        label=normal.label_for("platform_share"),
+        note=f"outside the creator incentive program (WC-TIP-02 {program}) the platform keeps its normal "
+             f"share {share:%} of tipping income {grouped(gross)}, rounded once; the creator keeps the rest "
+             f"(CORE-MONEY-03)")
 
 
 def _bean_rates(rate: RuleVersion) -> tuple[tuple[int, Decimal, str], tuple[int, Decimal, str]]:
@@ -76,4 +115,6 @@ def commission(ctx: Settlement, gross: Decimal) -> None:
 
 def _charge(ctx: Settlement, base: Decimal, rate: Decimal, label: str, why: str) -> None:
     ctx.statement.line("WC-TIP-02", Kind.COMMISSION, payer=ctx.creator, payee=PLATFORM, base=base,
-                       rate=rate, label=label, note=f"platform keeps {rate:.0%} of tipping income; {why}")
+                       rate=rate, label=label,
+                       note=f"platform keeps {rate:.0%} of tipping income, rounded once, the creator keeps the "
+                            f"rest (CORE-MONEY-03); {why}")

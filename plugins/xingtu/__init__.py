@@ -1,6 +1,7 @@
 """Douyin Juliang Xingtu (巨量星图): brand and co-creation orders (XT-*), rules from ``rules.toml``.
 
-Validation (XT-CC-*, XT-ORD-01/02) rejects orders with reasons; a published order is paid in one
+Validation (XT-CC-*, XT-ORD-01/02) rejects orders with reasons, never reporting them pending
+(CORE-ORD-02); a published order is paid in one
 payment to its main contributor, less the service fee, who passes co-creators their share
 (XT-ORD-02/03, XT-FEE-01); an order ended early pays compensation (XT-COMP-*); the growth stage is
 reported (XT-GROW-01).
@@ -29,7 +30,8 @@ def creatorpay_platform() -> Platform:
             "tips": "Xingtu has no live tipping",
             "programs": "Xingtu has no NetEase-style creator programs (NE-BASE-*); its growth-stage "
                         "programs are XT-GROW-01, operator-set",
-            "merchant_live": "Xingtu settles brand orders, not the creator's own merchant live streams",
+            # RULES.md's activity table: [merchant_live] is not offered on Xingtu (no source).
+            "merchant_live": "no source covers merchant live streams on Xingtu (Xingtu settles brand orders)",
         },
     )
 
@@ -58,15 +60,10 @@ def creatorpay_validate(ctx: Settlement) -> None:
 
 @hookimpl
 def creatorpay_settle_orders(ctx: Settlement) -> None:
-    """Each order not rejected: paid, compensated, or pending (CORE-ORD-02) with the reason."""
-    for order in ctx.orders_to_settle():  # the others are reported pending (CORE-ORD-02)
-        if order.review_failed:
-            slot = " and still uses one of the month's co-creation slots" if order.co_creation else ""
-            ctx.statement.pend(order.id, f"failed Xingtu review: pays nothing{slot} (XT-CC-07)")
-        elif order.off_platform:
-            ctx.statement.pend(order.id, "arranged off Xingtu: not an order the client placed on Xingtu, "
-                                         "so Xingtu pays nothing for it (XT-ORD-01)")
-        elif order.termination is not None:
+    """Each order not rejected (a failed review or off-platform use is a violation, CORE-ORD-02): paid,
+    compensated, or pending with the reason."""
+    for order in ctx.orders_to_settle():  # rejected ones are violations; not yet due: pending (CORE-ORD-02)
+        if order.termination is not None:
             compensation.settle_terminated(ctx, order)
         else:
             orders.settle_paid(ctx, order)

@@ -1,7 +1,8 @@
-"""Xingtu's eligibility rules and caps on one order (XT-CC-01..05, 08, 09, XT-ORD-01/02).
+"""Xingtu's eligibility rules and caps on one order (XT-CC-01..05, 07..09, XT-ORD-01/02).
 
 One violation per broken rule per order, naming the offending participants and what was found
-against what is allowed; a rejected order settles nothing. The monthly cap is in :mod:`.quota`.
+against what is allowed; a rejected order settles nothing and is never *pending* (CORE-ORD-02: a
+failed review or off-platform use is a violation). The monthly cap is in :mod:`.quota`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,22 @@ def check_order(ctx: Settlement, order: Order) -> None:
     else:
         _single(ctx, order)
     _agreed(ctx, order)
+    _not_on_xingtu(ctx, order)
+
+
+def _not_on_xingtu(ctx: Settlement, order: Order) -> None:
+    """CORE-ORD-02: an order Xingtu does not carry is a violation, not pending: a failed review
+    (XT-CC-07 for co-creation, XT-ORD-01 otherwise) or an order arranged off Xingtu outside XT-CC-08
+    (XT-ORD-01: not an order the client placed on Xingtu)."""
+    if order.review_failed:
+        rule = "XT-CC-07" if order.co_creation else "XT-ORD-01"
+        slot = " and still uses one of the month's co-creation slots" if order.co_creation else ""
+        if ctx.rule(rule) is not None:
+            ctx.statement.violation(rule, f"failed Xingtu review: the order pays nothing{slot}", order=order.id)
+    covered = order.co_creation and ctx.rules.get("XT-CC-08") is not None  # XT-CC-08's own violation
+    if order.off_platform and not covered and ctx.rule("XT-ORD-01") is not None:
+        ctx.statement.violation("XT-ORD-01", "arranged off Xingtu: not an order the client placed on Xingtu, "
+                                             "so Xingtu pays nothing for it", order=order.id)
 
 
 def _single(ctx: Settlement, order: Order) -> None:

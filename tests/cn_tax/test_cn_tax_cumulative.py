@@ -29,6 +29,9 @@ EDGES = [
     ("1206250.00", "0.35", "250080.00", "0.45", "250080.00"),
 ]
 ONE_MONTH = {"method": "platform", "months_with_income": 1}
+#: A month under CN-TAX-02 with no CN-VAT-01 version in force, so no VAT comes off the income
+#: (CN-TAX-03) and the table's edges are hit exactly.
+NO_VAT = "2028-03"
 
 
 @pytest.mark.parametrize(("income", "rate_at", "tax_at", "rate_above", "tax_above"), EDGES)
@@ -36,17 +39,17 @@ def test_cn_tax_02_each_bracket_edge_of_the_annual_table(
         income: str, rate_at: str, tax_at: str, rate_above: str, tax_above: str) -> None:
     """CN-TAX-02: a top is inclusive (不超过); one fen of income above it moves to the next bracket,
     whose quick deduction keeps the tax continuous."""
-    at = one(settle("2026-03", income, ONE_MONTH), "CN-TAX-02")
+    at = one(settle(NO_VAT, income, ONE_MONTH), "CN-TAX-02")
     top = Decimal(income) * Decimal("0.8") - 5000
     assert (at.base, at.rate, at.value) == (top, Decimal(rate_at), Decimal(tax_at))
-    above = one(settle("2026-03", str(Decimal(income) + Decimal("0.01")), ONE_MONTH), "CN-TAX-02")
+    above = one(settle(NO_VAT, str(Decimal(income) + Decimal("0.01")), ONE_MONTH), "CN-TAX-02")
     assert above.base == top + Decimal("0.008")
     assert (above.rate, above.value) == (Decimal(rate_above), Decimal(tax_above))
 
 
 def test_cn_tax_02_top_bracket() -> None:
     """CN-TAX-02: taxable 1,000,000 → 45% − 181,920 = 268,080."""
-    line = one(settle("2026-03", "1256250.00", ONE_MONTH), "CN-TAX-02")
+    line = one(settle(NO_VAT, "1256250.00", ONE_MONTH), "CN-TAX-02")
     assert (line.base, line.rate, line.value) == (Decimal("1000000.00"), Decimal("0.45"), Decimal("268080.00"))
 
 

@@ -12,7 +12,8 @@ from tests.cn_tax.cn_tax_fakes import one
 
 
 def test_live_anchor_wechat_channels_net_of_tax(examples: Path) -> None:
-    """EXPECTED.md: 28,000 own income − CN-TAX-02 1,740 − CN-VAT-01 none = 26,260.00."""
+    """EXPECTED.md: 28,000 own income − CN-TAX-02 1,740 − CN-VAT-01 none = 26,260.00 (the VAT line's base is
+    the sales 28,000 ÷ 1.01 = 27,722.77, at most 100,000: no VAT, so CN-TAX-03 takes nothing off)."""
     engine = Engine(plugins={"cn_tax": cn_tax, "wechat_channels": wechat_channels}, entry_points=False)
     statement = engine.settle(load_scenario(examples / "live-anchor.toml"), "wechat_channels")
     assert statement.status == "ok"
@@ -20,7 +21,7 @@ def test_live_anchor_wechat_channels_net_of_tax(examples: Path) -> None:
     assert (tax.payee, tax.base, tax.rate, tax.value) == (
         "wechat_channels", Decimal("68400.00"), Decimal("0.10"), Decimal("1740.00"))
     vat = one(statement, "CN-VAT-01")
-    assert (vat.base, vat.value) == (Decimal("28000.00"), Decimal("0.00"))
+    assert (vat.base, vat.value) == (Decimal("27722.77"), Decimal("0.00"))
     assert statement.totals["tax"] == Decimal("-1740.00")
     assert statement.net == Decimal("26260.00")
     assert statement.to_dict()["net"] == "26260.00"

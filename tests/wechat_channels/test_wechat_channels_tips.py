@@ -1,10 +1,13 @@
-"""Tipping on WeChat Channels: WC-TIP-01 (beans), WC-TIP-02 (70/30), WC-TIP-03 (threshold, both modes)."""
+"""Tipping on WeChat Channels: WC-TIP-01 (beans), WC-TIP-02 (70/30), WC-TIP-03 (threshold, both modes),
+WC-TIP-04 (outside the incentive program), CORE-MONEY-03 (the platform's share is the rounded line)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from wechat_channels_helpers import example, own_income, reasons, scenario, settle, total
 
 from creatorpay.core import Kind
@@ -98,12 +101,60 @@ def test_wc_tip_03_marginal_is_labelled_operator_set() -> None:
 
 
 def test_wc_tip_rules_apply_from_the_month_after_announcement() -> None:
-    """CORE-DATE-01: WC-TIP-02/03 start 2022-01-06, so January 2022 keeps all tips, February pays 30%."""
+    """CORE-DATE-01, WC-TIP-04: WC-TIP-02/03 start 2022-01-06, so January 2022 is outside the program:
+    its tipping is not applied (the normal share is operator-set and unset); February pays 30%."""
     january = settle(scenario(period="2022-01", tips={"yuan": "8000.00"}))
     assert reasons(january, "WC-TIP-02") == ["not in force until 2022-01-06"]
-    assert january.net == D("8000.00")
+    assert january.net == D("0.00") and january.lines == ()
     february = settle(scenario(period="2022-02", tips={"yuan": "8000.00"}))
     assert february.net == D("5600.00")
+
+
+def test_wc_tip_04_before_the_program_tipping_is_not_applied_with_its_gross() -> None:
+    """WC-TIP-04: 10,000 of tips in 2022-01 pay nothing for want of a rate (never 10,000 at a 0%
+    commission no source gives); the gross and the reason are reported."""
+    st = settle(scenario(period="2022-01", tips={"yuan": "3000.00", "beans_android": 70000}))
+    assert st.net == D("0.00") and st.lines == ()
+    (reason,) = reasons(st, "WC-TIP-04")
+    assert "tipping of 10,000.00 gross this month is not applied" in reason
+    assert "WC-TIP-02 not in force until 2022-01-06" in reason
+    assert 'platform_share under [wechat_channels."WC-TIP-04"]' in reason
+
+
+def test_wc_tip_04_after_an_operator_ends_the_program() -> None:
+    """WC-TIP-04: an operator ends WC-TIP-02 (effective_to): 10,000 of tips in 2027-02 are not applied,
+    not paid at 70%; WC-TIP-03's threshold is the program's and is not applied either."""
+    ended = {"WC-TIP-02": {"effective_to": "2027-01-31"}}
+    st = settle(scenario(period="2027-02", tips={"yuan": "10000.00"}), rules=ended)
+    assert st.net == D("0.00")
+    assert "not in force since 2027-02-01" in reasons(st, "WC-TIP-04")[0]
+    assert "incentive program's" in reasons(st, "WC-TIP-03")[0]
+
+
+def test_wc_tip_04_ended_too_tipping_still_not_paid_in_full() -> None:
+    """WC-TIP-04: with both WC-TIP-02 and WC-TIP-04 ended by an operator, tips are still not applied."""
+    ended = {"WC-TIP-02": {"effective_to": "2027-01-31"}, "WC-TIP-04": {"effective_to": "2027-01-31"}}
+    st = settle(scenario(period="2027-02", tips={"yuan": "900.00"}), rules=ended)
+    assert st.net == D("0.00") and st.lines == ()
+    assert "tipping of 900.00 gross this month is not applied" in reasons(st, "WC-TIP-01")[0]
+
+
+def test_wc_tip_04_operator_sets_the_normal_share() -> None:
+    """WC-TIP-04, CORE-MONEY-03: a normal share set by an operator is charged on all of the month's
+    tipping, rounded once (50% of 5,000.05 = 2,500.03): the creator keeps the rest, 2,500.02."""
+    st = settle(scenario(period="2022-01", tips={"yuan": "5000.05"}),
+                rules={"WC-TIP-04": {"platform_share": "0.50"}})
+    (line,) = [x for x in st.lines if x.rule == "WC-TIP-04"]
+    assert (line.base, line.value, line.label) == (D("5000.05"), D("2500.03"), "operator-set")
+    assert st.net == D("2500.02")
+
+
+def test_core_money_03_platform_share_is_the_rounded_line() -> None:
+    """CORE-MONEY-03: 30% of 5,000.05 is 1,500.02 (1,500.015 half-up), so the creator keeps 3,500.03."""
+    st = settle(scenario(tips={"yuan": "5000.05"}))
+    (line,) = [x for x in st.lines if x.rule == "WC-TIP-02"]
+    assert line.value == D("1500.02") and "CORE-MONEY-03" in line.note
+    assert st.net == D("3500.03")
 
 
 def test_wc_tip_02_share_is_a_parameter() -> None:
@@ -112,3 +163,16 @@ def test_wc_tip_02_share_is_a_parameter() -> None:
     [commission] = [x for x in st.lines if x.rule == "WC-TIP-02"]
     assert (commission.value, commission.label) == (D("8000.00"), "operator-set")
     assert st.net == D("32000.00")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.decimals(min_value=D("0"), max_value=D("1000000"), places=2), st.integers(0, 10_000_000),
+       st.integers(0, 10_000_000))
+def test_wc_tip_04_outside_the_program_unset_tips_add_nothing(yuan: D, android: int, ios: int) -> None:
+    """WC-TIP-04: in 2022-01 (before WC-TIP-02) with the normal share unset, any tipping adds nothing to
+    net and is reported not applied with its gross; it is never paid out in full."""
+    got = settle(scenario(period="2022-01", tips={"yuan": f"{yuan:.2f}", "beans_android": android,
+                                                  "beans_ios": ios}))
+    assert got.net == 0 and got.lines == ()
+    gross = yuan + (D(android) / 10).quantize(D("0.01")) + (D(ios) / 7).quantize(D("0.01"))
+    assert bool(reasons(got, "WC-TIP-04")) == (gross > 0)

@@ -1,11 +1,15 @@
-"""Single settlement of Xingtu orders: XT-ORD-02, XT-ORD-03, XT-FEE-01, XT-PRICE-01, CORE-ORD-02."""
+"""Single settlement of Xingtu orders: XT-ORD-02, XT-ORD-03, XT-FEE-01, XT-PRICE-01, CORE-ORD-02,
+CORE-INCOME-01 (a co-creator's share received is a transfer between creators)."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from xingtu_helpers import D, co_order, lines, moves, own_income, pending, scenario, settle
 
 from creatorpay.core import InputError, Kind, load_scenario
+from creatorpay.core.money import round_fen
 
 FOOD = [("me", "main", "12000.00"), ("li", "co_creator", "5000.00"), ("wang", "co_creator", "3000.00")]
 
@@ -119,3 +123,65 @@ def test_mcn_share_comes_after_transfers() -> None:
     st = settle(data)
     assert lines(st, "CORE-MCN-01")[0].value == D("2280.00")
     assert st.net == D("9120.00")
+
+
+def test_core_income_01_co_creator_share_is_a_transfer_without_mcn_share() -> None:
+    """CORE-INCOME-01 with XT-ORD-03: wang's 2,850 from the main contributor is a transfer between
+    creators: no MCN share (CORE-MCN-01), so wang nets 2,850.00, not 2,565.00; a notice says so."""
+    data = scenario([co_order("o1", FOOD)], creator="wang")
+    data["mcn"] = {"name": "Sunrise MCN", "share": "0.10"}
+    st = settle(data)
+    assert lines(st, "CORE-MCN-01") == []
+    assert own_income(st) == D("0.00")
+    assert st.net == D("2850.00")
+    notice = st.facts["transfers_received"]
+    assert "2,850.00 received from a main contributor (XT-ORD-03)" in notice
+    assert "no MCN share and no platform withholding" in notice and "declare it yourself" in notice
+
+
+def test_core_income_01_no_platform_withholding_on_a_received_share() -> None:
+    """CORE-INCOME-01: Xingtu withholds no tax on money it never paid the co-creator (CN-TAX-01 and
+    CN-VAT-01 are not applied, with the figure); the main contributor is taxed on what it keeps."""
+    from creatorpay.core import Engine
+
+    engine = Engine(load=["xingtu", "cn_tax"])
+    big = [("me", "main", "60000.00"), ("li", "co_creator", "40000.00")]
+    data = scenario([co_order("o1", big)], creator="li", period="2024-06")
+    data["tax"] = {"method": "platform"}
+    st = engine.settle(load_scenario(data), "xingtu")
+    assert [x.kind for x in st.lines if x.amount] == [Kind.TRANSFER]
+    assert st.net == D("38000.00")
+    assert {n.rule for n in st.not_applied} >= {"CN-TAX-01", "CN-VAT-01"}
+    data = scenario([co_order("o1", big)], period="2024-06")
+    data["tax"] = {"method": "platform"}
+    main = engine.settle(load_scenario(data), "xingtu")
+    tax = [x for x in main.lines if x.rule == "CN-TAX-01"]
+    assert tax and tax[0].payer == "me"  # 57,000 kept (own platform income): taxed
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.decimals(min_value=D("0.01"), max_value=D("500000"), places=2),
+       st.decimals(min_value=D("0.01"), max_value=D("500000"), places=2),
+       st.decimals(min_value=D("0"), max_value=D("0.5"), places=2))
+@example(main=D("145.53"), share=D("0.01"), mcn=D("0.02"))  # MCN 2.765 rounds half-up to 2.77
+def test_core_income_01_co_creator_nets_its_transfer_whatever_the_mcn(main: D, share: D, mcn: D) -> None:
+    """CORE-INCOME-01: whatever the amounts and MCN share, a co-creator's net is the transfer it receives
+    (XT-ORD-03): no MCN share, no withholding; the main contributor's MCN share is on what it keeps."""
+    from creatorpay.core import Engine
+
+    spec = [("me", "main", f"{main:.2f}"), ("li", "co_creator", f"{share:.2f}")]
+    engine = Engine(load=["xingtu", "cn_tax"])
+    for creator in ("li", "me"):
+        data = scenario([co_order("o1", spec)], creator=creator, period="2026-10")
+        data["mcn"] = {"name": "M", "share": f"{mcn:.2f}"}
+        data["tax"] = {"method": "platform", "months_with_income": 10}
+        got = engine.settle(load_scenario(data), "xingtu")
+        if creator == "li":
+            (transfer,) = lines(got, "XT-ORD-03")
+            assert got.net == transfer.amount == transfer.value
+            assert [x.rule for x in got.lines if x.amount < 0] == []
+            assert "transfers_received" in got.facts
+        else:
+            mcn_lines = lines(got, "CORE-MCN-01")
+            assert sum((x.value for x in mcn_lines), D(0)) == round_fen(own_income(got) * mcn)
+            assert "transfers_received" not in got.facts

@@ -37,6 +37,8 @@ def test_registration_offers_orders_only_with_reasons() -> None:
     st = settle(data)
     offered = {n.activity: n.reason for n in st.not_offered}
     assert offered["tips"] == "Xingtu has no live tipping"
+    # The activity table of RULES.md (revision 2): [merchant_live] not offered, no source (WC-MERCH-01 is WeChat's).
+    assert offered["merchant_live"].startswith("no source covers merchant live streams on Xingtu")
     assert set(offered) == {"tips", "programs", "merchant_live"}
     assert st.lines == ()
 

@@ -81,11 +81,14 @@ def test_xt_cc_06_settling_again_with_the_same_store_is_idempotent() -> None:
 
 
 def test_xt_cc_07_review_failure_pays_nothing_and_keeps_its_slot() -> None:
-    """XT-CC-07: a failed review is no violation, pays nothing, and still uses one of the 4."""
+    """XT-CC-07, CORE-ORD-02: a failed review is a violation, never pending; it pays nothing and still
+    uses one of the 4."""
     st = settle(scenario([co_order("failed", review_failed=True), co_order("o2")], co_creations_this_month=3))
-    assert violated(st, "failed") == []
+    assert violated(st, "failed") == ["XT-CC-07"]
+    assert "failed Xingtu review" in st.violations[0].message
+    assert "still uses one of the month's co-creation slots" in st.violations[0].message
     assert lines(st, order="failed") == []
-    assert "XT-CC-07" in pending(st)["failed"]
+    assert "failed" not in pending(st)
     assert violated(st, "o2") == ["XT-CC-06"]
 
 
@@ -93,7 +96,7 @@ def test_xt_cc_07_operator_release_lets_a_fifth_order_through() -> None:
     """XT-CC-07: an operator's ``store.release`` of a failed submission's slot frees it for a later order."""
     store = MemoryStore()
     month = [co_order("o1", review_failed=True), co_order("o2"), co_order("o3"), co_order("o4")]
-    assert violated(settle(scenario(month), store=store)) == []
+    assert violated(settle(scenario(month), store=store)) == ["XT-CC-07"]
     assert violated(settle(scenario([co_order("o5")], co_creations_this_month=4), store=MemoryStore())) \
         == ["XT-CC-06"]
     assert store.release(KEY, "o1")
@@ -106,10 +109,10 @@ def test_xt_cc_07_release_slot_survives_settling_the_whole_month_again() -> None
     """XT-CC-07: ``quota.release_slot`` remembers the release, so the full month settles o5 too."""
     store = MemoryStore()
     month = [co_order("o1", review_failed=True), co_order("o2"), co_order("o3"), co_order("o4"), co_order("o5")]
-    assert violated(settle(scenario(month), store=store)) == ["XT-CC-06"]
+    assert violated(settle(scenario(month), store=store)) == ["XT-CC-07", "XT-CC-06"]
     assert quota.release_slot(store, "me", "2026-10", "o1")
     again = settle(scenario(month), store=store)
-    assert violated(again) == []
+    assert violated(again) == ["XT-CC-07"]
     assert store.used(KEY) == 4
 
 
@@ -118,4 +121,4 @@ def test_xt_cc_07_without_release_a_slot_stays_used() -> None:
     store = MemoryStore()
     month = [co_order("o1", review_failed=True), co_order("o2"), co_order("o3"), co_order("o4"), co_order("o5")]
     settle(scenario(month), store=store)
-    assert violated(settle(scenario(month), store=store)) == ["XT-CC-06"]
+    assert violated(settle(scenario(month), store=store)) == ["XT-CC-07", "XT-CC-06"]

@@ -114,12 +114,13 @@ def test_xt_cc_08_off_platform_commercial_co_creation_from_2022_11() -> None:
 
 
 def test_xt_cc_08_not_in_force_in_2022_10() -> None:
-    """XT-CC-08 before it applies: no violation, reported not applied; Xingtu still pays nothing (XT-ORD-01)."""
+    """XT-CC-08 before it applies: reported not applied; Xingtu still pays nothing, and the order is an
+    XT-ORD-01 violation, never pending (CORE-ORD-02)."""
     st = settle(scenario([co_order("o1", off_platform=True)], period="2022-10"))
-    assert violated(st) == []
+    assert violated(st) == ["XT-ORD-01"]
     assert reasons(st, "XT-CC-08") == ["not in force until 2022-10-27"]
     assert st.lines == ()
-    assert "XT-ORD-01" in pending(st)["o1"]
+    assert pending(st) == {}
 
 
 def test_xt_cc_09_douyin_lite_and_creator_service_platform_rejected() -> None:
@@ -149,10 +150,25 @@ def test_xt_ord_01_ordinary_order_paid_to_the_creator_with_its_task_type() -> No
 
 
 def test_xt_ord_01_order_arranged_off_xingtu_pays_nothing() -> None:
-    """XT-ORD-01: an order not placed on Xingtu is not settled by Xingtu."""
+    """XT-ORD-01, CORE-ORD-02: an order not placed on Xingtu is not settled by Xingtu; it is a
+    violation, not pending."""
     st = settle(scenario([{"id": "o1", "amount": "1000.00", "stage": "published", "off_platform": True}]))
-    assert st.lines == () and violated(st) == []
-    assert "XT-ORD-01" in pending(st)["o1"]
+    assert st.lines == () and violated(st) == ["XT-ORD-01"]
+    assert "arranged off Xingtu" in st.violations[0].message
+    assert pending(st) == {}
+
+
+def test_core_ord_02_rejected_orders_are_never_pending() -> None:
+    """CORE-ORD-02: XT-CC-08 off-platform use, a failed review and a cap reject an order as a violation;
+    only an order not yet published or terminated is pending."""
+    orders = [co_order("off", off_platform=True), co_order("review", review_failed=True),
+              {"id": "single", "amount": "500.00", "stage": "published", "review_failed": True},
+              co_order("early", stage="video_produced")]
+    st = settle(scenario(orders, period="2022-11"))
+    assert [(x.order, x.rule) for x in st.violations] == [
+        ("off", "XT-CC-08"), ("review", "XT-CC-07"), ("single", "XT-ORD-01")]
+    assert list(pending(st)) == ["early"]
+    assert st.lines == ()
 
 
 def test_xt_ord_01_ordinary_order_needs_one_main() -> None:

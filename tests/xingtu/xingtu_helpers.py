@@ -92,5 +92,7 @@ def pending(st: Statement) -> dict[str, str]:
 
 
 def own_income(st: Statement) -> Decimal:
-    """CORE-INCOME-01 from the statement's lines."""
-    return sum((x.amount for x in st.lines if x.kind.platform_income), ZERO)
+    """CORE-INCOME-01 from the statement's lines: a transfer received from a main contributor is not
+    platform income."""
+    return sum((x.amount for x in st.lines if x.kind.platform_income
+                and not (x.kind is Kind.TRANSFER and x.amount > 0)), ZERO)
