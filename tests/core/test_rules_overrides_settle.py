@@ -1,7 +1,8 @@
 """An override the rules accept settles (issue 15): validation refuses every value settling cannot use.
 
 The property: any override file that ``Engine(rules=...)`` (so ``creatorpay rules validate``) accepts
-settles every example scenario on every platform without an ``error`` status. Overrides are drawn
+settles every example scenario on every platform without an ``error`` status, and any generated
+scenario the rule files settle without one. Overrides are drawn
 for every parameter of every loaded rule file (core/rules.toml, plugins/*/rules.toml) from its type,
 edge values first, and for the tax tables (CN-TAX-01/02) as whole tables, consistent or not. Each
 example is also settled at 2024-06 with ``[tax] method = "platform"``, so CN-TAX-01 is exercised too.
@@ -22,6 +23,7 @@ from creatorpay.core import Engine, RuleFileError, load_scenario
 from creatorpay.core.checks import read_document
 from creatorpay.core.rules import ParamSpec
 from creatorpay.core.scenario import Scenario
+from creatorpay.core.testing.strategies import scenario_dicts
 from tests.conftest import EXAMPLES
 
 BASE = Engine()
@@ -140,3 +142,20 @@ def test_every_edge_value_of_every_parameter_is_refused_or_settles(book: str, ru
         for scenario in SCENARIOS:
             for statement in engine.compare(scenario).results:
                 assert statement.status != "error", (value, scenario.source, statement.platform, statement.error)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(overrides(), scenario_dicts(messy=True))
+def test_an_accepted_override_settles_any_scenario_the_rule_files_settle(
+        data: dict[str, dict[str, dict[str, Any]]], scenario: dict[str, Any]) -> None:
+    """Beyond the examples: a generated scenario (loadable nonsense in orders and creators included)
+    that settles under the rule files settles without ``error`` under any override accepted."""
+    try:
+        engine = Engine(rules=data)
+    except RuleFileError:
+        return
+    loaded = load_scenario(scenario)
+    before = {s.platform: s.status for s in BASE.compare(loaded).results}
+    for statement in engine.compare(loaded).results:
+        if before[statement.platform] != "error":
+            assert statement.status != "error", (statement.platform, statement.error)
