@@ -110,3 +110,13 @@ def test_settle_refuses_a_bad_table_before_reading_any_event(
     assert 'rules.toml: cn_tax."CN-TAX-02".quick_deductions: expected 7 items' in err
     assert "Traceback" not in err
     assert not db.exists() and not events.with_suffix(".rejects.csv").exists()
+
+
+def test_rules_show_lists_the_constraints_an_override_must_meet(capsys: pytest.CaptureFixture[str]) -> None:
+    """WC-TIP-01's beans per yuan at least 1; CN-TAX-02's rates rising, one more than the tops."""
+    code, out, _ = run_main(capsys, "rules", "show", "wechat_channels", "--at", "2025-10-01")
+    assert code == 0 and "beans_per_yuan_android = 10  (min 1)" in out
+    code, out, _ = run_main(capsys, "rules", "show", "cn_tax", "--at", "2025-10-01", "--format", "json")
+    params = {p["name"]: p for p in json.loads(out)[0]["in_force"][0]["params"]}
+    assert params["bracket_rates"]["constraints"] == {"increasing": True, "length": {"of": "bracket_tops", "plus": 1}}
+    assert params["deduction_ratio"]["constraints"] == {}

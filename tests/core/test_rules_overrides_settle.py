@@ -2,10 +2,10 @@
 
 The property: any override file that ``Engine(rules=...)`` (so ``creatorpay rules validate``) accepts
 settles every example scenario on every platform without an ``error`` status, and any generated
-scenario the rule files settle without one. Overrides are drawn
-for every parameter of every loaded rule file (core/rules.toml, plugins/*/rules.toml) from its type,
-edge values first, and for the tax tables (CN-TAX-01/02) as whole tables, consistent or not. Each
-example is also settled at 2024-06 with ``[tax] method = "platform"``, so CN-TAX-01 is exercised too.
+scenario the rule files settle without one. Overrides are drawn for every parameter of every loaded
+rule file (core/rules.toml, plugins/*/rules.toml) from its type, edge values first, and for the tax
+tables (CN-TAX-01/02) as whole tables, consistent or not. Each example is also settled at 2024-06
+with ``[tax] method = "platform"``, so CN-TAX-01 is exercised too.
 """
 
 from __future__ import annotations
