@@ -375,8 +375,11 @@ class RuleBook:
             )
             made = _with_versions(rule, versions)
             if all(value is not None for value in changes.values()):  # else already reported
+                before = len(checker.problems)
                 for version in made.versions:
                     check_version(checker, version, where, self.check, overridden=True)
+                # A plugin's check does not know which version it saw: say a problem once.
+                checker.problems[before:] = list(dict.fromkeys(checker.problems[before:]))
             rules[rule_id] = made
         return attrs.evolve(self, rules=MappingProxyType(rules))
 

@@ -140,3 +140,14 @@ def test_a_rule_file_the_check_rules_hook_refuses_fails_its_plugin(tmp_path: Pat
     report = next(r for r in loaded.reports if r.name == "fake")
     assert report.status == "failed"
     assert 'rules."FK-TAB-01".versions[0].share: expected share + the top rate at most 1' in (report.error or "")
+
+
+def test_a_problem_the_hook_finds_in_every_version_is_said_once(tmp_path: Path) -> None:
+    @hookimpl
+    def creatorpay_check_rules(version: RuleVersion, checker: Checker, path: str) -> None:
+        if version.decimal("share") > Decimal("0.6"):
+            checker.fail(path + ".share", "expected a share at most 0.6")
+
+    with pytest.raises(RuleFileError) as caught:
+        engine(tmp_path, {"fake": {"FK-TAB-01": {"share": "0.7"}}}, creatorpay_check_rules=creatorpay_check_rules)
+    assert str(caught.value) == '<rules>: fake."FK-TAB-01".share: expected a share at most 0.6'
