@@ -77,7 +77,7 @@ class Settlement:
 
     def rejected(self, order_id: str) -> bool:
         """Whether a violation rejected the order: it settles nothing."""
-        return order_id in self.statement.rejected_orders()
+        return self.statement.is_rejected(order_id)
 
     def orders_to_settle(self) -> Iterator[Order]:
         """The orders that pay or end this month, not rejected; the others are reported *pending*.

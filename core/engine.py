@@ -23,7 +23,7 @@ from .checks import Checker, join
 from .context import Adjustment, Platform, Settlement
 from .errors import InputError, PluginError, RuleFileError
 from .plugins import DISABLE_ENV, LOAD_ENV, PluginReport, env_list, make_plugin_manager
-from .rules import RuleBook, RuleSet, load_overrides, load_rule_file
+from .rules import RuleBook, RuleSet, RuleVersion, VersionCheck, load_overrides, load_rule_file
 from .scenario import Scenario
 from .statement import Statement, StatementBuilder
 from .store import MemoryStore, Store
@@ -120,7 +120,8 @@ class Engine:
                 continue
             try:
                 made = self._registration(plugin_name)
-                loaded = {item.name: load_rule_file(item.rules, item.name) for item in made}
+                check = self._rules_check(plugin_name)
+                loaded = {item.name: load_rule_file(item.rules, item.name, check) for item in made}
                 clash = sorted(set(loaded) & set(books))
                 if clash:
                     raise PluginError(f"{', '.join(clash)} already registered by another plugin")
@@ -149,6 +150,19 @@ class Engine:
                 raise PluginError(f"registers platform {item.name!r} under the entry point {plugin_name!r}; "
                                   "the names must match")
         return made
+
+    def _rules_check(self, plugin_name: str) -> VersionCheck | None:
+        """The plugin's ``creatorpay_check_rules`` implementations as one check, or None."""
+        impls = [i for i in self._pm.hook.creatorpay_check_rules.get_hookimpls() if i.plugin_name == plugin_name]
+        if not impls:
+            return None
+
+        def check(version: RuleVersion, checker: Checker, path: str) -> None:
+            given = {"version": version, "checker": checker, "path": path}
+            for impl in impls:
+                impl.function(**{name: given[name] for name in impl.argnames})
+
+        return check
 
     def _fail(self, name: str, plugin: object, exc: Exception, reports: list[PluginReport]) -> None:
         self._pm.unregister(plugin)

@@ -34,6 +34,7 @@ import pluggy
 
 from .checks import Checker
 from .context import Adjustment, Platform, Settlement
+from .rules import RuleVersion
 
 PROJECT = "creatorpay"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -67,6 +68,26 @@ def creatorpay_adjustment() -> Adjustment:  # type: ignore[empty-body]
         @hookimpl
         def creatorpay_adjustment() -> Adjustment:
             return Adjustment(name="cn_tax", title="Chinese tax", rules=Path(__file__).with_name("rules.toml"))
+    """
+
+
+@hookspec
+def creatorpay_check_rules(version: RuleVersion, checker: Checker, path: str) -> None:
+    """Check what the rule file cannot declare about one version of this plugin's rules.
+
+    Called on every version of every rule in the plugin's own rule files when an Engine loads them,
+    and again with a user's override values applied (``creatorpay rules validate``, ``--rules``), so
+    an override that would break settling is refused before anything is settled. Constraints on one
+    parameter or between two (``min``, ``positive``, ``increasing``, ``length``, ``above``) belong in the
+    rule file; this hook is for the rest, e.g. a tax table whose quick deductions do not match its
+    rates. Record problems on ``checker`` under ``path`` plus the parameter's name.
+
+    Example::
+
+        @hookimpl
+        def creatorpay_check_rules(version, checker, path):
+            if version.id == "AC-FEE-01" and version.decimal("low") + version.decimal("high") > 1:
+                checker.fail(path + ".high", "expected low + high at most 1")
     """
 
 

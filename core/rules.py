@@ -22,6 +22,17 @@ its source covers is ``unverified``). A parameter declared but absent from a ver
 (operator-set figures no source gives).
 Types: amount, ratio, decimal (strings), count, bool, choice (with ``choices``), text, date, and the
 lists amounts and ratios (arrays of decimal strings, e.g. a tax table's brackets).
+
+Constraints a value must meet, declared beside the type and checked when a rule file or an override
+file loads, so a value that would break settling is refused up front (``creatorpay rules validate``)::
+
+    params.beans = { type = "count", min = 1 }            # min, max: bounds (inclusive); of each item of a list
+    params.tops = { type = "amounts", positive = true, increasing = true }   # above 0; each above the last
+    params.rates = { type = "ratios", length = { of = "tops", plus = 1 } }   # one item more than tops
+    params.high = { type = "count", above = "low" }       # above another parameter of the same version
+
+What data cannot say (e.g. a tax table's quick deductions against its rates) a plugin checks in its
+``creatorpay_check_rules`` hook, called on every version of its rules as they load and after overrides.
 """
 
 from __future__ import annotations
@@ -42,9 +53,16 @@ from .errors import RuleFileError
 from .statement import LABELS, weakest
 
 PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", "date", "amounts", "ratios")
+_NUMBERS = ("amount", "ratio", "decimal", "count", "amounts", "ratios")
+_LISTS = ("amounts", "ratios")
+_SPEC_KEYS = ("type", "choices", "label", "doc", "min", "max", "positive", "increasing", "length", "above")
 RULE_ID = re.compile(r"^[A-Z]+-[A-Z]+-\d{2}$")
 _DECIMAL = re.compile(r"^\d+(\.\d+)?$")
 _T = TypeVar("_T")
+
+#: A check of one rule version beyond what its parameters declare: records problems on the checker,
+#: each under ``path`` (the version's place in the rule file, or its rule in an override file).
+VersionCheck = Callable[["RuleVersion", Checker, str], None]
 
 
 @attrs.frozen
@@ -56,10 +74,59 @@ class ParamSpec:
     choices: tuple[str, ...] = ()
     label: str | None = None
     doc: str = ""
+    #: Bounds (inclusive) of a number, or of each item of a list.
+    min: Decimal | None = None
+    max: Decimal | None = None
+    #: Above zero (of each item of a list).
+    positive: bool = False
+    #: A list whose items each are above the one before.
+    increasing: bool = False
+    #: A list with as many items as the list parameter ``length_of``, plus ``length_plus``.
+    length_of: str | None = None
+    length_plus: int = 0
+    #: Above this other parameter of the same version, when both are set.
+    above: str | None = None
 
     def read(self, checker: Checker, value: object, path: str) -> object:
-        """Check ``value`` against the declared type; returns the typed value or None."""
-        if self.type in ("amounts", "ratios"):  # a list, e.g. a tax table's bracket limits
+        """Check ``value`` against the declared type and bounds; returns the typed value or None."""
+        typed = self._typed(checker, value, path)
+        if typed is None:
+            return None
+        if self.type in _LISTS:
+            assert isinstance(typed, tuple)
+            ok = all([self._bounded(checker, item, join(path, index)) for index, item in enumerate(typed)])
+            if self.increasing:
+                for index, (before, after) in enumerate(itertools.pairwise(typed), 1):
+                    if after <= before:
+                        checker.fail(join(path, index), f"expected each item above the one before{self._why()}, "
+                                                        f"found {after} after {before}")
+                        ok = False
+                        break
+            return typed if ok else None
+        if self.type in _NUMBERS:
+            assert isinstance(typed, Decimal | int)
+            return typed if self._bounded(checker, typed, path) else None
+        return typed
+
+    def _bounded(self, checker: Checker, value: Decimal | int, path: str) -> bool:
+        """Whether ``value`` meets ``min``, ``max`` and ``positive``; records the problem if not."""
+        if self.positive and value <= 0:
+            checker.fail(path, f"expected a value above 0{self._why()}, found {value}")
+            return False
+        if self.min is not None and value < self.min:
+            checker.fail(path, f"expected a value of at least {self.min}{self._why()}, found {value}")
+            return False
+        if self.max is not None and value > self.max:
+            checker.fail(path, f"expected a value of at most {self.max}{self._why()}, found {value}")
+            return False
+        return True
+
+    def _why(self) -> str:
+        return f" ({self.doc})" if self.doc else ""
+
+    def _typed(self, checker: Checker, value: object, path: str) -> object:
+        """``value`` read as the declared type, or None after recording a problem."""
+        if self.type in _LISTS:  # a list, e.g. a tax table's bracket limits
             if not isinstance(value, list) or not value:
                 checker.fail(path, f"expected a non-empty list of decimal strings, found {describe(value)}")
                 return None
@@ -260,6 +327,9 @@ class RuleBook:
     platform: str
     rules: Mapping[str, Rule]
     source: str = ""
+    #: The plugin's check of what the data cannot say, run on every version as it loads and after
+    #: overrides (the ``creatorpay_check_rules`` hook); None: none.
+    check: VersionCheck | None = attrs.field(default=None, eq=False, repr=False)
 
     def at(self, day: dt.date) -> RuleSet:
         """The rule set in force on ``day``."""
@@ -276,8 +346,10 @@ class RuleBook:
     def with_overrides(self, table: Mapping[str, Any], checker: Checker, path: str) -> RuleBook:
         """A copy with the override file's values (``[<platform>."<RULE-ID>"] key = value``).
 
-        Unknown rules or parameters and wrongly typed values are recorded on ``checker``. The key
-        ``effective_to`` ends a rule at a date (e.g. an operator ending WC-TIP-02's program).
+        Unknown rules or parameters, wrongly typed values and values breaking a declared constraint
+        or the book's :attr:`check` are recorded on ``checker``: every version of an overridden rule
+        is checked with its new values, so an override accepted here settles like the rule file's.
+        The key ``effective_to`` ends a rule at a date (e.g. an operator ending WC-TIP-02's program).
         """
         rules = dict(self.rules)
         for rule_id, values in table.items():
@@ -309,8 +381,42 @@ class RuleBook:
                 )
                 for v in rule.versions
             )
-            rules[rule_id] = _with_versions(rule, versions)
+            made = _with_versions(rule, versions)
+            if all(value is not None for value in changes.values()):  # else already reported
+                before = len(checker.problems)
+                for version in made.versions:
+                    check_version(checker, version, where, self.check, overridden=True)
+                # A plugin's check does not know which version it saw: say a problem once.
+                checker.problems[before:] = list(dict.fromkeys(checker.problems[before:]))
+            rules[rule_id] = made
         return attrs.evolve(self, rules=MappingProxyType(rules))
+
+
+def check_version(checker: Checker, version: RuleVersion, path: str, check: VersionCheck | None = None,
+                  *, overridden: bool = False) -> None:
+    """The constraints across a version's parameters (``length``, ``above``), then ``check``.
+
+    ``path`` is where the version is written (in an override file: its rule, so the message names
+    the version when the rule has several).
+    """
+    rule = version.rule
+    before = len(checker.problems)
+    which = (f" in the version from {version.effective_from.isoformat()}"
+             if overridden and len(rule.versions) > 1 else "")
+    for name, spec in rule.params.items():
+        value = version.params.get(name)
+        if value is None:
+            continue
+        if spec.length_of is not None and (other := version.params.get(spec.length_of)) is not None:
+            wanted = len(other) + spec.length_plus
+            if len(value) != wanted:
+                more = f"{spec.length_plus} more than" if spec.length_plus else "as many as"
+                checker.fail(join(path, name), f"expected {wanted} items ({more} the {len(other)} of "
+                                               f"{spec.length_of}){which}, found {len(value)}")
+        if spec.above is not None and (other := version.params.get(spec.above)) is not None and value <= other:
+            checker.fail(join(path, name), f"expected a value above {spec.above} ({other}){which}, found {value}")
+    if check is not None and len(checker.problems) == before:
+        check(version, checker, path)
 
 
 def _with_versions(rule: Rule, versions: tuple[RuleVersion, ...]) -> Rule:
@@ -320,14 +426,16 @@ def _with_versions(rule: Rule, versions: tuple[RuleVersion, ...]) -> Rule:
     return made
 
 
-def load_rule_file(path: Path, platform: str) -> RuleBook:
+def load_rule_file(path: Path, platform: str, check: VersionCheck | None = None) -> RuleBook:
     """Load and check a plugin's rule file; every problem names the file and key."""
     data = read_document(path, RuleFileError)
-    return parse_rule_book(data, platform, str(path))
+    return parse_rule_book(data, platform, str(path), check)
 
 
-def parse_rule_book(data: Mapping[str, Any], platform: str, source: str) -> RuleBook:
-    """Check a parsed rule file: labels, sources, typed parameters, non-overlapping versions."""
+def parse_rule_book(data: Mapping[str, Any], platform: str, source: str,
+                    check: VersionCheck | None = None) -> RuleBook:
+    """Check a parsed rule file: labels, sources, typed parameters and their constraints,
+    non-overlapping versions, then ``check`` on each version (kept for overrides)."""
     c = Checker(source, RuleFileError)
     c.unknown_keys(data, ("rules", "platform"), "")
     table = c.get(data, "rules", "", Checker.table, required=True) or {}
@@ -343,7 +451,11 @@ def parse_rule_book(data: Mapping[str, Any], platform: str, source: str) -> Rule
         if rule is not None:
             rules[rule_id] = rule
     c.raise_if_any()
-    return RuleBook(platform, MappingProxyType(rules), source)
+    for rule_id, rule in rules.items():
+        for index, version in enumerate(rule.versions):
+            check_version(c, version, join(join(join("rules", f'"{rule_id}"'), "versions"), index), check)
+    c.raise_if_any()
+    return RuleBook(platform, MappingProxyType(rules), source, check)
 
 
 def _rule(c: Checker, rule_id: str, platform: str, section: Mapping[str, Any], where: str) -> Rule | None:
@@ -357,6 +469,8 @@ def _rule(c: Checker, rule_id: str, platform: str, section: Mapping[str, Any], w
         made = _param(c, name, spec, join(where, f"params.{name}"))
         if made is not None:
             params[name] = made
+    for name, spec in params.items():
+        _related(c, spec, params, join(where, f"params.{name}"))
     rule = Rule(rule_id, platform, title or "", label or "source", source or "", MappingProxyType(params))
     raw_versions = section.get("versions")
     if not isinstance(raw_versions, list) or not raw_versions:
@@ -398,7 +512,7 @@ def _param(c: Checker, name: str, raw: object, path: str) -> ParamSpec | None:
     spec = c.table(raw, path)
     if spec is None:
         return None
-    c.unknown_keys(spec, ("type", "choices", "label", "doc"), path)
+    c.unknown_keys(spec, _SPEC_KEYS, path)
     kind = c.get(spec, "type", path, Checker.text, required=True)
     if kind not in PARAM_TYPES:
         c.fail(join(path, "type"), f"expected one of {', '.join(PARAM_TYPES)}, found {describe(kind)}")
@@ -408,7 +522,43 @@ def _param(c: Checker, name: str, raw: object, path: str) -> ParamSpec | None:
         c.fail(join(path, "choices"), "expected a non-empty list of strings for a choice")
         return None
     label = c.get(spec, "label", path, _label)
-    return ParamSpec(name, kind, tuple(choices), label, c.get(spec, "doc", path, Checker.text, "") or "")
+    for key, allowed in (("min", _NUMBERS), ("max", _NUMBERS), ("positive", _NUMBERS), ("above", _NUMBERS),
+                         ("increasing", _LISTS), ("length", _LISTS)):
+        if key in spec and kind not in allowed:
+            c.fail(join(path, key), f"applies only to the types {', '.join(allowed)}, not {kind}")
+    length: Mapping[str, Any] = c.get(spec, "length", path, Checker.table) or {}
+    c.unknown_keys(length, ("of", "plus"), join(path, "length"))
+    return ParamSpec(
+        name, kind, tuple(choices), label, c.get(spec, "doc", path, Checker.text, "") or "",
+        min=c.get(spec, "min", path, _bound), max=c.get(spec, "max", path, _bound),
+        positive=bool(c.get(spec, "positive", path, Checker.boolean, False)),
+        increasing=bool(c.get(spec, "increasing", path, Checker.boolean, False)),
+        length_of=c.get(length, "of", join(path, "length"), Checker.text, required=bool(length)),
+        length_plus=c.get(length, "plus", join(path, "length"), Checker.count, 0) or 0,
+        above=c.get(spec, "above", path, Checker.text),
+    )
+
+
+def _bound(c: Checker, value: object, path: str) -> Decimal | None:
+    """A bound of ``min`` or ``max``: a whole number or a decimal string."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, str) and _DECIMAL.match(value):
+        return Decimal(value)
+    c.fail(path, f'expected a whole number or a decimal string such as "1.5", found {describe(value)}')
+    return None
+
+
+def _related(c: Checker, spec: ParamSpec, params: Mapping[str, ParamSpec], path: str) -> None:
+    """``length.of`` names a list parameter and ``above`` a number of the same kind, of the same rule."""
+    if spec.length_of is not None:
+        other = params.get(spec.length_of)
+        if other is None or other.type not in _LISTS:
+            c.fail(join(path, "length"), f"of = {spec.length_of!r} is not a list parameter of this rule")
+    if spec.above is not None:
+        other = params.get(spec.above)
+        if other is None or other.type != spec.type:
+            c.fail(join(path, "above"), f"{spec.above!r} is not a {spec.type} parameter of this rule")
 
 
 def load_overrides(path: str | Path) -> Mapping[str, Any]:

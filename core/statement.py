@@ -229,6 +229,12 @@ class StatementBuilder:
         self.pending: list[Pending] = []
         self.traffic: list[Traffic] = []
         self.facts: dict[str, str] = {}
+        # Indexes of the appended lists, brought up to date on each query from where they stopped:
+        # a query per order must not rescan every violation or skip so far (issue 15: quadratic).
+        self._rejected: set[str] = set()
+        self._violations_seen = 0
+        self._skipped: set[tuple[str, str]] = set()
+        self._skips_seen = 0
 
     def line(self, rule: str, kind: Kind, *, payer: str, payee: str, base: Decimal, rate: Decimal,
              value: Decimal | None = None, label: str = "source", note: str = "",
@@ -251,8 +257,12 @@ class StatementBuilder:
         self.violations.append(Violation(rule, message, order, participant))
 
     def skip(self, rule: str, reason: str) -> None:
-        """Report ``rule`` as not applied, with the reason (never silently skipped)."""
-        if all(n.rule != rule or n.reason != reason for n in self.not_applied):
+        """Report ``rule`` as not applied, with the reason (never silently skipped); once per reason."""
+        skipped = self._skipped
+        if self._skips_seen < len(self.not_applied):
+            skipped.update((n.rule, n.reason) for n in self.not_applied[self._skips_seen:])
+            self._skips_seen = len(self.not_applied)
+        if (rule, reason) not in skipped:
             self.not_applied.append(NotApplied(rule, reason))
 
     def not_offer(self, activity: str, reason: str) -> None:
@@ -266,8 +276,15 @@ class StatementBuilder:
         self.traffic.append(Traffic(rule, impressions, matched_users, label, note))
 
     def rejected_orders(self) -> set[str]:
-        """Orders with at least one violation: they settle nothing."""
+        """Orders with at least one violation: they settle nothing (a copy: see :meth:`is_rejected`)."""
         return {v.order for v in self.violations if v.order is not None}
+
+    def is_rejected(self, order: str) -> bool:
+        """Whether ``order`` has a violation; amortised constant time, for a question asked per order."""
+        if self._violations_seen < len(self.violations):
+            self._rejected.update(v.order for v in self.violations[self._violations_seen:] if v.order is not None)
+            self._violations_seen = len(self.violations)
+        return order in self._rejected
 
     def own_platform_income(self) -> Decimal:
         """CORE-INCOME-01: the amounts so far of lines that count as own platform income.

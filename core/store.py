@@ -59,13 +59,14 @@ class MemoryStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._baselines: dict[str, int] = {}
-        self._holders: dict[str, list[str]] = {}
+        #: Holders per key, in the order they took a slot (a dict: membership in constant time).
+        self._holders: dict[str, dict[str, None]] = {}
         self._confirmed: set[tuple[str, str]] = set()
         self._budgets: dict[str, Decimal] = {}
 
     def _seen(self, key: str, baseline: int) -> None:
         self._baselines.setdefault(key, baseline)
-        self._holders.setdefault(key, [])
+        self._holders.setdefault(key, {})
 
     def reserve(self, key: str, holder: str, limit: int, baseline: int = 0) -> bool:
         with self._lock:
@@ -75,22 +76,22 @@ class MemoryStore:
                 return True
             if self._baselines[key] + len(holders) >= limit:
                 return False
-            holders.append(holder)
+            holders[holder] = None
             return True
 
     def confirm(self, key: str, holder: str) -> bool:
         with self._lock:
-            if holder not in self._holders.get(key, []):
+            if holder not in self._holders.get(key, {}):
                 return False
             self._confirmed.add((key, holder))
             return True
 
     def release(self, key: str, holder: str) -> bool:
         with self._lock:
-            holders = self._holders.get(key, [])
+            holders = self._holders.get(key, {})
             if holder not in holders:
                 return False
-            holders.remove(holder)
+            del holders[holder]
             self._confirmed.discard((key, holder))
             return True
 

@@ -1,8 +1,8 @@
 """``creatorpay settle``: a month of events settled into the SQLite ledger (docs/batch.md).
 
 Exit 0 when the run finished, even with rejected rows (they are in the rejects file); 2 for unusable
-input (a missing file, an unknown format, a CSV without the required columns, a bad ``--period``);
-1 on a failure, including a reconciliation that does not hold.
+input (a missing file, an unknown format, a CSV without the required columns, a bad ``--period``, a
+``--rules`` file the rules refuse); 1 on a failure, including a reconciliation that does not hold.
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ def settle(events: Path, creators: Path, db: Path, period: str | None, rejects: 
     from ..batch import SETTLE_CHUNK, STAGE_CHUNK, Batch
 
     month = _period(period)
+    # The rules, overrides included, are checked whole here (constraints and each plugin's
+    # creatorpay_check_rules), before any file is opened: a bad tax table is exit 2, not a run
+    # rejecting every unit it would settle under it.
+    engine = make_engine(rules)
     target = rejects or events.with_suffix(".rejects.csv")
     inputs = (("EVENTS", events), ("--creators", creators), ("--rules", rules))
     for _what, path in inputs[:2]:
@@ -61,7 +65,6 @@ def settle(events: Path, creators: Path, db: Path, period: str | None, rejects: 
     check_ledger(db, inputs)
     check_outputs([("--rejects" if rejects else "the rejects file (EVENTS with .rejects.csv)", target)], inputs,
                   ledger=db)
-    engine = make_engine(rules)
     show = sys.stderr.isatty() if progress is None else progress
     # Collect young garbage every 50,000 allocations rather than every 700 while the run lasts (the
     # workers it forks inherit it): the run allocates rows by the hundred thousand that live until

@@ -14,9 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from creatorpay.core import Adjustment, Kind, Settlement, hookimpl
+from creatorpay.core.checks import Checker
 from creatorpay.core.rules import RuleVersion
 from creatorpay.core.statement import weakest
 
+from .brackets import TOPS, check_table
 from .figures import exact, money
 from .vat import Vat, small_taxpayer_vat
 from .withholding import Withholding, cumulative, per_payment
@@ -28,6 +30,14 @@ RULES = Path(__file__).with_name("rules.toml")
 @hookimpl
 def creatorpay_adjustment() -> Adjustment:
     return Adjustment(name=NAME, title="Chinese tax", rules=RULES)
+
+
+@hookimpl
+def creatorpay_check_rules(version: RuleVersion, checker: Checker, path: str) -> None:
+    """CN-TAX-01/02: a bracket table whose quick deductions are those its brackets imply (the rule
+    file declares the rest: lengths, order), so no override can make a table that settling refuses."""
+    if TOPS in version.rule.params:
+        check_table(version, checker, path)
 
 
 @hookimpl

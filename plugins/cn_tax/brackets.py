@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import itertools
 from decimal import Decimal
+from typing import cast
 
 import attrs
 
@@ -17,7 +18,7 @@ from creatorpay.core.checks import Checker, join
 from creatorpay.core.errors import RuleFileError
 from creatorpay.core.rules import RuleVersion
 
-from .figures import money, percent
+from .figures import exact, money, percent
 
 TOPS, RATES, QUICK = "bracket_tops", "bracket_rates", "quick_deductions"
 
@@ -89,8 +90,24 @@ def read_table(version: RuleVersion) -> BracketTable:
 def _parse_table(version: RuleVersion) -> BracketTable:
     """:func:`read_table` without the memo."""
     checker = Checker(f"{version.rule.platform} rules", RuleFileError)
-    where = f'{version.rule.platform}."{version.id}"'
+    check_table(version, checker, f'{version.rule.platform}."{version.id}"')
+    checker.raise_if_any()
     tops, rates, quick = (list(version.decimals(name)) for name in (TOPS, RATES, QUICK))
+    floors = [Decimal(0), *tops]
+    limits: list[Decimal | None] = [*tops, None]
+    return BracketTable(tuple(Bracket(f, t, r, q) for f, t, r, q in zip(floors, limits, rates, quick, strict=True)))
+
+
+def check_table(version: RuleVersion, checker: Checker, where: str) -> None:
+    """Record on ``checker`` under ``where`` everything that keeps ``version``'s lists from being a
+    table: lengths, order (also declared in rules.toml, checked here again for any rule file) and
+    the quick deductions the brackets imply. The ``creatorpay_check_rules`` hook of the plugin."""
+    found = [version.params.get(name) for name in (TOPS, RATES, QUICK)]
+    if not all(isinstance(items, tuple) for items in found):
+        checker.fail(where, f"expected the three lists {TOPS}, {RATES} and {QUICK} of a bracket table")
+        return
+    tops, rates, quick = (list(cast(tuple[Decimal, ...], items)) for items in found)
+    before = len(checker.problems)
     if len(rates) != len(tops) + 1:
         checker.fail(join(where, RATES), f"expected {len(tops) + 1} rates (one more than the "
                                          f"{len(tops)} bracket tops), found {len(rates)}")
@@ -101,12 +118,8 @@ def _parse_table(version: RuleVersion) -> BracketTable:
         checker.fail(join(where, TOPS), "expected bracket tops above zero, each above the one before")
     if any(r > 1 for r in rates) or any(b <= a for a, b in itertools.pairwise(rates)):
         checker.fail(join(where, RATES), "expected rates from 0 to 1, each above the one before")
-    checker.raise_if_any()
-    _check_continuous(checker, tops, rates, quick, join(where, QUICK))
-    checker.raise_if_any()
-    floors = [Decimal(0), *tops]
-    limits: list[Decimal | None] = [*tops, None]
-    return BracketTable(tuple(Bracket(f, t, r, q) for f, t, r, q in zip(floors, limits, rates, quick, strict=True)))
+    if len(checker.problems) == before:
+        _check_continuous(checker, tops, rates, quick, join(where, QUICK))
 
 
 def _check_continuous(checker: Checker, tops: list[Decimal], rates: list[Decimal], quick: list[Decimal],
@@ -118,6 +131,6 @@ def _check_continuous(checker: Checker, tops: list[Decimal], rates: list[Decimal
         if index:
             expected += tops[index - 1] * (rates[index] - rates[index - 1])
         if given != expected:
-            checker.fail(path, f"quick deduction {index + 1} is {given}, the brackets imply {expected:f}")
+            checker.fail(path, f"quick deduction {index + 1} is {given}, the brackets imply {exact(expected):f}")
             return
 

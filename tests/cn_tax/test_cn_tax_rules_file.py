@@ -6,12 +6,12 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+import attrs
 import pytest
 
-from creatorpay.core import RuleFileError, load_scenario
+from creatorpay.core import RuleFileError
 from creatorpay.plugins.cn_tax.brackets import read_table
 from tests.cn_tax.cn_tax_fakes import ENGINE, engine, one, settle
-from tests.conftest import scenario_dict
 
 D = Decimal
 
@@ -59,23 +59,21 @@ def test_cn_tax_02_a_mistyped_table_is_rejected_when_the_override_loads(
 @pytest.mark.parametrize(
     ("param", "value", "message"),
     [
-        ("bracket_rates", ["0.03", "0.10"], "expected 7 rates"),
-        ("bracket_tops", ["36000.00", "14400.00", *TOPS[2:]], "each above"),
+        ("bracket_rates", ["0.03", "0.10"], "expected 7 items (1 more than the 6 of bracket_tops), found 2"),
+        ("bracket_tops", ["36000.00", "14400.00", *TOPS[2:]], "found 14400.00 after 36000.00"),
         ("quick_deductions", [*QUICK[:2], "19620.00", *QUICK[3:]],
          "quick deduction 3 is 19620.00, the brackets imply 16920"),
-        ("quick_deductions", QUICK[:2], "expected one quick deduction per rate (7)"),
+        ("quick_deductions", QUICK[:2], "expected 7 items (as many as the 7 of bracket_rates), found 2"),
     ],
 )
 def test_cn_tax_02_a_malformed_table_is_a_rule_file_error_naming_the_param(
         param: str, value: list[str], message: str) -> None:
-    """CN-TAX-02 tables whose lists do not fit together: the statement reports the error."""
-    broken = engine(rules={"cn_tax": {"CN-TAX-02": {param: value}}})
-    statement = broken.settle(load_scenario(scenario_dict(
-        period="2026-10", tips={"yuan": "30000.00"}, tax={"method": "platform", "months_with_income": 1})), "fake")
-    assert statement.status == "error"
-    assert statement.error is not None
-    assert f'cn_tax."CN-TAX-02".{param}' in statement.error
-    assert message in statement.error
+    """CN-TAX-02 tables whose lists do not fit together are refused when the override loads, naming
+    the parameter (issue 15: they used to be accepted, then every statement failed)."""
+    with pytest.raises(RuleFileError) as caught:
+        engine(rules={"cn_tax": {"CN-TAX-02": {param: value}}})
+    assert f'cn_tax."CN-TAX-02".{param}' in str(caught.value)
+    assert message in str(caught.value)
 
 
 def test_cn_tax_01_overridden_figures_apply_and_label_the_line_operator_set() -> None:
@@ -102,9 +100,10 @@ def test_cn_tax_02_table_is_read_once_per_rule_version() -> None:
 
 
 def test_cn_tax_02_a_malformed_table_raises_on_every_read() -> None:
-    """CN-TAX-02: a bad table is not memoised: every statement reports the rule-file error."""
-    broken = engine(rules={"cn_tax": {"CN-TAX-02": {"bracket_rates": ["0.03", "0.10"]}}})
-    version = broken.rulebooks["cn_tax"].at(dt.date(2025, 10, 1)).in_force["CN-TAX-02"]
+    """CN-TAX-02: a bad table (one no rule file or override can load, made by hand) is not memoised:
+    every read raises the rule-file error."""
+    good = ENGINE.rulebooks["cn_tax"].at(dt.date(2025, 10, 1)).in_force["CN-TAX-02"]
+    version = attrs.evolve(good, params={**good.params, "bracket_rates": (D("0.03"), D("0.10"))})
     for _ in range(2):
         with pytest.raises(RuleFileError, match="expected 7 rates"):
             read_table(version)
