@@ -24,6 +24,7 @@ store in unit order, so the ledger is the one a serial run writes.
 from __future__ import annotations
 
 import csv
+import json
 import time
 from collections import deque
 from collections.abc import Callable
@@ -184,6 +185,8 @@ class Batch:
 
     def _reject(self, source: str, line: int, ident: str | None, reason: str) -> None:
         if self._rejects is not None:
+            if ident and not ident.isprintable():  # a control character or lone surrogate: written escaped
+                ident = json.dumps(ident)[1:-1]
             self._rejects.writerow((source, line, ident or "", reason))
 
     # -- staging ------------------------------------------------------------------------------------

@@ -113,9 +113,10 @@ class Checker:
         return value
 
     def ident(self, value: object, path: str) -> str | None:
-        """An identifier: a string of 1-128 characters."""
-        if not isinstance(value, str) or not 1 <= len(value) <= 128:
-            self.fail(path, f"expected an id: a string of 1-128 characters, found {describe(value)}")
+        """An identifier: a string of 1-128 printable characters (no control character, no lone
+        surrogate: an id is written to CSV, terminals and SQLite's JSON functions, which stop at NUL)."""
+        if not isinstance(value, str) or not 1 <= len(value) <= 128 or not value.isprintable():
+            self.fail(path, f"expected an id: 1-128 printable characters, found {describe(value)}")
             return None
         return value
 

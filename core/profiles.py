@@ -40,8 +40,8 @@ def parse_profile(row: Mapping[str, Any], *, text: bool = False) -> tuple[str, s
     """
     problems: list[str] = []
     ident = row.get("id")
-    if not isinstance(ident, str) or not 1 <= len(ident) <= 128:
-        problems.append(f"id: expected an id: a string of 1-128 characters, found {describe(ident)}")
+    if not isinstance(ident, str) or not 1 <= len(ident) <= 128 or not ident.isprintable():
+        problems.append(f"id: expected an id: 1-128 printable characters, found {describe(ident)}")
     creator: dict[str, Any] = {}
     parts: dict[str, dict[str, Any]] = {}
     for key, value in row.items():
@@ -108,7 +108,7 @@ def checked_base(data: Mapping[str, Any], source: str) -> Scenario | None:
     if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1 or type(table) is not dict:
         return None
     ident, followers = table.get("id"), table.get("followers")
-    if (not table.keys() <= _CREATOR_KEYS or type(ident) is not str or not 1 <= len(ident) <= 128
+    if (not table.keys() <= _CREATOR_KEYS or type(ident) is not str or not 1 <= len(ident) <= 128 or not ident.isprintable()
             or not _whole(followers, "followers")
             or not _whole(table.get("co_creations_this_month", 0), "co_creations_this_month")
             or any(type(table.get(flag, False)) is not bool for flag in _FLAGS)

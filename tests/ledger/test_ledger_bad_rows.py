@@ -36,6 +36,9 @@ BAD: list[tuple[str, str]] = [
     (json.dumps({**tips("b12"), "yuan": "１０００.５０"}), "yuan: expected an amount"),
     (json.dumps({**tips("b13"), "yuan": "1000.00\n"}), "yuan: expected an amount"),
     (json.dumps({**tips("b14"), "beans_android": 10**12}), "beans_android: expected a whole number from 0 to"),
+    # A control character in an id (NUL stops SQLite's JSON functions): found by the CLI fuzz test.
+    (json.dumps(tips("b16\x00")), "id: expected an id: 1-128 printable characters"),
+    (json.dumps(tips("b17", "c\x07")), "creator: expected an id: 1-128 printable characters"),
 ]
 
 
@@ -50,7 +53,8 @@ def _run(tmp_path: Path, good: list[dict[str, Any]], *, pad_to: int = 0) -> tupl
     people = write_jsonl(tmp_path / "creators.jsonl", [
         {"id": "c1", "followers": 5000}, {"id": "n1", "followers": 1000, "quality": True},
         '{"id": "p1", "followers": 5, "followers": 6}', '{"id": "\\ud800", "followers": 5}',
-        '{"id": "p2", "followers": ' + HUGE + "}"])
+        '{"id": "p2", "followers": ' + HUGE + "}", '{"id": "c1", "followers": 5000}',
+        '{"id": "p3\\u0000", "followers": 5}'])
     done = cli("settle", str(events), "--creators", str(people), "--db", str(tmp_path / "l.sqlite"),
                "--period", "2026-10", "--format", "json", timeout=300)
     assert done.returncode == 0, done.stderr
@@ -62,7 +66,7 @@ def _run(tmp_path: Path, good: list[dict[str, Any]], *, pad_to: int = 0) -> tupl
 def _check(summary: dict[str, Any], rejects: list[list[str]], good: int) -> None:
     assert summary["rows_read"] == good + len(BAD)
     assert summary["rejected"] == len(BAD) and summary["settled"] == good
-    assert summary["profiles_read"] == 5 and summary["profiles_rejected"] == 3
+    assert summary["profiles_read"] == 7 and summary["profiles_rejected"] == 5
     assert summary["reconciliation"]["counts_balance"] and summary["reconciliation"]["cash_balance"]
     events = sorted((row for row in rejects if row[0].endswith("month.jsonl")), key=lambda row: int(row[1]))
     assert len(events) == len(BAD)
@@ -71,6 +75,9 @@ def _check(summary: dict[str, Any], rejects: list[list[str]], good: int) -> None
     profiles = sorted(row[3] for row in rejects if row[0].endswith("creators.jsonl"))
     assert any('"followers" is given twice' in r for r in profiles)
     assert any("lone surrogate" in r for r in profiles) and any("4,300 digits" in r for r in profiles)
+    assert any("repeated" in r for r in profiles) and any("printable characters" in r for r in profiles)
+    # an id with a control character is written escaped in the rejects file
+    assert any(row[2] == "p3\\u0000" for row in rejects), rejects
 
 
 def test_bad_rows_are_rejected_and_the_rest_settles_serially(tmp_path: Path) -> None:
