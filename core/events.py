@@ -215,7 +215,8 @@ def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Eve
     get = row.get
     ident, platform, creator, date, kind = get("id"), get("platform"), get("creator"), get("date"), get("kind")
     if not (type(ident) is str and type(creator) is str and type(date) is str and type(platform) is str
-            and type(kind) is str and 0 < len(ident) <= 128 and 0 < len(creator) <= 128 and ident.isprintable() and creator.isprintable()
+            and type(kind) is str and 0 < len(ident) <= 128 and 0 < len(creator) <= 128
+            and ident.isprintable() and creator.isprintable()
             and platform in platforms and kind in _KIND_TYPES and (_DATES.get(date) or _valid_date(date))):
         return None
     assert isinstance(platform, str) and isinstance(kind, str)
@@ -414,7 +415,8 @@ def _order(entry: Mapping[str, Any], creator: Creator) -> Order | None:
     task, app = entry.get("task", "assigned"), entry.get("app", "douyin")
     flags = [entry.get(k, False) for k in ("co_creation", "off_platform", "review_failed")]
     if (amount is None or not entry.keys() <= _ORDER_PLAIN or not isinstance(ident, str)
-            or not 1 <= len(ident) <= 128 or not ident.isprintable() or stage not in _CHOICES["stage"] or task not in _CHOICES["task"]
+            or not 1 <= len(ident) <= 128 or not ident.isprintable()
+            or stage not in _CHOICES["stage"] or task not in _CHOICES["task"]
             or app not in _CHOICES["app"] or any(type(f) is not bool for f in flags)
             or not (seconds is None or (type(seconds) is int and 1 <= seconds <= COUNT_LIMITS["video_seconds"]))):
         return None
