@@ -108,7 +108,8 @@ def checked_base(data: Mapping[str, Any], source: str) -> Scenario | None:
     if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1 or type(table) is not dict:
         return None
     ident, followers = table.get("id"), table.get("followers")
-    if (not table.keys() <= _CREATOR_KEYS or type(ident) is not str or not 1 <= len(ident) <= 128 or not ident.isprintable()
+    if (not table.keys() <= _CREATOR_KEYS or type(ident) is not str or not 1 <= len(ident) <= 128
+            or not ident.isprintable()
             or not _whole(followers, "followers")
             or not _whole(table.get("co_creations_this_month", 0), "co_creations_this_month")
             or any(type(table.get(flag, False)) is not bool for flag in _FLAGS)
