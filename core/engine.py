@@ -28,7 +28,7 @@ import pluggy
 from .checks import Checker, join
 from .context import Adjustment, Platform, Settlement, own_copy
 from .errors import InputError, PluginError, RuleFileError
-from .plugins import DISABLE_ENV, LOAD_ENV, PluginReport, env_list, make_plugin_manager
+from .plugins import BUILTIN_DISTRIBUTION, DISABLE_ENV, LOAD_ENV, PluginReport, env_list, make_plugin_manager
 from .rules import RuleBook, RuleSet, load_overrides, load_rule_file
 from .scenario import Scenario
 from .statement import AdjustmentBuilder, Statement, StatementBuilder
@@ -86,6 +86,8 @@ class _Adjuster:
     name: str
     calls: tuple[Callable[[Settlement], object], ...]
     foreign: Mapping[str, str]
+    #: Whether it gets its own copy of the scenario: a third-party adjustment followed by another.
+    copies: bool = True
 
 
 @attrs.frozen
@@ -229,15 +231,22 @@ class Engine:
     def _adjusters(self, platform: str) -> tuple[_Adjuster, ...]:
         """The ``creatorpay_adjust`` implementations that run on ``platform``'s statements, grouped by
         plugin in pluggy's order: every plugin's but another platform's. Each runs on its own part of
-        the statement, so a hook wrapper (which would wrap the others) is not called here."""
+        the statement, so a hook wrapper (which would wrap the others) is not called here. A
+        third-party adjustment followed by another gets its own copy of the scenario."""
         others = {name for name in self._platforms if name != platform}
+        # The core's and creatorpay's own adjustments (cn_tax) never edit the scenario (the boundary
+        # property tests hold them to it): they share the platform's copy, which saves a copy each.
+        builtin = {"core", *(r.name for r in self._reports if r.distribution == BUILTIN_DISTRIBUTION)}
         grouped: dict[str, list[Callable[[Settlement], object]]] = {}
         for impl in reversed(self._pm.hook.creatorpay_adjust.get_hookimpls()):
             if impl.plugin_name in others or impl.hookwrapper or impl.wrapper:
                 continue
             grouped.setdefault(impl.plugin_name, []).append(_direct(impl))
-        return tuple(_Adjuster(name, tuple(calls), self._foreign(self._owners.get(name, (name,))))
-                     for name, calls in grouped.items())
+        made = [_Adjuster(name, tuple(calls), self._foreign(self._owners.get(name, (name,))), name not in builtin)
+                for name, calls in grouped.items()]
+        if made:  # the last adjustment needs no copy: nothing reads the scenario after it
+            made[-1] = attrs.evolve(made[-1], copies=False)
+        return tuple(made)
 
     def _foreign(self, owned: tuple[str, ...]) -> Mapping[str, str]:
         """The rule IDs of every loaded rule book but ``owned`` and ``core``, each with its book: a
@@ -391,16 +400,14 @@ def _adjust(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store,
     *incomplete* without them)."""
     incomplete: dict[str, str] = {}
     parent = ctx.store if isinstance(ctx.store, StoreView) else None
-    last = len(adjusters) - 1
-    for index, adjuster in enumerate(adjusters):
+    for adjuster in adjusters:
         if adjuster.name in failed:
             incomplete[adjuster.name] = failed[adjuster.name]
             continue
         part = AdjustmentBuilder(ctx.statement, adjuster.foreign)
         part_store = StoreView(store, adjuster.name, parent)
-        # Its own copy of the scenario, so it cannot change what a later adjustment computes (the
-        # last one needs none: nothing reads the platform's copy after it).
-        scenario = ctx.scenario if index == last else own_copy(ctx.scenario)
+        # Its own copy of the scenario, so it cannot change what a later adjustment computes.
+        scenario = own_copy(ctx.scenario) if adjuster.copies else ctx.scenario
         own = Settlement(scenario, ctx.platform, ctx.rules, ctx.rulebooks, part_store, part)
         try:
             for call in adjuster.calls:
