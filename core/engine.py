@@ -86,8 +86,8 @@ class _Adjuster:
     name: str
     calls: tuple[Callable[[Settlement], object], ...]
     foreign: Mapping[str, str]
-    #: Whether it gets its own copy of the scenario: a third-party adjustment followed by another.
-    copies: bool = True
+    #: Shipped with creatorpay (the core's MCN share, cn_tax): trusted not to edit the scenario.
+    builtin: bool = False
 
 
 @attrs.frozen
@@ -100,6 +100,8 @@ class _Registered:
     phases: tuple[Callable[[Settlement], object], ...]
     adjusters: tuple[_Adjuster, ...]
     foreign: Mapping[str, str]
+    #: Whether its phases settle their own copy of the scenario: a third-party platform.
+    copies: bool = True
 
 
 class Engine:
@@ -132,9 +134,10 @@ class Engine:
         books, self._platforms, self._adjustments = self._register(reports)
         self._books = self._apply_overrides(books, rules)
         self._rulesets: dict[dt.date, Mapping[str, RuleSet]] = {}
+        builtin = self._builtin()
         self._registered = {
             name: _Registered(platform, self._books[name], self._callers(name), self._adjusters(name),
-                              self._foreign((name,)))
+                              self._foreign((name,)), name not in builtin)
             for name, platform in self._platforms.items()
         }
 
@@ -231,22 +234,23 @@ class Engine:
     def _adjusters(self, platform: str) -> tuple[_Adjuster, ...]:
         """The ``creatorpay_adjust`` implementations that run on ``platform``'s statements, grouped by
         plugin in pluggy's order: every plugin's but another platform's. Each runs on its own part of
-        the statement, so a hook wrapper (which would wrap the others) is not called here. A
-        third-party adjustment followed by another gets its own copy of the scenario."""
+        the statement, so a hook wrapper (which would wrap the others) is not called here."""
         others = {name for name in self._platforms if name != platform}
-        # The core's and creatorpay's own adjustments (cn_tax) never edit the scenario (the boundary
-        # property tests hold them to it): they share the platform's copy, which saves a copy each.
-        builtin = {"core", *(r.name for r in self._reports if r.distribution == BUILTIN_DISTRIBUTION)}
+        builtin = self._builtin()
         grouped: dict[str, list[Callable[[Settlement], object]]] = {}
         for impl in reversed(self._pm.hook.creatorpay_adjust.get_hookimpls()):
             if impl.plugin_name in others or impl.hookwrapper or impl.wrapper:
                 continue
             grouped.setdefault(impl.plugin_name, []).append(_direct(impl))
-        made = [_Adjuster(name, tuple(calls), self._foreign(self._owners.get(name, (name,))), name not in builtin)
-                for name, calls in grouped.items()]
-        if made:  # the last adjustment needs no copy: nothing reads the scenario after it
-            made[-1] = attrs.evolve(made[-1], copies=False)
-        return tuple(made)
+        return tuple(_Adjuster(name, tuple(calls), self._foreign(self._owners.get(name, (name,))), name in builtin)
+                     for name, calls in grouped.items())
+
+    def _builtin(self) -> set[str]:
+        """The plugins shipped with creatorpay: the core's and this distribution's entry points. They
+        never edit the scenario they are given (tests/core/test_boundary_properties.py holds them to
+        it), so they share it instead of settling a copy: a copy costs a third of a statement."""
+        return {"core", *(r.name for r in self._reports
+                          if r.status == "loaded" and r.distribution == BUILTIN_DISTRIBUTION)}
 
     def _foreign(self, owned: tuple[str, ...]) -> Mapping[str, str]:
         """The rule IDs of every loaded rule book but ``owned`` and ``core``, each with its book: a
@@ -371,7 +375,9 @@ class Engine:
                              error=f"no rule of {platform.name} is in force on {rules.day} (CORE-DATE-01)")
         if platform.name in failed:
             return Statement(platform.name, platform.title, status="error", error=failed[platform.name])
-        view = own_copy(scenario.for_platform(platform.name))
+        view = scenario.for_platform(platform.name)
+        if registered.copies:
+            view = own_copy(view)
         builder = StatementBuilder(platform.name, platform.title, view.creator.id, registered.foreign)
         own_store = StoreView(store, platform.name)
         ctx = Settlement(view, platform, rules, rulesets, own_store, builder)
@@ -382,7 +388,7 @@ class Engine:
         try:
             for phase in registered.phases:
                 phase(ctx)
-            incomplete = _adjust(ctx, registered.adjusters, store, failed)
+            incomplete = _adjust(ctx, registered.adjusters, store, failed, registered.copies)
         except KeyboardInterrupt:
             own_store.end(keep=False)
             raise
@@ -394,20 +400,23 @@ class Engine:
 
 
 def _adjust(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store,
-            failed: Mapping[str, str]) -> dict[str, str]:
-    """Run each adjustment on its own part of the statement and its own copy of the scenario, kept
-    only if it succeeds; returns the adjustments that failed, with why (the statement is
-    *incomplete* without them)."""
+            failed: Mapping[str, str], private: bool) -> dict[str, str]:
+    """Run each adjustment on its own part of the statement (a third-party one on its own copy of
+    the scenario), kept only if it succeeds; returns the adjustments that failed, with why (the
+    statement is *incomplete* without them). ``private``: the statement's scenario is its own copy."""
     incomplete: dict[str, str] = {}
     parent = ctx.store if isinstance(ctx.store, StoreView) else None
-    for adjuster in adjusters:
+    last = len(adjusters) - 1
+    for index, adjuster in enumerate(adjusters):
         if adjuster.name in failed:
             incomplete[adjuster.name] = failed[adjuster.name]
             continue
         part = AdjustmentBuilder(ctx.statement, adjuster.foreign)
         part_store = StoreView(store, adjuster.name, parent)
-        # Its own copy of the scenario, so it cannot change what a later adjustment computes.
-        scenario = own_copy(ctx.scenario) if adjuster.copies else ctx.scenario
+        # A third-party adjustment gets its own copy, so it cannot change what a later adjustment or
+        # platform computes; the last one may keep the statement's private copy.
+        keep = adjuster.builtin or (private and index == last)
+        scenario = ctx.scenario if keep else own_copy(ctx.scenario)
         own = Settlement(scenario, ctx.platform, ctx.rules, ctx.rulebooks, part_store, part)
         try:
             for call in adjuster.calls:

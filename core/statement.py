@@ -321,14 +321,16 @@ class AdjustmentBuilder(StatementBuilder):
     def merge(self) -> None:
         """Append this adjustment's parts to the platform's statement."""
         base = self._base
-        base._lines.extend(self._lines)
-        base.violations.extend(self.violations)
+        if self._lines:
+            base._lines.extend(self._lines)
         for item in self.not_applied:
             base.skip(item.rule, item.reason)
-        base.not_offered.extend(self.not_offered)
-        base.pending.extend(self.pending)
-        base.traffic.extend(self.traffic)
-        base.facts.update(self.facts)
+        if self.violations or self.not_offered or self.pending or self.traffic or self.facts:
+            base.violations.extend(self.violations)
+            base.not_offered.extend(self.not_offered)
+            base.pending.extend(self.pending)
+            base.traffic.extend(self.traffic)
+            base.facts.update(self.facts)
 
 
 def _plain(number: Decimal) -> str:

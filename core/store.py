@@ -68,15 +68,19 @@ class MemoryStore:
         self._holders: dict[str, list[str]] = {}
         self._confirmed: set[tuple[str, str]] = set()
         self._budgets: dict[str, Decimal] = {}
-        #: Per thread, the undo lists of the open transactions, innermost last.
-        self._journal = threading.local()
+        #: Per thread, the undo lists of the open transactions, innermost last (made on first use).
+        self._journal: threading.local | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """The calls made in the block (by this thread) are undone if it raises; nested blocks nest."""
-        stack: list[list[Callable[[], None]]] | None = getattr(self._journal, "stack", None)
+        with self._lock:
+            journal = self._journal
+            if journal is None:
+                journal = self._journal = threading.local()
+        stack: list[list[Callable[[], None]]] | None = getattr(journal, "stack", None)
         if stack is None:
-            stack = self._journal.stack = []
+            stack = journal.stack = []
         undo: list[Callable[[], None]] = []
         stack.append(undo)
         try:
@@ -92,7 +96,8 @@ class MemoryStore:
             stack[-1].extend(undo)
 
     def _undo(self, step: Callable[[], None]) -> None:
-        stack = getattr(self._journal, "stack", None)
+        journal = self._journal
+        stack = None if journal is None else getattr(journal, "stack", None)
         if stack:
             stack[-1].append(step)
 
