@@ -411,16 +411,19 @@ def _adjust(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store,
         if adjuster.name in failed:
             incomplete[adjuster.name] = failed[adjuster.name]
             continue
-        part = AdjustmentBuilder(ctx.statement, adjuster.foreign)
         part_store = StoreView(store, adjuster.name, parent)
-        # A third-party adjustment gets its own copy, so it cannot change what a later adjustment or
-        # platform computes; the last one may keep the statement's private copy.
-        keep = adjuster.builtin or (private and index == last)
-        scenario = ctx.scenario if keep else own_copy(ctx.scenario)
-        own = Settlement(scenario, ctx.platform, ctx.rules, ctx.rulebooks, part_store, part)
         try:
-            for call in adjuster.calls:
-                call(own)
+            if adjuster.builtin:
+                _adjust_in_place(ctx, adjuster, part_store)
+            else:
+                # Its own copy, so it cannot change what a later adjustment or platform computes;
+                # the last one may keep the statement's private copy.
+                scenario = ctx.scenario if private and index == last else own_copy(ctx.scenario)
+                part = AdjustmentBuilder(ctx.statement, adjuster.foreign)
+                own = Settlement(scenario, ctx.platform, ctx.rules, ctx.rulebooks, part_store, part)
+                for call in adjuster.calls:
+                    call(own)
+                part.merge()
         except KeyboardInterrupt:
             part_store.end(keep=False)
             raise
@@ -429,8 +432,25 @@ def _adjust(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store,
             incomplete[adjuster.name] = describe(exc)
             continue
         part_store.end(keep=True)
-        part.merge()
     return incomplete
+
+
+def _adjust_in_place(ctx: Settlement, adjuster: _Adjuster, store: StoreView) -> None:
+    """A built-in adjustment, trusted to only append: it writes to the statement directly (under its
+    own store namespace and rule books), which is cut back to where it was if it raises. Saves an
+    :class:`AdjustmentBuilder` and a context per adjustment (a tenth of a tipping statement)."""
+    builder = ctx.statement
+    mark = builder.mark()
+    saved_store, saved_foreign = ctx.store, builder.foreign
+    ctx.store, builder.foreign = store, adjuster.foreign
+    try:
+        for call in adjuster.calls:
+            call(ctx)
+    except BaseException:
+        builder.rollback(mark)
+        raise
+    finally:
+        ctx.store, builder.foreign = saved_store, saved_foreign
 
 
 def _direct(impl: pluggy.HookImpl) -> Callable[[Settlement], object]:

@@ -288,6 +288,21 @@ class StatementBuilder:
         """CORE-INCOME-01: the amounts so far of lines that count as own platform income."""
         return sum((x.amount for x in self._lines if x.kind.platform_income), ZERO)
 
+    def mark(self) -> tuple[tuple[int, ...], dict[str, str]]:
+        """Where the statement stands: :meth:`rollback` cuts it back to here."""
+        parts = (self._lines, self.violations, self.not_applied, self.not_offered, self.pending, self.traffic)
+        return tuple(len(part) for part in parts), dict(self.facts)
+
+    def rollback(self, mark: tuple[tuple[int, ...], dict[str, str]]) -> None:
+        """Drop every part added since :meth:`mark` (a built-in adjustment that raised)."""
+        sizes, facts = mark
+        parts: tuple[list[Any], ...] = (self._lines, self.violations, self.not_applied, self.not_offered,
+                                        self.pending, self.traffic)
+        for part, size in zip(parts, sizes, strict=True):
+            del part[size:]
+        self.facts.clear()
+        self.facts.update(facts)
+
     def build(self, incomplete: Mapping[str, str] | None = None) -> Statement:
         return Statement(
             platform=self.platform, title=self.title, lines=tuple(self._lines),
