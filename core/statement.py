@@ -290,8 +290,9 @@ class StatementBuilder:
 
     def mark(self) -> tuple[tuple[int, ...], dict[str, str]]:
         """Where the statement stands: :meth:`rollback` cuts it back to here."""
-        parts = (self._lines, self.violations, self.not_applied, self.not_offered, self.pending, self.traffic)
-        return tuple(len(part) for part in parts), dict(self.facts)
+        sizes = (len(self._lines), len(self.violations), len(self.not_applied), len(self.not_offered),
+                 len(self.pending), len(self.traffic))
+        return sizes, self.facts.copy()
 
     def rollback(self, mark: tuple[tuple[int, ...], dict[str, str]]) -> None:
         """Drop every part added since :meth:`mark` (a built-in adjustment that raised)."""

@@ -8,8 +8,8 @@ service that wants quotas and budgets to persist passes a database-backed store 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
@@ -71,29 +71,13 @@ class MemoryStore:
         #: Per thread, the undo lists of the open transactions, innermost last (made on first use).
         self._journal: threading.local | None = None
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> _Transaction:
         """The calls made in the block (by this thread) are undone if it raises; nested blocks nest."""
-        with self._lock:
-            journal = self._journal
-            if journal is None:
-                journal = self._journal = threading.local()
-        stack: list[list[Callable[[], None]]] | None = getattr(journal, "stack", None)
-        if stack is None:
-            stack = journal.stack = []
-        undo: list[Callable[[], None]] = []
-        stack.append(undo)
-        try:
-            yield
-        except BaseException:
+        journal = self._journal
+        if journal is None:
             with self._lock:
-                for step in reversed(undo):
-                    step()
-            raise
-        finally:
-            stack.pop()
-        if stack:
-            stack[-1].extend(undo)
+                journal = self._journal = self._journal or threading.local()
+        return _Transaction(self, journal)
 
     def _undo(self, step: Callable[[], None]) -> None:
         journal = self._journal
@@ -174,6 +158,33 @@ class MemoryStore:
     def remaining(self, key: str, capacity: Decimal) -> Decimal:
         with self._lock:
             return self._budgets.get(key, capacity)
+
+
+class _Transaction:
+    """:meth:`MemoryStore.transaction`'s context manager (a class: a third of a generator's cost)."""
+
+    __slots__ = ("_journal", "_store", "_undo")
+
+    def __init__(self, store: MemoryStore, journal: threading.local) -> None:
+        self._store = store
+        self._journal = journal
+        self._undo: list[Callable[[], None]] = []
+
+    def __enter__(self) -> None:
+        stack: list[list[Callable[[], None]]] | None = getattr(self._journal, "stack", None)
+        if stack is None:
+            stack = self._journal.stack = []
+        stack.append(self._undo)
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        stack: list[list[Callable[[], None]]] = self._journal.stack
+        stack.pop()
+        if kind is not None:
+            with self._store._lock:
+                for step in reversed(self._undo):
+                    step()
+        elif stack:
+            stack[-1].extend(self._undo)
 
 
 class Rollback(Exception):
