@@ -4,8 +4,9 @@ An :class:`Engine` is built once (plugins loaded, rule files and overrides check
 immutable afterwards, so one instance is safe to share across threads. Each call starts from a fresh
 in-memory store unless the caller passes one.
 
-The boundary between plugins (docs/writing-a-plugin.md): each platform settles its own copy of the
-scenario, reaches the store only under its own key prefix, and cites only its own, ``core``'s or its
+The boundary between plugins (docs/writing-a-plugin.md): each third-party platform settles its own
+copy of the scenario (creatorpay's own plugins, tested never to edit it, share the caller's); each
+platform reaches the store only under its own key prefix and cites only its own, ``core``'s or its
 adjustments' rules; each adjustment writes to its own part of a statement, kept only if it succeeds.
 Any exception but ``KeyboardInterrupt`` in a hook fails only its platform or adjustment, and the
 store calls of a statement that ends in ``error`` are rolled back.
@@ -366,8 +367,8 @@ class Engine:
 
     def _settle(self, scenario: Scenario, registered: _Registered, store: Store,
                 rulesets: Mapping[str, RuleSet], failed: Mapping[str, str] = _NOTHING) -> Statement:
-        """One statement: the platform's phases on its own copy of the scenario, then each adjustment
-        on its own part; the store calls are kept only if the statement does not end in ``error``."""
+        """One statement: the platform's phases (a third-party one's on its own copy of the scenario),
+        then each adjustment on its own part; the store calls are kept unless it ends in ``error``."""
         platform = registered.platform
         rules = rulesets[platform.name]
         if not rules.in_force:

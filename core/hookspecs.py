@@ -14,9 +14,9 @@ For one platform and one scenario the engine calls, in this order::
     creatorpay_adjust           -> every plugin's cross-platform lines: MCN share (core), tax
 
 Each phase receives a :class:`~creatorpay.core.context.Settlement` and appends to its ``statement``;
-no phase edits a line another wrote (``statement.lines`` is read-only). Each platform settles its own
-copy of the scenario, and ``ctx.store`` keys are in the calling platform's (or adjustment's)
-namespace. Any exception but ``KeyboardInterrupt`` fails only its platform (status ``error``, store
+no phase edits a line another wrote (``statement.lines`` is read-only). Each third-party platform
+settles its own copy of the scenario, and ``ctx.store`` keys are in the calling platform's (or
+adjustment's) namespace. Any exception but ``KeyboardInterrupt`` fails only its platform (status ``error``, store
 calls rolled back) or its adjustment (statement ``incomplete``). Hooks return nothing unless
 documented. Implementations must not depend on the order of other plugins: adjustments read only own
 platform income (``ctx.own_platform_income()``, CORE-INCOME-01), which no adjustment line changes.
