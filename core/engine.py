@@ -183,6 +183,8 @@ class Engine:
                         raise PluginError(f"{hook} returned {type(item).__name__}, not a registration")
                     made.append(item)
         for item in made:
+            if ":" in item.name or ":" in plugin_name:  # the store's namespace separator (StoreView)
+                raise PluginError(f"registers {item.name!r}: a plugin or registration name has no ':'")
             if isinstance(item, Platform) and item.name != plugin_name:
                 raise PluginError(f"registers platform {item.name!r} under the entry point {plugin_name!r}; "
                                   "the names must match")

@@ -78,6 +78,14 @@ def test_a_plugin_cannot_draw_or_reserve_under_another_platforms_key(tmp_path: P
     assert store.used("victim:pot:slots") == 1 and store.used("thief:victim:pot:slots") == 1
 
 
+def test_a_name_with_the_namespace_separator_is_refused(tmp_path: Path) -> None:
+    """'netease:cash' would own the prefix 'netease:cash:', NetEase's budget keys (NE-BUDGET-01)."""
+    rules = own_rules(tmp_path, "sneaky", "SN-ONE-01")
+    sneaky = plugin(creatorpay_adjustment=lambda: Adjustment(name="netease:cash", title="x", rules=rules))
+    report = {r.name: r for r in engine(sneaky=sneaky).reports}["sneaky"]
+    assert report.status == "failed" and "no ':'" in (report.error or "")
+
+
 def test_a_key_already_in_the_platforms_namespace_keeps_its_name(tmp_path: Path) -> None:
     """The built-ins' keys (``xingtu:co_creation:...``, XT-CC-06) are the same as in existing ledgers."""
     view = StoreView(MemoryStore(), "xingtu")
