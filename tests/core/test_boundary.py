@@ -21,6 +21,7 @@ from creatorpay.core.cli import main
 from creatorpay.core.plugins import PluginWarning
 from creatorpay.core.sqlite_store import SQLiteStore
 from creatorpay.core.store import StoreView
+from creatorpay.core.testing.checks import load_failure
 from tests.conftest import EXAMPLES, scenario_dict
 from tests.core.fakes import fake_platform
 from tests.core.test_plugins import install_fake_distribution
@@ -304,6 +305,7 @@ def test_a_distribution_registering_a_builtin_name_is_refused_and_reported(
     assert built.platform("xingtu").title != "Impostor"
     refused = [r for r in built.reports if r.status == "refused"]
     assert [(r.name, r.distribution) for r in refused] == [("xingtu", "creatorpay_impostor")]
+    assert "is refused" in (load_failure(built, "xingtu") or "")  # the conformance kit says why
     with pytest.warns(PluginWarning), pytest.raises(SystemExit):
         main(["plugins"])
     out = capsys.readouterr().out
