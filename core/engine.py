@@ -103,6 +103,8 @@ class _Registered:
     foreign: Mapping[str, str]
     #: Whether its phases settle their own copy of the scenario: a third-party platform.
     copies: bool = True
+    #: Whether every adjustment on its statements is built-in (they run in place under one mark).
+    trusted: bool = False
 
 
 class Engine:
@@ -137,10 +139,14 @@ class Engine:
         self._rulesets: dict[dt.date, Mapping[str, RuleSet]] = {}
         builtin = self._builtin()
         self._registered = {
-            name: _Registered(platform, self._books[name], self._callers(name), self._adjusters(name),
-                              self._foreign((name,)), name not in builtin)
-            for name, platform in self._platforms.items()
+            name: self._registration_of(platform, builtin) for name, platform in self._platforms.items()
         }
+
+    def _registration_of(self, platform: Platform, builtin: set[str]) -> _Registered:
+        name = platform.name
+        adjusters = self._adjusters(name)
+        return _Registered(platform, self._books[name], self._callers(name), adjusters, self._foreign((name,)),
+                           copies=name not in builtin, trusted=all(a.builtin for a in adjusters))
 
     # -- building -----------------------------------------------------------------------------------
 
@@ -391,7 +397,7 @@ class Engine:
         try:
             for phase in registered.phases:
                 phase(ctx)
-            incomplete = _adjust(ctx, registered.adjusters, store, failed, registered.copies)
+            incomplete = _adjust(ctx, registered.adjusters, store, failed, registered.copies, registered.trusted)
         except KeyboardInterrupt:
             own_store.end(keep=False)
             raise
@@ -403,12 +409,15 @@ class Engine:
 
 
 def _adjust(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store,
-            failed: Mapping[str, str], private: bool) -> dict[str, str]:
+            failed: Mapping[str, str], private: bool, trusted: bool) -> dict[str, str]:
     """Run each adjustment on its own part of the statement (a third-party one on its own copy of
     the scenario), kept only if it succeeds; returns the adjustments that failed, with why (the
-    statement is *incomplete* without them). ``private``: the statement's scenario is its own copy."""
-    incomplete: dict[str, str] = {}
+    statement is *incomplete* without them). ``private``: the statement's scenario is its own copy;
+    ``trusted``: every adjustment is built-in."""
     parent = ctx.store if isinstance(ctx.store, StoreView) else None
+    if trusted and not failed and _adjust_trusted(ctx, adjusters, store, parent):
+        return {}
+    incomplete: dict[str, str] = {}  # one by one: which failed (a trusted run that raised was undone)
     last = len(adjusters) - 1
     for index, adjuster in enumerate(adjusters):
         if adjuster.name in failed:
@@ -436,6 +445,40 @@ def _adjust(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store,
             continue
         part_store.end(keep=True)
     return incomplete
+
+
+def _adjust_trusted(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store,
+                    parent: StoreView | None) -> bool:
+    """Every adjustment built-in: all run in place under one mark (a tenth of a tipping statement
+    less than one by one). False if one raised: then the statement and the store are as before."""
+    builder = ctx.statement
+    mark = builder.mark()
+    saved_store, saved_foreign = ctx.store, builder.foreign
+    views: list[StoreView] = []
+    try:
+        for adjuster in adjusters:
+            view = StoreView(store, adjuster.name, parent)
+            views.append(view)
+            ctx.store, builder.foreign = view, adjuster.foreign
+            for call in adjuster.calls:
+                call(ctx)
+    except KeyboardInterrupt:
+        _undo(builder, mark, views)
+        raise
+    except BaseException:
+        _undo(builder, mark, views)
+        return False
+    finally:
+        ctx.store, builder.foreign = saved_store, saved_foreign
+    for view in views:
+        view.end(keep=True)
+    return True
+
+
+def _undo(builder: StatementBuilder, mark: tuple[tuple[int, ...], dict[str, str]], views: list[StoreView]) -> None:
+    builder.rollback(mark)
+    for view in reversed(views):
+        view.end(keep=False)
 
 
 def _adjust_in_place(ctx: Settlement, adjuster: _Adjuster, store: StoreView) -> None:

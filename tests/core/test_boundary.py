@@ -327,3 +327,21 @@ def test_disable_plugin_option_blocks_plugins_for_the_command(
     import os
 
     assert "CREATORPAY_DISABLE_PLUGINS" not in os.environ  # restored when the command ends
+
+
+def test_a_failing_builtin_adjustment_leaves_the_others_lines(tmp_path: Path) -> None:
+    """The built-ins (core, cn_tax) run in place under one mark; when cn_tax raises (a malformed
+    CN-TAX-02 override), the statement keeps CORE-MCN-01 and is marked incomplete with cn_tax only."""
+    rules = {"cn_tax": {"CN-TAX-02": {"bracket_rates": ["0.03", "0.10"]}}}
+    built = Engine(load=["wechat_channels", "cn_tax"], rules=rules)
+    assert built._registered["wechat_channels"].trusted
+    scenario = load_scenario(scenario_dict(period="2026-10", tips={"yuan": "3000.00"},
+                                           mcn={"name": "m", "share": "0.10"},
+                                           tax={"method": "platform", "months_with_income": 1}))
+    statement = built.settle(scenario, "wechat_channels")
+    assert statement.status == "ok" and list(statement.incomplete) == ["cn_tax"]
+    assert "CORE-MCN-01" in [x.rule for x in statement.lines]
+    assert not [x for x in statement.lines if x.rule.startswith("CN-")]
+    assert not [x for x in statement.not_applied if x.rule.startswith("CN-")]
+    whole = Engine(load=["wechat_channels", "cn_tax"]).settle(scenario, "wechat_channels")
+    assert [x.rule for x in whole.lines if not x.rule.startswith("CN-")] == [x.rule for x in statement.lines]
