@@ -3,9 +3,14 @@ and the :class:`Settlement` context of one platform's statement for one scenario
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import copy
+import datetime as dt
+import enum
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 import attrs
 
@@ -16,6 +21,96 @@ from .store import Store
 
 #: The scenario activities a platform can offer (RULES.md's table of what each platform offers).
 ACTIVITIES = ("orders", "tips", "programs", "merchant_live")
+
+_T = TypeVar("_T")
+#: Immutable values a copy shares with its original.
+_LEAVES = frozenset({str, int, float, bool, type(None), bytes, Decimal, dt.date, dt.datetime, Path})
+_COPIERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def own_copy(value: _T) -> _T:
+    """A deep copy of a scenario (or any part of one) that shares only immutable parts: what one
+    platform's plugins receive, so that one mutating it (``object.__setattr__`` on a frozen object
+    included) changes nothing another platform sees. Tuples and read-only mappings holding only
+    leaves are shared. ``copy.deepcopy`` cannot copy the scenario's read-only mappings, and would be
+    several times slower."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    copier = _COPIERS.get(kind)
+    if copier is None:
+        copier = _COPIERS[kind] = _copier(kind)
+    result: _T = copier(value)
+    return result
+
+
+def _copier(kind: type) -> Callable[[Any], Any]:
+    """How to copy values of ``kind``: attrs classes field by field, containers item by item."""
+    if issubclass(kind, enum.Enum):
+        return _same
+    if kind is tuple:
+        return _copy_tuple
+    if kind is list:
+        return lambda value: [own_copy(item) for item in value]
+    if kind is dict:
+        return lambda value: {key: own_copy(item) for key, item in value.items()}
+    if kind is MappingProxyType:
+        return _copy_proxy
+    if attrs.has(kind):
+        return _attrs_copier(kind)
+    return copy.deepcopy
+
+
+def _same(value: object) -> object:
+    return value
+
+
+def _copy_tuple(value: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A tuple of leaves is itself immutable: shared; otherwise its items are copied."""
+    leaves = _LEAVES
+    for item in value:
+        if type(item) not in leaves:
+            return tuple([own_copy(item) for item in value])
+    return value
+
+
+def _copy_proxy(value: MappingProxyType[Any, Any]) -> MappingProxyType[Any, Any]:
+    """A read-only mapping of leaves is shared (its dict is out of reach); otherwise copied."""
+    leaves = _LEAVES
+    for item in value.values():
+        if type(item) not in leaves:
+            return MappingProxyType({key: own_copy(item) for key, item in value.items()})
+    return value
+
+
+def _attrs_copier(kind: type) -> Callable[[Any], Any]:
+    """A function made for ``kind`` that copies each field, sharing leaves without a call."""
+    names = [field.name for field in attrs.fields(kind)]
+    slotted = all(name in getattr(kind, "__slots__", ()) for name in names)
+    body = [f"def copy_{kind.__name__}(value):", "    made = make(kind)"]
+    for index, name in enumerate(names):
+        body.append(f"    item = value.{name}")
+        fresh = "item if type(item) in leaves else own_copy(item)"
+        if slotted:
+            body.append(f"    set_{index}(made, {fresh})")
+        else:
+            body.append(f"    put(made, {name!r}, {fresh})")
+    body.append("    return made")
+    scope: dict[str, Any] = {"make": object.__new__, "kind": kind, "leaves": _LEAVES, "own_copy": own_copy,
+                             "put": object.__setattr__}
+    if slotted:
+        scope.update({f"set_{index}": _slot(kind, name).__set__ for index, name in enumerate(names)})
+    exec("\n".join(body), scope)  # generated from the class's own field names
+    copier: Callable[[Any], Any] = scope[f"copy_{kind.__name__}"]
+    return copier
+
+
+def _slot(kind: type, name: str) -> Any:
+    """The slot descriptor of ``name`` in ``kind``'s MRO."""
+    for klass in kind.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+    raise AttributeError(name)
 
 
 @attrs.frozen

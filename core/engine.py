@@ -3,6 +3,13 @@
 An :class:`Engine` is built once (plugins loaded, rule files and overrides checked) and is
 immutable afterwards, so one instance is safe to share across threads. Each call starts from a fresh
 in-memory store unless the caller passes one.
+
+The boundary between plugins (docs/writing-a-plugin.md): each third-party platform settles its own
+copy of the scenario (creatorpay's own plugins, tested never to edit it, share the caller's); each
+platform reaches the store only under its own key prefix and cites only its own, ``core``'s or its
+adjustments' rules; each adjustment writes to its own part of a statement, kept only if it succeeds.
+Any exception but ``KeyboardInterrupt`` in a hook fails only its platform or adjustment, and the
+store calls of a statement that ends in ``error`` are rolled back.
 """
 
 from __future__ import annotations
@@ -20,16 +27,23 @@ import attrs
 import pluggy
 
 from .checks import Checker, join
-from .context import Adjustment, Platform, Settlement
+from .context import Adjustment, Platform, Settlement, own_copy
 from .errors import InputError, PluginError, RuleFileError
-from .plugins import DISABLE_ENV, LOAD_ENV, PluginReport, env_list, make_plugin_manager
+from .plugins import BUILTIN_DISTRIBUTION, DISABLE_ENV, LOAD_ENV, PluginReport, env_list, make_plugin_manager
 from .rules import RuleBook, RuleSet, RuleVersion, VersionCheck, load_overrides, load_rule_file
 from .scenario import Scenario
-from .statement import Statement, StatementBuilder
-from .store import MemoryStore, Store
+from .statement import AdjustmentBuilder, Statement, StatementBuilder
+from .store import MemoryStore, Store, StoreView
 
+#: A platform's own phases; ``creatorpay_adjust`` runs after them, one adjustment at a time.
 _PHASES = ("creatorpay_validate", "creatorpay_settle_orders", "creatorpay_settle_incentives",
-           "creatorpay_settle_revenue_share", "creatorpay_adjust")
+           "creatorpay_settle_revenue_share")
+_NOTHING: Mapping[str, str] = MappingProxyType({})
+
+
+def describe(exc: BaseException) -> str:
+    """How a plugin's exception is reported: its type and message."""
+    return f"{type(exc).__name__}: {exc}"
 
 
 def document_header(scenario: Scenario) -> dict[str, Any]:
@@ -66,12 +80,31 @@ class Report:
 
 
 @attrs.frozen
+class _Adjuster:
+    """One plugin's ``creatorpay_adjust`` on a platform's statement: its name (store prefix and
+    ``incomplete`` key), its implementations and the rule IDs it may not cite."""
+
+    name: str
+    calls: tuple[Callable[[Settlement], object], ...]
+    foreign: Mapping[str, str]
+    #: Shipped with creatorpay (the core's MCN share, cn_tax): trusted not to edit the scenario.
+    builtin: bool = False
+
+
+@attrs.frozen
 class _Registered:
-    """A platform with its rule book and the hook callers that reach only its plugins."""
+    """A platform with its rule book, the hook callers that reach only its plugins, the adjustments
+    that run on its statements, and the rule IDs (of other books) its lines may not cite."""
 
     platform: Platform
     book: RuleBook
     phases: tuple[Callable[[Settlement], object], ...]
+    adjusters: tuple[_Adjuster, ...]
+    foreign: Mapping[str, str]
+    #: Whether its phases settle their own copy of the scenario: a third-party platform.
+    copies: bool = True
+    #: Whether every adjustment on its statements is built-in (they run in place under one mark).
+    trusted: bool = False
 
 
 class Engine:
@@ -99,13 +132,21 @@ class Engine:
         self._pm, reports = make_plugin_manager(load=allow, disable=block, plugins=plugins,
                                                 entry_points=entry_points)
         self._reports = reports
+        #: plugin name -> the names of the platforms and adjustments it registered.
+        self._owners: dict[str, tuple[str, ...]] = {}
         books, self._platforms, self._adjustments = self._register(reports)
         self._books = self._apply_overrides(books, rules)
         self._rulesets: dict[dt.date, Mapping[str, RuleSet]] = {}
+        builtin = self._builtin()
         self._registered = {
-            name: _Registered(platform, self._books[name], self._callers(name))
-            for name, platform in self._platforms.items()
+            name: self._registration_of(platform, builtin) for name, platform in self._platforms.items()
         }
+
+    def _registration_of(self, platform: Platform, builtin: set[str]) -> _Registered:
+        name = platform.name
+        adjusters = self._adjusters(name)
+        return _Registered(platform, self._books[name], self._callers(name), adjusters, self._foreign((name,)),
+                           copies=name not in builtin, trusted=all(a.builtin for a in adjusters))
 
     # -- building -----------------------------------------------------------------------------------
 
@@ -125,10 +166,13 @@ class Engine:
                 clash = sorted(set(loaded) & set(books))
                 if clash:
                     raise PluginError(f"{', '.join(clash)} already registered by another plugin")
-            except Exception as exc:  # a broken plugin is reported, the others still load
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # a broken plugin (even SystemExit) is reported, the others load
                 self._fail(plugin_name, plugin, exc, reports)
                 continue
             books.update(loaded)
+            self._owners[plugin_name] = tuple(item.name for item in made)
             for item in made:
                 if isinstance(item, Platform):
                     platforms[item.name] = item
@@ -146,6 +190,8 @@ class Engine:
                         raise PluginError(f"{hook} returned {type(item).__name__}, not a registration")
                     made.append(item)
         for item in made:
+            if ":" in item.name or ":" in plugin_name:  # the store's namespace separator (StoreView)
+                raise PluginError(f"registers {item.name!r}: a plugin or registration name has no ':'")
             if isinstance(item, Platform) and item.name != plugin_name:
                 raise PluginError(f"registers platform {item.name!r} under the entry point {plugin_name!r}; "
                                   "the names must match")
@@ -164,11 +210,11 @@ class Engine:
 
         return check
 
-    def _fail(self, name: str, plugin: object, exc: Exception, reports: list[PluginReport]) -> None:
+    def _fail(self, name: str, plugin: object, exc: BaseException, reports: list[PluginReport]) -> None:
         self._pm.unregister(plugin)
-        message = f"{type(exc).__name__}: {exc}"
+        message = describe(exc)
         for index, report in enumerate(reports):
-            if report.name == name:
+            if report.name == name and report.status == "loaded":
                 reports[index] = attrs.evolve(report, status="failed", error=message, hooks=())
 
     def _apply_overrides(self, books: dict[str, RuleBook],
@@ -205,9 +251,42 @@ class Engine:
             if any(impl.hookwrapper or impl.wrapper for impl in impls):
                 calls.append(functools.partial(_call_hook, caller))
                 continue
-            for impl in reversed(impls):  # pluggy calls the last registered first
-                calls.append(impl.function if impl.argnames else functools.partial(_call_bare, impl.function))
+            calls.extend(_direct(impl) for impl in reversed(impls))  # pluggy calls the last registered first
         return tuple(calls)
+
+    def _adjusters(self, platform: str) -> tuple[_Adjuster, ...]:
+        """The ``creatorpay_adjust`` implementations that run on ``platform``'s statements, grouped by
+        plugin in pluggy's order: every plugin's but another platform's. Each runs on its own part of
+        the statement, so a hook wrapper (which would wrap the others) is not called here."""
+        others = {name for name in self._platforms if name != platform}
+        builtin = self._builtin()
+        grouped: dict[str, list[Callable[[Settlement], object]]] = {}
+        for impl in reversed(self._pm.hook.creatorpay_adjust.get_hookimpls()):
+            if impl.plugin_name in others or impl.hookwrapper or impl.wrapper:
+                continue
+            grouped.setdefault(impl.plugin_name, []).append(_direct(impl))
+        return tuple(_Adjuster(name, tuple(calls), self._foreign(self._owners.get(name, (name,))), name in builtin)
+                     for name, calls in grouped.items())
+
+    def _builtin(self) -> set[str]:
+        """The plugins shipped with creatorpay: the core's and this distribution's entry points. They
+        never edit the scenario they are given (tests/core/test_boundary_properties.py holds them to
+        it), so they share it instead of settling a copy: a copy costs a third of a statement."""
+        return {"core", *(r.name for r in self._reports
+                          if r.status == "loaded" and r.distribution == BUILTIN_DISTRIBUTION)}
+
+    def _foreign(self, owned: tuple[str, ...]) -> Mapping[str, str]:
+        """The rule IDs of every loaded rule book but ``owned`` and ``core``, each with its book: a
+        line citing one is refused (a plugin cannot write another platform's rules)."""
+        mine = {"core", *owned}
+        own_ids = {rule for name in mine if name in self._books for rule in self._books[name].rules}
+        foreign: dict[str, str] = {}
+        for name, book in sorted(self._books.items()):
+            if name not in mine:
+                for rule in book.rules:
+                    if rule not in own_ids:
+                        foreign.setdefault(rule, name)
+        return MappingProxyType(foreign)
 
     # -- queries ------------------------------------------------------------------------------------
 
@@ -255,54 +334,76 @@ class Engine:
     def check(self, scenario: Scenario) -> tuple[str, ...]:
         """Checks that need the loaded plugins: ``[platform.<name>]`` names and ``[ext.<plugin>]``.
 
-        Raises InputError for problems; returns notices (e.g. an ext section nobody reads).
+        Raises InputError for problems; returns notices (e.g. an ext section nobody reads, or a
+        plugin whose ``creatorpay_check_ext`` raised).
         """
+        return self._check(scenario)[0]
+
+    def _check(self, scenario: Scenario) -> tuple[tuple[str, ...], Mapping[str, str]]:
+        """:meth:`check`'s notices, and the platforms and adjustments whose plugin's
+        ``creatorpay_check_ext`` raised, with why: they fail, the others settle."""
         if not scenario.platform and not scenario.ext:
-            return ()
+            return (), _NOTHING
         checker = Checker(scenario.source)
         for name in scenario.platform:
             if name not in self._platforms:
                 checker.fail(join("platform", name),
                              f"unknown platform; loaded: {', '.join(self.platforms) or 'none'}")
         notices: list[str] = []
+        failed: dict[str, str] = {}
         for name, section in scenario.ext.items():
             plugin = self._pm.get_plugin(name)
             if plugin is None:
                 notices.append(f"[ext.{name}] ignored: no plugin {name!r} is loaded")
                 continue
             impls = [i for i in self._pm.hook.creatorpay_check_ext.get_hookimpls() if i.plugin is plugin]
-            for impl in impls:
-                impl.function(section=section, checker=checker, path=join("ext", name))
+            try:
+                for impl in impls:  # its own copy: a check that edits the section changes nothing
+                    impl.function(section=own_copy(section), checker=checker, path=join("ext", name))
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # a broken check fails its plugin's platform or adjustment only
+                why = f"creatorpay_check_ext of {name} failed: {describe(exc)}"
+                notices.append(why)
+                failed.update(dict.fromkeys(self._owners.get(name, (name,)), why))
         checker.raise_if_any()
-        return tuple(notices)
+        return tuple(notices), failed
 
     def settle(self, scenario: Scenario, platform: str, *, store: Store | None = None) -> Statement:
         """One platform's statement for the scenario. A plugin that raises gives status ``error``."""
         registered = self._require(platform)
-        self.check(scenario)
-        return self._settle(scenario, registered, store or MemoryStore(), self.rules_at(scenario.period.first_day))
+        failed = self._check(scenario)[1]
+        return self._settle(scenario, registered, store or MemoryStore(), self.rules_at(scenario.period.first_day),
+                            failed)
 
     def compare(self, scenario: Scenario, platforms: Sequence[str] | None = None, *,
                 store: Store | None = None) -> Report:
         """Statements on each platform asked for (default: every loaded one, in name order)."""
         names = list(platforms) if platforms else self.platforms
         chosen = [self._require(name) for name in names]
-        notices = self.check(scenario)
+        notices, failed = self._check(scenario)
         rulesets = self.rules_at(scenario.period.first_day)
         shared = store or MemoryStore()
-        results = tuple(self._settle(scenario, item, shared, rulesets) for item in chosen)
+        results = tuple(self._settle(scenario, item, shared, rulesets, failed) for item in chosen)
         return Report(scenario, results, notices)
 
     def _settle(self, scenario: Scenario, registered: _Registered, store: Store,
-                rulesets: Mapping[str, RuleSet]) -> Statement:
+                rulesets: Mapping[str, RuleSet], failed: Mapping[str, str] = _NOTHING) -> Statement:
+        """One statement: the platform's phases (a third-party one's on its own copy of the scenario),
+        then each adjustment on its own part; the store calls are kept unless it ends in ``error``."""
         platform = registered.platform
         rules = rulesets[platform.name]
         if not rules.in_force:
             return Statement(platform.name, platform.title, status="no_rules",
                              error=f"no rule of {platform.name} is in force on {rules.day} (CORE-DATE-01)")
+        if platform.name in failed:
+            return Statement(platform.name, platform.title, status="error", error=failed[platform.name])
         view = scenario.for_platform(platform.name)
-        builder = StatementBuilder(platform.name, platform.title, view.creator.id)
-        ctx = Settlement(view, platform, rules, rulesets, store, builder)
+        if registered.copies:
+            view = own_copy(view)
+        builder = StatementBuilder(platform.name, platform.title, view.creator.id, registered.foreign)
+        own_store = StoreView(store, platform.name)
+        ctx = Settlement(view, platform, rules, rulesets, own_store, builder)
         for activity in view.activities:
             if activity not in platform.offers:
                 reason = platform.not_offered.get(activity, f"{platform.title} does not offer {activity}")
@@ -310,10 +411,112 @@ class Engine:
         try:
             for phase in registered.phases:
                 phase(ctx)
-        except Exception as exc:  # a broken plugin breaks only its own platform's result
-            return Statement(platform.name, platform.title, status="error",
-                             error=f"{type(exc).__name__}: {exc}")
-        return builder.build()
+            incomplete = _adjust(ctx, registered.adjusters, store, failed, registered.copies, registered.trusted)
+        except KeyboardInterrupt:
+            own_store.end(keep=False)
+            raise
+        except BaseException as exc:  # a broken plugin (even SystemExit) breaks only its own platform
+            own_store.end(keep=False)
+            return Statement(platform.name, platform.title, status="error", error=describe(exc))
+        own_store.end(keep=True)
+        return builder.build(incomplete)
+
+
+def _adjust(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store,
+            failed: Mapping[str, str], private: bool, trusted: bool) -> dict[str, str]:
+    """Run each adjustment on its own part of the statement (a third-party one on its own copy of
+    the scenario), kept only if it succeeds; returns the adjustments that failed, with why (the
+    statement is *incomplete* without them). ``private``: the statement's scenario is its own copy;
+    ``trusted``: every adjustment is built-in."""
+    parent = ctx.store if isinstance(ctx.store, StoreView) else None
+    if trusted and not failed and _adjust_trusted(ctx, adjusters, store, parent):
+        return {}
+    incomplete: dict[str, str] = {}  # one by one: which failed (a trusted run that raised was undone)
+    last = len(adjusters) - 1
+    for index, adjuster in enumerate(adjusters):
+        if adjuster.name in failed:
+            incomplete[adjuster.name] = failed[adjuster.name]
+            continue
+        part_store = StoreView(store, adjuster.name, parent)
+        try:
+            if adjuster.builtin:
+                _adjust_in_place(ctx, adjuster, part_store)
+            else:
+                # Its own copy, so it cannot change what a later adjustment or platform computes;
+                # the last one may keep the statement's private copy.
+                scenario = ctx.scenario if private and index == last else own_copy(ctx.scenario)
+                part = AdjustmentBuilder(ctx.statement, adjuster.foreign)
+                own = Settlement(scenario, ctx.platform, ctx.rules, ctx.rulebooks, part_store, part)
+                for call in adjuster.calls:
+                    call(own)
+                part.merge()
+        except KeyboardInterrupt:
+            part_store.end(keep=False)
+            raise
+        except BaseException as exc:  # a broken adjustment leaves the statement without it
+            part_store.end(keep=False)
+            incomplete[adjuster.name] = describe(exc)
+            continue
+        part_store.end(keep=True)
+    return incomplete
+
+
+def _adjust_trusted(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store,
+                    parent: StoreView | None) -> bool:
+    """Every adjustment built-in: all run in place under one mark (a tenth of a tipping statement
+    less than one by one). False if one raised: then the statement and the store are as before."""
+    builder = ctx.statement
+    mark = builder.mark()
+    saved_store, saved_foreign = ctx.store, builder.foreign
+    views: list[StoreView] = []
+    try:
+        for adjuster in adjusters:
+            view = StoreView(store, adjuster.name, parent)
+            views.append(view)
+            ctx.store, builder.foreign = view, adjuster.foreign
+            for call in adjuster.calls:
+                call(ctx)
+    except KeyboardInterrupt:
+        _undo(builder, mark, views)
+        raise
+    except BaseException:
+        _undo(builder, mark, views)
+        return False
+    finally:
+        ctx.store, builder.foreign = saved_store, saved_foreign
+    for view in views:
+        view.end(keep=True)
+    return True
+
+
+def _undo(builder: StatementBuilder, mark: tuple[tuple[int, ...], dict[str, str]], views: list[StoreView]) -> None:
+    builder.rollback(mark)
+    for view in reversed(views):
+        view.end(keep=False)
+
+
+def _adjust_in_place(ctx: Settlement, adjuster: _Adjuster, store: StoreView) -> None:
+    """A built-in adjustment, trusted to only append: it writes to the statement directly (under its
+    own store namespace and rule books), which is cut back to where it was if it raises. Saves an
+    :class:`AdjustmentBuilder` and a context per adjustment (a tenth of a tipping statement)."""
+    builder = ctx.statement
+    mark = builder.mark()
+    saved_store, saved_foreign = ctx.store, builder.foreign
+    ctx.store, builder.foreign = store, adjuster.foreign
+    try:
+        for call in adjuster.calls:
+            call(ctx)
+    except BaseException:
+        builder.rollback(mark)
+        raise
+    finally:
+        ctx.store, builder.foreign = saved_store, saved_foreign
+
+
+def _direct(impl: pluggy.HookImpl) -> Callable[[Settlement], object]:
+    """An implementation called directly with the context (or with nothing, if it takes nothing)."""
+    function: Callable[..., object] = impl.function
+    return function if impl.argnames else functools.partial(_call_bare, function)
 
 
 def _call_hook(caller: pluggy.HookCaller, ctx: Settlement) -> object:

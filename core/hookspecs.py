@@ -14,9 +14,12 @@ For one platform and one scenario the engine calls, in this order::
     creatorpay_adjust           -> every plugin's cross-platform lines: MCN share (core), tax
 
 Each phase receives a :class:`~creatorpay.core.context.Settlement` and appends to its ``statement``;
-no phase edits a line another wrote. Hooks return nothing unless documented. Implementations must
-not depend on the order of other plugins: adjustments read only own platform income
-(``ctx.own_platform_income()``, CORE-INCOME-01), which no adjustment line changes.
+no phase edits a line another wrote (``statement.lines`` is read-only). Each third-party platform
+settles its own copy of the scenario, and ``ctx.store`` keys are in the calling platform's (or
+adjustment's) namespace. Any exception but ``KeyboardInterrupt`` fails only its platform (status ``error``, store
+calls rolled back) or its adjustment (statement ``incomplete``). Hooks return nothing unless
+documented. Implementations must not depend on the order of other plugins: adjustments read only own
+platform income (``ctx.own_platform_income()``, CORE-INCOME-01), which no adjustment line changes.
 
 Implement hooks with :data:`hookimpl` and register the module under the entry-point group
 ``creatorpay``::
@@ -187,6 +190,9 @@ def creatorpay_adjust(ctx: Settlement) -> None:
     Called on every plugin that implements it, for every platform: the core's MCN share
     (CORE-MCN-01), the cn_tax plugin's tax and VAT. Compute from ``ctx.own_platform_income()``
     (CORE-INCOME-01), never from another adjustment's lines, so plugin order cannot matter.
+    ``ctx.statement`` is this adjustment's own part: it reads the platform's lines and adds lines
+    citing only its own or ``core``'s rules; it is kept only if the hook returns, else the statement
+    is marked ``incomplete`` with the adjustment's name.
 
     Example::
 

@@ -1,13 +1,16 @@
 """The plugin manager factory: entry points loaded one by one, each failure reported, never fatal.
 
 Built-in platforms are entry points of this distribution, so they load exactly like third-party
-ones. Allow and block lists come from the caller or from ``CREATORPAY_LOAD_PLUGINS`` (comma list;
-empty loads none) and ``CREATORPAY_DISABLE_PLUGINS``.
+ones; a name is taken by the first distribution that declares it, the built-ins before any other, and
+a later one declaring the same name is refused and reported (a warning and ``creatorpay plugins``),
+never silently loaded instead. Allow and block lists come from the caller or from
+``CREATORPAY_LOAD_PLUGINS`` (comma list; empty loads none) and ``CREATORPAY_DISABLE_PLUGINS``.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Collection, Iterable, Mapping
 
 import attrs
@@ -20,11 +23,18 @@ from .entrypoints import entry_points as find_entry_points
 GROUP = "creatorpay"
 LOAD_ENV = "CREATORPAY_LOAD_PLUGINS"
 DISABLE_ENV = "CREATORPAY_DISABLE_PLUGINS"
+#: The distribution whose entry points are the built-in plugins.
+BUILTIN_DISTRIBUTION = "creatorpay"
+
+
+class PluginWarning(UserWarning):
+    """A plugin was refused: e.g. a second distribution registering a name already taken."""
 
 
 @attrs.frozen
 class PluginReport:
-    """How one plugin fared: ``loaded``, ``blocked`` (by an allow or block list) or ``failed``."""
+    """How one plugin fared: ``loaded``, ``blocked`` (by an allow or block list), ``failed``, or
+    ``refused`` (its name is taken by a built-in or by another distribution found first)."""
 
     name: str
     status: str
@@ -65,14 +75,33 @@ def make_plugin_manager(
     pm.add_hookspecs(hookspecs)
     pm.register(mcn, name="core")
     found: dict[str, tuple[object, str | None, str | None]] = {}
+    refused: list[PluginReport] = []
     if entry_points:
-        for ep in find_entry_points(GROUP):
-            found.setdefault(ep.name, (ep, ep.distribution, ep.version))
+        # The built-ins first, so that no distribution earlier on sys.path can take their names.
+        for ep in sorted(find_entry_points(GROUP), key=lambda ep: not _builtin(ep)):
+            taken = found.get(ep.name)
+            if taken is None:
+                found[ep.name] = (ep, ep.distribution, ep.version)
+            elif taken[1] != ep.distribution:
+                refused.append(_refuse(ep, taken[1]))
     for name, plugin in (plugins or {}).items():
         found[name] = (plugin, None, None)
     reports = [_load_one(pm, name, *found[name], load, disable) for name in sorted(found)]
     pm.check_pending()
-    return pm, reports
+    return pm, sorted([*reports, *refused], key=lambda r: r.name)
+
+
+def _builtin(ep: EntryPoint) -> bool:
+    return (ep.distribution or "").lower().replace("-", "_").replace(".", "_") == BUILTIN_DISTRIBUTION
+
+
+def _refuse(ep: EntryPoint, holder: str | None) -> PluginReport:
+    """The report (and warning) of an entry point whose name another distribution already took."""
+    kind = "the built-in plugin" if holder and holder.lower() == BUILTIN_DISTRIBUTION else "the plugin"
+    why = (f"{ep.distribution or 'an unknown distribution'} registers {ep.name!r}, the name of {kind} of "
+           f"{holder or 'another distribution'}: refused, {ep.name!r} stays {holder}'s")
+    warnings.warn(why, PluginWarning, stacklevel=3)
+    return PluginReport(ep.name, "refused", ep.distribution, ep.version, why)
 
 
 def _load_one(
@@ -91,7 +120,9 @@ def _load_one(
     try:
         plugin = target.load() if isinstance(target, EntryPoint) else target
         pm.register(plugin, name=name)
-    except Exception as exc:  # a broken plugin is reported, never fatal
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a broken plugin (even one calling sys.exit) is reported, never fatal
         return attrs.evolve(report, status="failed", error=f"{type(exc).__name__}: {exc}")
     unknown = _unknown_hooks(pm, plugin)
     if unknown:

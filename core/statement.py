@@ -1,18 +1,20 @@
 """The output model: a platform's statement is a list of line items, each citing its rule.
 
 ``net`` is the sum of the lines' ``amount`` (OUTPUT.md); ``totals`` group the same amounts by kind.
-A :class:`StatementBuilder` only appends: no phase edits a line another phase wrote.
+A :class:`StatementBuilder` only appends: no phase edits a line another phase wrote. An adjustment
+writes to its own :class:`AdjustmentBuilder`, which reads the platform's lines and adds only its own.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from .errors import PluginError
 from .money import ZERO, fmt, round_fen
 
 #: Provenance labels, strongest first (RULES.md): a line computed from several figures carries the
@@ -165,6 +167,8 @@ class Statement:
     traffic_items: tuple[Traffic, ...] = ()
     #: Facts a plugin reports without a cash effect (e.g. the creator's growth stage, XT-GROW-01).
     facts: Mapping[str, str] = attrs.field(factory=dict)
+    #: Adjustments that failed on this statement, with why: it was computed without them.
+    incomplete: Mapping[str, str] = attrs.field(factory=dict)
 
     @property
     def net(self) -> Decimal:
@@ -209,20 +213,25 @@ class Statement:
             traffic_items=[x.to_dict() for x in self.traffic_items],
             facts=dict(self.facts),
         )
+        if self.incomplete:
+            result["incomplete"] = [{"adjustment": name, "error": error} for name, error in self.incomplete.items()]
         return result
 
 
 class StatementBuilder:
     """Collects a statement's parts while the phases run; appends only.
 
-    ``creator`` is the scenario creator: a line's ``amount`` is signed from their view.
+    ``creator`` is the scenario creator: a line's ``amount`` is signed from their view. ``foreign``
+    maps the rule IDs the writer does not own to the rule book they belong to (another platform's, or
+    an adjustment's): a line citing one is refused.
     """
 
-    def __init__(self, platform: str, title: str, creator: str) -> None:
+    def __init__(self, platform: str, title: str, creator: str, foreign: Mapping[str, str] | None = None) -> None:
         self.platform = platform
         self.title = title
         self.creator = creator
-        self.lines: list[Line] = []
+        self.foreign: Mapping[str, str] = foreign or {}
+        self._lines: list[Line] = []
         self.violations: list[Violation] = []
         self.not_applied: list[NotApplied] = []
         self.not_offered: list[NotOffered] = []
@@ -240,6 +249,9 @@ class StatementBuilder:
              value: Decimal | None = None, label: str = "source", note: str = "",
              order: str | None = None) -> Line:
         """Append a line. ``value`` defaults to ``base × rate`` rounded once, half-up (CORE-MONEY-01)."""
+        if rule in self.foreign:
+            raise PluginError(f"{rule} belongs to the {self.foreign[rule]} rule book: a line on "
+                              f"{self.platform}'s statement cites only its own rules, core's or its adjustment's")
         if label not in LABELS:
             raise ValueError(f"unknown label {label!r}; expected one of {LABELS}")
         value = round_fen(base * rate) if value is None else round_fen(value)
@@ -249,8 +261,13 @@ class StatementBuilder:
             raise ValueError(f"{rule}: payer and payee are both {payer!r}")
         amount = value if payee == self.creator else -value if payer == self.creator else ZERO
         made = Line(rule, kind, payer, payee, base, rate, value, amount, label, note, order)
-        self.lines.append(made)
+        self._lines.append(made)
         return made
+
+    @property
+    def lines(self) -> Sequence[Line]:
+        """The lines so far, read-only: a phase adds lines with :meth:`line`, never edits or drops one."""
+        return tuple(self._lines)
 
     def violation(self, rule: str, message: str, *, order: str | None = None,
                   participant: str | None = None) -> None:
@@ -292,21 +309,84 @@ class StatementBuilder:
         A transfer counts only as passed on (it lowers the main contributor's income): a co-creator's
         share received from the main contributor is a transfer between creators, not platform income.
         """
-        return sum((x.amount for x in self.lines if x.kind.platform_income and not _received_transfer(x)),
+        return sum((x.amount for x in self._lines if x.kind.platform_income and not _received_transfer(x)),
                    ZERO)
 
     def transfers_received(self) -> Decimal:
         """CORE-INCOME-01: what the scenario creator received this month as a co-creator's share from
         a main contributor (XT-ORD-03): theirs to declare, outside MCN share and withholding."""
-        return sum((x.amount for x in self.lines if _received_transfer(x)), ZERO)
+        return sum((x.amount for x in self._lines if _received_transfer(x)), ZERO)
 
-    def build(self) -> Statement:
+    def mark(self) -> tuple[tuple[int, ...], dict[str, str]]:
+        """Where the statement stands: :meth:`rollback` cuts it back to here."""
+        sizes = (len(self._lines), len(self.violations), len(self.not_applied), len(self.not_offered),
+                 len(self.pending), len(self.traffic))
+        return sizes, self.facts.copy()
+
+    def rollback(self, mark: tuple[tuple[int, ...], dict[str, str]]) -> None:
+        """Drop every part added since :meth:`mark` (a built-in adjustment that raised)."""
+        sizes, facts = mark
+        parts: tuple[list[Any], ...] = (self._lines, self.violations, self.not_applied, self.not_offered,
+                                        self.pending, self.traffic)
+        for part, size in zip(parts, sizes, strict=True):
+            del part[size:]
+        self._rejected.clear()  # the indexes are rebuilt from the lists on the next query
+        self._violations_seen = 0
+        self._skipped.clear()
+        self._skips_seen = 0
+        self.facts.clear()
+        self.facts.update(facts)
+
+    def build(self, incomplete: Mapping[str, str] | None = None) -> Statement:
         return Statement(
-            platform=self.platform, title=self.title, lines=tuple(self.lines),
+            platform=self.platform, title=self.title, lines=tuple(self._lines),
             violations=tuple(self.violations), not_applied=tuple(self.not_applied),
             not_offered=tuple(self.not_offered), pending=tuple(self.pending),
-            traffic_items=tuple(self.traffic), facts=dict(self.facts),
+            traffic_items=tuple(self.traffic), facts=dict(self.facts), incomplete=dict(incomplete or {}),
         )
+
+
+class AdjustmentBuilder(StatementBuilder):
+    """What one adjustment (``creatorpay_adjust``) writes to a platform's statement: it reads the
+    platform's lines, violations and income, and adds only its own parts, which :meth:`merge` appends
+    when the adjustment succeeded (a failed one leaves the statement as it was)."""
+
+    def __init__(self, base: StatementBuilder, foreign: Mapping[str, str] | None = None) -> None:
+        super().__init__(base.platform, base.title, base.creator, foreign)
+        self._base = base
+
+    @property
+    def lines(self) -> Sequence[Line]:
+        """The platform's lines and this adjustment's, read-only."""
+        return (*self._base._lines, *self._lines)
+
+    def rejected_orders(self) -> set[str]:
+        return self._base.rejected_orders()
+
+    def is_rejected(self, order: str) -> bool:
+        return self._base.is_rejected(order)
+
+    def own_platform_income(self) -> Decimal:
+        """CORE-INCOME-01 from the platform's lines: no adjustment's line changes it."""
+        return self._base.own_platform_income()
+
+    def transfers_received(self) -> Decimal:
+        """CORE-INCOME-01 from the platform's lines: received transfers, declared by the creator."""
+        return self._base.transfers_received()
+
+    def merge(self) -> None:
+        """Append this adjustment's parts to the platform's statement."""
+        base = self._base
+        if self._lines:
+            base._lines.extend(self._lines)
+        for item in self.not_applied:
+            base.skip(item.rule, item.reason)
+        if self.violations or self.not_offered or self.pending or self.traffic or self.facts:
+            base.violations.extend(self.violations)
+            base.not_offered.extend(self.not_offered)
+            base.pending.extend(self.pending)
+            base.traffic.extend(self.traffic)
+            base.facts.update(self.facts)
 
 
 def _received_transfer(line: Line) -> bool:

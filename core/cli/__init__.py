@@ -6,6 +6,7 @@ Exit codes: 0 computed, 2 bad input (a message, no traceback), 1 a failure (trac
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -61,11 +62,32 @@ def _versions(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     ctx.exit()
 
 
+def _disable(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """``--disable-plugin NAME``: added to ``CREATORPAY_DISABLE_PLUGINS`` for this command, so every
+    engine it builds (batch worker processes included) blocks the plugin; restored when it ends."""
+    if not names:
+        return
+    variable = "CREATORPAY_DISABLE_PLUGINS"  # plugins.DISABLE_ENV, not imported: --help loads no plugin
+    before = os.environ.get(variable)
+    os.environ[variable] = ",".join(x for x in (before, *names) if x)
+
+    def restore() -> None:
+        if before is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = before
+
+    ctx.call_on_close(restore)
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks for failures.")
+@click.option("--disable-plugin", "disable_plugin", multiple=True, metavar="NAME",
+              help="Do not load the plugin NAME (repeatable); adds to CREATORPAY_DISABLE_PLUGINS.")
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_versions,
               help="Show the core and plugin versions and exit.")
-def cli(debug: bool) -> None:
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, disable_plugin: tuple[str, ...]) -> None:
     """Compare what a creator earns for the same work on Xingtu, WeChat Channels and NetEase.
 
     \b
@@ -73,9 +95,11 @@ def cli(debug: bool) -> None:
       creatorpay compare examples/food-vlogger.toml
       creatorpay explain examples/live-anchor.toml --platform wechat_channels
       creatorpay rules show wechat_channels --at 2022-02-01
+      creatorpay --disable-plugin netease compare examples/food-vlogger.toml
 
     Exit codes: 0 done, 1 a failure (or violations with --strict), 2 bad input.
     """
+    _disable(ctx, disable_plugin)
 
 
 def main(argv: list[str] | None = None) -> Any:

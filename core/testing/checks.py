@@ -28,6 +28,9 @@ _STATUSES = ("ok", "no_rules")
 
 def load_failure(engine: Engine, platform: str) -> str | None:
     """Why ``platform`` is not a loaded platform of ``engine`` (the load report's error), or None."""
+    refused = next((r for r in engine.reports if r.name == platform and r.status == "refused"), None)
+    if refused is not None:  # another distribution already has the name: this plugin never loads
+        return f"plugin {platform!r} of {refused.distribution} is refused: {refused.error}"
     report = next((r for r in engine.reports if r.name == platform), None)
     if report is None:
         found = ", ".join(f"{r.name} ({r.status})" for r in engine.reports) or "none"
