@@ -175,11 +175,13 @@ class Settlement:
         return self.statement.is_rejected(order_id)
 
     def orders_to_settle(self) -> Iterator[Order]:
-        """The orders that pay or end this month, not rejected; the others are reported *pending*.
+        """The orders that pay or end this month, not rejected; those not yet published are *pending*.
 
-        CORE-ORD-02: an order neither published/settled nor terminated pays nothing this month; a
-        ``settled`` order was paid in an earlier month. Terminated orders are yielded (CORE-ORD-01):
-        the platform decides what ending at that stage costs.
+        CORE-ORD-02: an order neither published/settled nor terminated pays nothing this month and is
+        pending; a ``settled`` order was paid in an earlier month and pays nothing now: it is no
+        pending order (pending is only for orders not yet published or terminated), so the statement
+        says so in its facts. Terminated orders are yielded (CORE-ORD-01): the platform decides what
+        ending at that stage costs.
         """
         for order in self.scenario.orders:
             if self.rejected(order.id):
@@ -187,8 +189,8 @@ class Settlement:
             if order.termination is not None or order.stage == "published":
                 yield order
             elif order.stage == "settled":
-                self.statement.pend(order.id, "settled: paid in an earlier month, nothing is paid now "
-                                              "(CORE-ORD-02)")
+                self.statement.facts[f"order {order.id}"] = ("settled: paid in an earlier month, nothing is "
+                                                             "paid now (CORE-ORD-02)")
             else:
                 self.statement.pend(order.id, f"at stage {order.stage}: nothing is paid until published "
                                               f"(CORE-ORD-02)")

@@ -108,12 +108,13 @@ def test_xt_price_01_no_band_price_and_no_amount_is_an_input_error() -> None:
         load_scenario(data)
 
 
-def test_core_ord_02_orders_before_publication_and_settled_orders_pend() -> None:
-    """CORE-ORD-02: unpublished orders pay nothing yet; a settled order was paid in an earlier month."""
+def test_core_ord_02_orders_before_publication_pend_and_settled_orders_do_not() -> None:
+    """CORE-ORD-02: unpublished orders pay nothing yet and are pending; a settled order was paid in
+    an earlier month: it pays nothing now and is no pending order (revision 2), a fact instead."""
     st = settle(scenario([co_order("early", stage="client_confirmed"), co_order("old", stage="settled")]))
     assert st.lines == ()
-    assert pending(st) == {"early": "at stage client_confirmed: nothing is paid until published (CORE-ORD-02)",
-                           "old": "settled: paid in an earlier month, nothing is paid now (CORE-ORD-02)"}
+    assert pending(st) == {"early": "at stage client_confirmed: nothing is paid until published (CORE-ORD-02)"}
+    assert st.facts["order old"] == "settled: paid in an earlier month, nothing is paid now (CORE-ORD-02)"
 
 
 def test_mcn_share_comes_after_transfers() -> None:
