@@ -56,8 +56,9 @@ PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", 
 _NUMBERS = ("amount", "ratio", "decimal", "count", "amounts", "ratios")
 _LISTS = ("amounts", "ratios")
 _SPEC_KEYS = ("type", "choices", "label", "doc", "min", "max", "positive", "increasing", "length", "above")
-RULE_ID = re.compile(r"^[A-Z]+-[A-Z]+-\d{2}$")
-_DECIMAL = re.compile(r"^\d+(\.\d+)?$")
+RULE_ID = re.compile(r"[A-Z]+-[A-Z]+-[0-9]{2}\Z")
+#: A decimal in ASCII digits only, nothing around it (CORE-INPUT-01: "１.５" or a trailing newline is refused).
+_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
 _T = TypeVar("_T")
 
 #: A check of one rule version beyond what its parameters declare: records problems on the checker,

@@ -106,3 +106,11 @@ def test_rule_file_checks(tmp_path: Path) -> None:
 @pytest.mark.parametrize("book", ["core", "wechat_channels"])
 def test_shipped_rule_files_are_valid(book: str) -> None:
     assert Engine().rulebooks[book].rules
+
+
+@pytest.mark.parametrize("value", ["１.５", "١", "1.5\n", " 1.5", "1.5 "])
+def test_override_decimals_are_ascii_digits_only_core_input_01(value: str) -> None:
+    """CORE-INPUT-01: a rules override's decimal is ASCII digits, nothing around it (a fullwidth or
+    Arabic-Indic digit, or a trailing newline, was accepted)."""
+    with pytest.raises(RuleFileError, match="WC-TIP-02"):
+        Engine(load=["wechat_channels"], rules={"wechat_channels": {"WC-TIP-02": {"creator_share": value}}})
