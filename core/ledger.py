@@ -22,12 +22,14 @@ import csv
 import datetime as dt
 import enum
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, TextIO
 
 from .events import Event, compact_json
 from .money import FEN, fmt
+from .sqlite_schema import DIGEST_HEADER, DIGEST_LINE, statement_digest
 from .sqlite_store import SQLiteStore
 from .statement import TOTALS, Kind, Line, Statement
 
@@ -289,6 +291,30 @@ class Ledger:
             found[unit] = (int(original), str(scenario))
         return found
 
+    def history(self, units: Sequence[Unit]) -> dict[Unit, tuple[list[StoredEvent], list[tuple[str, str]]]]:
+        """For each of ``units`` with statements: the events its statements settled (read by id from
+        the statements' event ids), and the quota slots (key, holder) it took; a unit settled again is
+        folded from all its events and gives its slots back first. Two queries for the lot."""
+        found: dict[Unit, tuple[list[StoredEvent], list[tuple[str, str]]]] = {}
+        if not units:
+            return found
+        wanted = _compact(units)
+        for platform, creator, month, ident, date, kind, body, run, line, statement in self.conn.execute(
+                "SELECT s.platform, s.creator, s.month, e.id, e.date, e.kind, e.body, e.run, e.line, s.id "
+                "FROM json_each(?) u JOIN statements s ON s.platform = json_extract(u.value, '$[0]') "
+                "AND s.creator = json_extract(u.value, '$[1]') AND s.month = json_extract(u.value, '$[2]') "
+                "JOIN json_each(s.event_ids) j JOIN events e ON e.id = j.value", (wanted,)):
+            entry = found.setdefault(Unit(platform, creator, month), ([], []))
+            entry[0].append(StoredEvent(ident, date, kind, body, run, line, statement))
+        for platform, creator, month, key, holder in self.conn.execute(
+                "SELECT s.platform, s.creator, s.month, s.key, s.holder FROM json_each(?) u JOIN unit_slots s "
+                "ON s.platform = json_extract(u.value, '$[0]') AND s.creator = json_extract(u.value, '$[1]') "
+                "AND s.month = json_extract(u.value, '$[2]') ORDER BY s.key, s.holder", (wanted,)):
+            unit = Unit(platform, creator, month)
+            if unit in found:
+                found[unit][1].append((key, holder))
+        return found
+
     def held(self, unit: Unit) -> Held:
         """What the unit's statements hold per line key (rule, kind, order, payer, payee): value,
         amount and label, for an adjustment's difference (:func:`statement_rows`)."""
@@ -310,9 +336,10 @@ class Ledger:
             (_compact(list(events)),))}
 
     def write(self, entries: Sequence[StatementRows], run: int) -> int:
-        """Write settled units' statements, their lines and their events' settlement records, in
-        the order given, with three multi-row inserts (the caller holds the transaction); returns
-        the id of the first statement written.
+        """Write settled units' statements (each with its digest, :func:`statement_digest`), their
+        lines, their events' settlement records and the quota slots they took, in the order given,
+        with a few multi-row inserts (the caller holds the transaction); returns the id of the first
+        statement written.
 
         Statement ids are given here, in order, as SQLite would (the largest so far plus one):
         statements are never deleted, so this is what one insert at a time would give.
@@ -324,19 +351,25 @@ class Ledger:
         statements: list[tuple[Any, ...]] = []
         lines: list[tuple[Any, ...]] = []
         settled: list[tuple[str, int]] = []
+        slots: list[tuple[str, ...]] = []
         for ident, entry in enumerate(entries, start=first):
             unit = entry.unit
-            statements.append((ident, unit.platform, unit.creator, unit.month, entry.type, entry.adjusts,
-                               entry.status, entry.net, len(entry.events), entry.event_ids, entry.scenario,
-                               entry.detail, run))
-            lines += [(ident, seq, *row) for seq, row in enumerate(entry.lines, start=1)]
+            header = (ident, unit.platform, unit.creator, unit.month, entry.type, entry.adjusts, entry.status,
+                      entry.net, len(entry.events), entry.event_ids, entry.scenario, entry.detail, run)
+            mine = [(seq, *row) for seq, row in enumerate(entry.lines, start=1)]
+            statements.append((*header, statement_digest(header, mine)))
+            lines += [(ident, *row) for row in mine]
             settled += [(event, ident) for event in entry.events]
+            slots += [(*unit, key, holder) for key, holder in entry.slots]
         conn.executemany(
             "INSERT INTO statements(id, platform, creator, month, type, adjusts, status, net, events, event_ids, "
-            "scenario, detail, run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", statements)
+            "scenario, detail, run, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", statements)
         conn.executemany(
             "INSERT INTO lines(statement, seq, rule, kind, order_id, payer, payee, base, rate, value, amount, "
             "label, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lines)
+        if slots:
+            conn.executemany("INSERT INTO unit_slots(platform, creator, month, key, holder) VALUES (?, ?, ?, ?, ?) "
+                             "ON CONFLICT DO NOTHING", slots)
         settled.sort()  # in key order: each page of the settlement records (and of the events they
         # reference) is visited once per piece rather than at random
         written = conn.executemany("INSERT INTO settled(event, statement) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -344,6 +377,46 @@ class Ledger:
         if written != len(settled):  # the caller checked under the write lock: this cannot happen
             raise RuntimeError(f"{len(settled) - written} events were settled by another writer meanwhile")
         return first
+
+    # -- verification -------------------------------------------------------------------------------
+
+    def verify(self, *, month: str | None = None, platform: str | None = None,
+               creator: str | None = None) -> tuple[int, list[str]]:
+        """Check the ledger: SQLite's ``PRAGMA integrity_check`` on the whole file, then every
+        statement's digest (those of ``month``, ``platform`` and ``creator`` when given) recomputed
+        from its row and lines. Returns how many statements were checked and each problem found
+        (a statement id and unit, or what SQLite reported); a file SQLite cannot read is a problem."""
+        problems: list[str] = []
+        checked = 0
+        try:
+            problems += [f"SQLite integrity check: {row[0]}" for row in self.conn.execute("PRAGMA integrity_check")
+                         if row[0] != "ok"]
+            where, params = _filters(month, platform, creator)
+            lines = self.conn.execute(
+                f"SELECT l.statement, {', '.join('l.' + c for c in DIGEST_LINE)} FROM lines l "
+                + ("" if not params else f"JOIN statements s ON s.id = l.statement {where} ")
+                + "ORDER BY l.statement, l.seq", params)
+            pending = lines.fetchone()
+            for *header, digest in self.conn.execute(
+                    f"SELECT {', '.join('s.' + c for c in DIGEST_HEADER)}, s.digest FROM statements s {where} "
+                    "ORDER BY s.id", params).fetchall():
+                checked += 1
+                mine = []
+                while pending is not None and pending[0] <= header[0]:
+                    if pending[0] == header[0]:
+                        mine.append(pending[1:])
+                    else:
+                        problems.append(f"line {pending[1]} belongs to statement {pending[0]}, which does not exist")
+                    pending = lines.fetchone()
+                if digest != statement_digest(header, mine):
+                    problems.append(f"statement {header[0]} ({header[1]}/{header[2]}/{header[3]}): its digest "
+                                    "does not match its row and lines")
+            while pending is not None:
+                problems.append(f"line {pending[1]} belongs to statement {pending[0]}, which does not exist")
+                pending = lines.fetchone()
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"SQLite cannot read the ledger: {exc}")
+        return checked, problems
 
     def statements(self, unit: Unit) -> list[dict[str, Any]]:
         """The unit's statements in the order written, with their lines."""
@@ -432,10 +505,13 @@ class StatementRows(NamedTuple):
     scenario: str
     detail: str
     lines: list[_LineRow]
+    #: The quota slots (key, holder) the unit held when settled: settling it again gives them back.
+    slots: list[tuple[str, str]]
 
 
 def statement_rows(unit: Unit, statement: Statement, scenario: str, events: list[str],
-                   original: int | None = None, held: Held | None = None) -> StatementRows:
+                   original: int | None = None, held: Held | None = None,
+                   slots: list[tuple[str, str]] | None = None) -> StatementRows:
     """What the ledger records for ``statement``, the unit's month settled with every event known.
 
     With no ``original`` it is the unit's original: the statement's lines. Otherwise it is an
@@ -449,7 +525,7 @@ def statement_rows(unit: Unit, statement: Statement, scenario: str, events: list
     net = sum(row[8] for row in lines)
     detail = _detail(statement, None if original is None else statement.net)
     return StatementRows(unit, kind, original, statement.status, net, events, _compact(events), scenario, detail,
-                         lines)
+                         lines, slots or [])
 
 
 def _difference(held: Held, statement: Statement, original: int) -> list[_LineRow]:

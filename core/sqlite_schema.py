@@ -3,8 +3,8 @@
 Events have no index but their id: staging a row costs one B-tree insert, and a run finds the
 unsettled events with one sorted scan (see :mod:`.ledger`). Settling an event appends to
 ``settled`` (a small table, its idempotency record) rather than rewriting the event's row: far
-fewer pages change per commit. Each statement records the scenario it
-settled, so a late event folds onto it without reading the month's earlier events again.
+fewer pages change per commit. Each statement records the scenario it settled and the ids of its
+events, so a late event's unit is folded again from all its events (read by id).
 
 The database's ``PRAGMA user_version`` is the number of migrations applied; opening a database applies
 the missing ones in order, each in its own transaction, so an older file is brought up to date and a
@@ -14,14 +14,60 @@ appended: a released one never changes.
 Money in the ledger is stored as whole fen (INTEGER), so SQL sums are exact; budgets keep decimal
 text because a capacity may have more places than a line. Statements, their lines and settled
 events are append-only: triggers refuse to edit or delete them (a late event makes an adjustment).
+Each statement carries a digest of its row and lines (:func:`statement_digest`), which
+``ledger verify`` recomputes to find a changed byte that SQLite itself does not notice.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
+from collections.abc import Callable, Sequence
+from typing import Any
 
-#: Migration n (1-based) brings user_version from n-1 to n.
-MIGRATIONS: tuple[str, ...] = (
+#: The columns of a statement its digest covers (every column but the digest), in this order.
+DIGEST_HEADER = ("id", "platform", "creator", "month", "type", "adjusts", "status", "net", "events", "event_ids",
+                 "scenario", "detail", "run")
+#: The columns of a line its statement's digest covers (every column but ``statement``), in this order.
+DIGEST_LINE = ("seq", "rule", "kind", "order_id", "payer", "payee", "base", "rate", "value", "amount", "label",
+               "note")
+
+
+def statement_digest(header: Sequence[Any], lines: Sequence[Sequence[Any]]) -> str:
+    """SHA-256 (hex) of a statement's canonical text: its row (:data:`DIGEST_HEADER`) and its lines
+    (:data:`DIGEST_LINE`, by ``seq``) as one compact JSON array, so a changed byte, a line moved to
+    another statement or a value read back with another type changes it. Never change it: it is
+    how ``ledger verify`` checks every statement ever written."""
+    text = json.dumps([list(header), [list(line) for line in lines]], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _add_digests(conn: sqlite3.Connection) -> None:
+    """Migration 2: each statement's digest of its row and lines (``ledger verify``), computed for the
+    statements already written (the one edit their trigger allows, inside this migration)."""
+    conn.execute("ALTER TABLE statements ADD COLUMN digest TEXT")
+    conn.execute("DROP TRIGGER statements_never_edited")
+    lines = conn.execute(f"SELECT statement, {', '.join(DIGEST_LINE)} FROM lines ORDER BY statement, seq")
+    pending = lines.fetchone()
+    digests: list[tuple[str, int]] = []
+    for header in conn.execute(f"SELECT {', '.join(DIGEST_HEADER)} FROM statements ORDER BY id").fetchall():
+        mine = []
+        while pending is not None and pending[0] <= header[0]:
+            if pending[0] == header[0]:
+                mine.append(pending[1:])
+            pending = lines.fetchone()
+        digests.append((statement_digest(header, mine), header[0]))
+    conn.executemany("UPDATE statements SET digest = ? WHERE id = ?", digests)
+    conn.execute(_NEVER_EDITED)
+
+
+_NEVER_EDITED = """CREATE TRIGGER statements_never_edited BEFORE UPDATE ON statements
+    BEGIN SELECT RAISE(ABORT, 'ledger statements are never edited: settle an adjustment'); END"""
+
+#: Migration n (1-based) brings user_version from n-1 to n: SQL statements, or a function of the
+#: connection (run inside the migration's transaction).
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: quotas, budgets, runs, events with their idempotency keys, statements and lines.
     """
     CREATE TABLE quotas (
@@ -138,6 +184,20 @@ MIGRATIONS: tuple[str, ...] = (
     WHEN EXISTS (SELECT 1 FROM settled WHERE event = OLD.id)
     BEGIN SELECT RAISE(ABORT, 'a settled event is never deleted'); END;
     """,
+    # 2: each statement's digest (ledger verify).
+    _add_digests,
+    # 3: the quota slots each unit took, which settling the unit again gives back first (a late order
+    # with an earlier date takes its slot, XT-CC-06).
+    """
+    CREATE TABLE unit_slots (
+        platform TEXT NOT NULL,
+        creator TEXT NOT NULL,
+        month TEXT NOT NULL,
+        key TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        PRIMARY KEY (platform, creator, month, key, holder)
+    ) WITHOUT ROWID;
+    """,
 )
 
 
@@ -168,8 +228,12 @@ def migrate(conn: sqlite3.Connection) -> int:
         conn.execute("BEGIN IMMEDIATE")
         try:
             if version(conn) == current:
-                for statement in _statements(MIGRATIONS[current]):
-                    conn.execute(statement)
+                step = MIGRATIONS[current]
+                if callable(step):
+                    step(conn)
+                else:
+                    for statement in _statements(step):
+                        conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {current + 1}")
             conn.execute("COMMIT")
         except BaseException:
@@ -191,4 +255,4 @@ def _statements(script: str) -> list[str]:
     return found
 
 
-__all__ = ["MIGRATIONS", "SchemaError", "migrate", "version"]
+__all__ = ["DIGEST_HEADER", "DIGEST_LINE", "MIGRATIONS", "SchemaError", "migrate", "statement_digest", "version"]
