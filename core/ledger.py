@@ -414,7 +414,7 @@ class Ledger:
             while pending is not None:
                 problems.append(f"line {pending[1]} belongs to statement {pending[0]}, which does not exist")
                 pending = lines.fetchone()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a text that is no longer UTF-8
             problems.append(f"SQLite cannot read the ledger: {exc}")
         return checked, problems
 

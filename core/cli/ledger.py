@@ -1,7 +1,8 @@
 """``creatorpay ledger``: read the SQLite ledger that ``settle`` writes (docs/batch.md).
 
 ``export``: totals per platform, creator and month (every statement of the unit, adjustments
-included) as CSV or JSON; ``show``: one unit's statements with their lines.
+included) as CSV or JSON, from a ledger that passes verification; ``show``: one unit's statements
+with their lines; ``verify``: every statement's digest and SQLite's integrity check.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _DB = click.option("--db", required=True, type=click.Path(path_type=Path), metav
 
 @click.group()
 def ledger() -> None:
-    """Query the ledger: totals per platform, creator and month, and statements.
+    """Query the ledger: totals per platform, creator and month, statements, and verification.
 
     Example: creatorpay ledger export --db ledger.sqlite --period 2026-10 --format csv
     """
@@ -48,6 +49,12 @@ def export(db: Path, period: str | None, platform: str | None, creator: str | No
     with _open(db) as store:
         from ..ledger import Ledger
 
+        _, problems = Ledger(store).verify(month=month, platform=platform, creator=creator)
+        if problems:
+            click.echo(f"error: {db} fails verification ({len(problems)} problem"
+                       f"{'s' if len(problems) > 1 else ''}, first: {problems[0]}); nothing exported. "
+                       f"Run: creatorpay ledger verify --db {db}", err=True)
+            raise click.exceptions.Exit(1)
         if output is None:
             Ledger(store).export(sys.stdout, fmt, month=month, platform=platform, creator=creator)
             return
@@ -75,6 +82,34 @@ def show(db: Path, platform: str, creator: str, period: str) -> None:
     if not found:
         raise InputError.one("--db", "", f"no statement of {platform}/{creator}/{month} in {db}")
     click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+
+
+@ledger.command()
+@_DB
+def verify(db: Path) -> None:
+    """Recompute every statement's digest and run SQLite's integrity check: each problem is listed
+    (statement id and unit), exit 1 on any; a clean ledger prints one line and exits 0.
+
+    Example: creatorpay ledger verify --db ledger.sqlite
+    """
+    import sqlite3
+
+    try:
+        store = _open(db)
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        click.echo(f"{db}: SQLite cannot open the ledger: {exc}", err=True)
+        raise click.exceptions.Exit(1) from None
+    with store:
+        from ..ledger import Ledger
+
+        checked, problems = Ledger(store).verify()
+    for problem in problems:
+        click.echo(f"{db}: {problem}", err=True)
+    if problems:
+        click.echo(f"{db}: {len(problems)} problem{'s' if len(problems) > 1 else ''} found; do not trust its "
+                   "totals (restore a backup, or settle its events into a new ledger)", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo(f"{db}: ok, {checked:,} statements verified (digests and SQLite integrity check)")
 
 
 def _month(text: str | None) -> str | None:
