@@ -21,8 +21,9 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger_support import programs, query, settle, tips, write_jsonl
+from ledger_support import dump, programs, query, settle, tips, write_jsonl
 
+from creatorpay.core.batch import Batch
 from creatorpay.core.ledger import Ledger, Unit
 from creatorpay.core.sqlite_store import SQLiteStore
 
@@ -151,3 +152,25 @@ def test_the_statements_of_split_runs_add_up_to_one_run(rows: list[dict[str, Any
         assert query(split, "SELECT count(*) FROM settled") == [(len(rows),)]
         slots = "SELECT key, holder FROM quota_slots ORDER BY 1, 2"
         assert query(split, slots) == query(whole, slots)
+
+
+def test_worker_processes_settle_late_events_as_a_serial_run_does(tmp_path: Path) -> None:
+    """The same late events settled with two worker processes (each unit's store calls, the slots
+    given back included, replayed in the main process) write the ledger a serial run writes."""
+    first = [order(f"e{day}", f"o{day}", day, amount="1000.00", co_creation=True) for day in (10, 11, 12, 13)]
+    first += [tips("t1", yuan="3000.00", date="2026-10-15"), programs("p1", plays="900.00")]
+    late = [order("e05", "o05", 5, amount="1000.00", co_creation=True), order("e14", "o11", 14, "negotiating"),
+            tips("t0", yuan="2500.00", date="2026-10-01")]
+    people = write_jsonl(tmp_path / "creators.jsonl", PEOPLE)
+    dumps = []
+    for workers in (0, 2):
+        db = tmp_path / f"{workers}.sqlite"
+        for index, rows in enumerate((first, late)):
+            with SQLiteStore(db) as store:
+                summary = Batch(store, workers=workers).run(write_jsonl(tmp_path / f"r{index}.jsonl", rows), people)
+            assert summary.balanced and summary.workers == 1 + workers * (workers > 1)
+            assert summary.resettled == 0
+        dumps.append(dump(db))
+    assert dumps[0] == dumps[1]
+    assert ("xingtu", "x1", "2026-10", "xingtu:co_creation:x1:2026-10", "o13") in dumps[1]["unit_slots"]
+    assert query(tmp_path / "2.sqlite", "SELECT count(*) FROM statements WHERE type = 'adjustment'") == [(2,)]
