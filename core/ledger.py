@@ -29,7 +29,7 @@ from typing import Any, NamedTuple, TextIO
 
 from .events import Event, compact_json
 from .money import FEN, fmt
-from .sqlite_schema import DIGEST_HEADER, DIGEST_LINE, statement_digest
+from .sqlite_schema import DIGEST_HEADER, DIGEST_LINE, content_digest, row_digest, statement_digest
 from .sqlite_store import SQLiteStore
 from .statement import TOTALS, Kind, Line, Statement
 
@@ -354,11 +354,10 @@ class Ledger:
         slots: list[tuple[str, ...]] = []
         for ident, entry in enumerate(entries, start=first):
             unit = entry.unit
-            header = (ident, unit.platform, unit.creator, unit.month, entry.type, entry.adjusts, entry.status,
-                      entry.net, len(entry.events), entry.event_ids, entry.scenario, entry.detail, run)
-            mine = [(seq, *row) for seq, row in enumerate(entry.lines, start=1)]
-            statements.append((*header, statement_digest(header, mine)))
-            lines += [(ident, *row) for row in mine]
+            statements.append((ident, unit.platform, unit.creator, unit.month, entry.type, entry.adjusts,
+                               entry.status, entry.net, len(entry.events), entry.event_ids, entry.scenario,
+                               entry.detail, run, statement_digest(ident, run, entry.digest)))
+            lines += [(ident, seq, *row) for seq, row in enumerate(entry.lines, start=1)]
             settled += [(event, ident) for event in entry.events]
             slots += [(*unit, key, holder) for key, holder in entry.slots]
         conn.executemany(
@@ -408,7 +407,10 @@ class Ledger:
                     else:
                         problems.append(f"line {pending[1]} belongs to statement {pending[0]}, which does not exist")
                     pending = lines.fetchone()
-                if digest != statement_digest(header, mine):
+                if [line[0] for line in mine] != list(range(1, len(mine) + 1)):
+                    problems.append(f"statement {header[0]} ({header[1]}/{header[2]}/{header[3]}): its lines are "
+                                    "not numbered 1, 2, 3, …")
+                elif digest != row_digest(header, mine):
                     problems.append(f"statement {header[0]} ({header[1]}/{header[2]}/{header[3]}): its digest "
                                     "does not match its row and lines")
             while pending is not None:
@@ -507,6 +509,8 @@ class StatementRows(NamedTuple):
     lines: list[_LineRow]
     #: The quota slots (key, holder) the unit held when settled: settling it again gives them back.
     slots: list[tuple[str, str]]
+    #: :func:`content_digest` of the statement (its id and run are added when it is written).
+    digest: str
 
 
 def statement_rows(unit: Unit, statement: Statement, scenario: str, events: list[str],
@@ -524,8 +528,11 @@ def statement_rows(unit: Unit, statement: Statement, scenario: str, events: list
         kind, lines = "adjustment", _difference(held or {}, statement, original)
     net = sum(row[8] for row in lines)
     detail = _detail(statement, None if original is None else statement.net)
-    return StatementRows(unit, kind, original, statement.status, net, events, _compact(events), scenario, detail,
-                         lines, slots or [])
+    event_ids = _compact(events)
+    digest = content_digest((*unit, kind, original, statement.status, net, len(events), event_ids, scenario, detail),
+                            lines)
+    return StatementRows(unit, kind, original, statement.status, net, events, event_ids, scenario, detail, lines,
+                         slots or [], digest)
 
 
 def _difference(held: Held, statement: Statement, original: int) -> list[_LineRow]:

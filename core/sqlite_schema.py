@@ -26,21 +26,37 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
-#: The columns of a statement its digest covers (every column but the digest), in this order.
+#: The columns of a statement its digest covers (every column but the digest), in this order: the
+#: id first and the run last, the statement's content between them.
 DIGEST_HEADER = ("id", "platform", "creator", "month", "type", "adjusts", "status", "net", "events", "event_ids",
                  "scenario", "detail", "run")
-#: The columns of a line its statement's digest covers (every column but ``statement``), in this order.
+#: The columns of a line its statement's digest covers (every column but ``statement``): ``seq``
+#: (the line's position, 1, 2, …) and the line's content.
 DIGEST_LINE = ("seq", "rule", "kind", "order_id", "payer", "payee", "base", "rate", "value", "amount", "label",
                "note")
+#: Compact JSON, non-ASCII escaped (the C encoder's fastest path).
+_CANONICAL = json.JSONEncoder(separators=(",", ":"))
 
 
-def statement_digest(header: Sequence[Any], lines: Sequence[Sequence[Any]]) -> str:
-    """SHA-256 (hex) of a statement's canonical text: its row (:data:`DIGEST_HEADER`) and its lines
-    (:data:`DIGEST_LINE`, by ``seq``) as one compact JSON array, so a changed byte, a line moved to
-    another statement or a value read back with another type changes it. Never change it: it is
-    how ``ledger verify`` checks every statement ever written."""
-    text = json.dumps([list(header), [list(line) for line in lines]], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def content_digest(content: Sequence[Any], lines: Sequence[Sequence[Any]]) -> str:
+    """SHA-256 (hex) of a statement's content: its row between id and run (:data:`DIGEST_HEADER`)
+    and its lines in ``seq`` order without ``seq``, as one compact JSON array. Computed where the
+    unit is settled (a worker process, maybe), before the statement has an id."""
+    return hashlib.sha256(_CANONICAL.encode((content, lines)).encode("ascii")).hexdigest()
+
+
+def statement_digest(ident: int, run: int, content: str) -> str:
+    """The digest stored with a statement: SHA-256 (hex) of its id, its run and its
+    :func:`content_digest`, so a changed byte anywhere in its row or lines, or a line moved to
+    another statement, changes it. Never change either function: they are how ``ledger verify``
+    checks every statement ever written."""
+    return hashlib.sha256(f"{ident},{run},{content}".encode("ascii")).hexdigest()
+
+
+def row_digest(header: Sequence[Any], lines: Sequence[Sequence[Any]]) -> str:
+    """:func:`statement_digest` of a statement as read back: its row (:data:`DIGEST_HEADER`) and
+    its lines (:data:`DIGEST_LINE`, by ``seq``)."""
+    return statement_digest(header[0], header[-1], content_digest(header[1:-1], [line[1:] for line in lines]))
 
 
 def _add_digests(conn: sqlite3.Connection) -> None:
@@ -57,7 +73,7 @@ def _add_digests(conn: sqlite3.Connection) -> None:
             if pending[0] == header[0]:
                 mine.append(pending[1:])
             pending = lines.fetchone()
-        digests.append((statement_digest(header, mine), header[0]))
+        digests.append((row_digest(header, mine), header[0]))
     conn.executemany("UPDATE statements SET digest = ? WHERE id = ?", digests)
     conn.execute(_NEVER_EDITED)
 
@@ -255,4 +271,5 @@ def _statements(script: str) -> list[str]:
     return found
 
 
-__all__ = ["DIGEST_HEADER", "DIGEST_LINE", "MIGRATIONS", "SchemaError", "migrate", "statement_digest", "version"]
+__all__ = ["DIGEST_HEADER", "DIGEST_LINE", "MIGRATIONS", "SchemaError", "content_digest", "migrate", "row_digest",
+           "statement_digest", "version"]
