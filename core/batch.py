@@ -384,12 +384,12 @@ class Batch:
                 originals.update(self.ledger.originals([unit]))
             original = originals.get(unit, (None, None))[0]
             if original is None:
-                jobs.append(Job(unit, [(e.id, e.kind, e.body) for e in events], [e.id for e in events],
+                jobs.append(Job(unit, [(e.id, e.date, e.kind, e.body) for e in events], [e.id for e in events],
                                 profiles.get(unit.creator), None, None, []))
                 continue
             earlier, slots = self.ledger.history([unit]).get(unit, ([], []))
             every = sorted([*earlier, *events], key=lambda e: (e.date, e.id))
-            jobs.append(Job(unit, [(e.id, e.kind, e.body) for e in every], [e.id for e in events],
+            jobs.append(Job(unit, [(e.id, e.date, e.kind, e.body) for e in every], [e.id for e in events],
                             profiles.get(unit.creator), original, self.ledger.held(unit), slots))
         return jobs
 

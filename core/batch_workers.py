@@ -116,9 +116,9 @@ class Job(NamedTuple):
     """What settling one unit needs, read from the database by the main process."""
 
     unit: Unit
-    #: All the unit's events (id, kind, body), settled or not, in (date, id) order: the month is
-    #: folded from them whatever run brought them.
-    events: list[tuple[str, str, str]]
+    #: All the unit's events (id, date, kind, body), settled or not, in (date, id) order: the month
+    #: is folded from them whatever run brought them.
+    events: list[tuple[str, str, str, str]]
     #: The ids of the unit's unsettled events: what this statement settles.
     settles: list[str]
     #: The creator's profile (JSON text), None if the creators file had none.
@@ -163,7 +163,7 @@ class Settler:
         unit = job.unit
         if job.profile is None:
             raise Rejected(f"creator {unit.creator!r} has no profile in the creators file")
-        sections = fold(job.events)
+        sections = fold([(ident, kind, body) for ident, _, kind, body in job.events])
         head, base = self._base(job.profile, unit)
         scope = str(unit)
         try:
@@ -186,7 +186,11 @@ class Settler:
         text = f'{head}{middle},"schema":1,"period":{_compact(unit.month)}}}'
         slots = [(args[0], args[1]) for method, args, answer in store.calls
                  if method == "reserve" and answer and args[2] > 0]  # a limit of 0 only asks
-        rows = statement_rows(unit, statement, text, job.settles, job.original, job.held, slots)
+        settles = job.events
+        if job.original is not None:
+            wanted = set(job.settles)
+            settles = [event for event in job.events if event[0] in wanted]
+        rows = statement_rows(unit, statement, text, settles, job.original, job.held, slots)
         return Outcome(rows, None, store.calls)
 
     def _base(self, profile: str, unit: Unit) -> tuple[str, Scenario | None]:

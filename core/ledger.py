@@ -29,7 +29,7 @@ from typing import Any, NamedTuple, TextIO
 
 from .events import Event, compact_json
 from .money import FEN, fmt
-from .sqlite_schema import DIGEST_HEADER, DIGEST_LINE, content_digest, row_digest, statement_digest
+from .sqlite_schema import content_digest, read_statements, statement_digest
 from .sqlite_store import SQLiteStore
 from .statement import TOTALS, Kind, Line, Statement
 
@@ -383,39 +383,34 @@ class Ledger:
                creator: str | None = None) -> tuple[int, list[str]]:
         """Check the ledger: SQLite's ``PRAGMA integrity_check`` on the whole file, then every
         statement's digest (those of ``month``, ``platform`` and ``creator`` when given) recomputed
-        from its row and lines. Returns how many statements were checked and each problem found
-        (a statement id and unit, or what SQLite reported); a file SQLite cannot read is a problem."""
+        from its row, lines and events, and the settlement records of its events. Returns how many
+        statements were checked and each problem found (a statement id and unit, or what SQLite
+        reported); a file SQLite cannot read is a problem."""
         problems: list[str] = []
         checked = 0
+        where, params = _filters(month, platform, creator)
         try:
             problems += [f"SQLite integrity check: {row[0]}" for row in self.conn.execute("PRAGMA integrity_check")
                          if row[0] != "ok"]
-            where, params = _filters(month, platform, creator)
-            lines = self.conn.execute(
-                f"SELECT l.statement, {', '.join('l.' + c for c in DIGEST_LINE)} FROM lines l "
-                + ("" if not params else f"JOIN statements s ON s.id = l.statement {where} ")
-                + "ORDER BY l.statement, l.seq", params)
-            pending = lines.fetchone()
-            for *header, digest in self.conn.execute(
-                    f"SELECT {', '.join('s.' + c for c in DIGEST_HEADER)}, s.digest FROM statements s {where} "
-                    "ORDER BY s.id", params).fetchall():
+            for stored in read_statements(self.conn, where, params):
                 checked += 1
-                mine = []
-                while pending is not None and pending[0] <= header[0]:
-                    if pending[0] == header[0]:
-                        mine.append(pending[1:])
-                    else:
-                        problems.append(f"line {pending[1]} belongs to statement {pending[0]}, which does not exist")
-                    pending = lines.fetchone()
-                if [line[0] for line in mine] != list(range(1, len(mine) + 1)):
-                    problems.append(f"statement {header[0]} ({header[1]}/{header[2]}/{header[3]}): its lines are "
-                                    "not numbered 1, 2, 3, …")
-                elif digest != row_digest(header, mine):
-                    problems.append(f"statement {header[0]} ({header[1]}/{header[2]}/{header[3]}): its digest "
-                                    "does not match its row and lines")
-            while pending is not None:
-                problems.append(f"line {pending[1]} belongs to statement {pending[0]}, which does not exist")
-                pending = lines.fetchone()
+                ident, platform_, creator_, month_ = stored.header[:4]
+                which = f"statement {ident} ({platform_}/{creator_}/{month_})"
+                if [line[0] for line in stored.lines] != list(range(1, len(stored.lines) + 1)):
+                    problems.append(f"{which}: its lines are not numbered 1, 2, 3, …")
+                elif stored.digest != stored.computed():
+                    problems.append(f"{which}: its digest does not match its row, lines and events")
+                if stored.unrecorded:
+                    problems.append(f"{which}: no settlement record names it for event(s) "
+                                    f"{', '.join(map(str, stored.unrecorded[:5]))}")
+            if not params:
+                problems += [f"line {seq} belongs to statement {statement}, which does not exist"
+                             for statement, seq in self.conn.execute(
+                                 "SELECT statement, seq FROM lines WHERE statement NOT IN (SELECT id FROM statements)")]
+                stray = self.conn.execute("SELECT count(*) FROM settled WHERE statement NOT IN "
+                                          "(SELECT id FROM statements)").fetchone()[0]
+                if stray:
+                    problems.append(f"{stray} settlement record(s) name a statement that does not exist")
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a text that is no longer UTF-8
             problems.append(f"SQLite cannot read the ledger: {exc}")
         return checked, problems
@@ -513,10 +508,11 @@ class StatementRows(NamedTuple):
     digest: str
 
 
-def statement_rows(unit: Unit, statement: Statement, scenario: str, events: list[str],
+def statement_rows(unit: Unit, statement: Statement, scenario: str, settles: Sequence[tuple[str, str, str, str]],
                    original: int | None = None, held: Held | None = None,
                    slots: list[tuple[str, str]] | None = None) -> StatementRows:
-    """What the ledger records for ``statement``, the unit's month settled with every event known.
+    """What the ledger records for ``statement``, the unit's month settled with every event known;
+    ``settles``: the events (id, date, kind, body) it settles, in date order.
 
     With no ``original`` it is the unit's original: the statement's lines. Otherwise it is an
     adjustment of ``original``: per line key, the recomputed value and amount less what the unit's
@@ -528,9 +524,10 @@ def statement_rows(unit: Unit, statement: Statement, scenario: str, events: list
         kind, lines = "adjustment", _difference(held or {}, statement, original)
     net = sum(row[8] for row in lines)
     detail = _detail(statement, None if original is None else statement.net)
+    events = [event[0] for event in settles]
     event_ids = _compact(events)
     digest = content_digest((*unit, kind, original, statement.status, net, len(events), event_ids, scenario, detail),
-                            lines)
+                            lines, settles)
     return StatementRows(unit, kind, original, statement.status, net, events, event_ids, scenario, detail, lines,
                          slots or [], digest)
 

@@ -14,7 +14,7 @@ appended: a released one never changes.
 Money in the ledger is stored as whole fen (INTEGER), so SQL sums are exact; budgets keep decimal
 text because a capacity may have more places than a line. Statements, their lines and settled
 events are append-only: triggers refuse to edit or delete them (a late event makes an adjustment).
-Each statement carries a digest of its row and lines (:func:`statement_digest`), which
+Each statement carries a digest of its row, lines and events (:func:`statement_digest`), which
 ``ledger verify`` recomputes to find a changed byte that SQLite itself does not notice.
 """
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple
 
 #: The columns of a statement its digest covers (every column but the digest), in this order: the
 #: id first and the run last, the statement's content between them.
@@ -38,42 +38,79 @@ DIGEST_LINE = ("seq", "rule", "kind", "order_id", "payer", "payee", "base", "rat
 _CANONICAL = json.JSONEncoder(separators=(",", ":"))
 
 
-def content_digest(content: Sequence[Any], lines: Sequence[Sequence[Any]]) -> str:
-    """SHA-256 (hex) of a statement's content: its row between id and run (:data:`DIGEST_HEADER`)
-    and its lines in ``seq`` order without ``seq``, as one compact JSON array. Computed where the
-    unit is settled (a worker process, maybe), before the statement has an id."""
-    return hashlib.sha256(_CANONICAL.encode((content, lines)).encode("ascii")).hexdigest()
+def content_digest(content: Sequence[Any], lines: Sequence[Sequence[Any]], events: Sequence[Sequence[Any]]) -> str:
+    """SHA-256 (hex) of a statement's content: its row between id and run (:data:`DIGEST_HEADER`),
+    its lines in ``seq`` order without ``seq``, and the events it settled (id, date, kind, body, in
+    the order of its ``event_ids``: a later settlement of the unit folds them again), as one
+    compact JSON array. Computed where the unit is settled (a worker process, maybe), before the
+    statement has an id."""
+    return hashlib.sha256(_CANONICAL.encode((content, lines, events)).encode("ascii")).hexdigest()
 
 
 def statement_digest(ident: int, run: int, content: str) -> str:
     """The digest stored with a statement: SHA-256 (hex) of its id, its run and its
-    :func:`content_digest`, so a changed byte anywhere in its row or lines, or a line moved to
-    another statement, changes it. Never change either function: they are how ``ledger verify``
-    checks every statement ever written."""
+    :func:`content_digest`, so a changed byte anywhere in its row, its lines or its events, or a
+    line moved to another statement, changes it. Never change either function: they are how
+    ``ledger verify`` checks every statement ever written."""
     return hashlib.sha256(f"{ident},{run},{content}".encode("ascii")).hexdigest()
 
 
-def row_digest(header: Sequence[Any], lines: Sequence[Sequence[Any]]) -> str:
-    """:func:`statement_digest` of a statement as read back: its row (:data:`DIGEST_HEADER`) and
-    its lines (:data:`DIGEST_LINE`, by ``seq``)."""
-    return statement_digest(header[0], header[-1], content_digest(header[1:-1], [line[1:] for line in lines]))
+class Stored(NamedTuple):
+    """A statement as read back for its digest (:func:`read_statements`)."""
+
+    #: Its row, :data:`DIGEST_HEADER`.
+    header: tuple[Any, ...]
+    #: The digest stored with it (None before migration 2).
+    digest: str | None
+    #: Its lines, :data:`DIGEST_LINE`, by ``seq``.
+    lines: list[tuple[Any, ...]]
+    #: Its events (id, date, kind, body; None where the event is missing), in ``event_ids`` order.
+    events: list[tuple[Any, ...]]
+    #: The ids of its events whose settlement record does not name it.
+    unrecorded: list[str]
+
+    def computed(self) -> str:
+        """The digest its row, lines and events give now."""
+        header = self.header
+        return statement_digest(header[0], header[-1], content_digest(
+            header[1:-1], [line[1:] for line in self.lines], self.events))
+
+
+def read_statements(conn: sqlite3.Connection, where: str = "", params: Sequence[str] = (), *,
+                    digest: bool = True) -> Iterator[Stored]:
+    """The statements (``s``, filtered by ``where``) in id order, each with its lines and events,
+    read with three streaming queries (memory holds one statement)."""
+    lines = conn.execute(f"SELECT l.statement, {', '.join('l.' + c for c in DIGEST_LINE)} FROM lines l "
+                         + (f"JOIN statements s ON s.id = l.statement {where} " if where else "")
+                         + "ORDER BY l.statement, l.seq", params)
+    events = conn.execute("SELECT s.id, j.value, e.date, e.kind, e.body, t.statement FROM statements s "
+                          "JOIN json_each(s.event_ids) j LEFT JOIN events e ON e.id = j.value "
+                          f"LEFT JOIN settled t ON t.event = j.value {where} ORDER BY s.id, j.key", params)
+    line, event = lines.fetchone(), events.fetchone()
+    for row in conn.execute(f"SELECT {', '.join('s.' + c for c in DIGEST_HEADER)}, "
+                            f"{'s.digest' if digest else 'NULL'} FROM statements s {where} ORDER BY s.id", params):
+        ident = row[0]
+        mine, settled, unrecorded = [], [], []
+        while line is not None and line[0] <= ident:
+            if line[0] == ident:
+                mine.append(line[1:])
+            line = lines.fetchone()
+        while event is not None and event[0] <= ident:
+            if event[0] == ident:
+                settled.append(event[1:5])
+                if event[5] != ident:
+                    unrecorded.append(event[1])
+            event = events.fetchone()
+        yield Stored(row[:-1], row[-1], mine, settled, unrecorded)
 
 
 def _add_digests(conn: sqlite3.Connection) -> None:
-    """Migration 2: each statement's digest of its row and lines (``ledger verify``), computed for the
-    statements already written (the one edit their trigger allows, inside this migration)."""
+    """Migration 2: each statement's digest of its row, lines and events (``ledger verify``),
+    computed for the statements already written (the one edit their trigger allows, inside this
+    migration)."""
     conn.execute("ALTER TABLE statements ADD COLUMN digest TEXT")
     conn.execute("DROP TRIGGER statements_never_edited")
-    lines = conn.execute(f"SELECT statement, {', '.join(DIGEST_LINE)} FROM lines ORDER BY statement, seq")
-    pending = lines.fetchone()
-    digests: list[tuple[str, int]] = []
-    for header in conn.execute(f"SELECT {', '.join(DIGEST_HEADER)} FROM statements ORDER BY id").fetchall():
-        mine = []
-        while pending is not None and pending[0] <= header[0]:
-            if pending[0] == header[0]:
-                mine.append(pending[1:])
-            pending = lines.fetchone()
-        digests.append((row_digest(header, mine), header[0]))
+    digests = [(stored.computed(), stored.header[0]) for stored in read_statements(conn, digest=False)]
     conn.executemany("UPDATE statements SET digest = ? WHERE id = ?", digests)
     conn.execute(_NEVER_EDITED)
 
@@ -271,5 +308,5 @@ def _statements(script: str) -> list[str]:
     return found
 
 
-__all__ = ["DIGEST_HEADER", "DIGEST_LINE", "MIGRATIONS", "SchemaError", "content_digest", "migrate", "row_digest",
-           "statement_digest", "version"]
+__all__ = ["DIGEST_HEADER", "DIGEST_LINE", "MIGRATIONS", "SchemaError", "Stored", "content_digest", "migrate",
+           "read_statements", "statement_digest", "version"]

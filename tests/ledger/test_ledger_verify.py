@@ -64,8 +64,25 @@ def test_an_edited_line_is_reported_by_statement_and_unit_and_export_refuses(tmp
     assert code == 1 and "creatorpay ledger verify --db" in out and "platform,creator" not in out
 
 
+def test_an_edited_settled_event_or_a_lost_settlement_record_is_reported(tmp_path: Path) -> None:
+    """A late event re-settles its month from the events the ledger holds, so they are under the
+    digest too; and an event whose settlement record is gone would be settled again."""
+    db = ledger(tmp_path)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DROP TRIGGER settled_events_never_edited")
+        conn.execute("DROP TRIGGER settled_never_deleted")
+        conn.execute("""UPDATE events SET body = '{"plays":"8000.00"}' WHERE id = 'p1'""")
+        conn.execute("DELETE FROM settled WHERE event = 'e2'")
+    conn.close()
+    code, out = run("ledger", "verify", "--db", str(db))
+    assert code == 1
+    assert "(netease/n1/2026-10): its digest does not match" in out
+    assert "(wechat_channels/c2/2026-10): no settlement record names it for event(s) e2" in out
+
+
 def test_random_byte_flips_never_export_changed_totals_at_exit_0(tmp_path: Path) -> None:
-    """Each trial flips one random non-zero byte of the ledger file (a fresh file's free space is
+    """Each trial flips one random bit of a non-zero byte of the ledger file (a fresh file's free space is
     zeros: these are the bytes that hold something). Either verify fails (exit 1), or SQLite refuses
     the file, or the totals are exactly the clean ledger's: never exit 0 with changed totals."""
     clean = ledger(tmp_path)
