@@ -6,12 +6,15 @@ Stripe's idempotency keys and TigerBeetle's immutable transfers are the models:
   duplicate and adds nothing; the same id with different content is a conflict: the row is
   rejected and recorded in ``conflicts``; the first content stands.
 - The unit of settlement is (platform, creator, month). Its first statement is the ``original``.
-  Events arriving after it (late events) re-settle the whole month, and the ledger records an
-  ``adjustment`` statement that references the original and holds only the difference, line key by
-  line key, so the unit's statements always add up to the month as now known.
+  Events arriving after it (late events) re-settle the whole month from all its events, read back
+  and folded in (date, event id) order with the new ones, after giving back the quota slots it took;
+  the ledger records an ``adjustment`` statement that references the original and holds only the
+  difference, line key by line key, so the unit's statements always add up to what one run of all
+  its events gives.
 - Statements, lines and settled events are append-only (triggers refuse edits). A statement, its
   lines and its events' idempotency records are written in one transaction by the caller. Each
-  statement keeps the ids of the events it settled and the scenario it settled.
+  statement keeps the ids of the events it settled, the scenario it settled, and a digest of its
+  row, lines and events that :meth:`Ledger.verify` recomputes.
 
 Money is whole fen in the database; totals per platform, creator and month are exact SQL sums.
 """
