@@ -34,8 +34,21 @@ DIGEST_HEADER = ("id", "platform", "creator", "month", "type", "adjusts", "statu
 #: (the line's position, 1, 2, …) and the line's content.
 DIGEST_LINE = ("seq", "rule", "kind", "order_id", "payer", "payee", "base", "rate", "value", "amount", "label",
                "note")
-#: Compact JSON, non-ASCII escaped (the C encoder's fastest path).
-_CANONICAL = json.JSONEncoder(separators=(",", ":"))
+
+
+def _canonical_encoder() -> Callable[[Any], str]:
+    """``json.dumps(data, separators=(",", ":"))`` (compact, non-ASCII escaped) with its C encoder
+    made once, not per call (as :func:`.events.compact_json` does): a fifth of a digest's cost."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython always has the C encoder
+        return json.JSONEncoder(separators=(",", ":")).encode
+    encode = make(None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ":", ",", False,
+                  False, True)
+    return lambda data: "".join(encode(data, 0))
+
+
+#: The canonical text of a statement's digest.
+_CANONICAL = _canonical_encoder()
 
 
 def content_digest(content: Sequence[Any], lines: Sequence[Sequence[Any]], events: Sequence[Sequence[Any]]) -> str:
@@ -44,7 +57,7 @@ def content_digest(content: Sequence[Any], lines: Sequence[Sequence[Any]], event
     the order of its ``event_ids``: a later settlement of the unit folds them again), as one
     compact JSON array. Computed where the unit is settled (a worker process, maybe), before the
     statement has an id."""
-    return hashlib.sha256(_CANONICAL.encode((content, lines, events)).encode("ascii")).hexdigest()
+    return hashlib.sha256(_CANONICAL((content, lines, events)).encode("ascii")).hexdigest()
 
 
 def statement_digest(ident: int, run: int, content: str) -> str:
