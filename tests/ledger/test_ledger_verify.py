@@ -100,8 +100,8 @@ def test_random_byte_flips_never_export_changed_totals_at_exit_0(tmp_path: Path)
         db.write_bytes(bytes(flipped))
         try:
             found = totals(db)
-        except (sqlite3.DatabaseError, UnicodeDecodeError):
-            found = None  # SQLite refuses the file
+        except Exception:  # SQLite refuses the file, or a value is no longer of its type (a kind, a sum)
+            found = None
         code, out = run("ledger", "verify", "--db", str(db))
         if code == 0:
             assert found == expected, f"byte {offset}: verify passed but the totals changed"
