@@ -8,6 +8,7 @@ with their lines; ``verify``: every statement's digest and SQLite's integrity ch
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,12 +93,10 @@ def verify(db: Path) -> None:
 
     Example: creatorpay ledger verify --db ledger.sqlite
     """
-    import sqlite3
-
     try:
         store = _open(db)
-    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
-        click.echo(f"{db}: SQLite cannot open the ledger: {exc}", err=True)
+    except Unreadable as exc:
+        click.echo(f"{db}: SQLite cannot open the ledger: {exc.reason}", err=True)
         raise click.exceptions.Exit(1) from None
     with store:
         from ..ledger import Ledger
@@ -127,4 +126,16 @@ def _open(db: Path) -> SQLiteStore:
 
     if not db.is_file():
         raise InputError.one(str(db), "", "no such ledger (run creatorpay settle first)")
-    return SQLiteStore(db)
+    try:
+        return SQLiteStore(db)
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a damaged file, or not a ledger
+        raise Unreadable(db, str(exc)) from None
+
+
+class Unreadable(click.ClickException):
+    """SQLite cannot open the ledger file: it fails verification (exit 1)."""
+
+    def __init__(self, db: Path, reason: str) -> None:
+        super().__init__(f"{db}: SQLite cannot open the ledger ({reason}); it fails verification: "
+                         f"run creatorpay ledger verify --db {db}")
+        self.reason = reason
