@@ -69,8 +69,8 @@ def floor(events: Path, creators: Path, db: Path) -> dict[str, object]:
     outcomes = []
     for creator, platform, month in sorted(units):
         rows = sorted(units[(creator, platform, month)])
-        job = Job(Unit(platform, creator, month), [(i, k, b) for _, i, k, b in rows], profiles.get(creator),
-                  None, None, None)
+        job = Job(Unit(platform, creator, month), [(i, d, k, b) for d, i, k, b in rows], [i for _, i, _, _ in rows],
+                  profiles.get(creator), None, None, [])
         outcomes.append(settler.settle(job, store))
     settled = time.process_time()
     conn = sqlite3.connect(db, isolation_level=None)

@@ -364,7 +364,9 @@ class Batch:
 
     def _jobs(self, chunk: list[tuple[Unit, list[StoredEvent]]], *, check: bool) -> list[Job | None]:
         """What settling each unit of ``chunk`` needs from the database, read in a few queries: its
-        creator's profile, its original statement and what its statements hold (a late event).
+        creator's profile and, for a unit settled before (a late event), its original statement, the
+        events its statements settled (the month is folded from all its events in (date, id) order,
+        whatever run brought them), what they hold and the quota slots they took.
 
         ``check``: another process may have written since the pending events were read, so look
         which are settled now: a unit with all its events settled meanwhile is None; events of a
@@ -383,9 +385,15 @@ class Batch:
                     jobs.append(None)
                     continue
                 originals.update(self.ledger.originals([unit]))
-            original, before = originals.get(unit, (None, None))
-            jobs.append(Job(unit, [(e.id, e.kind, e.body) for e in events], profiles.get(unit.creator),
-                             original, before, None if original is None else self.ledger.held(unit)))
+            original = originals.get(unit, (None, None))[0]
+            if original is None:
+                jobs.append(Job(unit, [(e.id, e.date, e.kind, e.body) for e in events], [e.id for e in events],
+                                profiles.get(unit.creator), None, None, []))
+                continue
+            earlier, slots = self.ledger.history([unit]).get(unit, ([], []))
+            every = sorted([*earlier, *events], key=lambda e: (e.date, e.id))
+            jobs.append(Job(unit, [(e.id, e.date, e.kind, e.body) for e in every], [e.id for e in events],
+                            profiles.get(unit.creator), original, self.ledger.held(unit), slots))
         return jobs
 
     def _record(self, chunk: list[tuple[Unit, list[StoredEvent]]], outcomes: list[Outcome | None],

@@ -8,7 +8,6 @@ order, so the ledger is exactly the one a serial run writes (docs/batch.md).
 
 from __future__ import annotations
 
-import json
 import marshal
 import multiprocessing
 import os
@@ -117,14 +116,18 @@ class Job(NamedTuple):
     """What settling one unit needs, read from the database by the main process."""
 
     unit: Unit
-    #: The unit's unsettled events (id, kind, body), in date order.
-    events: list[tuple[str, str, str]]
+    #: All the unit's events (id, date, kind, body), settled or not, in (date, id) order: the month
+    #: is folded from them whatever run brought them.
+    events: list[tuple[str, str, str, str]]
+    #: The ids of the unit's unsettled events: what this statement settles.
+    settles: list[str]
     #: The creator's profile (JSON text), None if the creators file had none.
     profile: str | None
-    #: A late event: the unit's original statement and the scenario its latest statement settled.
+    #: A late event: the unit's original statement, what its statements hold, and the quota slots
+    #: (key, holder) they took, given back before the month is settled again.
     original: int | None
-    before: str | None
     held: Held | None
+    slots: list[tuple[str, str]]
 
 
 class Outcome(NamedTuple):
@@ -160,16 +163,17 @@ class Settler:
         unit = job.unit
         if job.profile is None:
             raise Rejected(f"creator {unit.creator!r} has no profile in the creators file")
-        before = None if job.before is None else _sections(json.loads(job.before))
-        sections = fold(job.events, before)
+        sections = fold([(ident, kind, body) for ident, _, kind, body in job.events])
         head, base = self._base(job.profile, unit)
         scope = str(unit)
         try:
             scenario = self._scenario(job, base, sections, scope)
             store.scope = scope
             try:
-                if job.original is not None:
-                    store.refund(scope)  # the month is settled again from scratch
+                if job.original is not None:  # the month is settled again from scratch
+                    store.refund(scope)
+                    for key, holder in job.slots:
+                        store.release(key, holder)
                 statement = self.engine.settle(scenario, unit.platform, store=store)
             finally:
                 store.scope = None
@@ -180,7 +184,13 @@ class Settler:
         # The scenario as stored: what scenario_for makes, written as one compact JSON text.
         middle = "," + _compact(sections)[1:-1] if sections else ""
         text = f'{head}{middle},"schema":1,"period":{_compact(unit.month)}}}'
-        rows = statement_rows(unit, statement, text, [e[0] for e in job.events], job.original, job.held)
+        slots = [(args[0], args[1]) for method, args, answer in store.calls
+                 if method == "reserve" and answer and args[2] > 0]  # a limit of 0 only asks
+        settles = job.events
+        if job.original is not None:
+            wanted = set(job.settles)
+            settles = [event for event in job.events if event[0] in wanted]
+        rows = statement_rows(unit, statement, text, settles, job.original, job.held, slots)
         return Outcome(rows, None, store.calls)
 
     def _base(self, profile: str, unit: Unit) -> tuple[str, Scenario | None]:
@@ -405,11 +415,6 @@ def _work(pipe: Connection, close: list[Connection], path: Path, settler: Settle
 
 
 _compact = compact_json
-
-
-def _sections(scenario: dict[str, Any]) -> dict[str, Any]:
-    """The activity sections of a settled scenario (what later events add to)."""
-    return {k: v for k, v in scenario.items() if k in ("tips", "programs", "merchant_live", "orders")}
 
 
 def _ident(row: Row) -> str | None:

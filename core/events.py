@@ -425,27 +425,17 @@ def _order(entry: Mapping[str, Any], creator: Creator) -> Order | None:
                  co_creation=flags[0], off_platform=flags[1], review_failed=flags[2])
 
 
-def fold(events: Iterable[tuple[str, str, str]], base: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The scenario's activity sections from a unit's events ``(id, kind, body)`` in date order,
-    added to ``base`` (the sections an earlier statement settled, for a late event).
+def fold(events: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
+    """The scenario's activity sections from all of a unit's events ``(id, kind, body)``, given in
+    (date, event id) order: the month is the same whatever runs brought its events (docs/batch.md).
 
     Tips, programs and merchant live streams are summed; ``plays`` with a ``scene`` go to
     ``plays_by_scene``. Orders: one entry per order id, the latest event giving its state, in the
-    order of each order's first event (the input order of XT-CC-06).
+    order of each order's earliest event (the input order of XT-CC-06).
     """
     sums: dict[str, dict[str, Any]] = {}
     scenes: dict[str, Decimal] = {}
     orders: dict[str, dict[str, Any]] = {}
-    for kind, section in (base or {}).items():
-        if kind == "orders":
-            orders.update((entry["id"], entry) for entry in section)
-            continue
-        values = sums.setdefault(kind, {})
-        for key, value in section.items():
-            if key == "plays_by_scene":
-                scenes.update((scene, Decimal(amount)) for scene, amount in value.items())
-            else:
-                values[key] = Decimal(value) if key in _AMOUNTS else value
     for ident, kind, text in events:
         body = read_json(text)
         if kind == "order":

@@ -6,12 +6,15 @@ Stripe's idempotency keys and TigerBeetle's immutable transfers are the models:
   duplicate and adds nothing; the same id with different content is a conflict: the row is
   rejected and recorded in ``conflicts``; the first content stands.
 - The unit of settlement is (platform, creator, month). Its first statement is the ``original``.
-  Events arriving after it (late events) re-settle the whole month, and the ledger records an
-  ``adjustment`` statement that references the original and holds only the difference, line key by
-  line key, so the unit's statements always add up to the month as now known.
+  Events arriving after it (late events) re-settle the whole month from all its events, read back
+  and folded in (date, event id) order with the new ones, after giving back the quota slots it took;
+  the ledger records an ``adjustment`` statement that references the original and holds only the
+  difference, line key by line key, so the unit's statements always add up to what one run of all
+  its events gives.
 - Statements, lines and settled events are append-only (triggers refuse edits). A statement, its
   lines and its events' idempotency records are written in one transaction by the caller. Each
-  statement keeps the ids of the events it settled and the scenario it settled.
+  statement keeps the ids of the events it settled, the scenario it settled, and a digest of its
+  row, lines and events that :meth:`Ledger.verify` recomputes.
 
 Money is whole fen in the database; totals per platform, creator and month are exact SQL sums.
 """
@@ -21,13 +24,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import enum
+import functools
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, TextIO
 
 from .events import Event, compact_json
 from .money import FEN, fmt
+from .sqlite_schema import content_digest, migrate, read_statements, statement_digest
 from .sqlite_store import SQLiteStore
 from .statement import TOTALS, Kind, Line, Statement
 
@@ -289,6 +295,30 @@ class Ledger:
             found[unit] = (int(original), str(scenario))
         return found
 
+    def history(self, units: Sequence[Unit]) -> dict[Unit, tuple[list[StoredEvent], list[tuple[str, str]]]]:
+        """For each of ``units`` with statements: the events its statements settled (read by id from
+        the statements' event ids), and the quota slots (key, holder) it took; a unit settled again is
+        folded from all its events and gives its slots back first. Two queries for the lot."""
+        found: dict[Unit, tuple[list[StoredEvent], list[tuple[str, str]]]] = {}
+        if not units:
+            return found
+        wanted = _compact(units)
+        for platform, creator, month, ident, date, kind, body, run, line, statement in self.conn.execute(
+                "SELECT s.platform, s.creator, s.month, e.id, e.date, e.kind, e.body, e.run, e.line, s.id "
+                "FROM json_each(?) u JOIN statements s ON s.platform = json_extract(u.value, '$[0]') "
+                "AND s.creator = json_extract(u.value, '$[1]') AND s.month = json_extract(u.value, '$[2]') "
+                "JOIN json_each(s.event_ids) j JOIN events e ON e.id = j.value", (wanted,)):
+            entry = found.setdefault(Unit(platform, creator, month), ([], []))
+            entry[0].append(StoredEvent(ident, date, kind, body, run, line, statement))
+        for platform, creator, month, key, holder in self.conn.execute(
+                "SELECT s.platform, s.creator, s.month, s.key, s.holder FROM json_each(?) u JOIN unit_slots s "
+                "ON s.platform = json_extract(u.value, '$[0]') AND s.creator = json_extract(u.value, '$[1]') "
+                "AND s.month = json_extract(u.value, '$[2]') ORDER BY s.key, s.holder", (wanted,)):
+            unit = Unit(platform, creator, month)
+            if unit in found:
+                found[unit][1].append((key, holder))
+        return found
+
     def held(self, unit: Unit) -> Held:
         """What the unit's statements hold per line key (rule, kind, order, payer, payee): value,
         amount and label, for an adjustment's difference (:func:`statement_rows`)."""
@@ -310,9 +340,10 @@ class Ledger:
             (_compact(list(events)),))}
 
     def write(self, entries: Sequence[StatementRows], run: int) -> int:
-        """Write settled units' statements, their lines and their events' settlement records, in
-        the order given, with three multi-row inserts (the caller holds the transaction); returns
-        the id of the first statement written.
+        """Write settled units' statements (each with its digest, :func:`statement_digest`), their
+        lines, their events' settlement records and the quota slots they took, in the order given,
+        with a few multi-row inserts (the caller holds the transaction); returns the id of the first
+        statement written.
 
         Statement ids are given here, in order, as SQLite would (the largest so far plus one):
         statements are never deleted, so this is what one insert at a time would give.
@@ -324,19 +355,24 @@ class Ledger:
         statements: list[tuple[Any, ...]] = []
         lines: list[tuple[Any, ...]] = []
         settled: list[tuple[str, int]] = []
+        slots: list[tuple[str, ...]] = []
         for ident, entry in enumerate(entries, start=first):
             unit = entry.unit
             statements.append((ident, unit.platform, unit.creator, unit.month, entry.type, entry.adjusts,
                                entry.status, entry.net, len(entry.events), entry.event_ids, entry.scenario,
-                               entry.detail, run))
+                               entry.detail, run, statement_digest(ident, run, entry.digest)))
             lines += [(ident, seq, *row) for seq, row in enumerate(entry.lines, start=1)]
             settled += [(event, ident) for event in entry.events]
+            slots += [(*unit, key, holder) for key, holder in entry.slots]
         conn.executemany(
             "INSERT INTO statements(id, platform, creator, month, type, adjusts, status, net, events, event_ids, "
-            "scenario, detail, run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", statements)
+            "scenario, detail, run, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", statements)
         conn.executemany(
             "INSERT INTO lines(statement, seq, rule, kind, order_id, payer, payee, base, rate, value, amount, "
             "label, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lines)
+        if slots:
+            conn.executemany("INSERT INTO unit_slots(platform, creator, month, key, holder) VALUES (?, ?, ?, ?, ?) "
+                             "ON CONFLICT DO NOTHING", slots)
         settled.sort()  # in key order: each page of the settlement records (and of the events they
         # reference) is visited once per piece rather than at random
         written = conn.executemany("INSERT INTO settled(event, statement) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -344,6 +380,45 @@ class Ledger:
         if written != len(settled):  # the caller checked under the write lock: this cannot happen
             raise RuntimeError(f"{len(settled) - written} events were settled by another writer meanwhile")
         return first
+
+    # -- verification -------------------------------------------------------------------------------
+
+    def verify(self, *, month: str | None = None, platform: str | None = None,
+               creator: str | None = None) -> tuple[int, list[str]]:
+        """Check the ledger: SQLite's ``PRAGMA integrity_check`` on the whole file, then every
+        statement's digest (those of ``month``, ``platform`` and ``creator`` when given) recomputed
+        from its row, lines and events, and the settlement records of its events. Returns how many
+        statements were checked and each problem found (a statement id and unit, or what SQLite
+        reported); a file SQLite cannot read is a problem."""
+        problems: list[str] = []
+        checked = 0
+        where, params = _filters(month, platform, creator)
+        try:
+            problems += [f"SQLite integrity check: {row[0]}" for row in self.conn.execute("PRAGMA integrity_check")
+                         if row[0] != "ok"]
+            problems += schema_differences(self.conn)
+            for stored in read_statements(self.conn, where, params):
+                checked += 1
+                ident, platform_, creator_, month_ = stored.header[:4]
+                which = f"statement {ident} ({platform_}/{creator_}/{month_})"
+                if [line[0] for line in stored.lines] != list(range(1, len(stored.lines) + 1)):
+                    problems.append(f"{which}: its lines are not numbered 1, 2, 3, …")
+                elif stored.digest != stored.computed():
+                    problems.append(f"{which}: its digest does not match its row, lines and events")
+                if stored.unrecorded:
+                    problems.append(f"{which}: no settlement record names it for event(s) "
+                                    f"{', '.join(map(str, stored.unrecorded[:5]))}")
+            if not params:
+                problems += [f"line {seq} belongs to statement {statement}, which does not exist"
+                             for statement, seq in self.conn.execute(
+                                 "SELECT statement, seq FROM lines WHERE statement NOT IN (SELECT id FROM statements)")]
+                stray = self.conn.execute("SELECT count(*) FROM settled WHERE statement NOT IN "
+                                          "(SELECT id FROM statements)").fetchone()[0]
+                if stray:
+                    problems.append(f"{stray} settlement record(s) name a statement that does not exist")
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a text that is no longer UTF-8
+            problems.append(f"SQLite cannot read the ledger: {exc}")
+        return checked, problems
 
     def statements(self, unit: Unit) -> list[dict[str, Any]]:
         """The unit's statements in the order written, with their lines."""
@@ -417,6 +492,30 @@ _LineRow = tuple[str, str, str | None, str, str, str | None, str | None, int, in
 Held = dict[tuple[Any, ...], tuple[int, int, str]]
 
 
+def schema_differences(conn: sqlite3.Connection) -> list[str]:
+    """How the ledger's schema (tables, indexes, triggers as ``sqlite_master`` holds them) differs
+    from the one the migrations make: a changed definition is damage the integrity check may not
+    see (a read-only connection reads a table whose index no longer parses)."""
+    query = "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+    expected = _expected_schema()
+    found = {(kind, name): sql for kind, name, sql in conn.execute(query)}
+    return [f"the schema's {kind} {name} is {'missing' if (kind, name) not in found else 'changed'}"
+            for (kind, name), sql in expected.items() if found.get((kind, name)) != sql] + [
+            f"the schema has an unknown {kind} {name}" for kind, name in found.keys() - expected.keys()]
+
+
+@functools.cache
+def _expected_schema() -> dict[tuple[str, str], str]:
+    """The schema a new ledger gets (made once, in memory)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        migrate(conn)
+        return {(kind, name): sql for kind, name, sql in conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
+    finally:
+        conn.close()
+
+
 class StatementRows(NamedTuple):
     """One unit's statement as the ledger writes it: built where the unit was settled (a worker
     process, maybe), written by :meth:`Ledger.write`. Money in fen, texts as compact JSON."""
@@ -432,11 +531,17 @@ class StatementRows(NamedTuple):
     scenario: str
     detail: str
     lines: list[_LineRow]
+    #: The quota slots (key, holder) the unit held when settled: settling it again gives them back.
+    slots: list[tuple[str, str]]
+    #: :func:`content_digest` of the statement (its id and run are added when it is written).
+    digest: str
 
 
-def statement_rows(unit: Unit, statement: Statement, scenario: str, events: list[str],
-                   original: int | None = None, held: Held | None = None) -> StatementRows:
-    """What the ledger records for ``statement``, the unit's month settled with every event known.
+def statement_rows(unit: Unit, statement: Statement, scenario: str, settles: Sequence[tuple[str, str, str, str]],
+                   original: int | None = None, held: Held | None = None,
+                   slots: list[tuple[str, str]] | None = None) -> StatementRows:
+    """What the ledger records for ``statement``, the unit's month settled with every event known;
+    ``settles``: the events (id, date, kind, body) it settles, in date order.
 
     With no ``original`` it is the unit's original: the statement's lines. Otherwise it is an
     adjustment of ``original``: per line key, the recomputed value and amount less what the unit's
@@ -448,8 +553,12 @@ def statement_rows(unit: Unit, statement: Statement, scenario: str, events: list
         kind, lines = "adjustment", _difference(held or {}, statement, original)
     net = sum(row[8] for row in lines)
     detail = _detail(statement, None if original is None else statement.net)
-    return StatementRows(unit, kind, original, statement.status, net, events, _compact(events), scenario, detail,
-                         lines)
+    events = [event[0] for event in settles]
+    event_ids = _compact(events)
+    digest = content_digest((*unit, kind, original, statement.status, net, len(events), event_ids, scenario, detail),
+                            lines, settles)
+    return StatementRows(unit, kind, original, statement.status, net, events, event_ids, scenario, detail, lines,
+                         slots or [], digest)
 
 
 def _difference(held: Held, statement: Statement, original: int) -> list[_LineRow]:

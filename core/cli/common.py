@@ -49,10 +49,21 @@ def check_platforms(engine: Engine, platforms: tuple[str, ...]) -> list[str] | N
     return list(platforms) or None
 
 
+class LedgerDamaged(click.ClickException):
+    """A ledger SQLite cannot read to the end (a damaged file): it fails verification (exit 1)."""
+
+    def __init__(self, db: Path, reason: str) -> None:
+        super().__init__(f"{db}: SQLite cannot read the ledger ({reason}); it fails verification: "
+                         f"run creatorpay ledger verify --db {db}")
+        self.reason = reason
+
+
 @contextmanager
-def ledger_errors(db: Path) -> Iterator[None]:
+def ledger_errors(db: Path, *, verifying: bool = False) -> Iterator[None]:
     """SQLite's errors on the ledger ``db`` as messages naming it: not a ledger, damaged or read only
-    are input errors (exit 2); the disk full and other failures while writing it exit 1."""
+    are input errors (exit 2); the disk full and other failures while writing it exit 1.
+    ``verifying`` (verify, export): a file that opened as a SQLite database but cannot be read is
+    damaged, and fails verification (:class:`LedgerDamaged`, exit 1)."""
     from ..sqlite_schema import SchemaError
 
     try:
@@ -61,6 +72,8 @@ def ledger_errors(db: Path) -> Iterator[None]:
         raise InputError.one(str(db), "", str(exc)) from None
     except sqlite3.DatabaseError as exc:
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary result code
+        if verifying and code not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
+            raise LedgerDamaged(db, str(exc)) from None
         if code == sqlite3.SQLITE_NOTADB:
             raise InputError.one(str(db), "", f"{db} is not a creatorpay ledger (not a SQLite database)") from None
         if code == sqlite3.SQLITE_CORRUPT:
@@ -77,7 +90,7 @@ def ledger_errors(db: Path) -> Iterator[None]:
         raise WriteError(f"the ledger {db} failed: {exc}") from exc
 
 
-def open_ledger(db: Path, *, readonly: bool = False) -> SQLiteStore:
+def open_ledger(db: Path, *, readonly: bool = False, verifying: bool = False) -> SQLiteStore:
     """The ledger's store. ``readonly``: an existing ledger opened read only (SQLite's mode=ro), so
     a file the user may not write can be read; a missing file is an input error, not a new ledger."""
     from ..sqlite_store import SQLiteStore
@@ -96,5 +109,5 @@ def open_ledger(db: Path, *, readonly: bool = False) -> SQLiteStore:
         with open_input(db) as head:  # SQLite would take a file shorter than its header for an empty one
             if head.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
                 raise InputError.one(str(db), "", f"{db} is not a creatorpay ledger (not a SQLite database)")
-    with ledger_errors(db):
+    with ledger_errors(db, verifying=verifying):
         return SQLiteStore(db, readonly=readonly)

@@ -1,7 +1,8 @@
 """``creatorpay ledger``: read the SQLite ledger that ``settle`` writes (docs/batch.md).
 
 ``export``: totals per platform, creator and month (every statement of the unit, adjustments
-included) as CSV or JSON; ``show``: one unit's statements with their lines.
+included) as CSV or JSON, from a ledger that passes verification; ``show``: one unit's statements
+with their lines; ``verify``: every statement's digest and SQLite's integrity check.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import click
 from ..errors import InputError
 from ..files import check_outputs, replacing
 from ..scenario import Period
-from .common import ledger_errors, open_ledger
+from .common import LedgerDamaged, ledger_errors, open_ledger
 
 if TYPE_CHECKING:
-    from ..sqlite_store import SQLiteStore
+    pass
 
 _DB = click.option("--db", required=True, type=click.Path(path_type=Path), metavar="FILE",
                    help="The SQLite ledger written by creatorpay settle.")
@@ -27,7 +28,7 @@ _DB = click.option("--db", required=True, type=click.Path(path_type=Path), metav
 
 @click.group()
 def ledger() -> None:
-    """Query the ledger: totals per platform, creator and month, and statements.
+    """Query the ledger: totals per platform, creator and month, statements, and verification.
 
     Example: creatorpay ledger export --db ledger.sqlite --period 2026-10 --format csv
     """
@@ -50,9 +51,15 @@ def export(db: Path, period: str | None, platform: str | None, creator: str | No
     month = _month(period)
     if output is not None:
         check_outputs([("--output", output)], [], ledger=db)
-    with open_ledger(db, readonly=True) as store, ledger_errors(db):
+    with open_ledger(db, readonly=True, verifying=True) as store, ledger_errors(db, verifying=True):
         from ..ledger import Ledger
 
+        _, problems = Ledger(store).verify(month=month, platform=platform, creator=creator)
+        if problems:
+            click.echo(f"error: {db} fails verification ({len(problems)} problem"
+                       f"{'s' if len(problems) > 1 else ''}, first: {problems[0]}); nothing exported. "
+                       f"Run: creatorpay ledger verify --db {db}", err=True)
+            raise click.exceptions.Exit(1)
         if output is None:
             Ledger(store).export(sys.stdout, fmt, month=month, platform=platform, creator=creator)
             return
@@ -82,6 +89,31 @@ def show(db: Path, platform: str, creator: str, period: str) -> None:
     click.echo(json.dumps(found, ensure_ascii=False, indent=2))
 
 
+@ledger.command()
+@_DB
+def verify(db: Path) -> None:
+    """Recompute every statement's digest and run SQLite's integrity check: each problem is listed
+    (statement id and unit), exit 1 on any; a clean ledger prints one line and exits 0.
+
+    Example: creatorpay ledger verify --db ledger.sqlite
+    """
+    try:
+        with open_ledger(db, readonly=True, verifying=True) as store, ledger_errors(db, verifying=True):
+            from ..ledger import Ledger
+
+            checked, problems = Ledger(store).verify()
+    except LedgerDamaged as exc:
+        click.echo(f"{db}: SQLite cannot read the ledger: {exc.reason}", err=True)
+        raise click.exceptions.Exit(1) from None
+    for problem in problems:
+        click.echo(f"{db}: {problem}", err=True)
+    if problems:
+        click.echo(f"{db}: {len(problems)} problem{'s' if len(problems) > 1 else ''} found; do not trust its "
+                   "totals (restore a backup, or settle its events into a new ledger)", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo(f"{db}: ok, {checked:,} statements verified (digests and SQLite integrity check)")
+
+
 def _month(text: str | None) -> str | None:
     if text is None:
         return None
@@ -90,8 +122,3 @@ def _month(text: str | None) -> str | None:
     except ValueError as exc:
         raise InputError.one("--period", "", str(exc)) from None
 
-
-def _open(db: Path) -> SQLiteStore:
-    """The ledger's store, for a command that may write it; a missing file is an input error."""
-    with ledger_errors(db):
-        return open_ledger(db)

@@ -87,8 +87,8 @@ def test_a_worker_answer_that_differs_is_settled_again_here(tmp_path: Path) -> N
         batch = Batch(store, workers=2)
         batch.run(events, people)
         unit = Unit("netease", "n1", "2026-11")
-        job = Job(unit, [("e9", "programs", '{"plays":"100.00"}')], store.connection.execute(
-            "SELECT profile FROM creators").fetchone()[0], None, None, None)
+        job = Job(unit, [("e9", "2026-11-05", "programs", '{"plays":"100.00"}')], ["e9"], store.connection.execute(
+            "SELECT profile FROM creators").fetchone()[0], None, None, [])
         seen = StoreBuffer(store.connection)  # what a worker saw
         seen.draw("netease:cash:2025-12-25", Decimal("2000000000.00") - Decimal("5.00"), Decimal("2000000000.00"))
         seen.keep()

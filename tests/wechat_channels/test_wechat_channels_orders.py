@@ -109,11 +109,13 @@ def test_wc_mutual_01_terminated_order_pays_nothing_whoever_ends_it() -> None:
         assert all(f"terminated by {by}" in x.note for x in st.lines)
 
 
-def test_wc_mutual_01_unpublished_and_settled_orders_are_pending() -> None:
-    """CORE-ORD-02 on WeChat: not yet published, or paid in an earlier month: pending, nothing paid."""
+def test_wc_mutual_01_unpublished_orders_are_pending_and_settled_orders_pay_nothing() -> None:
+    """CORE-ORD-02 on WeChat: not yet published is pending; paid in an earlier month pays nothing now
+    and is no pending order (revision 2), the statement's facts say so."""
     st = settle(scenario(orders=[order("o-a", stage="video_produced"), order("o-b", stage="settled")]))
     assert st.lines == ()
-    assert [(p.order, "CORE-ORD-02" in p.reason) for p in st.pending] == [("o-a", True), ("o-b", True)]
+    assert [(p.order, "CORE-ORD-02" in p.reason) for p in st.pending] == [("o-a", True)]
+    assert "CORE-ORD-02" in st.facts["order o-b"]
     assert reasons(st, RULE) == []  # no order paid: no fee to report
 
 
