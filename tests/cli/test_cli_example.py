@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from creatorpay.core import Engine, load_scenario
 from creatorpay.core.cli import COMMANDS, cli, main
@@ -107,6 +109,21 @@ def test_unknown_example_is_exit_2_naming_the_examples(capsys: pytest.CaptureFix
     code, out, err = run_main(capsys, "example", "beauty-vlogger")
     assert code == 2 and not out
     assert "'beauty-vlogger'" in err and all(name in err for name in NAMES) and "Traceback" not in err
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(st.sampled_from([*NAMES, "../food-vlogger", "food-vlogger.toml.toml", "FOOD-VLOGGER", ""]),
+                 st.text(min_size=1, max_size=40).filter(lambda t: not t.startswith("-") and "\x00" not in t)))
+def test_any_name_prints_an_example_or_is_exit_2(name: str) -> None:
+    """Whatever NAME is given, the command prints a bundled file (exit 0) or says which exist (exit 2, no
+    traceback): a path, another case or a doubled suffix names no example."""
+    with pytest.raises(SystemExit) as done:
+        main(["example", name])
+    code = done.value.code or 0
+    if name.removesuffix(".toml") in NAMES:
+        assert code == 0
+    else:
+        assert code == 2
 
 
 def test_output_without_a_name_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
