@@ -117,3 +117,13 @@ def test_rules_show_and_explain_print_the_full_title(monkeypatch: pytest.MonkeyP
     assert explained.exit_code == 0, explained.output
     sources = {line["rule"]: line["source"] for s in json.loads(explained.output) for line in s["lines"]}
     assert "State Taxation Administration (国家税务总局) Announcement 2025 No. 16" in sources["CN-TAX-02"]
+
+
+def test_a_source_key_means_one_document_in_every_builtin_rule_file() -> None:
+    """core and xingtu both cite the Xingtu co-creation rules: one key, one citation, everywhere."""
+    seen: dict[str, tuple[str, str]] = {}
+    for loaded in builtin_books():
+        for key, citation in loaded.sources.items():
+            first = seen.setdefault(key, (loaded.platform, citation))
+            assert first[1] == citation, f"[sources] {key} differs between {first[0]} and {loaded.platform}"
+    assert {"xingtu-cocreation", "reading", "sat-2018-61", "netease-2021", "wechat-2022"} <= set(seen)
