@@ -18,6 +18,7 @@ from ..files import WriteError
 #: command name -> "module:function", imported only when the command runs or its help is shown.
 COMMANDS = {
     "compare": "creatorpay.core.cli.compare:compare",
+    "example": "creatorpay.core.cli.example:example",
     "explain": "creatorpay.core.cli.explain:explain",
     "new-plugin": "creatorpay.core.cli.new_plugin:new_plugin",
     "ledger": "creatorpay.core.cli.ledger:ledger",
