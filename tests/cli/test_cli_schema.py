@@ -21,7 +21,7 @@ from creatorpay.core.cli import cli
 from creatorpay.core.cli.schema import json_schema, markdown
 from creatorpay.core.events import parse_event
 from creatorpay.core.profiles import parse_profile
-from creatorpay.testing.strategies import broken_scenario_dicts, sample_scenarios, scenario_dicts
+from creatorpay.testing.strategies import broken_scenario_dicts, junk, sample_scenarios, scenario_dicts
 from tests.conftest import EXAMPLES, ROOT, scenario_dict
 from tests.core.test_scenario import BAD
 
@@ -224,3 +224,36 @@ def test_reference_page_stands_alone_and_names_every_value() -> None:
         assert f"| `{value}` |" in page, value
     for kind in ("event", "creator"):
         assert markdown(kind).startswith("# The ")
+
+
+_EVENT_NOT = re.compile(r"unknown platform|participant's id|XT-PRICE-01|unique|once per order|"
+                        r"expected an id: [^;]*found \"[^\"]|whole number[^;]*found the number -?[0-9]+\.0(;|$)|"
+                        r"expected a date YYYY-MM-DD, found \"[0-9]{4}-[0-9]{2}-[0-9]{2}\"")
+
+
+@st.composite
+def event_rows(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid event row with one or two fields replaced by another row's value or junk, dropped, or
+    an unknown key added."""
+    row = dict(draw(st.sampled_from(EVENTS)))
+    keys = sorted({key for event in EVENTS for key in event})
+    for _ in range(draw(st.integers(1, 2))):
+        key = draw(st.sampled_from([*keys, "extra"]))
+        action = draw(st.integers(0, 2))
+        if action == 0:
+            row.pop(key, None)
+        elif action == 1:
+            row[key] = draw(st.sampled_from([event[key] for event in EVENTS if key in event] or [1]))
+        else:
+            row[key] = draw(junk())
+    return row
+
+
+@_QUICK
+@given(event_rows())
+def test_an_event_row_the_batch_refuses_for_a_type_or_key_is_refused_by_the_schema(row: dict[str, Any]) -> None:
+    parsed = parse_event(row, platforms=PLATFORMS)
+    if not isinstance(parsed, str):
+        assert errors(row, EVENT) == [], "the schema refuses an event row the batch accepts"
+    elif not _EVENT_NOT.search(parsed):
+        assert errors(row, EVENT), f"the schema accepts an event row the batch refuses: {parsed}"
