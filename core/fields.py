@@ -7,8 +7,11 @@ JSON Schema and docs/scenario.md from here, so the code, the schema and the refe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -340,6 +343,24 @@ def reader(field: Field) -> _Reader:
     return _PLAIN[field.type]
 
 
+def default(field: Field) -> object:
+    """A field's default as the loader reads it (an amount as a Decimal), or None when it has none
+    or it is given in words (``participants``: the scenario creator alone)."""
+    if field.default is None:
+        return None
+    try:
+        value = json.loads(field.default)
+    except ValueError:
+        return None
+    return Decimal(value) if field.type == "amount" else value
+
+
+def defaults(section: Section) -> Mapping[str, Any]:
+    """The defaults of a section's fields that have one, by name."""
+    found = {f.name: default(f) for f in section.fields}
+    return MappingProxyType({name: value for name, value in found.items() if value is not None})
+
+
 def names(section: Section, kind: str) -> tuple[str, ...]:
     """The names of a section's fields of one type, e.g. ``names(CREATOR, "bool")``."""
     return tuple(f.name for f in section.fields if f.type == kind)
@@ -347,4 +368,4 @@ def names(section: Section, kind: str) -> tuple[str, ...]:
 
 __all__ = ["CREATOR", "CREATOR_ROW", "EVENT", "EVENT_KINDS", "FLAT_COLUMNS", "KINDS", "MCN", "MERCHANT_LIVE",
            "ORDER", "PARTICIPANT", "PLATFORM", "PROGRAMS", "SCENARIO", "SECTIONS", "TAX", "TERMINATION", "TIPS",
-           "TYPES", "Choice", "Field", "Section", "names", "reader"]
+           "TYPES", "Choice", "Field", "Section", "default", "defaults", "names", "reader"]

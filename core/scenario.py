@@ -239,6 +239,15 @@ _CREATOR = fields.CREATOR.names
 _TAX = fields.TAX.names
 _ORDER = fields.ORDER.names
 _PARTICIPANT = fields.PARTICIPANT.names
+_ORDER_FLAGS = fields.names(fields.ORDER, "bool")
+#: The defaults the loader gives a key left out, from the definitions.
+_ORDER_DEFAULTS = fields.defaults(fields.ORDER)
+_TIPS_DEFAULTS = fields.defaults(fields.TIPS)
+_PROGRAMS_DEFAULTS = fields.defaults(fields.PROGRAMS)
+_MERCHANT_DEFAULTS = fields.defaults(fields.MERCHANT_LIVE)
+_TERMINATION_DEFAULTS = fields.defaults(fields.TERMINATION)
+#: XT-PRICE-01's bands start at 1 s.
+_SHORTEST = fields.ORDER["video_seconds"].minimum or 1
 #: The readers of the plain ``[creator]`` keys (flags, counts, growth stage), from their definitions.
 _CREATOR_READERS: Mapping[str, Callable[[Checker, object, str], object]] = MappingProxyType({
     f.name: fields.reader(f) for f in fields.CREATOR.fields if f.type in ("bool", "count", "choice")})
@@ -390,13 +399,12 @@ def _order(c: Checker, raw: object, path: str, creator: Creator | None) -> Order
     ident = c.get(table, "id", path, Checker.ident, required=True)
     amount = c.get(table, "amount", path, Checker.amount)
     seconds = c.get(table, "video_seconds", path, _COUNT["video_seconds"])
-    if seconds == 0:
-        c.fail(join(path, "video_seconds"), "expected a whole number >= 1, found 0")
+    if seconds is not None and seconds < _SHORTEST:
+        c.fail(join(path, "video_seconds"), f"expected a whole number >= {_SHORTEST}, found {seconds}")
     stage = c.get(table, "stage", path, choice(*STAGES), required=True)
-    task = c.get(table, "task", path, choice(*TASKS), "assigned")
-    app = c.get(table, "app", path, choice(*APPS), "douyin")
-    flags = {key: c.get(table, key, path, Checker.boolean, False)
-             for key in ("co_creation", "off_platform", "review_failed")}
+    task = c.get(table, "task", path, choice(*TASKS), _ORDER_DEFAULTS["task"])
+    app = c.get(table, "app", path, choice(*APPS), _ORDER_DEFAULTS["app"])
+    flags = {key: c.get(table, key, path, Checker.boolean, _ORDER_DEFAULTS[key]) for key in _ORDER_FLAGS}
     termination = _termination(c, table["termination"], join(path, "termination")) \
         if "termination" in table else None
     band = None
@@ -450,7 +458,7 @@ def _termination(c: Checker, raw: object, path: str) -> Termination | None:
         return None
     c.unknown_keys(table, fields.TERMINATION.names, path)
     by = c.get(table, "by", path, Checker.ident, required=True)
-    reason = c.get(table, "reason", path, Checker.text, "")
+    reason = c.get(table, "reason", path, Checker.text, _TERMINATION_DEFAULTS["reason"])
     return Termination(by, reason or "") if by is not None else None
 
 
@@ -484,9 +492,9 @@ def _tips(c: Checker, raw: object) -> Tips | None:
     if table is None:
         return None
     c.unknown_keys(table, fields.TIPS.names, "tips")
-    yuan = c.get(table, "yuan", "tips", Checker.amount, ZERO)
-    android = c.get(table, "beans_android", "tips", _COUNT["beans_android"], 0)
-    ios = c.get(table, "beans_ios", "tips", _COUNT["beans_ios"], 0)
+    yuan = c.get(table, "yuan", "tips", Checker.amount, _TIPS_DEFAULTS["yuan"])
+    android = c.get(table, "beans_android", "tips", _COUNT["beans_android"], _TIPS_DEFAULTS["beans_android"])
+    ios = c.get(table, "beans_ios", "tips", _COUNT["beans_ios"], _TIPS_DEFAULTS["beans_ios"])
     if yuan is None or android is None or ios is None:
         return None
     return Tips(yuan, android, ios)
@@ -497,9 +505,9 @@ def _programs(c: Checker, raw: object) -> Programs | None:
     if table is None:
         return None
     c.unknown_keys(table, fields.PROGRAMS.names, "programs")
-    campaign = c.get(table, "campaign", "programs", Checker.amount, ZERO)
-    leaderboard = c.get(table, "leaderboard", "programs", Checker.amount, ZERO)
-    plays = c.get(table, "plays", "programs", Checker.amount, ZERO)
+    campaign = c.get(table, "campaign", "programs", Checker.amount, _PROGRAMS_DEFAULTS["campaign"])
+    leaderboard = c.get(table, "leaderboard", "programs", Checker.amount, _PROGRAMS_DEFAULTS["leaderboard"])
+    plays = c.get(table, "plays", "programs", Checker.amount, _PROGRAMS_DEFAULTS["plays"])
     scenes: Mapping[str, Decimal] = _EMPTY
     if "plays_by_scene" in table:
         if "plays" in table:
@@ -523,8 +531,9 @@ def _merchant(c: Checker, raw: object) -> MerchantLive | None:
     if table is None:
         return None
     c.unknown_keys(table, fields.MERCHANT_LIVE.names, "merchant_live")
-    sales = c.get(table, "sales", "merchant_live", Checker.amount, ZERO)
-    users = c.get(table, "private_users", "merchant_live", _COUNT["private_users"], 0)
+    sales = c.get(table, "sales", "merchant_live", Checker.amount, _MERCHANT_DEFAULTS["sales"])
+    users = c.get(table, "private_users", "merchant_live", _COUNT["private_users"],
+                  _MERCHANT_DEFAULTS["private_users"])
     return MerchantLive(sales, users) if sales is not None and users is not None else None
 
 
