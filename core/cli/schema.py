@@ -42,10 +42,10 @@ def json_schema(kind: str = "scenario") -> dict[str, Any]:
         common = [(f, True) for f in fields.EVENT.fields if f.name != "kind"]
         root = {"oneOf": [_object([*common, (_kind(name), True), *((f, f.required) for f in extra)], defs)
                           for name, extra in fields.EVENT_KINDS.items()]}
-        title, about = "creatorpay event row", fields.EVENT.meaning + " (a JSON Lines row; " + fields.EVENT.note + ")"
+        title, about = "creatorpay event row", f"{fields.EVENT.meaning}, as a JSON Lines row. {fields.EVENT.note}"
     elif kind == "creator":
         root = _section(fields.CREATOR_ROW, defs)
-        title, about = "creatorpay creator row", fields.CREATOR_ROW.meaning + " (a JSON Lines row)"
+        title, about = "creatorpay creator row", f"{fields.CREATOR_ROW.meaning}, as a JSON Lines row"
     else:
         raise ValueError(f"unknown schema {kind!r}; expected one of {', '.join(KINDS)}")
     head = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"{_ID}{kind}.json",
@@ -179,6 +179,7 @@ def markdown(kind: str = "scenario") -> str:
         parts = [f"# The event row\n\n{fields.EVENT.meaning.capitalize()}.\n", _types(), _table(fields.EVENT)]
         for name, extra in fields.EVENT_KINDS.items():
             parts.append(_table(Section(name, f"kind = \"{name}\"", f"the fields of a {name} event", extra)))
+        parts += [_table(fields.PARTICIPANT), _table(fields.TERMINATION)]
     elif kind == "creator":
         parts = [f"# The creator row\n\n{fields.CREATOR_ROW.meaning.capitalize()}.\n", _types(),
                  _table(fields.CREATOR_ROW)]
@@ -195,7 +196,7 @@ def _types() -> str:
 def _table(section: Section, shown: set[tuple[fields.Choice, ...]] | None = None) -> str:
     """A table's keys, then the values of each enumeration not ``shown`` on the page already."""
     shown = set() if shown is None else shown
-    title = f"`{section.heading}`" if section.heading.startswith("[") else section.heading.capitalize()
+    title = section.heading.capitalize() if section.heading.replace(" ", "").isalpha() else f"`{section.heading}`"
     lines = [f"## {title}", "", f"{section.meaning[0].upper()}{section.meaning[1:]}.", "",
              "| key | type | required / default | rules | meaning |", "|---|---|---|---|---|"]
     for f in section.fields:
