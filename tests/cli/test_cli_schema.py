@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from creatorpay.core import InputError, load_scenario
 from creatorpay.core.checks import read_document
-from creatorpay.core.cli import cli
+from creatorpay.core.cli import cli, main
 from creatorpay.core.cli.schema import json_schema, markdown
 from creatorpay.core.events import parse_event
 from creatorpay.core.profiles import parse_profile
@@ -59,6 +59,13 @@ def test_schema_defaults_to_the_scenario_and_refuses_an_unknown_kind() -> None:
     assert json.loads(CliRunner().invoke(cli, ["schema"]).output)["title"].startswith("creatorpay scenario")
     result = CliRunner().invoke(cli, ["schema", "orders"])
     assert result.exit_code == 2 and "orders" in result.output
+
+
+def test_schema_to_a_missing_folder_is_a_plain_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["schema", "-o", str(tmp_path / "no" / "s.json")])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and "s.json: cannot write the file" in err and "Traceback" not in err
 
 
 def test_schema_shape_core_input_01() -> None:
