@@ -24,6 +24,7 @@ COMMANDS = {
     "ledger": "creatorpay.core.cli.ledger:ledger",
     "plugins": "creatorpay.core.cli.plugins:plugins",
     "rules": "creatorpay.core.cli.rules:rules",
+    "schema": "creatorpay.core.cli.schema:schema",
     "settle": "creatorpay.core.cli.settle:settle",
     "sweep": "creatorpay.core.cli.sweep:sweep",
     "validate": "creatorpay.core.cli.validate:validate",
