@@ -19,7 +19,7 @@ from .scenario import Order, Scenario
 from .statement import StatementBuilder
 from .store import Store
 
-#: The scenario activities a platform can offer (RULES.md's table of what each platform offers).
+#: The scenario activities a platform can offer (the rulebook's table of what each platform offers).
 ACTIVITIES = ("orders", "tips", "programs", "merchant_live")
 
 _T = TypeVar("_T")

@@ -47,7 +47,7 @@ def describe(exc: BaseException) -> str:
 
 
 def document_header(scenario: Scenario) -> dict[str, Any]:
-    """The keys that open every output document (OUTPUT.md): schema, scenario, period, currency."""
+    """The keys that open every output document (docs/output.md): schema, scenario, period, currency."""
     return {
         "schema": 1,
         "scenario": {"name": scenario.name, "source": scenario.source, "creator": scenario.creator.id},
@@ -58,7 +58,7 @@ def document_header(scenario: Scenario) -> dict[str, Any]:
 
 @attrs.frozen
 class Report:
-    """One scenario compared on several platforms: the document of OUTPUT.md."""
+    """One scenario compared on several platforms: the document of docs/output.md."""
 
     scenario: Scenario
     results: tuple[Statement, ...]

@@ -61,7 +61,7 @@ def _list(c: Checker, value: object, path: str) -> object:
 
 #: Readers of the nested fields; the loader checks them when an order row is checked whole.
 _NESTED_READERS: Mapping[str, _Reader] = {"table": _table, "tables": _list}
-#: Each kind's fields, named as in SCENARIO.md, with their readers (CORE-INPUT-01), from their definitions.
+#: Each kind's fields, named as in docs/scenario.md, with their readers (CORE-INPUT-01), from their definitions.
 FIELDS: Mapping[str, Mapping[str, _Reader]] = {
     kind: {f.name: _NESTED_READERS.get(f.type) or fields.reader(f) for f in defined}
     for kind, defined in fields.EVENT_KINDS.items()}
@@ -305,7 +305,7 @@ def _from_text(c: Checker, values: dict[str, Any]) -> None:
 
 
 def _check_order(c: Checker, body: Mapping[str, Any], ident: str, date: str) -> None:
-    """An order row must make a valid ``[[orders]]`` entry on its own (SCENARIO.md, CORE-INPUT-01).
+    """An order row must make a valid ``[[orders]]`` entry on its own (docs/scenario.md, CORE-INPUT-01).
 
     The amount may come from the creator's price card (XT-PRICE-01), unknown here: a placeholder
     card lets the check pass, and the month's settlement uses the real one.
@@ -393,7 +393,7 @@ def _count(value: object, key: str) -> bool:
 
 
 _SCENES = frozenset(SCENES)
-#: The keys each summed section may have (SCENARIO.md).
+#: The keys each summed section may have (docs/scenario.md).
 _SECTION_KEYS = {"tips": frozenset(("yuan", "beans_android", "beans_ios")),
                  "programs": frozenset(("campaign", "leaderboard", "plays", "plays_by_scene")),
                  "merchant_live": frozenset(("sales", "private_users"))}

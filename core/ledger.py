@@ -593,7 +593,7 @@ _PARTS: dict[tuple[Any, ...], str] = {}
 
 
 def _detail(statement: Statement, recomputed_net: Decimal | None) -> str:
-    """What a statement says besides its lines (OUTPUT.md), as compact JSON.
+    """What a statement says besides its lines (docs/output.md), as compact JSON.
 
     Everything but the facts repeats across statements (the same rules not applied for the same
     reasons), so that part of the text is made once per distinct explanation and reused.

@@ -3,7 +3,7 @@ parts of each month's scenario, one row per creator (docs/batch.md).
 
 A row is flat (the CSV columns: ``followers``, the flags, ``mcn_name``, ``mcn_share``, ``tax_method``,
 …); a JSON Lines row may instead nest ``mcn``, ``tax``, ``price_card`` and ``platform`` tables as in
-SCENARIO.md. Rows are only shaped here; the scenario loader checks every value when a month is
+docs/scenario.md. Rows are only shaped here; the scenario loader checks every value when a month is
 settled (CORE-INPUT-01), so a bad profile rejects that creator's events with the loader's message.
 """
 

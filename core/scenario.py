@@ -1,4 +1,4 @@
-"""The input model: one creator's month of work, loaded and checked per SCENARIO.md (schema 1).
+"""The input model: one creator's month of work, loaded and checked per docs/scenario.md (schema 1).
 
 Every class is frozen and slotted; :func:`load_scenario` is the only way in from untrusted data and
 raises :class:`~creatorpay.core.errors.InputError` naming the file, the 0-based field path and what
@@ -192,7 +192,7 @@ class PlatformValues:
 
 @attrs.frozen
 class Scenario:
-    """One creator's month, settled on every platform (SCENARIO.md, schema 1)."""
+    """One creator's month, settled on every platform (docs/scenario.md, schema 1)."""
 
     period: Period
     creator: Creator
@@ -222,7 +222,7 @@ class Scenario:
 
     @property
     def activities(self) -> tuple[str, ...]:
-        """The activities present, as named in RULES.md's offer table: orders, tips, programs, ..."""
+        """The activities present, as named in the rulebook's activity table: orders, tips, programs, ..."""
         present = {
             "orders": bool(self.orders),
             "tips": self.tips is not None,

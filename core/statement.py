@@ -1,6 +1,6 @@
 """The output model: a platform's statement is a list of line items, each citing its rule.
 
-``net`` is the sum of the lines' ``amount`` (OUTPUT.md); ``totals`` group the same amounts by kind.
+``net`` is the sum of the lines' ``amount`` (docs/output.md); ``totals`` group the same amounts by kind.
 A :class:`StatementBuilder` only appends: no phase edits a line another phase wrote. An adjustment
 writes to its own :class:`AdjustmentBuilder`, which reads the platform's lines and adds only its own.
 """
@@ -17,7 +17,7 @@ import attrs
 from .errors import PluginError
 from .money import ZERO, fmt, round_fen
 
-#: Provenance labels, strongest first (RULES.md): a line computed from several figures carries the
+#: Provenance labels, strongest first (docs/rules.md): a line computed from several figures carries the
 #: weakest label among them.
 LABELS = ("source", "interpretation", "operator-set", "unverified")
 TOTALS = ("income", "fees", "transfers", "compensation", "incentives", "mcn", "tax")
@@ -153,7 +153,7 @@ class Traffic:
 
 @attrs.frozen
 class Statement:
-    """One platform's result for one scenario (OUTPUT.md ``results[]``)."""
+    """One platform's result for one scenario (docs/output.md ``results[]``)."""
 
     platform: str
     title: str
@@ -192,7 +192,7 @@ class Statement:
         return sum(t.matched_users for t in self.traffic_items)
 
     def to_dict(self, cpm: Decimal | None = None) -> dict[str, Any]:
-        """The statement as OUTPUT.md writes it; ``cpm`` adds ``traffic_cny`` (CORE-TRAFFIC-01)."""
+        """The statement as docs/output.md writes it; ``cpm`` adds ``traffic_cny`` (CORE-TRAFFIC-01)."""
         result: dict[str, Any] = {
             "platform": self.platform,
             "title": self.title,

@@ -60,7 +60,7 @@ _CREATOR_NUMBERS: tuple[tuple[tuple[_Token, ...], str], ...] = (
 _TAX_NUMBERS: tuple[tuple[tuple[_Token, ...], str], ...] = (
     (("months_with_income",), "count"), (("ytd_income",), "amount"), (("ytd_withheld",), "amount"))
 
-#: Every numeric field of SCENARIO.md a sweep can vary, as a token pattern and its type.
+#: Every numeric field of docs/scenario.md a sweep can vary, as a token pattern and its type.
 FIELDS: tuple[tuple[tuple[_Token, ...], str], ...] = (
     *((("creator", *p), t) for p, t in _CREATOR_NUMBERS),
     (("mcn", "share"), "ratio"),
@@ -89,7 +89,7 @@ _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def field_forms() -> list[str]:
-    """The field paths a sweep accepts, written as in SCENARIO.md (``orders[N].amount``)."""
+    """The field paths a sweep accepts, written as in docs/scenario.md (``orders[N].amount``)."""
     forms = []
     for pattern, _kind in FIELDS:
         text = ""

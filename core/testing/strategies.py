@@ -1,4 +1,4 @@
-"""Hypothesis strategies for scenario dicts (SCENARIO.md, schema 1), and hand-written samples.
+"""Hypothesis strategies for scenario dicts (docs/scenario.md, schema 1), and hand-written samples.
 
 :func:`scenario_dicts` draws scenarios that :func:`~creatorpay.core.load_scenario` accepts: every
 activity, edge amounts (zero, one fen, half-up ties, near the 1e12 limit), every enumeration, order
@@ -52,7 +52,7 @@ def fen(max_yuan: int = 200_000) -> SearchStrategy[int]:
 
 
 def amounts(max_yuan: int = 200_000) -> SearchStrategy[str]:
-    """Amount strings as SCENARIO.md writes them (``"1200.50"``, ``"3"``, ``"0.5"``), below 1e12."""
+    """Amount strings as docs/scenario.md writes them (``"1200.50"``, ``"3"``, ``"0.5"``), below 1e12."""
     return st.builds(fen_text, fen(max_yuan), st.booleans())
 
 

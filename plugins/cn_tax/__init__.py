@@ -92,7 +92,7 @@ def _cumulative(ctx: Settlement, version: RuleVersion, income: Decimal) -> Withh
     tax = ctx.scenario.tax
     if tax.months_with_income is None:
         ctx.statement.skip("CN-TAX-02", f"[tax] months_with_income is not given for {ctx.platform.name}: it is "
-                                        f"required with method = \"platform\" from 2025-10 (SCENARIO.md)")
+                                        f"required with method = \"platform\" from 2025-10 (docs/scenario.md)")
         return None
     return cumulative(version, income, ytd_income=tax.ytd_income, ytd_withheld=tax.ytd_withheld,
                       months=tax.months_with_income, platform=ctx.platform.name)

@@ -1,4 +1,4 @@
-"""The nine NetEase scenes one entry distributes to (NE-DIST-01), keyed as in SCENARIO.md.
+"""The nine NetEase scenes one entry distributes to (NE-DIST-01), keyed as in docs/scenario.md.
 
 The keys are the core's ``SCENES`` (the loader rejects any other); the names are the source's.
 """

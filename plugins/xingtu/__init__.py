@@ -30,7 +30,7 @@ def creatorpay_platform() -> Platform:
             "tips": "Xingtu has no live tipping",
             "programs": "Xingtu has no NetEase-style creator programs (NE-BASE-*); its growth-stage "
                         "programs are XT-GROW-01, operator-set",
-            # RULES.md's activity table: [merchant_live] is not offered on Xingtu (no source).
+            # the rulebook's activity table: [merchant_live] is not offered on Xingtu (no source).
             "merchant_live": "no source covers merchant live streams on Xingtu (Xingtu settles brand orders)",
         },
     )

@@ -69,7 +69,7 @@ def _compensate(ctx: Settlement, order: Order, rule: str, percent: Decimal, labe
                f"{context}: the client pays every participant {percent:%} of their agreed amount, "
                f"through the platform")
         return
-    # Paying each other participant is RULES.md's reading of 向对方支付: an interpretation.
+    # Paying each other participant is the rulebook's reading of 向对方支付: an interpretation.
     _lines(ctx, order, rule, Kind.CREATOR_COMPENSATION, by, [p for p in order.participants if p.creator != by],
            percent, weakest(label, "interpretation"),
            f"{context} and the client pays nothing: {by} pays each other participant {percent:%} of their "
