@@ -10,7 +10,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from cli_support import invoke, run_main
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,15 +27,6 @@ KEY_LINE = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_.]*\s*=")
 RULE_ID = re.compile(r"\b[A-Z]+(?:-[A-Z]+)+-\d{2}\b")
 
 
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(done.value.code or 0), out, err
 
 
 def comment(line: str) -> str:

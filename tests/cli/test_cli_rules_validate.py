@@ -7,18 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-
-from creatorpay.core.cli import main
+from cli_support import run_main
 
 TOPS = '["36000.00", "144000.00", "300000.00", "420000.00", "660000.00", "960000.00"]'
 RATES = '["0.03", "0.10", "0.20", "0.25", "0.30", "0.35", "0.45"]'
 
-
-def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(done.value.code or 0), out, err
 
 
 def validate(capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str) -> tuple[int, str]:
