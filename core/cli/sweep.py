@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 FORMATS = ("table", "csv", "json", "png", "svg")
 CHARTS = ("png", "svg")
 INSTALL_PLOT = "pip install 'creatorpay[plot]'"
+#: The fewest columns the table leaves its notes (they wrap); fewer, and it is printed as one block per platform.
+NOTE_ROOM = 16
 
 
 @click.command()
@@ -115,9 +117,11 @@ def print_table(result: Sweep, stream: IO[str], *, plain: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from .render import blocks, columns, fits
+
     buffer = io.StringIO()
     if plain:
-        console = Console(file=buffer, no_color=True, highlight=False, force_terminal=False, width=200,
+        console = Console(file=buffer, no_color=True, highlight=False, force_terminal=False, width=columns(),
                           emoji=False)
     else:
         console = Console(file=stream, highlight=False, emoji=False)
@@ -127,12 +131,8 @@ def print_table(result: Sweep, stream: IO[str], *, plain: bool) -> None:
                  f"{vary.shown(vary.step)}: {vary.count:,} values, net in CNY\n")
     stream.flush()
     notes = _row_notes(result)
-    table = Table(box=None if plain else box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column(vary.field, justify="right", no_wrap=True)
-    for name in result.platforms:
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("", no_wrap=True)
     marked = len(result.platforms) > 1
+    rows: list[tuple[str, list[str]]] = []
     for point in result.points:
         best = set(point.best) if marked else set()
         cells = []
@@ -141,10 +141,28 @@ def print_table(result: Sweep, stream: IO[str], *, plain: bool) -> None:
                 cells.append(statement.status)
             else:
                 cells.append(grouped(statement.net) + (" *" if statement.platform in best else "  "))
-        table.add_row(vary.shown(point.value), *cells, "; ".join(notes.get(point.value, [])))
-    console.print(table)
-    # Plain text keeps no padding at the ends of lines.
-    stream.writelines(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+        rows.append((vary.shown(point.value), cells))
+    row_notes = ["; ".join(notes.get(point.value, [])) for point in result.points]
+
+    def grid(with_notes: bool) -> Table:
+        table = Table(box=None if plain else box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        table.add_column(vary.field, justify="right", no_wrap=True)
+        for name in result.platforms:
+            table.add_column(name, justify="right", no_wrap=True)
+        if with_notes:
+            table.add_column("", overflow="fold")
+        for (value, cells), note in zip(rows, row_notes, strict=True):
+            table.add_row(value, *cells, *([note] if with_notes else []))
+        return table
+
+    # The figures never wrap; the notes do, in what is left (at least NOTE_ROOM columns when there are any).
+    if not fits(console, grid(with_notes=False), spare=NOTE_ROOM + 2 if any(row_notes) else 0):
+        for line in blocks(f"net in CNY by {vary.field}", result.platforms, rows, row_notes, numeric_labels=True):
+            stream.write(line + "\n")
+    else:
+        console.print(grid(with_notes=True))
+        # Plain text keeps no padding at the ends of lines.
+        stream.writelines(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
     if marked:
         stream.write("* best net\n")
     for line in findings(result):
