@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import IO, TYPE_CHECKING
 
 import click
@@ -200,20 +201,53 @@ def write_csv(reports: Sequence[Report], stream: IO[str], cpm: Decimal | None = 
 
 
 def explain_line(line: Line, source: str, flagged: bool) -> str:
-    """``RULE  payer → payee  base × rate = value  (+amount for you)  [label] source``."""
+    """``RULE  payer → payee  base × rate = value  (+amount for you)  [label] source`` (``base ÷ 7`` for
+    a rate of 1/7, :func:`shown_rate`)."""
     mark = "!" if flagged else " "
-    rate = f"{line.rate.normalize():f}" if line.rate == line.rate.normalize() else f"{line.rate:f}"
     head = f"{mark} {line.rule:<13} {line.payer} → {line.payee}"
     if round_fen(line.base * line.rate) == line.value:
-        figures = f"{_num(line.base)} × {rate} = {grouped(line.value)}"
+        figures = f"{_num(line.base)} {shown_rate(line)} = {grouped(line.value)}"
     else:  # a deduction, a cap or a budget shapes the value: the note gives the whole computation
-        figures = f"{_num(line.base)} × {rate} → {grouped(line.value)} (see note)"
+        figures = f"{_num(line.base)} {shown_rate(line)} → {grouped(line.value)} (see note)"
     you = f"you {'+' if line.amount > 0 else ''}{grouped(line.amount)}" if line.amount else "you 0.00"
     order = f" order {line.order}" if line.order else ""
     text = f"{head}{order}\n    {figures}   ({you})   [{line.label}] {source}"
     if line.note:
         text += f"\n    {line.note}"
     return text
+
+
+#: The largest denominator recognised in a decimal rate (a ratio of small whole numbers, ``1/7``).
+SMALL_DENOMINATOR = 1000
+
+
+def shown_rate(line: Line) -> str:
+    """How a line's rate is applied, for people: ``× 0.3``; a rate whose decimal does not end (``1/7``,
+    given by the plugin as a fraction or recognised as a ratio of small whole numbers) as a division,
+    ``÷ 7`` or ``× 2 ÷ 3``. The JSON's ``rate`` stays the decimal (docs/output.md)."""
+    ratio = line.fraction or _small_ratio(line.rate)
+    if ratio is not None and not _terminates(ratio):
+        return f"÷ {ratio.denominator:,}" if ratio.numerator == 1 else f"× {ratio.numerator:,} ÷ {ratio.denominator:,}"
+    rate = line.rate
+    return f"× {rate.normalize():f}" if rate == rate.normalize() else f"× {rate:f}"
+
+
+def _small_ratio(rate: Decimal) -> Fraction | None:
+    """``rate`` as p/q with q at most :data:`SMALL_DENOMINATOR`, when the division p / q in the
+    decimal context gives exactly ``rate`` (a rate a plugin computed as ``Decimal(1) / 7``)."""
+    if not rate.is_finite() or rate <= 0:
+        return None
+    ratio = Fraction(rate).limit_denominator(SMALL_DENOMINATOR)
+    return ratio if Decimal(ratio.numerator) / Decimal(ratio.denominator) == rate else None
+
+
+def _terminates(ratio: Fraction) -> bool:
+    """Whether p/q has a finite decimal form: q has no prime factor but 2 and 5."""
+    q = ratio.denominator
+    for prime in (2, 5):
+        while q % prime == 0:
+            q //= prime
+    return q == 1
 
 
 def _num(value: Decimal) -> str:
