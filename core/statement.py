@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -80,6 +81,10 @@ class Line:
     label: str
     note: str = ""
     order: str | None = None
+    #: ``rate``'s exact form when the plugin gave it as a fraction (1/7 CNY per iOS bean), for people:
+    #: ``explain`` prints ``70,000 ÷ 7``. Display only: not compared, not stored, not in the JSON,
+    #: whose ``rate`` stays the decimal (docs/output.md).
+    fraction: Fraction | None = attrs.field(default=None, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -245,10 +250,20 @@ class StatementBuilder:
         self._skipped: set[tuple[str, str]] = set()
         self._skips_seen = 0
 
-    def line(self, rule: str, kind: Kind, *, payer: str, payee: str, base: Decimal, rate: Decimal,
+    def line(self, rule: str, kind: Kind, *, payer: str, payee: str, base: Decimal, rate: Decimal | Fraction,
              value: Decimal | None = None, label: str = "source", note: str = "",
              order: str | None = None) -> Line:
-        """Append a line. ``value`` defaults to ``base × rate`` rounded once, half-up (CORE-MONEY-01)."""
+        """Append a line. ``value`` defaults to ``base × rate`` rounded once, half-up (CORE-MONEY-01).
+
+        A ``rate`` given as a :class:`~fractions.Fraction` (``Fraction(1, 7)``) is kept for display
+        (``Line.fraction``) and is the decimal ``numerator / denominator`` everywhere else; its default
+        value is ``base × numerator / denominator``, rounded once."""
+        fraction = rate if isinstance(rate, Fraction) and rate.denominator != 1 else None
+        if isinstance(rate, Fraction):
+            exact = rate
+            rate = Decimal(exact.numerator) / Decimal(exact.denominator)
+            if value is None:
+                value = base * exact.numerator / exact.denominator
         if rule in self.foreign:
             raise PluginError(f"{rule} belongs to the {self.foreign[rule]} rule book: a line on "
                               f"{self.platform}'s statement cites only its own rules, core's or its adjustment's")
@@ -260,7 +275,7 @@ class StatementBuilder:
         if payer == payee:
             raise ValueError(f"{rule}: payer and payee are both {payer!r}")
         amount = value if payee == self.creator else -value if payer == self.creator else ZERO
-        made = Line(rule, kind, payer, payee, base, rate, value, amount, label, note, order)
+        made = Line(rule, kind, payer, payee, base, rate, value, amount, label, note, order, fraction)
         self._lines.append(made)
         return made
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..engine import Engine
+from ..engine import Engine, Report, document_header
 from ..money import grouped
 from ..rules import Rule
 from ..scenario import load_scenario
@@ -34,7 +34,7 @@ def explain(scenario: Path, platforms: tuple[str, ...], rules: Path | None, fmt:
     engine = make_engine(rules)
     report = engine.compare(load_scenario(scenario), check_platforms(engine, platforms))
     if fmt == "json":
-        click.echo(json.dumps([explained(engine, s) for s in report.results], ensure_ascii=False, indent=2))
+        click.echo(json.dumps(explained_document(engine, report), ensure_ascii=False, indent=2))
         return
     for index, statement in enumerate(report.results):
         if index:
@@ -46,6 +46,13 @@ def explain(scenario: Path, platforms: tuple[str, ...], rules: Path | None, fmt:
 def rule_index(engine: Engine) -> dict[str, Rule]:
     """Every rule of every loaded rule book by ID (platform, core, adjustments)."""
     return {rule_id: rule for book in engine.rulebooks.values() for rule_id, rule in book.rules.items()}
+
+
+def explained_document(engine: Engine, report: Report) -> dict[str, object]:
+    """The document ``compare --format json`` writes (schema header, results, notices), each line
+    explained: one shape for every JSON output (docs/output.md)."""
+    return {**document_header(report.scenario), "results": [explained(engine, s) for s in report.results],
+            "notices": list(report.notices)}
 
 
 def explained(engine: Engine, statement: Statement) -> dict[str, object]:

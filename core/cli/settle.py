@@ -1,6 +1,7 @@
 """``creatorpay settle``: a month of events settled into the SQLite ledger (docs/batch.md).
 
-Exit 0 when the run finished, even with rejected rows (they are in the rejects file); 2 for unusable
+Exit 0 when the run finished, even with rejected rows (they are in the rejects file, written only
+when a row was rejected); 2 for unusable
 input (a missing file, an unknown format, a CSV without the required columns, a bad ``--period``, a
 ``--rules`` file the rules refuse); 1 on a failure, including a reconciliation that does not hold.
 """
@@ -9,16 +10,27 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import stat
 import sys
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import InputError
-from ..files import check_ledger, check_outputs, open_input, replacing
+from ..files import STDIN, check_ledger, check_outputs, open_input, replacing
+from ..money import grouped
 from ..scenario import Period
 from .common import ledger_errors, make_engine, open_ledger, rules_option
+
+if TYPE_CHECKING:
+    from ..batch import Summary
+
+#: The phases whose progress Batch reports in bytes of the file read (its reader's size and
+#: position); the others count units.
+BYTE_PHASES = frozenset({"creators", "events"})
 
 #: Allocations between two collections of the youngest generation during a run (Python: 700).
 GC_FIRST_GENERATION = 50_000
@@ -32,8 +44,9 @@ GC_FIRST_GENERATION = 50_000
               help="The SQLite ledger (created if missing).")
 @click.option("--period", metavar="YYYY-MM", help="Settle only this month; events of other months are rejected.")
 @click.option("--rejects", type=click.Path(path_type=Path), metavar="FILE",
-              help="Where rejected rows go (CSV: file, line, id, reason), written whole at the end of the run. "
-                   "Default: EVENTS with .rejects.csv.")
+              help="Where rejected rows go (CSV: file, line, id, reason), written whole at the end of the run, "
+                   "and only when a row was rejected (an earlier run's rejects file there is then removed as "
+                   "stale). Default: EVENTS with .rejects.csv.")
 @rules_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="How the run's summary is printed.")
@@ -71,20 +84,29 @@ def settle(events: Path, creators: Path, db: Path, period: str | None, rejects: 
     # their piece is written, and collecting them that often cost 5-9% of the run (docs/batch.md).
     thresholds = gc.get_threshold()
     gc.set_threshold(GC_FIRST_GENERATION, *thresholds[1:])
+    summary: Summary | None = None
     try:
-        with open_ledger(db) as store, ledger_errors(db), replacing(target) as out:
-            bar = _RichProgress() if show else None
-            batch = Batch(store, engine=engine, period=month, rejects=out, progress=bar,
-                          settle_chunk=chunk or SETTLE_CHUNK, stage_chunk=stage_chunk or STAGE_CHUNK)
+        with open_ledger(db) as store, ledger_errors(db):
             try:
-                summary = batch.run(events, creators)
-            finally:
-                if bar is not None:
-                    bar.close()
+                with replacing(target) as out:
+                    bar = _RichProgress() if show else None
+                    batch = Batch(store, engine=engine, period=month, rejects=out, progress=bar,
+                                  settle_chunk=chunk or SETTLE_CHUNK, stage_chunk=stage_chunk or STAGE_CHUNK)
+                    try:
+                        summary = batch.run(events, creators)
+                    finally:
+                        if bar is not None:
+                            bar.close()
+                    if not _rejected(summary) and str(target) != STDIN:
+                        raise _NothingRejected  # the rejects file is not written: its temporary file goes
+            except _NothingRejected:
+                pass
     finally:
         gc.set_threshold(*thresholds)  # as it was, for a caller running the command in-process
+    assert summary is not None
     data = summary.to_dict()
-    data["rejects_file"] = str(target)
+    data["rejects_file"] = str(target) if _rejected(summary) or str(target) == STDIN else None
+    data["stale_rejects_removed"] = None if data["rejects_file"] else _remove_stale(target)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -102,22 +124,65 @@ def _period(text: str | None) -> Period | None:
         raise InputError.one("--period", "", str(exc)) from None
 
 
+class _NothingRejected(Exception):
+    """Ends the rejects file's block without writing it: the run rejected no row."""
+
+
+def _rejected(summary: Summary) -> int:
+    return summary.rejected + summary.profiles_rejected
+
+
+def _remove_stale(target: Path) -> str | None:
+    """Remove ``target`` when it is a rejects file of an earlier run (a regular file, not a link,
+    opening with the rejects header): this run read the inputs again and rejected nothing, so every
+    row it lists was fixed or is gone, and left there it would say otherwise. Any other file is left
+    alone. Returns the path removed, if any."""
+    from ..batch import REJECT_COLUMNS
+
+    try:
+        if not stat.S_ISREG(os.lstat(target).st_mode):
+            return None
+        with target.open(encoding="utf-8", newline="") as handle:
+            first = handle.readline(4096)
+        if first.rstrip("\r\n") != ",".join(REJECT_COLUMNS):
+            return None
+        target.unlink()
+    except (OSError, UnicodeError):
+        return None
+    return str(target)
+
+
 def _text(data: dict[str, Any]) -> str:
+    """The run's summary for people: counts grouped by thousands, money in CNY with two places,
+    seconds and events per second named."""
+    rows = (f"{data['rows_read']:,} read = {data['settled']:,} settled + {data['duplicates']:,} duplicates "
+            f"+ {data['rejected']:,} rejected")
     lines = [
-        f"run {data['run']}: {data['reconciliation']['rows']}"
+        f"run {data['run']}, events: {rows}"
         + (f" ({data['conflicts']:,} conflicting ids)" if data["conflicts"] else ""),
         f"{data['units']:,} units: {data['statements']:,} statements ({data['adjustments']:,} adjustments), "
         f"{data['units_rejected']:,} units rejected"
         + (f"; {data['carried_over']:,} events carried over from an interrupted run" if data["carried_over"] else ""),
         f"creators: {data['profiles_read']:,} read, {data['profiles_rejected']:,} rejected",
-        "cash per platform (in = deductions + paid out):",
+        "cash per platform in CNY (in = deductions + paid out):",
     ]
-    for platform, cash in data["cash"].items():
-        lines.append(f"  {platform:<16} {cash['cash_in']:>16} = {cash['deductions']:>14} + {cash['paid_out']:>16}"
-                     f"  {'ok' if cash['balanced'] else 'DOES NOT BALANCE'}")
+    cash = {platform: [grouped(Decimal(figures[key])) for key in ("cash_in", "deductions", "paid_out")]
+            for platform, figures in data["cash"].items()}
+    widths = [max((len(row[i]) for row in cash.values()), default=0) for i in range(3)]
+    name_width = max((len(platform) for platform in cash), default=0)
+    for platform, (cash_in, deductions, paid_out) in cash.items():
+        lines.append(f"  {platform:<{name_width}}  {cash_in:>{widths[0]}} = {deductions:>{widths[1]}} + "
+                     f"{paid_out:>{widths[2]}}  {'ok' if data['cash'][platform]['balanced'] else 'DOES NOT BALANCE'}")
     rejected = data["rejected"] + data["profiles_rejected"]
-    lines.append(f"rejects: {data['rejects_file']} ({rejected:,} rows)")
-    lines.append(f"{data['seconds']:.1f} s")
+    if data["rejects_file"]:
+        lines.append(f"rejects: {rejected:,} row{'s' if rejected != 1 else ''} in {data['rejects_file']}")
+    elif data["stale_rejects_removed"]:
+        lines.append(f"no rows rejected (removed {data['stale_rejects_removed']}, an earlier run's rejects file)")
+    else:
+        lines.append("no rows rejected")
+    seconds = float(data["seconds"])
+    rate = f", {data['rows_read'] / seconds:,.0f} events/s" if seconds > 0 and data["rows_read"] else ""
+    lines.append(f"{seconds:,.1f} seconds{rate}")
     return "\n".join(lines)
 
 
@@ -126,9 +191,9 @@ class _RichProgress:
 
     def __init__(self) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-        self._progress = Progress(TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
+        self._progress = Progress(TextColumn("{task.description:<9}"), BarColumn(), _count_column(),
                                   TimeRemainingColumn(), console=Console(stderr=True), transient=True)
         self._progress.start()
         self._task: Any = None
@@ -136,10 +201,32 @@ class _RichProgress:
     def start(self, phase: str, total: int) -> None:
         if self._task is not None:
             self._progress.update(self._task, completed=self._progress.tasks[-1].total)
-        self._task = self._progress.add_task(phase, total=total)
+        unit = "bytes" if phase in BYTE_PHASES else "units"
+        self._task = self._progress.add_task(phase, total=total, unit=unit)
 
     def update(self, done: int) -> None:
         self._progress.update(self._task, completed=done)
 
     def close(self) -> None:
         self._progress.stop()
+
+
+def _count_column() -> Any:
+    """How far a phase is, with its unit: bytes as file sizes (``1.2/5.0 MB``, rich's download
+    column), units settled as ``120/302 units``."""
+    from rich.progress import DownloadColumn, MofNCompleteColumn, ProgressColumn, Task
+    from rich.text import Text
+
+    class Count(ProgressColumn):
+        def __init__(self) -> None:
+            super().__init__()
+            self._bytes, self._units = DownloadColumn(), MofNCompleteColumn()
+
+        def render(self, task: Task) -> Text:
+            if task.fields.get("unit") == "bytes":
+                return self._bytes.render(task)
+            counted = self._units.render(task)
+            counted.append(f" {task.fields.get('unit', '')}".rstrip())
+            return counted
+
+    return Count()

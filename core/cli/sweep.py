@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 FORMATS = ("table", "csv", "json", "png", "svg")
 CHARTS = ("png", "svg")
 INSTALL_PLOT = "pip install 'creatorpay[plot]'"
+#: The fewest columns the table leaves its notes (they wrap); fewer, and it is printed as one block per platform.
+NOTE_ROOM = 16
 
 
 @click.command()
@@ -115,9 +117,11 @@ def print_table(result: Sweep, stream: IO[str], *, plain: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from .render import blocks, columns, fits
+
     buffer = io.StringIO()
     if plain:
-        console = Console(file=buffer, no_color=True, highlight=False, force_terminal=False, width=200,
+        console = Console(file=buffer, no_color=True, highlight=False, force_terminal=False, width=columns(),
                           emoji=False)
     else:
         console = Console(file=stream, highlight=False, emoji=False)
@@ -127,12 +131,8 @@ def print_table(result: Sweep, stream: IO[str], *, plain: bool) -> None:
                  f"{vary.shown(vary.step)}: {vary.count:,} values, net in CNY\n")
     stream.flush()
     notes = _row_notes(result)
-    table = Table(box=None if plain else box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column(vary.field, justify="right", no_wrap=True)
-    for name in result.platforms:
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("", no_wrap=True)
     marked = len(result.platforms) > 1
+    rows: list[tuple[str, list[str]]] = []
     for point in result.points:
         best = set(point.best) if marked else set()
         cells = []
@@ -141,10 +141,28 @@ def print_table(result: Sweep, stream: IO[str], *, plain: bool) -> None:
                 cells.append(statement.status)
             else:
                 cells.append(grouped(statement.net) + (" *" if statement.platform in best else "  "))
-        table.add_row(vary.shown(point.value), *cells, "; ".join(notes.get(point.value, [])))
-    console.print(table)
-    # Plain text keeps no padding at the ends of lines.
-    stream.writelines(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+        rows.append((vary.shown(point.value), cells))
+    row_notes = ["; ".join(notes.get(point.value, [])) for point in result.points]
+
+    def grid(with_notes: bool) -> Table:
+        table = Table(box=None if plain else box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        table.add_column(vary.field, justify="right", no_wrap=True)
+        for name in result.platforms:
+            table.add_column(name, justify="right", no_wrap=True)
+        if with_notes:
+            table.add_column("", overflow="fold")
+        for (value, cells), note in zip(rows, row_notes, strict=True):
+            table.add_row(value, *cells, *([note] if with_notes else []))
+        return table
+
+    # The figures never wrap; the notes do, in what is left (at least NOTE_ROOM columns when there are any).
+    if not fits(console, grid(with_notes=False), spare=NOTE_ROOM + 2 if any(row_notes) else 0):
+        for line in blocks(f"net in CNY by {vary.field}", result.platforms, rows, row_notes, numeric_labels=True):
+            stream.write(line + "\n")
+    else:
+        console.print(grid(with_notes=True))
+        # Plain text keeps no padding at the ends of lines.
+        stream.writelines(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
     if marked:
         stream.write("* best net\n")
     for line in findings(result):
@@ -244,29 +262,35 @@ def _culprits(rules: Sequence[RuleChange], limit: int = 3) -> str:
 
 def figure(result: Sweep) -> Figure:
     """Net per platform against the field (floats are used only to place points on the chart), with
-    each crossover as a dashed line and each cliff as an arrow naming its rules."""
+    each crossover as a dashed line and each cliff as an arrow naming its rules; each label then
+    placed where it overlaps no tick label, line, legend or other label (:func:`place_labels`)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # type: ignore[import-not-found, unused-ignore]
     from matplotlib.figure import Figure  # type: ignore[import-not-found, unused-ignore]
     from matplotlib.ticker import FuncFormatter  # type: ignore[import-not-found, unused-ignore]
 
     vary = result.vary
     fig = Figure(figsize=(9, 5.2), layout="constrained")
+    FigureCanvasAgg(fig)  # a renderer to measure the labels with
     ax = fig.add_subplot()
     xs = [float(p.value) for p in result.points]
     for name in result.platforms:
         ys = [math.nan if (net := p.net(name)) is None else float(net) for p in result.points]
         ax.plot(xs, ys, label=name, linewidth=1.8)
-    for number, c in enumerate(result.crossovers[:8]):
+    labels: list[tuple[Any, bool]] = []
+    for c in result.crossovers[:8]:
         ax.axvline(float(c.value), color="0.45", linestyle="--", linewidth=0.9)
-        ax.annotate(f"best: {', '.join(c.before)} → {', '.join(c.after)}\nat {vary.shown(c.value)}",
-                    xy=(float(c.value), 0.02 + 0.12 * (number % 3)), xycoords=("data", "axes fraction"),
-                    xytext=(4, 0), textcoords="offset points", fontsize=8, color="0.3")
-    for number, cliff in enumerate(result.cliffs[:8]):
+        labels.append((ax.annotate(f"best: {', '.join(c.before)} → {', '.join(c.after)}\nat {vary.shown(c.value)}",
+                                   xy=(float(c.value), 0.5), xycoords=("data", "axes fraction"),
+                                   xytext=(4, 0), textcoords="offset points", fontsize=8, color="0.3",
+                                   va="center", arrowprops={"arrowstyle": "-", "color": "0.45",
+                                                            "linewidth": 0.8}), False))
+    for cliff in result.cliffs[:8]:
         after = float(cliff.net_after)
-        ax.annotate(f"{cliff.platform} cliff at {vary.shown(cliff.value)}: {grouped(cliff.change)}\n"
-                    f"({_culprits(cliff.rules)})",
-                    xy=(float(cliff.value), after), xytext=(24, -42 - 26 * (number % 3)),
-                    textcoords="offset points", fontsize=8, color="#b00020",
-                    arrowprops={"arrowstyle": "->", "color": "#b00020"})
+        labels.append((ax.annotate(f"{cliff.platform} cliff at {vary.shown(cliff.value)}: {grouped(cliff.change)}\n"
+                                   f"({_culprits(cliff.rules)})",
+                                   xy=(float(cliff.value), after), xytext=(24, -42),
+                                   textcoords="offset points", fontsize=8, color="#b00020", va="center",
+                                   arrowprops={"arrowstyle": "->", "color": "#b00020"}), True))
         ax.plot([float(cliff.previous), float(cliff.value)], [float(cliff.net_before), after],
                 color="#b00020", linewidth=2.4)
     unit = {"amount": " (CNY)", "ratio": "", "count": ""}[vary.kind]
@@ -277,7 +301,106 @@ def figure(result: Sweep) -> Figure:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=9)
+    place_labels(fig, ax, labels)
     return fig
+
+
+#: Distances (points) from a label's anchor tried in turn, nearest first.
+_REACH = (30, 50, 75, 105, 140, 180, 230, 290)
+#: Directions tried at each distance, as (dx, dy) unit steps: below right first, as a cliff falls.
+_DIRECTIONS = ((0.6, -0.8), (0.6, 0.8), (-0.6, -0.8), (-0.6, 0.8), (1, 0), (-1, 0), (0.2, -1), (0.2, 1),
+               (-0.2, -1), (-0.2, 1), (0.9, -0.45), (0.9, 0.45), (-0.9, -0.45), (-0.9, 0.45))
+#: Heights (axes fraction) tried along a crossover's dashed line, the middle first.
+_HEIGHTS = (0.5, *(0.5 + sign * step / 20 for step in range(1, 10) for sign in (-1, 1)))
+#: Room kept around a label (pixels).
+_MARGIN = 3
+
+#: A place for a label: its anchor's y (axes fraction, a crossover's; None: where it is), its offset
+#: from the anchor (points), and whether its line to the anchor is drawn.
+_Place = tuple[float | None, tuple[float, float], bool]
+
+
+def _candidates(arrow: bool) -> list[_Place]:
+    """Places to try for a label: around its anchor, an arrow pointing to it, for a cliff's (``arrow``);
+    beside its dashed line, right then left, at heights from the middle out for a crossover's, then
+    around the line's middle with a line to it."""
+    around = [(dx * reach, dy * reach) for reach in _REACH for dx, dy in _DIRECTIONS]
+    if arrow:
+        return [(None, offset, True) for offset in around]
+    beside: list[_Place] = [(height, (dx, 0.0), False) for height in _HEIGHTS for dx in (4.0, -4.0)]
+    return beside + [(0.5, offset, True) for offset in around]
+
+
+def _put(label: Any, place: _Place, renderer: Any) -> None:
+    height, (dx, dy), joined = place
+    if height is not None:
+        label.xy = (label.xy[0], height)
+    label.xyann = (dx, dy)
+    label.set_horizontalalignment("left" if dx >= 0 else "right")
+    label.arrow_patch.set_visible(joined)
+    label.update_positions(renderer)
+
+
+def place_labels(fig: Figure, ax: Any, labels: Sequence[tuple[Any, bool]]) -> None:
+    """Move each label (a cliff's, ``True``; a crossover's) to the first of its candidate places
+    (:func:`_candidates`) where its box, measured after a draw, stays inside the axes and overlaps no
+    tick label, no plotted line (platforms, crossovers, cliffs), the legend, the title or a label placed
+    before it; where none is free, to the place with the fewest overlaps. The layout is then fixed, so
+    saving does not move the axes away from what was measured."""
+    from matplotlib.text import Text  # type: ignore[import-not-found, unused-ignore]
+
+    if not labels:
+        return
+    for label, _ in labels:
+        label.set_in_layout(False)
+    canvas: Any = fig.canvas  # the Agg canvas figure() gave it
+    canvas.draw()
+    fig.set_layout_engine("none")
+    renderer = canvas.get_renderer()
+    area = ax.get_window_extent(renderer)
+    blocked = [t.get_window_extent(renderer) for t in (*ax.get_xticklabels(), *ax.get_yticklabels(), ax.title)
+               if t.get_text()]
+    legend = ax.get_legend()
+    if legend is not None:
+        blocked.append(legend.get_window_extent(renderer))
+    paths = [path for line in ax.get_lines() for path in _finite_paths(line)]
+    for label, arrow in labels:
+        best: tuple[int, _Place] | None = None
+        for place in _candidates(arrow):
+            _put(label, place, renderer)
+            box = Text.get_window_extent(label, renderer).padded(_MARGIN)
+            clashes = (0 if _inside(box, area) else 100) + sum(box.overlaps(b) for b in blocked) \
+                + sum(path.intersects_bbox(box, filled=False) for path in paths)
+            if best is None or clashes < best[0]:
+                best = (clashes, place)
+            if not clashes:
+                break
+        assert best is not None
+        _put(label, best[1], renderer)
+        blocked.append(Text.get_window_extent(label, renderer).padded(_MARGIN))
+
+
+def _inside(box: Any, area: Any) -> bool:
+    return bool(box.x0 >= area.x0 and box.x1 <= area.x1 and box.y0 >= area.y0 and box.y1 <= area.y1)
+
+
+def _finite_paths(line: Any) -> list[Any]:
+    """A plotted line in display coordinates, one path per run of points that settled (a platform
+    that did not settle at a value leaves a gap, NaN)."""
+    from matplotlib.path import Path as DrawnPath  # type: ignore[import-not-found, unused-ignore]
+
+    points = line.get_transform().transform(line.get_xydata())
+    paths, run = [], []
+    for x, y in points:
+        if math.isfinite(x) and math.isfinite(y):
+            run.append((x, y))
+            continue
+        if len(run) > 1:
+            paths.append(DrawnPath(run))
+        run = []
+    if len(run) > 1:
+        paths.append(DrawnPath(run))
+    return paths
 
 
 def save_chart(result: Sweep, path: Path, fmt_name: str) -> None:

@@ -4,6 +4,7 @@ and tipping outside the incentive program (WC-TIP-04)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import ZERO, grouped, round_fen
@@ -24,11 +25,12 @@ def gross_tips(ctx: Settlement, rate: RuleVersion) -> Decimal:
     return gross
 
 
-def _payments(ctx: Settlement, rate: RuleVersion) -> list[tuple[Decimal, Decimal, Decimal, str]]:
-    """WC-TIP-01: each way of paying with tips this month: base, CNY per unit, CNY value, note."""
+def _payments(ctx: Settlement, rate: RuleVersion) -> list[tuple[Decimal, Decimal | Fraction, Decimal, str]]:
+    """WC-TIP-01: each way of paying with tips this month: base, CNY per unit (a bean's as the exact
+    fraction 1/beans-per-CNY, printed by explain as a division), CNY value, note."""
     tips = ctx.scenario.tips
     assert tips is not None
-    found: list[tuple[Decimal, Decimal, Decimal, str]] = []
+    found: list[tuple[Decimal, Decimal | Fraction, Decimal, str]] = []
     if tips.yuan:
         found.append((tips.yuan, ONE, round_fen(tips.yuan), "tips given in CNY"))
     android, ios = rate.derived(_bean_rates)
@@ -73,11 +75,11 @@ def outside_program(ctx: Settlement, rate: RuleVersion) -> None:
              f"(CORE-MONEY-03)")
 
 
-def _bean_rates(rate: RuleVersion) -> tuple[tuple[int, Decimal, str], tuple[int, Decimal, str]]:
-    """WC-TIP-01's bean rates, Android then iOS: beans per CNY, CNY per bean and the device's name
-    (read once per rule version: every tipping statement needs them)."""
+def _bean_rates(rate: RuleVersion) -> tuple[tuple[int, Fraction, str], tuple[int, Fraction, str]]:
+    """WC-TIP-01's bean rates, Android then iOS: beans per CNY, CNY per bean (exact) and the device's
+    name (read once per rule version: every tipping statement needs them)."""
     android, ios = rate.count("beans_per_yuan_android"), rate.count("beans_per_yuan_ios")
-    return (android, ONE / android, "Android"), (ios, ONE / ios, "iOS")
+    return (android, Fraction(1, android), "Android"), (ios, Fraction(1, ios), "iOS")
 
 
 def commission(ctx: Settlement, gross: Decimal) -> None:

@@ -52,7 +52,7 @@ def test_explain_flags_unverified_lines() -> None:
     assert "! XT-FEE-01" in out and "[unverified]" in out and "computed from an unverified figure" in out
     data = json.loads(invoke("explain", "examples/food-vlogger.toml", "--platform", "xingtu",
                              "--format", "json").output)
-    assert any(line["flagged"] and line["rule"] == "XT-FEE-01" for line in data[0]["lines"])
+    assert any(line["flagged"] and line["rule"] == "XT-FEE-01" for line in data["results"][0]["lines"])
 
 
 def test_validate_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

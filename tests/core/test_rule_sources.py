@@ -115,7 +115,7 @@ def test_rules_show_and_explain_print_the_full_title(monkeypatch: pytest.MonkeyP
     explained = CliRunner().invoke(cli, ["explain", "examples/live-anchor.toml", "--platform", "wechat_channels",
                                          "--format", "json"])
     assert explained.exit_code == 0, explained.output
-    sources = {line["rule"]: line["source"] for s in json.loads(explained.output) for line in s["lines"]}
+    sources = {line["rule"]: line["source"] for s in json.loads(explained.output)["results"] for line in s["lines"]}
     assert "State Taxation Administration (国家税务总局) Announcement 2025 No. 16" in sources["CN-TAX-02"]
 
 
