@@ -7,7 +7,6 @@ and fit an 80-column terminal for three platforms.
 from __future__ import annotations
 
 import csv
-import os
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
@@ -35,8 +34,10 @@ assert set(ROWS) == set(TOTALS)
 
 
 def plain() -> bool:
-    """No colour and no box art: piped output, or ``NO_COLOR`` set (https://no-color.org)."""
-    return bool(os.environ.get("NO_COLOR")) or not sys.stdout.isatty()
+    """No colour and no box art: piped output, ``NO_COLOR``, ``--color`` (:func:`creatorpay.core.cli.plain`)."""
+    from . import plain as decided
+
+    return decided()
 
 
 def console() -> Console:
