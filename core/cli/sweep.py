@@ -98,6 +98,10 @@ def sweep(scenario: Path, vary_text: str, platforms: tuple[str, ...], rules: Pat
     result = run_sweep(engine, scenario, vary, check_platforms(engine, platforms))
     if target is not None and fmt_name in CHARTS:
         save_chart(result, target, fmt_name)
+        if str(target) == STDIN:  # the chart is the document: the findings go to stderr
+            for line in [] if quiet() else findings(result):
+                click.echo(line, err=True)
+            return
         if not quiet():
             click.echo(f"wrote {target}")
         for line in findings(result):
@@ -306,8 +310,13 @@ def figure(result: Sweep) -> Figure:
 
 
 def save_chart(result: Sweep, path: Path, fmt_name: str) -> None:
-    """Draw the chart and write it as PNG or SVG (needs the ``plot`` extra), whole or not at all."""
+    """Draw the chart and write it as PNG or SVG (needs the ``plot`` extra), whole or not at all;
+    ``-``: to standard output."""
     chart = figure(result)
+    if str(path) == STDIN:
+        chart.savefig(sys.stdout.buffer, format=fmt_name, dpi=130)
+        sys.stdout.buffer.flush()
+        return
     with replacing_path(path) as place:
         chart.savefig(place, format=fmt_name, dpi=130)
 

@@ -135,6 +135,15 @@ def test_output_writes_the_document_to_a_file_and_never_over_an_input(
     assert run(capsys, *args, "-o", "-")[1] == printed
 
 
+def test_a_chart_to_standard_output_is_the_document_and_the_findings_go_to_stderr(
+        capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
+    pytest.importorskip("matplotlib")
+    done = subprocess.run([SCRIPT, "sweep", str(FOOD), "--vary", "tips.yuan=0:10000:500", "--format", "png", "-o",
+                           "-"], capture_output=True, timeout=120, cwd=isolated)
+    assert done.returncode == 0 and done.stdout.startswith(b"\x89PNG") and b"Cliffs" in done.stderr
+    assert list(isolated.iterdir()) == []  # no file named - (nor a default chart name)
+
+
 def test_the_table_written_with_output_is_plain_even_when_colour_is_forced(
         capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
     target = isolated / "table.txt"
