@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,9 +26,11 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def complete_platforms(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
-    """Shell completion of a platform name: the platforms the loaded plugins offer."""
+    """Shell completion of a platform name: the platforms the loaded plugins offer (a plugin's
+    warnings are kept off the shell's screen)."""
     try:
-        names = Engine().platforms
+        with redirect_stderr(io.StringIO()):
+            names = Engine().platforms
     except Exception:  # completion never fails the shell
         return []
     return [name for name in names if name.startswith(incomplete)]
