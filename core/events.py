@@ -19,7 +19,8 @@ from typing import Any
 
 import attrs
 
-from .checks import Checker, choice, count_to, describe, json_problem, lone_surrogate, unique_pairs
+from . import fields
+from .checks import Checker, choice, describe, json_problem, lone_surrogate, unique_pairs
 from .errors import InputError
 from .money import ZERO, fmt
 from .rows import read_json
@@ -41,7 +42,7 @@ from .scenario import (
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 #: Columns every event has.
-COMMON = ("id", "platform", "creator", "date", "kind")
+COMMON = fields.EVENT.names
 
 _Reader = Callable[[Checker, object, str], object]
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -58,25 +59,20 @@ def _list(c: Checker, value: object, path: str) -> object:
     return None
 
 
-_COUNT = {key: count_to(limit) for key, limit in COUNT_LIMITS.items()}
-#: Each kind's fields, named as in SCENARIO.md, with their readers (CORE-INPUT-01).
+#: Readers of the nested fields; the loader checks them when an order row is checked whole.
+_NESTED_READERS: Mapping[str, _Reader] = {"table": _table, "tables": _list}
+#: Each kind's fields, named as in SCENARIO.md, with their readers (CORE-INPUT-01), from their definitions.
 FIELDS: Mapping[str, Mapping[str, _Reader]] = {
-    "tips": {"yuan": Checker.amount, "beans_android": _COUNT["beans_android"], "beans_ios": _COUNT["beans_ios"]},
-    "programs": {"campaign": Checker.amount, "leaderboard": Checker.amount, "plays": Checker.amount,
-                 "scene": choice(*SCENES)},
-    "merchant_live": {"sales": Checker.amount, "private_users": _COUNT["private_users"]},
-    "order": {"order_id": Checker.ident, "amount": Checker.amount, "video_seconds": _COUNT["video_seconds"],
-              "task": choice(*TASKS), "stage": choice(*STAGES), "co_creation": Checker.boolean,
-              "app": choice(*APPS), "off_platform": Checker.boolean, "review_failed": Checker.boolean,
-              "termination": _table, "participants": _list},
-}
-KINDS = tuple(FIELDS)
-_AMOUNTS = {"yuan", "campaign", "leaderboard", "plays", "sales", "amount"}
-_COUNTS = {"beans_android", "beans_ios", "private_users", "video_seconds"}
-_FLAGS = {"co_creation", "off_platform", "review_failed"}
-_NESTED = {"termination", "participants"}
+    kind: {f.name: _NESTED_READERS.get(f.type) or fields.reader(f) for f in defined}
+    for kind, defined in fields.EVENT_KINDS.items()}
+KINDS = fields.EVENT["kind"].values
+_TYPES = {f.name: f.type for defined in fields.EVENT_KINDS.values() for f in defined}
+_AMOUNTS = {name for name, kind in _TYPES.items() if kind == "amount"}
+_COUNTS = {name for name, kind in _TYPES.items() if kind == "count"}
+_FLAGS = {name for name, kind in _TYPES.items() if kind == "bool"}
+_NESTED = {name for name, kind in _TYPES.items() if kind in _NESTED_READERS}
 #: Every column an events CSV may have.
-COLUMNS = (*COMMON, *dict.fromkeys(f for fields in FIELDS.values() for f in fields))
+COLUMNS = (*COMMON, *dict.fromkeys(f for kind in FIELDS.values() for f in kind))
 
 
 @attrs.frozen

@@ -16,17 +16,15 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from . import fields
 from .checks import describe
 from .money import AMOUNT_LIMIT, ZERO
 from .scenario import COUNT_LIMITS, GROWTH_STAGES, PRICE_BANDS, TAX_METHODS, Creator, Mcn, Period, Scenario, Tax
 
-_FLAGS = ("original", "harmful", "quality", "xingtu_beta", "xingtu_registered", "new_anchor", "polaris")
-_COUNTS = ("followers", "co_creations_this_month")
+_FLAGS = fields.names(fields.CREATOR, "bool")
+_COUNTS = fields.names(fields.CREATOR, "count")
 _CREATOR = (*_FLAGS, *_COUNTS, "growth_stage")
-_FLAT = {"mcn_name": ("mcn", "name"), "mcn_share": ("mcn", "share"),
-         "tax_method": ("tax", "method"), "tax_months_with_income": ("tax", "months_with_income"),
-         "tax_ytd_income": ("tax", "ytd_income"), "tax_ytd_withheld": ("tax", "ytd_withheld"),
-         **{f"price_{band}": ("price_card", band) for band in PRICE_BANDS}}
+_FLAT = dict(fields.FLAT_COLUMNS)
 _NESTED = ("mcn", "tax", "price_card", "platform")
 #: Every column a creators CSV may have.
 COLUMNS = ("id", *_CREATOR, *_FLAT)
@@ -168,7 +166,7 @@ def _amount(value: object) -> Decimal | None:
 _BASE_KEYS = frozenset(("schema", "period", "creator", "mcn", "tax"))
 _CREATOR_KEYS = frozenset(("id", *_CREATOR, "price_card"))
 _BANDS = frozenset(PRICE_BANDS)
-_TAX_KEYS = frozenset(("method", "months_with_income", "ytd_income", "ytd_withheld"))
+_TAX_KEYS = frozenset(fields.TAX.names)
 #: ASCII digits, matched whole, as :mod:`~creatorpay.core.checks` reads them (CORE-INPUT-01).
 _PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})")
 _AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")

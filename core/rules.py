@@ -5,10 +5,13 @@ data, never code. Settling a month uses the versions in force on its first day (
 
 Rule file shape::
 
+    [sources]                                # short key -> the full citation a reader can look up
+    wechat-2022 = 'WeChat Channels (视频号) creator conference, "..." (2022-01-06)'
+
     [rules."WC-TIP-03"]
     title = "Commission-free threshold"
     label = "interpretation"                 # source | interpretation | unverified | operator-set
-    source = "004_33064c9d51848f99.txt"
+    source = "{wechat-2022}, incentive plan"  # {key}: replaced by the [sources] citation when loaded
     params.threshold = { type = "amount" }
     params.mode = { type = "choice", choices = ["cliff", "marginal"] }
 
@@ -16,6 +19,10 @@ Rule file shape::
     effective_from = 2022-02-01             # optional effective_to, the last day in force
     threshold = "5000.00"
     mode = "cliff"
+
+A rule's ``source`` is text in which each ``{key}`` names an entry of the file's ``[sources]``
+table; loading replaces it by the full citation (publisher, document, date), so ``rules show``,
+``explain`` and docs/rules.md print a title a reader can find. Every entry must be cited.
 
 A version may carry its own ``label`` when it is weaker than the rule's (a figure continued past what
 its source covers is ``unverified``). A parameter declared but absent from a version is *unset*
@@ -57,6 +64,10 @@ _NUMBERS = ("amount", "ratio", "decimal", "count", "amounts", "ratios")
 _LISTS = ("amounts", "ratios")
 _SPEC_KEYS = ("type", "choices", "label", "doc", "min", "max", "positive", "increasing", "length", "above")
 RULE_ID = re.compile(r"[A-Z]+-[A-Z]+-[0-9]{2}\Z")
+#: A key of a rule file's [sources] table, e.g. ``xingtu-cocreation`` or ``sat-2018-61``.
+SOURCE_KEY = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
+#: A citation in a rule's source text: ``{key}``.
+_CITE = re.compile(r"\{([^{}]*)\}")
 #: A decimal in ASCII digits only, nothing around it (CORE-INPUT-01: "１.５" or a trailing newline is refused).
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
 _T = TypeVar("_T")
@@ -281,9 +292,12 @@ class Rule:
     platform: str
     title: str
     label: str
+    #: The source with each ``{key}`` replaced by its full citation from the rule file's [sources].
     source: str
     params: Mapping[str, ParamSpec]
     versions: tuple[RuleVersion, ...] = ()
+    #: The [sources] keys the source cites, in order.
+    cites: tuple[str, ...] = ()
 
     def at(self, day: dt.date) -> RuleVersion | None:
         """The version in force on ``day`` (the latest that started by then and has not ended)."""
@@ -331,6 +345,8 @@ class RuleBook:
     #: The plugin's check of what the data cannot say, run on every version as it loads and after
     #: overrides (the ``creatorpay_check_rules`` hook); None: none.
     check: VersionCheck | None = attrs.field(default=None, eq=False, repr=False)
+    #: The rule file's [sources] table: short key -> full citation.
+    sources: Mapping[str, str] = MappingProxyType({})
 
     def at(self, day: dt.date) -> RuleSet:
         """The rule set in force on ``day``."""
@@ -438,7 +454,8 @@ def parse_rule_book(data: Mapping[str, Any], platform: str, source: str,
     """Check a parsed rule file: labels, sources, typed parameters and their constraints,
     non-overlapping versions, then ``check`` on each version (kept for overrides)."""
     c = Checker(source, RuleFileError)
-    c.unknown_keys(data, ("rules", "platform"), "")
+    c.unknown_keys(data, ("rules", "platform", "sources"), "")
+    sources = _sources(c, c.get(data, "sources", "", Checker.table) or {})
     table = c.get(data, "rules", "", Checker.table, required=True) or {}
     rules: dict[str, Rule] = {}
     for rule_id, raw in table.items():
@@ -448,18 +465,60 @@ def parse_rule_book(data: Mapping[str, Any], platform: str, source: str,
         section = c.table(raw, where)
         if section is None:
             continue
-        rule = _rule(c, rule_id, platform, section, where)
+        rule = _rule(c, rule_id, platform, section, where, sources)
         if rule is not None:
             rules[rule_id] = rule
+    cited = {key for rule in rules.values() for key in rule.cites}
+    for key in sources:
+        if key not in cited and not c.problems:
+            c.fail(join("sources", key), f"cited by no rule: cite it in a rule's source as {{{key}}}, or remove it")
     c.raise_if_any()
     for rule_id, rule in rules.items():
         for index, version in enumerate(rule.versions):
             check_version(c, version, join(join(join("rules", f'"{rule_id}"'), "versions"), index), check)
     c.raise_if_any()
-    return RuleBook(platform, MappingProxyType(rules), source, check)
+    return RuleBook(platform, MappingProxyType(rules), source, check, MappingProxyType(sources))
 
 
-def _rule(c: Checker, rule_id: str, platform: str, section: Mapping[str, Any], where: str) -> Rule | None:
+def _sources(c: Checker, table: Mapping[str, Any]) -> dict[str, str]:
+    """The [sources] table: each key a short name, each value the full citation."""
+    found: dict[str, str] = {}
+    for key, value in table.items():
+        path = join("sources", key)
+        if not SOURCE_KEY.match(key):
+            c.fail(path, "expected a key of lowercase letters, digits and hyphens, such as xingtu-cocreation")
+            continue
+        text = c.text(value, path, limit=500)
+        if text is not None and not text.strip():
+            c.fail(path, "expected a citation: publisher, document, date")
+        elif text is not None:
+            found[key] = text
+    return found
+
+
+def _cite(c: Checker, text: str, sources: Mapping[str, str], path: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` with each ``{key}`` replaced by its citation from ``sources``, and the keys cited."""
+    cites: list[str] = []
+
+    def full(match: re.Match[str]) -> str:
+        key = match.group(1)
+        citation = sources.get(key)
+        if citation is None:
+            known = ", ".join(sorted(sources)) or "none: the rule file has no [sources] table"
+            c.fail(path, f"cites {{{key}}}, which is not a key of [sources]; its keys are: {known}")
+            return match.group(0)
+        if key not in cites:
+            cites.append(key)
+        return citation
+
+    expanded = _CITE.sub(full, text)
+    if "{" in _CITE.sub("", text) or "}" in _CITE.sub("", text):
+        c.fail(path, "expected each { to close with } around a [sources] key, such as {xingtu-cocreation}")
+    return expanded, tuple(cites)
+
+
+def _rule(c: Checker, rule_id: str, platform: str, section: Mapping[str, Any], where: str,
+          sources: Mapping[str, str]) -> Rule | None:
     c.unknown_keys(section, ("title", "label", "source", "params", "versions"), where)
     title = c.get(section, "title", where, Checker.text, "")
     label = c.get(section, "label", where, _label, required=True)
@@ -472,7 +531,8 @@ def _rule(c: Checker, rule_id: str, platform: str, section: Mapping[str, Any], w
             params[name] = made
     for name, spec in params.items():
         _related(c, spec, params, join(where, f"params.{name}"))
-    rule = Rule(rule_id, platform, title or "", label or "source", source or "", MappingProxyType(params))
+    full, cites = _cite(c, source or "", sources, join(where, "source"))
+    rule = Rule(rule_id, platform, title or "", label or "source", full, MappingProxyType(params), cites=cites)
     raw_versions = section.get("versions")
     if not isinstance(raw_versions, list) or not raw_versions:
         c.fail(join(where, "versions"), "expected at least one [[versions]] table")

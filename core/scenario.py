@@ -16,28 +16,24 @@ from typing import Any
 
 import attrs
 
+from . import fields
 from .checks import Checker, choice, count_to, describe, join, read_document
 from .errors import InputError
 from .money import ZERO
 
-STAGES = ("negotiating", "script_confirmed", "video_produced", "client_confirmed", "published", "settled")
-TASKS = ("assigned", "submission", "recruitment")
-APPS = ("douyin", "douyin_pad", "douyin_lite", "creator_service_platform")
-ROLES = ("main", "co_creator")
-GROWTH_STAGES = ("departure", "exploration", "harvest", "on_the_road")
-TAX_METHODS = ("none", "platform")
-PRICE_BANDS = ("s1_20", "s21_60", "s60_plus")
-SCENES = ("news", "cloud_music", "yanxuan", "youdao", "lofter", "dashen", "open_course",
-          "youdao_reading", "video_search")
-#: The largest value of each count (CORE-INPUT-01), so that nothing derived from one grows without
-#: end. Beans are the only count converted to money (WC-TIP-01: a whole number of beans per CNY, 10 on
-#: Android and 7 on iOS, at least 1 whatever an operator sets), so below 10^12 beans their CNY stays
-#: below the amount limit at any rate. Followers and private-domain users are people: 10^10 is above
-#: the world's population. A video of 10^7 s (115 days) is in the last XT-PRICE-01 band long before.
-#: Submissions already made this month: 10^6 is far above XT-CC-06's cap of 4 (one every 3 s).
+STAGES = fields.ORDER["stage"].values
+TASKS = fields.ORDER["task"].values
+APPS = fields.ORDER["app"].values
+ROLES = fields.PARTICIPANT["role"].values
+GROWTH_STAGES = fields.CREATOR["growth_stage"].values
+TAX_METHODS = fields.TAX["method"].values
+PRICE_BANDS = fields.CREATOR["price_card"].values
+SCENES = fields.PROGRAMS["plays_by_scene"].values
+#: The largest value of each count (CORE-INPUT-01; why each: :mod:`~creatorpay.core.fields`), so that
+#: nothing derived from one grows without end. ``months_with_income`` is bounded by the period instead.
 COUNT_LIMITS: Mapping[str, int] = MappingProxyType({
-    "followers": 10**10, "private_users": 10**10, "beans_android": 10**12 - 1, "beans_ios": 10**12 - 1,
-    "video_seconds": 10**7, "co_creations_this_month": 10**6})
+    f.name: f.maximum for section in (fields.CREATOR, fields.TIPS, fields.ORDER, fields.MERCHANT_LIVE)
+    for f in section.fields if f.type == "count" and f.maximum is not None})
 #: CN-TAX-02 needs ``months_with_income`` from this month on.
 CUMULATIVE_TAX_FROM = dt.date(2025, 10, 1)
 
@@ -238,16 +234,23 @@ class Scenario:
 
 # -- loading ---------------------------------------------------------------------------------------
 
-_TOP = ("schema", "name", "period", "creator", "mcn", "tax", "orders", "tips", "programs",
-        "merchant_live", "platform", "ext")
-_CREATOR_FLAGS = ("original", "harmful", "quality", "xingtu_beta", "xingtu_registered", "new_anchor",
-                  "polaris")
-_CREATOR = ("id", "followers", *_CREATOR_FLAGS, "growth_stage", "co_creations_this_month", "price_card")
-_TAX = ("method", "months_with_income", "ytd_income", "ytd_withheld")
-_ORDER = ("id", "amount", "video_seconds", "task", "stage", "co_creation", "app", "off_platform",
-          "review_failed", "termination", "participants")
-_PARTICIPANT = ("creator", "role", "agreed", "xingtu_beta", "xingtu_registered")
-
+_TOP = fields.SCENARIO.names
+_CREATOR = fields.CREATOR.names
+_TAX = fields.TAX.names
+_ORDER = fields.ORDER.names
+_PARTICIPANT = fields.PARTICIPANT.names
+_ORDER_FLAGS = fields.names(fields.ORDER, "bool")
+#: The defaults the loader gives a key left out, from the definitions.
+_ORDER_DEFAULTS = fields.defaults(fields.ORDER)
+_TIPS_DEFAULTS = fields.defaults(fields.TIPS)
+_PROGRAMS_DEFAULTS = fields.defaults(fields.PROGRAMS)
+_MERCHANT_DEFAULTS = fields.defaults(fields.MERCHANT_LIVE)
+_TERMINATION_DEFAULTS = fields.defaults(fields.TERMINATION)
+#: XT-PRICE-01's bands start at 1 s.
+_SHORTEST = fields.ORDER["video_seconds"].minimum or 1
+#: The readers of the plain ``[creator]`` keys (flags, counts, growth stage), from their definitions.
+_CREATOR_READERS: Mapping[str, Callable[[Checker, object, str], object]] = MappingProxyType({
+    f.name: fields.reader(f) for f in fields.CREATOR.fields if f.type in ("bool", "count", "choice")})
 
 def load_scenario(data: str | Path | Mapping[str, Any], *, source: str | None = None) -> Scenario:
     """Load and check a scenario from a TOML/JSON file path or an already parsed mapping.
@@ -298,11 +301,7 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
 def _creator_values(c: Checker, table: Mapping[str, Any], path: str) -> dict[str, Any]:
     """The ``[creator]`` keys present in ``table`` (but ``id``), checked; shared with overrides."""
     values: dict[str, Any] = {}
-    readers: dict[str, Callable[[Checker, object, str], object]] = dict.fromkeys(
-        _CREATOR_FLAGS, Checker.boolean)
-    readers.update(followers=_COUNT["followers"], co_creations_this_month=_COUNT["co_creations_this_month"],
-                   growth_stage=choice(*GROWTH_STAGES))
-    for key, read in readers.items():
+    for key, read in _CREATOR_READERS.items():
         if key in table:
             values[key] = read(c, table[key], join(path, key))
     if "price_card" in table:
@@ -330,7 +329,7 @@ def _mcn(c: Checker, raw: object) -> Mcn | None:
     table = c.table(raw, "mcn")
     if table is None:
         return None
-    c.unknown_keys(table, ("name", "share"), "mcn")
+    c.unknown_keys(table, fields.MCN.names, "mcn")
     name = c.get(table, "name", "mcn", Checker.text, required=True)
     share = c.get(table, "share", "mcn", Checker.ratio, required=True)
     return Mcn(name, share) if name is not None and share is not None else None
@@ -400,13 +399,12 @@ def _order(c: Checker, raw: object, path: str, creator: Creator | None) -> Order
     ident = c.get(table, "id", path, Checker.ident, required=True)
     amount = c.get(table, "amount", path, Checker.amount)
     seconds = c.get(table, "video_seconds", path, _COUNT["video_seconds"])
-    if seconds == 0:
-        c.fail(join(path, "video_seconds"), "expected a whole number >= 1, found 0")
+    if seconds is not None and seconds < _SHORTEST:
+        c.fail(join(path, "video_seconds"), f"expected a whole number >= {_SHORTEST}, found {seconds}")
     stage = c.get(table, "stage", path, choice(*STAGES), required=True)
-    task = c.get(table, "task", path, choice(*TASKS), "assigned")
-    app = c.get(table, "app", path, choice(*APPS), "douyin")
-    flags = {key: c.get(table, key, path, Checker.boolean, False)
-             for key in ("co_creation", "off_platform", "review_failed")}
+    task = c.get(table, "task", path, choice(*TASKS), _ORDER_DEFAULTS["task"])
+    app = c.get(table, "app", path, choice(*APPS), _ORDER_DEFAULTS["app"])
+    flags = {key: c.get(table, key, path, Checker.boolean, _ORDER_DEFAULTS[key]) for key in _ORDER_FLAGS}
     termination = _termination(c, table["termination"], join(path, "termination")) \
         if "termination" in table else None
     band = None
@@ -458,9 +456,9 @@ def _termination(c: Checker, raw: object, path: str) -> Termination | None:
     table = c.table(raw, path)
     if table is None:
         return None
-    c.unknown_keys(table, ("by", "reason"), path)
+    c.unknown_keys(table, fields.TERMINATION.names, path)
     by = c.get(table, "by", path, Checker.ident, required=True)
-    reason = c.get(table, "reason", path, Checker.text, "")
+    reason = c.get(table, "reason", path, Checker.text, _TERMINATION_DEFAULTS["reason"])
     return Termination(by, reason or "") if by is not None else None
 
 
@@ -493,10 +491,10 @@ def _tips(c: Checker, raw: object) -> Tips | None:
     table = c.table(raw, "tips")
     if table is None:
         return None
-    c.unknown_keys(table, ("yuan", "beans_android", "beans_ios"), "tips")
-    yuan = c.get(table, "yuan", "tips", Checker.amount, ZERO)
-    android = c.get(table, "beans_android", "tips", _COUNT["beans_android"], 0)
-    ios = c.get(table, "beans_ios", "tips", _COUNT["beans_ios"], 0)
+    c.unknown_keys(table, fields.TIPS.names, "tips")
+    yuan = c.get(table, "yuan", "tips", Checker.amount, _TIPS_DEFAULTS["yuan"])
+    android = c.get(table, "beans_android", "tips", _COUNT["beans_android"], _TIPS_DEFAULTS["beans_android"])
+    ios = c.get(table, "beans_ios", "tips", _COUNT["beans_ios"], _TIPS_DEFAULTS["beans_ios"])
     if yuan is None or android is None or ios is None:
         return None
     return Tips(yuan, android, ios)
@@ -506,10 +504,10 @@ def _programs(c: Checker, raw: object) -> Programs | None:
     table = c.table(raw, "programs")
     if table is None:
         return None
-    c.unknown_keys(table, ("campaign", "leaderboard", "plays", "plays_by_scene"), "programs")
-    campaign = c.get(table, "campaign", "programs", Checker.amount, ZERO)
-    leaderboard = c.get(table, "leaderboard", "programs", Checker.amount, ZERO)
-    plays = c.get(table, "plays", "programs", Checker.amount, ZERO)
+    c.unknown_keys(table, fields.PROGRAMS.names, "programs")
+    campaign = c.get(table, "campaign", "programs", Checker.amount, _PROGRAMS_DEFAULTS["campaign"])
+    leaderboard = c.get(table, "leaderboard", "programs", Checker.amount, _PROGRAMS_DEFAULTS["leaderboard"])
+    plays = c.get(table, "plays", "programs", Checker.amount, _PROGRAMS_DEFAULTS["plays"])
     scenes: Mapping[str, Decimal] = _EMPTY
     if "plays_by_scene" in table:
         if "plays" in table:
@@ -532,9 +530,10 @@ def _merchant(c: Checker, raw: object) -> MerchantLive | None:
     table = c.table(raw, "merchant_live")
     if table is None:
         return None
-    c.unknown_keys(table, ("sales", "private_users"), "merchant_live")
-    sales = c.get(table, "sales", "merchant_live", Checker.amount, ZERO)
-    users = c.get(table, "private_users", "merchant_live", _COUNT["private_users"], 0)
+    c.unknown_keys(table, fields.MERCHANT_LIVE.names, "merchant_live")
+    sales = c.get(table, "sales", "merchant_live", Checker.amount, _MERCHANT_DEFAULTS["sales"])
+    users = c.get(table, "private_users", "merchant_live", _COUNT["private_users"],
+                  _MERCHANT_DEFAULTS["private_users"])
     return MerchantLive(sales, users) if sales is not None and users is not None else None
 
 
@@ -551,7 +550,7 @@ def _platform_values(c: Checker, raw: object, period: Period | None,
         values = c.table(section, path)
         if values is None:
             continue
-        c.unknown_keys(values, (*_CREATOR[1:], "tax"), path)
+        c.unknown_keys(values, fields.PLATFORM.names, path)
         creator = _creator_values(c, values, path)
         tax: dict[str, Any] = {}
         if "tax" in values:

@@ -26,11 +26,13 @@ from ..files import WriteError
 COMMANDS = {
     "compare": "creatorpay.core.cli.compare:compare",
     "config": "creatorpay.core.cli.config:config",
+    "example": "creatorpay.core.cli.example:example",
     "explain": "creatorpay.core.cli.explain:explain",
     "new-plugin": "creatorpay.core.cli.new_plugin:new_plugin",
     "ledger": "creatorpay.core.cli.ledger:ledger",
     "plugins": "creatorpay.core.cli.plugins:plugins",
     "rules": "creatorpay.core.cli.rules:rules",
+    "schema": "creatorpay.core.cli.schema:schema",
     "settle": "creatorpay.core.cli.settle:settle",
     "sweep": "creatorpay.core.cli.sweep:sweep",
     "validate": "creatorpay.core.cli.validate:validate",

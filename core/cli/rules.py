@@ -11,7 +11,8 @@ import click
 
 from ..engine import Engine
 from ..errors import InputError
-from ..rules import ParamSpec, RuleVersion
+from ..rules import RuleVersion
+from ..rulesdoc import constraints, limit_text
 from . import SuggestingGroup, show_long
 from .common import complete_platforms
 
@@ -75,7 +76,7 @@ def show(platform: str | None, day: dt.date, overrides: Path | None, fmt: str) -
                     value = ", ".join(value)
                 origin = " (override)" if p["overridden"] else ""
                 label = f" [{p['label']}]" if p["label"] else ""
-                limits = "; ".join(_limit(key, given) for key, given in p["constraints"].items())
+                limits = "; ".join(limit_text(key, given) for key, given in p["constraints"].items())
                 out.append(f"      {p['name']} = {value}{origin}{label}{f'  ({limits})' if limits else ''}")
         for item in doc["not_in_force"]:
             out.append(f"  {item['rule']}  {item['reason']}")
@@ -89,34 +90,9 @@ def _version(v: RuleVersion) -> dict[str, Any]:
         "effective_to": v.effective_to.isoformat() if v.effective_to else None,
         "params": [{"name": name, "type": spec.type, "value": _plain(v.params.get(name)),
                     "label": spec.label, "overridden": name in v.overridden, "doc": spec.doc,
-                    "constraints": _constraints(spec)}
+                    "constraints": constraints(spec)}
                    for name, spec in v.rule.params.items()],
     }
-
-
-def _constraints(spec: ParamSpec) -> dict[str, Any]:
-    """What an override of the parameter must meet, as the rule file declares it (only those set)."""
-    found: dict[str, Any] = {}
-    for key in ("min", "max"):
-        bound = getattr(spec, key)
-        if bound is not None:
-            found[key] = str(bound)
-    if spec.positive:
-        found["positive"] = True
-    if spec.increasing:
-        found["increasing"] = True
-    if spec.length_of is not None:
-        found["length"] = {"of": spec.length_of, "plus": spec.length_plus}
-    if spec.above is not None:
-        found["above"] = spec.above
-    return found
-
-
-def _limit(key: str, given: Any) -> str:
-    """A constraint as the text output writes it, e.g. ``min 1`` or ``length of bracket_tops + 1``."""
-    if key == "length":
-        return f"length of {given['of']}" + (f" + {given['plus']}" if given["plus"] else "")
-    return key if given is True else f"{key} {given}"
 
 
 def _plain(value: object) -> object:
