@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
 import stat
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -13,14 +14,67 @@ import click
 
 from ..engine import Engine
 from ..errors import InputError
-from ..files import WriteError, open_input
+from ..files import STDIN, WriteError, check_outputs, open_input, replacing
 
 if TYPE_CHECKING:
+    from ..scenario import Scenario
     from ..sqlite_store import SQLiteStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: How every SQLite database file begins.
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def complete_platforms(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of a platform name: the platforms the loaded plugins offer (a plugin's
+    warnings are kept off the shell's screen)."""
+    try:
+        with redirect_stderr(io.StringIO()):
+            names = Engine().platforms
+    except Exception:  # completion never fails the shell
+        return []
+    return [name for name in names if name.startswith(incomplete)]
+
+
+def output_option(function: F) -> F:
+    """``-o/--output FILE``: the document written to FILE, whole or not at all, never over an input."""
+    return click.option("-o", "--output", "output", type=click.Path(path_type=Path), metavar="FILE",
+                        help="Write the document to FILE, not stdout (whole or not at all; never over an input; "
+                             "- is stdout).")(function)
+
+
+@contextmanager
+def document_to(output: Path | None, inputs: Iterable[tuple[str, Path | None]]) -> Iterator[None]:
+    """Send what the command prints to ``output`` (plain text, written atomically through
+    :func:`files.replacing`) after checking it is none of the ``inputs``; ``None`` or ``-``: stdout."""
+    if output is None or str(output) == STDIN:
+        yield
+        return
+    from . import note, writing_to_file
+
+    check_outputs([("--output", output)], inputs)
+    with replacing(output) as stream, redirect_stdout(stream), writing_to_file():
+        yield
+    note(f"wrote {output}")
+
+
+def load_each(paths: Iterable[Path]) -> tuple[list[Scenario], int]:
+    """Every scenario of ``paths`` that loads, in order, and the exit code the others call for: each
+    bad one is reported on stderr as it is met and the rest still load (2 if any was bad, else 0)."""
+    from ..scenario import load_scenario
+
+    loaded: list[Scenario] = []
+    code = 0
+    for path in paths:
+        try:
+            loaded.append(load_scenario(path))
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            code = 2
+        except WriteError as exc:
+            click.echo(f"error: {exc}", err=True)
+            code = max(code, 1)
+    return loaded, code
 
 
 def rules_option(function: F) -> F:
@@ -32,7 +86,7 @@ def rules_option(function: F) -> F:
 
 def platform_option(function: F) -> F:
     """``--platform NAME`` (repeatable)."""
-    return click.option("--platform", "platforms", multiple=True, metavar="NAME",
+    return click.option("--platform", "platforms", multiple=True, metavar="NAME", shell_complete=complete_platforms,
                         help="Platform to settle on (repeatable; default: every loaded platform).")(function)
 
 
@@ -44,9 +98,20 @@ def check_platforms(engine: Engine, platforms: tuple[str, ...]) -> list[str] | N
     """The platforms asked for, checked now so a typo fails before anything is settled."""
     for name in platforms:
         if name not in engine.platforms:
-            raise InputError.one("--platform", "", f"unknown platform {name!r}; loaded: "
-                                                   f"{', '.join(engine.platforms) or 'none'}")
+            raise InputError.one(_platform_source(), "", f"unknown platform {name!r}; loaded: "
+                                                         f"{', '.join(engine.platforms) or 'none'}")
     return list(platforms) or None
+
+
+def _platform_source() -> str:
+    """Where ``--platform`` came from: the option, or the setting that gave its default."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or ctx.get_parameter_source("platforms") is not click.core.ParameterSource.DEFAULT_MAP:
+        return "--platform"
+    from .config import load
+
+    setting = load().get("platform")
+    return f"--platform (default from {setting.source})" if setting else "--platform"
 
 
 class LedgerDamaged(click.ClickException):

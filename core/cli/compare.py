@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
-from ..scenario import load_scenario
-from .common import check_platforms, make_engine, platform_option, rules_option
+from ..engine import Report
+from ..files import check_outputs
+from .common import check_platforms, document_to, load_each, make_engine, output_option, platform_option, rules_option
 
 
 def _cpm(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Decimal | None:
@@ -33,26 +34,41 @@ def _cpm(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Dec
 @click.option("--cpm", callback=_cpm, metavar="N",
               help="CNY per 1,000 impressions: show traffic's CNY equivalent (CORE-TRAFFIC-01).")
 @click.option("--strict", is_flag=True, help="Exit 1 when any platform reports a violation.")
+@output_option
 def compare(scenarios: tuple[Path, ...], platforms: tuple[str, ...], rules: Path | None, fmt: str,
-            cpm: Decimal | None, strict: bool) -> None:
+            cpm: Decimal | None, strict: bool, output: Path | None) -> None:
     """Compare payouts for the same month of work across platforms.
 
     Rows are gross income, fees and commission, incentives, transfers to co-creators, compensation,
     MCN share, tax, net and traffic; the best net is marked with *. Several SCENARIOS give one table
-    each, or a JSON array.
+    each, or a JSON array; a bad one is reported and the others are still compared (exit 2).
 
     \b
     Examples:
       creatorpay compare examples/food-vlogger.toml
       creatorpay compare examples/*.toml --format json --platform wechat_channels
       creatorpay compare examples/food-vlogger.toml --rules marginal.toml --cpm 12.5
+      creatorpay compare examples/food-vlogger.toml --format csv -o food.csv
     """
     engine = make_engine(rules)
     chosen = check_platforms(engine, platforms)
-    reports = [engine.compare(load_scenario(path), chosen) for path in scenarios]
+    inputs = [*(("SCENARIO", path) for path in scenarios), ("--rules", rules)]
+    check_outputs([("--output", output)], inputs)  # before anything is settled
+    loaded, code = load_each(scenarios)
+    reports = [engine.compare(scenario, chosen) for scenario in loaded]
+    if reports or len(scenarios) > 1:
+        with document_to(output, inputs):
+            _print(reports, fmt, cpm, several=len(scenarios) > 1)
+    if strict and any(s.violations for r in reports for s in r.results):
+        code = max(code, 1)
+    if code:
+        raise click.exceptions.Exit(code)
+
+
+def _print(reports: list[Report], fmt: str, cpm: Decimal | None, *, several: bool) -> None:
     if fmt == "json":
         documents = [r.to_dict(cpm) for r in reports]
-        click.echo(json.dumps(documents[0] if len(documents) == 1 else documents, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(documents if several else documents[0], ensure_ascii=False, indent=2))
     elif fmt == "csv":
         from .render import write_csv
 
@@ -64,5 +80,3 @@ def compare(scenarios: tuple[Path, ...], platforms: tuple[str, ...], rules: Path
             if index:
                 click.echo()
             print_comparison(report, cpm)
-    if strict and any(s.violations for r in reports for s in r.results):
-        raise click.exceptions.Exit(1)

@@ -8,11 +8,13 @@ from pathlib import Path
 import click
 
 from ..engine import Engine, Report, document_header
+from ..files import check_outputs
 from ..money import grouped
 from ..rules import Rule
 from ..scenario import load_scenario
 from ..statement import Statement
-from .common import check_platforms, make_engine, platform_option, rules_option
+from . import show_long
+from .common import check_platforms, document_to, make_engine, output_option, platform_option, rules_option
 
 
 @click.command()
@@ -20,27 +22,33 @@ from .common import check_platforms, make_engine, platform_option, rules_option
 @platform_option
 @rules_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def explain(scenario: Path, platforms: tuple[str, ...], rules: Path | None, fmt: str) -> None:
+@output_option
+def explain(scenario: Path, platforms: tuple[str, ...], rules: Path | None, fmt: str, output: Path | None) -> None:
     """Explain each line: rule ID, payer → payee, base × rate = amount, label and source.
 
     Lines computed from an unverified figure are flagged with "!" (the rulebook's label
-    "unverified": commonly cited, not confirmed by a source).
+    "unverified": commonly cited, not confirmed by a source). Long text goes through a pager on a
+    terminal (PAGER; --no-pager to print it all).
 
     \b
     Examples:
       creatorpay explain examples/food-vlogger.toml --platform xingtu
       creatorpay explain examples/live-anchor.toml --format json
     """
+    inputs = [("SCENARIO", scenario), ("--rules", rules)]
+    check_outputs([("--output", output)], inputs)  # before anything is settled
     engine = make_engine(rules)
     report = engine.compare(load_scenario(scenario), check_platforms(engine, platforms))
-    if fmt == "json":
-        click.echo(json.dumps(explained_document(engine, report), ensure_ascii=False, indent=2))
-        return
-    for index, statement in enumerate(report.results):
-        if index:
-            click.echo()
-        for text in explain_text(engine, statement):
-            click.echo(text)
+    with document_to(output, inputs):
+        if fmt == "json":
+            click.echo(json.dumps(explained_document(engine, report), ensure_ascii=False, indent=2))
+            return
+        lines: list[str] = []
+        for index, statement in enumerate(report.results):
+            if index:
+                lines.append("")
+            lines.extend(explain_text(engine, statement))
+        show_long(lines)
 
 
 def rule_index(engine: Engine) -> dict[str, Rule]:

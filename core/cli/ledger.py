@@ -17,6 +17,7 @@ import click
 from ..errors import InputError
 from ..files import check_outputs, replacing
 from ..scenario import Period
+from . import SuggestingGroup, note
 from .common import LedgerDamaged, ledger_errors, open_ledger
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ _DB = click.option("--db", required=True, type=click.Path(path_type=Path), metav
                    help="The SQLite ledger written by creatorpay settle.")
 
 
-@click.group()
+@click.group(cls=SuggestingGroup)
 def ledger() -> None:
     """Query the ledger: totals per platform, creator and month, statements, and verification.
 
@@ -65,7 +66,7 @@ def export(db: Path, period: str | None, platform: str | None, creator: str | No
             return
         with replacing(output) as out:
             count = Ledger(store).export(out, fmt, month=month, platform=platform, creator=creator)
-        click.echo(f"{count:,} units written to {output}", err=True)
+        note(f"{count:,} units written to {output}")
 
 
 @ledger.command()

@@ -38,8 +38,10 @@ assert set(ROWS) == set(TOTALS)
 
 
 def plain() -> bool:
-    """No colour and no box art: piped output, or ``NO_COLOR`` set (https://no-color.org)."""
-    return bool(os.environ.get("NO_COLOR")) or not sys.stdout.isatty()
+    """No colour and no box art: piped output, ``NO_COLOR``, ``--color`` (:func:`creatorpay.core.cli.plain`)."""
+    from . import plain as decided
+
+    return decided()
 
 
 def columns() -> int:

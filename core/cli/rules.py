@@ -13,9 +13,11 @@ from ..engine import Engine
 from ..errors import InputError
 from ..rules import RuleVersion
 from ..rulesdoc import constraints, limit_text
+from . import SuggestingGroup, show_long
+from .common import complete_platforms
 
 
-@click.group()
+@click.group(cls=SuggestingGroup)
 def rules() -> None:
     """Show rules in force, or check a rules override file.
 
@@ -36,13 +38,14 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 
 
 @rules.command()
-@click.argument("platform", required=False)
+@click.argument("platform", required=False, shell_complete=complete_platforms)
 @click.option("--at", "day", callback=_date, metavar="YYYY-MM-DD", help="Date (default: today).")
 @click.option("--rules", "overrides", type=click.Path(path_type=Path), metavar="FILE",
               help="Rules override file to apply first.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def show(platform: str | None, day: dt.date, overrides: Path | None, fmt: str) -> None:
-    """The rule versions in force at a date, with every parameter and its provenance."""
+    """The rule versions in force at a date, with every parameter and its provenance (long text goes
+    through a pager on a terminal; --no-pager prints it all)."""
     engine = Engine(rules=overrides)
     books = engine.rulebooks
     if platform is not None and platform not in books:
@@ -60,12 +63,13 @@ def show(platform: str | None, day: dt.date, overrides: Path | None, fmt: str) -
     if fmt == "json":
         click.echo(json.dumps(documents, ensure_ascii=False, indent=2, default=str))
         return
+    out: list[str] = []
     for doc in documents:
-        click.echo(f"{doc['book']} at {doc['date']}")
+        out.append(f"{doc['book']} at {doc['date']}")
         for v in doc["in_force"]:
             until = f" to {v['effective_to']}" if v["effective_to"] else ""
-            click.echo(f"  {v['rule']}  [{v['label']}]  from {v['effective_from']}{until}  {v['title']}")
-            click.echo(f"      source: {v['source']}")
+            out.append(f"  {v['rule']}  [{v['label']}]  from {v['effective_from']}{until}  {v['title']}")
+            out.append(f"      source: {v['source']}")
             for p in v["params"]:
                 value = "unset (operator-set)" if p["value"] is None else p["value"]
                 if isinstance(value, list):
@@ -73,9 +77,10 @@ def show(platform: str | None, day: dt.date, overrides: Path | None, fmt: str) -
                 origin = " (override)" if p["overridden"] else ""
                 label = f" [{p['label']}]" if p["label"] else ""
                 limits = "; ".join(limit_text(key, given) for key, given in p["constraints"].items())
-                click.echo(f"      {p['name']} = {value}{origin}{label}{f'  ({limits})' if limits else ''}")
+                out.append(f"      {p['name']} = {value}{origin}{label}{f'  ({limits})' if limits else ''}")
         for item in doc["not_in_force"]:
-            click.echo(f"  {item['rule']}  {item['reason']}")
+            out.append(f"  {item['rule']}  {item['reason']}")
+    show_long(out)
 
 
 def _version(v: RuleVersion) -> dict[str, Any]:

@@ -12,7 +12,6 @@ import importlib.util
 import io
 import json
 import math
-import os
 import re
 import sys
 from collections.abc import Sequence
@@ -23,10 +22,11 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from ..errors import InputError
-from ..files import check_outputs, replacing, replacing_path
+from ..files import STDIN, check_outputs, replacing, replacing_path
 from ..money import fmt, grouped
 from ..sweep import Cliff, RuleChange, Sweep, parse_vary
 from ..sweep import sweep as run_sweep
+from . import plain, quiet
 from .common import check_platforms, make_engine, platform_option, rules_option
 
 if TYPE_CHECKING:
@@ -39,15 +39,37 @@ INSTALL_PLOT = "pip install 'creatorpay[plot]'"
 NOTE_ROOM = 16
 
 
+def complete_vary(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of ``--vary``: each field path a sweep accepts, followed by ``=``."""
+    from ..scenario import PRICE_BANDS, SCENES
+    from ..sweep import field_forms
+
+    slots = {"BAND": PRICE_BANDS, "SCENE": SCENES, "NAME": ()}
+    forms: list[str] = []
+    for form in field_forms():
+        form = form.replace("[N]", "[0]")
+        parts = [form]
+        for slot, names in slots.items():
+            if slot in form:
+                if slot == "NAME":
+                    from .common import complete_platforms
+
+                    names = tuple(complete_platforms(_ctx, _param, ""))
+                parts = [p.replace(slot, name) for p in parts for name in names]
+        forms.extend(parts)
+    return [f"{form}=" for form in forms if form.startswith(incomplete)]
+
+
 @click.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--vary", "vary_text", required=True, metavar="FIELD=START:STOP:STEP",
+@click.option("--vary", "vary_text", required=True, metavar="FIELD=START:STOP:STEP", shell_complete=complete_vary,
               help="The field to vary and its values, STOP included, e.g. tips.yuan=0:10000:50.")
 @platform_option
 @rules_option
 @click.option("--format", "fmt_name", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), metavar="FILE",
-              help="Write to FILE (png/svg default: SCENARIO-FIELD.png in the current folder).")
+@click.option("-o", "--output", "--out", "out", type=click.Path(path_type=Path), metavar="FILE",
+              help="Write to FILE (png/svg default: SCENARIO-FIELD.png in the current folder); --out is an "
+                   "older spelling.")
 @click.option("--chart/--no-chart", default=None,
               help="Add a text chart to the table (default: in a terminal when matplotlib is not installed).")
 def sweep(scenario: Path, vary_text: str, platforms: tuple[str, ...], rules: Path | None,
@@ -67,25 +89,31 @@ def sweep(scenario: Path, vary_text: str, platforms: tuple[str, ...], rules: Pat
       creatorpay sweep examples/food-vlogger.toml --vary tips.yuan=0:10000:50
       creatorpay sweep examples/food-vlogger.toml --vary tips.yuan=0:10000:50 --rules marginal.toml
       creatorpay sweep examples/food-vlogger.toml --vary programs.campaign=0:20000:500 --format csv
-      creatorpay sweep examples/food-vlogger.toml --vary tips.yuan=0:10000:50 --format png --out t.png
+      creatorpay sweep examples/food-vlogger.toml --vary tips.yuan=0:10000:50 --format png -o t.png
     """
     vary = parse_vary(vary_text)
     if fmt_name in CHARTS:
         require_matplotlib(fmt_name)
     target = out or (Path(default_chart_name(scenario, vary.field, fmt_name)) if fmt_name in CHARTS else None)
-    check_outputs([("--out" if out else "the chart", target)], [("SCENARIO", scenario), ("--rules", rules)])
+    check_outputs([("--output" if out else "the chart", target)], [("SCENARIO", scenario), ("--rules", rules)])
     engine = make_engine(rules)
     result = run_sweep(engine, scenario, vary, check_platforms(engine, platforms))
     if target is not None and fmt_name in CHARTS:
         save_chart(result, target, fmt_name)
-        click.echo(f"wrote {target}")
+        if str(target) == STDIN:  # the chart is the document: the findings go to stderr
+            for line in [] if quiet() else findings(result):
+                click.echo(line, err=True)
+            return
+        if not quiet():
+            click.echo(f"wrote {target}")
         for line in findings(result):
             click.echo(line)
         return
-    if out is not None:
+    if out is not None and str(out) != STDIN:
         with replacing(out) as stream:
             _write(result, fmt_name, stream, plain=True, text_chart_too=bool(chart))
-        click.echo(f"wrote {out}")
+        if not quiet():
+            click.echo(f"wrote {out}")
         return
     if chart is None:
         chart = sys.stdout.isatty() and not have_matplotlib()
@@ -104,8 +132,8 @@ def _write(result: Sweep, fmt_name: str, stream: IO[str], *, plain: bool, text_c
 
 
 def _plain() -> bool:
-    """No colour and no box art: piped output, or ``NO_COLOR`` set (as ``compare``)."""
-    return bool(os.environ.get("NO_COLOR")) or not sys.stdout.isatty()
+    """No colour and no box art: as ``compare`` (piped output, ``NO_COLOR``, ``--color``)."""
+    return plain()
 
 
 # -- table and CSV -------------------------------------------------------------------------------------
@@ -248,9 +276,10 @@ def require_matplotlib(fmt_name: str) -> None:
 
 
 def default_chart_name(scenario: Path, field: str, fmt_name: str) -> str:
-    """``food-vlogger-tips.yuan.png`` for ``examples/food-vlogger.toml`` varied on ``tips.yuan``."""
+    """``food-vlogger-tips.yuan.png`` for ``examples/food-vlogger.toml`` varied on ``tips.yuan``
+    (``scenario-tips.yuan.png`` for standard input)."""
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "", field)
-    return f"{scenario.stem}-{slug}.{fmt_name}"
+    return f"{'scenario' if str(scenario) == STDIN else scenario.stem}-{slug}.{fmt_name}"
 
 
 def _culprits(rules: Sequence[RuleChange], limit: int = 3) -> str:
@@ -404,8 +433,13 @@ def _finite_paths(line: Any) -> list[Any]:
 
 
 def save_chart(result: Sweep, path: Path, fmt_name: str) -> None:
-    """Draw the chart and write it as PNG or SVG (needs the ``plot`` extra), whole or not at all."""
+    """Draw the chart and write it as PNG or SVG (needs the ``plot`` extra), whole or not at all;
+    ``-``: to standard output."""
     chart = figure(result)
+    if str(path) == STDIN:
+        chart.savefig(sys.stdout.buffer, format=fmt_name, dpi=130)
+        sys.stdout.buffer.flush()
+        return
     with replacing_path(path) as place:
         chart.savefig(place, format=fmt_name, dpi=130)
 

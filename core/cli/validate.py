@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..scenario import load_scenario
-from .common import check_platforms, make_engine, platform_option, rules_option
+from . import quiet
+from .common import check_platforms, load_each, make_engine, platform_option, rules_option
 
 
 @click.command()
@@ -17,23 +17,33 @@ from .common import check_platforms, make_engine, platform_option, rules_option
 def validate(scenarios: tuple[Path, ...], platforms: tuple[str, ...], rules: Path | None) -> None:
     """Check scenarios: exit 2 on an input error, 1 on a rule violation, 0 when clean.
 
+    Every file is checked and every problem reported; the exit code is the worst found.
+
     \b
-    Example:
+    Examples:
       creatorpay validate examples/co-creation-terminated.toml
+      creatorpay validate examples/*.toml
+      cat my.toml | creatorpay validate -
     """
     engine = make_engine(rules)
     chosen = check_platforms(engine, platforms)
+    loaded, code = load_each(scenarios)
     found = 0
-    for path in scenarios:
-        report = engine.compare(load_scenario(path), chosen)
+    for scenario in loaded:
+        report = engine.compare(scenario, chosen)
         for statement in report.results:
             for v in statement.violations:
                 found += 1
                 order = f" order {v.order}" if v.order else ""
-                click.echo(f"{path}: {statement.platform}: {v.rule}{order}: {v.message}")
+                click.echo(f"{scenario.source}: {statement.platform}: {v.rule}{order}: {v.message}")
             if statement.status == "error":
-                click.echo(f"{path}: {statement.platform}: plugin error: {statement.error}", err=True)
-    if found:
-        click.echo(f"{found} violation{'s' if found != 1 else ''}")
-        raise click.exceptions.Exit(1)
-    click.echo(f"ok: {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}, no violations")
+                click.echo(f"{scenario.source}: {statement.platform}: plugin error: {statement.error}", err=True)
+    bad = len(scenarios) - len(loaded)
+    if found or bad:
+        parts = [f"{found} violation{'s' if found != 1 else ''}"] if found else []
+        parts += [f"{bad} of {len(scenarios)} file{'s' if len(scenarios) != 1 else ''} unusable"] if bad else []
+        if not quiet():
+            click.echo(", ".join(parts))
+        raise click.exceptions.Exit(max(code, 1 if found else 0))
+    if not quiet():
+        click.echo(f"ok: {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}, no violations")

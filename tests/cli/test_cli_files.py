@@ -80,7 +80,7 @@ def test_no_output_overwrites_the_ledger_or_an_input_core_input_01(month: tuple[
         (["settle", str(events), "--creators", str(people), "--db", str(people)], "--db (the ledger) would overwrite"),
         (["ledger", "export", "--db", str(db), "-o", str(db)], "--output would overwrite --db"),  # left 111 bytes
         (["sweep", str(SCENARIO), "--vary", "tips.yuan=0:100:50", "--format", "csv", "--out", str(SCENARIO)],
-         "--out would overwrite SCENARIO"),
+         "--output would overwrite SCENARIO"),
     ]
     for args, message in cases:
         refused(cli(*args), message)
