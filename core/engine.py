@@ -428,7 +428,7 @@ class Engine:
         view = scenario.for_platform(platform.name)
         if registered.copies:
             view = own_copy(view)
-        builder = StatementBuilder(platform.name, platform.title, view.creator.id, registered.foreign)
+        builder = StatementBuilder(platform.name, platform.title, view.creator.id, registered.foreign, rulesets)
         own_store = StoreView(store, platform.name)
         ctx = Settlement(view, platform, rules, rulesets, own_store, builder)
         for activity in view.activities:
