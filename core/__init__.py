@@ -30,7 +30,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """``SQLiteStore`` is imported on first use: sqlite3 costs a CLI run that never opens a ledger."""
+    """``SQLiteStore`` is imported on first use: its import (tens of ms) would slow every CLI run."""
     if name == "SQLiteStore":
         from .sqlite_store import SQLiteStore
 

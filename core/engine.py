@@ -451,7 +451,7 @@ class Engine:
 
 async def _in_thread(call: Callable[[], _T], executor: Executor | None) -> _T:
     """``call()`` in ``executor``, or in the running loop's default thread pool."""
-    import asyncio  # here, not at the top: the CLI never needs it, and it costs 10 ms to import
+    import asyncio  # here, not at the top: the CLI never needs it, and its import costs tens of ms
 
     if executor is None:
         return await asyncio.to_thread(call)
