@@ -36,3 +36,8 @@ def __getattr__(name: str) -> object:
 
         return SQLiteStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names, with the lazily imported ``SQLiteStore`` (for completion in a REPL)."""
+    return sorted({*globals(), "SQLiteStore"})

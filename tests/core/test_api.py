@@ -122,7 +122,7 @@ def test_sqlite_store_is_exported_and_typed() -> None:
     import creatorpay.core as core
     from creatorpay.core.sqlite_store import SQLiteStore as Inner
 
-    assert SQLiteStore is Inner and "SQLiteStore" in core.__all__
+    assert SQLiteStore is Inner and "SQLiteStore" in core.__all__ and "SQLiteStore" in dir(core)
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         core.Nope  # type: ignore[attr-defined]  # noqa: B018
 
