@@ -7,6 +7,8 @@ The public API for services::
     print(report.to_json())
 """
 
+from typing import TYPE_CHECKING
+
 from .context import Adjustment, Platform, Settlement
 from .engine import Engine, Report
 from .errors import CreatorpayError, InputError, PluginError, Problem, RuleFileError
@@ -15,10 +17,27 @@ from .scenario import Period, Scenario, load_scenario
 from .statement import Kind, Line, Statement
 from .store import MemoryStore, Store
 
+if TYPE_CHECKING:
+    from .sqlite_store import SQLiteStore
+
 __version__ = "0.1.0"
 
 __all__ = [
     "Adjustment", "CreatorpayError", "Engine", "InputError", "Kind", "Line", "MemoryStore", "Period",
-    "Platform", "PluginError", "Problem", "Report", "RuleFileError", "Scenario", "Settlement",
+    "Platform", "PluginError", "Problem", "Report", "RuleFileError", "SQLiteStore", "Scenario", "Settlement",
     "Statement", "Store", "__version__", "hookimpl", "load_scenario",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``SQLiteStore`` is imported on first use: its import (tens of ms) would slow every CLI run."""
+    if name == "SQLiteStore":
+        from .sqlite_store import SQLiteStore
+
+        return SQLiteStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names, with the lazily imported ``SQLiteStore`` (for completion in a REPL)."""
+    return sorted({*globals(), "SQLiteStore"})

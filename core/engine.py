@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import pluggy
@@ -35,10 +35,14 @@ from .scenario import Scenario
 from .statement import AdjustmentBuilder, Statement, StatementBuilder
 from .store import MemoryStore, Store, StoreView
 
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
 #: A platform's own phases; ``creatorpay_adjust`` runs after them, one adjustment at a time.
 _PHASES = ("creatorpay_validate", "creatorpay_settle_orders", "creatorpay_settle_incentives",
            "creatorpay_settle_revenue_share")
 _NOTHING: Mapping[str, str] = MappingProxyType({})
+_T = TypeVar("_T")
 
 
 def describe(exc: BaseException) -> str:
@@ -66,7 +70,12 @@ class Report:
     notices: tuple[str, ...] = ()
 
     def result(self, platform: str) -> Statement:
-        return next(s for s in self.results if s.platform == platform)
+        """The statement of ``platform``; KeyError naming the platforms there are if it has none."""
+        for statement in self.results:
+            if statement.platform == platform:
+                return statement
+        there = ", ".join(s.platform for s in self.results) or "none"
+        raise KeyError(f"no statement for platform {platform!r} in this report; platforms: {there}")
 
     def to_dict(self, cpm: Decimal | None = None) -> dict[str, Any]:
         return {
@@ -325,8 +334,8 @@ class Engine:
     def _require(self, name: str) -> _Registered:
         found = self._registered.get(name)
         if found is None:
-            raise InputError.one("--platform", "", f"unknown platform {name!r}; loaded: "
-                                                   f"{', '.join(self.platforms) or 'none'}")
+            raise InputError.one("platform", "", f"unknown platform {name!r}; loaded: "
+                                                 f"{', '.join(self.platforms) or 'none'}")
         return found
 
     # -- settling -----------------------------------------------------------------------------------
@@ -387,6 +396,24 @@ class Engine:
         results = tuple(self._settle(scenario, item, shared, rulesets, failed) for item in chosen)
         return Report(scenario, results, notices)
 
+    async def asettle(self, scenario: Scenario, platform: str, *, store: Store | None = None,
+                      executor: Executor | None = None) -> Statement:
+        """:meth:`settle` for asyncio services: runs in a thread (``executor``, else the loop's
+        default pool via :func:`asyncio.to_thread`), so the event loop is not blocked.
+
+        Safe because an Engine is immutable once built and each call settles into its own store
+        (a fresh :class:`MemoryStore` unless ``store`` is given; a shared store must be thread-safe,
+        as :class:`~creatorpay.core.sqlite_store.SQLiteStore` is).
+        """
+        call = functools.partial(self.settle, scenario, platform, store=store)
+        return await _in_thread(call, executor)
+
+    async def acompare(self, scenario: Scenario, platforms: Sequence[str] | None = None, *,
+                       store: Store | None = None, executor: Executor | None = None) -> Report:
+        """:meth:`compare` for asyncio services, in a thread like :meth:`asettle`."""
+        call = functools.partial(self.compare, scenario, platforms, store=store)
+        return await _in_thread(call, executor)
+
     def _settle(self, scenario: Scenario, registered: _Registered, store: Store,
                 rulesets: Mapping[str, RuleSet], failed: Mapping[str, str] = _NOTHING) -> Statement:
         """One statement: the platform's phases (a third-party one's on its own copy of the scenario),
@@ -401,7 +428,7 @@ class Engine:
         view = scenario.for_platform(platform.name)
         if registered.copies:
             view = own_copy(view)
-        builder = StatementBuilder(platform.name, platform.title, view.creator.id, registered.foreign)
+        builder = StatementBuilder(platform.name, platform.title, view.creator.id, registered.foreign, rulesets)
         own_store = StoreView(store, platform.name)
         ctx = Settlement(view, platform, rules, rulesets, own_store, builder)
         for activity in view.activities:
@@ -420,6 +447,15 @@ class Engine:
             return Statement(platform.name, platform.title, status="error", error=describe(exc))
         own_store.end(keep=True)
         return builder.build(incomplete)
+
+
+async def _in_thread(call: Callable[[], _T], executor: Executor | None) -> _T:
+    """``call()`` in ``executor``, or in the running loop's default thread pool."""
+    import asyncio  # here, not at the top: the CLI never needs it, and its import costs tens of ms
+
+    if executor is None:
+        return await asyncio.to_thread(call)
+    return await asyncio.get_running_loop().run_in_executor(executor, call)
 
 
 def _adjust(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store,

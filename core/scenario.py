@@ -8,16 +8,28 @@ was expected (CORE-INPUT-01).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal, overload
 
 import attrs
 
 from . import fields
-from .checks import Checker, choice, count_to, describe, join, read_document
+from .checks import (
+    Checker,
+    choice,
+    count_to,
+    describe,
+    join,
+    json_problem,
+    lone_surrogate,
+    parse_toml,
+    read_document,
+    unique_pairs,
+)
 from .errors import InputError
 from .money import ZERO
 
@@ -220,6 +232,41 @@ class Scenario:
             tax=attrs.evolve(self.tax, **values.tax),
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as SCENARIO.md writes it (amounts as decimal strings, so it prints as JSON or
+        TOML): ``load_scenario(s.to_dict(), source=s.source) == s``. An order priced from the price
+        card (XT-PRICE-01) is written without its amount, so it is priced again."""
+        data: dict[str, Any] = {"schema": self.schema}
+        if self.name is not None:
+            data["name"] = self.name
+        data["period"] = str(self.period)
+        data["creator"] = {"id": self.creator.id, **_creator_dict(attrs.asdict(self.creator, recurse=False))}
+        if self.mcn is not None:
+            data["mcn"] = {"name": self.mcn.name, "share": str(self.mcn.share)}
+        data["tax"] = _tax_dict(attrs.asdict(self.tax, recurse=False))
+        if self.orders:
+            data["orders"] = [_order_dict(order) for order in self.orders]
+        if self.tips is not None:
+            data["tips"] = {"yuan": str(self.tips.yuan), "beans_android": self.tips.beans_android,
+                            "beans_ios": self.tips.beans_ios}
+        if self.programs is not None:
+            programs = self.programs
+            data["programs"] = {"campaign": str(programs.campaign), "leaderboard": str(programs.leaderboard)}
+            if programs.plays_by_scene:
+                data["programs"]["plays_by_scene"] = {k: str(v) for k, v in programs.plays_by_scene.items()}
+            else:
+                data["programs"]["plays"] = str(programs.plays)
+        if self.merchant_live is not None:
+            data["merchant_live"] = {"sales": str(self.merchant_live.sales),
+                                     "private_users": self.merchant_live.private_users}
+        if self.platform:
+            data["platform"] = {name: {**_creator_dict(values.creator),
+                                       **({"tax": _tax_dict(values.tax)} if values.tax else {})}
+                                for name, values in self.platform.items()}
+        if self.ext:
+            data["ext"] = {name: dict(section) for name, section in self.ext.items()}
+        return data
+
     @property
     def activities(self) -> tuple[str, ...]:
         """The activities present, as named in the rulebook's activity table: orders, tips, programs, ..."""
@@ -230,6 +277,42 @@ class Scenario:
             "merchant_live": self.merchant_live is not None,
         }
         return tuple(name for name, here in present.items() if here)
+
+
+def _creator_dict(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``[creator]`` keys (or a platform's) as written: amounts as text, ``None`` left out, no ``id``."""
+    found: dict[str, Any] = {}
+    for key, value in values.items():
+        if key == "id" or value is None:
+            continue
+        found[key] = {band: str(price) for band, price in value.items()} if key == "price_card" else value
+    return found
+
+
+def _tax_dict(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``[tax]`` keys as written: amounts as text, ``None`` left out."""
+    return {key: str(value) if isinstance(value, Decimal) else value
+            for key, value in values.items() if value is not None}
+
+
+def _order_dict(order: Order) -> dict[str, Any]:
+    """One ``[[orders]]`` table as written; a priced order gives its video length, not its amount."""
+    found: dict[str, Any] = {"id": order.id}
+    if order.priced_band is None:
+        found["amount"] = str(order.amount)
+    if order.video_seconds is not None:
+        found["video_seconds"] = order.video_seconds
+    found.update(task=order.task, stage=order.stage, co_creation=order.co_creation, app=order.app,
+                 off_platform=order.off_platform, review_failed=order.review_failed)
+    if order.termination is not None:
+        found["termination"] = {"by": order.termination.by, "reason": order.termination.reason}
+    if order.participants:
+        found["participants"] = [
+            {"creator": p.creator, "role": p.role, "agreed": str(p.agreed),
+             **{k: v for k, v in (("xingtu_beta", p.xingtu_beta), ("xingtu_registered", p.xingtu_registered))
+                if v is not None}}
+            for p in order.participants]
+    return found
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -252,16 +335,100 @@ _SHORTEST = fields.ORDER["video_seconds"].minimum or 1
 _CREATOR_READERS: Mapping[str, Callable[[Checker, object, str], object]] = MappingProxyType({
     f.name: fields.reader(f) for f in fields.CREATOR.fields if f.type in ("bool", "count", "choice")})
 
-def load_scenario(data: str | Path | Mapping[str, Any], *, source: str | None = None) -> Scenario:
-    """Load and check a scenario from a TOML/JSON file path or an already parsed mapping.
+@overload
+def load_scenario(data: str | Path | Mapping[str, Any], *, source: str | None = None) -> Scenario: ...
+
+
+@overload
+def load_scenario(*, text: str, format: Literal["toml", "json"], source: str | None = None) -> Scenario: ...
+
+
+def load_scenario(data: str | Path | Mapping[str, Any] | None = None, *, text: str | None = None,
+                  format: Literal["toml", "json"] | None = None, source: str | None = None) -> Scenario:
+    """Load and check a scenario: ``load_scenario(path_or_mapping)`` or ``load_scenario(text=..., format=...)``.
+
+    ``data`` is a path (a ``str`` is always a path, never guessed to be text; TOML unless it ends in
+    ``.json``) or an already parsed mapping, whose amounts may also be ``Decimal`` or ``int`` (not
+    float or bool), as :meth:`Scenario.to_dict` and Python code write them. ``text`` is a TOML or
+    JSON document, read exactly as a file of that format (amounts as decimal strings). ``source``
+    names the input in error messages. Raises :class:`InputError` naming each field at fault
+    (CORE-INPUT-01); TypeError or ValueError for a call that gives neither or both.
 
     >>> load_scenario({"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": 0}}).period
     Period(year=2026, month=10)
     """
+    if text is not None or format is not None:
+        if data is not None:
+            raise TypeError("load_scenario takes a path or mapping, or text= with format=, not both")
+        if not isinstance(text, str):
+            raise TypeError(f"load_scenario(text=...) takes a str, not {type(text).__name__}")
+        if format not in ("toml", "json"):
+            raise ValueError(f'load_scenario(text=...) needs format="toml" or format="json", not {format!r}')
+        name = source or f"<{format} text>"
+        return _build(_parse_text(text, format, name), name)
     if isinstance(data, str | Path):
         path = Path(data)
         return _build(read_document(path), source or str(path))
-    return _build(data, source or "<scenario>")
+    if not isinstance(data, Mapping):
+        raise TypeError(f"load_scenario takes a path, a mapping or text=, not {type(data).__name__}")
+    name = source or "<scenario>"
+    try:
+        return _build(data, name)
+    except InputError:
+        plain = _amounts_as_text(data)  # only now: the files' and batch's string amounts pay nothing
+        if plain == data:
+            raise
+    return _build(plain, name)
+
+
+def _parse_text(text: str, format: str, source: str) -> Mapping[str, Any]:
+    """A TOML or JSON document given as text, parsed as :func:`read_document` parses a file."""
+    from .files import MAX_DOCUMENT  # here: files imports tempfile, which a mapping never needs
+
+    if len(text) > MAX_DOCUMENT:
+        raise InputError.one(source, "", f"longer than {MAX_DOCUMENT:,} characters, the limit of a document")
+    if format == "toml":
+        return parse_toml(text, source)
+    try:
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=unique_pairs)
+    except json.JSONDecodeError as exc:
+        raise InputError.one(source, "", f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except (ValueError, RecursionError) as exc:
+        raise InputError.one(source, "", json_problem(exc)) from None
+    if not isinstance(data, dict):
+        raise InputError.one(source, "", "expected a JSON object at the top level")
+    where = lone_surrogate(data)
+    if where is not None:
+        raise InputError.one(source, where, "expected Unicode text, found a lone surrogate escape such as \\ud800")
+    return data
+
+
+#: Keys whose value is an amount or ratio, and tables whose every value is an amount.
+_AMOUNT_KEYS = frozenset({"amount", "agreed", "ytd_income", "ytd_withheld", "yuan", "campaign", "leaderboard",
+                          "plays", "sales", "share"})
+_AMOUNT_TABLES = frozenset({"price_card", "plays_by_scene"})
+
+
+def _amounts_as_text(value: Any, amount: bool = False) -> Any:
+    """A Python mapping's ``Decimal`` and ``int`` amounts as the decimal strings the checks read;
+    a float, a bool or an inexact value is left for the checks to refuse. ``[ext]`` is the plugins'."""
+    if isinstance(value, Mapping):
+        table: dict[Any, Any] = {}
+        for key, item in value.items():
+            if key == "ext":
+                table[key] = item
+            elif key in _AMOUNT_TABLES and isinstance(item, Mapping):
+                table[key] = {band: _amounts_as_text(price, True) for band, price in item.items()}
+            else:
+                table[key] = _amounts_as_text(item, key in _AMOUNT_KEYS)
+        return table
+    if isinstance(value, list | tuple):
+        return [_amounts_as_text(item) for item in value]
+    if amount and isinstance(value, Decimal) and value.is_finite() and int(value.as_tuple().exponent) >= -2:
+        return f"{value:f}"
+    if amount and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 def _build(data: Mapping[str, Any], source: str) -> Scenario:

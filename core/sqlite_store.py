@@ -81,7 +81,7 @@ class SQLiteStore:
                                      check_same_thread=False)
         self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         # 16 KiB pages for a new file (an existing one keeps its own): shallower B-trees, a few
-        # percent less processor time per ledger row (docs/batch.md); no effect once the file exists.
+        # percent less processor time per ledger row (docs/performance.md); no effect once the file exists.
         self._conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         if self.path != ":memory:":
             self._wal(timeout)

@@ -11,12 +11,15 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .errors import PluginError
 from .money import ZERO, fmt, round_fen
+
+if TYPE_CHECKING:
+    from .rules import RuleSet, RuleVersion
 
 #: Provenance labels, strongest first (docs/rules.md): a line computed from several figures carries the
 #: weakest label among them.
@@ -231,11 +234,14 @@ class StatementBuilder:
     an adjustment's): a line citing one is refused.
     """
 
-    def __init__(self, platform: str, title: str, creator: str, foreign: Mapping[str, str] | None = None) -> None:
+    def __init__(self, platform: str, title: str, creator: str, foreign: Mapping[str, str] | None = None,
+                 rules: Mapping[str, RuleSet] | None = None) -> None:
         self.platform = platform
         self.title = title
         self.creator = creator
         self.foreign: Mapping[str, str] = foreign or {}
+        #: Every rule book's rules in force, by book: where a line without a label finds its rule's.
+        self.rules: Mapping[str, RuleSet] = rules or {}
         self._lines: list[Line] = []
         self.violations: list[Violation] = []
         self.not_applied: list[NotApplied] = []
@@ -251,9 +257,14 @@ class StatementBuilder:
         self._skips_seen = 0
 
     def line(self, rule: str, kind: Kind, *, payer: str, payee: str, base: Decimal, rate: Decimal | Fraction,
-             value: Decimal | None = None, label: str = "source", note: str = "",
+             value: Decimal | None = None, label: str | RuleVersion | None = None, note: str = "",
              order: str | None = None) -> Line:
         """Append a line. ``value`` defaults to ``base × rate`` rounded once, half-up (CORE-MONEY-01).
+
+        ``label``: the line's provenance label (docs/rules.md), or a :class:`RuleVersion`, whose label
+        it carries (``operator-set`` if a user overrode any of its figures); left out, the label of
+        ``rule``'s version in force, or ``unverified`` (the weakest) when the statement knows no such
+        rule. ``version.label_for("name", ...)`` labels a line by the figures it is computed from.
 
         A ``rate`` given as a :class:`~fractions.Fraction` (``Fraction(1, 7)``) is kept for display
         (``Line.fraction``) and is the decimal ``numerator / denominator`` everywhere else; its default
@@ -267,6 +278,10 @@ class StatementBuilder:
         if rule in self.foreign:
             raise PluginError(f"{rule} belongs to the {self.foreign[rule]} rule book: a line on "
                               f"{self.platform}'s statement cites only its own rules, core's or its adjustment's")
+        if label is None:
+            label = self._label_of(rule)
+        elif not isinstance(label, str):
+            label = label.label_for(*sorted(label.overridden))
         if label not in LABELS:
             raise ValueError(f"unknown label {label!r}; expected one of {LABELS}")
         value = round_fen(base * rate) if value is None else round_fen(value)
@@ -278,6 +293,15 @@ class StatementBuilder:
         made = Line(rule, kind, payer, payee, base, rate, value, amount, label, note, order, fraction)
         self._lines.append(made)
         return made
+
+    def _label_of(self, rule: str) -> str:
+        """The label of ``rule``'s version in force in any rule book given, else ``unverified``."""
+        for book in (self.platform, "core", *self.rules):
+            found = self.rules.get(book)
+            version = found.in_force.get(rule) if found is not None else None
+            if version is not None:
+                return version.label_for()
+        return LABELS[-1]
 
     @property
     def lines(self) -> Sequence[Line]:
@@ -367,7 +391,7 @@ class AdjustmentBuilder(StatementBuilder):
     when the adjustment succeeded (a failed one leaves the statement as it was)."""
 
     def __init__(self, base: StatementBuilder, foreign: Mapping[str, str] | None = None) -> None:
-        super().__init__(base.platform, base.title, base.creator, foreign)
+        super().__init__(base.platform, base.title, base.creator, foreign, base.rules)
         self._base = base
 
     @property

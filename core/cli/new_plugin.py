@@ -39,6 +39,7 @@ FILES: dict[str, str | None] = {
     "src/$module/py.typed": None,
     "tests/test_${name}_conformance.py": "test_conformance.py.tmpl",
     "tests/test_${name}_rules.py": "test_rules.py.tmpl",
+    "examples/month.toml": "month.toml.tmpl",
 }
 
 
@@ -74,10 +75,15 @@ def values(name: str, title: str | None = None, prefix: str | None = None) -> di
 
 
 def scaffold(directory: Path, fields: dict[str, str]) -> list[Path]:
-    """Write the package into ``directory``, which must not exist; returns the files written."""
+    """Write the package into ``directory``, which must not exist or be an empty folder (as cargo and
+    poetry accept); returns the files written. On failure nothing it wrote is left behind."""
     templates = resources.files("creatorpay.core").joinpath("scaffold")
+    existed = directory.is_dir() and not directory.is_symlink()
+    if existed and any(directory.iterdir()):
+        raise InputError.one(str(directory), "", "is not empty; creatorpay new-plugin never overwrites: choose "
+                                                 "another --dir, or an empty folder")
     try:
-        directory.mkdir(parents=True)
+        directory.mkdir(parents=True, exist_ok=existed)
     except OSError as exc:
         raise InputError.one(str(directory), "", f"cannot create the directory: {exc.strerror or exc}") from None
     written: list[Path] = []
@@ -89,7 +95,14 @@ def scaffold(directory: Path, fields: dict[str, str]) -> list[Path]:
             write_text(path, text)  # whole or not at all
             written.append(path)
     except BaseException:
-        shutil.rmtree(directory, ignore_errors=True)  # never leave half a package behind
+        if existed:  # the user's empty folder stays, empty again
+            for child in list(directory.iterdir()):
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(directory, ignore_errors=True)  # never leave half a package behind
         raise
     return written
 
@@ -97,7 +110,7 @@ def scaffold(directory: Path, fields: dict[str, str]) -> list[Path]:
 @click.command("new-plugin")
 @click.argument("name")
 @click.option("--dir", "directory", type=click.Path(path_type=Path), metavar="DIR",
-              help="Directory to create for the package (default: ./creatorpay-NAME); must not exist.")
+              help="Directory for the package (default: ./creatorpay-NAME); must not exist or be empty.")
 @click.option("--title", help="The platform's display name (default: from NAME, e.g. Acme).")
 @click.option("--prefix", help="Capital letters that start the plugin's rule IDs (default: NAME's letters, e.g. ACME).")
 def new_plugin(name: str, directory: Path | None, title: str | None, prefix: str | None) -> None:
@@ -127,14 +140,15 @@ def new_plugin(name: str, directory: Path | None, title: str | None, prefix: str
         raise InputError.one(str(target), "", f"is a symbolic link to {os.readlink(target)}, which does not "
                                               f"exist; creatorpay new-plugin creates a new directory: choose "
                                               f"another --dir or remove the link")
-    if target.exists():
-        raise InputError.one(str(target), "", "already exists; creatorpay new-plugin never overwrites: choose "
-                                              "another --dir or remove it")
+    if target.exists() and not (target.is_dir() and not target.is_symlink() and not any(target.iterdir())):
+        raise InputError.one(str(target), "", "already exists and is not an empty folder; creatorpay new-plugin "
+                                              "never overwrites: choose another --dir, or an empty folder")
     written = scaffold(target, fields)
     click.echo(f"created {target}/ with {len(written)} files: platform {name!r}, module {fields['module']}, "
                f"rules {fields['prefix']}-*")
     click.echo("next:")
-    click.echo(f"  python -m pip install -e '{target}[test]'")
-    click.echo(f"  cd {target} && python -m pytest")
-    click.echo(f"  creatorpay compare month.toml     # {name} beside the other platforms")
+    click.echo(f"  cd {target}")
+    click.echo("  python -m pip install -e '.[test]'")
+    click.echo("  python -m pytest")
+    click.echo(f"  creatorpay compare examples/month.toml     # {name} beside the other platforms")
     click.echo(f"  replace the FICTIONAL rule {fields['prefix']}-TIP-01 in src/{fields['module']}/rules.toml")

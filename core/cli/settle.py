@@ -81,7 +81,7 @@ def settle(events: Path, creators: Path, db: Path, period: str | None, rejects: 
     show = sys.stderr.isatty() if progress is None else progress
     # Collect young garbage every 50,000 allocations rather than every 700 while the run lasts (the
     # workers it forks inherit it): the run allocates rows by the hundred thousand that live until
-    # their piece is written, and collecting them that often cost 5-9% of the run (docs/batch.md).
+    # their piece is written, and collecting them that often cost 5-9% of the run (docs/performance.md).
     thresholds = gc.get_threshold()
     gc.set_threshold(GC_FIRST_GENERATION, *thresholds[1:])
     summary: Summary | None = None

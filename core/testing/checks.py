@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from creatorpay.core import Engine, InputError, Platform, Report, Statement
+from creatorpay.core import Engine, InputError, Kind, Platform, Report, Scenario, Statement
 from creatorpay.core.context import ACTIVITIES
 from creatorpay.core.rules import PARAM_TYPES, RULE_ID, ParamSpec, RuleBook, RuleSet, RuleVersion
 from creatorpay.core.statement import LABELS, TOTALS
@@ -191,6 +191,37 @@ def order_problems(statement: Statement) -> list[str]:
         if line.order in pending:
             problems.append(f"line {index} ({line.rule}) moves {line.value} for order {line.order}, which is "
                             f"pending: it pays nothing this month (CORE-ORD-02)")
+    return problems
+
+
+#: The income kinds whose gross a scenario states, with the key that states it.
+_STATED_GROSS = ((Kind.TIPS, "tips.yuan"), (Kind.SALES, "merchant_live.sales"))
+
+
+def gross_problems(statement: Statement, scenario: Scenario) -> list[str]:
+    """Income lines carry the gross, as the built-in platforms book it: the tips and merchant sales
+    lines add up to at least what the scenario states, and each order payment pays its base whole
+    (or nothing); the platform's share is a separate fee or commission line. Otherwise "Gross
+    income" means the creator's share on one platform and the gross on another."""
+    problems: list[str] = []
+    stated = {"tips.yuan": scenario.tips.yuan if scenario.tips is not None else None,
+              "merchant_live.sales": scenario.merchant_live.sales if scenario.merchant_live is not None else None}
+    for kind, key in _STATED_GROSS:
+        gross = stated[key]
+        lines = [line for line in statement.lines if line.kind is kind]
+        if not lines or not gross:
+            continue
+        booked = sum((line.value for line in lines), Decimal(0))
+        if booked < gross:
+            problems.append(f"the {kind} lines book {booked:.2f} of the {gross:.2f} the scenario states ({key}): "
+                            f"book the gross as income (Kind.{kind.name}, rate 1) and the platform's share as a "
+                            f"separate Kind.COMMISSION or Kind.FEE line, as the built-in platforms do")
+    for index, line in enumerate(statement.lines):
+        if line.kind is Kind.ORDER_PAYMENT and line.value not in (0, line.base):
+            order = f" of order {line.order}" if line.order else ""
+            problems.append(f"line {index} ({line.rule}) pays {line.value:.2f} of the {line.base:.2f} payment{order}: "
+                            f"pay the base whole (rate 1) and book the platform's fee as a separate Kind.FEE "
+                            f"line, as the built-in platforms do")
     return problems
 
 

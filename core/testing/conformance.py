@@ -1,9 +1,10 @@
 """PlatformConformance: the checks every platform plugin must pass, as one pytest base class.
 
 A subclass names its platform; pytest then runs, for it: registration and rule-file checks,
-conservation and rounding on generated scenarios, citations of rules in force, determinism under any
-plugin order and alongside any other plugins, messy and bad input (violations or InputErrors, never
-a crash) and the JSON round trip. Each failure names the platform, the check and the scenario.
+conservation and rounding on generated scenarios, income lines that carry the gross, citations of
+rules in force, determinism under any plugin order and alongside any other plugins, messy and bad
+input (violations or InputErrors, never a crash) and the JSON round trip. Each failure names the
+platform, the check and the scenario.
 """
 
 from __future__ import annotations
@@ -228,6 +229,17 @@ class PlatformConformance:
             self._fail(subject, "conservation and rounding",
                        [*checks.status_problems(statement), *checks.money_problems(statement, creator),
                         *checks.order_problems(statement)], data)
+
+        self._every(subject, creatorpay_examples, self.scenarios(subject), check)
+
+    def test_income_lines_carry_the_gross(self, creatorpay_subject: Subject, creatorpay_examples: int) -> None:
+        """Tips and sales lines book the gross the scenario states, order payments their whole base; the
+        platform's share is a separate fee or commission line, so "Gross income" compares across platforms."""
+        subject = self._loaded(creatorpay_subject)
+
+        def check(data: dict[str, Any]) -> None:
+            statement = self._settle(subject, data)
+            self._fail(subject, "gross income", checks.gross_problems(statement, load_scenario(data)), data)
 
         self._every(subject, creatorpay_examples, self.scenarios(subject), check)
 

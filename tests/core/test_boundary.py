@@ -21,7 +21,7 @@ from creatorpay.core.cli import main
 from creatorpay.core.plugins import PluginWarning
 from creatorpay.core.sqlite_store import SQLiteStore
 from creatorpay.core.store import StoreView
-from creatorpay.core.testing.checks import load_failure
+from creatorpay.testing.checks import load_failure
 from tests.conftest import EXAMPLES, scenario_dict
 from tests.core.fakes import fake_platform
 from tests.core.test_plugins import install_fake_distribution

@@ -23,7 +23,7 @@ from creatorpay.core import Engine, RuleFileError, load_scenario
 from creatorpay.core.checks import read_document
 from creatorpay.core.rules import ParamSpec
 from creatorpay.core.scenario import Scenario
-from creatorpay.core.testing.strategies import scenario_dicts
+from creatorpay.testing.strategies import scenario_dicts
 from tests.conftest import EXAMPLES
 
 BASE = Engine()

@@ -43,7 +43,7 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
      "creator.co_creations_this_month", "from 0 to"),
     ({"creator": {"id": "me", "followers": 1, "new_anchor": "y"}}, "creator.new_anchor", "true or false"),
     ({"creator": {"id": "me", "followers": 1, "polaris": None}}, "creator.polaris", "true or false"),
-    ({"creator": {"id": "me", "followers": 1, "price_card": {"s1_20": 100}}}, "creator.price_card.s1_20",
+    ({"creator": {"id": "me", "followers": 1, "price_card": {"s1_20": 100.5}}}, "creator.price_card.s1_20",
      "amount"),
     ({"creator": {"id": "me", "followers": 1, "price_card": {"s2": "1.00"}}}, "creator.price_card.s2",
      "unknown key"),
@@ -90,7 +90,7 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
      "orders[0].participants[0].xingtu_registered", "true or false"),
     ({"orders": [order(participants=[{**PARTICIPANT, "share": "1"}])]}, "orders[0].participants[0].share",
      "unknown key"),
-    ({"tips": {"yuan": 12}}, "tips.yuan", "amount"),
+    ({"tips": {"yuan": 12.5}}, "tips.yuan", "amount"),
     ({"tips": {"beans_android": -1}}, "tips.beans_android", "from 0 to"),
     ({"tips": {"beans_ios": "7"}}, "tips.beans_ios", "whole number"),
     ({"tips": {"coins": 1}}, "tips.coins", "unknown key"),
@@ -104,7 +104,7 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"merchant_live": {"private_users": True}}, "merchant_live.private_users", "whole number"),
     ({"platform": {"xingtu": {"id": "other"}}}, "platform.xingtu.id", "unknown key"),
     ({"platform": {"xingtu": {"followers": "many"}}}, "platform.xingtu.followers", "whole number"),
-    ({"platform": {"xingtu": {"tax": {"ytd_income": 5}}}}, "platform.xingtu.tax.ytd_income", "amount"),
+    ({"platform": {"xingtu": {"tax": {"ytd_income": 5.5}}}}, "platform.xingtu.tax.ytd_income", "amount"),
     ({"ext": {"acme": 3}}, "ext.acme", "table"),
     ({"bonus": 1}, "bonus", "unknown key"),
 ]
@@ -122,7 +122,7 @@ def test_each_key_is_checked_core_input_01(sections: dict[str, Any], path: str, 
 
 def test_all_problems_are_reported_at_once() -> None:
     with pytest.raises(InputError) as caught:
-        load_scenario(scenario_dict(period="x", tips={"yuan": 1, "beans_ios": -1}))
+        load_scenario(scenario_dict(period="x", tips={"yuan": 1.5, "beans_ios": -1}))
     assert {p.path for p in caught.value.problems} == {"period", "tips.yuan", "tips.beans_ios"}
 
 

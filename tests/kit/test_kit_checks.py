@@ -74,7 +74,7 @@ def test_citations_of_rules_not_in_force_unknown_or_labelled_too_strongly() -> N
              "FK-B-01": rule(versions=[{"effective_from": dt.date(2027, 1, 1)}])}
     ruleset = parse_rule_book({"rules": rules}, "fake", "f.toml").at(dt.date(2026, 10, 1))
     builder = StatementBuilder("fake", "Fake", "me")
-    builder.line("FK-A-01", Kind.TIPS, payer="p", payee="me", base=D("1"), rate=D(1))  # label source > unverified
+    builder.line("FK-A-01", Kind.TIPS, payer="p", payee="me", base=D("1"), rate=D(1), label="source")  # > unverified
     builder.line("FK-B-01", Kind.TIPS, payer="p", payee="me", base=D("1"), rate=D(1), label="unverified")
     builder.add_traffic("FK-C-01", impressions=5, label="unverified")
     builder.skip("FK-D-01", "why")

@@ -29,9 +29,12 @@ def test_acme_installs_passes_its_tests_and_is_compared(tmp_path: Path) -> None:
     results = {r["platform"]: r for r in document["results"]}
     assert {"acme", *BUILT_IN} <= set(results)  # and any other plugin installed
     assert results["acme"]["status"] == "ok" and results["acme"]["title"] == "Acme"
-    # food-vlogger tips 3,200.00 x 0.80 (ACME-TIP-01, fictional) = 2,560.00, less the 20% MCN share
-    assert [(x["rule"], x["amount"]) for x in results["acme"]["lines"]] == [
-        ("ACME-TIP-01", "2560.00"), ("CORE-MCN-01", "-512.00")]
+    # food-vlogger tips 3,200.00 gross, less the platform's 20% (ACME-TIP-01, fictional) and the 20% MCN
+    # share of the 2,560.00 left
+    assert [(x["rule"], x["kind"], x["amount"]) for x in results["acme"]["lines"]] == [
+        ("ACME-TIP-01", "tips", "3200.00"), ("ACME-TIP-01", "commission", "-640.00"),
+        ("CORE-MCN-01", "mcn_share", "-512.00")]
+    assert results["acme"]["totals"]["income"] == "3200.00"  # the gross, as the built-ins book it
     assert all(results[name]["status"] == "ok" for name in BUILT_IN)
     acme = plugin_reports(site)["acme"]
     assert (acme["status"], acme["distribution"].replace("_", "-"), acme["version"]) == (
@@ -45,7 +48,8 @@ def test_the_package_has_every_file(tmp_path: Path) -> None:
     written = sorted(str(p.relative_to(tmp_path / "ks")) for p in (tmp_path / "ks").rglob("*") if p.is_file())
     assert written == sorted([".gitignore", "README.md", "pyproject.toml", "src/creatorpay_kuai_shou/__init__.py",
                               "src/creatorpay_kuai_shou/py.typed", "src/creatorpay_kuai_shou/rules.toml",
-                              "tests/test_kuai_shou_conformance.py", "tests/test_kuai_shou_rules.py"])
+                              "tests/test_kuai_shou_conformance.py", "tests/test_kuai_shou_rules.py",
+                              "examples/month.toml"])
     assert len(FILES) == len(written)
     pyproject = (tmp_path / "ks" / "pyproject.toml").read_text(encoding="utf-8")
     assert 'name = "creatorpay-kuai-shou"' in pyproject

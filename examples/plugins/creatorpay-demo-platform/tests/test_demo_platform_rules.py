@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from creatorpay.core import Engine, InputError, load_scenario
+from creatorpay.core import Engine, InputError, Kind, load_scenario
 
 PLATFORM = "demo_platform"
 
@@ -15,13 +15,15 @@ def month(period: str, followers: int = 100, **sections: Any) -> dict[str, Any]:
     return {"schema": 1, "period": period, "creator": {"id": "me", "followers": followers}, **sections}
 
 
-def test_tip_01_creator_keeps_80_percent_rounded_half_up(creatorpay_engine: Engine) -> None:
-    # 1,234.56 x 0.80 = 987.648, rounded once, half-up: 987.65 (CORE-MONEY-01)
+def test_tip_01_books_the_gross_and_the_platforms_share_apart(creatorpay_engine: Engine) -> None:
+    # Gross 1,234.56 is income; commission 1,234.56 x 0.20 = 246.912, rounded once, half-up: 246.91
+    # (CORE-MONEY-01); the creator keeps 987.65.
     statement = creatorpay_engine.settle(load_scenario(month("2026-10", tips={"yuan": "1234.56"})), PLATFORM)
-    assert [(line.rule, line.value, line.amount) for line in statement.lines] == [
-        ("DEMO-TIP-01", Decimal("987.65"), Decimal("987.65"))]
+    assert [(line.rule, line.kind, line.value, line.amount) for line in statement.lines] == [
+        ("DEMO-TIP-01", Kind.TIPS, Decimal("1234.56"), Decimal("1234.56")),
+        ("DEMO-TIP-01", Kind.COMMISSION, Decimal("246.91"), Decimal("-246.91"))]
     assert statement.net == Decimal("987.65")
-    assert statement.lines[0].label == "unverified"
+    assert {line.label for line in statement.lines} == {"unverified"}
 
 
 def test_tip_01_is_not_in_force_before_2024(creatorpay_engine: Engine) -> None:

@@ -9,6 +9,7 @@ stays cheap to import (every Engine imports it): heavy libraries go inside the h
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -53,16 +54,22 @@ def creatorpay_settle_incentives(ctx: Settlement) -> None:
 
 @hookimpl
 def creatorpay_settle_revenue_share(ctx: Settlement) -> None:
-    """DEMO-TIP-01: the creator keeps creator_share of the month's tips given in CNY, rounded once."""
+    """DEMO-TIP-01: the month's tips given in CNY are income in full; the platform's share (all but
+    creator_share) is a separate commission line, rounded once. Income lines carry the gross, as the
+    built-in platforms book it, so "Gross income" compares across platforms."""
     tips = ctx.scenario.tips
     if tips is None or not tips.yuan:
         return
     rule = ctx.rule("DEMO-TIP-01")  # None, and reported not applied with the reason, when not in force
     if rule is None:
         return
-    share = rule.decimal("creator_share")
     ctx.statement.line(
-        "DEMO-TIP-01", Kind.TIPS, payer=NAME, payee=ctx.creator, base=tips.yuan, rate=share,
+        "DEMO-TIP-01", Kind.TIPS, payer=NAME, payee=ctx.creator, base=tips.yuan, rate=Decimal(1),
+        label=rule.label_for(), note="tips given in CNY, gross",
+    )
+    share = 1 - rule.decimal("creator_share")
+    ctx.statement.line(
+        "DEMO-TIP-01", Kind.COMMISSION, payer=ctx.creator, payee=NAME, base=tips.yuan, rate=share,
         label=rule.label_for("creator_share"),  # an overridden figure makes the line operator-set
-        note=f"the creator keeps {share:.0%} of tips given in CNY (fictional figure)",
+        note=f"the platform keeps {share:.0%} of tips given in CNY, rounded once (fictional figure)",
     )
