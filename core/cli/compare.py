@@ -50,6 +50,7 @@ def compare(scenarios: tuple[Path, ...], platforms: tuple[str, ...], rules: Path
     engine = make_engine(rules)
     chosen = check_platforms(engine, platforms)
     reports = [engine.compare(load_scenario(path), chosen) for path in scenarios]
+    fictional = {name for name in engine.platforms if engine.platform(name).fictional}
     if fmt == "json":
         documents = [r.to_dict(cpm) for r in reports]
         click.echo(json.dumps(documents[0] if len(documents) == 1 else documents, ensure_ascii=False, indent=2))
@@ -63,6 +64,6 @@ def compare(scenarios: tuple[Path, ...], platforms: tuple[str, ...], rules: Path
         for index, report in enumerate(reports):
             if index:
                 click.echo()
-            print_comparison(report, cpm)
+            print_comparison(report, cpm, fictional)
     if strict and any(s.violations for r in reports for s in r.results):
         raise click.exceptions.Exit(1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING
 
@@ -48,14 +48,18 @@ def console() -> Console:
     return Console(file=sys.stdout, highlight=False, emoji=False)
 
 
-def best_net(report: Report) -> Decimal | None:
-    """The highest net among the platforms that settled, when more than one did."""
-    ok = [s.net for s in report.results if s.status == "ok"]
+def best_net(report: Report, fictional: Collection[str] = ()) -> Decimal | None:
+    """The highest net among the real platforms that settled, when more than one did: a fictional
+    platform (``Platform.fictional``) never wins a comparison."""
+    ok = [s.net for s in report.results if s.status == "ok" and s.platform not in fictional]
     return max(ok) if len(ok) > 1 else None
 
 
-def print_comparison(report: Report, cpm: Decimal | None = None) -> None:
-    """Platforms as columns, totals as rows, the best net marked; then reasons and violations."""
+def print_comparison(report: Report, cpm: Decimal | None = None, fictional: Collection[str] = ()) -> None:
+    """Platforms as columns, totals as rows, the best net marked; then reasons and violations.
+
+    ``fictional``: platforms whose figures are made up: their column is labelled so, never marked best.
+    """
     from rich import box
     from rich.table import Table
 
@@ -65,11 +69,13 @@ def print_comparison(report: Report, cpm: Decimal | None = None) -> None:
     table = Table(box=None if plain() else box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("CNY", no_wrap=True)
     for statement in report.results:
-        table.add_column(statement.platform, justify="right", no_wrap=True)
-    best = best_net(report)
+        header = f"{statement.platform}\n(fictional)" if statement.platform in fictional else statement.platform
+        table.add_column(header, justify="right", no_wrap=True)
+    best = best_net(report, fictional)
     for key, label in ROWS.items():
         table.add_row(label, *(_money(s, s.totals[key]) for s in report.results))
-    table.add_row("Net", *(_net(s, best) for s in report.results), end_section=True)
+    table.add_row("Net", *(_net(s, best if s.platform not in fictional else None) for s in report.results),
+                  end_section=True)
     table.add_row("Traffic (impressions)", *(f"{s.impressions:,}" for s in report.results))
     if any(s.matched_users for s in report.results):
         table.add_row("Matched users", *(f"{s.matched_users:,}" for s in report.results))
@@ -80,7 +86,7 @@ def print_comparison(report: Report, cpm: Decimal | None = None) -> None:
                                        for s in report.results))
     out.print(table)
     if best is not None:
-        click.echo("* best net")
+        click.echo("* best net" + (" (a fictional platform is never marked)" if fictional else ""))
     for line in details(report.results):
         click.echo(line)
     for notice in report.notices:

@@ -130,9 +130,9 @@ def print_table(result: Sweep, stream: IO[str], *, plain: bool) -> None:
     table = Table(box=None if plain else box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column(vary.field, justify="right", no_wrap=True)
     for name in result.platforms:
-        table.add_column(name, justify="right", no_wrap=True)
+        table.add_column(f"{name}\n(fictional)" if name in result.fictional else name, justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
-    marked = len(result.platforms) > 1
+    marked = len(set(result.platforms) - result.fictional) > 1
     for point in result.points:
         best = set(point.best) if marked else set()
         cells = []
@@ -146,7 +146,7 @@ def print_table(result: Sweep, stream: IO[str], *, plain: bool) -> None:
     # Plain text keeps no padding at the ends of lines.
     stream.writelines(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
     if marked:
-        stream.write("* best net\n")
+        stream.write("* best net" + (" (a fictional platform is never marked)" if result.fictional else "") + "\n")
     for line in findings(result):
         stream.write(line + "\n")
 

@@ -67,3 +67,38 @@ def plugin_reports(site: Path | None) -> dict[str, dict[str, Any]]:
     done = creatorpay("plugins", "--format", "json", site=site)
     assert done.returncode == 0, done.stderr
     return {r["name"]: r for r in json.loads(done.stdout)}
+
+
+def make_venv(package: Path, root: Path) -> Path:
+    """A venv of its own at ``root`` with an editable copy of ``package``; returns its python.
+
+    The venv sees this environment's site-packages (``site.addsitedir`` in a ``.pth`` file, so the
+    creatorpay under test and pytest are the ones running here) and pip installs only the package,
+    ``--no-deps``, in an isolated build (the index gives setuptools and wheel; this environment may
+    have neither wheel nor a setuptools new enough). Nothing is installed here, so an example plugin
+    never shows up in the user's own ``creatorpay compare``.
+    """
+    import site
+    import sysconfig
+
+    source = root / "src" / package.name
+    shutil.copytree(package, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__",
+                                                                   ".hypothesis", ".pytest_cache"))
+    venv = root / "venv"
+    made = run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    assert made.returncode == 0, made.stderr
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    found = run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
+    assert found.returncode == 0, found.stderr
+    parents = dict.fromkeys([*site.getsitepackages(), sysconfig.get_path("purelib"), sysconfig.get_path("platlib")])
+    lines = "".join(f"import site; site.addsitedir({folder!r})\n" for folder in parents if os.path.isdir(folder))
+    Path(found.stdout.strip(), "_creatorpay_parent.pth").write_text(lines, encoding="utf-8")
+    done = run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check",
+                "-e", str(source)])
+    assert done.returncode == 0, f"pip install -e {package.name} failed:\n{done.stdout}\n{done.stderr}"
+    return python
+
+
+def venv_creatorpay(python: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The ``creatorpay`` command run by the venv's python."""
+    return run([str(python), "-c", "from creatorpay.core.cli import main; main()", *args], cwd=cwd)
