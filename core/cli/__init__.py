@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ..errors import InputError
+from ..errors import InputError, PluginError
 from ..files import WriteError
 
 #: command name -> "module:function", imported only when the command runs or its help is shown.
@@ -97,7 +97,7 @@ def cli(ctx: click.Context, debug: bool, disable_plugin: tuple[str, ...]) -> Non
       creatorpay rules show wechat_channels --at 2022-02-01
       creatorpay --disable-plugin netease compare examples/food-vlogger.toml
 
-    Exit codes: 0 done, 1 a failure (or violations with --strict), 2 bad input.
+    Exit codes: 0 done, 1 a failure (a plugin that failed, or violations with --strict), 2 bad input.
     """
     _disable(ctx, disable_plugin)
 
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> Any:
     except InputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except WriteError as exc:
+    except (WriteError, PluginError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except click.ClickException as exc:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import stat
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -14,9 +15,11 @@ import click
 from ..engine import Engine
 from ..errors import InputError
 from ..files import WriteError, open_input
+from ..plugins import PluginWarning
 
 if TYPE_CHECKING:
     from ..sqlite_store import SQLiteStore
+    from ..statement import Statement
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: How every SQLite database file begins.
@@ -37,16 +40,40 @@ def platform_option(function: F) -> F:
 
 
 def make_engine(rules: Path | None) -> Engine:
-    return Engine(rules=rules)
+    """The engine, each plugin that failed to load or was refused a ``warning:`` line on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PluginWarning)
+        engine = Engine(rules=rules)
+    for warning in caught:
+        if issubclass(warning.category, PluginWarning):
+            click.echo(f"warning: {warning.message}", err=True)
+        else:  # not ours: shown as Python would have
+            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+    return engine
 
 
 def check_platforms(engine: Engine, platforms: tuple[str, ...]) -> list[str] | None:
-    """The platforms asked for, checked now so a typo fails before anything is settled."""
+    """The platforms asked for, checked now so a typo (or a plugin that failed to load) fails before
+    anything is settled."""
     for name in platforms:
         if name not in engine.platforms:
-            raise InputError.one("--platform", "", f"unknown platform {name!r}; loaded: "
-                                                   f"{', '.join(engine.platforms) or 'none'}")
+            raise engine.not_loaded("--platform", name)
     return list(platforms) or None
+
+
+def exit_if_failed(statements: Iterable[tuple[str, Statement]]) -> None:
+    """Each (source, statement) whose plugin failed (status ``error``, or an adjustment missing: an
+    ``incomplete`` statement) is an ``error:`` line on stderr, and the command exits 1 after its output."""
+    found: dict[str, None] = {}
+    for source, statement in statements:
+        if statement.status == "error":
+            found[f"{source}: {statement.platform} failed: {statement.error}"] = None
+        for adjustment, why in statement.incomplete.items():
+            found[f"{source}: {statement.platform} is incomplete: the adjustment {adjustment} failed: {why}"] = None
+    for message in found:
+        click.echo(f"error: {message}", err=True)
+    if found:
+        raise click.exceptions.Exit(1)
 
 
 class LedgerDamaged(click.ClickException):

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..scenario import load_scenario
-from .common import check_platforms, make_engine, platform_option, rules_option
+from .common import check_platforms, exit_if_failed, make_engine, platform_option, rules_option
 
 
 def _cpm(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Decimal | None:
@@ -38,8 +38,9 @@ def compare(scenarios: tuple[Path, ...], platforms: tuple[str, ...], rules: Path
     """Compare payouts for the same month of work across platforms.
 
     Rows are gross income, fees and commission, incentives, transfers to co-creators, compensation,
-    MCN share, tax, net and traffic; the best net is marked with *. Several SCENARIOS give one table
-    each, or a JSON array.
+    MCN share, tax, net and traffic; the best net is marked with * (never a fictional platform's).
+    Several SCENARIOS give one table each, or a JSON array. A platform whose plugin failed is shown
+    as error and the command exits 1.
 
     \b
     Examples:
@@ -65,5 +66,6 @@ def compare(scenarios: tuple[Path, ...], platforms: tuple[str, ...], rules: Path
             if index:
                 click.echo()
             print_comparison(report, cpm, fictional)
+    exit_if_failed((str(r.scenario.source), s) for r in reports for s in r.results)
     if strict and any(s.violations for r in reports for s in r.results):
         raise click.exceptions.Exit(1)

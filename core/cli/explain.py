@@ -12,7 +12,7 @@ from ..money import grouped
 from ..rules import Rule
 from ..scenario import load_scenario
 from ..statement import Statement
-from .common import check_platforms, make_engine, platform_option, rules_option
+from .common import check_platforms, exit_if_failed, make_engine, platform_option, rules_option
 
 
 @click.command()
@@ -35,12 +35,13 @@ def explain(scenario: Path, platforms: tuple[str, ...], rules: Path | None, fmt:
     report = engine.compare(load_scenario(scenario), check_platforms(engine, platforms))
     if fmt == "json":
         click.echo(json.dumps([explained(engine, s) for s in report.results], ensure_ascii=False, indent=2))
-        return
-    for index, statement in enumerate(report.results):
-        if index:
-            click.echo()
-        for text in explain_text(engine, statement):
-            click.echo(text)
+    else:
+        for index, statement in enumerate(report.results):
+            if index:
+                click.echo()
+            for text in explain_text(engine, statement):
+                click.echo(text)
+    exit_if_failed((str(scenario), s) for s in report.results)
 
 
 def rule_index(engine: Engine) -> dict[str, Rule]:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..engine import Engine
+from .common import make_engine
 
 
 @click.command()
@@ -19,7 +19,7 @@ def plugins(fmt: str) -> None:
       creatorpay plugins
       CREATORPAY_DISABLE_PLUGINS=netease creatorpay plugins --format json
     """
-    engine = Engine()
+    engine = make_engine(None)
     reports = engine.reports
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in reports], indent=2))

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from ..engine import Engine
 from ..errors import InputError
 from ..rules import ParamSpec, RuleVersion
+from .common import make_engine
 
 
 @click.group()
@@ -42,9 +42,11 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def show(platform: str | None, day: dt.date, overrides: Path | None, fmt: str) -> None:
     """The rule versions in force at a date, with every parameter and its provenance."""
-    engine = Engine(rules=overrides)
+    engine = make_engine(overrides)
     books = engine.rulebooks
     if platform is not None and platform not in books:
+        if engine.unloaded(platform) is not None:
+            raise engine.not_loaded("PLATFORM", platform)
         raise InputError.one("PLATFORM", "", f"unknown platform or plugin {platform!r}; loaded: "
                                              f"{', '.join(sorted(books))}")
     names = [platform] if platform else sorted(books)
@@ -126,5 +128,5 @@ def _plain(value: object) -> object:
 @click.argument("file", type=click.Path(path_type=Path))
 def validate_overrides(file: Path) -> None:
     """Check an override file against the loaded rule files: exit 2 naming each bad key."""
-    Engine(rules=file)
+    make_engine(file)
     click.echo(f"ok: {file} is a valid rules override file")

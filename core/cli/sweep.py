@@ -27,7 +27,7 @@ from ..files import check_outputs, replacing, replacing_path
 from ..money import fmt, grouped
 from ..sweep import Cliff, RuleChange, Sweep, parse_vary
 from ..sweep import sweep as run_sweep
-from .common import check_platforms, make_engine, platform_option, rules_option
+from .common import check_platforms, exit_if_failed, make_engine, platform_option, rules_option
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure  # type: ignore[import-not-found, unused-ignore]
@@ -74,6 +74,12 @@ def sweep(scenario: Path, vary_text: str, platforms: tuple[str, ...], rules: Pat
     check_outputs([("--out" if out else "the chart", target)], [("SCENARIO", scenario), ("--rules", rules)])
     engine = make_engine(rules)
     result = run_sweep(engine, scenario, vary, check_platforms(engine, platforms))
+    _output(result, fmt_name, target, out, chart)
+    exit_if_failed((str(scenario), s) for point in result.points for s in point.statements)
+
+
+def _output(result: Sweep, fmt_name: str, target: Path | None, out: Path | None, chart: bool | None) -> None:
+    """The chart, the file or standard output."""
     if target is not None and fmt_name in CHARTS:
         save_chart(result, target, fmt_name)
         click.echo(f"wrote {target}")
