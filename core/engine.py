@@ -34,6 +34,7 @@ from .plugins import (
     DISABLE_ENV,
     LOAD_ENV,
     PluginReport,
+    did_you_mean,
     env_list,
     make_plugin_manager,
     warn_unloaded,
@@ -353,7 +354,8 @@ class Engine:
         if report is not None and report.status != "blocked":
             return PluginError(f"{source} {name}: {report.why}")
         why = report.why if report is not None else f"unknown platform {name!r}"
-        return InputError.one(source, "", f"{why}; loaded: {', '.join(self.platforms) or 'none'}")
+        hint = did_you_mean(name, self.platforms) if report is None else ""
+        return InputError.one(source, "", f"{why}; {hint}loaded: {', '.join(self.platforms) or 'none'}")
 
     # -- settling -----------------------------------------------------------------------------------
 

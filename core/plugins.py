@@ -75,6 +75,13 @@ def warn_unloaded(reports: Iterable[PluginReport]) -> None:
             warnings.warn(report.why, PluginWarning, stacklevel=3)
 
 
+def did_you_mean(name: str, names: Collection[str]) -> str:
+    """``did you mean 'x'? `` for the name closest to ``name`` (or the first it begins), else ''."""
+    close = difflib.get_close_matches(name, sorted(names), n=1) or sorted(
+        n for n in names if name and n.startswith(name))[:1]  # "wechat": wechat_channels
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
 def check_lists(lists: Mapping[str, Collection[str]], installed: Collection[str]) -> None:
     """Every name in an allow or block list (``lists``: where it came from -> names) is an installed
     plugin's; else an InputError naming the list and the name, with "did you mean" when one is close."""
@@ -83,9 +90,7 @@ def check_lists(lists: Mapping[str, Collection[str]], installed: Collection[str]
         for name in names:
             if name in installed:
                 continue
-            close = difflib.get_close_matches(name, sorted(installed), n=1) or sorted(
-                n for n in installed if n.startswith(name))[:1]  # "wechat": wechat_channels
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(name, installed)
             problems.append(Problem(source, "", f"no installed plugin is named {name!r}; {hint}"
                                                 f"installed: {', '.join(sorted(installed)) or 'none'}"))
     if problems:

@@ -136,6 +136,12 @@ def test_asking_for_a_plugin_that_failed_to_load_says_why(site: Path, tmp_path: 
     assert "is loaded" not in done.stdout
 
 
+def test_an_unknown_platform_gets_did_you_mean(site: Path) -> None:
+    done = creatorpay(site, "--disable-plugin", "bad_tax", "compare", FOOD, "--platform", "wechat")
+    assert done.returncode == 2
+    assert "error: --platform: unknown platform 'wechat'; did you mean 'wechat_channels'? loaded: " in done.stderr
+
+
 def test_asking_for_a_blocked_platform_says_it_is_blocked(site: Path) -> None:
     done = creatorpay(site, "--disable-plugin", "netease", "compare", FOOD, "--platform", "netease")
     assert done.returncode == 2
