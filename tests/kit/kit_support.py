@@ -73,11 +73,11 @@ def plugin_reports(site: Path | None) -> dict[str, dict[str, Any]]:
 def make_venv(package: Path, root: Path) -> Path:
     """A venv of its own at ``root`` with an editable copy of ``package``; returns its python.
 
-    The venv sees this environment's site-packages (``site.addsitedir`` in a ``.pth`` file, so the
-    creatorpay under test and pytest are the ones running here) and pip installs only the package,
-    ``--no-deps``, in an isolated build (the index gives setuptools and wheel; this environment may
-    have neither wheel nor a setuptools new enough). Nothing is installed here, so an example plugin
-    never shows up in the user's own ``creatorpay compare``.
+    This environment's pip installs the package into the venv (``--python``), ``--no-deps``, in an
+    isolated build (the index gives setuptools and wheel; this environment may have neither wheel nor
+    a setuptools new enough). Then a ``.pth`` file lets the venv see this environment's site-packages
+    (``site.addsitedir``: the creatorpay under test, pytest, hypothesis). Nothing is installed here,
+    so an example plugin never shows up in the user's own ``creatorpay compare``.
     """
     import site
     import sysconfig
@@ -89,14 +89,14 @@ def make_venv(package: Path, root: Path) -> Path:
     made = run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
     assert made.returncode == 0, made.stderr
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    done = run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
+                "--disable-pip-version-check", "-e", str(source)])
+    assert done.returncode == 0, f"pip install -e {package.name} failed:\n{done.stdout}\n{done.stderr}"
     found = run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
     assert found.returncode == 0, found.stderr
     parents = dict.fromkeys([*site.getsitepackages(), sysconfig.get_path("purelib"), sysconfig.get_path("platlib")])
     lines = "".join(f"import site; site.addsitedir({folder!r})\n" for folder in parents if os.path.isdir(folder))
     Path(found.stdout.strip(), "_creatorpay_parent.pth").write_text(lines, encoding="utf-8")
-    done = run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check",
-                "-e", str(source)])
-    assert done.returncode == 0, f"pip install -e {package.name} failed:\n{done.stdout}\n{done.stderr}"
     return python
 
 
