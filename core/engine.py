@@ -120,7 +120,9 @@ class Engine:
     """Settles scenarios with the loaded plugins and rules.
 
     ``load``/``disable``: allow and block lists of plugin names (default: the environment variables
-    ``CREATORPAY_LOAD_PLUGINS`` and ``CREATORPAY_DISABLE_PLUGINS``, else all). ``plugins``: extra
+    ``CREATORPAY_LOAD_PLUGINS`` and ``CREATORPAY_DISABLE_PLUGINS``, else all); a name no installed
+    plugin has raises InputError. A plugin that fails to load is logged and warned about
+    (``PluginWarning``); :attr:`reports` says how each fared. ``plugins``: extra
     plugin objects by name, as if installed. ``rules``: an override file path or parsed mapping.
 
     >>> engine = Engine()

@@ -60,7 +60,8 @@ class PluginReport:
     def why(self) -> str:
         """Why the plugin is not loaded, as a sentence naming it: e.g. ``the plugin 'kuaishou'
         (creatorpay-kuaishou 0.1.0) failed to load: ImportError: ...``."""
-        where = f" ({self.distribution} {self.version or ''})".replace(" )", ")") if self.distribution else ""
+        label = " ".join(part for part in (self.distribution, self.version) if part)
+        where = f" ({label})" if label else ""
         if self.status == "blocked":  # error: "blocked by the block list" or "not in the allow list"
             return f"the plugin {self.name!r}{where} is {self.error}"
         verb = {"failed": "failed to load", "refused": "was refused"}.get(self.status, self.status)
