@@ -119,6 +119,8 @@ class Platform:
 
     ``offers`` lists the scenario activities the platform settles; any other activity present in a
     scenario is reported *not offered*, with the reason from ``not_offered`` (or a generic one).
+    ``fictional``: the platform and its figures are made up (an example or a fresh scaffold): its
+    column is labelled fictional and never marked best, so it cannot win a real comparison.
     """
 
     name: str
@@ -126,6 +128,7 @@ class Platform:
     rules: Path
     offers: tuple[str, ...] = ()
     not_offered: Mapping[str, str] = attrs.field(factory=dict)
+    fictional: bool = False
 
 
 @attrs.frozen

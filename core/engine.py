@@ -28,8 +28,17 @@ import pluggy
 
 from .checks import Checker, join
 from .context import Adjustment, Platform, Settlement, own_copy
-from .errors import InputError, PluginError, RuleFileError
-from .plugins import BUILTIN_DISTRIBUTION, DISABLE_ENV, LOAD_ENV, PluginReport, env_list, make_plugin_manager
+from .errors import CreatorpayError, InputError, PluginError, RuleFileError
+from .plugins import (
+    BUILTIN_DISTRIBUTION,
+    DISABLE_ENV,
+    LOAD_ENV,
+    PluginReport,
+    did_you_mean,
+    env_list,
+    make_plugin_manager,
+    warn_unloaded,
+)
 from .rules import RuleBook, RuleSet, RuleVersion, VersionCheck, load_overrides, load_rule_file
 from .scenario import Scenario
 from .statement import AdjustmentBuilder, Statement, StatementBuilder
@@ -120,7 +129,9 @@ class Engine:
     """Settles scenarios with the loaded plugins and rules.
 
     ``load``/``disable``: allow and block lists of plugin names (default: the environment variables
-    ``CREATORPAY_LOAD_PLUGINS`` and ``CREATORPAY_DISABLE_PLUGINS``, else all). ``plugins``: extra
+    ``CREATORPAY_LOAD_PLUGINS`` and ``CREATORPAY_DISABLE_PLUGINS``, else all); a name no installed
+    plugin has raises InputError. A plugin that fails to load is logged and warned about
+    (``PluginWarning``); :attr:`reports` says how each fared. ``plugins``: extra
     plugin objects by name, as if installed. ``rules``: an override file path or parsed mapping.
 
     >>> engine = Engine()
@@ -138,12 +149,15 @@ class Engine:
     ) -> None:
         allow = list(load) if load is not None else env_list(LOAD_ENV)
         block = list(disable) if disable is not None else env_list(DISABLE_ENV) or []
+        sources = ("load" if load is not None else LOAD_ENV,
+                   "disable" if disable is not None else f"{DISABLE_ENV} (or --disable-plugin)")
         self._pm, reports = make_plugin_manager(load=allow, disable=block, plugins=plugins,
-                                                entry_points=entry_points)
+                                                entry_points=entry_points, sources=sources)
         self._reports = reports
         #: plugin name -> the names of the platforms and adjustments it registered.
         self._owners: dict[str, tuple[str, ...]] = {}
         books, self._platforms, self._adjustments = self._register(reports)
+        warn_unloaded(reports)
         self._books = self._apply_overrides(books, rules)
         self._rulesets: dict[dt.date, Mapping[str, RuleSet]] = {}
         builtin = self._builtin()
@@ -236,7 +250,8 @@ class Engine:
         result = dict(books)
         for name, section in data.items():
             if name not in books:
-                checker.fail(name, f"unknown platform or plugin; loaded: {', '.join(sorted(books))}")
+                if self.unloaded(name) is None:  # a plugin not loaded (warned about) may keep its overrides
+                    checker.fail(name, f"unknown platform or plugin; loaded: {', '.join(sorted(books))}")
                 continue
             table = checker.table(section, name)
             if table is not None:
@@ -312,6 +327,11 @@ class Engine:
         """How each plugin fared at load time (``creatorpay plugins``)."""
         return tuple(self._reports)
 
+    def unloaded(self, name: str) -> PluginReport | None:
+        """The report of the plugin ``name`` when it is installed but not loaded (failed, refused or
+        blocked), so that asking for it says why rather than "unknown"; None otherwise."""
+        return next((r for r in self._reports if r.name == name and r.status != "loaded"), None)
+
     @property
     def rulebooks(self) -> Mapping[str, RuleBook]:
         """Every loaded rule book by name, overrides applied: ``core``, platforms, adjustments."""
@@ -334,9 +354,19 @@ class Engine:
     def _require(self, name: str) -> _Registered:
         found = self._registered.get(name)
         if found is None:
-            raise InputError.one("platform", "", f"unknown platform {name!r}; loaded: "
-                                                 f"{', '.join(self.platforms) or 'none'}")
+            raise self.not_loaded("platform", name)
         return found
+
+    def not_loaded(self, source: str, name: str) -> CreatorpayError:
+        """The error for asking for the platform ``name``, which is not loaded: PluginError (a
+        failure) when its plugin failed to load or was refused, saying why; InputError when it is
+        blocked or unknown."""
+        report = self.unloaded(name)
+        if report is not None and report.status != "blocked":
+            return PluginError(f"{source} {name}: {report.why}")
+        why = report.why if report is not None else f"unknown platform {name!r}"
+        hint = did_you_mean(name, self.platforms) if report is None else ""
+        return InputError.one(source, "", f"{why}; {hint}loaded: {', '.join(self.platforms) or 'none'}")
 
     # -- settling -----------------------------------------------------------------------------------
 
@@ -354,16 +384,23 @@ class Engine:
         if not scenario.platform and not scenario.ext:
             return (), _NOTHING
         checker = Checker(scenario.source)
+        notices: list[str] = []
         for name in scenario.platform:
-            if name not in self._platforms:
+            if name in self._platforms:
+                continue
+            report = self.unloaded(name)
+            if report is not None:  # installed, not loaded: the section is not a typo
+                notices.append(f"[platform.{name}] ignored: {report.why}")
+            else:
                 checker.fail(join("platform", name),
                              f"unknown platform; loaded: {', '.join(self.platforms) or 'none'}")
-        notices: list[str] = []
         failed: dict[str, str] = {}
         for name, section in scenario.ext.items():
             plugin = self._pm.get_plugin(name)
             if plugin is None:
-                notices.append(f"[ext.{name}] ignored: no plugin {name!r} is loaded")
+                report = self.unloaded(name)
+                notices.append(f"[ext.{name}] ignored: {report.why}" if report is not None
+                               else f"[ext.{name}] ignored: no plugin {name!r} is loaded")
                 continue
             impls = [i for i in self._pm.hook.creatorpay_check_ext.get_hookimpls() if i.plugin is plugin]
             try:

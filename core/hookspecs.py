@@ -50,6 +50,8 @@ def creatorpay_platform() -> Platform:  # type: ignore[empty-body]
 
     Called once per plugin when an Engine is built. The name is the platform's key in scenarios
     (``[platform.<name>]``), override files and output; it must equal the plugin's entry-point name.
+    ``fictional=True`` declares made-up rules (an example, or a scaffold not yet given the platform's
+    published rules): ``compare`` and ``sweep`` label its column fictional and never mark it best.
 
     Example::
 

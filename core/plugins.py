@@ -4,11 +4,16 @@ Built-in platforms are entry points of this distribution, so they load exactly l
 ones; a name is taken by the first distribution that declares it, the built-ins before any other, and
 a later one declaring the same name is refused and reported (a warning and ``creatorpay plugins``),
 never silently loaded instead. Allow and block lists come from the caller or from
-``CREATORPAY_LOAD_PLUGINS`` (comma list; empty loads none) and ``CREATORPAY_DISABLE_PLUGINS``.
+``CREATORPAY_LOAD_PLUGINS`` (comma list; empty loads none) and ``CREATORPAY_DISABLE_PLUGINS``; a name
+in either that no installed plugin has is an input error (a typo would otherwise load nothing, or
+block nothing, in silence). A plugin that failed or was refused is logged (logger
+``creatorpay.plugins``) and warned about (:class:`PluginWarning`), naming it and why.
 """
 
 from __future__ import annotations
 
+import difflib
+import logging
 import os
 import warnings
 from collections.abc import Collection, Iterable, Mapping
@@ -19,16 +24,20 @@ import pluggy
 from . import hookspecs
 from .entrypoints import EntryPoint
 from .entrypoints import entry_points as find_entry_points
+from .errors import InputError, Problem
 
 GROUP = "creatorpay"
 LOAD_ENV = "CREATORPAY_LOAD_PLUGINS"
 DISABLE_ENV = "CREATORPAY_DISABLE_PLUGINS"
 #: The distribution whose entry points are the built-in plugins.
 BUILTIN_DISTRIBUTION = "creatorpay"
+#: Where plugin load failures are logged; silent unless the application configures logging.
+logger = logging.getLogger("creatorpay.plugins")
+logger.addHandler(logging.NullHandler())
 
 
 class PluginWarning(UserWarning):
-    """A plugin was refused: e.g. a second distribution registering a name already taken."""
+    """A plugin failed to load, or was refused (e.g. a second distribution registering a name already taken)."""
 
 
 @attrs.frozen
@@ -47,6 +56,47 @@ class PluginReport:
         return {"name": self.name, "status": self.status, "distribution": self.distribution,
                 "version": self.version, "hooks": list(self.hooks), "error": self.error}
 
+    @property
+    def why(self) -> str:
+        """Why the plugin is not loaded, as a sentence naming it: e.g. ``the plugin 'kuaishou'
+        (creatorpay-kuaishou 0.1.0) failed to load: ImportError: ...``."""
+        label = " ".join(part for part in (self.distribution, self.version) if part)
+        where = f" ({label})" if label else ""
+        if self.status == "blocked":  # error: "blocked by the block list" or "not in the allow list"
+            return f"the plugin {self.name!r}{where} is {self.error}"
+        verb = {"failed": "failed to load", "refused": "was refused"}.get(self.status, self.status)
+        return f"the plugin {self.name!r}{where} {verb}: {self.error}"
+
+
+def warn_unloaded(reports: Iterable[PluginReport]) -> None:
+    """Log and warn about each plugin that failed to load or was refused (a blocked one was asked for)."""
+    for report in reports:
+        if report.status in ("failed", "refused"):
+            logger.warning("%s", report.why)
+            warnings.warn(report.why, PluginWarning, stacklevel=3)
+
+
+def did_you_mean(name: str, names: Collection[str]) -> str:
+    """``did you mean 'x'? `` for the name closest to ``name`` (or the first it begins), else ''."""
+    close = difflib.get_close_matches(name, sorted(names), n=1) or sorted(
+        n for n in names if name and n.startswith(name))[:1]  # "wechat": wechat_channels
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def check_lists(lists: Mapping[str, Collection[str]], installed: Collection[str]) -> None:
+    """Every name in an allow or block list (``lists``: where it came from -> names) is an installed
+    plugin's; else an InputError naming the list and the name, with "did you mean" when one is close."""
+    problems = []
+    for source, names in lists.items():
+        for name in names:
+            if name in installed:
+                continue
+            hint = did_you_mean(name, installed)
+            problems.append(Problem(source, "", f"no installed plugin is named {name!r}; {hint}"
+                                                f"installed: {', '.join(sorted(installed)) or 'none'}"))
+    if problems:
+        raise InputError(problems)
+
 
 def env_list(name: str) -> list[str] | None:
     """A comma list from the environment; None when unset, [] when set but empty."""
@@ -62,12 +112,14 @@ def make_plugin_manager(
     disable: Collection[str] = (),
     plugins: Mapping[str, object] | None = None,
     entry_points: bool = True,
+    sources: tuple[str, str] = ("load", "disable"),
 ) -> tuple[pluggy.PluginManager, list[PluginReport]]:
     """A new manager with the core's own plugin and every allowed plugin registered.
 
     ``load`` is an allowlist (None: all), ``disable`` a blocklist; ``plugins`` adds objects by name
     as if they were entry points (for embedding and tests). Returns the manager and a report per
-    plugin. Plugins register in name order, so discovery order never changes a result.
+    plugin. Plugins register in name order, so discovery order never changes a result. A name in
+    ``load`` or ``disable`` that no plugin found has raises InputError, naming the list by ``sources``.
     """
     from . import mcn
 
@@ -86,6 +138,7 @@ def make_plugin_manager(
                 refused.append(_refuse(ep, taken[1]))
     for name, plugin in (plugins or {}).items():
         found[name] = (plugin, None, None)
+    check_lists({sources[0]: load or (), sources[1]: disable}, found)
     reports = [_load_one(pm, name, *found[name], load, disable) for name in sorted(found)]
     pm.check_pending()
     return pm, sorted([*reports, *refused], key=lambda r: r.name)
@@ -100,7 +153,6 @@ def _refuse(ep: EntryPoint, holder: str | None) -> PluginReport:
     kind = "the built-in plugin" if holder and holder.lower() == BUILTIN_DISTRIBUTION else "the plugin"
     why = (f"{ep.distribution or 'an unknown distribution'} registers {ep.name!r}, the name of {kind} of "
            f"{holder or 'another distribution'}: refused, {ep.name!r} stays {holder}'s")
-    warnings.warn(why, PluginWarning, stacklevel=3)
     return PluginReport(ep.name, "refused", ep.distribution, ep.version, why)
 
 

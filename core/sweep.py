@@ -300,10 +300,12 @@ def _invalid(vary: Vary, value: Decimal, exc: InputError) -> InputError:
 
 @attrs.frozen
 class Point:
-    """One value of the field and each platform's statement there."""
+    """One value of the field and each platform's statement there; ``fictional`` platforms
+    (``Platform.fictional``) are never among the best."""
 
     value: Decimal
     statements: tuple[Statement, ...]
+    fictional: frozenset[str] = frozenset()
 
     def statement(self, platform: str) -> Statement:
         return next(s for s in self.statements if s.platform == platform)
@@ -315,8 +317,8 @@ class Point:
 
     @property
     def best(self) -> tuple[str, ...]:
-        """The platforms sharing the highest net (several when tied), among those that settled."""
-        nets = {s.platform: s.net for s in self.statements if s.status == "ok"}
+        """The platforms sharing the highest net (several when tied), among the real ones that settled."""
+        nets = {s.platform: s.net for s in self.statements if s.status == "ok" and s.platform not in self.fictional}
         if not nets:
             return ()
         top = max(nets.values())
@@ -400,6 +402,8 @@ class Sweep:
     crossovers: tuple[Crossover, ...]
     cliffs: tuple[Cliff, ...]
     notices: tuple[str, ...] = ()
+    #: The platforms whose figures are made up (``Platform.fictional``): labelled, never best.
+    fictional: frozenset[str] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of docs/sweep.md: amounts as two-place strings, values as the scenario
@@ -447,6 +451,7 @@ def sweep(engine: Engine, scenario: str | Path | Mapping[str, Any], vary: Vary,
     for value in dict.fromkeys((values[0], values[-1])):
         _check(engine, scenario_at(data, vary, value, base), vary, value)
     notices = engine.check(base)
+    fictional = frozenset(name for name in names if engine.platform(name).fictional)
     points = []
     for value in values:
         varied = scenario_at(data, vary, value, base)
@@ -454,9 +459,9 @@ def sweep(engine: Engine, scenario: str | Path | Mapping[str, Any], vary: Vary,
             report = engine.compare(varied, names)
         except InputError as exc:
             raise _invalid(vary, value, exc) from None
-        points.append(Point(value, report.results))
+        points.append(Point(value, report.results, fictional))
     found = tuple(points)
-    return Sweep(base, vary, tuple(names), found, crossovers(found), cliffs(found, names), notices)
+    return Sweep(base, vary, tuple(names), found, crossovers(found), cliffs(found, names), notices, fictional)
 
 
 def _check(engine: Engine, scenario: Scenario, vary: Vary, value: Decimal) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from ..errors import InputError
+from ..errors import InputError, PluginError
 from ..files import WriteError
 
 #: command name -> "module:function", imported only when the command runs or its help is shown.
@@ -243,7 +243,7 @@ def cli(ctx: click.Context, debug: bool, disable_plugin: tuple[str, ...], color:
     Global options may follow the subcommand. Defaults for --rules, --platform, --format and --cpm:
     creatorpay.toml here or in the user config folder, and CREATORPAY_* variables (creatorpay config).
 
-    Exit codes: 0 done, 1 a failure (or violations with --strict), 2 bad input.
+    Exit codes: 0 done, 1 a failure (a plugin that failed, or violations with --strict), 2 bad input.
     """
     from .config import default_map, load
 
@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> Any:
     except InputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except WriteError as exc:
+    except (WriteError, PluginError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except click.ClickException as exc:

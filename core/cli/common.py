@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sqlite3
 import stat
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -15,10 +16,12 @@ import click
 from ..engine import Engine
 from ..errors import InputError
 from ..files import STDIN, WriteError, check_outputs, open_input, replacing
+from ..plugins import PluginWarning
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
     from ..sqlite_store import SQLiteStore
+    from ..statement import Statement
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: How every SQLite database file begins.
@@ -91,15 +94,24 @@ def platform_option(function: F) -> F:
 
 
 def make_engine(rules: Path | None) -> Engine:
-    return Engine(rules=rules)
+    """The engine, each plugin that failed to load or was refused a ``warning:`` line on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PluginWarning)
+        engine = Engine(rules=rules)
+    for warning in caught:
+        if issubclass(warning.category, PluginWarning):
+            click.echo(f"warning: {warning.message}", err=True)
+        else:  # not ours: shown as Python would have
+            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+    return engine
 
 
 def check_platforms(engine: Engine, platforms: tuple[str, ...]) -> list[str] | None:
-    """The platforms asked for, checked now so a typo fails before anything is settled."""
+    """The platforms asked for, checked now so a typo (or a plugin that failed to load) fails before
+    anything is settled."""
     for name in platforms:
         if name not in engine.platforms:
-            raise InputError.one(_platform_source(), "", f"unknown platform {name!r}; loaded: "
-                                                         f"{', '.join(engine.platforms) or 'none'}")
+            raise engine.not_loaded(_platform_source(), name)
     return list(platforms) or None
 
 
@@ -112,6 +124,27 @@ def _platform_source() -> str:
 
     setting = load().get("platform")
     return f"--platform (default from {setting.source})" if setting else "--platform"
+
+
+def report_failures(statements: Iterable[tuple[str, Statement]]) -> int:
+    """Each (source, statement) whose plugin failed (status ``error``, or an adjustment missing: an
+    ``incomplete`` statement) is an ``error:`` line on stderr; 1 if there was any (the command exits
+    with the worst of its codes, after its output), else 0."""
+    found: dict[str, None] = {}
+    for source, statement in statements:
+        if statement.status == "error":
+            found[f"{source}: {statement.platform} failed: {statement.error}"] = None
+        for adjustment, why in statement.incomplete.items():
+            found[f"{source}: {statement.platform} is incomplete: the adjustment {adjustment} failed: {why}"] = None
+    for message in found:
+        click.echo(f"error: {message}", err=True)
+    return 1 if found else 0
+
+
+def exit_if_failed(statements: Iterable[tuple[str, Statement]]) -> None:
+    """:func:`report_failures`, then exit 1 if a plugin failed."""
+    if report_failures(statements):
+        raise click.exceptions.Exit(1)
 
 
 class LedgerDamaged(click.ClickException):

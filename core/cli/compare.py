@@ -11,7 +11,16 @@ import click
 
 from ..engine import Report
 from ..files import check_outputs
-from .common import check_platforms, document_to, load_each, make_engine, output_option, platform_option, rules_option
+from .common import (
+    check_platforms,
+    document_to,
+    load_each,
+    make_engine,
+    output_option,
+    platform_option,
+    report_failures,
+    rules_option,
+)
 
 
 def _cpm(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Decimal | None:
@@ -40,8 +49,9 @@ def compare(scenarios: tuple[Path, ...], platforms: tuple[str, ...], rules: Path
     """Compare payouts for the same month of work across platforms.
 
     Rows are gross income, fees and commission, incentives, transfers to co-creators, compensation,
-    MCN share, tax, net and traffic; the best net is marked with *. Several SCENARIOS give one table
-    each, or a JSON array; a bad one is reported and the others are still compared (exit 2).
+    MCN share, tax, net and traffic; the best net is marked with * (never a fictional platform's).
+    Several SCENARIOS give one table each, or a JSON array; a bad one is reported and the others are
+    still compared (exit 2). A platform whose plugin failed is shown as error (exit 1).
 
     \b
     Examples:
@@ -52,20 +62,23 @@ def compare(scenarios: tuple[Path, ...], platforms: tuple[str, ...], rules: Path
     """
     engine = make_engine(rules)
     chosen = check_platforms(engine, platforms)
+    fictional = frozenset(name for name in engine.platforms if engine.platform(name).fictional)
     inputs = [*(("SCENARIO", path) for path in scenarios), ("--rules", rules)]
     check_outputs([("--output", output)], inputs)  # before anything is settled
     loaded, code = load_each(scenarios)
     reports = [engine.compare(scenario, chosen) for scenario in loaded]
     if reports or len(scenarios) > 1:
         with document_to(output, inputs):
-            _print(reports, fmt, cpm, several=len(scenarios) > 1)
+            _print(reports, fmt, cpm, fictional, several=len(scenarios) > 1)
+    code = max(code, report_failures((str(r.scenario.source), s) for r in reports for s in r.results))
     if strict and any(s.violations for r in reports for s in r.results):
         code = max(code, 1)
     if code:
         raise click.exceptions.Exit(code)
 
 
-def _print(reports: list[Report], fmt: str, cpm: Decimal | None, *, several: bool) -> None:
+def _print(reports: list[Report], fmt: str, cpm: Decimal | None, fictional: frozenset[str], *,
+           several: bool) -> None:
     if fmt == "json":
         documents = [r.to_dict(cpm) for r in reports]
         click.echo(json.dumps(documents if several else documents[0], ensure_ascii=False, indent=2))
@@ -79,4 +92,4 @@ def _print(reports: list[Report], fmt: str, cpm: Decimal | None, *, several: boo
         for index, report in enumerate(reports):
             if index:
                 click.echo()
-            print_comparison(report, cpm)
+            print_comparison(report, cpm, fictional)

@@ -14,7 +14,15 @@ from ..rules import Rule
 from ..scenario import load_scenario
 from ..statement import Statement
 from . import show_long
-from .common import check_platforms, document_to, make_engine, output_option, platform_option, rules_option
+from .common import (
+    check_platforms,
+    document_to,
+    exit_if_failed,
+    make_engine,
+    output_option,
+    platform_option,
+    rules_option,
+)
 
 
 @click.command()
@@ -42,13 +50,14 @@ def explain(scenario: Path, platforms: tuple[str, ...], rules: Path | None, fmt:
     with document_to(output, inputs):
         if fmt == "json":
             click.echo(json.dumps(explained_document(engine, report), ensure_ascii=False, indent=2))
-            return
-        lines: list[str] = []
-        for index, statement in enumerate(report.results):
-            if index:
-                lines.append("")
-            lines.extend(explain_text(engine, statement))
-        show_long(lines)
+        else:
+            lines: list[str] = []
+            for index, statement in enumerate(report.results):
+                if index:
+                    lines.append("")
+                lines.extend(explain_text(engine, statement))
+            show_long(lines)
+    exit_if_failed((str(scenario), s) for s in report.results)
 
 
 def rule_index(engine: Engine) -> dict[str, Rule]:

@@ -7,7 +7,7 @@ import re
 
 import click
 
-from ..engine import Engine
+from .common import make_engine
 
 
 @click.command()
@@ -20,7 +20,7 @@ def plugins(fmt: str) -> None:
       creatorpay plugins
       CREATORPAY_DISABLE_PLUGINS=netease creatorpay plugins --format json
     """
-    engine = Engine()
+    engine = make_engine(None)
     reports = engine.reports
     if fmt == "json":
         click.echo(json.dumps([{**r.to_dict(), "distribution": project_name(r.distribution)} for r in reports],

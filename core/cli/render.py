@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import IO, TYPE_CHECKING
@@ -91,17 +91,20 @@ def blocks(title: str, names: Sequence[str], rows: Sequence[tuple[str, Sequence[
     return lines
 
 
-def best_net(report: Report) -> Decimal | None:
-    """The highest net among the platforms that settled, when more than one did."""
-    ok = [s.net for s in report.results if s.status == "ok"]
+def best_net(report: Report, fictional: Collection[str] = ()) -> Decimal | None:
+    """The highest net among the real platforms that settled, when more than one did: a fictional
+    platform (``Platform.fictional``) never wins a comparison."""
+    ok = [s.net for s in report.results if s.status == "ok" and s.platform not in fictional]
     return max(ok) if len(ok) > 1 else None
 
 
-def comparison_rows(report: Report, cpm: Decimal | None = None) -> list[tuple[str, list[str]]]:
-    """The comparison's rows (label, one cell per platform): totals, net (the best marked), traffic."""
-    results, best = report.results, best_net(report)
+def comparison_rows(report: Report, cpm: Decimal | None = None,
+                    fictional: Collection[str] = ()) -> list[tuple[str, list[str]]]:
+    """The comparison's rows (label, one cell per platform): totals, net (the best marked, never a
+    fictional platform's), traffic."""
+    results, best = report.results, best_net(report, fictional)
     rows = [(label, [_money(s, s.totals[key]) for s in results]) for key, label in ROWS.items()]
-    rows.append(("Net", [_net(s, best) for s in results]))
+    rows.append(("Net", [_net(s, best if s.platform not in fictional else None) for s in results]))
     rows.append(("Traffic (impressions)", [f"{s.impressions:,}" for s in results]))
     if any(s.matched_users for s in results):
         rows.append(("Matched users", [f"{s.matched_users:,}" for s in results]))
@@ -112,9 +115,12 @@ def comparison_rows(report: Report, cpm: Decimal | None = None) -> list[tuple[st
     return rows
 
 
-def print_comparison(report: Report, cpm: Decimal | None = None) -> None:
+def print_comparison(report: Report, cpm: Decimal | None = None, fictional: Collection[str] = ()) -> None:
     """Platforms as columns, totals as rows, the best net marked (one block per platform when the table
-    does not fit the terminal); then reasons and violations."""
+    does not fit the terminal); then reasons and violations.
+
+    ``fictional``: platforms whose figures are made up: their column is labelled so, never marked best.
+    """
     from rich import box
     from rich.table import Table
 
@@ -124,17 +130,19 @@ def print_comparison(report: Report, cpm: Decimal | None = None) -> None:
     table = Table(box=None if plain() else box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("CNY", no_wrap=True)
     for statement in report.results:
-        table.add_column(statement.platform, justify="right", no_wrap=True)
-    rows = comparison_rows(report, cpm)
+        header = f"{statement.platform}\n(fictional)" if statement.platform in fictional else statement.platform
+        table.add_column(header, justify="right", no_wrap=True)
+    rows = comparison_rows(report, cpm, fictional)
     net_row = [label for label, _ in rows].index("Net")
     for number, (label, cells) in enumerate(rows):
         table.add_row(label, *cells, end_section=number == net_row)
     if fits(out, table):
         out.print(table)
     else:
-        echo_lines(blocks("CNY", [s.platform for s in report.results], rows))
-    if best_net(report) is not None:
-        click.echo("* best net")
+        echo_lines(blocks("CNY", [s.platform + (" (fictional)" if s.platform in fictional else "")
+                                  for s in report.results], rows))
+    if best_net(report, fictional) is not None:
+        click.echo("* best net" + (" (a fictional platform is never marked)" if fictional else ""))
     for line in details(report.results):
         click.echo(line)
     for notice in report.notices:

@@ -9,12 +9,11 @@ from typing import Any
 
 import click
 
-from ..engine import Engine
 from ..errors import InputError
 from ..rules import RuleVersion
 from ..rulesdoc import constraints, limit_text
 from . import SuggestingGroup, show_long
-from .common import complete_platforms
+from .common import complete_platforms, make_engine
 
 
 @click.group(cls=SuggestingGroup)
@@ -46,9 +45,11 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 def show(platform: str | None, day: dt.date, overrides: Path | None, fmt: str) -> None:
     """The rule versions in force at a date, with every parameter and its provenance (long text goes
     through a pager on a terminal; --no-pager prints it all)."""
-    engine = Engine(rules=overrides)
+    engine = make_engine(overrides)
     books = engine.rulebooks
     if platform is not None and platform not in books:
+        if engine.unloaded(platform) is not None:
+            raise engine.not_loaded("PLATFORM", platform)
         raise InputError.one("PLATFORM", "", f"unknown platform or plugin {platform!r}; loaded: "
                                              f"{', '.join(sorted(books))}")
     names = [platform] if platform else sorted(books)
@@ -107,5 +108,5 @@ def _plain(value: object) -> object:
 @click.argument("file", type=click.Path(path_type=Path))
 def validate_overrides(file: Path) -> None:
     """Check an override file against the loaded rule files: exit 2 naming each bad key."""
-    Engine(rules=file)
+    make_engine(file)
     click.echo(f"ok: {file} is a valid rules override file")

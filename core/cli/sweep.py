@@ -27,7 +27,7 @@ from ..money import fmt, grouped
 from ..sweep import Cliff, RuleChange, Sweep, parse_vary
 from ..sweep import sweep as run_sweep
 from . import plain, quiet
-from .common import check_platforms, make_engine, platform_option, rules_option
+from .common import check_platforms, exit_if_failed, make_engine, platform_option, rules_option
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure  # type: ignore[import-not-found, unused-ignore]
@@ -98,6 +98,12 @@ def sweep(scenario: Path, vary_text: str, platforms: tuple[str, ...], rules: Pat
     check_outputs([("--output" if out else "the chart", target)], [("SCENARIO", scenario), ("--rules", rules)])
     engine = make_engine(rules)
     result = run_sweep(engine, scenario, vary, check_platforms(engine, platforms))
+    _output(result, fmt_name, target, out, chart)
+    exit_if_failed((str(scenario), s) for point in result.points for s in point.statements)
+
+
+def _output(result: Sweep, fmt_name: str, target: Path | None, out: Path | None, chart: bool | None) -> None:
+    """The chart, the file or standard output."""
     if target is not None and fmt_name in CHARTS:
         save_chart(result, target, fmt_name)
         if str(target) == STDIN:  # the chart is the document: the findings go to stderr
@@ -159,7 +165,7 @@ def print_table(result: Sweep, stream: IO[str], *, plain: bool) -> None:
                  f"{vary.shown(vary.step)}: {vary.count:,} values, net in CNY\n")
     stream.flush()
     notes = _row_notes(result)
-    marked = len(result.platforms) > 1
+    marked = len(set(result.platforms) - result.fictional) > 1
     rows: list[tuple[str, list[str]]] = []
     for point in result.points:
         best = set(point.best) if marked else set()
@@ -176,7 +182,8 @@ def print_table(result: Sweep, stream: IO[str], *, plain: bool) -> None:
         table = Table(box=None if plain else box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
         table.add_column(vary.field, justify="right", no_wrap=True)
         for name in result.platforms:
-            table.add_column(name, justify="right", no_wrap=True)
+            table.add_column(f"{name}\n(fictional)" if name in result.fictional else name, justify="right",
+                             no_wrap=True)
         if with_notes:
             table.add_column("", overflow="fold")
         for (value, cells), note in zip(rows, row_notes, strict=True):
@@ -185,14 +192,15 @@ def print_table(result: Sweep, stream: IO[str], *, plain: bool) -> None:
 
     # The figures never wrap; the notes do, in what is left (at least NOTE_ROOM columns when there are any).
     if not fits(console, grid(with_notes=False), spare=NOTE_ROOM + 2 if any(row_notes) else 0):
-        for line in blocks(f"net in CNY by {vary.field}", result.platforms, rows, row_notes, numeric_labels=True):
+        names = [f"{name} (fictional)" if name in result.fictional else name for name in result.platforms]
+        for line in blocks(f"net in CNY by {vary.field}", names, rows, row_notes, numeric_labels=True):
             stream.write(line + "\n")
     else:
         console.print(grid(with_notes=True))
         # Plain text keeps no padding at the ends of lines.
         stream.writelines(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
     if marked:
-        stream.write("* best net\n")
+        stream.write("* best net" + (" (a fictional platform is never marked)" if result.fictional else "") + "\n")
     for line in findings(result):
         stream.write(line + "\n")
 

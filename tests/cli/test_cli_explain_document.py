@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 def run(*args: str) -> object:
     done = subprocess.run([*SCRIPT, *args], capture_output=True, text=True, timeout=120, cwd=ROOT,
-                          env={**os.environ, "CREATORPAY_DISABLE_PLUGINS": "demo_platform"})
+                          env={**os.environ, "CREATORPAY_LOAD_PLUGINS": "cn_tax,netease,wechat_channels,xingtu"})
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

@@ -106,7 +106,7 @@ def test_every_builtin_rule_cites_a_source_of_its_file() -> None:
 
 def test_rules_show_and_explain_print_the_full_title(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("CREATORPAY_DISABLE_PLUGINS", "demo_platform")
+    monkeypatch.setenv("CREATORPAY_LOAD_PLUGINS", "cn_tax,netease,wechat_channels,xingtu")
     shown = CliRunner().invoke(cli, ["rules", "show", "xingtu", "--at", "2023-01-01", "--format", "json"])
     assert shown.exit_code == 0, shown.output
     rules = {v["rule"]: v for v in json.loads(shown.output)[0]["in_force"]}

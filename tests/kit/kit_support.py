@@ -55,9 +55,10 @@ def run_tests(package: Path, site: Path) -> subprocess.CompletedProcess[str]:
     return run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], site=site, cwd=package)
 
 
-def compare_json(site: Path | None) -> dict[str, Any]:
+def compare_json(site: Path | None, code: int = 0) -> dict[str, Any]:
+    """``compare --format json`` on the food vlogger; ``code``: the exit code expected (1: a plugin failed)."""
     done = creatorpay("compare", str(FOOD_VLOGGER), "--format", "json", site=site)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == code, done.stderr
     document = json.loads(done.stdout)
     assert isinstance(document, dict)
     return document
@@ -67,3 +68,38 @@ def plugin_reports(site: Path | None) -> dict[str, dict[str, Any]]:
     done = creatorpay("plugins", "--format", "json", site=site)
     assert done.returncode == 0, done.stderr
     return {r["name"]: r for r in json.loads(done.stdout)}
+
+
+def make_venv(package: Path, root: Path) -> Path:
+    """A venv of its own at ``root`` with an editable copy of ``package``; returns its python.
+
+    This environment's pip installs the package into the venv (``--python``), ``--no-deps``, in an
+    isolated build (the index gives setuptools and wheel; this environment may have neither wheel nor
+    a setuptools new enough). Then a ``.pth`` file lets the venv see this environment's site-packages
+    (``site.addsitedir``: the creatorpay under test, pytest, hypothesis). Nothing is installed here,
+    so an example plugin never shows up in the user's own ``creatorpay compare``.
+    """
+    import site
+    import sysconfig
+
+    source = root / "src" / package.name
+    shutil.copytree(package, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__",
+                                                                   ".hypothesis", ".pytest_cache"))
+    venv = root / "venv"
+    made = run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    assert made.returncode == 0, made.stderr
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    done = run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
+                "--disable-pip-version-check", "-e", str(source)])
+    assert done.returncode == 0, f"pip install -e {package.name} failed:\n{done.stdout}\n{done.stderr}"
+    found = run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
+    assert found.returncode == 0, found.stderr
+    parents = dict.fromkeys([*site.getsitepackages(), sysconfig.get_path("purelib"), sysconfig.get_path("platlib")])
+    lines = "".join(f"import site; site.addsitedir({folder!r})\n" for folder in parents if os.path.isdir(folder))
+    Path(found.stdout.strip(), "_creatorpay_parent.pth").write_text(lines, encoding="utf-8")
+    return python
+
+
+def venv_creatorpay(python: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The ``creatorpay`` command run by the venv's python."""
+    return run([str(python), "-c", "from creatorpay.core.cli import main; main()", *args], cwd=cwd)

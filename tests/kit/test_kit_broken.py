@@ -119,7 +119,7 @@ def test_plugins_command_reports_each_failure(site: Path) -> None:
 
 
 def test_the_other_platforms_still_compare(site: Path) -> None:
-    results = {r["platform"]: r for r in compare_json(site)["results"]}
+    results = {r["platform"]: r for r in compare_json(site, code=1)["results"]}  # 1: raising failed
     assert {"bad_cite", "raising", "stateful", *BUILT_IN} <= set(results)  # and any other plugin installed
     assert not {"typo", "noimport"} & set(results)
     raising = results["raising"]

@@ -121,3 +121,20 @@ def test_default_directory_and_values(tmp_path: Path) -> None:
     assert (tmp_path / "creatorpay-demo-thing" / "src" / "creatorpay_demo_thing" / "__init__.py").is_file()
     assert values("demo_thing")["prefix"] == "DEMOTHING" and values("demo_thing")["title"] == "Demo Thing"
     assert "next:" in done.stdout and "pip install -e" in done.stdout
+
+
+def test_the_scaffold_registers_a_fictional_platform(tmp_path: Path) -> None:
+    """Its one rule is made up, so its column is labelled fictional and never marked best until the
+    author replaces the rule and drops the flag (docs/writing-a-plugin.md, section 10)."""
+    import importlib.util
+
+    from creatorpay.core.cli.new_plugin import scaffold
+
+    scaffold(tmp_path / "pkg", values("acme_fiction"))
+    hooks = tmp_path / "pkg/src/creatorpay_acme_fiction/__init__.py"
+    spec = importlib.util.spec_from_file_location("scaffolded", hooks)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.creatorpay_platform().fictional is True
+    assert "fictional=True" in (tmp_path / "pkg/README.md").read_text(encoding="utf-8")

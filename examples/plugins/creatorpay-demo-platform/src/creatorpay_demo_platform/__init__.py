@@ -35,6 +35,7 @@ def creatorpay_platform() -> Platform:
             "programs": "Demo Platform (fictional) has no creator programs",
             "merchant_live": "Demo Platform (fictional) has no merchant live streams",
         },
+        fictional=True,  # made-up figures: labelled fictional, never marked best in compare or sweep
     )
 
 
