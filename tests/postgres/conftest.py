@@ -26,14 +26,19 @@ def _unavailable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def dsn() -> Iterator[str]:
-    """The DSN of a PostgreSQL server started for this session, stopped after (also on failure)."""
+def require_postgres() -> None:
+    """Skip the test (fail it under ``CI``) where PostgreSQL or psycopg is missing."""
     missing = _unavailable()
     if missing:
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the PostgreSQL tests: {missing}")
         pytest.skip(missing)
+
+
+@pytest.fixture(scope="session")
+def dsn() -> Iterator[str]:
+    """The DSN of a PostgreSQL server started for this session, stopped after (also on failure)."""
+    require_postgres()
     with temporary_server({"fsync": "off"}) as found:
         yield found
 
