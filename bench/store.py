@@ -3,12 +3,13 @@ PostgresStore on the same machine.
 
 Run ``python bench/store.py [--calls N] [--dsn DSN]``; without ``--dsn`` it starts a throwaway
 PostgreSQL server (tests/postgres/server.py; its default durability: every commit flushed to disk)
-on 127.0.0.1. Each store is measured two ways: every call its own transaction (a service calling
-the store directly), and a transaction of 20 calls (the engine opens one per statement). SQLiteStore
-writes a WAL file in a temporary folder with its own settings (``synchronous = NORMAL``: no flush
-per commit); ``PostgresStore*`` is PostgresStore with ``synchronous_commit = off``, the nearest
-PostgreSQL setting. Then milliseconds per ``Engine.settle`` of an example on each store. A
-benchmark, not a test: prints one line per store and way.
+on 127.0.0.1 (with ``--dsn``, the ``bench_*`` schemas it makes stay there). Each store is measured
+two ways: every call its own transaction (a service calling the store directly), and a transaction
+of 20 calls (the engine opens one per statement). SQLiteStore writes a WAL file in a temporary
+folder with its own settings (``synchronous = NORMAL``: no flush per commit); ``PostgresStore*`` is
+PostgresStore with ``synchronous_commit = off``, the nearest PostgreSQL setting. Then milliseconds
+per ``Engine.settle`` of an example on each store. A benchmark, not a test: prints one line per
+store and way.
 """
 
 from __future__ import annotations
