@@ -1,11 +1,13 @@
 """Processes racing on one PostgreSQL (multiprocessing, spawn): XT-CC-06's last slots are never
 over-granted, NE-BUDGET-01's budget is never overdrawn and pays out exactly what left it, a
-compare-and-set loses no update, and two processes migrating one new schema at once both succeed."""
+compare-and-set loses no update, two processes migrating one new schema at once both succeed, and
+two connections refunding one scope or committing one run at once do it once."""
 
 from __future__ import annotations
 
 import multiprocessing
 import queue
+import threading
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -67,3 +69,35 @@ def test_processes_migrating_one_new_schema_at_once_all_succeed(dsn: str, pg_sto
     for schema in schemas:
         rows = pg_store.connection.execute(f"SELECT version FROM {schema}.schema_version").fetchall()
         assert rows == [(len(MIGRATIONS),)]
+
+
+def blocked_until_first_commits(dsn: str, schema: str, first: Any, call: str, arg: str) -> Any:
+    """Run ``call(arg)`` on a second connection while ``first`` holds an open transaction that made
+    the same call: the second waits for the first's commit, then answers."""
+    from creatorpay.core.postgres_store import PostgresStore
+
+    answers: list[Any] = []
+    with PostgresStore(dsn, schema=schema) as second:
+        with first.transaction():
+            mine = getattr(first, call)(arg)
+            thread = threading.Thread(target=lambda: answers.append(getattr(second, call)(arg)))
+            thread.start()
+            thread.join(timeout=0.5)
+            assert thread.is_alive() and not answers  # waiting for the first transaction
+        thread.join(timeout=TIMEOUT)
+    return mine, answers[0]
+
+
+def test_two_refunds_of_one_scope_at_once_refund_it_once(dsn: str, schema: str, pg_store: Any) -> None:
+    """A month settled again on two machines at once (NE-BUDGET-01): its draws come back once."""
+    with pg_store.scoped("netease/n1/2026-10"):
+        pg_store.draw("pot", Decimal("30.00"), Decimal("100.00"))
+    first, second = blocked_until_first_commits(dsn, schema, pg_store, "refund", "netease/n1/2026-10")
+    assert (first, second) == ({"pot": Decimal("30.00")}, {})
+    assert pg_store.remaining("pot", Decimal("100.00")) == Decimal("100.00")
+
+
+def test_two_drivers_committing_one_run_at_once_one_commits_it(dsn: str, schema: str, pg_store: Any) -> None:
+    assert pg_store.begin_run("2026-10/a")
+    assert blocked_until_first_commits(dsn, schema, pg_store, "commit_run", "2026-10/a") == (True, False)
+    assert [run for run, _ in pg_store.committed_runs()] == ["2026-10/a"]
