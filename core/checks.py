@@ -288,20 +288,26 @@ def read_document(path: Path, error: type[InputError] = InputError) -> dict[str,
     except UnicodeDecodeError as exc:
         raise error.one(source, "", f"not UTF-8 text (byte {exc.start})") from None
     json_text = text.lstrip().startswith("{") if str(path) == "-" else path.suffix.lower() == ".json"
-    if json_text:
-        try:
-            data = json.loads(text, parse_float=Decimal, object_pairs_hook=unique_pairs)
-        except json.JSONDecodeError as exc:
-            raise error.one(source, "", f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
-        except (ValueError, RecursionError) as exc:
-            raise error.one(source, "", json_problem(exc)) from None
-        if not isinstance(data, dict):
-            raise error.one(source, "", "expected a JSON object at the top level")
-        where = lone_surrogate(data)
-        if where is not None:
-            raise error.one(source, where, "expected Unicode text, found a lone surrogate escape such as \\ud800")
-        return data
-    return parse_toml(text, source, error)
+    return parse_text(text, "json" if json_text else "toml", source, error)
+
+
+def parse_text(text: str, format: str, source: str, error: type[InputError] = InputError) -> dict[str, Any]:
+    """A TOML or JSON document's text (``format``) into a dict: a key given twice, a lone surrogate
+    or a number too long to convert is an input error naming ``source``, as for a file."""
+    if format == "toml":
+        return parse_toml(text, source, error)
+    try:
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=unique_pairs)
+    except json.JSONDecodeError as exc:
+        raise error.one(source, "", f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except (ValueError, RecursionError) as exc:
+        raise error.one(source, "", json_problem(exc)) from None
+    if not isinstance(data, dict):
+        raise error.one(source, "", "expected a JSON object at the top level")
+    where = lone_surrogate(data)
+    if where is not None:
+        raise error.one(source, where, "expected Unicode text, found a lone surrogate escape such as \\ud800")
+    return data
 
 
 def parse_toml(text: str, source: str, error: type[InputError] = InputError) -> dict[str, Any]:

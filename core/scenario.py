@@ -8,7 +8,6 @@ was expected (CORE-INPUT-01).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -18,18 +17,7 @@ from typing import Any, Literal, overload
 import attrs
 
 from . import fields
-from .checks import (
-    Checker,
-    choice,
-    count_to,
-    describe,
-    join,
-    json_problem,
-    lone_surrogate,
-    parse_toml,
-    read_document,
-    unique_pairs,
-)
+from .checks import Checker, choice, count_to, describe, join, parse_text, read_document
 from .errors import InputError
 from .money import ZERO
 
@@ -387,20 +375,7 @@ def _parse_text(text: str, format: str, source: str) -> Mapping[str, Any]:
 
     if len(text) > MAX_DOCUMENT:
         raise InputError.one(source, "", f"longer than {MAX_DOCUMENT:,} characters, the limit of a document")
-    if format == "toml":
-        return parse_toml(text, source)
-    try:
-        data = json.loads(text, parse_float=Decimal, object_pairs_hook=unique_pairs)
-    except json.JSONDecodeError as exc:
-        raise InputError.one(source, "", f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    except (ValueError, RecursionError) as exc:
-        raise InputError.one(source, "", json_problem(exc)) from None
-    if not isinstance(data, dict):
-        raise InputError.one(source, "", "expected a JSON object at the top level")
-    where = lone_surrogate(data)
-    if where is not None:
-        raise InputError.one(source, where, "expected Unicode text, found a lone surrogate escape such as \\ud800")
-    return data
+    return parse_text(text, format, source)
 
 
 #: Keys whose value is an amount or ratio, and tables whose every value is an amount.
