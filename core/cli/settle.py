@@ -23,6 +23,7 @@ from ..errors import InputError
 from ..files import STDIN, check_ledger, check_outputs, open_input, replacing
 from ..money import grouped
 from ..scenario import Period
+from . import quiet
 from .common import ledger_errors, make_engine, open_ledger, rules_option
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def settle(events: Path, creators: Path, db: Path, period: str | None, rejects: 
     check_ledger(db, inputs)
     check_outputs([("--rejects" if rejects else "the rejects file (EVENTS with .rejects.csv)", target)], inputs,
                   ledger=db)
-    show = sys.stderr.isatty() if progress is None else progress
+    show = (sys.stderr.isatty() and not quiet()) if progress is None else progress
     # Collect young garbage every 50,000 allocations rather than every 700 while the run lasts (the
     # workers it forks inherit it): the run allocates rows by the hundred thousand that live until
     # their piece is written, and collecting them that often cost 5-9% of the run (docs/performance.md).
@@ -107,9 +108,9 @@ def settle(events: Path, creators: Path, db: Path, period: str | None, rejects: 
     data = summary.to_dict()
     data["rejects_file"] = str(target) if _rejected(summary) or str(target) == STDIN else None
     data["stale_rejects_removed"] = None if data["rejects_file"] else _remove_stale(target)
-    if fmt == "json":
+    if fmt == "json":  # the document: printed even with -q
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
+    elif not quiet():
         click.echo(_text(data))
     if not summary.balanced:
         raise click.ClickException(f"the reconciliation does not hold (run {summary.run}); see the summary")

@@ -88,3 +88,12 @@ def test_progress_counts_bytes_with_a_unit_and_units_by_name() -> None:
     settling = progress.add_task("settling", total=302, completed=120, unit="units")
     assert column.render(progress.tasks[reading]).plain == "1.2/5.0 MB"
     assert column.render(progress.tasks[settling]).plain == "120/302 units"
+
+
+def test_quiet_prints_no_summary_but_keeps_the_json_document(tmp_path: Path) -> None:
+    """-q: only errors and the document itself (issue 17): the text summary goes, --format json stays,
+    and a failed reconciliation would still be an error."""
+    events, people = generate(tmp_path / "month", events=200, creators=20, seed=7, malformed=1, duplicates=1)
+    assert settle(events, people, tmp_path / "q.sqlite", "-q") == ""
+    data = json.loads(settle(events, people, tmp_path / "j.sqlite", "-q", "--format", "json"))
+    assert data["reconciliation"]["counts_balance"]
