@@ -239,13 +239,23 @@ class Batch:
         while True:
             with self.store.transaction():
                 staged = 0
-                while staged < self.stage_chunk and (flight := flow.take()) is not None:
-                    parsed = self._fetch(flight.ticket)
-                    put(parse(flight.piece, *args) if parsed is None else parsed)
-                    staged += len(flight.piece)
+                while staged < self.stage_chunk and (rows := self._stage_next(flow, parse, args, put)) is not None:
+                    staged += rows
                     self._update(reader.position)
             if staged < self.stage_chunk:
                 return
+
+    def _stage_next(self, flow: Pipeline[list[tuple[int, Record]], int], parse: Callable[..., Parsed],
+                    args: tuple[Any, ...], put: Callable[[Parsed], None]) -> int | None:
+        """Take the next piece of rows, checked by the workers or here, and put it; how many rows it
+        had, None when none is left. (A method of its own so that nothing of a piece is held while
+        the next ones are sent: the main process's peak memory.)"""
+        flight = flow.take()
+        if flight is None:
+            return None
+        parsed = self._fetch(flight.ticket)
+        put(parse(flight.piece, *args) if parsed is None else parsed)
+        return len(flight.piece)
 
     def _fetch(self, lane: int | None) -> Parsed | None:
         """The workers' answer to a piece sent to ``lane``; None if it was not sent, or they failed
@@ -318,21 +328,32 @@ class Batch:
                 if not fresh:
                     self._stop()  # the rest of the run goes on serially
                 settled = 0
-                while settled < self.settle_chunk and (flight := flow.take()) is not None:
-                    piece, sent = flight
-                    outcomes = self._receive(sent, buffer) if fresh else None
-                    if outcomes is None:
-                        jobs = self._jobs(piece, check=not fresh)
-                        outcomes = [None if job is None else self._settler.settle(job, buffer) for job in jobs]
-                    self._record(piece, outcomes, summary)
-                    settled += len(piece)
-                    done += sum(len(events) for _, events in piece)
+                while settled < self.settle_chunk and (
+                        taken := self._settle_next(flow, fresh, buffer, summary)) is not None:
+                    settled += taken[0]
+                    done += taken[1]
                     self._update(done)
                     if self._pool is not None and (self._diverged or self._pool.failed):
                         self._stop()
                 buffer.flush()
             if settled < self.settle_chunk:
                 return
+
+    def _settle_next(self, flow: Pipeline[list[tuple[Unit, list[StoredEvent]]], list[Job | None]], fresh: bool,
+                     buffer: StoreBuffer, summary: Summary) -> tuple[int, int] | None:
+        """Take the next piece of units, settled by the workers (and confirmed here) or here, and
+        write it; how many units and events it had, None when none is left. (A method of its own so
+        that nothing of a piece is held while the next ones are sent: the main process's peak memory.)"""
+        flight = flow.take()
+        if flight is None:
+            return None
+        piece, sent = flight
+        outcomes = self._receive(sent, buffer) if fresh else None
+        if outcomes is None:
+            jobs = self._jobs(piece, check=not fresh)
+            outcomes = [None if job is None else self._settler.settle(job, buffer) for job in jobs]
+        self._record(piece, outcomes, summary)
+        return len(piece), sum(len(events) for _, events in piece)
 
     def _receive(self, jobs: list[Job | None] | None, buffer: StoreBuffer) -> list[Outcome | None] | None:
         """The outcomes of a piece whose ``jobs`` were sent to the workers, each confirmed here
