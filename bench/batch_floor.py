@@ -29,10 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate_month import generate
 
-from creatorpay.core.batch_workers import Job, Settler
+from creatorpay.core.batch.codec import compact_json
+from creatorpay.core.batch.ledger import Unit
+from creatorpay.core.batch.workers import Job, Settler
 from creatorpay.core.engine import Engine
-from creatorpay.core.events import Event, compact_json, parse_event
-from creatorpay.core.ledger import Unit
+from creatorpay.core.events import Event, parse_event
 from creatorpay.core.profiles import parse_profile
 from creatorpay.core.sqlite_schema import migrate
 from creatorpay.core.sqlite_store import StoreBuffer

@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from . import fields
+from .batch.codec import canonical_flat, canonical_json, compact_json
 from .checks import Checker, choice, describe, json_problem, lone_surrogate, unique_pairs
 from .errors import InputError
 from .money import ZERO, fmt
@@ -138,55 +139,8 @@ def _checked(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> 
         return "; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in c.problems)
     assert ident is not None and platform is not None and creator is not None
     assert date is not None and kind is not None
-    return Event(ident, platform, creator, date, kind, _canonical(body))
+    return Event(ident, platform, creator, date, kind, canonical_flat(body))
 
-
-def _canonical(body: Mapping[str, Any]) -> str:
-    """The body as canonical JSON: sorted keys, no spaces, text as written (not ASCII-escaped)."""
-    parts = []
-    for key in sorted(body):
-        value = body[key]
-        if type(value) is str:
-            parts.append(f'"{key}":{_string(value)}')
-        elif type(value) is bool:
-            parts.append(f'"{key}":true' if value else f'"{key}":false')
-        elif type(value) is int:
-            parts.append(f'"{key}":{value!r}')
-        else:  # a nested table or list (a field name is plain ASCII and needs no escaping)
-            return canonical_json(body)
-    return "{" + ",".join(parts) + "}"
-
-
-def canonical_json(data: Any) -> str:
-    """Canonical JSON: keys sorted, no spaces, non-ASCII text as is (an event's content)."""
-    return _CANONICAL(data)
-
-
-def compact_json(data: Any) -> str:
-    """Compact JSON: keys in their order, no spaces, non-ASCII text as is (what the ledger stores)."""
-    return _COMPACT(data)
-
-
-def _encoder(*, sort_keys: bool) -> Callable[[Any], str]:
-    """``json.dumps(data, separators=(",", ":"), ensure_ascii=False, sort_keys=…)`` with its C
-    encoder made once, not per call (``JSONEncoder.encode`` makes one each time: half the cost of
-    encoding a small table). The data is this package's own plain values: no check for cycles."""
-    default = json.JSONEncoder().default  # raises TypeError naming the type
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # pragma: no cover - CPython always has the C encoder
-        return json.JSONEncoder(sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False).encode
-    encode = make(None, default, _string, None, ":", ",", sort_keys, False, True)
-
-    def dumps(data: Any) -> str:
-        return _string(data) if type(data) is str else "".join(encode(data, 0))
-
-    return dumps
-
-
-_string: Callable[[str], str] = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
-#: json.dumps with these arguments (see :func:`_encoder`).
-_CANONICAL = _encoder(sort_keys=True)
-_COMPACT = _encoder(sort_keys=False)
 
 #: Field types for the fast path; a field not listed (nested tables) takes the full check.
 _FAST_TYPES: Mapping[str, str] = {
@@ -247,7 +201,7 @@ def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Eve
             return None
     if kind == "order" and ("stage" not in body or "amount" not in body):
         return None  # the full check names what is missing, or prices the order (XT-PRICE-01)
-    return Event(ident, platform, creator, date, kind, _canonical(body))
+    return Event(ident, platform, creator, date, kind, canonical_flat(body))
 
 
 def _whole(text: str) -> int | str:

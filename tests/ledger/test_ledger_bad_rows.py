@@ -12,7 +12,7 @@ from typing import Any
 
 from ledger_support import cli, tips, write_jsonl
 
-from creatorpay.core.batch_workers import PARALLEL_BYTES
+from creatorpay.core.batch.workers import PARALLEL_BYTES
 
 HUGE = "1" * 5000
 

@@ -14,7 +14,7 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from creatorpay.core.batch_workers import _parse, _parse_profiles
+from creatorpay.core.batch.workers import _parse, _parse_profiles
 from creatorpay.core.checks import json_problem, unique_pairs
 from creatorpay.core.errors import InputError
 from creatorpay.core.events import activities, fold, parse_event

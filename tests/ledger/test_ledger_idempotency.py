@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from ledger_support import creators, dump, programs, query, settle, tips, write_jsonl
 
-from creatorpay.core.ledger import Ledger, Unit
+from creatorpay.core.batch.ledger import Ledger, Unit
 from creatorpay.core.sqlite_store import SQLiteStore
 
 CASH_2026 = Decimal("2000000000.00")

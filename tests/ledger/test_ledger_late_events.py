@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from ledger_support import dump, programs, query, settle, tips, write_jsonl
 
 from creatorpay.core.batch import Batch
-from creatorpay.core.ledger import Ledger, Unit
+from creatorpay.core.batch.ledger import Ledger, Unit
 from creatorpay.core.sqlite_store import SQLiteStore
 
 PEOPLE = [{"id": "x1", "followers": 100000, "xingtu_registered": True, "xingtu_beta": True},

@@ -19,8 +19,8 @@ from ledger_support import BENCH, CLI, ROOT, dump, programs, race_two_settles_on
 
 from creatorpay.core import Engine
 from creatorpay.core.batch import Batch
-from creatorpay.core.batch_workers import WORKERS_ENV, Job, Outcome
-from creatorpay.core.ledger import Unit
+from creatorpay.core.batch.ledger import Unit
+from creatorpay.core.batch.workers import WORKERS_ENV, Job, Outcome
 from creatorpay.core.sqlite_store import SQLiteStore, StoreBuffer
 
 sys.path.insert(0, str(BENCH))

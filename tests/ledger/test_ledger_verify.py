@@ -14,8 +14,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from ledger_support import creators, programs, query, settle, tips, write_jsonl
 
+from creatorpay.core.batch.ledger import Ledger
 from creatorpay.core.cli import cli as creatorpay
-from creatorpay.core.ledger import Ledger
 from creatorpay.core.sqlite_schema import MIGRATIONS, version
 from creatorpay.core.sqlite_store import SQLiteStore
 

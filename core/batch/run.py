@@ -16,32 +16,34 @@ time. Commits are batched, but each unit (its statement and lines, its quota and
 events' idempotency records) is in one transaction, and units are settled in a fixed order, so a
 run killed at any moment and run again yields the ledger an uninterrupted run yields.
 
-On a large file, worker processes (``batch_workers.Workers``) check the rows and settle the units while
-the main process alone writes, in order; each unit's store calls are checked against the real
-store in unit order, so the ledger is the one a serial run writes.
+On a large file, worker processes (:class:`.workers.Workers`) check the rows and settle the units
+while the main process alone writes, in order (:class:`.pipeline.Pipeline` keeps pieces in flight to
+them); each unit's store calls are checked against the real store in unit order, so the ledger is
+the one a serial run writes.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import time
-from collections import deque
 from collections.abc import Callable
+from itertools import count as counter
 from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 import attrs
 
-from .batch_workers import DEPTH, PARALLEL_EVENTS, PARSERS, Job, Outcome, Parsed, Settler, Workers
-from .engine import Engine
-from .events import COMMON
+from ..engine import Engine
+from ..events import COMMON
+from ..money import fmt
+from ..rows import Record, RowReader
+from ..scenario import Period
+from ..sqlite_store import SQLiteStore, StoreBuffer
+from .codec import escaped
 from .ledger import Ledger, Staged, StatementRows, StoredEvent, Unit, from_fen
-from .money import fmt
-from .rows import Record, RowReader
-from .scenario import Period
-from .sqlite_store import SQLiteStore, StoreBuffer
+from .pipeline import Pipeline
+from .workers import DEPTH, PARALLEL_EVENTS, PARSERS, Job, Outcome, Parsed, Settler, Workers, requested
 
 #: Rows staged per transaction.
 STAGE_CHUNK = 20000
@@ -156,7 +158,9 @@ class Batch:
         self._rejected_staged = 0
         with RowReader(creators, required=("id",)) as profiles, \
                 RowReader(events, required=COMMON) as rows:
-            self._pool = Workers.start(self, rows.size)
+            self.workers = requested(self.workers)
+            self._pool = Workers.start(self.workers, platforms=len(self._platforms), path=self.store.path,
+                                       settler=self._settler, size=rows.size)
             try:
                 run = self.ledger.begin_run(f"{events} --creators {creators}")
                 summary = Summary(run, workers=1 if self._pool is None else 1 + len(self._pool))
@@ -186,7 +190,7 @@ class Batch:
     def _reject(self, source: str, line: int, ident: str | None, reason: str) -> None:
         if self._rejects is not None:
             if ident and not ident.isprintable():  # a control character or lone surrogate: written escaped
-                ident = json.dumps(ident)[1:-1]
+                ident = escaped(ident)
             self._rejects.writerow((source, line, ident or "", reason))
 
     # -- staging ------------------------------------------------------------------------------------
@@ -222,35 +226,46 @@ class Batch:
         parse = PARSERS[kind]
         records = reader.records()
         size = min(STAGE_PIECE, self.stage_chunk)
-        pieces = iter(lambda: list(islice(records, size)), [])
-        flight: deque[tuple[list[tuple[int, Record]], int]] = deque()
-        turn = 0
+        lanes = counter()  # the pieces go to the workers in turn
+
+        def post(piece: list[tuple[int, Record]]) -> int:
+            assert self._pool is not None  # only sent while there are workers (ahead)
+            lane = next(lanes) % len(self._pool)
+            self._pool.post(lane, (kind, piece, *args))
+            return lane
+
+        flow = Pipeline(iter(lambda: list(islice(records, size)), []),
+                        ahead=lambda: 0 if self._pool is None else 2 * len(self._pool), send=post)
         while True:
             with self.store.transaction():
                 staged = 0
-                while staged < self.stage_chunk:
-                    while self._pool is not None and len(flight) < 2 * len(self._pool) and (
-                            piece := next(pieces, None)) is not None:
-                        self._pool.post(turn, (kind, piece, *args))
-                        flight.append((piece, turn))
-                        turn = (turn + 1) % len(self._pool)
-                    parsed: Parsed | None = None
-                    if flight:
-                        piece, lane = flight.popleft()
-                        parsed = self._pool.fetch(lane) if self._pool is not None else None
-                        if parsed is None:
-                            self._stop()
-                    else:
-                        piece = next(pieces, [])
-                        if not piece:
-                            break
-                    if parsed is None:
-                        parsed = parse(piece, *args)
-                    put(parsed)
-                    staged += len(piece)
+                while staged < self.stage_chunk and (rows := self._stage_next(flow, parse, args, put)) is not None:
+                    staged += rows
                     self._update(reader.position)
-            if staged < self.stage_chunk and not flight:
+            if staged < self.stage_chunk:
                 return
+
+    def _stage_next(self, flow: Pipeline[list[tuple[int, Record]], int], parse: Callable[..., Parsed],
+                    args: tuple[Any, ...], put: Callable[[Parsed], None]) -> int | None:
+        """Take the next piece of rows, checked by the workers or here, and put it; how many rows it
+        had, None when none is left. (A method of its own so that nothing of a piece is held while
+        the next ones are sent: the main process's peak memory.)"""
+        flight = flow.take()
+        if flight is None:
+            return None
+        parsed = self._fetch(flight.ticket)
+        put(parse(flight.piece, *args) if parsed is None else parsed)
+        return len(flight.piece)
+
+    def _fetch(self, lane: int | None) -> Parsed | None:
+        """The workers' answer to a piece sent to ``lane``; None if it was not sent, or they failed
+        (then they are stopped, and the piece is checked here)."""
+        if lane is None or self._pool is None:
+            return None
+        parsed: Parsed | None = self._pool.fetch(lane)
+        if parsed is None:
+            self._stop()
+        return parsed
 
     def _stage_parsed(self, parsed: Parsed, summary: Summary) -> None:
         """Stage a piece's checked events; count them, and reject the bad and conflicting rows."""
@@ -291,11 +306,18 @@ class Batch:
         buffer = StoreBuffer(self.store.connection)
         units = self.ledger.pending_units()
         size = min(PIECE, self.settle_chunk)
-        pieces = iter(lambda: list(islice(units, size)), [])
         if self._pool is not None and self.workers is None and total < PARALLEL_EVENTS:
             self._stop()  # too few units to be worth it
-        flight: deque[tuple[list[tuple[Unit, list[StoredEvent]]], list[Job | None]]] = deque()
-        version, done, fresh = started, 0, True
+
+        def send(piece: list[tuple[Unit, list[StoredEvent]]]) -> list[Job | None]:
+            assert self._pool is not None  # only sent while there are workers (ahead)
+            jobs = self._jobs(piece, check=False)
+            self._pool.send(jobs)
+            return jobs
+
+        flow = Pipeline(iter(lambda: list(islice(units, size)), []),
+                        ahead=lambda: 0 if self._pool is None else DEPTH, send=send)
+        version, done = started, 0
         while True:
             with self.store.transaction():
                 now = self._data_version()  # no one else writes until this transaction ends
@@ -306,35 +328,44 @@ class Batch:
                 if not fresh:
                     self._stop()  # the rest of the run goes on serially
                 settled = 0
-                while settled < self.settle_chunk:
-                    outcomes: list[Outcome | None] | None = None
-                    while self._pool is not None and len(flight) < DEPTH and (
-                            piece := next(pieces, None)) is not None:
-                        jobs = self._jobs(piece, check=False)
-                        self._pool.send(jobs)
-                        flight.append((piece, jobs))
-                    if flight:
-                        piece, prepared = flight.popleft()
-                        outcomes = self._pool.receive() if self._pool is not None else None
-                    else:
-                        piece, prepared = next(pieces, []), []
-                        if not piece:
-                            break
-                    if outcomes is None or not fresh:
-                        jobs = self._jobs(piece, check=not fresh)
-                        outcomes = [None if job is None else self._settler.settle(job, buffer) for job in jobs]
-                    else:
-                        outcomes = [None if job is None else self._confirm(job, outcome, buffer)
-                                    for job, outcome in zip(prepared, outcomes, strict=True)]
-                    self._record(piece, outcomes, summary)
-                    settled += len(piece)
-                    done += sum(len(events) for _, events in piece)
+                while settled < self.settle_chunk and (
+                        taken := self._settle_next(flow, fresh, buffer, summary)) is not None:
+                    settled += taken[0]
+                    done += taken[1]
                     self._update(done)
                     if self._pool is not None and (self._diverged or self._pool.failed):
                         self._stop()
                 buffer.flush()
-            if settled < self.settle_chunk and not flight:
+            if settled < self.settle_chunk:
                 return
+
+    def _settle_next(self, flow: Pipeline[list[tuple[Unit, list[StoredEvent]]], list[Job | None]], fresh: bool,
+                     buffer: StoreBuffer, summary: Summary) -> tuple[int, int] | None:
+        """Take the next piece of units, settled by the workers (and confirmed here) or here, and
+        write it; how many units and events it had, None when none is left. (A method of its own so
+        that nothing of a piece is held while the next ones are sent: the main process's peak memory.)"""
+        flight = flow.take()
+        if flight is None:
+            return None
+        piece, sent = flight
+        outcomes = self._receive(sent, buffer) if fresh else None
+        if outcomes is None:
+            jobs = self._jobs(piece, check=not fresh)
+            outcomes = [None if job is None else self._settler.settle(job, buffer) for job in jobs]
+        self._record(piece, outcomes, summary)
+        return len(piece), sum(len(events) for _, events in piece)
+
+    def _receive(self, jobs: list[Job | None] | None, buffer: StoreBuffer) -> list[Outcome | None] | None:
+        """The outcomes of a piece whose ``jobs`` were sent to the workers, each confirmed here
+        (:meth:`_confirm`); None if it was not sent, or the workers were stopped or failed (then
+        the piece is settled here)."""
+        if jobs is None or self._pool is None:
+            return None
+        outcomes = self._pool.receive()
+        if outcomes is None:
+            return None
+        return [None if job is None else self._confirm(job, outcome, buffer)
+                for job, outcome in zip(jobs, outcomes, strict=True)]
 
     def _confirm(self, job: Job, outcome: Outcome | None, buffer: StoreBuffer) -> Outcome:
         """A worker's outcome, once its store calls answer here as they did there; else the unit

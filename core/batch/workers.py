@@ -23,21 +23,19 @@ from contextlib import suppress
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 
-from .engine import Engine
-from .errors import InputError
-from .events import activities, compact_json, fold, parse_event
+from ..engine import Engine
+from ..errors import InputError
+from ..events import activities, fold, parse_event
+from ..profiles import checked_base, parse_profile, scenario_for
+from ..rows import Record, Row, to_row
+from ..scenario import Scenario, load_scenario
+from ..sqlite_store import Call, StoreBuffer
+from .codec import join_object, members
 from .ledger import Held, StatementRows, Unit, statement_rows
-from .profiles import checked_base, parse_profile, scenario_for
-from .rows import Record, Row, to_row
-from .scenario import Scenario, load_scenario
-from .sqlite_store import Call, StoreBuffer
-
-if TYPE_CHECKING:
-    from .batch import Batch
 
 #: Start workers for an events file of this many bytes (about 15,000 events; below, forking them is
 #: not worth it), and keep them for settling from this many pending events.
@@ -182,8 +180,7 @@ class Settler:
         if statement.status == "error":
             raise Rejected(f"{unit.platform} failed: {statement.error}")
         # The scenario as stored: what scenario_for makes, written as one compact JSON text.
-        middle = "," + _compact(sections)[1:-1] if sections else ""
-        text = f'{head}{middle},"schema":1,"period":{_compact(unit.month)}}}'
+        text = join_object(head, members(sections), members({"schema": 1, "period": unit.month}))
         slots = [(args[0], args[1]) for method, args, answer in store.calls
                  if method == "reserve" and answer and args[2] > 0]  # a limit of 0 only asks
         settles = job.events
@@ -200,7 +197,7 @@ class Settler:
             if len(self._bases) >= 64:
                 self._bases.clear()
             data = scenario_for(profile, unit.creator, unit.month, {})
-            head = _compact({k: v for k, v in data.items() if k not in ("schema", "period")})[:-1]
+            head = members({k: v for k, v in data.items() if k not in ("schema", "period")})
             base = checked_base(data, str(unit))
             if base is None:
                 try:
@@ -223,6 +220,14 @@ class Settler:
         return attrs.evolve(base, source=scope, **built)
 
 
+def requested(workers: int | None) -> int | None:
+    """The number of settling processes asked for: ``workers``, else ``CREATORPAY_SETTLE_WORKERS``
+    when it is a whole number, else None (:meth:`Workers.start` decides)."""
+    if workers is None and os.environ.get(WORKERS_ENV, "").strip().isdigit():
+        return int(os.environ[WORKERS_ENV])
+    return workers
+
+
 class Workers:
     """Worker processes for a :class:`Batch` (the second core, and more): they check the events
     file's rows while the main process stages them, then settle units while it writes them.
@@ -231,7 +236,7 @@ class Workers:
     that its next unit reads (NetEase's cash budget, WeChat's cold-start pool, Xingtu's quotas): a
     worker's own :class:`StoreBuffer` (reading the database's committed rows the first time a key is
     used) then answers each call as the main process's buffer will when it makes the same calls in
-    unit order. The main process checks that (:meth:`Batch._confirm`); anything else (another
+    unit order. The main process checks that (``Batch._confirm``); anything else (another
     process writing, a key two platforms share) ends the parallel part of the run, never its
     correctness. Workers are forked before the run starts (the engine is loaded, the process is
     still small), hold no lock and write nothing; one that dies, or whose parent dies, ends with it
@@ -241,7 +246,7 @@ class Workers:
     (it sends the next pieces while the workers compute, and reads their answers meanwhile).
     """
 
-    def __init__(self, batch: Batch, count: int) -> None:
+    def __init__(self, count: int, path: Path, settler: Settler) -> None:
         context = multiprocessing.get_context("fork")
         self._pipes: list[Connection] = []
         self._processes: list[BaseProcess] = []
@@ -250,9 +255,8 @@ class Workers:
         self._sent: deque[list[list[int]]] = deque()
         self.failed = False
         ends = [context.Pipe() for _ in range(count)]
-        path = Path(batch.store.path).resolve()
         for mine, theirs in ends:
-            process = context.Process(target=_work, args=(theirs, [m for m, _ in ends], path, batch._settler),
+            process = context.Process(target=_work, args=(theirs, [m for m, _ in ends], path.resolve(), settler),
                                       daemon=True, name="creatorpay-settle")
             process.start()
             theirs.close()
@@ -271,20 +275,18 @@ class Workers:
                 self.failed = True
 
     @classmethod
-    def start(cls, batch: Batch, size: int) -> Workers | None:
+    def start(cls, count: int | None, *, platforms: int, path: str, settler: Settler, size: int) -> Workers | None:
         """Workers for a run whose events file has ``size`` bytes, or None to run serially: a small
-        file, a database in memory, one core, or ``workers`` (or ``CREATORPAY_SETTLE_WORKERS``)
-        below 2. An explicit count is used whatever the size of the run (the tests force it so)."""
-        count = batch.workers
-        if count is None and os.environ.get(WORKERS_ENV, "").strip().isdigit():
-            count = batch.workers = int(os.environ[WORKERS_ENV])
+        file, a database in memory (``path``), one core, or ``count`` (:func:`requested`) below 2.
+        An explicit count is used whatever the size of the run (the tests force it so); with none,
+        one per core up to one per platform."""
         forced = count is not None
         if count is None:
-            count = min(os.cpu_count() or 1, len(batch._platforms))
-        if count < 2 or batch.store.path == ":memory:" or (not forced and size < PARALLEL_BYTES) \
+            count = min(os.cpu_count() or 1, platforms)
+        if count < 2 or path == ":memory:" or (not forced and size < PARALLEL_BYTES) \
                 or "fork" not in multiprocessing.get_all_start_methods():
             return None
-        return cls(batch, count)
+        return cls(count, Path(path), settler)
 
     def __len__(self) -> int:
         return len(self._pipes)
@@ -412,9 +414,6 @@ def _work(pipe: Connection, close: list[Connection], path: Path, settler: Settle
             pipe.send_bytes(marshal.dumps(traceback.format_exc()))
     finally:
         os._exit(0)  # no cleanup of what was inherited from the parent (its database connection)
-
-
-_compact = compact_json
 
 
 def _ident(row: Row) -> str | None:
