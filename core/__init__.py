@@ -7,6 +7,12 @@ The public API for services::
     print(report.to_json())
 """
 
+if __name__ != "creatorpay.core":  # the folder imported by its path, not its installed name
+    raise ImportError(
+        f"import creatorpay.core, not {__name__}: the core/ folder is installed "
+        "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
+    )
+
 from typing import TYPE_CHECKING
 
 from .context import Adjustment, Platform, Settlement

@@ -134,8 +134,11 @@ class Engine:
     (``PluginWarning``); :attr:`reports` says how each fared. ``plugins``: extra
     plugin objects by name, as if installed. ``rules``: an override file path or parsed mapping.
 
+    >>> from creatorpay.core import load_scenario
     >>> engine = Engine()
     >>> statement = engine.settle(load_scenario("examples/live-anchor.toml"), "wechat_channels")
+    >>> statement.platform
+    'wechat_channels'
     """
 
     def __init__(

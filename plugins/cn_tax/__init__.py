@@ -9,6 +9,12 @@ income excluding VAT (CN-TAX-03), and CN-VAT-01 on VAT-inclusive income.
 
 from __future__ import annotations
 
+if __name__ != "creatorpay.plugins.cn_tax":  # the folder imported by its path, not its installed name
+    raise ImportError(
+        f"import creatorpay.plugins.cn_tax, not {__name__}: the plugins/cn_tax/ folder is installed "
+        "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
+    )
+
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path

@@ -4,6 +4,12 @@ not offered: no source covers them on NetEase."""
 
 from __future__ import annotations
 
+if __name__ != "creatorpay.plugins.netease":  # the folder imported by its path, not its installed name
+    raise ImportError(
+        f"import creatorpay.plugins.netease, not {__name__}: the plugins/netease/ folder is installed "
+        "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
+    )
+
 from pathlib import Path
 
 from creatorpay.core import Platform, Settlement, hookimpl

@@ -9,6 +9,12 @@ reported (XT-GROW-01).
 
 from __future__ import annotations
 
+if __name__ != "creatorpay.plugins.xingtu":  # the folder imported by its path, not its installed name
+    raise ImportError(
+        f"import creatorpay.plugins.xingtu, not {__name__}: the plugins/xingtu/ folder is installed "
+        "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
+    )
+
 from pathlib import Path
 
 from creatorpay.core import Platform, Settlement, hookimpl
