@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from creatorpay.core import Engine, load_scenario
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 EXPECTED = {
     "food-vlogger.toml": {"xingtu": "9120.00", "wechat_channels": "12160.00", "netease": "8000.00"},

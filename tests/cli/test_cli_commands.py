@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_support import invoke, run_main
 
-from tests.conftest import EXAMPLES, ROOT
+from tests.cli.cli_support import invoke, run_main
+from tests.helpers import EXAMPLES, ROOT
 
 
 @pytest.fixture(autouse=True)

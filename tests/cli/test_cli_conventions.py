@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from creatorpay.core.cli import GLOBAL_FLAGS, GLOBAL_VALUED, cli, hoist_globals, main
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES, examples
 
 #: The installed console script, beside the interpreter running the tests.
 SCRIPT = str(Path(sys.executable).parent / "creatorpay")
@@ -169,7 +169,7 @@ _GLOBALS = st.one_of(st.sampled_from(GLOBAL_FLAGS).map(lambda flag: [flag]),
                      st.tuples(st.sampled_from(GLOBAL_VALUED), st.sampled_from(["netease", "never"])).map(list))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(before=st.lists(_GLOBALS, max_size=3), after=st.lists(st.one_of(_TOKENS.map(lambda t: [t]), _GLOBALS),
                                                              max_size=8))
 def test_hoisting_moves_only_the_global_options_and_keeps_every_order(before: list[list[str]],
@@ -260,24 +260,25 @@ def test_quiet_prints_only_errors_and_the_document(capsys: pytest.CaptureFixture
 def on_a_terminal(*args: str, env: dict[str, str]) -> tuple[int, str]:
     """The script with a pseudo-terminal as stdin and stdout: exit code and what the terminal showed."""
     leader, follower = pty.openpty()
-    child = subprocess.Popen([SCRIPT, *args], stdin=follower, stdout=follower, stderr=subprocess.PIPE,
-                             env={**os.environ, **env}, close_fds=True)
-    os.close(follower)
-    shown = b""
-    while True:
-        ready, _, _ = select.select([leader], [], [], 60)
-        if not ready:
-            child.kill()
-            raise AssertionError("no output in 60 s")
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(leader)
-    return child.wait(timeout=60), shown.decode("utf-8", "replace")
+    # stderr is a pipe nobody reads but must be closed (a ResourceWarning otherwise): hence the with.
+    with subprocess.Popen([SCRIPT, *args], stdin=follower, stdout=follower, stderr=subprocess.PIPE,
+                          env={**os.environ, **env}, close_fds=True) as child:
+        os.close(follower)
+        shown = b""
+        while True:
+            ready, _, _ = select.select([leader], [], [], 60)
+            if not ready:
+                child.kill()
+                raise AssertionError("no output in 60 s")
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        os.close(leader)
+        return child.wait(timeout=60), shown.decode("utf-8", "replace")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal")

@@ -10,7 +10,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from cli_support import invoke, run_main
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +17,8 @@ from hypothesis import strategies as st
 from creatorpay.core import Engine, load_scenario
 from creatorpay.core.cli import COMMANDS, cli, main
 from creatorpay.core.cli.example import bundled, description
-from tests.conftest import EXAMPLES
+from tests.cli.cli_support import invoke, run_main
+from tests.helpers import EXAMPLES, examples
 from tests.test_examples import BUILT_IN, EXPECTED
 
 NAMES = sorted(p.stem for p in EXAMPLES.glob("*.toml"))
@@ -103,7 +103,7 @@ def test_unknown_example_is_exit_2_naming_the_examples(capsys: pytest.CaptureFix
     assert "'beauty-vlogger'" in err and all(name in err for name in NAMES) and "Traceback" not in err
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(st.one_of(st.sampled_from([*NAMES, "../food-vlogger", "food-vlogger.toml.toml", "FOOD-VLOGGER", ""]),
                  st.text(min_size=1, max_size=40).filter(lambda t: not t.startswith("-") and "\x00" not in t)))
 def test_any_name_prints_an_example_or_is_exit_2(name: str) -> None:

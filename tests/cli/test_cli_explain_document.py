@@ -8,7 +8,7 @@ import os
 import subprocess
 
 from tests.cli.test_cli_narrow import SCRIPT
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def run(*args: str) -> object:

@@ -14,7 +14,7 @@ from creatorpay.core.cli.render import SMALL_DENOMINATOR, explain_line, shown_ra
 from creatorpay.core.money import round_fen
 from creatorpay.core.statement import Kind, StatementBuilder
 from tests.cli.test_cli_narrow import SCRIPT
-from tests.conftest import EXAMPLES, ROOT
+from tests.helpers import EXAMPLES, ROOT, examples
 
 
 def tip_line(base: Decimal, rate: Decimal | Fraction) -> tuple[StatementBuilder, object]:
@@ -44,7 +44,7 @@ def test_the_console_script_shows_the_division() -> None:
     assert "300,000 × 0.1 = 30,000.00" in done.stdout  # a rate that ends is printed as it is
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(numerator=st.integers(1, 50), denominator=st.integers(2, SMALL_DENOMINATOR),
        base=st.integers(0, 10**9))
 def test_rates_that_do_not_end_are_divisions(numerator: int, denominator: int, base: int) -> None:

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from creatorpay.core.cli import cli
-from tests.conftest import EXAMPLES, ROOT
+from tests.helpers import EXAMPLES, ROOT
 
 GOLDEN = Path(__file__).with_name("golden")
 REGEN = os.environ.get("CREATORPAY_REGEN_GOLDEN") == "1"

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from creatorpay.core.cli import cli as group
 from creatorpay.core.money import grouped
-from tests.conftest import EXAMPLES, ROOT
+from tests.helpers import EXAMPLES, ROOT, examples
 from tests.ledger.ledger_support import CLI
 
 #: The console script pip installed beside this interpreter, else the same entry point run by it.
@@ -97,7 +97,7 @@ def test_a_table_that_fits_stays_a_table() -> None:
     assert text.splitlines()[1].startswith("CNY "), text
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(12), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(columns=st.integers(min_value=40, max_value=140),
        yuan=st.decimals(min_value=0, max_value=Decimal("9999999999.99"), places=2))
 def test_any_width_any_amount(columns: int, yuan: Decimal, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from creatorpay.core import Engine, InputError, Platform
 from creatorpay.core.hookspecs import hookimpl
 from creatorpay.core.plugins import PluginWarning
-from tests.conftest import EXAMPLES, ROOT
+from tests.helpers import EXAMPLES, ROOT
 
 FOOD = str(EXAMPLES / "food-vlogger.toml")
 KUAISHOU_FAILED = ("the plugin 'kuaishou' (creatorpay_fixture 1.0) failed to load: "

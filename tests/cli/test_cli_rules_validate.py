@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_support import run_main
+
+from tests.cli.cli_support import run_main
 
 TOPS = '["36000.00", "144000.00", "300000.00", "420000.00", "660000.00", "960000.00"]'
 RATES = '["0.03", "0.10", "0.20", "0.25", "0.30", "0.35", "0.45"]'

@@ -22,8 +22,8 @@ from creatorpay.core.cli.schema import json_schema, markdown
 from creatorpay.core.events import parse_event
 from creatorpay.core.profiles import parse_profile
 from creatorpay.testing.strategies import broken_scenario_dicts, junk, sample_scenarios, scenario_dicts
-from tests.conftest import EXAMPLES, ROOT, scenario_dict
-from tests.core.test_scenario import BAD
+from tests.core.test_scenario import BAD, BAD_IDS
+from tests.helpers import EXAMPLES, ROOT, examples, scenario_dict
 
 SHARED_EXAMPLES = Path("/work/shared/examples")
 PLATFORMS = ("xingtu", "wechat_channels", "netease", "cn_tax")
@@ -112,7 +112,9 @@ def _examples() -> list[Path]:
     return found + (sorted(SHARED_EXAMPLES.glob("*.toml")) if SHARED_EXAMPLES.is_dir() else [])
 
 
-@pytest.mark.parametrize("path", _examples(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path", _examples(), ids=lambda p: f"{'shared' if p.is_relative_to(SHARED_EXAMPLES) else 'examples'}/{p.name}"
+)
 def test_every_example_validates(path: Path) -> None:
     """examples/*.toml (the golden files' scenarios, tests/cli/golden) and the shared examples."""
     assert errors(read_document(path)) == []
@@ -142,7 +144,7 @@ def _expressible(message: str) -> bool:
     return bool(_EXPRESSIBLE.search(message)) and not _NOT.search(message)
 
 
-@pytest.mark.parametrize(("sections", "path", "expected"), BAD, ids=[b[1] + ":" + b[2] for b in BAD])
+@pytest.mark.parametrize(("sections", "path", "expected"), BAD, ids=BAD_IDS)
 def test_what_the_loader_refuses_the_schema_refuses_core_input_01(sections: dict[str, Any], path: str,
                                                                   expected: str) -> None:
     data = scenario_dict(**sections)
@@ -152,7 +154,7 @@ def test_what_the_loader_refuses_the_schema_refuses_core_input_01(sections: dict
         assert errors(data), f"the schema accepts what the loader refuses: {caught.value}"
 
 
-_QUICK = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_QUICK = settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
 
 
 @_QUICK

@@ -17,7 +17,7 @@ from rich.progress import Progress
 from creatorpay.core.cli.settle import _count_column
 from creatorpay.core.money import grouped
 from tests.cli.test_cli_narrow import SCRIPT
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 from generate_month import generate

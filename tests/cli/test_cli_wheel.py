@@ -20,7 +20,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT
+from tests.helpers import EXAMPLES, ROOT
 from tests.test_examples import EXPECTED
 
 pytestmark = pytest.mark.wheel

@@ -3,13 +3,14 @@ income, so tax figures can be set to the fen without depending on any real platf
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import creatorpay.plugins.cn_tax as cn_tax
 from creatorpay.core import Engine, Kind, Line, Platform, Settlement, Statement, hookimpl, load_scenario
-from tests.conftest import scenario_dict
+from tests.helpers import scenario_dict
 
 FAKE_RULES = Path(__file__).with_name("cn_tax_fake_rules.toml")
 
@@ -29,7 +30,7 @@ def fake_platform(name: str) -> object:
             ctx.statement.line("FK-PAY-01", Kind.TIPS, payer=name, payee=ctx.creator, base=tips.yuan,
                                rate=Decimal(1), note="paid in full")
 
-    hooks = {"creatorpay_platform": creatorpay_platform,
+    hooks: dict[str, Callable[..., object]] = {"creatorpay_platform": creatorpay_platform,
              "creatorpay_settle_revenue_share": creatorpay_settle_revenue_share}
     return type(f"{name}_plugin", (), {k: staticmethod(v) for k, v in hooks.items()})()
 

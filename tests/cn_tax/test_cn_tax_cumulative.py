@@ -10,7 +10,7 @@ import pytest
 from creatorpay.core import InputError, load_scenario
 from creatorpay.core.scenario import Tax
 from tests.cn_tax.cn_tax_fakes import ENGINE, one, reasons, settle
-from tests.conftest import scenario_dict
+from tests.helpers import scenario_dict
 
 # The annual table of RULES.md, written out by hand: (income giving taxable exactly at the top with
 # one month's 5,000 and 20% deducted, rate at the top, tax at the top, rate just above, tax just above).

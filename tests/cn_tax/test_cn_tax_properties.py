@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from creatorpay.plugins.cn_tax.withholding import cumulative, per_payment
 from tests.cn_tax.cn_tax_fakes import ENGINE, lines, settle
+from tests.helpers import examples
 
 BOOK = ENGINE.rulebooks["cn_tax"]
 PER_PAYMENT = BOOK.at(dt.date(2025, 6, 1)).in_force["CN-TAX-01"]
@@ -43,7 +44,7 @@ def test_cn_tax_02_is_never_negative_and_continuous(income: Decimal, ytd: Decima
     assert now <= more <= now + FEN
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(incomes, st.sampled_from(["2025-06", "2026-10"]))
 def test_statement_cash_is_income_less_tax_and_vat(income: Decimal, period: str) -> None:
     """CN-TAX-01/02 and CN-VAT-01 lines: net = income − tax − VAT to the fen; totals add up to net."""

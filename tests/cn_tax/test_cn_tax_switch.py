@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from creatorpay.core import load_scenario
 from tests.cn_tax.cn_tax_fakes import ENGINE, engine, one, reasons, settle
-from tests.conftest import scenario_dict
+from tests.helpers import scenario_dict
 
 
 def test_2025_09_uses_cn_tax_01_and_2025_10_uses_cn_tax_02() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ def fake_platform(tmp: Path, name: str = "fake", **hooks: Any) -> object:
             ctx.statement.line("FK-TIP-01", Kind.TIPS, payer=name, payee=ctx.creator, base=ctx.scenario.tips.yuan,
                                rate=rule.decimal("share"), label=rule.label_for("share"))
 
-    namespace = {"creatorpay_platform": creatorpay_platform,
+    namespace: dict[str, Callable[..., object]] = {"creatorpay_platform": creatorpay_platform,
                  "creatorpay_settle_revenue_share": creatorpay_settle_revenue_share}
     namespace.update(hooks)
     # A hashable plugin object (pluggy keeps plugins in sets), like a module with these functions.

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 
 from creatorpay.core import Engine, InputError, Report, Scenario, SQLiteStore, load_scenario
 from creatorpay.testing.strategies import scenario_dicts
-from tests.conftest import EXAMPLES, scenario_dict
+from tests.helpers import EXAMPLES, examples, scenario_dict
 
 TOML = 'schema = 1\nperiod = "2026-10"\n[creator]\nid = "me"\nfollowers = 100\n[tips]\nyuan = "10.00"\n'
 
@@ -76,7 +76,7 @@ def test_text_is_read_as_toml_or_json_and_a_str_is_always_a_path(tmp_path: Path)
     lambda: load_scenario(text=TOML, format="yaml"),  # type: ignore[call-overload]
     lambda: load_scenario({}, text=TOML, format="toml"),  # type: ignore[call-overload]
     lambda: load_scenario(42),  # type: ignore[call-overload]
-])
+], ids=["text-without-format", "unknown-format", "data-and-text", "not-a-path"])
 def test_a_call_that_is_not_one_of_the_two_forms_is_a_programming_error(call: Any) -> None:
     with pytest.raises((TypeError, ValueError)):
         call()
@@ -88,7 +88,7 @@ def test_to_dict_of_every_example_round_trips_through_json(example: Path) -> Non
     assert load_scenario(json.loads(json.dumps(s.to_dict())), source=s.source) == s
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(scenario_dicts("xingtu", messy=True))
 def test_to_dict_round_trips_any_scenario_the_kit_draws(data: dict[str, Any]) -> None:
     """``load_scenario(s.to_dict()) == s`` for the conformance kit's scenarios (orders priced from the
@@ -124,7 +124,7 @@ def test_sqlite_store_is_exported_and_typed() -> None:
 
     assert SQLiteStore is Inner and "SQLiteStore" in core.__all__ and "SQLiteStore" in dir(core)
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
-        core.Nope  # type: ignore[attr-defined]  # noqa: B018
+        core.Nope  # noqa: B018
 
 
 def _scenario() -> Scenario:

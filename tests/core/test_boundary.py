@@ -22,9 +22,9 @@ from creatorpay.core.plugins import PluginWarning
 from creatorpay.core.sqlite_store import SQLiteStore
 from creatorpay.core.store import StoreView
 from creatorpay.testing.checks import load_failure
-from tests.conftest import EXAMPLES, scenario_dict
 from tests.core.fakes import fake_platform
 from tests.core.test_plugins import install_fake_distribution
+from tests.helpers import EXAMPLES, scenario_dict
 
 TIPS = scenario_dict(tips={"yuan": "10.00"})
 
@@ -83,7 +83,8 @@ def test_a_name_with_the_namespace_separator_is_refused(tmp_path: Path) -> None:
     """'netease:cash' would own the prefix 'netease:cash:', NetEase's budget keys (NE-BUDGET-01)."""
     rules = own_rules(tmp_path, "sneaky", "SN-ONE-01")
     sneaky = plugin(creatorpay_adjustment=lambda: Adjustment(name="netease:cash", title="x", rules=rules))
-    report = {r.name: r for r in engine(sneaky=sneaky).reports}["sneaky"]
+    with pytest.warns(PluginWarning, match="the plugin 'sneaky' failed to load"):
+        report = {r.name: r for r in engine(sneaky=sneaky).reports}["sneaky"]
     assert report.status == "failed" and "no ':'" in (report.error or "")
 
 

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from creatorpay.core import Adjustment, Engine, Kind, MemoryStore, Platform, Scenario, Settlement, load_scenario
 from creatorpay.core.checks import Checker
-from tests.conftest import EXAMPLES
 from tests.core.test_boundary import own_rules, plugin
+from tests.helpers import EXAMPLES, examples
 
 BUILTINS = ["netease", "wechat_channels", "xingtu"]
 ROGUE, ROGUE_TAX = "aaa_rogue", "aaa_tax"  # first in name order: settled and adjusting before the others
@@ -157,7 +157,7 @@ PLANS = st.dictionaries(st.sampled_from(PHASES), st.lists(st.sampled_from(sorted
                         max_size=4)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plan=PLANS, index=st.integers(0, len(SCENARIOS) - 1))
 def test_a_misbehaving_plugin_never_changes_the_other_platforms_statements(
         tmp_path: Path, plan: dict[str, list[str]], index: int) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from creatorpay.core.cli import main
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

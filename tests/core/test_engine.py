@@ -12,8 +12,8 @@ import pytest
 
 from creatorpay.core import Engine, Kind, load_scenario
 from creatorpay.core.statement import TOTALS, StatementBuilder
-from tests.conftest import scenario_dict
 from tests.core.fakes import fake_platform, paying_orders, traffic_and_transfers
+from tests.helpers import scenario_dict
 
 ORDERS = [
     {"id": "pub", "amount": "100.00", "stage": "published"},

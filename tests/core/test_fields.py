@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from creatorpay.core import events, fields, load_scenario, profiles, scenario
-from tests.conftest import ROOT, scenario_dict
+from tests.helpers import ROOT, scenario_dict
 
 
 def _all_fields() -> list[fields.Field]:
@@ -59,6 +59,7 @@ def test_count_limits_are_the_definitions_bounds_core_input_01() -> None:
 
 def _loaded(section: str, key: str, table: dict[str, Any]) -> Any:
     """The value the loader gives ``key`` of ``section`` when it is left out of ``table``."""
+    loaded: object
     if section == "orders":
         loaded = load_scenario(scenario_dict(orders=[table])).orders[0]
     elif section == "creator":

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from creatorpay.core import Engine, hookimpl, hookspecs, load_scenario
-from tests.conftest import ROOT, scenario_dict
 from tests.core.fakes import fake_platform
+from tests.helpers import ROOT, scenario_dict
 
 SPECS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
                if name.startswith("creatorpay_"))

@@ -15,7 +15,7 @@ from creatorpay.core.events import parse_event
 from creatorpay.core.profiles import checked_base
 from creatorpay.core.scenario import COUNT_LIMITS
 from creatorpay.core.sweep import parse_vary
-from tests.conftest import scenario_dict
+from tests.helpers import scenario_dict
 
 HUGE = "1" * 5000  # an integer literal int() refuses (over 4,300 digits)
 

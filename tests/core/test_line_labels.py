@@ -8,8 +8,8 @@ from pathlib import Path
 
 from creatorpay.core import Engine, Kind, Settlement, hookimpl, load_scenario
 from creatorpay.core.statement import StatementBuilder
-from tests.conftest import scenario_dict
 from tests.core.fakes import fake_platform
+from tests.helpers import scenario_dict
 
 
 def _engine(tmp_path: Path, settle: object) -> Engine:

@@ -16,7 +16,7 @@ from creatorpay.core.checks import parse_toml
 from creatorpay.core.cli import cli
 from creatorpay.core.rules import RuleBook, parse_rule_book
 from creatorpay.core.rulesdoc import builtin_books
-from tests.conftest import ROOT
+from tests.helpers import ROOT, examples
 
 RULES = """
 [sources]
@@ -84,7 +84,7 @@ def test_a_bad_sources_entry_is_an_error(entry: str, found: str) -> None:
     assert found in problems(RULES.replace('reading = "our reading"', f'reading = "our reading"\n{entry}'))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(citation=st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=80)
        .filter(lambda t: t.strip()),
        section=st.text(st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="{}"), max_size=40))

@@ -11,8 +11,8 @@ import pytest
 from creatorpay.core import Engine, RuleFileError, load_scenario
 from creatorpay.core.checks import parse_toml
 from creatorpay.core.rules import load_rule_file, parse_rule_book
-from tests.conftest import scenario_dict
 from tests.core.fakes import RULES, fake_platform
+from tests.helpers import scenario_dict
 
 
 def engine(tmp_path: Path, **options: object) -> Engine:

@@ -13,6 +13,7 @@ import pytest
 
 from creatorpay.core import Engine, RuleFileError, hookimpl
 from creatorpay.core.checks import Checker, parse_toml
+from creatorpay.core.plugins import PluginWarning
 from creatorpay.core.rules import RuleVersion, parse_rule_book
 from tests.core.fakes import fake_platform
 
@@ -136,7 +137,8 @@ def test_a_rule_file_the_check_rules_hook_refuses_fails_its_plugin(tmp_path: Pat
     check = hookimpl(_sum_at_most_one)
     plugin = fake_platform(tmp_path, creatorpay_check_rules=check)
     (tmp_path / "fake.toml").write_text(RULES.replace('share = "0.5"', 'share = "0.9"'), encoding="utf-8")
-    loaded = Engine(plugins={"fake": plugin}, entry_points=False)
+    with pytest.warns(PluginWarning, match="the plugin 'fake' failed to load: RuleFileError"):
+        loaded = Engine(plugins={"fake": plugin}, entry_points=False)
     report = next(r for r in loaded.reports if r.name == "fake")
     assert report.status == "failed"
     assert 'rules."FK-TAB-01".versions[0].share: expected share + the top rate at most 1' in (report.error or "")

@@ -24,7 +24,7 @@ from creatorpay.core.checks import read_document
 from creatorpay.core.rules import ParamSpec
 from creatorpay.core.scenario import Scenario
 from creatorpay.testing.strategies import scenario_dicts
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES, examples
 
 BASE = Engine()
 #: Every overridable parameter: (book, rule, parameter, its spec).
@@ -104,13 +104,13 @@ def overrides(draw: st.DrawFn) -> dict[str, dict[str, dict[str, Any]]]:
     data: dict[str, dict[str, dict[str, Any]]] = {}
     for book, rule, name, spec in draw(st.lists(st.sampled_from(PARAMS), min_size=1, max_size=6, unique=True)):
         data.setdefault(book, {}).setdefault(rule, {})[name] = draw(_value(spec))
-    if TABLES and draw(st.booleans()):
+    if len(TABLES) > 0 and draw(st.booleans()):
         book, rule = draw(st.sampled_from(TABLES))
         data.setdefault(book, {}).setdefault(rule, {}).update(draw(_table()))
     return data
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
 @given(overrides())
 def test_an_override_validation_accepts_settles_every_example_without_error(
         data: dict[str, dict[str, dict[str, Any]]]) -> None:
@@ -144,7 +144,7 @@ def test_every_edge_value_of_every_parameter_is_refused_or_settles(book: str, ru
                 assert statement.status != "error", (value, scenario.source, statement.platform, statement.error)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
 @given(overrides(), scenario_dicts(messy=True))
 def test_an_accepted_override_settles_any_scenario_the_rule_files_settle(
         data: dict[str, dict[str, dict[str, Any]]], scenario: dict[str, Any]) -> None:

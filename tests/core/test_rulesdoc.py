@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from creatorpay.core.rulesdoc import REGENERATE, builtin_books, builtin_rule_files, main, render
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 DOC = ROOT / "docs" / "rules.md"
 #: The rulebook the project works from: beside the repository in development and CI, absent from

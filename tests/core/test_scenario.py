@@ -11,7 +11,7 @@ import pytest
 
 from creatorpay.core import InputError, load_scenario
 from creatorpay.core.scenario import Period, price_band
-from tests.conftest import EXAMPLES, scenario_dict
+from tests.helpers import EXAMPLES, scenario_dict
 
 ORDER = {"id": "o-1", "amount": "100.00", "stage": "published"}
 PARTICIPANT = {"creator": "me", "role": "main", "agreed": "100.00"}
@@ -109,8 +109,11 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"bonus": 1}, "bonus", "unknown key"),
 ]
 
+#: One test id per case: the field and the message expected, numbered (two cases may share both).
+BAD_IDS = [f"{n}-{path}:{expected}" for n, (_, path, expected) in enumerate(BAD)]
 
-@pytest.mark.parametrize(("sections", "path", "expected"), BAD, ids=[b[1] + ":" + b[2] for b in BAD])
+
+@pytest.mark.parametrize(("sections", "path", "expected"), BAD, ids=BAD_IDS)
 def test_each_key_is_checked_core_input_01(sections: dict[str, Any], path: str, expected: str) -> None:
     with pytest.raises(InputError) as caught:
         load_scenario(scenario_dict(**sections), source="s.toml")

@@ -6,7 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
-from kit_support import DEMO, make_venv
+
+from tests.kit.kit_support import DEMO, make_venv
 
 
 @pytest.fixture(scope="session")

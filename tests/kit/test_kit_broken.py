@@ -9,7 +9,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from kit_support import BUILT_IN, compare_json, plugin_reports, run
+
+from tests.kit.kit_support import BUILT_IN, compare_json, plugin_reports, run
 
 HEADER = """
 from decimal import Decimal

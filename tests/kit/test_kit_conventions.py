@@ -12,13 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from kit_support import creatorpay
 
 from creatorpay.core import Engine, Kind, Settlement, hookimpl, load_scenario
 from creatorpay.core.cli.plugins import project_name
 from creatorpay.testing import checks
-from tests.conftest import scenario_dict
 from tests.core.fakes import fake_platform
+from tests.helpers import scenario_dict
+from tests.kit.kit_support import creatorpay
 
 D = Decimal
 

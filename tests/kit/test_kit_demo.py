@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kit_support import BUILT_IN, DEMO, FOOD_VLOGGER, run, venv_creatorpay
-
 from creatorpay.core.cli.new_plugin import scaffold, values
+from tests.kit.kit_support import BUILT_IN, DEMO, FOOD_VLOGGER, run, venv_creatorpay
 
 TIPS_ONLY = """schema = 1
 period = "2026-10"

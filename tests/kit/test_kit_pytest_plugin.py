@@ -7,7 +7,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from kit_support import run
+from tests.kit.kit_support import run
 
 
 def test_registered_under_pytest11() -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from kit_support import BUILT_IN, compare_json, creatorpay, install, plugin_reports, run_tests
 
 from creatorpay.core.cli import cli
 from creatorpay.core.cli.new_plugin import FILES, name_problem, values
+from tests.kit.kit_support import BUILT_IN, compare_json, creatorpay, install, plugin_reports, run_tests
 
 
 def test_acme_installs_passes_its_tests_and_is_compared(tmp_path: Path) -> None:

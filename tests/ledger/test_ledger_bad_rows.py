@@ -10,9 +10,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ledger_support import cli, tips, write_jsonl
-
 from creatorpay.core.batch_workers import PARALLEL_BYTES
+from tests.ledger.ledger_support import cli, tips, write_jsonl
 
 HUGE = "1" * 5000
 

@@ -10,7 +10,7 @@ import random
 import sys
 from pathlib import Path
 
-from ledger_support import BENCH, cli, creators, dump, programs, settle, tips, write_jsonl
+from tests.ledger.ledger_support import BENCH, cli, creators, dump, programs, settle, tips, write_jsonl
 
 sys.path.insert(0, str(BENCH))
 from generate_month import generate

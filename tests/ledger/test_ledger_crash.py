@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from ledger_support import BENCH, CLI, ROOT, dump, query
+from tests.ledger.ledger_support import BENCH, CLI, ROOT, dump, query
 
 sys.path.insert(0, str(BENCH))
 from generate_month import generate

@@ -23,6 +23,7 @@ from creatorpay.core.rows import read_json, read_row, to_row
 from creatorpay.core.scenario import SCENES, STAGES, TASKS, load_scenario
 from creatorpay.core.sqlite_schema import migrate
 from creatorpay.core.sqlite_store import SQLiteStore, StoreBuffer
+from tests.helpers import examples
 
 KEYS = ("q1", "q2")
 BUDGETS = ("b1", "b2")
@@ -48,7 +49,7 @@ def _tables(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
             for table in ("quotas", "quota_slots", "budgets", "budget_draws")}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(st.lists(st.tuples(calls, st.sampled_from(SCOPES), st.booleans()), max_size=30))
 def test_the_store_buffer_answers_and_writes_as_sqlite_store(program: list[tuple[Any, ...]]) -> None:
     """Every call answers as SQLiteStore's; a unit rolled back leaves no trace; the flushed tables
@@ -111,7 +112,7 @@ PROFILE = '{"creator":{"followers":1200,"price_card":{"s1_20":"300.00"}},"tax":{
           '"months_with_income":10,"ytd_income":"5000.00","ytd_withheld":"0.00"}}'
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(events)
 def test_the_scenario_built_from_checked_events_is_the_loaders(found: list[tuple[str, dict[str, Any]]]) -> None:
     """CORE-INPUT-01: for every month of valid events, the scenario the batch builds without the
@@ -139,7 +140,7 @@ def test_the_scenario_built_from_checked_events_is_the_loaders(found: list[tuple
     assert repr(attrs.evolve(base, **built)) == repr(expected)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(st.sampled_from(("tips", "programs", "merchant_live", "order")),
        st.dictionaries(st.sampled_from(("yuan", "beans_android", "plays", "scene", "sales", "private_users",
                                         "amount", "stage", "order_id", "co_creation", "video_seconds", "app")),
@@ -192,7 +193,7 @@ valid_profiles = st.fixed_dictionaries(
                   "ytd_income": amounts, "ytd_withheld": amounts})})
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(st.one_of(valid_profiles, profiles), st.sampled_from(("2026-10", "2025-06")))
 def test_the_checked_profile_base_is_the_loaders(profile: dict[str, Any], period: str) -> None:
     """CORE-INPUT-01 (and CN-TAX-02's months_with_income from 2025-10): a profile the shortcut
@@ -217,7 +218,7 @@ json_lines = st.one_of(
 
 
 @given(json_lines, st.sampled_from(["", "\n", " \r\n", "\t", " x", "}", " {}"]))
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400))
 def test_a_json_line_reads_as_json_loads_reads_it(line: str, tail: str) -> None:
     """CORE-INPUT-01: the events file's rows are read with the C scanner directly; whatever the
     line, the row (or the reason it is rejected) is what json.loads makes of it."""
@@ -237,7 +238,7 @@ def test_a_json_line_reads_as_json_loads_reads_it(line: str, tail: str) -> None:
 
 
 @given(json_lines)
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 def test_json_is_read_as_json_loads_reads_it(text: str) -> None:
     """Event lines and stored event bodies are read with the C scanner directly: the value is
     json.loads's, and a text json.loads refuses is refused (ValueError), never misread."""
@@ -252,7 +253,7 @@ def test_json_is_read_as_json_loads_reads_it(text: str) -> None:
 
 
 @given(json_lines)
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 def test_a_row_is_read_as_json_loads_with_unique_keys_reads_it(text: str) -> None:
     """CORE-INPUT-01: a row's fast reader refuses what json.loads with unique_pairs refuses (a key
     given twice among them), and reads the rest alike."""
@@ -299,7 +300,7 @@ def _writable(value: Any) -> None:
             item.encode("utf-8")
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=examples(250))
 @given(_rows, st.one_of(st.none(), st.sampled_from(("id", "yuan", "kind"))), st.booleans(),
        st.sampled_from(("tips", "programs", "merchant_live", "order")))
 def test_malformed_rows_are_rejected_with_a_reason_never_raised(row: dict[str, Any], repeat: str | None,

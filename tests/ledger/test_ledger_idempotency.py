@@ -9,10 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from ledger_support import creators, dump, programs, query, settle, tips, write_jsonl
 
 from creatorpay.core.ledger import Ledger, Unit
 from creatorpay.core.sqlite_store import SQLiteStore
+from tests.ledger.ledger_support import creators, dump, programs, query, settle, tips, write_jsonl
 
 CASH_2026 = Decimal("2000000000.00")
 

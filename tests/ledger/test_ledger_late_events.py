@@ -21,11 +21,12 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger_support import dump, programs, query, settle, tips, write_jsonl
 
 from creatorpay.core.batch import Batch
 from creatorpay.core.ledger import Ledger, Unit
 from creatorpay.core.sqlite_store import SQLiteStore
+from tests.helpers import examples
+from tests.ledger.ledger_support import dump, programs, query, settle, tips, write_jsonl
 
 PEOPLE = [{"id": "x1", "followers": 100000, "xingtu_registered": True, "xingtu_beta": True},
           {"id": "c1", "followers": 5000}, {"id": "n1", "followers": 1000, "quality": True}]
@@ -126,7 +127,7 @@ def months(draw: st.DrawFn) -> list[dict[str, Any]]:
     return rows
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30))
 @given(months(), st.integers(0, 2**32 - 1))
 def test_the_statements_of_split_runs_add_up_to_one_run(rows: list[dict[str, Any]], seed: int) -> None:
     """The invariant, per unit (per-unit state; see the module's docstring): the events split at

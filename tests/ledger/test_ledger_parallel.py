@@ -15,13 +15,21 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from ledger_support import BENCH, CLI, ROOT, dump, programs, race_two_settles_on_one_budget, settle, write_jsonl
-
 from creatorpay.core import Engine
-from creatorpay.core.batch import Batch
+from creatorpay.core.batch import Batch, Summary
 from creatorpay.core.batch_workers import WORKERS_ENV, Job, Outcome
 from creatorpay.core.ledger import Unit
 from creatorpay.core.sqlite_store import SQLiteStore, StoreBuffer
+from tests.ledger.ledger_support import (
+    BENCH,
+    CLI,
+    ROOT,
+    dump,
+    programs,
+    race_two_settles_on_one_budget,
+    settle,
+    write_jsonl,
+)
 
 sys.path.insert(0, str(BENCH))
 from generate_month import generate
@@ -60,7 +68,7 @@ def test_workers_write_the_ledger_a_serial_run_writes(tmp_path: Path) -> None:
     assert any(kind == "adjustment" for kind in (row[4] for row in found[2][0]["statements"]))
 
 
-def _settle(tmp: Path, events: Path, people: Path, db: str, workers: int) -> object:
+def _settle(tmp: Path, events: Path, people: Path, db: str, workers: int) -> Summary:
     rejects = tmp / "rejects.csv"
     with SQLiteStore(tmp / db) as store, rejects.open("w", encoding="utf-8", newline="") as out:
         return Batch(store, engine=SCARCE, rejects=out, workers=workers, settle_chunk=700).run(events, people)

@@ -12,12 +12,12 @@ import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
-from ledger_support import creators, programs, query, settle, tips, write_jsonl
 
 from creatorpay.core.cli import cli as creatorpay
 from creatorpay.core.ledger import Ledger
 from creatorpay.core.sqlite_schema import MIGRATIONS, version
 from creatorpay.core.sqlite_store import SQLiteStore
+from tests.ledger.ledger_support import creators, programs, query, settle, tips, write_jsonl
 
 #: What verify and export say of a file whose header is no ledger's (exit 2, an input error).
 NOT_A_LEDGER = re.compile(r"not a creatorpay ledger|schema version -?\d+ is (newer|not one)")

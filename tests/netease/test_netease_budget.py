@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from netease_support import CASH, KEY_2026, lines, reasons, scenario, settle
 
 from creatorpay.core import Engine, MemoryStore
 from creatorpay.plugins.netease.budget import program_year_start
+from tests.helpers import examples
+from tests.netease.netease_support import CASH, KEY_2026, lines, reasons, scenario, settle
 
 FIRST = dt.date(2021, 12, 25)
 FOOD = {"campaign": "3000.00", "leaderboard": "2000.00", "plays": "1500.00"}
@@ -91,7 +92,7 @@ def test_ne_budget_01_later_years_are_operator_settable() -> None:
     assert first.net == Decimal("10000.00")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(st.decimals(min_value=0, max_value=12000, places=2), st.integers(min_value=1, max_value=4))
 def test_ne_budget_01_never_pays_more_than_the_budget(left: Decimal, months: int) -> None:
     """NE-BUDGET-01: over several statements the budget pays min(need, left), conserving it to the fen."""

@@ -6,11 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from netease_support import ENGINE, lines, reasons, scenario, settle
 
 from creatorpay.core import InputError, Kind, load_scenario
 from creatorpay.core.scenario import SCENES
 from creatorpay.plugins.netease.scenes import SCENE_NAMES
+from tests.netease.netease_support import ENGINE, lines, reasons, scenario, settle
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

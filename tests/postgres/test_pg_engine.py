@@ -11,8 +11,8 @@ from typing import Any
 from creatorpay.core import Engine, Settlement, hookimpl, load_scenario
 from creatorpay.core.scenario import Scenario
 from creatorpay.core.sqlite_store import SQLiteStore
-from tests.conftest import scenario_dict
 from tests.core.fakes import fake_platform
+from tests.helpers import scenario_dict
 
 
 def co_creations(first: int, count: int) -> Scenario:

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from creatorpay.core.sqlite_store import SQLiteStore
+from tests.helpers import examples
 from tests.ledger.test_ledger_store import (
     test_both_stores_implement_the_protocol,
     test_budget_draw_pays_what_is_left_then_nothing,
@@ -101,7 +102,7 @@ _calls = st.lists(st.one_of(
 ), max_size=25)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(_calls)
 def test_answers_exactly_as_sqlite_store(pg_store: Any, calls: list[tuple[Any, ...]]) -> None:
     """Any sequence of calls gets the same answers, to the Decimal's places, from both stores: a
@@ -116,7 +117,7 @@ def test_answers_exactly_as_sqlite_store(pg_store: Any, calls: list[tuple[Any, .
         assert repr(found) == repr(expected), (method, key, args)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(30), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.integers(min_value=0, max_value=5000), max_size=12), st.integers(min_value=0, max_value=20000))
 def test_draws_conserve_the_budget(pg_store: Any, draws: list[int], capacity_fen: int) -> None:
     """NE-BUDGET-01 property: what was drawn plus what is left is the capacity, to the fen."""

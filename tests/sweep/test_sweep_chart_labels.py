@@ -7,13 +7,16 @@ the lines)."""
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from creatorpay.core import Engine
 from creatorpay.core.sweep import parse_vary, sweep
-from tests.conftest import ROOT
+from tests.helpers import ROOT
+
+if TYPE_CHECKING:  # matplotlib is optional: the tests skip without it
+    from matplotlib.transforms import Bbox
 
 matplotlib = pytest.importorskip("matplotlib")
 
@@ -40,7 +43,7 @@ def collisions(fig: Any) -> list[str]:
     area = ax.get_window_extent(renderer)
     ticks = [t for t in (*ax.get_xticklabels(), *ax.get_yticklabels()) if t.get_text()]
     found = []
-    boxes = []
+    boxes: list[Bbox] = []
     for label in ax.texts:
         box = Text.get_window_extent(label, renderer)
         name = label.get_text().splitlines()[0]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from creatorpay.core.cli import main
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 TIPS = ("examples/food-vlogger.toml", "--vary", "tips.yuan=0:10000:50")
 #: The plugins shipped with creatorpay: an allow list, so another installed plugin adds no column.

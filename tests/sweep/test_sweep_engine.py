@@ -27,8 +27,8 @@ from creatorpay.core.sweep import (
     scenario_at,
     sweep,
 )
-from tests.conftest import EXAMPLES, scenario_dict
 from tests.core.fakes import fake_platform, raising_orders
+from tests.helpers import EXAMPLES, examples, scenario_dict
 
 FOOD = EXAMPLES / "food-vlogger.toml"
 
@@ -54,7 +54,7 @@ def _set(data: dict[str, Any], path: list[str | int], value: object) -> dict[str
     ("programs.campaign=0:20000:500", ["programs", "campaign"], ["11500.00", "12000.00"]),
 ])
 def test_results_equal_settling_each_value_alone(engine: Engine, vary: str, path: list[str | int],
-                                                 samples: list[object]) -> None:
+                                                 samples: list[str | int]) -> None:
     result = sweep(engine, FOOD, parse_vary(vary))
     data = read_document(FOOD)
     by_value = {result.vary.raw(p.value): p for p in result.points}
@@ -102,7 +102,7 @@ def test_decimal_steps_are_exact_and_stop_is_inclusive() -> None:
 agreements = st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=6).filter(any)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(fen=agreements, new_fen=st.integers(min_value=0, max_value=10**11))
 def test_scaled_agreements_conserve_the_new_amount_core_money_02(fen: list[int], new_fen: int) -> None:
     agreed = [Decimal(f) / 100 for f in fen]
@@ -116,7 +116,7 @@ def test_scaled_agreements_conserve_the_new_amount_core_money_02(fen: list[int],
         assert abs(part - old * amount / total) < Decimal("0.01")  # largest remainder: within a fen
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(new_fen=st.integers(min_value=0, max_value=10**9))
 def test_order_amount_sweep_keeps_agreements_adding_up(new_fen: int) -> None:
     data = read_document(FOOD)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from wechat_channels_helpers import reasons, scenario, settle, total
 
 from creatorpay.core import Kind
+from tests.wechat_channels.wechat_channels_helpers import reasons, scenario, settle, total
 
 D = Decimal
 

@@ -7,10 +7,21 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from wechat_channels_helpers import EXAMPLES, PLATFORM, engine, example, own_income, reasons, scenario, settle, total
 
 from creatorpay.core import Kind, load_scenario
 from creatorpay.core.money import allocate, round_fen
+from tests.helpers import examples
+from tests.wechat_channels.wechat_channels_helpers import (
+    EXAMPLES,
+    PLATFORM,
+    engine,
+    example,
+    own_income,
+    reasons,
+    scenario,
+    settle,
+    total,
+)
 
 D = Decimal
 RULE = "WC-MUTUAL-01"
@@ -141,7 +152,7 @@ def test_wc_mutual_01_fee_set_is_rounded_once_and_split_pro_rata() -> None:
     assert reasons(st, RULE) == []
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(agreed=st.lists(st.integers(min_value=0, max_value=10_000_000), min_size=1, max_size=8),
        rate=st.integers(min_value=0, max_value=10_000), me=st.integers(min_value=0, max_value=7))
 def test_wc_mutual_01_payments_and_fees_are_conserved(agreed: list[int], rate: int, me: int) -> None:

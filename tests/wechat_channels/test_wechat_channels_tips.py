@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from wechat_channels_helpers import example, own_income, reasons, scenario, settle, total
 
 from creatorpay.core import Kind
+from tests.helpers import examples
+from tests.wechat_channels.wechat_channels_helpers import example, own_income, reasons, scenario, settle, total
 
 D = Decimal
 MARGINAL = {"WC-TIP-03": {"mode": "marginal"}}
@@ -165,7 +166,7 @@ def test_wc_tip_02_share_is_a_parameter() -> None:
     assert st.net == D("32000.00")
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30))
 @given(st.decimals(min_value=D("0"), max_value=D("1000000"), places=2), st.integers(0, 10_000_000),
        st.integers(0, 10_000_000))
 def test_wc_tip_04_outside_the_program_unset_tips_add_nothing(yuan: D, android: int, ios: int) -> None:

@@ -4,16 +4,19 @@ never cash: CORE-TRAFFIC-01; sizes operator-set) and the quality gate WC-QUAL-01
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from wechat_channels_helpers import impressions, reasons, scenario, settle, total
 
 from creatorpay.core import Kind, MemoryStore
+from tests.wechat_channels.wechat_channels_helpers import impressions, reasons, scenario, settle, total
 
 D = Decimal
 TIERS = {"tier_1k_impressions": 1_000, "tier_10k_impressions": 10_000, "tier_1m_impressions": 1_000_000}
-SIZES = {"WC-NOVICE-01": {"impressions": 777}, "WC-TIER-01": TIERS, "WC-COLD-01": {"impressions": 5_000},
-         "WC-POLARIS-01": {"cash": "2000.00", "impressions": 3_000}, "WC-PRIV-01": {"multiple": "2"}}
+SIZES: dict[str, dict[str, Any]] = {
+    "WC-NOVICE-01": {"impressions": 777}, "WC-TIER-01": TIERS, "WC-COLD-01": {"impressions": 5_000},
+    "WC-POLARIS-01": {"cash": "2000.00", "impressions": 3_000}, "WC-PRIV-01": {"multiple": "2"},
+}
 
 
 def test_wc_novice_01_zero_followers_get_the_package() -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from xingtu_helpers import D, co_order, lines, moves, own_income, scenario, settle
 
 from creatorpay.core import Kind, Statement
+from tests.xingtu.xingtu_helpers import D, co_order, lines, moves, own_income, scenario, settle
 
 C = Kind.COMPENSATION
 CC = Kind.CREATOR_COMPENSATION

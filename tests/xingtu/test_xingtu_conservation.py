@@ -8,16 +8,17 @@ from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from xingtu_helpers import co_order, lines, scenario, settle
 
 from creatorpay.core import Kind
 from creatorpay.core.money import ZERO, round_fen
+from tests.helpers import examples
+from tests.xingtu.xingtu_helpers import co_order, lines, scenario, settle
 
 FEN = Decimal("0.01")
 agreed = st.integers(min_value=0, max_value=10**11).map(lambda fen: Decimal(fen) * FEN)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(main=agreed, co=st.lists(agreed, min_size=0, max_size=5), borne_by=st.sampled_from(["pro_rata", "main"]))
 def test_payment_fee_and_transfers_conserve_the_order_amount(main: Decimal, co: list[Decimal],
                                                              borne_by: str) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from xingtu_helpers import D, co_order, lines, moves, own_income, pending, scenario, settle
 
 from creatorpay.core import InputError, Kind, load_scenario
 from creatorpay.core.money import round_fen
+from tests.helpers import examples
+from tests.xingtu.xingtu_helpers import D, co_order, lines, moves, own_income, pending, scenario, settle
 
 FOOD = [("me", "main", "12000.00"), ("li", "co_creator", "5000.00"), ("wang", "co_creator", "3000.00")]
 
@@ -160,7 +161,7 @@ def test_core_income_01_no_platform_withholding_on_a_received_share() -> None:
     assert tax and tax[0].payer == "me"  # 57,000 kept (own platform income): taxed
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(st.decimals(min_value=D("0.01"), max_value=D("500000"), places=2),
        st.decimals(min_value=D("0.01"), max_value=D("500000"), places=2),
        st.decimals(min_value=D("0"), max_value=D("0.5"), places=2))

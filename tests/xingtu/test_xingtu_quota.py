@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from xingtu_helpers import SIX_SPEC, co_order, lines, pending, reasons, scenario, settle, violated
-
 from creatorpay.core import MemoryStore
 from creatorpay.plugins.xingtu import quota
+from tests.xingtu.xingtu_helpers import SIX_SPEC, co_order, lines, pending, reasons, scenario, settle, violated
 
 KEY = quota.slot_key("me", "2026-10")
 

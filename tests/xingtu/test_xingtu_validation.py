@@ -6,9 +6,19 @@ rejected order adds nothing and does not stop the others.
 
 from __future__ import annotations
 
-from xingtu_helpers import SIX_SPEC, D, co_order, lines, participants, pending, reasons, scenario, settle, violated
-
 from creatorpay.core import Kind
+from tests.xingtu.xingtu_helpers import (
+    SIX_SPEC,
+    D,
+    co_order,
+    lines,
+    participants,
+    pending,
+    reasons,
+    scenario,
+    settle,
+    violated,
+)
 
 
 def test_xt_cc_01_no_main_contributor_is_rejected() -> None:
