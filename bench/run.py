@@ -64,8 +64,7 @@ def direct_statement(yuan: Decimal, android: int, ios: int) -> dict[str, Any]:
             gross += value
     rate = Decimal("0.30") if gross >= Decimal("5000.00") else Decimal(0)
     commission = (gross * rate).quantize(fen, rounding=ROUND_HALF_UP)
-    lines.append(("WC-TIP-02" if rate else "WC-TIP-03", "me", "wechat_channels", gross, rate, commission,
-                  -commission))
+    lines.append(("WC-TIP-02" if rate else "WC-TIP-03", "me", "wechat_channels", gross, rate, commission, -commission))
     not_applied = [("WC-TIER-01", "tier 1,000 followers reached: package size operator-set and unset")]
     return {"lines": lines, "net": sum(line[6] for line in lines), "not_applied": not_applied}
 
@@ -100,8 +99,10 @@ def zen_figures(runs: int, net: Decimal) -> dict[str, Any]:
     request = {"yuan": 1200, "beans_android": 30000, "beans_ios": 7000}
     result = engine.evaluate("tipping", request)["result"]
     assert Decimal(str(result["net"])) == net, (result, net)
-    return {"zen_us": median_us(lambda: engine.evaluate("tipping", request), runs),
-            "zen_version": _version("zen-engine")}
+    return {
+        "zen_us": median_us(lambda: engine.evaluate("tipping", request), runs),
+        "zen_version": _version("zen-engine"),
+    }
 
 
 def cli_figures(runs: int) -> dict[str, Any]:
@@ -119,8 +120,9 @@ def cli_figures(runs: int) -> dict[str, Any]:
         return statistics.median(times) * 1000
 
     # Imports from bytecode, as after a wheel install (PYTHONDONTWRITEBYTECODE may be set here).
-    subprocess.run([sys.executable, "-m", "compileall", "-q", "core", "plugins"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "core", "plugins"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
     wall([*command[:1], "--version"])  # warm the file cache
     cli_ms, base_ms = wall(command), wall(baseline)
     return {"cli_ms": cli_ms, "cli_baseline_ms": base_ms, "cli_ratio": cli_ms / base_ms}
@@ -137,8 +139,12 @@ def batch_figures(quick: bool) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(done.stdout)
     figures = {f"batch_{k}" if not k.startswith("batch_") else k: v for k, v in data.items()}
     # Its reference: the ceiling of any batch around the same checks and engine (bench/batch_floor.py).
-    floor = subprocess.run([sys.executable, str(script.with_name("batch_floor.py")),
-                            "--events", str(data["events"])], cwd=ROOT, capture_output=True, text=True)
+    floor = subprocess.run(
+        [sys.executable, str(script.with_name("batch_floor.py")), "--events", str(data["events"])],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if floor.returncode == 0:
         ceiling = json.loads(floor.stdout)["ideal_events_per_s_on_2_cores"]
         figures.update(batch_ceiling_events_per_s=ceiling, batch_of_ceiling=data["events_per_s"] / ceiling)

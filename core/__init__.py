@@ -29,9 +29,27 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
-    "Adjustment", "CreatorpayError", "Engine", "InputError", "Kind", "Line", "MemoryStore", "Period",
-    "Platform", "PluginError", "Problem", "Report", "RuleFileError", "SQLiteStore", "Scenario", "Settlement",
-    "Statement", "Store", "__version__", "hookimpl", "load_scenario",
+    "Adjustment",
+    "CreatorpayError",
+    "Engine",
+    "InputError",
+    "Kind",
+    "Line",
+    "MemoryStore",
+    "Period",
+    "Platform",
+    "PluginError",
+    "Problem",
+    "Report",
+    "RuleFileError",
+    "SQLiteStore",
+    "Scenario",
+    "Settlement",
+    "Statement",
+    "Store",
+    "__version__",
+    "hookimpl",
+    "load_scenario",
 ]
 
 

@@ -59,7 +59,6 @@ def test_co_creation_terminated_lines(engine: Engine) -> None:
 
 
 def test_live_anchor_tax(engine: Engine) -> None:
-    wechat = engine.compare(load_scenario(EXAMPLES / "live-anchor.toml"), ["wechat_channels"]).result(
-        "wechat_channels")
+    wechat = engine.compare(load_scenario(EXAMPLES / "live-anchor.toml"), ["wechat_channels"]).result("wechat_channels")
     assert wechat.totals["income"] == Decimal("40000.00") and wechat.totals["fees"] == Decimal("-12000.00")
     assert [(x.rule, x.value) for x in wechat.lines if x.kind.code == "tax"] == [("CN-TAX-02", Decimal("1740.00"))]

@@ -44,8 +44,11 @@ def creatorpay_validate(ctx: Settlement) -> None:
     if ctx.scenario.programs is None or ctx.scenario.creator.original:
         return
     if ctx.rule(ORIGINAL) is not None:
-        ctx.statement.violation(ORIGINAL, "creator flagged non-original (搬运, 抄袭, 洗稿; creator.original "
-                                          "is false): zero tolerance, no program income and no top-up")
+        ctx.statement.violation(
+            ORIGINAL,
+            "creator flagged non-original (搬运, 抄袭, 洗稿; creator.original "
+            "is false): zero tolerance, no program income and no top-up",
+        )
 
 
 @hookimpl
@@ -54,8 +57,9 @@ def creatorpay_settle_incentives(ctx: Settlement) -> None:
     _note_mcn(ctx)
     if ctx.scenario.programs is None:
         if ctx.scenario.creator.quality and ctx.scenario.creator.original:
-            ctx.statement.skip(floor.RULE, "no [programs] section: the creator takes part in no NetEase "
-                                           "program this month")
+            ctx.statement.skip(
+                floor.RULE, "no [programs] section: the creator takes part in no NetEase program this month"
+            )
         return
     if any(v.rule == ORIGINAL for v in ctx.statement.violations):
         why = f"withheld under {ORIGINAL}: creator flagged non-original"

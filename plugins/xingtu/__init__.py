@@ -35,7 +35,7 @@ def creatorpay_platform() -> Platform:
         not_offered={
             "tips": "Xingtu has no live tipping",
             "programs": "Xingtu has no NetEase-style creator programs (NE-BASE-*); its growth-stage "
-                        "programs are XT-GROW-01, operator-set",
+            "programs are XT-GROW-01, operator-set",
             # the rulebook's activity table: [merchant_live] is not offered on Xingtu (no source).
             "merchant_live": "no source covers merchant live streams on Xingtu (Xingtu settles brand orders)",
         },
@@ -53,8 +53,10 @@ def creatorpay_validate(ctx: Settlement) -> None:
             continue
         if not leads(order, me):
             lead = ", ".join(p.creator for p in order.participants if p.role == "main") or "nobody"
-            ctx.statement.skip("XT-CC-06", f"order {order.id} is led by {lead}: the monthly cap is theirs "
-                                           f"and their count is not in the scenario")
+            ctx.statement.skip(
+                "XT-CC-06",
+                f"order {order.id} is led by {lead}: the monthly cap is theirs and their count is not in the scenario",
+            )
             continue
         cap = ctx.rule("XT-CC-06")
         if cap is not None:

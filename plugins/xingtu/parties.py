@@ -8,8 +8,11 @@ from creatorpay.core.scenario import Creator, Order, Participant
 
 PLATFORM = "xingtu"
 #: XT-ORD-01 task types, with the names Xingtu uses.
-TASK_NAMES = {"assigned": "assigned (指派)", "submission": "open submission (投稿)",
-              "recruitment": "recruitment (招募)"}
+TASK_NAMES = {
+    "assigned": "assigned (指派)",
+    "submission": "open submission (投稿)",
+    "recruitment": "recruitment (招募)",
+}
 
 
 def flag(participant: Participant, name: str, creator: Creator) -> bool | None:

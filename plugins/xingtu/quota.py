@@ -61,7 +61,9 @@ def take_slot(ctx: Settlement, order: Order, rule: RuleVersion) -> None:
         "XT-CC-06",
         f"would be {creator.id}'s co-creation submission {used + 1} of {period}, at most {limit} a month "
         f"({used} used: co_creations_this_month {baseline} and this month's earlier orders they lead)",
-        order=order.id, participant=creator.id)
+        order=order.id,
+        participant=creator.id,
+    )
 
 
 def slots_used(ctx: Settlement) -> int:

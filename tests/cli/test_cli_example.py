@@ -27,8 +27,6 @@ KEY_LINE = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_.]*\s*=")
 RULE_ID = re.compile(r"\b[A-Z]+(?:-[A-Z]+)+-\d{2}\b")
 
 
-
-
 def comment(line: str) -> str:
     """The comment of a TOML line: the text after the first ``#`` outside a string."""
     quote = ""
@@ -38,7 +36,7 @@ def comment(line: str) -> str:
         elif char in "\"'":
             quote = char
         elif char == "#":
-            return line[i + 1:].strip()
+            return line[i + 1 :].strip()
     return ""
 
 
@@ -104,8 +102,12 @@ def test_unknown_example_is_exit_2_naming_the_examples(capsys: pytest.CaptureFix
 
 
 @settings(max_examples=examples(60))
-@given(st.one_of(st.sampled_from([*NAMES, "../food-vlogger", "food-vlogger.toml.toml", "FOOD-VLOGGER", ""]),
-                 st.text(min_size=1, max_size=40).filter(lambda t: not t.startswith("-") and "\x00" not in t)))
+@given(
+    st.one_of(
+        st.sampled_from([*NAMES, "../food-vlogger", "food-vlogger.toml.toml", "FOOD-VLOGGER", ""]),
+        st.text(min_size=1, max_size=40).filter(lambda t: not t.startswith("-") and "\x00" not in t),
+    )
+)
 def test_any_name_prints_an_example_or_is_exit_2(name: str) -> None:
     """Whatever NAME is given, the command prints a bundled file (exit 0) or says which exist (exit 2, no
     traceback): a path, another case or a doubled suffix names no example."""

@@ -36,8 +36,13 @@ def test_a_fraction_is_kept_for_display_and_is_the_decimal_elsewhere() -> None:
 
 
 def test_the_console_script_shows_the_division() -> None:
-    done = subprocess.run([*SCRIPT, "explain", str(EXAMPLES / "live-anchor.toml"), "--platform", "wechat_channels"],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [*SCRIPT, "explain", str(EXAMPLES / "live-anchor.toml"), "--platform", "wechat_channels"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     assert "70,000 ÷ 7 = 10,000.00" in done.stdout
     assert "0.142857" not in done.stdout
@@ -45,8 +50,7 @@ def test_the_console_script_shows_the_division() -> None:
 
 
 @settings(max_examples=examples(60))
-@given(numerator=st.integers(1, 50), denominator=st.integers(2, SMALL_DENOMINATOR),
-       base=st.integers(0, 10**9))
+@given(numerator=st.integers(1, 50), denominator=st.integers(2, SMALL_DENOMINATOR), base=st.integers(0, 10**9))
 def test_rates_that_do_not_end_are_divisions(numerator: int, denominator: int, base: int) -> None:
     """Property: a decimal rate p/q (q ≤ SMALL_DENOMINATOR) computed by a plugin, or given as a Fraction,
     is shown as ``÷ q`` or ``× p ÷ q`` (reduced) when its decimal does not end, else as the decimal;
@@ -64,8 +68,9 @@ def test_rates_that_do_not_end_are_divisions(numerator: int, denominator: int, b
         if q == 1:
             assert shown == f"× {line.rate.normalize():f}" or shown == f"× {line.rate:f}"
             continue
-        expected = f"÷ {ratio.denominator:,}" if ratio.numerator == 1 else \
-            f"× {ratio.numerator:,} ÷ {ratio.denominator:,}"
+        expected = (
+            f"÷ {ratio.denominator:,}" if ratio.numerator == 1 else f"× {ratio.numerator:,} ÷ {ratio.denominator:,}"
+        )
         assert shown == expected
         assert round_fen(Decimal(base) * ratio.numerator / ratio.denominator) == line.value
 

@@ -43,4 +43,3 @@ def test_new_plugin_writes_valid_toml_for_any_allowed_title(tmp_path: Path) -> N
     project = tomllib.loads((tmp_path / "acme" / "pyproject.toml").read_text(encoding="utf-8"))
     assert "Acmé # 音乐 'x'" in project["project"]["description"]
     assert not list((tmp_path / "acme").rglob("*.tmp"))
-

@@ -26,8 +26,13 @@ HEADER = "file,line,id,reason\n"
 
 
 def settle(events: Path, people: Path, db: Path, *args: str) -> str:
-    done = subprocess.run([*SCRIPT, "settle", str(events), "--creators", str(people), "--db", str(db), *args],
-                          capture_output=True, text=True, timeout=120, cwd=events.parent)
+    done = subprocess.run(
+        [*SCRIPT, "settle", str(events), "--creators", str(people), "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=events.parent,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -65,7 +70,8 @@ def test_an_earlier_runs_rejects_file_is_removed_as_stale_any_other_file_kept(tm
     text = settle(events, people, tmp_path / "l.sqlite")
     assert not target.exists()
     assert f"no rows rejected (removed {target.name}, an earlier run's rejects file)" in text.replace(
-        str(target), target.name)
+        str(target), target.name
+    )
     mine = tmp_path / "notes.csv"
     mine.write_text("a file of mine\n", encoding="utf-8")
     text = settle(events, people, tmp_path / "l.sqlite", "--rejects", str(mine))

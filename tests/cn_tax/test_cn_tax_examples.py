@@ -19,7 +19,11 @@ def test_live_anchor_wechat_channels_net_of_tax(examples: Path) -> None:
     assert statement.status == "ok"
     tax = one(statement, "CN-TAX-02")
     assert (tax.payee, tax.base, tax.rate, tax.value) == (
-        "wechat_channels", Decimal("68400.00"), Decimal("0.10"), Decimal("1740.00"))
+        "wechat_channels",
+        Decimal("68400.00"),
+        Decimal("0.10"),
+        Decimal("1740.00"),
+    )
     vat = one(statement, "CN-VAT-01")
     assert (vat.base, vat.value) == (Decimal("27722.77"), Decimal("0.00"))
     assert statement.totals["tax"] == Decimal("-1740.00")

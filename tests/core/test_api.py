@@ -23,19 +23,31 @@ TOML = 'schema = 1\nperiod = "2026-10"\n[creator]\nid = "me"\nfollowers = 100\n[
 
 def test_mapping_amounts_may_be_decimal_or_int_as_load_scenario_returns_them() -> None:
     """CORE-INPUT-01 for Python callers: Decimal and int amounts (the loader's own output type) load."""
-    s = load_scenario(scenario_dict(
-        tips={"yuan": Decimal("10.00")}, mcn={"name": "m", "share": Decimal("0.3")},
-        creator={"id": "me", "followers": 1, "price_card": {"s1_20": 500}},
-        orders=[{"id": "o", "amount": 10, "stage": "published",
-                 "participants": [{"creator": "me", "role": "main", "agreed": Decimal("10")}]}],
-        programs={"plays_by_scene": {"news": Decimal("1.5")}}, tax={"ytd_income": 3}))
+    s = load_scenario(
+        scenario_dict(
+            tips={"yuan": Decimal("10.00")},
+            mcn={"name": "m", "share": Decimal("0.3")},
+            creator={"id": "me", "followers": 1, "price_card": {"s1_20": 500}},
+            orders=[
+                {
+                    "id": "o",
+                    "amount": 10,
+                    "stage": "published",
+                    "participants": [{"creator": "me", "role": "main", "agreed": Decimal("10")}],
+                }
+            ],
+            programs={"plays_by_scene": {"news": Decimal("1.5")}},
+            tax={"ytd_income": 3},
+        )
+    )
     assert s.tips is not None and s.tips.yuan == Decimal("10.00")
     assert s.orders[0].amount == 10 and s.orders[0].participants[0].agreed == 10
     assert s.creator.price_card["s1_20"] == 500
     assert s.programs is not None and s.programs.plays == Decimal("1.5")
     assert s.tax.ytd_income == 3 and s.mcn is not None and s.mcn.share == Decimal("0.3")
     assert load_scenario(scenario_dict(tips={"yuan": s.tips.yuan})) == load_scenario(
-        scenario_dict(tips={"yuan": "10.00"}))
+        scenario_dict(tips={"yuan": "10.00"})
+    )
 
 
 @pytest.mark.parametrize("value", [10.5, True, Decimal("1.001"), Decimal("-1"), Decimal("NaN"), -3])
@@ -67,16 +79,21 @@ def test_text_is_read_as_toml_or_json_and_a_str_is_always_a_path(tmp_path: Path)
     with pytest.raises(InputError, match="not valid JSON"):
         load_scenario(text=TOML, format="json")
     with pytest.raises(InputError, match=r"<json text>: creator\.followers"):
-        load_scenario(text='{"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": -1}}',
-                      format="json")
+        load_scenario(
+            text='{"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": -1}}', format="json"
+        )
 
 
-@pytest.mark.parametrize("call", [
-    lambda: load_scenario(text=TOML),  # type: ignore[call-overload]
-    lambda: load_scenario(text=TOML, format="yaml"),  # type: ignore[call-overload]
-    lambda: load_scenario({}, text=TOML, format="toml"),  # type: ignore[call-overload]
-    lambda: load_scenario(42),  # type: ignore[call-overload]
-], ids=["text-without-format", "unknown-format", "data-and-text", "not-a-path"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: load_scenario(text=TOML),  # type: ignore[call-overload]
+        lambda: load_scenario(text=TOML, format="yaml"),  # type: ignore[call-overload]
+        lambda: load_scenario({}, text=TOML, format="toml"),  # type: ignore[call-overload]
+        lambda: load_scenario(42),  # type: ignore[call-overload]
+    ],
+    ids=["text-without-format", "unknown-format", "data-and-text", "not-a-path"],
+)
 def test_a_call_that_is_not_one_of_the_two_forms_is_a_programming_error(call: Any) -> None:
     with pytest.raises((TypeError, ValueError)):
         call()

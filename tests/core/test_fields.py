@@ -47,14 +47,20 @@ def test_the_loader_takes_its_keys_and_choices_from_the_definitions() -> None:
     assert fields.EVENT.names == events.COMMON and fields.EVENT["kind"].values == events.KINDS
     for kind, defined in fields.EVENT_KINDS.items():
         assert tuple(events.FIELDS[kind]) == tuple(f.name for f in defined)
-    assert set(profiles.COLUMNS) == {f.name for f in fields.CREATOR_ROW.fields
-                                     if f.name not in ("mcn", "tax", "price_card", "platform")}
+    assert set(profiles.COLUMNS) == {
+        f.name for f in fields.CREATOR_ROW.fields if f.name not in ("mcn", "tax", "price_card", "platform")
+    }
 
 
 def test_count_limits_are_the_definitions_bounds_core_input_01() -> None:
     assert dict(scenario.COUNT_LIMITS) == {
-        "followers": 10**10, "private_users": 10**10, "beans_android": 10**12 - 1, "beans_ios": 10**12 - 1,
-        "video_seconds": 10**7, "co_creations_this_month": 10**6}
+        "followers": 10**10,
+        "private_users": 10**10,
+        "beans_android": 10**12 - 1,
+        "beans_ios": 10**12 - 1,
+        "video_seconds": 10**7,
+        "co_creations_this_month": 10**6,
+    }
 
 
 def _loaded(section: str, key: str, table: dict[str, Any]) -> Any:
@@ -69,9 +75,17 @@ def _loaded(section: str, key: str, table: dict[str, Any]) -> Any:
     return getattr(loaded, key)
 
 
-@pytest.mark.parametrize(("section", "base"), [
-    ("creator", {"id": "me", "followers": 1}), ("tax", {}), ("tips", {}), ("programs", {}), ("merchant_live", {}),
-    ("orders", {"id": "o", "amount": "1.00", "stage": "published"})])
+@pytest.mark.parametrize(
+    ("section", "base"),
+    [
+        ("creator", {"id": "me", "followers": 1}),
+        ("tax", {}),
+        ("tips", {}),
+        ("programs", {}),
+        ("merchant_live", {}),
+        ("orders", {"id": "o", "amount": "1.00", "stage": "published"}),
+    ],
+)
 def test_defaults_are_what_the_loader_gives(section: str, base: dict[str, Any]) -> None:
     defined = next(s for s in fields.SECTIONS if s.name == section)
     checked = 0

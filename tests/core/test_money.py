@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from creatorpay.core.money import FEN, allocate, fmt, grouped, percent_of, round_fen
 
 amounts = st.integers(min_value=0, max_value=10**14 - 1).map(lambda fen: Decimal(fen) * FEN)
-weights = st.lists(st.integers(min_value=0, max_value=10**9).map(lambda n: Decimal(n) / 100),
-                   min_size=1, max_size=12)
+weights = st.lists(st.integers(min_value=0, max_value=10**9).map(lambda n: Decimal(n) / 100), min_size=1, max_size=12)
 
 
 def test_half_up_at_the_half_fen_core_money_01() -> None:
@@ -95,8 +94,10 @@ def test_allocate_to_one_party_gives_it_the_whole_to_the_fen_core_money_02() -> 
         allocate(Decimal("1.00"), [Decimal(-1)])
 
 
-@given(st.integers(min_value=-10**14, max_value=10**14).map(lambda fen: Decimal(fen) * FEN),
-       st.integers(min_value=1, max_value=10**9).map(lambda n: Decimal(n) / 1000))
+@given(
+    st.integers(min_value=-(10**14), max_value=10**14).map(lambda fen: Decimal(fen) * FEN),
+    st.integers(min_value=1, max_value=10**9).map(lambda n: Decimal(n) / 1000),
+)
 def test_allocate_to_one_party_matches_the_general_split_core_money_02(total: Decimal, weight: Decimal) -> None:
     alone = allocate(total, [weight])
     general = allocate(total, [weight, Decimal(0)])  # two parties: the largest-remainder path

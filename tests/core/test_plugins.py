@@ -15,8 +15,9 @@ from tests.core.fakes import fake_platform, raising_orders
 from tests.helpers import scenario_dict
 
 
-def install_fake_distribution(root: Path, monkeypatch: pytest.MonkeyPatch, dist: str,
-                              modules: dict[str, str], entry_points: dict[str, str]) -> None:
+def install_fake_distribution(
+    root: Path, monkeypatch: pytest.MonkeyPatch, dist: str, modules: dict[str, str], entry_points: dict[str, str]
+) -> None:
     """An installed distribution on sys.path: a dist-info with creatorpay entry points, plus modules."""
     info = root / f"{dist.replace('-', '_')}-1.2.3.dist-info"
     info.mkdir(parents=True)
@@ -41,10 +42,15 @@ def creatorpay_settle_order(ctx):
 
 
 def test_a_plugin_that_fails_to_import_is_reported_and_the_rest_load(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    install_fake_distribution(tmp_path, monkeypatch, "creatorpay-broken",
-                              {"cp_broken": "raise ImportError('no such sdk')", "cp_typo": MISSPELLED},
-                              {"broken": "cp_broken", "typo": "cp_typo"})
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_fake_distribution(
+        tmp_path,
+        monkeypatch,
+        "creatorpay-broken",
+        {"cp_broken": "raise ImportError('no such sdk')", "cp_typo": MISSPELLED},
+        {"broken": "cp_broken", "typo": "cp_typo"},
+    )
     with pytest.warns(PluginWarning) as caught:  # one warning per failed plugin
         engine = Engine()
     assert sorted(str(w.message).split()[2] for w in caught) == ["'broken'", "'typo'"]

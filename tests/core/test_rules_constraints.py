@@ -67,13 +67,22 @@ def test_a_rule_file_meeting_its_constraints_loads() -> None:
     [
         ("per = 10\nshare", "per = 0\nshare", "versions[0].per: expected a value of at least 1, found 0"),
         ("per = 10\nshare", "per = 101\nshare", "versions[0].per: expected a value of at most 100, found 101"),
-        ('share = "0.5"\nlow = "10.00"\nhigh = "20.00"', 'share = "0"\nlow = "10.00"\nhigh = "20.00"',
-         "versions[0].share: expected a value above 0, found 0"),
+        (
+            'share = "0.5"\nlow = "10.00"\nhigh = "20.00"',
+            'share = "0"\nlow = "10.00"\nhigh = "20.00"',
+            "versions[0].share: expected a value above 0, found 0",
+        ),
         ('tops = ["100.00"]\n', 'tops = ["0.00"]\n', "versions[0].tops[0]: expected a value above 0, found 0.00"),
-        ('tops = ["100.00", "200.00"]', 'tops = ["200.00", "200.00"]',
-         "versions[1].tops[1]: expected each item above the one before, found 200.00 after 200.00"),
-        ('rates = ["0.10", "0.20"]\n', 'rates = ["0.10"]\n',
-         "versions[0].rates: expected 2 items (1 more than the 1 of tops), found 1"),
+        (
+            'tops = ["100.00", "200.00"]',
+            'tops = ["200.00", "200.00"]',
+            "versions[1].tops[1]: expected each item above the one before, found 200.00 after 200.00",
+        ),
+        (
+            'rates = ["0.10", "0.20"]\n',
+            'rates = ["0.10"]\n',
+            "versions[0].rates: expected 2 items (1 more than the 1 of tops), found 1",
+        ),
         ('high = "30.00"', 'high = "10.00"', "versions[1].high: expected a value above low (10.00), found 10.00"),
     ],
 )
@@ -108,8 +117,10 @@ def test_an_override_is_checked_on_every_version_it_changes(tmp_path: Path) -> N
     """``rates`` of three items fits the 2024 version's two tops, not the 2022 version's one."""
     with pytest.raises(RuleFileError) as caught:
         engine(tmp_path, {"fake": {"FK-TAB-01": {"rates": ["0.10", "0.20", "0.30"]}}})
-    assert str(caught.value) == ('<rules>: fake."FK-TAB-01".rates: expected 2 items (1 more than the 1 of tops) '
-                                 "in the version from 2022-01-01, found 3")
+    assert str(caught.value) == (
+        '<rules>: fake."FK-TAB-01".rates: expected 2 items (1 more than the 1 of tops) '
+        "in the version from 2022-01-01, found 3"
+    )
 
 
 def test_an_override_breaking_a_bound_names_the_key(tmp_path: Path) -> None:

@@ -28,10 +28,18 @@ from tests.helpers import EXAMPLES, examples
 
 BASE = Engine()
 #: Every overridable parameter: (book, rule, parameter, its spec).
-PARAMS = [(book, rule.id, name, spec) for book, rules in sorted(BASE.rulebooks.items())
-          for rule in rules.rules.values() for name, spec in rule.params.items()]
-TABLES = [(book, rule.id) for book, rules in sorted(BASE.rulebooks.items()) for rule in rules.rules.values()
-          if {"bracket_tops", "bracket_rates", "quick_deductions"} <= set(rule.params)]
+PARAMS = [
+    (book, rule.id, name, spec)
+    for book, rules in sorted(BASE.rulebooks.items())
+    for rule in rules.rules.values()
+    for name, spec in rule.params.items()
+]
+TABLES = [
+    (book, rule.id)
+    for book, rules in sorted(BASE.rulebooks.items())
+    for rule in rules.rules.values()
+    if {"bracket_tops", "bracket_rates", "quick_deductions"} <= set(rule.params)
+]
 
 
 def _scenarios() -> list[Scenario]:
@@ -52,11 +60,14 @@ SCENARIOS = _scenarios()
 
 _fen = st.one_of(st.sampled_from([0, 1, 100, 500_000, 10**13 - 1]), st.integers(0, 10**14 - 1))
 _amounts = _fen.map(lambda fen: f"{Decimal(fen) / 100:.2f}")
-_ratios = st.one_of(st.sampled_from(["0", "1", "0.5", "1.0000"]),
-                    st.integers(0, 10_000).map(lambda n: f"{Decimal(n) / 10_000:.4f}"))
+_ratios = st.one_of(
+    st.sampled_from(["0", "1", "0.5", "1.0000"]), st.integers(0, 10_000).map(lambda n: f"{Decimal(n) / 10_000:.4f}")
+)
 _counts = st.one_of(st.sampled_from([0, 1, 2, 5, 10**9]), st.integers(0, 2**63 - 1))
-_decimals = st.one_of(st.sampled_from(["0", "1", "0.5", "1000000"]),
-                      st.decimals(min_value=0, max_value=10**9, places=3).map(lambda d: f"{d:f}"))
+_decimals = st.one_of(
+    st.sampled_from(["0", "1", "0.5", "1000000"]),
+    st.decimals(min_value=0, max_value=10**9, places=3).map(lambda d: f"{d:f}"),
+)
 
 
 def _value(spec: ParamSpec) -> st.SearchStrategy[Any]:
@@ -78,7 +89,8 @@ def _value(spec: ParamSpec) -> st.SearchStrategy[Any]:
     if spec.type in ("amounts", "ratios"):
         items = _amounts if spec.type == "amounts" else _ratios
         return st.lists(items, min_size=1, max_size=8).flatmap(
-            lambda xs: st.sampled_from([xs, sorted(xs, key=Decimal)]))
+            lambda xs: st.sampled_from([xs, sorted(xs, key=Decimal)])
+        )
     return st.sampled_from(["", "douyin", "douyin, douyin_pad", "x, y", " , "])
 
 
@@ -93,9 +105,11 @@ def _table(draw: st.DrawFn) -> dict[str, list[str]]:
         quick.append(quick[-1] + Decimal(tops[index - 1]) * Decimal(rates[index] - rates[index - 1]) / 100)
     if size and draw(st.booleans()):
         quick[draw(st.integers(1, size))] += Decimal("0.01")
-    return {"bracket_tops": [f"{t}.00" for t in tops] or ["1.00"],  # an empty list is not a table
-            "bracket_rates": [f"{Decimal(r) / 100:.2f}" for r in rates],
-            "quick_deductions": [f"{q:.2f}" for q in quick]}
+    return {
+        "bracket_tops": [f"{t}.00" for t in tops] or ["1.00"],  # an empty list is not a table
+        "bracket_rates": [f"{Decimal(r) / 100:.2f}" for r in rates],
+        "quick_deductions": [f"{q:.2f}" for q in quick],
+    }
 
 
 @st.composite
@@ -113,7 +127,8 @@ def overrides(draw: st.DrawFn) -> dict[str, dict[str, dict[str, Any]]]:
 @settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
 @given(overrides())
 def test_an_override_validation_accepts_settles_every_example_without_error(
-        data: dict[str, dict[str, dict[str, Any]]]) -> None:
+    data: dict[str, dict[str, dict[str, Any]]],
+) -> None:
     """CORE-INPUT-01: an accepted override never makes a platform's statement an ``error``."""
     try:
         engine = Engine(rules=data)
@@ -125,14 +140,21 @@ def test_an_override_validation_accepts_settles_every_example_without_error(
 
 
 @pytest.mark.parametrize(("book", "rule", "name", "spec"), PARAMS, ids=[f"{r}.{n}" for _, r, n, _ in PARAMS])
-def test_every_edge_value_of_every_parameter_is_refused_or_settles(book: str, rule: str, name: str,
-                                                                   spec: ParamSpec) -> None:
+def test_every_edge_value_of_every_parameter_is_refused_or_settles(
+    book: str, rule: str, name: str, spec: ParamSpec
+) -> None:
     """Each parameter alone at its edges (0, 1, the type's limits): refused, or settles every example."""
     edges: dict[str, list[Any]] = {
-        "amount": ["0.00", "0.01", "999999999999.99"], "ratio": ["0", "0.0001", "1"],
-        "decimal": ["0", "0.001", "1000000000"], "count": [0, 1, 2**63 - 1], "bool": [True, False],
-        "choice": list(spec.choices), "date": [dt.date(1970, 1, 1), dt.date(2100, 12, 31)],
-        "amounts": [["0.00"], ["999999999999.99"]], "ratios": [["0"], ["1"]], "text": ["", "x"],
+        "amount": ["0.00", "0.01", "999999999999.99"],
+        "ratio": ["0", "0.0001", "1"],
+        "decimal": ["0", "0.001", "1000000000"],
+        "count": [0, 1, 2**63 - 1],
+        "bool": [True, False],
+        "choice": list(spec.choices),
+        "date": [dt.date(1970, 1, 1), dt.date(2100, 12, 31)],
+        "amounts": [["0.00"], ["999999999999.99"]],
+        "ratios": [["0"], ["1"]],
+        "text": ["", "x"],
     }
     for value in edges[spec.type]:
         try:
@@ -147,7 +169,8 @@ def test_every_edge_value_of_every_parameter_is_refused_or_settles(book: str, ru
 @settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
 @given(overrides(), scenario_dicts(messy=True))
 def test_an_accepted_override_settles_any_scenario_the_rule_files_settle(
-        data: dict[str, dict[str, dict[str, Any]]], scenario: dict[str, Any]) -> None:
+    data: dict[str, dict[str, dict[str, Any]]], scenario: dict[str, Any]
+) -> None:
     """Beyond the examples: a generated scenario (loadable nonsense in orders and creators included)
     that settles under the rule files settles without ``error`` under any override accepted."""
     try:

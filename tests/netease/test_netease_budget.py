@@ -55,7 +55,8 @@ def test_ne_budget_01_too_little_left_for_the_top_up_pays_what_is_left() -> None
     assert "had only 1,000.00 left" in top[0].note
     assert reasons(s, "NE-BUDGET-01") == [
         "cash budget of the program year from 2025-12-25 ran out: base-salary top-up paid 1,000.00 "
-        "of 3,500.00, 2,500.00 short"]
+        "of 3,500.00, 2,500.00 short"
+    ]
     assert s.net == Decimal("7500.00")
     assert store.remaining(KEY_2026, CASH) == Decimal("0.00")
     again = settle(scenario(FOOD), store)

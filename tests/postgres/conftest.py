@@ -21,8 +21,10 @@ def _unavailable() -> str | None:
     if importlib.util.find_spec("psycopg") is None:
         return "psycopg is not installed (pip install -e '.[postgres]')"
     if binaries() is None:
-        return ("PostgreSQL's initdb and pg_ctl were not found (PATH, /usr/lib/postgresql/*/bin): "
-                "apt-get install postgresql")
+        return (
+            "PostgreSQL's initdb and pg_ctl were not found (PATH, /usr/lib/postgresql/*/bin): "
+            "apt-get install postgresql"
+        )
     return None
 
 

@@ -22,8 +22,11 @@ from tests.ledger.test_ledger_store import (
 )
 
 # The protocol tests of tests/ledger/test_ledger_store.py, run here on PostgresStore (its `store`).
-__all__ = ["test_both_stores_implement_the_protocol", "test_budget_draw_pays_what_is_left_then_nothing",
-           "test_quota_reserve_confirm_release"]
+__all__ = [
+    "test_both_stores_implement_the_protocol",
+    "test_budget_draw_pays_what_is_left_then_nothing",
+    "test_quota_reserve_confirm_release",
+]
 
 #: A fresh key prefix per hypothesis example: examples share one store.
 _EXAMPLE = itertools.count()
@@ -88,18 +91,30 @@ def test_release_gives_a_confirmed_slot_back_and_a_baseline_is_never_negative(pg
         pg_store.reserve("k", "c", limit=1, baseline=-1)
 
 
-_calls = st.lists(st.one_of(
-    st.tuples(st.just("reserve"), st.sampled_from("ab"), st.sampled_from(["h1", "h2", "h3", "h4"]),
-              st.integers(0, 4), st.integers(0, 3)),
-    st.tuples(st.just("confirm"), st.sampled_from("ab"), st.sampled_from(["h1", "h2", "h3"])),
-    st.tuples(st.just("release"), st.sampled_from("ab"), st.sampled_from(["h1", "h2", "h3"])),
-    st.tuples(st.just("used"), st.sampled_from("ab"), st.integers(0, 3)),
-    st.tuples(st.just("draw"), st.sampled_from("xy"),
-              st.decimals(min_value=0, max_value=500, places=2) | st.integers(0, 300).map(Decimal)
-              | st.decimals(min_value=0, max_value=50, places=3),
-              st.sampled_from([Decimal(100), Decimal("100.00"), Decimal("0.50"), Decimal(0)])),
-    st.tuples(st.just("remaining"), st.sampled_from("xy"), st.sampled_from([Decimal(100), Decimal("7.5")])),
-), max_size=25)
+_calls = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("reserve"),
+            st.sampled_from("ab"),
+            st.sampled_from(["h1", "h2", "h3", "h4"]),
+            st.integers(0, 4),
+            st.integers(0, 3),
+        ),
+        st.tuples(st.just("confirm"), st.sampled_from("ab"), st.sampled_from(["h1", "h2", "h3"])),
+        st.tuples(st.just("release"), st.sampled_from("ab"), st.sampled_from(["h1", "h2", "h3"])),
+        st.tuples(st.just("used"), st.sampled_from("ab"), st.integers(0, 3)),
+        st.tuples(
+            st.just("draw"),
+            st.sampled_from("xy"),
+            st.decimals(min_value=0, max_value=500, places=2)
+            | st.integers(0, 300).map(Decimal)
+            | st.decimals(min_value=0, max_value=50, places=3),
+            st.sampled_from([Decimal(100), Decimal("100.00"), Decimal("0.50"), Decimal(0)]),
+        ),
+        st.tuples(st.just("remaining"), st.sampled_from("xy"), st.sampled_from([Decimal(100), Decimal("7.5")])),
+    ),
+    max_size=25,
+)
 
 
 @settings(max_examples=examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -47,10 +47,14 @@ def collisions(fig: Any) -> list[str]:
     for label in ax.texts:
         box = Text.get_window_extent(label, renderer)
         name = label.get_text().splitlines()[0]
-        found += [f"{name!r} on tick label {t.get_text()!r}" for t in ticks
-                  if box.overlaps(t.get_window_extent(renderer))]
-        found += [f"{name!r} on line {line.get_label()!r}" for line in ax.get_lines()
-                  if any(path.intersects_bbox(box, filled=False) for path in _finite_paths(line))]
+        found += [
+            f"{name!r} on tick label {t.get_text()!r}" for t in ticks if box.overlaps(t.get_window_extent(renderer))
+        ]
+        found += [
+            f"{name!r} on line {line.get_label()!r}"
+            for line in ax.get_lines()
+            if any(path.intersects_bbox(box, filled=False) for path in _finite_paths(line))
+        ]
         if ax.get_legend() is not None and box.overlaps(ax.get_legend().get_window_extent(renderer)):
             found.append(f"{name!r} on the legend")
         if not (area.x0 <= box.x0 and box.x1 <= area.x1 and area.y0 <= box.y0 and box.y1 <= area.y1):
@@ -61,8 +65,9 @@ def collisions(fig: Any) -> list[str]:
 
 
 @pytest.mark.parametrize(("scenario", "vary", "platforms"), SWEEPS, ids=[s[1] for s in SWEEPS])
-def test_labels_overlap_no_tick_label_line_or_label(scenario: str, vary: str, platforms: list[str],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_labels_overlap_no_tick_label_line_or_label(
+    scenario: str, vary: str, platforms: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from creatorpay.core.cli.sweep import figure
 
     monkeypatch.chdir(ROOT)

@@ -24,8 +24,9 @@ def scenario(*, period: str = "2026-10", followers: int = 52000, **sections: Any
     return {"schema": 1, "period": period, "creator": creator, **sections}
 
 
-def settle(data: Mapping[str, Any], rules: Mapping[str, Mapping[str, Any]] | None = None,
-           store: Store | None = None) -> Statement:
+def settle(
+    data: Mapping[str, Any], rules: Mapping[str, Mapping[str, Any]] | None = None, store: Store | None = None
+) -> Statement:
     statement = engine(rules).settle(load_scenario(data), PLATFORM, store=store)
     assert statement.status == "ok", statement.error
     return statement
@@ -39,8 +40,7 @@ def example(name: str) -> Statement:
 
 def total(statement: Statement, kind: Kind, rule: str | None = None) -> Decimal:
     """The sum of line values of one kind (and rule)."""
-    return sum((x.value for x in statement.lines if x.kind is kind and (rule is None or x.rule == rule)),
-               Decimal(0))
+    return sum((x.value for x in statement.lines if x.kind is kind and (rule is None or x.rule == rule)), Decimal(0))
 
 
 def reasons(statement: Statement, rule: str) -> list[str]:

@@ -20,8 +20,7 @@ agreed = st.integers(min_value=0, max_value=10**11).map(lambda fen: Decimal(fen)
 
 @settings(max_examples=examples(60))
 @given(main=agreed, co=st.lists(agreed, min_size=0, max_size=5), borne_by=st.sampled_from(["pro_rata", "main"]))
-def test_payment_fee_and_transfers_conserve_the_order_amount(main: Decimal, co: list[Decimal],
-                                                             borne_by: str) -> None:
+def test_payment_fee_and_transfers_conserve_the_order_amount(main: Decimal, co: list[Decimal], borne_by: str) -> None:
     spec = [("p0", "main", f"{main:.2f}")] + [(f"p{i}", "co_creator", f"{a:.2f}") for i, a in enumerate(co, 1)]
     amount = main + sum(co, ZERO)
     rules = {"XT-FEE-01": {"borne_by": borne_by}}

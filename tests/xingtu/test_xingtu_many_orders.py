@@ -28,18 +28,30 @@ def _scenario(count: int) -> Scenario:
     orders: list[dict[str, Any]] = []
     for index in range(count):
         main, co = ("me", "li") if index % 2 == 0 else ("li", "me")
-        orders.append({
-            "id": f"o-{index:05d}", "amount": "10000.01" if index % 5 == 0 else "10000.00",
-            "task": "assigned", "stage": "published", "co_creation": True, "app": "douyin",
-            "participants": [
-                {"creator": main, "role": "main", "agreed": "6000.00", "xingtu_beta": True},
-                {"creator": co, "role": "co_creator", "agreed": "4000.00", "xingtu_registered": True},
-            ],
-        })
-    return load_scenario({
-        "schema": 1, "period": "2023-03", "tax": {"method": "none"}, "orders": orders,
-        "creator": {"id": "me", "followers": 310000, "xingtu_beta": True, "xingtu_registered": True},
-    }, source="<many orders>")
+        orders.append(
+            {
+                "id": f"o-{index:05d}",
+                "amount": "10000.01" if index % 5 == 0 else "10000.00",
+                "task": "assigned",
+                "stage": "published",
+                "co_creation": True,
+                "app": "douyin",
+                "participants": [
+                    {"creator": main, "role": "main", "agreed": "6000.00", "xingtu_beta": True},
+                    {"creator": co, "role": "co_creator", "agreed": "4000.00", "xingtu_registered": True},
+                ],
+            }
+        )
+    return load_scenario(
+        {
+            "schema": 1,
+            "period": "2023-03",
+            "tax": {"method": "none"},
+            "orders": orders,
+            "creator": {"id": "me", "followers": 310000, "xingtu_beta": True, "xingtu_registered": True},
+        },
+        source="<many orders>",
+    )
 
 
 def _lines_executed(engine: Engine, scenario: Scenario) -> int:

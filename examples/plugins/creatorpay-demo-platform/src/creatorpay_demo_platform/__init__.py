@@ -65,12 +65,23 @@ def creatorpay_settle_revenue_share(ctx: Settlement) -> None:
     if rule is None:
         return
     ctx.statement.line(
-        "DEMO-TIP-01", Kind.TIPS, payer=NAME, payee=ctx.creator, base=tips.yuan, rate=Decimal(1),
-        label=rule.label_for(), note="tips given in CNY, gross",
+        "DEMO-TIP-01",
+        Kind.TIPS,
+        payer=NAME,
+        payee=ctx.creator,
+        base=tips.yuan,
+        rate=Decimal(1),
+        label=rule.label_for(),
+        note="tips given in CNY, gross",
     )
     share = 1 - rule.decimal("creator_share")
     ctx.statement.line(
-        "DEMO-TIP-01", Kind.COMMISSION, payer=ctx.creator, payee=NAME, base=tips.yuan, rate=share,
+        "DEMO-TIP-01",
+        Kind.COMMISSION,
+        payer=ctx.creator,
+        payee=NAME,
+        base=tips.yuan,
+        rate=share,
         label=rule.label_for("creator_share"),  # an overridden figure makes the line operator-set
         note=f"the platform keeps {share:.0%} of tips given in CNY, rounded once (fictional figure)",
     )
