@@ -19,9 +19,11 @@ import csv
 import json
 import random
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 PLATFORMS = ("wechat_channels", "netease", "xingtu")
 EVENT_COLUMNS = (

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creatorpay.core import Engine, load_scenario
-from creatorpay.core.scenario import Scenario
+
+if TYPE_CHECKING:
+    from creatorpay.core.scenario import Scenario
 
 COUNTS = (2_000, 8_000, 20_000)
 

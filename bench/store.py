@@ -18,16 +18,18 @@ import argparse
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from creatorpay.core import MemoryStore
 from creatorpay.core.sqlite_store import SQLiteStore
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 #: Calls per transaction in the batched way.
 BATCH = 20

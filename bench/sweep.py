@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -21,6 +21,9 @@ from creatorpay.core import Engine, load_scenario
 from creatorpay.core.checks import read_document
 from creatorpay.core.scenario import Tips
 from creatorpay.core.sweep import parse_vary, scenario_at, sweep
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CASES = (

@@ -12,11 +12,13 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import InputError, Problem
 from .money import AMOUNT_LIMIT
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 T = TypeVar("T")
 #: ASCII digits only, matched whole (``re.fullmatch``): ``\d`` would take "١٠٠٠" and ``$`` a final

@@ -6,18 +6,20 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
-from .rules import RuleSet, RuleVersion
-from .scenario import Order, Scenario
-from .statement import StatementBuilder
-from .store import Store
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping
+
+    from .rules import RuleSet, RuleVersion
+    from .scenario import Order, Scenario
+    from .statement import StatementBuilder
+    from .store import Store
 
 #: The scenario activities a platform can offer (the rulebook's table of what each platform offers).
 ACTIVITIES = ("orders", "tips", "programs", "merchant_live")
@@ -105,7 +107,7 @@ def _attrs_copier(kind: type) -> Callable[[Any], Any]:
     }
     if slotted:
         scope.update({f"set_{index}": _slot(kind, name).__set__ for index, name in enumerate(names)})
-    exec("\n".join(body), scope)  # generated from the class's own field names
+    exec("\n".join(body), scope)  # noqa: S102 - generated from the class's own field names
     copier: Callable[[Any], Any] = scope[f"copy_{kind.__name__}"]
     return copier
 

@@ -14,17 +14,13 @@ store calls of a statement that ends in ``error`` are rolled back.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
-import pluggy
 
 from .checks import Checker, join
 from .context import Adjustment, Platform, Settlement, own_copy
@@ -40,12 +36,18 @@ from .plugins import (
     warn_unloaded,
 )
 from .rules import RuleBook, RuleSet, RuleVersion, VersionCheck, load_overrides, load_rule_file
-from .scenario import Scenario
 from .statement import AdjustmentBuilder, Statement, StatementBuilder
 from .store import MemoryStore, Store, StoreView
 
 if TYPE_CHECKING:
+    import datetime as dt
     from concurrent.futures import Executor
+    from decimal import Decimal
+    from pathlib import Path
+
+    import pluggy
+
+    from .scenario import Scenario
 
 #: A platform's own phases; ``creatorpay_adjust`` runs after them, one adjustment at a time.
 _PHASES = (

@@ -11,12 +11,14 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from .errors import CreatorpayError, InputError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 #: The most read of a whole-file input (a scenario, a rules override file), in bytes.
 MAX_DOCUMENT = 16 * 1024 * 1024

@@ -16,7 +16,7 @@ import difflib
 import logging
 import os
 import warnings
-from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import attrs
 import pluggy
@@ -25,6 +25,9 @@ from . import hookspecs
 from .entrypoints import EntryPoint
 from .entrypoints import entry_points as find_entry_points
 from .errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Mapping
 
 GROUP = "creatorpay"
 LOAD_ENV = "CREATORPAY_LOAD_PLUGINS"

@@ -15,10 +15,13 @@ calls are server-side functions, one statement each: atomic on their own, one ro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg import sql
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 #: The PostgreSQL schema the store uses unless told otherwise.
 DEFAULT_SCHEMA = "creatorpay"

@@ -16,16 +16,18 @@ registry (:meth:`PostgresStore.begin_run`, :meth:`PostgresStore.commit_run`).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import psycopg
 from psycopg import sql
 
 from .postgres_schema import DEFAULT_SCHEMA, migrate
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from datetime import datetime
 
 
 class BudgetState(NamedTuple):

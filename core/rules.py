@@ -247,7 +247,7 @@ class RuleVersion:
         both store equal values, so sharing an engine across threads stays safe.
         """
         try:
-            return cast(_T, self._memo[compute])
+            return cast("_T", self._memo[compute])
         except KeyError:
             value = self._memo[compute] = compute(self)
             return value
@@ -261,7 +261,7 @@ class RuleVersion:
         found = self._memo.get(names)
         if found is None:
             found = self._memo[names] = self._label_for(names)
-        return cast(str, found)
+        return cast("str", found)
 
     def _label_for(self, names: tuple[str, ...]) -> str:
         """:meth:`label_for` without the memo."""

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .errors import RuleFileError
 from .rules import ParamSpec, Rule, RuleBook, load_rule_file
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 #: The command that regenerates docs/rules.md, as the stale test and the page itself name it.
 REGENERATE = "python -m creatorpay.core.rulesdoc --output docs/rules.md"

@@ -16,13 +16,15 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .sqlite_schema import check_version, migrate
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 #: How long a writer waits for another process's write lock before failing, in seconds.
 DEFAULT_TIMEOUT = 60.0

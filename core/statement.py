@@ -8,7 +8,6 @@ writes to its own :class:`AdjustmentBuilder`, which reads the platform's lines a
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,8 @@ from .errors import PluginError
 from .money import ZERO, fmt, round_fen
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
     from .rules import RuleSet, RuleVersion
 
 #: Provenance labels, strongest first (docs/rules.md): a line computed from several figures carries the

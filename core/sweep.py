@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -29,7 +29,9 @@ from .engine import Engine, document_header
 from .errors import InputError, Problem
 from .money import AMOUNT_LIMIT, ZERO, allocate, fmt, grouped, round_fen
 from .scenario import COUNT_LIMITS, PRICE_BANDS, SCENES, Order, Scenario, load_scenario
-from .statement import Statement
+
+if TYPE_CHECKING:
+    from .statement import Statement
 
 #: The most values one sweep settles (each value is settled on every platform asked for).
 MAX_VALUES = 100_000
@@ -243,7 +245,7 @@ def scale_agreed(order: Order, amount: Decimal) -> list[Decimal]:
     """
     agreed = [p.agreed for p in order.participants]
     whole = sum(agreed, ZERO)
-    scaled = whole == order.amount or order.amount == 0
+    scaled = order.amount in (whole, 0)
     total = amount if scaled else round_fen(whole * amount / order.amount)
     weights = agreed if whole else [Decimal(1)] * len(agreed)
     return allocate(total, weights)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
 from tests.helpers import EXAMPLES
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # Each property test bounds its own max_examples (seconds per test); the profiles set the rest.
 # No deadline anywhere: the machines are shared, and a slow example is not a wrong one.

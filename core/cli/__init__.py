@@ -13,14 +13,16 @@ import importlib
 import os
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import InputError, PluginError
 from ..files import WriteError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
 
 #: command name -> "module:function", imported only when the command runs or its help is shown.
 COMMANDS = {

@@ -6,10 +6,10 @@ import json
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..engine import Report
 from ..files import check_outputs
 from .common import (
     check_platforms,
@@ -21,6 +21,9 @@ from .common import (
     report_failures,
     rules_option,
 )
+
+if TYPE_CHECKING:
+    from ..engine import Report
 
 
 def _cpm(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Decimal | None:

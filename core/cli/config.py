@@ -12,15 +12,17 @@ from __future__ import annotations
 import difflib
 import json
 import os
-from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 FILE_NAME = "creatorpay.toml"
 KEYS = ("rules", "platform", "format", "cpm")

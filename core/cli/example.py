@@ -6,13 +6,16 @@ scenario to start from. They are the files of ``examples/`` in the source tree, 
 from __future__ import annotations
 
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import InputError
 from ..files import STDIN, check_outputs, write_text
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 #: The package whose data files are the examples.
 PACKAGE = "creatorpay.examples"

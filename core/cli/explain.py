@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..engine import Engine, Report, document_header
 from ..files import check_outputs
 from ..money import grouped
-from ..rules import Rule
 from ..scenario import load_scenario
-from ..statement import Statement
 from . import show_long
 from .common import (
     check_platforms,
@@ -23,6 +22,10 @@ from .common import (
     platform_option,
     rules_option,
 )
+
+if TYPE_CHECKING:
+    from ..rules import Rule
+    from ..statement import Statement
 
 
 @click.command()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -19,9 +18,6 @@ from ..files import check_outputs, replacing
 from ..scenario import Period
 from . import SuggestingGroup, note
 from .common import LedgerDamaged, ledger_errors, open_ledger
-
-if TYPE_CHECKING:
-    pass
 
 _DB = click.option(
     "--db",

@@ -10,20 +10,22 @@ from __future__ import annotations
 import csv
 import os
 import sys
-from collections.abc import Collection, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import IO, TYPE_CHECKING
 
 import click
 
-from ..engine import Report
 from ..money import grouped, round_fen
 from ..statement import TOTALS, Line, Statement
 
 if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+
     from rich.console import Console
     from rich.table import Table
+
+    from ..engine import Report
 
 ROWS = {
     "income": "Gross income",

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import InputError
-from ..rules import RuleVersion
 from ..rulesdoc import constraints, limit_text
 from . import SuggestingGroup, show_long
 from .common import complete_platforms, make_engine
+
+if TYPE_CHECKING:
+    from ..rules import RuleVersion
 
 
 @click.group(cls=SuggestingGroup)

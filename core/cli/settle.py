@@ -26,6 +26,8 @@ from ..scenario import Period
 from .common import ledger_errors, make_engine, open_ledger, rules_option
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from ..batch import Summary
 
 #: The phases whose progress Batch reports in bytes of the file read (its reader's size and
@@ -265,7 +267,6 @@ def _count_column() -> Any:
     """How far a phase is, with its unit: bytes as file sizes (``1.2/5.0 MB``, rich's download
     column), units settled as ``120/302 units``."""
     from rich.progress import DownloadColumn, MofNCompleteColumn, ProgressColumn, Task
-    from rich.text import Text
 
     class Count(ProgressColumn):
         def __init__(self) -> None:

@@ -14,8 +14,6 @@ import json
 import math
 import re
 import sys
-from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -30,6 +28,9 @@ from . import plain, quiet
 from .common import check_platforms, exit_if_failed, make_engine, platform_option, rules_option
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from decimal import Decimal
+
     from matplotlib.figure import Figure  # type: ignore[import-not-found, unused-ignore]
 
 FORMATS = ("table", "csv", "json", "png", "svg")
@@ -46,11 +47,12 @@ def complete_vary(_ctx: click.Context, _param: click.Parameter, incomplete: str)
 
     slots = {"BAND": PRICE_BANDS, "SCENE": SCENES, "NAME": ()}
     forms: list[str] = []
-    for form in field_forms():
-        form = form.replace("[N]", "[0]")
+    for raw in field_forms():
+        form = raw.replace("[N]", "[0]")
         parts = [form]
-        for slot, names in slots.items():
+        for slot, fixed in slots.items():
             if slot in form:
+                names = fixed
                 if slot == "NAME":
                     from .common import complete_platforms
 

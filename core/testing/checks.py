@@ -10,14 +10,16 @@ import datetime as dt
 import itertools
 import json
 import re
-from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creatorpay.core import Engine, InputError, Kind, Platform, Report, Scenario, Statement
 from creatorpay.core.context import ACTIVITIES
 from creatorpay.core.rules import PARAM_TYPES, RULE_ID, ParamSpec, RuleBook, RuleSet, RuleVersion
 from creatorpay.core.statement import LABELS, TOTALS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 #: Label strength, weakest first, as the core ranks them (RuleVersion.label_for): a line may carry
 #: its rule's label or a weaker one, never a stronger one.

@@ -12,22 +12,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 import weakref
-from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis.strategies import SearchStrategy
 
 from creatorpay.core import Engine, InputError, Scenario, Statement, load_scenario
 from creatorpay.core.entrypoints import EntryPoint
 from creatorpay.core.entrypoints import entry_points as find_entry_points
 from creatorpay.core.plugins import GROUP
-from creatorpay.core.rules import RuleSet
 
 from . import checks, strategies
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from hypothesis.strategies import SearchStrategy
+
+    from creatorpay.core.rules import RuleSet
 
 #: Health checks that only say generation is slow or large: a scenario is big on purpose.
 _SUPPRESSED = [

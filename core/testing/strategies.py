@@ -11,13 +11,16 @@ All values are plain str/int/bool/list/dict, so a drawn scenario prints as JSON 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
-from hypothesis.strategies import SearchStrategy
 
 from creatorpay.core.scenario import APPS, GROWTH_STAGES, PRICE_BANDS, SCENES, STAGES, TASKS
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from hypothesis.strategies import SearchStrategy
 
 ScenarioDict = dict[str, Any]
 

@@ -15,19 +15,23 @@ if __name__ != "creatorpay.plugins.cn_tax":  # the folder imported by its path, 
         "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
     )
 
-from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Adjustment, Kind, Settlement, hookimpl
-from creatorpay.core.checks import Checker
-from creatorpay.core.rules import RuleVersion
 from creatorpay.core.statement import weakest
 
 from .brackets import TOPS, check_table
 from .figures import exact, money
 from .vat import Vat, small_taxpayer_vat
 from .withholding import Withholding, cumulative, per_payment
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from decimal import Decimal
+
+    from creatorpay.core.checks import Checker
+    from creatorpay.core.rules import RuleVersion
 
 NAME = "cn_tax"
 RULES = Path(__file__).with_name("rules.toml")

@@ -10,15 +10,17 @@ from __future__ import annotations
 import functools
 import itertools
 from decimal import Decimal
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
 from creatorpay.core.checks import Checker, join
 from creatorpay.core.errors import RuleFileError
-from creatorpay.core.rules import RuleVersion
 
 from .figures import exact, money, percent
+
+if TYPE_CHECKING:
+    from creatorpay.core.rules import RuleVersion
 
 TOPS, RATES, QUICK = "bracket_tops", "bracket_rates", "quick_deductions"
 
@@ -106,7 +108,7 @@ def check_table(version: RuleVersion, checker: Checker, where: str) -> None:
     if not all(isinstance(items, tuple) for items in found):
         checker.fail(where, f"expected the three lists {TOPS}, {RATES} and {QUICK} of a bracket table")
         return
-    tops, rates, quick = (list(cast(tuple[Decimal, ...], items)) for items in found)
+    tops, rates, quick = (list(cast("tuple[Decimal, ...]", items)) for items in found)
     before = len(checker.problems)
     if len(rates) != len(tops) + 1:
         checker.fail(

@@ -4,14 +4,18 @@ the rate on all of the month's sales above it."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 
 from creatorpay.core.money import ZERO, round_fen
-from creatorpay.core.rules import RuleVersion
 
 from .figures import money, rule_texts
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from creatorpay.core.rules import RuleVersion
 
 
 @attrs.frozen

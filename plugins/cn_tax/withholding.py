@@ -6,15 +6,19 @@ the tax (rounded once, half-up, never below zero) and the steps in words for the
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 
 from creatorpay.core.money import ZERO, round_fen
-from creatorpay.core.rules import RuleVersion
 
 from .brackets import Bracket, read_table
 from .figures import money, percent, rule_texts
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from creatorpay.core.rules import RuleVersion
 
 
 @attrs.frozen

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import attrs
 
-from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import grouped
-from creatorpay.core.rules import RuleVersion
 from creatorpay.core.statement import weakest
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from creatorpay.core import Kind, Settlement
+    from creatorpay.core.rules import RuleVersion
 
 RULE = "NE-BUDGET-01"
 PAYER = "netease"

@@ -3,12 +3,15 @@ as its own line drawn from the program budget; every case without a top-up says 
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import grouped
 
 from . import budget as budgets
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 RULE = "NE-BASE-01"
 

@@ -3,8 +3,7 @@ one line per scene when given per scene (NE-DIST-01); all drawn from the program
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import ZERO
@@ -12,6 +11,10 @@ from creatorpay.core.statement import weakest
 
 from . import budget as budgets
 from .scenes import SCENE_NAMES, scene_name
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from decimal import Decimal
 
 INCOME = "NE-BASE-02"
 SCENES = "NE-DIST-01"

@@ -5,8 +5,11 @@ The keys are the core's ``SCENES`` (the loader rejects any other); the names are
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 #: Scene key -> its Chinese name in 003_5bafb72aa4556420.txt, in the source's order (NE-DIST-01).
 SCENE_NAMES: Mapping[str, str] = MappingProxyType(

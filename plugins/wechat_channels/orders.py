@@ -8,11 +8,14 @@ pays nothing; the service fee is operator-set.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import ZERO, allocate, grouped, round_fen
-from creatorpay.core.rules import RuleVersion
-from creatorpay.core.scenario import Order
+
+if TYPE_CHECKING:
+    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.scenario import Order
 
 PLATFORM = "wechat_channels"
 RULE = "WC-MUTUAL-01"

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import ZERO, grouped, round_fen
-from creatorpay.core.rules import RuleVersion
+
+if TYPE_CHECKING:
+    from creatorpay.core.rules import RuleVersion
 
 PLATFORM = "wechat_channels"
 ONE = Decimal(1)

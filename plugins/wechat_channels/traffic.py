@@ -8,10 +8,13 @@ applied, naming the parameter to set. WC-QUAL-01 withholds all of them from carr
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import grouped
-from creatorpay.core.rules import RuleVersion
+
+if TYPE_CHECKING:
+    from creatorpay.core.rules import RuleVersion
 
 PLATFORM = "wechat_channels"
 #: The Store budget holding what is left of the WC-COLD-01 pool, in impressions.

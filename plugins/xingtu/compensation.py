@@ -9,16 +9,20 @@ fee is taken from compensation (XT-COMP-06); the fee is only on an order amount 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import grouped
-from creatorpay.core.rules import RuleVersion
-from creatorpay.core.scenario import Order, Participant
 from creatorpay.core.statement import weakest
 
 from .orders import single_settlement
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from decimal import Decimal
+
+    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.scenario import Order, Participant
 
 #: Stages before publication with their rule (the percentage is the rule's ``percent``).
 STAGE_RULES = {"script_confirmed": "XT-COMP-01", "video_produced": "XT-COMP-02", "client_confirmed": "XT-COMP-03"}

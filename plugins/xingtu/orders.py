@@ -7,18 +7,22 @@ so the same lines serve a main contributor, a co-creator and a third party.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import ZERO, allocate, grouped, round_fen
-from creatorpay.core.rules import RuleVersion
-from creatorpay.core.scenario import Order, Participant
 from creatorpay.core.statement import weakest
 
 from .parties import PLATFORM, TASK_NAMES
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.scenario import Order, Participant
 
 #: A payment or transfer passes on the whole of its base.
 _WHOLE = Decimal(1)

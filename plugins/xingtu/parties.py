@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from creatorpay.core.scenario import Creator, Order, Participant
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from creatorpay.core.scenario import Creator, Order, Participant
 
 PLATFORM = "xingtu"
 #: XT-ORD-01 task types, with the names Xingtu uses.

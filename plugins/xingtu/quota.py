@@ -7,9 +7,12 @@ order id. The scenario's ``co_creations_this_month`` is the baseline the first t
 
 from __future__ import annotations
 
-from creatorpay.core import Settlement, Store
-from creatorpay.core.rules import RuleVersion
-from creatorpay.core.scenario import Order, Period
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from creatorpay.core import Settlement, Store
+    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.scenario import Order, Period
 
 #: Large enough never to refuse: the ``released`` marker set is not capped.
 _UNCAPPED = 2**62

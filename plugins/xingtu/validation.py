@@ -7,11 +7,15 @@ failed review or off-platform use is a violation). The monthly cap is in :mod:`.
 
 from __future__ import annotations
 
-from creatorpay.core import Settlement
+from typing import TYPE_CHECKING
+
 from creatorpay.core.money import ZERO, grouped
-from creatorpay.core.scenario import Order
 
 from .parties import flag, mains, names, shown
+
+if TYPE_CHECKING:
+    from creatorpay.core import Settlement
+    from creatorpay.core.scenario import Order
 
 
 def check_order(ctx: Settlement, order: Order) -> None:

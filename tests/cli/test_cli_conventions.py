@@ -73,6 +73,7 @@ def script(
         timeout=120,
         input=stdin,
         env={**os.environ, **(env or {})},
+        check=False,
     )
 
 
@@ -170,6 +171,7 @@ def test_a_chart_to_standard_output_is_the_document_and_the_findings_go_to_stder
         capture_output=True,
         timeout=120,
         cwd=isolated,
+        check=False,
     )
     assert done.returncode == 0 and done.stdout.startswith(b"\x89PNG") and b"Cliffs" in done.stderr
     assert list(isolated.iterdir()) == []  # no file named - (nor a default chart name)

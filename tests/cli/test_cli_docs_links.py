@@ -4,11 +4,14 @@ and every relative link of the README names a file of the repository."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.helpers import ROOT
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 #: Pointers to documents that only the project's developers have.

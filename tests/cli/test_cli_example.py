@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import stat
 import tomllib
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
@@ -20,6 +20,9 @@ from creatorpay.core.cli.example import bundled, description
 from tests.cli.cli_support import invoke, run_main
 from tests.helpers import EXAMPLES, examples
 from tests.test_examples import BUILT_IN, EXPECTED
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 NAMES = sorted(p.stem for p in EXAMPLES.glob("*.toml"))
 #: A line setting a key (``key = value``), not a line of an inline table in an array.

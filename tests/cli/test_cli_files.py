@@ -14,8 +14,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
@@ -27,6 +26,10 @@ from creatorpay.core.cli import cli as group
 from creatorpay.core.cli import main
 from tests.helpers import EXAMPLES, ROOT, examples
 from tests.ledger.ledger_support import CLI, creators, tips, write_jsonl
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
 SCENARIO = EXAMPLES / "food-vlogger.toml"
 #: FIFOs, /dev/zero, file size limits and permission bits: POSIX.
@@ -42,7 +45,14 @@ def cli(
 ) -> subprocess.CompletedProcess[str]:
     """The real command in a child process (a FIFO or /dev/zero must not hang the test run)."""
     return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd, input=stdin, preexec_fn=preexec
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        input=stdin,
+        preexec_fn=preexec,
+        check=False,
     )
 
 

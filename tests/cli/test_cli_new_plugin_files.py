@@ -4,16 +4,19 @@ TOML strings and comments) and a dangling ``--dir`` symlink are input errors (ex
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.helpers import ROOT
 from tests.ledger.ledger_support import CLI
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, cwd=ROOT, check=False)
 
 
 def refused(done: subprocess.CompletedProcess[str], *words: str) -> None:

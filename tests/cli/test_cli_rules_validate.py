@@ -4,11 +4,14 @@ rules before reading any event (issue 15): exit 2 naming the file and key, never
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.cli.cli_support import run_main
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TOPS = '["36000.00", "144000.00", "300000.00", "420000.00", "660000.00", "960000.00"]'
 RATES = '["0.03", "0.10", "0.20", "0.25", "0.30", "0.35", "0.45"]'

@@ -3,14 +3,16 @@ income, so tax figures can be set to the fen without depending on any real platf
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import creatorpay.plugins.cn_tax as cn_tax
 from creatorpay.core import Engine, Kind, Line, Platform, Settlement, Statement, hookimpl, load_scenario
+from creatorpay.plugins import cn_tax
 from tests.helpers import scenario_dict
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 FAKE_RULES = Path(__file__).with_name("cn_tax_fake_rules.toml")
 

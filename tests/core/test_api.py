@@ -8,8 +8,7 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +16,9 @@ from hypothesis import given, settings
 from creatorpay.core import Engine, InputError, Report, Scenario, SQLiteStore, load_scenario
 from creatorpay.testing.strategies import scenario_dicts
 from tests.helpers import EXAMPLES, examples, scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TOML = 'schema = 1\nperiod = "2026-10"\n[creator]\nid = "me"\nfollowers = 100\n[tips]\nyuan = "10.00"\n'
 
@@ -136,7 +138,7 @@ def test_an_unknown_platform_is_reported_under_platform_not_a_cli_option(call: s
 
 
 def test_sqlite_store_is_exported_and_typed() -> None:
-    import creatorpay.core as core
+    from creatorpay import core
     from creatorpay.core.sqlite_store import SQLiteStore as Inner
 
     assert SQLiteStore is Inner and "SQLiteStore" in core.__all__ and "SQLiteStore" in dir(core)

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from creatorpay.core import Adjustment, Engine, Kind, MemoryStore, Platform, Settlement, hookimpl, load_scenario
-from creatorpay.core.checks import Checker
 from creatorpay.core.cli import main
 from creatorpay.core.plugins import PluginWarning
 from creatorpay.core.sqlite_store import SQLiteStore
@@ -25,6 +23,11 @@ from creatorpay.testing.checks import load_failure
 from tests.core.fakes import fake_platform
 from tests.core.test_plugins import install_fake_distribution
 from tests.helpers import EXAMPLES, scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from creatorpay.core.checks import Checker
 
 TIPS = scenario_dict(tips={"yuan": "10.00"})
 
@@ -296,15 +299,15 @@ def test_memory_store_transactions_undo_in_order_and_nest() -> None:
     with store.transaction():
         store.reserve("k", "b", limit=3)
         store.confirm("k", "a")
-        with pytest.raises(ValueError), store.transaction():
+        with pytest.raises(ValueError, match="roll back"), store.transaction():  # noqa: PT012 - the failing transaction
             store.release("k", "a")
             store.draw("p", Decimal(2), Decimal(5))
-            raise ValueError
+            raise ValueError("roll back")
         assert store.used("k") == 3 and store.remaining("p", Decimal(5)) == 5
-    with pytest.raises(ValueError), store.transaction():
+    with pytest.raises(ValueError, match="roll back"), store.transaction():  # noqa: PT012 - the failing transaction
         store.release("k", "b")
         store.reserve("new", "x", limit=1, baseline=0)
-        raise ValueError
+        raise ValueError("roll back")
     assert store.used("k") == 3 and store.used("new", baseline=1) == 1  # "new" is seen afresh
 
 
@@ -362,7 +365,7 @@ def test_a_failing_builtin_adjustment_leaves_the_others_lines(monkeypatch: pytes
     """The built-ins (core, cn_tax) run in place under one mark; when cn_tax raises (here its VAT
     step, patched to fail: a malformed override is refused before settling), the statement keeps
     CORE-MCN-01 and is marked incomplete with cn_tax only."""
-    import creatorpay.plugins.cn_tax as cn_tax
+    from creatorpay.plugins import cn_tax
 
     def broken(*_: object) -> None:
         raise RuntimeError("VAT table unreadable")

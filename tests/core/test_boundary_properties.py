@@ -9,20 +9,23 @@ KeyboardInterrupt, in any hook. A rogue adjustment may only mark the statements 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from creatorpay.core import Adjustment, Engine, Kind, MemoryStore, Platform, Scenario, Settlement, load_scenario
-from creatorpay.core.checks import Checker
 from tests.core.test_boundary import own_rules, plugin
 from tests.helpers import EXAMPLES, examples
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from creatorpay.core.checks import Checker
 
 BUILTINS = ["netease", "wechat_channels", "xingtu"]
 ROGUE, ROGUE_TAX = "aaa_rogue", "aaa_tax"  # first in name order: settled and adjusting before the others

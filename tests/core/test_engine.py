@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -14,6 +13,9 @@ from creatorpay.core import Engine, Kind, load_scenario
 from creatorpay.core.statement import TOTALS, StatementBuilder
 from tests.core.fakes import fake_platform, paying_orders, traffic_and_transfers
 from tests.helpers import scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ORDERS = [
     {"id": "pub", "amount": "100.00", "stage": "published"},

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import inspect
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from creatorpay.core import Engine, hookimpl, hookspecs, load_scenario
 from tests.core.fakes import fake_platform
 from tests.helpers import ROOT, scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SPECS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("creatorpay_"))
 

@@ -4,8 +4,7 @@ naming the file and field (exit 2), never a traceback."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -16,6 +15,9 @@ from creatorpay.core.profiles import checked_base
 from creatorpay.core.scenario import COUNT_LIMITS
 from creatorpay.core.sweep import parse_vary
 from tests.helpers import scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 HUGE = "1" * 5000  # an integer literal int() refuses (over 4,300 digits)
 

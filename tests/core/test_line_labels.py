@@ -4,12 +4,15 @@ rule's own label (the version in force); a RuleVersion passed as the label gives
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Engine, Kind, Settlement, hookimpl, load_scenario
 from creatorpay.core.statement import StatementBuilder
 from tests.core.fakes import fake_platform
 from tests.helpers import scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _engine(tmp_path: Path, settle: object) -> Engine:

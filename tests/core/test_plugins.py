@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +13,9 @@ from creatorpay.core.hookspecs import hookimpl
 from creatorpay.core.plugins import PluginWarning
 from tests.core.fakes import fake_platform, raising_orders
 from tests.helpers import scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def install_fake_distribution(

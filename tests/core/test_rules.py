@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +13,9 @@ from creatorpay.core.checks import parse_toml
 from creatorpay.core.rules import load_rule_file, parse_rule_book
 from tests.core.fakes import RULES, fake_platform
 from tests.helpers import scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def engine(tmp_path: Path, **options: object) -> Engine:

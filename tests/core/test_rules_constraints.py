@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -16,6 +15,9 @@ from creatorpay.core.checks import Checker, parse_toml
 from creatorpay.core.plugins import PluginWarning
 from creatorpay.core.rules import RuleVersion, parse_rule_book
 from tests.core.fakes import fake_platform
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 RULES = """
 [rules."FK-TAB-01"]

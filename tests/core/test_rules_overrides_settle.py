@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,10 +21,12 @@ from hypothesis import strategies as st
 
 from creatorpay.core import Engine, RuleFileError, load_scenario
 from creatorpay.core.checks import read_document
-from creatorpay.core.rules import ParamSpec
-from creatorpay.core.scenario import Scenario
 from creatorpay.testing.strategies import scenario_dicts
 from tests.helpers import EXAMPLES, examples
+
+if TYPE_CHECKING:
+    from creatorpay.core.rules import ParamSpec
+    from creatorpay.core.scenario import Scenario
 
 BASE = Engine()
 #: Every overridable parameter: (book, rule, parameter, its spec).

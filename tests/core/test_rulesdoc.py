@@ -4,13 +4,16 @@ or rule file names a file a user cannot read (issue 16)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 
 from creatorpay.core.rulesdoc import REGENERATE, builtin_books, builtin_rule_files, main, render
 from tests.helpers import ROOT
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 DOC = ROOT / "docs" / "rules.md"
 #: The rulebook the project works from: beside the repository in development and CI, absent from

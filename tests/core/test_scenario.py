@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from creatorpay.core import InputError, load_scenario
 from creatorpay.core.scenario import Period, price_band
 from tests.helpers import EXAMPLES, scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ORDER = {"id": "o-1", "amount": "100.00", "stage": "published"}
 PARTICIPANT = {"creator": "me", "role": "main", "agreed": "100.00"}
@@ -236,5 +238,5 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
 def test_period() -> None:
     assert str(Period.parse("2022-09")) == "2022-09"
     assert Period.parse("2022-09").first_day.isoformat() == "2022-09-01"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a month YYYY-MM"):
         Period.parse("2022-00")

@@ -15,9 +15,8 @@ import json
 import os
 import tempfile
 import tomllib
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,6 +24,9 @@ from hypothesis import strategies as st
 from creatorpay.core import Engine
 from creatorpay.core.cli import main
 from tests.helpers import EXAMPLES
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 #: Examples per test: 40 in the suite; CREATORPAY_FUZZ_EXAMPLES=1000 for a deeper search.
 EXAMPLES_PER_TEST = int(os.environ.get("CREATORPAY_FUZZ_EXAMPLES", "40"))

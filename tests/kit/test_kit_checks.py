@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Engine, Kind, Platform, Statement, load_scenario
 from creatorpay.core.engine import Report
 from creatorpay.core.rules import parse_rule_book
 from creatorpay.core.statement import Line, StatementBuilder
 from creatorpay.testing import checks
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 D = Decimal
 

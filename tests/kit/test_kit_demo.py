@@ -4,10 +4,13 @@ installs, passes its own tests and shows up in ``creatorpay plugins`` and ``crea
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from creatorpay.core.cli.new_plugin import scaffold, values
 from tests.kit.kit_support import BUILT_IN, DEMO, FOOD_VLOGGER, run, venv_creatorpay
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TIPS_ONLY = """schema = 1
 period = "2026-10"

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import sys
 from importlib import metadata
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.kit.kit_support import run
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_registered_under_pytest11() -> None:
@@ -80,4 +83,4 @@ def test_a_subclass_runs_the_suite_and_the_option_is_honoured(tmp_path: Path) ->
         )
         assert done.returncode == 0 and "2 passed" in done.stdout, done.stdout + done.stderr
         drawn.append(int(done.stdout.split("drawn ")[1].split()[0]))
-    assert 1 <= drawn[0] <= 3 < 40 <= drawn[1] <= 50, drawn
+    assert 1 <= drawn[0] <= 3 and 40 <= drawn[1] <= 50, drawn

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
@@ -13,6 +13,9 @@ from click.testing import CliRunner
 from creatorpay.core.cli import cli
 from creatorpay.core.cli.new_plugin import FILES, name_problem, values
 from tests.kit.kit_support import BUILT_IN, compare_json, creatorpay, install, plugin_reports, run_tests
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_acme_installs_passes_its_tests_and_is_compared(tmp_path: Path) -> None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import uuid
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.postgres.server import binaries, temporary_server
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 def _unavailable() -> str | None:

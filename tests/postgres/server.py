@@ -14,9 +14,12 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 def binaries() -> Path | None:
@@ -113,5 +116,6 @@ def temporary_server(settings: dict[str, str] | None = None) -> Iterator[str]:
                 [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
                 capture_output=True,
                 cwd=folder,
+                check=False,
             )
         shutil.rmtree(folder, ignore_errors=True)

@@ -5,14 +5,17 @@ calls (and machines), the statements are those SQLiteStore gives, and a statemen
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creatorpay.core import Engine, Settlement, hookimpl, load_scenario
-from creatorpay.core.scenario import Scenario
 from creatorpay.core.sqlite_store import SQLiteStore
 from tests.core.fakes import fake_platform
 from tests.helpers import scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from creatorpay.core.scenario import Scenario
 
 
 def co_creations(first: int, count: int) -> Scenario:

@@ -9,12 +9,15 @@ import itertools
 import json
 import sys
 from decimal import Decimal
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from creatorpay.core.cli import main
 from tests.helpers import ROOT
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TIPS = ("examples/food-vlogger.toml", "--vary", "tips.yuan=0:10000:50")
 #: The plugins shipped with creatorpay: an allow list, so another installed plugin adds no column.

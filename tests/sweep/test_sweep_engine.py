@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given, settings
@@ -29,6 +28,9 @@ from creatorpay.core.sweep import (
 )
 from tests.core.fakes import fake_platform, raising_orders
 from tests.helpers import EXAMPLES, examples, scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FOOD = EXAMPLES / "food-vlogger.toml"
 

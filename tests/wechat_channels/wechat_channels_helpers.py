@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creatorpay.core import Engine, Kind, Statement, Store, load_scenario
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 PLATFORM = "wechat_channels"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

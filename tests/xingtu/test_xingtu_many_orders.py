@@ -11,14 +11,17 @@ That last scan runs in C, unseen by a line count: its test counts the holders' c
 from __future__ import annotations
 
 import sys
-from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from creatorpay.core import Engine, load_scenario
-from creatorpay.core.scenario import Scenario
 from creatorpay.core.store import MemoryStore
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from creatorpay.core.scenario import Scenario
 
 
 def _scenario(count: int) -> Scenario:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creatorpay.core import Engine, Kind, Line, Statement, Store, load_scenario
 from creatorpay.core.money import ZERO
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 D = Decimal

@@ -8,15 +8,17 @@ stays cheap to import (every Engine imports it): heavy libraries go inside the h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creatorpay.core import Kind, Platform, Settlement, hookimpl
 from creatorpay.core.checks import Checker
 
 from . import streams
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 NAME = "demo_platform"
 RULES = Path(__file__).with_name("rules.toml")
