@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import settings
 
-from tests.helpers import EXAMPLES
+from tests.helpers import BUILT_IN_PLUGINS, EXAMPLES, ROOT
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -26,3 +26,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 @pytest.fixture
 def examples() -> Path:
     return EXAMPLES
+
+
+@pytest.fixture
+def at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the project root, where the examples and docs name their files relative to it."""
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture
+def built_in_at_root(at_root: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the project root, on the built-in platforms only (another plugin may be installed)."""
+    monkeypatch.setenv("CREATORPAY_LOAD_PLUGINS", BUILT_IN_PLUGINS)
+    monkeypatch.delenv("CREATORPAY_DISABLE_PLUGINS", raising=False)

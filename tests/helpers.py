@@ -9,6 +9,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+#: The bundled plugins, for CREATORPAY_LOAD_PLUGINS (another plugin may be installed beside them).
+BUILT_IN_PLUGINS = "cn_tax,netease,wechat_channels,xingtu"
 
 #: The smallest valid scenario: a creator with no activities.
 MINIMAL: dict[str, Any] = {"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": 100}}

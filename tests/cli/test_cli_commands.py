@@ -8,15 +8,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.cli.cli_support import invoke, run_main
-from tests.helpers import EXAMPLES, ROOT
+from tests.helpers import EXAMPLES
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 
-@pytest.fixture(autouse=True)
-def at_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
+pytestmark = pytest.mark.usefixtures("at_root")
 
 
 def test_version_lists_core_and_plugins() -> None:

@@ -5,14 +5,11 @@ from __future__ import annotations
 import doctest
 import importlib
 import pkgutil
-from pathlib import Path
 
 import pytest
 
 import creatorpay.core
 import creatorpay.plugins
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _modules() -> list[str]:
@@ -24,9 +21,9 @@ def _modules() -> list[str]:
     return sorted(set(names))
 
 
+@pytest.mark.usefixtures("at_root")  # the examples name files under examples/
 @pytest.mark.parametrize("name", _modules())
-def test_docstring_examples_run(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)  # the examples name files under examples/ relative to the repo root
+def test_docstring_examples_run(name: str) -> None:
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
     assert result.failed == 0, f"{name}: {result.failed} of {result.attempted} docstring examples failed"

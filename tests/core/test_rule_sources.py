@@ -16,7 +16,7 @@ from creatorpay.core.checks import parse_toml
 from creatorpay.core.cli import cli
 from creatorpay.core.rules import RuleBook, parse_rule_book
 from creatorpay.core.rulesdoc import builtin_books
-from tests.helpers import ROOT, examples
+from tests.helpers import examples
 
 RULES = """
 [sources]
@@ -121,9 +121,8 @@ def test_every_builtin_rule_cites_a_source_of_its_file() -> None:
             assert rule.cites, f"{loaded.platform} {rule.id}: its source cites no [sources] key: {rule.source}"
 
 
-def test_rules_show_and_explain_print_the_full_title(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("CREATORPAY_LOAD_PLUGINS", "cn_tax,netease,wechat_channels,xingtu")
+@pytest.mark.usefixtures("built_in_at_root")
+def test_rules_show_and_explain_print_the_full_title() -> None:
     shown = CliRunner().invoke(cli, ["rules", "show", "xingtu", "--at", "2023-01-01", "--format", "json"])
     assert shown.exit_code == 0, shown.output
     rules = {v["rule"]: v for v in json.loads(shown.output)[0]["in_force"]}

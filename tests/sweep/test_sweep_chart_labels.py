@@ -13,7 +13,6 @@ import pytest
 
 from creatorpay.core import Engine
 from creatorpay.core.sweep import parse_vary, sweep
-from tests.helpers import ROOT
 
 if TYPE_CHECKING:  # matplotlib is optional: the tests skip without it
     from matplotlib.transforms import Bbox
@@ -64,13 +63,11 @@ def collisions(fig: Any) -> list[str]:
     return found
 
 
+@pytest.mark.usefixtures("at_root")
 @pytest.mark.parametrize(("scenario", "vary", "platforms"), SWEEPS, ids=[s[1] for s in SWEEPS])
-def test_labels_overlap_no_tick_label_line_or_label(
-    scenario: str, vary: str, platforms: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_labels_overlap_no_tick_label_line_or_label(scenario: str, vary: str, platforms: list[str]) -> None:
     from creatorpay.core.cli.sweep import figure
 
-    monkeypatch.chdir(ROOT)
     result = sweep(Engine(), scenario, parse_vary(vary), platforms)
     assert result.cliffs or result.crossovers
     fig = figure(result)

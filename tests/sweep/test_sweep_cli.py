@@ -21,15 +21,9 @@ if TYPE_CHECKING:
 
 TIPS = ("examples/food-vlogger.toml", "--vary", "tips.yuan=0:10000:50")
 #: The plugins shipped with creatorpay: an allow list, so another installed plugin adds no column.
-BUILT_IN_PLUGINS = "cn_tax,netease,wechat_channels,xingtu"
 
 
-@pytest.fixture(autouse=True)
-def at_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    """From the project root, on the built-in platforms only (another plugin may be installed)."""
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("CREATORPAY_LOAD_PLUGINS", BUILT_IN_PLUGINS)
-    monkeypatch.delenv("CREATORPAY_DISABLE_PLUGINS", raising=False)
+pytestmark = pytest.mark.usefixtures("built_in_at_root")
 
 
 @pytest.fixture(scope="module")
