@@ -38,8 +38,20 @@ def settle_child(events: Path, creators: Path, db: Path) -> tuple[float, dict[st
     of the child and its worker processes together, in MB (sampled every 100 ms): resident (pages
     the workers share with the process they were forked from counted in each) and proportional
     (shared pages divided among the processes sharing them: what the run really occupies)."""
-    argv = [sys.executable, "-c", "from creatorpay.core.cli import main; main()", "settle", str(events),
-            "--creators", str(creators), "--db", str(db), "--format", "json", "--no-progress"]
+    argv = [
+        sys.executable,
+        "-c",
+        "from creatorpay.core.cli import main; main()",
+        "settle",
+        str(events),
+        "--creators",
+        str(creators),
+        "--db",
+        str(db),
+        "--format",
+        "json",
+        "--no-progress",
+    ]
     began = time.perf_counter()
     child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0.0, 0.0]
@@ -115,19 +127,32 @@ def main() -> None:
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         peak = usage.ru_maxrss / 1024
         size = sum(p.stat().st_size for p in folder.glob("ledger.sqlite*"))
-        print(json.dumps({
-            "events": args.events, "creators": creators, "format": args.format,
-            "units": summary["units"], "statements": summary["statements"],
-            "events_per_s": round(args.events / seconds),
-            "seconds": round(seconds, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-            "phases_s": summary["timings"],
-            "peak_rss_mb": round(max(peak, together[0]), 1), "peak_pss_mb": round(together[1], 1),
-            "peak_rss_largest_process_mb": round(peak, 1),
-            "workers": summary.get("workers"), "ledger_mb": round(size / 2**20, 1),
-            "balanced": summary["reconciliation"]["counts_balance"] and summary["reconciliation"]["cash_balance"],
-            "generate_s": round(generated, 2), "cpus": os.cpu_count(),
-            "goal": {"events_per_s": 100_000, "peak_rss_mb": 300},
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "events": args.events,
+                    "creators": creators,
+                    "format": args.format,
+                    "units": summary["units"],
+                    "statements": summary["statements"],
+                    "events_per_s": round(args.events / seconds),
+                    "seconds": round(seconds, 2),
+                    "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+                    "phases_s": summary["timings"],
+                    "peak_rss_mb": round(max(peak, together[0]), 1),
+                    "peak_pss_mb": round(together[1], 1),
+                    "peak_rss_largest_process_mb": round(peak, 1),
+                    "workers": summary.get("workers"),
+                    "ledger_mb": round(size / 2**20, 1),
+                    "balanced": summary["reconciliation"]["counts_balance"]
+                    and summary["reconciliation"]["cash_balance"],
+                    "generate_s": round(generated, 2),
+                    "cpus": os.cpu_count(),
+                    "goal": {"events_per_s": 100_000, "peak_rss_mb": 300},
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

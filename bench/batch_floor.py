@@ -70,16 +70,25 @@ def floor(events: Path, creators: Path, db: Path) -> dict[str, object]:
     outcomes = []
     for creator, platform, month in sorted(units):
         rows = sorted(units[(creator, platform, month)])
-        job = Job(Unit(platform, creator, month), [(i, d, k, b) for d, i, k, b in rows], [i for _, i, _, _ in rows],
-                  profiles.get(creator), None, None, [])
+        job = Job(
+            Unit(platform, creator, month),
+            [(i, d, k, b) for d, i, k, b in rows],
+            [i for _, i, _, _ in rows],
+            profiles.get(creator),
+            None,
+            None,
+            [],
+        )
         outcomes.append(settler.settle(job, store))
     settled = time.process_time()
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("CREATE TABLE events (id TEXT PRIMARY KEY, statement INTEGER NOT NULL) WITHOUT ROWID")
-    conn.execute("CREATE TABLE statements (id INTEGER PRIMARY KEY, platform TEXT, creator TEXT, month TEXT, "
-                 "net INTEGER, lines TEXT, detail TEXT, scenario TEXT)")
+    conn.execute(
+        "CREATE TABLE statements (id INTEGER PRIMARY KEY, platform TEXT, creator TEXT, month TEXT, "
+        "net INTEGER, lines TEXT, detail TEXT, scenario TEXT)"
+    )
     conn.execute("BEGIN")
     statements, ids = [], []
     for ident, outcome in enumerate(outcomes, start=1):
@@ -97,10 +106,13 @@ def floor(events: Path, creators: Path, db: Path) -> dict[str, object]:
         return round((end - start) / count * 1e6, 2)
 
     return {
-        "events": count, "units": len(units),
+        "events": count,
+        "units": len(units),
         "us_per_event": {
-            "profiles": per_event(began, read), "read_and_check": per_event(read, checked),
-            "settle": per_event(checked, settled), "write": per_event(settled, written),
+            "profiles": per_event(began, read),
+            "read_and_check": per_event(read, checked),
+            "settle": per_event(checked, settled),
+            "write": per_event(settled, written),
             "total": per_event(began, written),
         },
         "settle_us_per_unit": round((settled - checked) / len(units) * 1e6, 1),

@@ -19,17 +19,50 @@ import csv
 import json
 import random
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 PLATFORMS = ("wechat_channels", "netease", "xingtu")
-EVENT_COLUMNS = ("id", "platform", "creator", "date", "kind", "yuan", "beans_android", "beans_ios",
-                 "campaign", "leaderboard", "plays", "scene", "sales", "private_users", "order_id", "amount",
-                 "stage", "task", "co_creation", "participants")
-CREATOR_COLUMNS = ("id", "followers", "original", "quality", "new_anchor", "xingtu_beta", "xingtu_registered",
-                   "mcn_name", "mcn_share", "tax_method", "tax_months_with_income", "tax_ytd_income",
-                   "tax_ytd_withheld")
+EVENT_COLUMNS = (
+    "id",
+    "platform",
+    "creator",
+    "date",
+    "kind",
+    "yuan",
+    "beans_android",
+    "beans_ios",
+    "campaign",
+    "leaderboard",
+    "plays",
+    "scene",
+    "sales",
+    "private_users",
+    "order_id",
+    "amount",
+    "stage",
+    "task",
+    "co_creation",
+    "participants",
+)
+CREATOR_COLUMNS = (
+    "id",
+    "followers",
+    "original",
+    "quality",
+    "new_anchor",
+    "xingtu_beta",
+    "xingtu_registered",
+    "mcn_name",
+    "mcn_share",
+    "tax_method",
+    "tax_months_with_income",
+    "tax_ytd_income",
+    "tax_ytd_withheld",
+)
 STAGES = ("published",) * 16 + ("client_confirmed", "video_produced", "script_confirmed", "negotiating")
 
 
@@ -38,9 +71,13 @@ def creator_profiles(count: int, month: int, rng: random.Random) -> Iterator[dic
     for index in range(count):
         followers = int(10 ** rng.uniform(1, 6.3))
         profile: dict[str, Any] = {
-            "id": f"c{index:06d}", "followers": followers, "original": rng.random() > 0.03,
-            "quality": rng.random() < 0.1, "new_anchor": rng.random() < 0.05,
-            "xingtu_beta": rng.random() < 0.05, "xingtu_registered": rng.random() < 0.3,
+            "id": f"c{index:06d}",
+            "followers": followers,
+            "original": rng.random() > 0.03,
+            "quality": rng.random() < 0.1,
+            "new_anchor": rng.random() < 0.05,
+            "xingtu_beta": rng.random() < 0.05,
+            "xingtu_registered": rng.random() < 0.3,
         }
         if rng.random() < 0.3:
             profile["mcn_name"] = f"mcn{rng.randrange(500):03d}"
@@ -49,8 +86,12 @@ def creator_profiles(count: int, month: int, rng: random.Random) -> Iterator[dic
             # Income earlier this year, and the cumulative withholding on it (CN-TAX-02, 3% bracket).
             earlier = rng.randrange(0, 90000)
             withheld = max(0, int(earlier * 0.8) - 5000 * (month - 1)) * 3 // 100
-            profile.update(tax_method="platform", tax_months_with_income=month,
-                           tax_ytd_income=f"{earlier}.00", tax_ytd_withheld=f"{withheld}.00")
+            profile.update(
+                tax_method="platform",
+                tax_months_with_income=month,
+                tax_ytd_income=f"{earlier}.00",
+                tax_ytd_withheld=f"{withheld}.00",
+            )
         yield profile
 
 
@@ -74,8 +115,7 @@ def event(index: int, creator: str, followers: int, platform: str, date: str, rn
     elif platform == "xingtu" or (draw < 0.03 and followers > 10000):
         row.update(kind="order", amount=f"{rng.randrange(5, 400) * 100}.00", stage=rng.choice(STAGES))
     elif draw < 0.1:
-        row.update(kind="merchant_live", sales=f"{rng.randrange(100, 50000)}.00",
-                   private_users=rng.randrange(0, 300))
+        row.update(kind="merchant_live", sales=f"{rng.randrange(100, 50000)}.00", private_users=rng.randrange(0, 300))
     else:
         row["kind"] = "tips"
         if draw < 0.4:
@@ -87,15 +127,16 @@ def event(index: int, creator: str, followers: int, platform: str, date: str, rn
     return row
 
 
-def month_events(count: int, creators: list[tuple[str, int, tuple[str, ...]]], period: str,
-                 rng: random.Random) -> Iterator[dict[str, Any]]:
+def month_events(
+    count: int, creators: list[tuple[str, int, tuple[str, ...]]], period: str, rng: random.Random
+) -> Iterator[dict[str, Any]]:
     """``count`` events over the creators, skewed (weight ~ 1/rank^0.6), in random order."""
     year, month = (int(x) for x in period.split("-"))
     days = calendar.monthrange(year, month)[1]
     cumulative: list[float] = []
     total = 0.0
     for rank in range(1, len(creators) + 1):
-        total += rank ** -0.6
+        total += rank**-0.6
         cumulative.append(total)
     order = list(range(len(creators)))
     rng.shuffle(order)
@@ -112,8 +153,12 @@ def write_rows(out: TextIO, rows: Iterator[dict[str, Any]], columns: tuple[str, 
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: json.dumps(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool)
-                             else v for k, v in row.items()})
+            writer.writerow(
+                {
+                    k: json.dumps(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else v
+                    for k, v in row.items()
+                }
+            )
             written += 1
         return written
     for row in rows:
@@ -123,8 +168,17 @@ def write_rows(out: TextIO, rows: Iterator[dict[str, Any]], columns: tuple[str, 
     return written
 
 
-def generate(out: Path, *, events: int, creators: int, period: str = "2026-10", seed: int = 7,
-             fmt: str = "jsonl", malformed: int = 0, duplicates: int = 0) -> tuple[Path, Path]:
+def generate(
+    out: Path,
+    *,
+    events: int,
+    creators: int,
+    period: str = "2026-10",
+    seed: int = 7,
+    fmt: str = "jsonl",
+    malformed: int = 0,
+    duplicates: int = 0,
+) -> tuple[Path, Path]:
     """Write the month; returns the paths of the events and creators files."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -169,8 +223,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     creators = args.creators or max(1, args.events // 10)
-    paths = generate(args.out, events=args.events, creators=creators, period=args.period, seed=args.seed,
-                     fmt=args.format, malformed=args.malformed, duplicates=args.duplicates)
+    paths = generate(
+        args.out,
+        events=args.events,
+        creators=creators,
+        period=args.period,
+        seed=args.seed,
+        fmt=args.format,
+        malformed=args.malformed,
+        duplicates=args.duplicates,
+    )
     print(json.dumps({"events": str(paths[0]), "creators": str(paths[1])}), file=sys.stdout)
 
 

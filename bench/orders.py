@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creatorpay.core import Engine, load_scenario
-from creatorpay.core.scenario import Scenario
+
+if TYPE_CHECKING:
+    from creatorpay.core.scenario import Scenario
 
 COUNTS = (2_000, 8_000, 20_000)
 
@@ -25,22 +27,38 @@ def scenario(count: int) -> Scenario:
     orders: list[dict[str, Any]] = []
     for index in range(count):
         amount = "10000.00" if index % 10 else "10000.01"
-        orders.append({
-            "id": f"o-{index:06d}", "amount": amount, "task": "assigned", "stage": "published",
-            "co_creation": True, "app": "douyin",
-            "participants": [
-                {"creator": "me", "role": "main", "agreed": "6000.00"},
-                {"creator": f"c{index}-a", "role": "co_creator", "agreed": "2500.00", "xingtu_registered": True},
-                {"creator": f"c{index}-b", "role": "co_creator", "agreed": "1500.00", "xingtu_registered": True},
-            ],
-        })
-    return load_scenario({
-        "schema": 1, "name": f"{count} co-creation orders", "period": "2023-03",
-        "creator": {"id": "me", "followers": 310000, "original": True, "xingtu_beta": True,
-                    "co_creations_this_month": 0},
-        "tax": {"method": "none"},
-        "orders": orders,
-    }, source=f"<{count} orders>")
+        orders.append(
+            {
+                "id": f"o-{index:06d}",
+                "amount": amount,
+                "task": "assigned",
+                "stage": "published",
+                "co_creation": True,
+                "app": "douyin",
+                "participants": [
+                    {"creator": "me", "role": "main", "agreed": "6000.00"},
+                    {"creator": f"c{index}-a", "role": "co_creator", "agreed": "2500.00", "xingtu_registered": True},
+                    {"creator": f"c{index}-b", "role": "co_creator", "agreed": "1500.00", "xingtu_registered": True},
+                ],
+            }
+        )
+    return load_scenario(
+        {
+            "schema": 1,
+            "name": f"{count} co-creation orders",
+            "period": "2023-03",
+            "creator": {
+                "id": "me",
+                "followers": 310000,
+                "original": True,
+                "xingtu_beta": True,
+                "co_creations_this_month": 0,
+            },
+            "tax": {"method": "none"},
+            "orders": orders,
+        },
+        source=f"<{count} orders>",
+    )
 
 
 def seconds(engine: Engine, count: int) -> float:

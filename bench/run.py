@@ -27,10 +27,12 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 TIPS = {"yuan": "1200.00", "beans_android": 30000, "beans_ios": 7000}
@@ -64,8 +66,7 @@ def direct_statement(yuan: Decimal, android: int, ios: int) -> dict[str, Any]:
             gross += value
     rate = Decimal("0.30") if gross >= Decimal("5000.00") else Decimal(0)
     commission = (gross * rate).quantize(fen, rounding=ROUND_HALF_UP)
-    lines.append(("WC-TIP-02" if rate else "WC-TIP-03", "me", "wechat_channels", gross, rate, commission,
-                  -commission))
+    lines.append(("WC-TIP-02" if rate else "WC-TIP-03", "me", "wechat_channels", gross, rate, commission, -commission))
     not_applied = [("WC-TIER-01", "tier 1,000 followers reached: package size operator-set and unset")]
     return {"lines": lines, "net": sum(line[6] for line in lines), "not_applied": not_applied}
 
@@ -100,8 +101,10 @@ def zen_figures(runs: int, net: Decimal) -> dict[str, Any]:
     request = {"yuan": 1200, "beans_android": 30000, "beans_ios": 7000}
     result = engine.evaluate("tipping", request)["result"]
     assert Decimal(str(result["net"])) == net, (result, net)
-    return {"zen_us": median_us(lambda: engine.evaluate("tipping", request), runs),
-            "zen_version": _version("zen-engine")}
+    return {
+        "zen_us": median_us(lambda: engine.evaluate("tipping", request), runs),
+        "zen_version": _version("zen-engine"),
+    }
 
 
 def cli_figures(runs: int) -> dict[str, Any]:
@@ -119,8 +122,9 @@ def cli_figures(runs: int) -> dict[str, Any]:
         return statistics.median(times) * 1000
 
     # Imports from bytecode, as after a wheel install (PYTHONDONTWRITEBYTECODE may be set here).
-    subprocess.run([sys.executable, "-m", "compileall", "-q", "core", "plugins"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "core", "plugins"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
     wall([*command[:1], "--version"])  # warm the file cache
     cli_ms, base_ms = wall(command), wall(baseline)
     return {"cli_ms": cli_ms, "cli_baseline_ms": base_ms, "cli_ratio": cli_ms / base_ms}
@@ -131,14 +135,19 @@ def batch_figures(quick: bool) -> dict[str, Any]:
     if not script.exists():
         return {"batch_events_per_s": None, "batch_note": "bench/batch.py not present"}
     argv = [sys.executable, str(script)] + (["--events", "100000"] if quick else [])
-    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {"batch_events_per_s": None, "batch_note": done.stderr.strip().splitlines()[-1:]}
     data: dict[str, Any] = json.loads(done.stdout)
     figures = {f"batch_{k}" if not k.startswith("batch_") else k: v for k, v in data.items()}
     # Its reference: the ceiling of any batch around the same checks and engine (bench/batch_floor.py).
-    floor = subprocess.run([sys.executable, str(script.with_name("batch_floor.py")),
-                            "--events", str(data["events"])], cwd=ROOT, capture_output=True, text=True)
+    floor = subprocess.run(
+        [sys.executable, str(script.with_name("batch_floor.py")), "--events", str(data["events"])],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if floor.returncode == 0:
         ceiling = json.loads(floor.stdout)["ideal_events_per_s_on_2_cores"]
         figures.update(batch_ceiling_events_per_s=ceiling, batch_of_ceiling=data["events_per_s"] / ceiling)

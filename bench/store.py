@@ -18,16 +18,18 @@ import argparse
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from creatorpay.core import MemoryStore
 from creatorpay.core.sqlite_store import SQLiteStore
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 #: Calls per transaction in the batched way.
 BATCH = 20
@@ -95,16 +97,21 @@ def main(argv: list[str]) -> None:
                 with store:
                     reserve, draw = per_call(store, args.calls, batched)
                 print(f"{name:<16} {way:<22} {reserve:>11,.0f} {draw:>9,.0f}", flush=True)
-        stores = [("MemoryStore", MemoryStore()), ("SQLiteStore", SQLiteStore(folder / "settle.sqlite")),
-                  ("PostgresStore", PostgresStore(dsn, schema=f"bench_{int(time.time() * 1000)}_settle")),
-                  ("PostgresStore*", PostgresStore(dsn, schema=f"bench_{int(time.time() * 1000)}_settle_off"))]
+        stores = [
+            ("MemoryStore", MemoryStore()),
+            ("SQLiteStore", SQLiteStore(folder / "settle.sqlite")),
+            ("PostgresStore", PostgresStore(dsn, schema=f"bench_{int(time.time() * 1000)}_settle")),
+            ("PostgresStore*", PostgresStore(dsn, schema=f"bench_{int(time.time() * 1000)}_settle_off")),
+        ]
         stores[-1][1].connection.execute("SET synchronous_commit = off")
         for name, store in stores:
             took = settle_ms(store, max(args.calls // 10, 1))
             getattr(store, "close", lambda: None)()
             print(f"{name:<16} Engine.settle of examples/food-vlogger.toml on xingtu: {took:.2f} ms", flush=True)
-        print("* synchronous_commit = off: a commit does not wait for its WAL flush (a server crash may lose "
-              "the last commits, never tear one)")
+        print(
+            "* synchronous_commit = off: a commit does not wait for its WAL flush (a server crash may lose "
+            "the last commits, never tear one)"
+        )
 
 
 if __name__ == "__main__":

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -21,6 +21,9 @@ from creatorpay.core import Engine, load_scenario
 from creatorpay.core.checks import read_document
 from creatorpay.core.scenario import Tips
 from creatorpay.core.sweep import parse_vary, scenario_at, sweep
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CASES = (
@@ -62,9 +65,11 @@ def build_costs(engine: Engine) -> dict[str, float]:
             engine.compare(base)
 
     per_value = 1000 / len(values)
-    return {"load_scenario_ms": round(best_of(reload) * per_value, 4),
-            "attrs_evolve_ms": round(best_of(evolve) * per_value, 4),
-            "settle_all_platforms_ms": round(best_of(settle) * per_value, 4)}
+    return {
+        "load_scenario_ms": round(best_of(reload) * per_value, 4),
+        "attrs_evolve_ms": round(best_of(evolve) * per_value, 4),
+        "settle_all_platforms_ms": round(best_of(settle) * per_value, 4),
+    }
 
 
 def main() -> None:
@@ -73,11 +78,23 @@ def main() -> None:
     for name, text in CASES:
         vary = parse_vary(text)
         seconds = best_of(partial(sweep, engine, EXAMPLES / name, vary))
-        results.append({"scenario": f"examples/{name}", "vary": text, "values": vary.count,
-                        "platforms": engine.platforms, "seconds": round(seconds, 4),
-                        "seconds_per_100_values": round(seconds * 100 / vary.count, 4)})
-    report = {"benchmark": "sweep", "repeat": f"best of {REPEAT}", "goal_seconds_per_100_values": 1.0,
-              "sweeps": results, "per_value": build_costs(engine)}
+        results.append(
+            {
+                "scenario": f"examples/{name}",
+                "vary": text,
+                "values": vary.count,
+                "platforms": engine.platforms,
+                "seconds": round(seconds, 4),
+                "seconds_per_100_values": round(seconds * 100 / vary.count, 4),
+            }
+        )
+    report = {
+        "benchmark": "sweep",
+        "repeat": f"best of {REPEAT}",
+        "goal_seconds_per_100_values": 1.0,
+        "sweeps": results,
+        "per_value": build_costs(engine),
+    }
     worst = max(Decimal(str(r["seconds_per_100_values"])) for r in results)
     report["within_goal"] = bool(worst < 1)
     print(json.dumps(report, indent=2))

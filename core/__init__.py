@@ -7,6 +7,12 @@ The public API for services::
     print(report.to_json())
 """
 
+if __name__ != "creatorpay.core":  # the folder imported by its path, not its installed name
+    raise ImportError(
+        f"import creatorpay.core, not {__name__}: the core/ folder is installed "
+        "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
+    )
+
 from typing import TYPE_CHECKING
 
 from .context import Adjustment, Platform, Settlement
@@ -23,9 +29,27 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
-    "Adjustment", "CreatorpayError", "Engine", "InputError", "Kind", "Line", "MemoryStore", "Period",
-    "Platform", "PluginError", "Problem", "Report", "RuleFileError", "SQLiteStore", "Scenario", "Settlement",
-    "Statement", "Store", "__version__", "hookimpl", "load_scenario",
+    "Adjustment",
+    "CreatorpayError",
+    "Engine",
+    "InputError",
+    "Kind",
+    "Line",
+    "MemoryStore",
+    "Period",
+    "Platform",
+    "PluginError",
+    "Problem",
+    "Report",
+    "RuleFileError",
+    "SQLiteStore",
+    "Scenario",
+    "Settlement",
+    "Statement",
+    "Store",
+    "__version__",
+    "hookimpl",
+    "load_scenario",
 ]
 
 

@@ -12,11 +12,13 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import InputError, Problem
 from .money import AMOUNT_LIMIT
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 T = TypeVar("T")
 #: ASCII digits only, matched whole (``re.fullmatch``): ``\d`` would take "١٠٠٠" and ``$`` a final
@@ -84,8 +86,11 @@ class Checker:
     def amount(self, value: object, path: str) -> Decimal | None:
         """A decimal string of CNY, at most two places, 0 <= x < 1e12 (CORE-INPUT-01)."""
         if not isinstance(value, str) or not _AMOUNT.fullmatch(value):
-            self.fail(path, f'expected an amount: a decimal string such as "1200.50" with at most two '
-                            f"decimal places, found {describe(value)}")
+            self.fail(
+                path,
+                f'expected an amount: a decimal string such as "1200.50" with at most two '
+                f"decimal places, found {describe(value)}",
+            )
             return None
         number = Decimal(value)
         if number >= AMOUNT_LIMIT:
@@ -96,8 +101,10 @@ class Checker:
     def ratio(self, value: object, path: str) -> Decimal | None:
         """A decimal string from "0" to "1" with at most four places."""
         if not isinstance(value, str) or not _RATIO.fullmatch(value) or Decimal(value) > 1:
-            self.fail(path, f'expected a ratio: a decimal string from "0" to "1" with at most four places, '
-                            f"found {describe(value)}")
+            self.fail(
+                path,
+                f'expected a ratio: a decimal string from "0" to "1" with at most four places, found {describe(value)}',
+            )
             return None
         return Decimal(value)
 
@@ -189,7 +196,7 @@ def describe(value: object) -> str:
         return json.dumps(shown, ensure_ascii=not_utf8(shown))  # a lone surrogate shown as \\ud800
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int) and not -10**40 < value < 10**40:
+    if isinstance(value, int) and not -(10**40) < value < 10**40:
         return "a number of more than 40 digits"  # and str() refuses one of over 4,300
     if isinstance(value, int | float | Decimal):
         shown = str(value)
@@ -281,8 +288,12 @@ def read_document(path: Path, error: type[InputError] = InputError) -> dict[str,
     source = "standard input" if str(path) == "-" else str(path)
     raw = read_input(path, error)  # a regular file (or - for standard input), at most files.MAX_DOCUMENT
     if raw.startswith(b"\xef\xbb\xbf"):
-        raise error.one(source, "", "starts with a byte-order mark (BOM), which TOML and JSON do not allow: "
-                                    "save the file as UTF-8 without a BOM")
+        raise error.one(
+            source,
+            "",
+            "starts with a byte-order mark (BOM), which TOML and JSON do not allow: "
+            "save the file as UTF-8 without a BOM",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -328,5 +339,18 @@ def parse_toml(text: str, source: str, error: type[InputError] = InputError) -> 
         raise error.one(source, "", _too_long(exc)) from None
 
 
-__all__ = ["INT_DIGITS", "Checker", "DuplicateKey", "choice", "count_to", "describe", "join", "json_problem",
-           "lone_surrogate", "not_utf8", "parse_toml", "read_document", "unique_pairs"]
+__all__ = [
+    "INT_DIGITS",
+    "Checker",
+    "DuplicateKey",
+    "choice",
+    "count_to",
+    "describe",
+    "join",
+    "json_problem",
+    "lone_surrogate",
+    "not_utf8",
+    "parse_toml",
+    "read_document",
+    "unique_pairs",
+]

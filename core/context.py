@@ -6,18 +6,20 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
-from .rules import RuleSet, RuleVersion
-from .scenario import Order, Scenario
-from .statement import StatementBuilder
-from .store import Store
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping
+
+    from .rules import RuleSet, RuleVersion
+    from .scenario import Order, Scenario
+    from .statement import StatementBuilder
+    from .store import Store
 
 #: The scenario activities a platform can offer (the rulebook's table of what each platform offers).
 ACTIVITIES = ("orders", "tips", "programs", "merchant_live")
@@ -96,11 +98,16 @@ def _attrs_copier(kind: type) -> Callable[[Any], Any]:
         else:
             body.append(f"    put(made, {name!r}, {fresh})")
     body.append("    return made")
-    scope: dict[str, Any] = {"make": object.__new__, "kind": kind, "leaves": _LEAVES, "own_copy": own_copy,
-                             "put": object.__setattr__}
+    scope: dict[str, Any] = {
+        "make": object.__new__,
+        "kind": kind,
+        "leaves": _LEAVES,
+        "own_copy": own_copy,
+        "put": object.__setattr__,
+    }
     if slotted:
         scope.update({f"set_{index}": _slot(kind, name).__set__ for index, name in enumerate(names)})
-    exec("\n".join(body), scope)  # generated from the class's own field names
+    exec("\n".join(body), scope)  # noqa: S102 - generated from the class's own field names
     copier: Callable[[Any], Any] = scope[f"copy_{kind.__name__}"]
     return copier
 
@@ -192,11 +199,11 @@ class Settlement:
             if order.termination is not None or order.stage == "published":
                 yield order
             elif order.stage == "settled":
-                self.statement.facts[f"order {order.id}"] = ("settled: paid in an earlier month, nothing is "
-                                                             "paid now (CORE-ORD-02)")
+                self.statement.facts[f"order {order.id}"] = (
+                    "settled: paid in an earlier month, nothing is paid now (CORE-ORD-02)"
+                )
             else:
-                self.statement.pend(order.id, f"at stage {order.stage}: nothing is paid until published "
-                                              f"(CORE-ORD-02)")
+                self.statement.pend(order.id, f"at stage {order.stage}: nothing is paid until published (CORE-ORD-02)")
 
     def own_platform_income(self) -> Decimal:
         """CORE-INCOME-01 from the lines so far: the base of the MCN share and of tax."""

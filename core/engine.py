@@ -14,17 +14,13 @@ store calls of a statement that ends in ``error`` are rolled back.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
-import pluggy
 
 from .checks import Checker, join
 from .context import Adjustment, Platform, Settlement, own_copy
@@ -40,16 +36,26 @@ from .plugins import (
     warn_unloaded,
 )
 from .rules import RuleBook, RuleSet, RuleVersion, VersionCheck, load_overrides, load_rule_file
-from .scenario import Scenario
 from .statement import AdjustmentBuilder, Statement, StatementBuilder
 from .store import MemoryStore, Store, StoreView
 
 if TYPE_CHECKING:
+    import datetime as dt
     from concurrent.futures import Executor
+    from decimal import Decimal
+    from pathlib import Path
+
+    import pluggy
+
+    from .scenario import Scenario
 
 #: A platform's own phases; ``creatorpay_adjust`` runs after them, one adjustment at a time.
-_PHASES = ("creatorpay_validate", "creatorpay_settle_orders", "creatorpay_settle_incentives",
-           "creatorpay_settle_revenue_share")
+_PHASES = (
+    "creatorpay_validate",
+    "creatorpay_settle_orders",
+    "creatorpay_settle_incentives",
+    "creatorpay_settle_revenue_share",
+)
 _NOTHING: Mapping[str, str] = MappingProxyType({})
 _T = TypeVar("_T")
 
@@ -134,8 +140,11 @@ class Engine:
     (``PluginWarning``); :attr:`reports` says how each fared. ``plugins``: extra
     plugin objects by name, as if installed. ``rules``: an override file path or parsed mapping.
 
+    >>> from creatorpay.core import load_scenario
     >>> engine = Engine()
     >>> statement = engine.settle(load_scenario("examples/live-anchor.toml"), "wechat_channels")
+    >>> statement.platform
+    'wechat_channels'
     """
 
     def __init__(
@@ -149,10 +158,13 @@ class Engine:
     ) -> None:
         allow = list(load) if load is not None else env_list(LOAD_ENV)
         block = list(disable) if disable is not None else env_list(DISABLE_ENV) or []
-        sources = ("load" if load is not None else LOAD_ENV,
-                   "disable" if disable is not None else f"{DISABLE_ENV} (or --disable-plugin)")
-        self._pm, reports = make_plugin_manager(load=allow, disable=block, plugins=plugins,
-                                                entry_points=entry_points, sources=sources)
+        sources = (
+            "load" if load is not None else LOAD_ENV,
+            "disable" if disable is not None else f"{DISABLE_ENV} (or --disable-plugin)",
+        )
+        self._pm, reports = make_plugin_manager(
+            load=allow, disable=block, plugins=plugins, entry_points=entry_points, sources=sources
+        )
         self._reports = reports
         #: plugin name -> the names of the platforms and adjustments it registered.
         self._owners: dict[str, tuple[str, ...]] = {}
@@ -168,13 +180,21 @@ class Engine:
     def _registration_of(self, platform: Platform, builtin: set[str]) -> _Registered:
         name = platform.name
         adjusters = self._adjusters(name)
-        return _Registered(platform, self._books[name], self._callers(name), adjusters, self._foreign((name,)),
-                           copies=name not in builtin, trusted=all(a.builtin for a in adjusters))
+        return _Registered(
+            platform,
+            self._books[name],
+            self._callers(name),
+            adjusters,
+            self._foreign((name,)),
+            copies=name not in builtin,
+            trusted=all(a.builtin for a in adjusters),
+        )
 
     # -- building -----------------------------------------------------------------------------------
 
-    def _register(self, reports: list[PluginReport]) -> tuple[
-            dict[str, RuleBook], dict[str, Platform], dict[str, Adjustment]]:
+    def _register(
+        self, reports: list[PluginReport]
+    ) -> tuple[dict[str, RuleBook], dict[str, Platform], dict[str, Adjustment]]:
         """Ask each plugin what it registers and load its rule file; a broken one is reported failed."""
         books: dict[str, RuleBook] = {}
         platforms: dict[str, Platform] = {}
@@ -216,8 +236,9 @@ class Engine:
             if ":" in item.name or ":" in plugin_name:  # the store's namespace separator (StoreView)
                 raise PluginError(f"registers {item.name!r}: a plugin or registration name has no ':'")
             if isinstance(item, Platform) and item.name != plugin_name:
-                raise PluginError(f"registers platform {item.name!r} under the entry point {plugin_name!r}; "
-                                  "the names must match")
+                raise PluginError(
+                    f"registers platform {item.name!r} under the entry point {plugin_name!r}; the names must match"
+                )
         return made
 
     def _rules_check(self, plugin_name: str) -> VersionCheck | None:
@@ -240,8 +261,9 @@ class Engine:
             if report.name == name and report.status == "loaded":
                 reports[index] = attrs.evolve(report, status="failed", error=message, hooks=())
 
-    def _apply_overrides(self, books: dict[str, RuleBook],
-                         rules: str | Path | Mapping[str, Any] | None) -> dict[str, RuleBook]:
+    def _apply_overrides(
+        self, books: dict[str, RuleBook], rules: str | Path | Mapping[str, Any] | None
+    ) -> dict[str, RuleBook]:
         if rules is None:
             return books
         source = str(rules) if not isinstance(rules, Mapping) else "<rules>"
@@ -289,15 +311,19 @@ class Engine:
             if impl.plugin_name in others or impl.hookwrapper or impl.wrapper:
                 continue
             grouped.setdefault(impl.plugin_name, []).append(_direct(impl))
-        return tuple(_Adjuster(name, tuple(calls), self._foreign(self._owners.get(name, (name,))), name in builtin)
-                     for name, calls in grouped.items())
+        return tuple(
+            _Adjuster(name, tuple(calls), self._foreign(self._owners.get(name, (name,))), name in builtin)
+            for name, calls in grouped.items()
+        )
 
     def _builtin(self) -> set[str]:
         """The plugins shipped with creatorpay: the core's and this distribution's entry points. They
         never edit the scenario they are given (tests/core/test_boundary_properties.py holds them to
         it), so they share it instead of settling a copy: a copy costs a third of a statement."""
-        return {"core", *(r.name for r in self._reports
-                          if r.status == "loaded" and r.distribution == BUILTIN_DISTRIBUTION)}
+        return {
+            "core",
+            *(r.name for r in self._reports if r.status == "loaded" and r.distribution == BUILTIN_DISTRIBUTION),
+        }
 
     def _foreign(self, owned: tuple[str, ...]) -> Mapping[str, str]:
         """The rule IDs of every loaded rule book but ``owned`` and ``core``, each with its book: a
@@ -392,15 +418,17 @@ class Engine:
             if report is not None:  # installed, not loaded: the section is not a typo
                 notices.append(f"[platform.{name}] ignored: {report.why}")
             else:
-                checker.fail(join("platform", name),
-                             f"unknown platform; loaded: {', '.join(self.platforms) or 'none'}")
+                checker.fail(join("platform", name), f"unknown platform; loaded: {', '.join(self.platforms) or 'none'}")
         failed: dict[str, str] = {}
         for name, section in scenario.ext.items():
             plugin = self._pm.get_plugin(name)
             if plugin is None:
                 report = self.unloaded(name)
-                notices.append(f"[ext.{name}] ignored: {report.why}" if report is not None
-                               else f"[ext.{name}] ignored: no plugin {name!r} is loaded")
+                notices.append(
+                    f"[ext.{name}] ignored: {report.why}"
+                    if report is not None
+                    else f"[ext.{name}] ignored: no plugin {name!r} is loaded"
+                )
                 continue
             impls = [i for i in self._pm.hook.creatorpay_check_ext.get_hookimpls() if i.plugin is plugin]
             try:
@@ -419,11 +447,13 @@ class Engine:
         """One platform's statement for the scenario. A plugin that raises gives status ``error``."""
         registered = self._require(platform)
         failed = self._check(scenario)[1]
-        return self._settle(scenario, registered, store or MemoryStore(), self.rules_at(scenario.period.first_day),
-                            failed)
+        return self._settle(
+            scenario, registered, store or MemoryStore(), self.rules_at(scenario.period.first_day), failed
+        )
 
-    def compare(self, scenario: Scenario, platforms: Sequence[str] | None = None, *,
-                store: Store | None = None) -> Report:
+    def compare(
+        self, scenario: Scenario, platforms: Sequence[str] | None = None, *, store: Store | None = None
+    ) -> Report:
         """Statements on each platform asked for (default: every loaded one, in name order)."""
         names = list(platforms) if platforms else self.platforms
         chosen = [self._require(name) for name in names]
@@ -433,8 +463,9 @@ class Engine:
         results = tuple(self._settle(scenario, item, shared, rulesets, failed) for item in chosen)
         return Report(scenario, results, notices)
 
-    async def asettle(self, scenario: Scenario, platform: str, *, store: Store | None = None,
-                      executor: Executor | None = None) -> Statement:
+    async def asettle(
+        self, scenario: Scenario, platform: str, *, store: Store | None = None, executor: Executor | None = None
+    ) -> Statement:
         """:meth:`settle` for asyncio services: runs in a thread (``executor``, else the loop's
         default pool via :func:`asyncio.to_thread`), so the event loop is not blocked.
 
@@ -445,21 +476,37 @@ class Engine:
         call = functools.partial(self.settle, scenario, platform, store=store)
         return await _in_thread(call, executor)
 
-    async def acompare(self, scenario: Scenario, platforms: Sequence[str] | None = None, *,
-                       store: Store | None = None, executor: Executor | None = None) -> Report:
+    async def acompare(
+        self,
+        scenario: Scenario,
+        platforms: Sequence[str] | None = None,
+        *,
+        store: Store | None = None,
+        executor: Executor | None = None,
+    ) -> Report:
         """:meth:`compare` for asyncio services, in a thread like :meth:`asettle`."""
         call = functools.partial(self.compare, scenario, platforms, store=store)
         return await _in_thread(call, executor)
 
-    def _settle(self, scenario: Scenario, registered: _Registered, store: Store,
-                rulesets: Mapping[str, RuleSet], failed: Mapping[str, str] = _NOTHING) -> Statement:
+    def _settle(
+        self,
+        scenario: Scenario,
+        registered: _Registered,
+        store: Store,
+        rulesets: Mapping[str, RuleSet],
+        failed: Mapping[str, str] = _NOTHING,
+    ) -> Statement:
         """One statement: the platform's phases (a third-party one's on its own copy of the scenario),
         then each adjustment on its own part; the store calls are kept unless it ends in ``error``."""
         platform = registered.platform
         rules = rulesets[platform.name]
         if not rules.in_force:
-            return Statement(platform.name, platform.title, status="no_rules",
-                             error=f"no rule of {platform.name} is in force on {rules.day} (CORE-DATE-01)")
+            return Statement(
+                platform.name,
+                platform.title,
+                status="no_rules",
+                error=f"no rule of {platform.name} is in force on {rules.day} (CORE-DATE-01)",
+            )
         if platform.name in failed:
             return Statement(platform.name, platform.title, status="error", error=failed[platform.name])
         view = scenario.for_platform(platform.name)
@@ -495,8 +542,14 @@ async def _in_thread(call: Callable[[], _T], executor: Executor | None) -> _T:
     return await asyncio.get_running_loop().run_in_executor(executor, call)
 
 
-def _adjust(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store,
-            failed: Mapping[str, str], private: bool, trusted: bool) -> dict[str, str]:
+def _adjust(
+    ctx: Settlement,
+    adjusters: tuple[_Adjuster, ...],
+    store: Store,
+    failed: Mapping[str, str],
+    private: bool,
+    trusted: bool,
+) -> dict[str, str]:
     """Run each adjustment on its own part of the statement (a third-party one on its own copy of
     the scenario), kept only if it succeeds; returns the adjustments that failed, with why (the
     statement is *incomplete* without them). ``private``: the statement's scenario is its own copy;
@@ -534,8 +587,7 @@ def _adjust(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store,
     return incomplete
 
 
-def _adjust_trusted(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store,
-                    parent: StoreView | None) -> bool:
+def _adjust_trusted(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store, parent: StoreView | None) -> bool:
     """Every adjustment built-in: all run in place under one mark (a tenth of a tipping statement
     less than one by one). False if one raised: then the statement and the store are as before."""
     builder = ctx.statement

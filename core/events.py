@@ -65,7 +65,8 @@ _NESTED_READERS: Mapping[str, _Reader] = {"table": _table, "tables": _list}
 #: Each kind's fields, named as in docs/scenario.md, with their readers (CORE-INPUT-01), from their definitions.
 FIELDS: Mapping[str, Mapping[str, _Reader]] = {
     kind: {f.name: _NESTED_READERS.get(f.type) or fields.reader(f) for f in defined}
-    for kind, defined in fields.EVENT_KINDS.items()}
+    for kind, defined in fields.EVENT_KINDS.items()
+}
 KINDS = fields.EVENT["kind"].values
 _TYPES = {f.name: f.type for defined in fields.EVENT_KINDS.values() for f in defined}
 _AMOUNTS = {name for name, kind in _TYPES.items() if kind == "amount"}
@@ -144,14 +145,25 @@ def _checked(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> 
 
 #: Field types for the fast path; a field not listed (nested tables) takes the full check.
 _FAST_TYPES: Mapping[str, str] = {
-    **dict.fromkeys(_AMOUNTS, "amount"), **dict.fromkeys(_COUNTS, "count"), **dict.fromkeys(_FLAGS, "flag"),
-    "order_id": "ident", "scene": "scene", "task": "task", "stage": "stage", "app": "app",
+    **dict.fromkeys(_AMOUNTS, "amount"),
+    **dict.fromkeys(_COUNTS, "count"),
+    **dict.fromkeys(_FLAGS, "flag"),
+    "order_id": "ident",
+    "scene": "scene",
+    "task": "task",
+    "stage": "stage",
+    "app": "app",
 }
 #: Per kind: its fields' types for the fast path.
 _KIND_TYPES: Mapping[str, Mapping[str, str]] = {
-    kind: {key: _FAST_TYPES[key] for key in fields if key in _FAST_TYPES} for kind, fields in FIELDS.items()}
-_CHOICES: Mapping[str, frozenset[str]] = {"scene": frozenset(SCENES), "task": frozenset(TASKS),
-                                          "stage": frozenset(STAGES), "app": frozenset(APPS)}
+    kind: {key: _FAST_TYPES[key] for key in fields if key in _FAST_TYPES} for kind, fields in FIELDS.items()
+}
+_CHOICES: Mapping[str, frozenset[str]] = {
+    "scene": frozenset(SCENES),
+    "task": frozenset(TASKS),
+    "stage": frozenset(STAGES),
+    "app": frozenset(APPS),
+}
 #: Amounts the fast path accepts as written: ASCII digits, no leading zero, at most 12 digits before
 #: the point (matched whole: ``$`` would take a final newline, which Decimal reads).
 _PLAIN_AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,2})?")
@@ -164,10 +176,20 @@ def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Eve
     check", which names the problem (or accepts what this path is too strict for)."""
     get = row.get
     ident, platform, creator, date, kind = get("id"), get("platform"), get("creator"), get("date"), get("kind")
-    if not (type(ident) is str and type(creator) is str and type(date) is str and type(platform) is str
-            and type(kind) is str and 0 < len(ident) <= 128 and 0 < len(creator) <= 128
-            and ident.isprintable() and creator.isprintable()
-            and platform in platforms and kind in _KIND_TYPES and (_DATES.get(date) or _valid_date(date))):
+    if not (
+        type(ident) is str
+        and type(creator) is str
+        and type(date) is str
+        and type(platform) is str
+        and type(kind) is str
+        and 0 < len(ident) <= 128
+        and 0 < len(creator) <= 128
+        and ident.isprintable()
+        and creator.isprintable()
+        and platform in platforms
+        and kind in _KIND_TYPES
+        and (_DATES.get(date) or _valid_date(date))
+    ):
         return None
     assert isinstance(platform, str) and isinstance(kind, str)
     forms = _KIND_TYPES[kind]
@@ -265,8 +287,12 @@ def _check_order(c: Checker, body: Mapping[str, Any], ident: str, date: str) -> 
     card lets the check pass, and the month's settlement uses the real one.
     """
     order = order_entry(ident, body)
-    probe = {"schema": 1, "period": date[:7], "orders": [order],
-             "creator": {"id": "-", "followers": 0, "price_card": dict.fromkeys(PRICE_BANDS, "0")}}
+    probe = {
+        "schema": 1,
+        "period": date[:7],
+        "orders": [order],
+        "creator": {"id": "-", "followers": 0, "price_card": dict.fromkeys(PRICE_BANDS, "0")},
+    }
     try:
         load_scenario(probe, source="event")
     except InputError as exc:
@@ -308,8 +334,9 @@ def activities(sections: Mapping[str, Any], creator: Creator) -> dict[str, Any] 
                 return None
             built["tips"] = Tips(amount, android or 0, ios or 0)
         elif kind == "programs":
-            amounts = [ZERO if section.get(k) is None else _amount(section[k])
-                       for k in ("campaign", "leaderboard", "plays")]
+            amounts = [
+                ZERO if section.get(k) is None else _amount(section[k]) for k in ("campaign", "leaderboard", "plays")
+            ]
             scenes = section.get("plays_by_scene")
             by_scene: Mapping[str, Decimal] = _EMPTY
             if scenes is not None:
@@ -348,11 +375,14 @@ def _count(value: object, key: str) -> bool:
 
 _SCENES = frozenset(SCENES)
 #: The keys each summed section may have (docs/scenario.md).
-_SECTION_KEYS = {"tips": frozenset(("yuan", "beans_android", "beans_ios")),
-                 "programs": frozenset(("campaign", "leaderboard", "plays", "plays_by_scene")),
-                 "merchant_live": frozenset(("sales", "private_users"))}
-_ORDER_PLAIN = frozenset(("id", "amount", "video_seconds", "task", "stage", "co_creation", "app", "off_platform",
-                          "review_failed"))
+_SECTION_KEYS = {
+    "tips": frozenset(("yuan", "beans_android", "beans_ios")),
+    "programs": frozenset(("campaign", "leaderboard", "plays", "plays_by_scene")),
+    "merchant_live": frozenset(("sales", "private_users")),
+}
+_ORDER_PLAIN = frozenset(
+    ("id", "amount", "video_seconds", "task", "stage", "co_creation", "app", "off_platform", "review_failed")
+)
 
 
 def _order(entry: Mapping[str, Any], creator: Creator) -> Order | None:
@@ -364,15 +394,33 @@ def _order(entry: Mapping[str, Any], creator: Creator) -> Order | None:
     ident, stage, seconds = entry.get("id"), entry.get("stage"), entry.get("video_seconds")
     task, app = entry.get("task", "assigned"), entry.get("app", "douyin")
     flags = [entry.get(k, False) for k in ("co_creation", "off_platform", "review_failed")]
-    if (amount is None or not entry.keys() <= _ORDER_PLAIN or not isinstance(ident, str)
-            or not 1 <= len(ident) <= 128 or not ident.isprintable()
-            or stage not in _CHOICES["stage"] or task not in _CHOICES["task"]
-            or app not in _CHOICES["app"] or any(type(f) is not bool for f in flags)
-            or not (seconds is None or (type(seconds) is int and 1 <= seconds <= COUNT_LIMITS["video_seconds"]))):
+    if (
+        amount is None
+        or not entry.keys() <= _ORDER_PLAIN
+        or not isinstance(ident, str)
+        or not 1 <= len(ident) <= 128
+        or not ident.isprintable()
+        or stage not in _CHOICES["stage"]
+        or task not in _CHOICES["task"]
+        or app not in _CHOICES["app"]
+        or any(type(f) is not bool for f in flags)
+        or not (seconds is None or (type(seconds) is int and 1 <= seconds <= COUNT_LIMITS["video_seconds"]))
+    ):
         return None
-    return Order(id=ident, amount=amount, stage=stage, task=task, video_seconds=seconds, app=app,
-                 termination=None, participants=(Participant(creator.id, "main", amount),), priced_band=None,
-                 co_creation=flags[0], off_platform=flags[1], review_failed=flags[2])
+    return Order(
+        id=ident,
+        amount=amount,
+        stage=stage,
+        task=task,
+        video_seconds=seconds,
+        app=app,
+        termination=None,
+        participants=(Participant(creator.id, "main", amount),),
+        priced_band=None,
+        co_creation=flags[0],
+        off_platform=flags[1],
+        review_failed=flags[2],
+    )
 
 
 def fold(events: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
@@ -411,5 +459,16 @@ def fold(events: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
     return result
 
 
-__all__ = ["COLUMNS", "COMMON", "FIELDS", "KINDS", "Event", "activities", "canonical_json", "compact_json", "fold",
-           "order_entry", "parse_event"]
+__all__ = [
+    "COLUMNS",
+    "COMMON",
+    "FIELDS",
+    "KINDS",
+    "Event",
+    "activities",
+    "canonical_json",
+    "compact_json",
+    "fold",
+    "order_entry",
+    "parse_event",
+]

@@ -18,22 +18,24 @@ import attrs
 from .checks import Checker, choice, count_to
 
 #: The field types: how a value is written (CORE-INPUT-01).
-TYPES: Mapping[str, str] = MappingProxyType({
-    "amount": 'a decimal string of CNY with at most two decimal places, "0.00" ≤ x < "1000000000000" '
-              "(ASCII digits, no sign, spaces or exponent)",
-    "ratio": 'a decimal string from "0" to "1" with at most four decimal places',
-    "count": "a whole number ≥ 0, with a bound per field (so nothing derived from it grows without end)",
-    "id": "a string of 1–128 printable characters (no control characters)",
-    "text": "a string (at most 200 characters)",
-    "bool": "true or false",
-    "choice": "one of the listed strings",
-    "integer": "a whole number",
-    "period": 'a real month written "YYYY-MM"',
-    "date": 'a real day written "YYYY-MM-DD"',
-    "table": "a table of the keys listed for it",
-    "tables": "a list of tables",
-    "map": "a table whose keys are the listed values",
-})
+TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "amount": 'a decimal string of CNY with at most two decimal places, "0.00" ≤ x < "1000000000000" '
+        "(ASCII digits, no sign, spaces or exponent)",
+        "ratio": 'a decimal string from "0" to "1" with at most four decimal places',
+        "count": "a whole number ≥ 0, with a bound per field (so nothing derived from it grows without end)",
+        "id": "a string of 1–128 printable characters (no control characters)",
+        "text": "a string (at most 200 characters)",
+        "bool": "true or false",
+        "choice": "one of the listed strings",
+        "integer": "a whole number",
+        "period": 'a real month written "YYYY-MM"',
+        "date": 'a real day written "YYYY-MM-DD"',
+        "table": "a table of the keys listed for it",
+        "tables": "a list of tables",
+        "map": "a table whose keys are the listed values",
+    }
+)
 
 
 @attrs.frozen
@@ -116,30 +118,55 @@ STAGES = _choices(
     ("video_produced", "the video is shot and edited. Pending: pays nothing this month"),
     ("client_confirmed", "the client confirmed the video. Pending: pays nothing this month"),
     ("published", "the video went live this month: the order is paid this month"),
-    ("settled", "paid in an earlier month: pays nothing now and is not pending (give `published` for an order "
-                "paid this month); cannot be terminated"),
+    (
+        "settled",
+        "paid in an earlier month: pays nothing now and is not pending (give `published` for an order "
+        "paid this month); cannot be terminated",
+    ),
 )
-TASKS = _choices(("assigned", "指派: the client assigned the order to the creator"),
-                 ("submission", "投稿: an open submission the creator entered"),
-                 ("recruitment", "招募: a recruitment task the creator was chosen for"))
-APPS = _choices(("douyin", "the Douyin main app (co-creation supported)"),
-                ("douyin_pad", "Douyin's pad app (co-creation supported)"),
-                ("douyin_lite", "Douyin Lite: co-creation is not supported there (a violation)"),
-                ("creator_service_platform", "the creator service platform: co-creation is not supported there "
-                                             "(a violation)"))
-ROLES = _choices(("main", "the main contributor: the order is placed with and paid to them"),
-                 ("co_creator", "a co-creator, paid their agreed amount by the main contributor"))
-GROWTH_STAGES = _choices(("departure", "novice tasks and courses"), ("exploration", "star plan support"),
-                         ("harvest", "星动计划 traffic incentive for new genres and quality orders"),
-                         ("on_the_road", "long-term courses"))
-TAX_METHODS = _choices(("none", "no tax is computed"),
-                       ("platform", "the platform withholds income tax (CN-TAX-01 until 2025-09, CN-TAX-02 from "
-                                    "2025-10, by the period) and VAT (CN-VAT-01)"))
-PRICE_BANDS = _choices(("s1_20", "a video of 1–20 s"), ("s21_60", "a video of 21–60 s"),
-                       ("s60_plus", "a video over 60 s"))
-SCENES = _choices(("news", "网易新闻"), ("cloud_music", "网易云音乐"), ("yanxuan", "网易严选"), ("youdao", "网易有道"),
-                  ("lofter", "网易LOFTER"), ("dashen", "网易大神"), ("open_course", "网易公开课"),
-                  ("youdao_reading", "有道乐读"), ("video_search", "网易视频搜索"))
+TASKS = _choices(
+    ("assigned", "指派: the client assigned the order to the creator"),
+    ("submission", "投稿: an open submission the creator entered"),
+    ("recruitment", "招募: a recruitment task the creator was chosen for"),
+)
+APPS = _choices(
+    ("douyin", "the Douyin main app (co-creation supported)"),
+    ("douyin_pad", "Douyin's pad app (co-creation supported)"),
+    ("douyin_lite", "Douyin Lite: co-creation is not supported there (a violation)"),
+    ("creator_service_platform", "the creator service platform: co-creation is not supported there (a violation)"),
+)
+ROLES = _choices(
+    ("main", "the main contributor: the order is placed with and paid to them"),
+    ("co_creator", "a co-creator, paid their agreed amount by the main contributor"),
+)
+GROWTH_STAGES = _choices(
+    ("departure", "novice tasks and courses"),
+    ("exploration", "star plan support"),
+    ("harvest", "星动计划 traffic incentive for new genres and quality orders"),
+    ("on_the_road", "long-term courses"),
+)
+TAX_METHODS = _choices(
+    ("none", "no tax is computed"),
+    (
+        "platform",
+        "the platform withholds income tax (CN-TAX-01 until 2025-09, CN-TAX-02 from "
+        "2025-10, by the period) and VAT (CN-VAT-01)",
+    ),
+)
+PRICE_BANDS = _choices(
+    ("s1_20", "a video of 1–20 s"), ("s21_60", "a video of 21–60 s"), ("s60_plus", "a video over 60 s")
+)
+SCENES = _choices(
+    ("news", "网易新闻"),
+    ("cloud_music", "网易云音乐"),
+    ("yanxuan", "网易严选"),
+    ("youdao", "网易有道"),
+    ("lofter", "网易LOFTER"),
+    ("dashen", "网易大神"),
+    ("open_course", "网易公开课"),
+    ("youdao_reading", "有道乐读"),
+    ("video_search", "网易视频搜索"),
+)
 
 #: The largest value of each count (CORE-INPUT-01), so that nothing derived from one grows without
 #: end. Beans are the only count converted to money (WC-TIP-01: a whole number of beans per CNY, 10 on
@@ -151,185 +178,371 @@ PEOPLE, BEANS, SECONDS, SUBMISSIONS = 10**10, 10**12 - 1, 10**7, 10**6
 
 # -- the scenario -----------------------------------------------------------------------------------
 
-CREATOR = Section("creator", "[creator]", "the creator whose statement this is", (
-    Field("id", "id", "the creator's id; a participant with this id is this creator", required=True),
-    Field("followers", "count", "followers on the platform", required=True, maximum=PEOPLE,
-          rules=("WC-MUTUAL-01", "WC-TIER-01", "WC-NOVICE-01")),
-    _flag("original", "true", "false = carried or copied content", "NE-ORIG-01", "WC-QUAL-01"),
-    _flag("harmful", "false", "harmful content", "WC-QUAL-01"),
-    _flag("quality", "false", "a NetEase quality creator (优质创作家)", "NE-BASE-01"),
-    _flag("xingtu_beta", "false", "whitelisted to lead co-creation orders (内测共创达人)", "XT-CC-04"),
-    _flag("xingtu_registered", "false", "registered on Xingtu with distribution tasks", "XT-CC-05"),
-    Field("growth_stage", "choice", "the Xingtu growth stage, reported", rules=("XT-GROW-01",),
-          choices=GROWTH_STAGES),
-    Field("co_creations_this_month", "count", "co-creation submissions already initiated this month",
-          default="0", maximum=SUBMISSIONS, rules=("XT-CC-06",)),
-    _flag("new_anchor", "false", "a new live anchor", "WC-COLD-01"),
-    _flag("polaris", "false", "joined through the Polaris plan (北极星计划)", "WC-POLARIS-01"),
-    Field("price_card", "map", "the price of a video by length band: band → amount", rules=("XT-PRICE-01",),
-          choices=PRICE_BANDS, value="amount"),
-))
-MCN = Section("mcn", "[mcn]", "the MCN agreement: the MCN takes its share of own platform income, before tax", (
-    Field("name", "text", "the MCN's name", required=True),
-    Field("share", "ratio", "the MCN's share", required=True, rules=("CORE-MCN-01",)),
-))
-TAX = Section("tax", "[tax]", "the tax profile", (
-    Field("method", "choice", "how tax is computed", default='"none"', choices=TAX_METHODS,
-          rules=("CN-TAX-01", "CN-TAX-02", "CN-VAT-01")),
-    Field("months_with_income", "count", "months with income on the platform this year, this month included",
-          minimum=1, maximum=12, rules=("CN-TAX-02",),
-          note='from 1 to the period\'s month number; required with method = "platform" from 2025-10'),
-    _amount("ytd_income", "own platform income earlier this year on that platform, VAT excluded", "CN-TAX-03"),
-    _amount("ytd_withheld", "tax that platform already withheld this year", "CN-TAX-02"),
-))
+CREATOR = Section(
+    "creator",
+    "[creator]",
+    "the creator whose statement this is",
+    (
+        Field("id", "id", "the creator's id; a participant with this id is this creator", required=True),
+        Field(
+            "followers",
+            "count",
+            "followers on the platform",
+            required=True,
+            maximum=PEOPLE,
+            rules=("WC-MUTUAL-01", "WC-TIER-01", "WC-NOVICE-01"),
+        ),
+        _flag("original", "true", "false = carried or copied content", "NE-ORIG-01", "WC-QUAL-01"),
+        _flag("harmful", "false", "harmful content", "WC-QUAL-01"),
+        _flag("quality", "false", "a NetEase quality creator (优质创作家)", "NE-BASE-01"),
+        _flag("xingtu_beta", "false", "whitelisted to lead co-creation orders (内测共创达人)", "XT-CC-04"),
+        _flag("xingtu_registered", "false", "registered on Xingtu with distribution tasks", "XT-CC-05"),
+        Field(
+            "growth_stage", "choice", "the Xingtu growth stage, reported", rules=("XT-GROW-01",), choices=GROWTH_STAGES
+        ),
+        Field(
+            "co_creations_this_month",
+            "count",
+            "co-creation submissions already initiated this month",
+            default="0",
+            maximum=SUBMISSIONS,
+            rules=("XT-CC-06",),
+        ),
+        _flag("new_anchor", "false", "a new live anchor", "WC-COLD-01"),
+        _flag("polaris", "false", "joined through the Polaris plan (北极星计划)", "WC-POLARIS-01"),
+        Field(
+            "price_card",
+            "map",
+            "the price of a video by length band: band → amount",
+            rules=("XT-PRICE-01",),
+            choices=PRICE_BANDS,
+            value="amount",
+        ),
+    ),
+)
+MCN = Section(
+    "mcn",
+    "[mcn]",
+    "the MCN agreement: the MCN takes its share of own platform income, before tax",
+    (
+        Field("name", "text", "the MCN's name", required=True),
+        Field("share", "ratio", "the MCN's share", required=True, rules=("CORE-MCN-01",)),
+    ),
+)
+TAX = Section(
+    "tax",
+    "[tax]",
+    "the tax profile",
+    (
+        Field(
+            "method",
+            "choice",
+            "how tax is computed",
+            default='"none"',
+            choices=TAX_METHODS,
+            rules=("CN-TAX-01", "CN-TAX-02", "CN-VAT-01"),
+        ),
+        Field(
+            "months_with_income",
+            "count",
+            "months with income on the platform this year, this month included",
+            minimum=1,
+            maximum=12,
+            rules=("CN-TAX-02",),
+            note='from 1 to the period\'s month number; required with method = "platform" from 2025-10',
+        ),
+        _amount("ytd_income", "own platform income earlier this year on that platform, VAT excluded", "CN-TAX-03"),
+        _amount("ytd_withheld", "tax that platform already withheld this year", "CN-TAX-02"),
+    ),
+)
 PARTICIPANT = Section(
-    "participant", "[[orders]] participants",
-    "one creator in an order, with the amount agreed among the participants", (
+    "participant",
+    "[[orders]] participants",
+    "one creator in an order, with the amount agreed among the participants",
+    (
         Field("creator", "id", "the participant's creator id", required=True),
         Field("role", "choice", "the participant's role", required=True, choices=ROLES, rules=("XT-ORD-02",)),
-        _amount("agreed", "the participant's agreed amount; the agreed amounts add up to the order amount",
-                "XT-ORD-02", required=True),
+        _amount(
+            "agreed",
+            "the participant's agreed amount; the agreed amounts add up to the order amount",
+            "XT-ORD-02",
+            required=True,
+        ),
         Field("xingtu_beta", "bool", "as in [creator]", rules=("XT-CC-04",)),
         Field("xingtu_registered", "bool", "as in [creator]", rules=("XT-CC-05",)),
     ),
     note="Each creator appears once per order. A flag missing on the participant falls back to `[creator]` "
-         "when the participant is the scenario's creator, else to false.")
-TERMINATION = Section("termination", "[[orders]] termination",
-                      "who ended an order early, and why: the order ended at its `stage`", (
-    Field("by", "id", 'a participant\'s id, or "client"', required=True, rules=("XT-COMP-01",)),
-    Field("reason", "text", "free text for reports", default='""'),
-))
+    "when the participant is the scenario's creator, else to false.",
+)
+TERMINATION = Section(
+    "termination",
+    "[[orders]] termination",
+    "who ended an order early, and why: the order ended at its `stage`",
+    (
+        Field("by", "id", 'a participant\'s id, or "client"', required=True, rules=("XT-COMP-01",)),
+        Field("reason", "text", "free text for reports", default='""'),
+    ),
+)
 ORDER = Section(
-    "orders", "[[orders]]", "a brand order", (
+    "orders",
+    "[[orders]]",
+    "a brand order",
+    (
         Field("id", "id", "the order's id, unique in the scenario", required=True),
         _amount("amount", "the order amount the client pays", "XT-PRICE-01", default=None),
-        Field("video_seconds", "count", "the video's length in seconds: its price-card band", minimum=1,
-              maximum=SECONDS, rules=("XT-PRICE-01",)),
+        Field(
+            "video_seconds",
+            "count",
+            "the video's length in seconds: its price-card band",
+            minimum=1,
+            maximum=SECONDS,
+            rules=("XT-PRICE-01",),
+        ),
         Field("task", "choice", "the task type", default='"assigned"', choices=TASKS, rules=("XT-ORD-01",)),
-        Field("stage", "choice", "how far the order got (or where it was terminated)", required=True,
-              choices=STAGES, rules=("CORE-ORD-01", "CORE-ORD-02")),
+        Field(
+            "stage",
+            "choice",
+            "how far the order got (or where it was terminated)",
+            required=True,
+            choices=STAGES,
+            rules=("CORE-ORD-01", "CORE-ORD-02"),
+        ),
         _flag("co_creation", "false", "a co-creation order", "XT-CC-01"),
-        Field("app", "choice", "the app the co-creation was submitted from", default='"douyin"', choices=APPS,
-              rules=("XT-CC-09",)),
+        Field(
+            "app",
+            "choice",
+            "the app the co-creation was submitted from",
+            default='"douyin"',
+            choices=APPS,
+            rules=("XT-CC-09",),
+        ),
         _flag("off_platform", "false", "a commercial co-creation arranged outside Xingtu", "XT-CC-08"),
-        _flag("review_failed", "false", "the submission failed Xingtu review: pays nothing, still uses a slot",
-              "XT-CC-07"),
-        Field("termination", "table", "the order was ended early", section=TERMINATION,
-              rules=("XT-COMP-01", "CORE-ORD-02")),
-        Field("participants", "tables", "the creators of the order (non-empty)", section=PARTICIPANT, minimum=1,
-              default="the scenario creator alone as `main` with `agreed = amount`", rules=("XT-ORD-02",)),
+        _flag(
+            "review_failed", "false", "the submission failed Xingtu review: pays nothing, still uses a slot", "XT-CC-07"
+        ),
+        Field(
+            "termination",
+            "table",
+            "the order was ended early",
+            section=TERMINATION,
+            rules=("XT-COMP-01", "CORE-ORD-02"),
+        ),
+        Field(
+            "participants",
+            "tables",
+            "the creators of the order (non-empty)",
+            section=PARTICIPANT,
+            minimum=1,
+            default="the scenario creator alone as `main` with `agreed = amount`",
+            rules=("XT-ORD-02",),
+        ),
     ),
-    note="`amount` is required unless `video_seconds` and a `[creator] price_card` band give it (XT-PRICE-01).")
-TIPS = Section("tips", "[tips]", "live tipping received in the month, gross", (
-    _amount("yuan", "tips given in CNY", "WC-TIP-01"),
-    Field("beans_android", "count", "WeChat beans bought on Android (10 = 1 CNY)", default="0", maximum=BEANS,
-          rules=("WC-TIP-01",)),
-    Field("beans_ios", "count", "WeChat beans bought on iOS (7 = 1 CNY)", default="0", maximum=BEANS,
-          rules=("WC-TIP-01",)),
-))
+    note="`amount` is required unless `video_seconds` and a `[creator] price_card` band give it (XT-PRICE-01).",
+)
+TIPS = Section(
+    "tips",
+    "[tips]",
+    "live tipping received in the month, gross",
+    (
+        _amount("yuan", "tips given in CNY", "WC-TIP-01"),
+        Field(
+            "beans_android",
+            "count",
+            "WeChat beans bought on Android (10 = 1 CNY)",
+            default="0",
+            maximum=BEANS,
+            rules=("WC-TIP-01",),
+        ),
+        Field(
+            "beans_ios",
+            "count",
+            "WeChat beans bought on iOS (7 = 1 CNY)",
+            default="0",
+            maximum=BEANS,
+            rules=("WC-TIP-01",),
+        ),
+    ),
+)
 PROGRAMS = Section(
-    "programs", "[programs]", "creator-program income", (
+    "programs",
+    "[programs]",
+    "creator-program income",
+    (
         _amount("campaign", "campaign income", "NE-BASE-02"),
         _amount("leaderboard", "leaderboard income", "NE-BASE-02"),
         _amount("plays", "play revenue", "NE-BASE-02"),
-        Field("plays_by_scene", "map", "play revenue per NetEase scene: scene → amount, summed",
-              choices=SCENES, value="amount", rules=("NE-DIST-01",)),
+        Field(
+            "plays_by_scene",
+            "map",
+            "play revenue per NetEase scene: scene → amount, summed",
+            choices=SCENES,
+            value="amount",
+            rules=("NE-DIST-01",),
+        ),
     ),
-    exclusive=(("plays", "plays_by_scene"),))
-MERCHANT_LIVE = Section("merchant_live", "[merchant_live]", "the creator's own merchant live streams", (
-    _amount("sales", "the month's sales, settled to the creator less the technical service fee that WC-MERCH-01 "
-                     "waives", "WC-MERCH-01"),
-    Field("private_users", "count", "private-domain users brought in", default="0", maximum=PEOPLE,
-          rules=("WC-PRIV-01",)),
-))
+    exclusive=(("plays", "plays_by_scene"),),
+)
+MERCHANT_LIVE = Section(
+    "merchant_live",
+    "[merchant_live]",
+    "the creator's own merchant live streams",
+    (
+        _amount(
+            "sales",
+            "the month's sales, settled to the creator less the technical service fee that WC-MERCH-01 waives",
+            "WC-MERCH-01",
+        ),
+        Field(
+            "private_users",
+            "count",
+            "private-domain users brought in",
+            default="0",
+            maximum=PEOPLE,
+            rules=("WC-PRIV-01",),
+        ),
+    ),
+)
 PLATFORM = Section(
-    "platform", "[platform.<name>]", "values that differ on one platform, applying to that platform only",
-    (*(attrs.evolve(f, required=False, default=None) for f in CREATOR.fields[1:]),
-     Field("tax", "table", "`[tax]` keys for that platform", section=TAX)),
+    "platform",
+    "[platform.<name>]",
+    "values that differ on one platform, applying to that platform only",
+    (
+        *(attrs.evolve(f, required=False, default=None) for f in CREATOR.fields[1:]),
+        Field("tax", "table", "`[tax]` keys for that platform", section=TAX),
+    ),
     note="`<name>` must be a loaded platform. A key not given takes its `[creator]` value; each platform's tax "
-         "(`[tax]` with these keys over it) is checked as `[tax]` is.")
+    "(`[tax]` with these keys over it) is checked as `[tax]` is.",
+)
 SCENARIO = Section(
-    "scenario", "top level", "one creator's month of work, settled on every platform", (
+    "scenario",
+    "top level",
+    "one creator's month of work, settled on every platform",
+    (
         Field("schema", "integer", "the format version", required=True, minimum=1, maximum=1),
         Field("name", "text", "a title for reports"),
         Field("period", "period", "the month settled", required=True, rules=("CORE-DATE-01",)),
         Field("creator", "table", "the creator whose statement this is", required=True, section=CREATOR),
         Field("mcn", "table", "the MCN agreement", section=MCN, rules=("CORE-MCN-01",)),
-        Field("tax", "table", "the tax profile", section=TAX, default='method = "none"',
-              rules=("CN-TAX-01", "CN-TAX-02", "CN-VAT-01")),
+        Field(
+            "tax",
+            "table",
+            "the tax profile",
+            section=TAX,
+            default='method = "none"',
+            rules=("CN-TAX-01", "CN-TAX-02", "CN-VAT-01"),
+        ),
         Field("orders", "tables", "brand orders", section=ORDER, rules=("XT-ORD-01", "WC-MUTUAL-01")),
         Field("tips", "table", "live tipping received in the month", section=TIPS, rules=("WC-TIP-01",)),
         Field("programs", "table", "creator-program income", section=PROGRAMS, rules=("NE-BASE-02",)),
-        Field("merchant_live", "table", "the creator's own merchant live streams", section=MERCHANT_LIVE,
-              rules=("WC-MERCH-01", "WC-PRIV-01")),
+        Field(
+            "merchant_live",
+            "table",
+            "the creator's own merchant live streams",
+            section=MERCHANT_LIVE,
+            rules=("WC-MERCH-01", "WC-PRIV-01"),
+        ),
         Field("platform", "map", "per platform name: values that differ on that platform", section=PLATFORM),
-        Field("ext", "map", "per plugin name: a table of inputs for a third-party plugin, validated by that "
-                            "plugin; a section for a plugin that is not loaded is reported as ignored"),
-    ))
+        Field(
+            "ext",
+            "map",
+            "per plugin name: a table of inputs for a third-party plugin, validated by that "
+            "plugin; a section for a plugin that is not loaded is reported as ignored",
+        ),
+    ),
+)
 #: Every table of a scenario, in the order of the reference page.
 SECTIONS = (SCENARIO, CREATOR, MCN, TAX, ORDER, PARTICIPANT, TERMINATION, TIPS, PROGRAMS, MERCHANT_LIVE, PLATFORM)
 
 # -- batch rows -------------------------------------------------------------------------------------
 
-KINDS = _choices(("tips", "tips received: `[tips]`, summed over the month"),
-                 ("programs", "program income: `[programs]`, summed; `plays` with a `scene` go to `plays_by_scene`"),
-                 ("merchant_live", "merchant live-stream sales: `[merchant_live]`, summed"),
-                 ("order", "an order's state: the latest event of an order id gives the order for the month"))
+KINDS = _choices(
+    ("tips", "tips received: `[tips]`, summed over the month"),
+    ("programs", "program income: `[programs]`, summed; `plays` with a `scene` go to `plays_by_scene`"),
+    ("merchant_live", "merchant live-stream sales: `[merchant_live]`, summed"),
+    ("order", "an order's state: the latest event of an order id gives the order for the month"),
+)
 EVENT = Section(
-    "event", "event row", "one fact of the month in a batch's events file", (
+    "event",
+    "event row",
+    "one fact of the month in a batch's events file",
+    (
         Field("id", "id", "the event's idempotency key: unique for all time in the ledger", required=True),
         Field("platform", "id", "a loaded platform", required=True),
-        Field("creator", "id", "the creator whose month it is; must have a profile in the creators file",
-              required=True),
+        Field(
+            "creator", "id", "the creator whose month it is; must have a profile in the creators file", required=True
+        ),
         Field("date", "date", "the day; its month is the month it is settled in", required=True),
         Field("kind", "choice", "what the event is", required=True, choices=KINDS),
     ),
     note="In CSV, counts and flags are written as text, `termination` and `participants` as JSON text, and an "
-         "empty cell is an absent field.")
+    "empty cell is an absent field.",
+)
 #: Each kind's fields, beside :data:`EVENT`'s.
-EVENT_KINDS: Mapping[str, tuple[Field, ...]] = MappingProxyType({
-    "tips": TIPS.fields,
-    "programs": (*PROGRAMS.fields[:3], Field("scene", "choice", "the NetEase scene of `plays`", choices=SCENES,
-                                             rules=("NE-DIST-01",))),
-    "merchant_live": MERCHANT_LIVE.fields,
-    "order": (Field("order_id", "id", "the order's id (default: the event id)"), *ORDER.fields[1:]),
-})
+EVENT_KINDS: Mapping[str, tuple[Field, ...]] = MappingProxyType(
+    {
+        "tips": TIPS.fields,
+        "programs": (
+            *PROGRAMS.fields[:3],
+            Field("scene", "choice", "the NetEase scene of `plays`", choices=SCENES, rules=("NE-DIST-01",)),
+        ),
+        "merchant_live": MERCHANT_LIVE.fields,
+        "order": (Field("order_id", "id", "the order's id (default: the event id)"), *ORDER.fields[1:]),
+    }
+)
 #: Creator-row columns written flat in CSV: column → (scenario table, key).
-FLAT_COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "mcn_name": ("mcn", "name"), "mcn_share": ("mcn", "share"),
-    **{f"tax_{key}": ("tax", key) for key in TAX.names},
-    **{f"price_{band.value}": ("price_card", band.value) for band in PRICE_BANDS}})
+FLAT_COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "mcn_name": ("mcn", "name"),
+        "mcn_share": ("mcn", "share"),
+        **{f"tax_{key}": ("tax", key) for key in TAX.names},
+        **{f"price_{band.value}": ("price_card", band.value) for band in PRICE_BANDS},
+    }
+)
 
 
 def _flat(column: str, table: str, key: str) -> Field:
     """The field of a flat creator-row column: the scenario key it stands for, under the column's name."""
     if table == "price_card":
         band = next(c for c in PRICE_BANDS if c.value == key)
-        return Field(column, "amount", f"`[creator] price_card.{key}`: the price of {band.meaning}",
-                     rules=("XT-PRICE-01",))
+        return Field(
+            column, "amount", f"`[creator] price_card.{key}`: the price of {band.meaning}", rules=("XT-PRICE-01",)
+        )
     source = MCN[key] if table == "mcn" else TAX[key]
     return attrs.evolve(source, name=column, required=False, meaning=f"`[{table}] {key}`: {source.meaning}")
 
 
 CREATOR_ROW = Section(
-    "creator_row", "creator row", "one creator's profile in a batch's creators file: `[creator]`, `[mcn]`, "
-                                  "`[tax]` (and, nested in JSON Lines, `price_card` and `[platform.<name>]`)",
-    (*(f for f in CREATOR.fields if f.name != "price_card"),
-     *(_flat(column, table, key) for column, (table, key) in FLAT_COLUMNS.items()),
-     Field("mcn", "table", "`[mcn]`, nested (JSON Lines only)", section=MCN),
-     Field("tax", "table", "`[tax]`, nested (JSON Lines only)", section=TAX),
-     attrs.evolve(CREATOR["price_card"], meaning="`[creator] price_card`, nested (JSON Lines only)"),
-     Field("platform", "map", "`[platform.<name>]`, nested (JSON Lines only)", section=PLATFORM)),
+    "creator_row",
+    "creator row",
+    "one creator's profile in a batch's creators file: `[creator]`, `[mcn]`, "
+    "`[tax]` (and, nested in JSON Lines, `price_card` and `[platform.<name>]`)",
+    (
+        *(f for f in CREATOR.fields if f.name != "price_card"),
+        *(_flat(column, table, key) for column, (table, key) in FLAT_COLUMNS.items()),
+        Field("mcn", "table", "`[mcn]`, nested (JSON Lines only)", section=MCN),
+        Field("tax", "table", "`[tax]`, nested (JSON Lines only)", section=TAX),
+        attrs.evolve(CREATOR["price_card"], meaning="`[creator] price_card`, nested (JSON Lines only)"),
+        Field("platform", "map", "`[platform.<name>]`, nested (JSON Lines only)", section=PLATFORM),
+    ),
     note="Values are checked when a month is settled: a bad profile rejects that creator's events with the "
-         "loader's message.")
+    "loader's message.",
+)
 
 
 # -- readers ----------------------------------------------------------------------------------------
 
 _Reader = Callable[[Checker, object, str], object]
-_PLAIN: Mapping[str, _Reader] = MappingProxyType({
-    "amount": Checker.amount, "ratio": Checker.ratio, "id": Checker.ident, "text": Checker.text,
-    "bool": Checker.boolean, "integer": Checker.count, "period": Checker.period})
+_PLAIN: Mapping[str, _Reader] = MappingProxyType(
+    {
+        "amount": Checker.amount,
+        "ratio": Checker.ratio,
+        "id": Checker.ident,
+        "text": Checker.text,
+        "bool": Checker.boolean,
+        "integer": Checker.count,
+        "period": Checker.period,
+    }
+)
 
 
 def reader(field: Field) -> _Reader:
@@ -366,6 +579,30 @@ def names(section: Section, kind: str) -> tuple[str, ...]:
     return tuple(f.name for f in section.fields if f.type == kind)
 
 
-__all__ = ["CREATOR", "CREATOR_ROW", "EVENT", "EVENT_KINDS", "FLAT_COLUMNS", "KINDS", "MCN", "MERCHANT_LIVE",
-           "ORDER", "PARTICIPANT", "PLATFORM", "PROGRAMS", "SCENARIO", "SECTIONS", "TAX", "TERMINATION", "TIPS",
-           "TYPES", "Choice", "Field", "Section", "default", "defaults", "names", "reader"]
+__all__ = [
+    "CREATOR",
+    "CREATOR_ROW",
+    "EVENT",
+    "EVENT_KINDS",
+    "FLAT_COLUMNS",
+    "KINDS",
+    "MCN",
+    "MERCHANT_LIVE",
+    "ORDER",
+    "PARTICIPANT",
+    "PLATFORM",
+    "PROGRAMS",
+    "SCENARIO",
+    "SECTIONS",
+    "TAX",
+    "TERMINATION",
+    "TIPS",
+    "TYPES",
+    "Choice",
+    "Field",
+    "Section",
+    "default",
+    "defaults",
+    "names",
+    "reader",
+]

@@ -11,12 +11,14 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from .errors import CreatorpayError, InputError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 #: The most read of a whole-file input (a scenario, a rules override file), in bytes.
 MAX_DOCUMENT = 16 * 1024 * 1024
@@ -39,9 +41,13 @@ def mebibytes(size: int) -> str:
 
 def _kind(mode: int) -> str:
     """What a non-regular file is, for a message."""
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket")):
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -80,8 +86,12 @@ def read_input(path: Path, error: type[InputError] = InputError, limit: int = MA
                 raise error.one(str(path), "", f"cannot read the file: {exc.strerror or exc}") from None
     if len(data) > limit:
         source = "standard input" if str(path) == STDIN else str(path)
-        raise error.one(source, "", f"larger than {mebibytes(limit)}, the most creatorpay reads of a scenario "
-                                    f"or rules file; is it the right file?")
+        raise error.one(
+            source,
+            "",
+            f"larger than {mebibytes(limit)}, the most creatorpay reads of a scenario "
+            f"or rules file; is it the right file?",
+        )
     return data
 
 
@@ -94,8 +104,9 @@ def same_file(first: Path, second: Path) -> bool:
         return os.path.realpath(first) == os.path.realpath(second)
 
 
-def check_outputs(outputs: Iterable[tuple[str, Path | None]], inputs: Iterable[tuple[str, Path | None]],
-                  *, ledger: Path | None = None) -> None:
+def check_outputs(
+    outputs: Iterable[tuple[str, Path | None]], inputs: Iterable[tuple[str, Path | None]], *, ledger: Path | None = None
+) -> None:
     """Refuse (exit 2) an output that would overwrite an input, the ``ledger`` (or the files SQLite
     keeps beside it) or another output. Call before anything is opened for writing; ``-``
     (standard input or output) is never a file."""
@@ -109,9 +120,13 @@ def check_outputs(outputs: Iterable[tuple[str, Path | None]], inputs: Iterable[t
             continue
         for other_label, other in [*named_inputs, *seen]:
             if same_file(path, other):
-                raise InputError.one(str(path), "", f"{label} would overwrite {other_label} {other}: creatorpay "
-                                                    f"never writes over an input or another output; choose "
-                                                    f"another file")
+                raise InputError.one(
+                    str(path),
+                    "",
+                    f"{label} would overwrite {other_label} {other}: creatorpay "
+                    f"never writes over an input or another output; choose "
+                    f"another file",
+                )
         seen.append((label, path))
 
 
@@ -127,8 +142,7 @@ def replacing(path: Path) -> Iterator[TextIO]:
     if str(path) == STDIN:
         yield sys.stdout
         return
-    with replacing_path(path) as place, _writing(path), \
-            place.open("w", encoding="utf-8", newline="") as stream:
+    with replacing_path(path) as place, _writing(path), place.open("w", encoding="utf-8", newline="") as stream:
         yield stream
 
 
@@ -204,5 +218,17 @@ def write_text(path: Path, text: str) -> None:
         stream.write(text)
 
 
-__all__ = ["MAX_DOCUMENT", "MAX_LINE", "STDIN", "WriteError", "check_ledger", "check_outputs", "open_input",
-           "read_input", "replacing", "replacing_path", "same_file", "write_text"]
+__all__ = [
+    "MAX_DOCUMENT",
+    "MAX_LINE",
+    "STDIN",
+    "WriteError",
+    "check_ledger",
+    "check_outputs",
+    "open_input",
+    "read_input",
+    "replacing",
+    "replacing_path",
+    "same_file",
+    "write_text",
+]

@@ -30,14 +30,16 @@ Implement hooks with :data:`hookimpl` and register the module under the entry-po
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from .checks import Checker
-from .context import Adjustment, Platform, Settlement
-from .rules import RuleVersion
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .checks import Checker
+    from .context import Adjustment, Platform, Settlement
+    from .rules import RuleVersion
 
 PROJECT = "creatorpay"
 hookspec = pluggy.HookspecMarker(PROJECT)

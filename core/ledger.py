@@ -17,5 +17,17 @@ from .batch.ledger import (
     to_fen,
 )
 
-__all__ = ["EXPORT_COLUMNS", "Held", "Ledger", "Staged", "StatementRows", "StoredEvent", "Unit", "content",
-           "from_fen", "schema_differences", "statement_rows", "to_fen"]
+__all__ = [
+    "EXPORT_COLUMNS",
+    "Held",
+    "Ledger",
+    "Staged",
+    "StatementRows",
+    "StoredEvent",
+    "Unit",
+    "content",
+    "from_fen",
+    "schema_differences",
+    "statement_rows",
+    "to_fen",
+]

@@ -31,9 +31,14 @@ def creatorpay_adjust(ctx: Settlement) -> None:
     if rule is None or income <= 0 or mcn.share == 0:
         return
     ctx.statement.line(
-        "CORE-MCN-01", Kind.MCN_SHARE, payer=ctx.creator, payee=mcn.name, base=income, rate=mcn.share,
-        label=rule.label_for(), note=f"{mcn.name} takes {mcn.share:%} of own platform income "
-                                     f"(CORE-INCOME-01), before tax",
+        "CORE-MCN-01",
+        Kind.MCN_SHARE,
+        payer=ctx.creator,
+        payee=mcn.name,
+        base=income,
+        rate=mcn.share,
+        label=rule.label_for(),
+        note=f"{mcn.name} takes {mcn.share:%} of own platform income (CORE-INCOME-01), before tax",
     )
 
 
@@ -45,4 +50,5 @@ def _notice_transfers(ctx: Settlement) -> None:
         ctx.statement.facts["transfers_received"] = (
             f"{grouped(received)} received from a main contributor (XT-ORD-03) is a transfer between "
             f"creators, not {ctx.platform.name} income (CORE-INCOME-01): no MCN share and no platform "
-            f"withholding is computed on it; declare it yourself")
+            f"withholding is computed on it; declare it yourself"
+        )

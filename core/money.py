@@ -10,8 +10,11 @@ CORE-MONEY-03: a whole is computed and rounded once, then split (see :func:`allo
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")

@@ -16,7 +16,7 @@ import difflib
 import logging
 import os
 import warnings
-from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import attrs
 import pluggy
@@ -25,6 +25,9 @@ from . import hookspecs
 from .entrypoints import EntryPoint
 from .entrypoints import entry_points as find_entry_points
 from .errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Mapping
 
 GROUP = "creatorpay"
 LOAD_ENV = "CREATORPAY_LOAD_PLUGINS"
@@ -53,8 +56,14 @@ class PluginReport:
     hooks: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        return {"name": self.name, "status": self.status, "distribution": self.distribution,
-                "version": self.version, "hooks": list(self.hooks), "error": self.error}
+        return {
+            "name": self.name,
+            "status": self.status,
+            "distribution": self.distribution,
+            "version": self.version,
+            "hooks": list(self.hooks),
+            "error": self.error,
+        }
 
     @property
     def why(self) -> str:
@@ -78,8 +87,10 @@ def warn_unloaded(reports: Iterable[PluginReport]) -> None:
 
 def did_you_mean(name: str, names: Collection[str]) -> str:
     """``did you mean 'x'? `` for the name closest to ``name`` (or the first it begins), else ''."""
-    close = difflib.get_close_matches(name, sorted(names), n=1) or sorted(
-        n for n in names if name and n.startswith(name))[:1]  # "wechat": wechat_channels
+    close = (
+        difflib.get_close_matches(name, sorted(names), n=1)
+        or sorted(n for n in names if name and n.startswith(name))[:1]
+    )  # "wechat": wechat_channels
     return f"did you mean {close[0]!r}? " if close else ""
 
 
@@ -92,8 +103,13 @@ def check_lists(lists: Mapping[str, Collection[str]], installed: Collection[str]
             if name in installed:
                 continue
             hint = did_you_mean(name, installed)
-            problems.append(Problem(source, "", f"no installed plugin is named {name!r}; {hint}"
-                                                f"installed: {', '.join(sorted(installed)) or 'none'}"))
+            problems.append(
+                Problem(
+                    source,
+                    "",
+                    f"no installed plugin is named {name!r}; {hint}installed: {', '.join(sorted(installed)) or 'none'}",
+                )
+            )
     if problems:
         raise InputError(problems)
 
@@ -151,8 +167,10 @@ def _builtin(ep: EntryPoint) -> bool:
 def _refuse(ep: EntryPoint, holder: str | None) -> PluginReport:
     """The report (and warning) of an entry point whose name another distribution already took."""
     kind = "the built-in plugin" if holder and holder.lower() == BUILTIN_DISTRIBUTION else "the plugin"
-    why = (f"{ep.distribution or 'an unknown distribution'} registers {ep.name!r}, the name of {kind} of "
-           f"{holder or 'another distribution'}: refused, {ep.name!r} stays {holder}'s")
+    why = (
+        f"{ep.distribution or 'an unknown distribution'} registers {ep.name!r}, the name of {kind} of "
+        f"{holder or 'another distribution'}: refused, {ep.name!r} stays {holder}'s"
+    )
     return PluginReport(ep.name, "refused", ep.distribution, ep.version, why)
 
 
@@ -179,8 +197,9 @@ def _load_one(
     unknown = _unknown_hooks(pm, plugin)
     if unknown:
         pm.unregister(plugin)
-        return attrs.evolve(report, status="failed",
-                            error=f"implements hooks the core does not define: {', '.join(unknown)}")
+        return attrs.evolve(
+            report, status="failed", error=f"implements hooks the core does not define: {', '.join(unknown)}"
+        )
     hooks = tuple(sorted(c.name for c in pm.get_hookcallers(plugin) or ()))
     return attrs.evolve(report, hooks=hooks)
 

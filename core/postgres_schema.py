@@ -15,10 +15,13 @@ calls are server-side functions, one statement each: atomic on their own, one ro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg import sql
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 #: The PostgreSQL schema the store uses unless told otherwise.
 DEFAULT_SCHEMA = "creatorpay"
@@ -146,8 +149,11 @@ def version(conn: psycopg.Connection[tuple[object, ...]], schema: str = DEFAULT_
     """The number of migrations applied to ``schema`` (0: no creatorpay schema there yet)."""
     # A query on the catalog, not to_regclass: that reads a per-connection cache which may not yet
     # show what another process just committed.
-    table = conn.execute("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                         "WHERE n.nspname = %s AND c.relname = 'schema_version'", (schema,)).fetchone()
+    table = conn.execute(
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relname = 'schema_version'",
+        (schema,),
+    ).fetchone()
     if table == (0,):
         return 0
     row = conn.execute(sql.SQL("SELECT version FROM {}").format(sql.Identifier(schema, "schema_version"))).fetchone()
@@ -156,8 +162,9 @@ def version(conn: psycopg.Connection[tuple[object, ...]], schema: str = DEFAULT_
     return row[0]
 
 
-def migrate(conn: psycopg.Connection[tuple[object, ...]], schema: str = DEFAULT_SCHEMA,
-            target: int | None = None) -> int:
+def migrate(
+    conn: psycopg.Connection[tuple[object, ...]], schema: str = DEFAULT_SCHEMA, target: int | None = None
+) -> int:
     """Bring ``schema`` to migration ``target`` (all of them by default) in one transaction under an
     advisory lock; returns the version now in force. ``conn`` must not be inside a transaction."""
     goal = len(MIGRATIONS) if target is None else target
@@ -193,11 +200,16 @@ def _create(conn: psycopg.Connection[tuple[object, ...]], schema: str) -> None:
     """Create the schema and its version table at 0; refuse a schema holding tables of its own."""
     if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is None:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    row = conn.execute("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                       "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v')", (schema,)).fetchone()
+    row = conn.execute(
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v')",
+        (schema,),
+    ).fetchone()
     if row is not None and row[0]:
-        raise SchemaError(f"PostgreSQL schema {schema!r} has tables of its own and no creatorpay schema version: "
-                          "name another schema for the store")
+        raise SchemaError(
+            f"PostgreSQL schema {schema!r} has tables of its own and no creatorpay schema version: "
+            "name another schema for the store"
+        )
     conn.execute(sql.SQL("CREATE TABLE {} (version INTEGER NOT NULL)").format(sql.Identifier(schema, "schema_version")))
     conn.execute(sql.SQL("INSERT INTO {} VALUES (0)").format(sql.Identifier(schema, "schema_version")))
 
@@ -205,8 +217,10 @@ def _create(conn: psycopg.Connection[tuple[object, ...]], schema: str) -> None:
 def _known(current: int) -> None:
     """Refuse a version newer than the migrations known, or impossible (below 0: damaged)."""
     if current > len(MIGRATIONS):
-        raise SchemaError(f"store schema version {current} is newer than this creatorpay knows "
-                          f"({len(MIGRATIONS)}); upgrade creatorpay")
+        raise SchemaError(
+            f"store schema version {current} is newer than this creatorpay knows "
+            f"({len(MIGRATIONS)}); upgrade creatorpay"
+        )
     if current < 0:
         raise SchemaError(f"store schema version {current} is not one creatorpay writes (0 to {len(MIGRATIONS)})")
 

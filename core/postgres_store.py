@@ -16,16 +16,18 @@ registry (:meth:`PostgresStore.begin_run`, :meth:`PostgresStore.commit_run`).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import psycopg
 from psycopg import sql
 
 from .postgres_schema import DEFAULT_SCHEMA, migrate
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from datetime import datetime
 
 
 class BudgetState(NamedTuple):
@@ -56,7 +58,8 @@ class PostgresStore:
         self.scope: str | None = None
         self._lock = threading.RLock()
         self._conn: psycopg.Connection[tuple[Any, ...]] = psycopg.connect(
-            dsn, autocommit=True, connect_timeout=connect_timeout)
+            dsn, autocommit=True, connect_timeout=connect_timeout
+        )
         try:
             migrate(self._conn, schema)
             self._conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
@@ -127,15 +130,17 @@ class PostgresStore:
         gives it back.
         """
         with self._lock:
-            cursor = self._conn.execute("UPDATE quota_slots SET state = 'confirmed' WHERE key = %s AND holder = %s",
-                                        (key, holder))
+            cursor = self._conn.execute(
+                "UPDATE quota_slots SET state = 'confirmed' WHERE key = %s AND holder = %s", (key, holder)
+            )
             return cursor.rowcount > 0
 
     def confirmed(self, key: str, holder: str) -> bool:
         """Whether ``holder``'s slot under ``key`` is confirmed."""
         with self._lock:
-            row = self._conn.execute("SELECT state FROM quota_slots WHERE key = %s AND holder = %s",
-                                     (key, holder)).fetchone()
+            row = self._conn.execute(
+                "SELECT state FROM quota_slots WHERE key = %s AND holder = %s", (key, holder)
+            ).fetchone()
             return row is not None and row[0] == "confirmed"
 
     def release(self, key: str, holder: str) -> bool:
@@ -170,12 +175,16 @@ class PostgresStore:
         Two refunds of one scope at once wait for each other (an advisory lock): it is refunded once."""
         with self.transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ("creatorpay refund " + scope,))
-            rows = conn.execute("SELECT key, sum(amount) FROM budget_draws WHERE scope = %s GROUP BY key "
-                                "HAVING sum(amount) > 0 ORDER BY key", (scope,)).fetchall()
+            rows = conn.execute(
+                "SELECT key, sum(amount) FROM budget_draws WHERE scope = %s GROUP BY key "
+                "HAVING sum(amount) > 0 ORDER BY key",
+                (scope,),
+            ).fetchall()
             refunded = {key: Decimal(total) for key, total in rows}
             for key, total in refunded.items():
-                conn.execute("UPDATE budgets SET remaining = remaining + %s, version = version + 1 WHERE key = %s",
-                             (total, key))
+                conn.execute(
+                    "UPDATE budgets SET remaining = remaining + %s, version = version + 1 WHERE key = %s", (total, key)
+                )
                 conn.execute("INSERT INTO budget_draws(key, scope, amount) VALUES (%s, %s, %s)", (key, scope, -total))
             return refunded
 
@@ -184,8 +193,10 @@ class PostgresStore:
     def budget(self, key: str, capacity: Decimal) -> BudgetState:
         """The budget's remaining amount and version, creating it full at version 0 if new."""
         with self._lock:
-            self._conn.execute("INSERT INTO budgets(key, capacity, remaining) VALUES (%s, %s, %s) "
-                               "ON CONFLICT (key) DO NOTHING", (key, capacity, capacity))
+            self._conn.execute(
+                "INSERT INTO budgets(key, capacity, remaining) VALUES (%s, %s, %s) ON CONFLICT (key) DO NOTHING",
+                (key, capacity, capacity),
+            )
             row = self._conn.execute("SELECT remaining, version FROM budgets WHERE key = %s", (key,)).fetchone()
         assert row is not None
         return BudgetState(Decimal(row[0]), int(row[1]))
@@ -197,8 +208,10 @@ class PostgresStore:
         if new_remaining < 0:
             raise ValueError("a budget's remaining amount is never below zero")
         with self._lock:
-            cursor = self._conn.execute("UPDATE budgets SET remaining = %s, version = version + 1 "
-                                        "WHERE key = %s AND version = %s", (new_remaining, key, expected_version))
+            cursor = self._conn.execute(
+                "UPDATE budgets SET remaining = %s, version = version + 1 WHERE key = %s AND version = %s",
+                (new_remaining, key, expected_version),
+            )
             return cursor.rowcount == 1
 
     # -- the run registry ---------------------------------------------------------------------------
@@ -207,8 +220,7 @@ class PostgresStore:
         """Register ``run`` as running; True if it may be written now (new, or begun and never
         committed: a driver restarting it), False if it was committed already."""
         with self._lock:
-            self._conn.execute("INSERT INTO runs(id, state) VALUES (%s, 'running') ON CONFLICT (id) DO NOTHING",
-                               (run,))
+            self._conn.execute("INSERT INTO runs(id, state) VALUES (%s, 'running') ON CONFLICT (id) DO NOTHING", (run,))
             row = self._conn.execute("SELECT state FROM runs WHERE id = %s", (run,)).fetchone()
         return row is not None and row[0] == "running"
 
@@ -217,8 +229,11 @@ class PostgresStore:
         two drivers committing one run at once, exactly one gets True). Inside :meth:`transaction`,
         it commits with the block (e.g. with the budgets' :meth:`cas_remaining`)."""
         with self._lock:
-            cursor = self._conn.execute("UPDATE runs SET state = 'committed', committed_at = clock_timestamp() "
-                                        "WHERE id = %s AND state = 'running'", (run,))
+            cursor = self._conn.execute(
+                "UPDATE runs SET state = 'committed', committed_at = clock_timestamp() "
+                "WHERE id = %s AND state = 'running'",
+                (run,),
+            )
             if cursor.rowcount == 1:
                 return True
             if self._conn.execute("SELECT 1 FROM runs WHERE id = %s", (run,)).fetchone() is None:
@@ -228,8 +243,9 @@ class PostgresStore:
     def committed_runs(self) -> list[tuple[str, datetime]]:
         """The committed runs, (id, committed_at), in the order they were committed: what readers read."""
         with self._lock:
-            rows = self._conn.execute("SELECT id, committed_at FROM runs WHERE state = 'committed' "
-                                      "ORDER BY committed_at, id").fetchall()
+            rows = self._conn.execute(
+                "SELECT id, committed_at FROM runs WHERE state = 'committed' ORDER BY committed_at, id"
+            ).fetchall()
         return [(str(run), when) for run, when in rows]
 
 

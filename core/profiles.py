@@ -57,8 +57,10 @@ def parse_profile(row: Mapping[str, Any], *, text: bool = False) -> tuple[str, s
                 continue
             parts.setdefault(key, {}).update(value)
         else:
-            problems.append(f"{key}: unknown column; expected one of: {', '.join(COLUMNS)}"
-                            + (", or the tables mcn, tax, price_card, platform" if not text else ""))
+            problems.append(
+                f"{key}: unknown column; expected one of: {', '.join(COLUMNS)}"
+                + (", or the tables mcn, tax, price_card, platform" if not text else "")
+            )
     if problems:
         return "; ".join(problems)
     assert isinstance(ident, str)
@@ -106,12 +108,16 @@ def checked_base(data: Mapping[str, Any], source: str) -> Scenario | None:
     if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1 or type(table) is not dict:
         return None
     ident, followers = table.get("id"), table.get("followers")
-    if (not table.keys() <= _CREATOR_KEYS or type(ident) is not str or not 1 <= len(ident) <= 128
-            or not ident.isprintable()
-            or not _whole(followers, "followers")
-            or not _whole(table.get("co_creations_this_month", 0), "co_creations_this_month")
-            or any(type(table.get(flag, False)) is not bool for flag in _FLAGS)
-            or table.get("growth_stage", GROWTH_STAGES[0]) not in GROWTH_STAGES):
+    if (
+        not table.keys() <= _CREATOR_KEYS
+        or type(ident) is not str
+        or not 1 <= len(ident) <= 128
+        or not ident.isprintable()
+        or not _whole(followers, "followers")
+        or not _whole(table.get("co_creations_this_month", 0), "co_creations_this_month")
+        or any(type(table.get(flag, False)) is not bool for flag in _FLAGS)
+        or table.get("growth_stage", GROWTH_STAGES[0]) not in GROWTH_STAGES
+    ):
         return None
     values = {key: value for key, value in table.items() if key != "id"}
     if "price_card" in table:
@@ -128,8 +134,13 @@ def checked_base(data: Mapping[str, Any], source: str) -> Scenario | None:
         if type(section) is not dict or section.keys() != {"name", "share"}:
             return None
         name, share = section["name"], section["share"]
-        if type(name) is not str or len(name) > 200 or type(share) is not str or not _RATIO.fullmatch(share) \
-                or Decimal(share) > 1:
+        if (
+            type(name) is not str
+            or len(name) > 200
+            or type(share) is not str
+            or not _RATIO.fullmatch(share)
+            or Decimal(share) > 1
+        ):
             return None
         mcn = Mcn(name, Decimal(share))
     tax = Tax()
@@ -139,15 +150,28 @@ def checked_base(data: Mapping[str, Any], source: str) -> Scenario | None:
             return None
         method, months = section.get("method", "none"), section.get("months_with_income")
         income, withheld = (_amount(section[k]) if k in section else ZERO for k in ("ytd_income", "ytd_withheld"))
-        if (method not in TAX_METHODS or income is None or withheld is None
-                or not (months is None or (type(months) is int and 1 <= months <= int(match[2])))
-                or (method == "platform" and months is None)):
+        if (
+            method not in TAX_METHODS
+            or income is None
+            or withheld is None
+            or not (months is None or (type(months) is int and 1 <= months <= int(match[2])))
+            or (method == "platform" and months is None)
+        ):
             return None  # the last: required from 2025-10 (CN-TAX-02); the loader decides by period
-        given: dict[str, Any] = {"method": method, "months_with_income": months, "ytd_income": income,
-                                 "ytd_withheld": withheld}
+        given: dict[str, Any] = {
+            "method": method,
+            "months_with_income": months,
+            "ytd_income": income,
+            "ytd_withheld": withheld,
+        }
         tax = Tax(**{key: value for key, value in given.items() if key in section})
-    return Scenario(period=Period(int(match[1]), int(match[2])), creator=Creator(id=ident, **values), mcn=mcn,
-                    tax=tax, source=source)
+    return Scenario(
+        period=Period(int(match[1]), int(match[2])),
+        creator=Creator(id=ident, **values),
+        mcn=mcn,
+        tax=tax,
+        source=source,
+    )
 
 
 def _whole(value: object, key: str) -> bool:

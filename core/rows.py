@@ -47,8 +47,12 @@ class RowReader:
         self.path = path
         suffix = path.suffix.lower()
         if suffix not in JSON_LINES + CSV:
-            raise InputError.one(str(path), "", f"unknown file format {suffix or '(no extension)'!r}; "
-                                                f"expected JSON Lines ({', '.join(JSON_LINES)}) or CSV (.csv)")
+            raise InputError.one(
+                str(path),
+                "",
+                f"unknown file format {suffix or '(no extension)'!r}; "
+                f"expected JSON Lines ({', '.join(JSON_LINES)}) or CSV (.csv)",
+            )
         self.csv = suffix in CSV
         self.required = tuple(required)
         self._raw: BinaryIO = open_input(path)  # a regular file: a FIFO or a device is refused
@@ -58,8 +62,7 @@ class RowReader:
         self.position = 0
         self.header: tuple[str, ...] = ()
         if self.csv:
-            self._text = io.TextIOWrapper(self._raw, encoding="utf-8-sig", errors="surrogateescape",
-                                          newline="")
+            self._text = io.TextIOWrapper(self._raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
             self._csv = csv.reader(self._text_lines(), strict=True)
             self._read_header()
 
@@ -171,8 +174,9 @@ def to_row(number: int, record: Record, header: Sequence[str] = ()) -> Row | Non
         if not record.strip():
             return None
         try:  # a line that opens as an object is UTF-8 or nothing (json.loads would detect UTF-16/32)
-            data = read_row(record.decode()) if record[:1] == b"{" \
-                else json.loads(record, object_pairs_hook=unique_pairs)
+            data = (
+                read_row(record.decode()) if record[:1] == b"{" else json.loads(record, object_pairs_hook=unique_pairs)
+            )
         except UnicodeDecodeError:
             return Row(number, None, "not UTF-8 text")
         except (ValueError, RecursionError) as exc:
@@ -182,8 +186,9 @@ def to_row(number: int, record: Record, header: Sequence[str] = ()) -> Row | Non
         if b"\\u" in record:  # only an escape makes a lone surrogate: UTF-8 bytes cannot
             where = lone_surrogate(data)
             if where is not None:
-                return Row(number, None, f"{where}: expected Unicode text, found a lone surrogate escape "
-                                         f"such as \\ud800")
+                return Row(
+                    number, None, f"{where}: expected Unicode text, found a lone surrogate escape such as \\ud800"
+                )
         return Row(number, data)
     if not record or (len(record) == 1 and not record[0].strip()):
         return None
@@ -225,8 +230,7 @@ def read_row(text: str) -> Any:
 #: The C scanner behind ``json.loads`` (set by ``JSONDecoder.__init__``; typeshed does not declare it).
 _SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 #: The same with :func:`unique_pairs` as its ``object_pairs_hook``, for rows.
-_ROW_SCAN: Callable[[str, int], tuple[Any, int]] = \
-    json.JSONDecoder(object_pairs_hook=unique_pairs).scan_once  # type: ignore[attr-defined]
+_ROW_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder(object_pairs_hook=unique_pairs).scan_once  # type: ignore[attr-defined]
 #: The whitespace JSON allows between tokens.
 _JSON_SPACE = " \t\n\r"
 

@@ -110,8 +110,10 @@ class ParamSpec:
             if self.increasing:
                 for index, (before, after) in enumerate(itertools.pairwise(typed), 1):
                     if after <= before:
-                        checker.fail(join(path, index), f"expected each item above the one before{self._why()}, "
-                                                        f"found {after} after {before}")
+                        checker.fail(
+                            join(path, index),
+                            f"expected each item above the one before{self._why()}, found {after} after {before}",
+                        )
                         ok = False
                         break
             return typed if ok else None
@@ -245,7 +247,7 @@ class RuleVersion:
         both store equal values, so sharing an engine across threads stays safe.
         """
         try:
-            return cast(_T, self._memo[compute])
+            return cast("_T", self._memo[compute])
         except KeyError:
             value = self._memo[compute] = compute(self)
             return value
@@ -259,7 +261,7 @@ class RuleVersion:
         found = self._memo.get(names)
         if found is None:
             found = self._memo[names] = self._label_for(names)
-        return cast(str, found)
+        return cast("str", found)
 
     def _label_for(self, names: tuple[str, ...]) -> str:
         """:meth:`label_for` without the memo."""
@@ -280,8 +282,7 @@ class RuleVersion:
         if not missing:
             return None
         keys = ", ".join(missing)
-        return (f"operator-set and unset: set {keys} under [{self.rule.platform}.\"{self.id}\"] "
-                f"in a rules file (--rules)")
+        return f'operator-set and unset: set {keys} under [{self.rule.platform}."{self.id}"] in a rules file (--rules)'
 
 
 @attrs.frozen
@@ -373,8 +374,7 @@ class RuleBook:
             where = join(path, f'"{rule_id}"')
             rule = self.rules.get(rule_id)
             if rule is None:
-                checker.fail(where, f"unknown rule for {self.platform}; its rules are: "
-                                    f"{', '.join(sorted(self.rules))}")
+                checker.fail(where, f"unknown rule for {self.platform}; its rules are: {', '.join(sorted(self.rules))}")
                 continue
             section = checker.table(values, where)
             if section is None:
@@ -385,8 +385,11 @@ class RuleBook:
                 if key == "effective_to":
                     end = checker.date(value, join(where, key))
                 elif key not in rule.params:
-                    checker.fail(join(where, key), f"unknown parameter of {rule_id}; its parameters are: "
-                                                   f"{', '.join(sorted(rule.params)) or 'none'}")
+                    checker.fail(
+                        join(where, key),
+                        f"unknown parameter of {rule_id}; its parameters are: "
+                        f"{', '.join(sorted(rule.params)) or 'none'}",
+                    )
                 else:
                     changes[key] = rule.params[key].read(checker, value, join(where, key))
             versions = tuple(
@@ -409,8 +412,9 @@ class RuleBook:
         return attrs.evolve(self, rules=MappingProxyType(rules))
 
 
-def check_version(checker: Checker, version: RuleVersion, path: str, check: VersionCheck | None = None,
-                  *, overridden: bool = False) -> None:
+def check_version(
+    checker: Checker, version: RuleVersion, path: str, check: VersionCheck | None = None, *, overridden: bool = False
+) -> None:
     """The constraints across a version's parameters (``length``, ``above``), then ``check``.
 
     ``path`` is where the version is written (in an override file: its rule, so the message names
@@ -418,8 +422,9 @@ def check_version(checker: Checker, version: RuleVersion, path: str, check: Vers
     """
     rule = version.rule
     before = len(checker.problems)
-    which = (f" in the version from {version.effective_from.isoformat()}"
-             if overridden and len(rule.versions) > 1 else "")
+    which = (
+        f" in the version from {version.effective_from.isoformat()}" if overridden and len(rule.versions) > 1 else ""
+    )
     for name, spec in rule.params.items():
         value = version.params.get(name)
         if value is None:
@@ -428,8 +433,10 @@ def check_version(checker: Checker, version: RuleVersion, path: str, check: Vers
             wanted = len(other) + spec.length_plus
             if len(value) != wanted:
                 more = f"{spec.length_plus} more than" if spec.length_plus else "as many as"
-                checker.fail(join(path, name), f"expected {wanted} items ({more} the {len(other)} of "
-                                               f"{spec.length_of}){which}, found {len(value)}")
+                checker.fail(
+                    join(path, name),
+                    f"expected {wanted} items ({more} the {len(other)} of {spec.length_of}){which}, found {len(value)}",
+                )
         if spec.above is not None and (other := version.params.get(spec.above)) is not None and value <= other:
             checker.fail(join(path, name), f"expected a value above {spec.above} ({other}){which}, found {value}")
     if check is not None and len(checker.problems) == before:
@@ -449,8 +456,7 @@ def load_rule_file(path: Path, platform: str, check: VersionCheck | None = None)
     return parse_rule_book(data, platform, str(path), check)
 
 
-def parse_rule_book(data: Mapping[str, Any], platform: str, source: str,
-                    check: VersionCheck | None = None) -> RuleBook:
+def parse_rule_book(data: Mapping[str, Any], platform: str, source: str, check: VersionCheck | None = None) -> RuleBook:
     """Check a parsed rule file: labels, sources, typed parameters and their constraints,
     non-overlapping versions, then ``check`` on each version (kept for overrides)."""
     c = Checker(source, RuleFileError)
@@ -517,8 +523,9 @@ def _cite(c: Checker, text: str, sources: Mapping[str, str], path: str) -> tuple
     return expanded, tuple(cites)
 
 
-def _rule(c: Checker, rule_id: str, platform: str, section: Mapping[str, Any], where: str,
-          sources: Mapping[str, str]) -> Rule | None:
+def _rule(
+    c: Checker, rule_id: str, platform: str, section: Mapping[str, Any], where: str, sources: Mapping[str, str]
+) -> Rule | None:
     c.unknown_keys(section, ("title", "label", "source", "params", "versions"), where)
     title = c.get(section, "title", where, Checker.text, "")
     label = c.get(section, "label", where, _label, required=True)
@@ -557,8 +564,10 @@ def _rule(c: Checker, rule_id: str, platform: str, section: Mapping[str, Any], w
     for before, after in itertools.pairwise(versions):
         # An open-ended version is superseded by the next (CORE-DATE-01); a dated end must not overlap.
         if before.effective_to is not None and before.effective_to >= after.effective_from:
-            c.fail(join(where, "versions"), f"versions overlap: {before.effective_from}.."
-                                            f"{before.effective_to} and {after.effective_from}..")
+            c.fail(
+                join(where, "versions"),
+                f"versions overlap: {before.effective_from}..{before.effective_to} and {after.effective_from}..",
+            )
     return _with_versions(rule, tuple(versions))
 
 
@@ -583,15 +592,26 @@ def _param(c: Checker, name: str, raw: object, path: str) -> ParamSpec | None:
         c.fail(join(path, "choices"), "expected a non-empty list of strings for a choice")
         return None
     label = c.get(spec, "label", path, _label)
-    for key, allowed in (("min", _NUMBERS), ("max", _NUMBERS), ("positive", _NUMBERS), ("above", _NUMBERS),
-                         ("increasing", _LISTS), ("length", _LISTS)):
+    for key, allowed in (
+        ("min", _NUMBERS),
+        ("max", _NUMBERS),
+        ("positive", _NUMBERS),
+        ("above", _NUMBERS),
+        ("increasing", _LISTS),
+        ("length", _LISTS),
+    ):
         if key in spec and kind not in allowed:
             c.fail(join(path, key), f"applies only to the types {', '.join(allowed)}, not {kind}")
     length: Mapping[str, Any] = c.get(spec, "length", path, Checker.table) or {}
     c.unknown_keys(length, ("of", "plus"), join(path, "length"))
     return ParamSpec(
-        name, kind, tuple(choices), label, c.get(spec, "doc", path, Checker.text, "") or "",
-        min=c.get(spec, "min", path, _bound), max=c.get(spec, "max", path, _bound),
+        name,
+        kind,
+        tuple(choices),
+        label,
+        c.get(spec, "doc", path, Checker.text, "") or "",
+        min=c.get(spec, "min", path, _bound),
+        max=c.get(spec, "max", path, _bound),
         positive=bool(c.get(spec, "positive", path, Checker.boolean, False)),
         increasing=bool(c.get(spec, "increasing", path, Checker.boolean, False)),
         length_of=c.get(length, "of", join(path, "length"), Checker.text, required=bool(length)),

@@ -12,25 +12,28 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .errors import RuleFileError
 from .rules import ParamSpec, Rule, RuleBook, load_rule_file
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 #: The command that regenerates docs/rules.md, as the stale test and the page itself name it.
 REGENERATE = "python -m creatorpay.core.rulesdoc --output docs/rules.md"
 
 _LABELS = (
     ("source", "a document says so; implemented as written"),
-    ("interpretation", "the document is ambiguous or silent; creatorpay implements the reading the rule's "
-                       "title and source state"),
+    (
+        "interpretation",
+        "the document is ambiguous or silent; creatorpay implements the reading the rule's title and source state",
+    ),
     ("unverified", "a commonly cited figure no document confirms; shipped as a default, flagged `!` by explain"),
-    ("operator-set", "no public figure: you set it in a rules override file (`--rules`), or the rule "
-                     "is not applied"),
+    ("operator-set", "no public figure: you set it in a rules override file (`--rules`), or the rule is not applied"),
 )
 
 
@@ -64,8 +67,7 @@ def render(books: Sequence[RuleBook]) -> str:
         "",
         *[f"- `{label}`: {meaning}." for label, meaning in _LABELS],
         "",
-        "Contents: " + ", ".join(f"[{book.platform}](#{book.platform})" for book in books)
-        + ".",
+        "Contents: " + ", ".join(f"[{book.platform}](#{book.platform})" for book in books) + ".",
     ]
     for book in books:
         out += ["", *_book(book)]
@@ -86,14 +88,17 @@ def _book(book: RuleBook) -> list[str]:
 def _rule(rule: Rule) -> list[str]:
     out = [f"### {rule.id}: {_cell(rule.title)}", "", f"- Label: `{rule.label}`", f"- Source: {_cell(rule.source)}"]
     if not rule.params:
-        out.append("- In force: " + "; ".join(_when(v.effective_from, v.effective_to, v.version_label)
-                                              for v in rule.versions))
+        out.append(
+            "- In force: " + "; ".join(_when(v.effective_from, v.effective_to, v.version_label) for v in rule.versions)
+        )
         return out
     out += ["", "| Parameter | Type | Constraints | Meaning |", "| --- | --- | --- | --- |"]
     for spec in rule.params.values():
         label = f" ({spec.label})" if spec.label else ""
-        out.append(f"| `{spec.name}` | {_type(spec)}{label} | {_cell(constraint_text(spec)) or '-'} "
-                   f"| {_cell(spec.doc) or '-'} |")
+        out.append(
+            f"| `{spec.name}` | {_type(spec)}{label} | {_cell(constraint_text(spec)) or '-'} "
+            f"| {_cell(spec.doc) or '-'} |"
+        )
     heads = [_when(v.effective_from, v.effective_to, v.version_label) for v in rule.versions]
     out += ["", "| Values | " + " | ".join(heads) + " |", "| --- |" + " --- |" * len(heads)]
     for name in rule.params:
@@ -165,10 +170,19 @@ def _stale(path: Path, text: str) -> bool:
 
 
 @click.command()
-@click.option("--output", type=click.Path(path_type=Path), metavar="FILE",
-              help="Write the page to FILE (default: standard output).")
-@click.option("--check", "check", type=click.Path(path_type=Path), metavar="FILE",
-              help="Exit 1 when FILE differs from the page the rule files give.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Write the page to FILE (default: standard output).",
+)
+@click.option(
+    "--check",
+    "check",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Exit 1 when FILE differs from the page the rule files give.",
+)
 def main(output: Path | None, check: Path | None) -> None:
     """Generate docs/rules.md from the built-in rule files."""
     try:

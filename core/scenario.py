@@ -31,9 +31,14 @@ PRICE_BANDS = fields.CREATOR["price_card"].values
 SCENES = fields.PROGRAMS["plays_by_scene"].values
 #: The largest value of each count (CORE-INPUT-01; why each: :mod:`~creatorpay.core.fields`), so that
 #: nothing derived from one grows without end. ``months_with_income`` is bounded by the period instead.
-COUNT_LIMITS: Mapping[str, int] = MappingProxyType({
-    f.name: f.maximum for section in (fields.CREATOR, fields.TIPS, fields.ORDER, fields.MERCHANT_LIVE)
-    for f in section.fields if f.type == "count" and f.maximum is not None})
+COUNT_LIMITS: Mapping[str, int] = MappingProxyType(
+    {
+        f.name: f.maximum
+        for section in (fields.CREATOR, fields.TIPS, fields.ORDER, fields.MERCHANT_LIVE)
+        for f in section.fields
+        if f.type == "count" and f.maximum is not None
+    }
+)
 #: CN-TAX-02 needs ``months_with_income`` from this month on.
 CUMULATIVE_TAX_FROM = dt.date(2025, 10, 1)
 
@@ -235,8 +240,11 @@ class Scenario:
         if self.orders:
             data["orders"] = [_order_dict(order) for order in self.orders]
         if self.tips is not None:
-            data["tips"] = {"yuan": str(self.tips.yuan), "beans_android": self.tips.beans_android,
-                            "beans_ios": self.tips.beans_ios}
+            data["tips"] = {
+                "yuan": str(self.tips.yuan),
+                "beans_android": self.tips.beans_android,
+                "beans_ios": self.tips.beans_ios,
+            }
         if self.programs is not None:
             programs = self.programs
             data["programs"] = {"campaign": str(programs.campaign), "leaderboard": str(programs.leaderboard)}
@@ -245,12 +253,15 @@ class Scenario:
             else:
                 data["programs"]["plays"] = str(programs.plays)
         if self.merchant_live is not None:
-            data["merchant_live"] = {"sales": str(self.merchant_live.sales),
-                                     "private_users": self.merchant_live.private_users}
+            data["merchant_live"] = {
+                "sales": str(self.merchant_live.sales),
+                "private_users": self.merchant_live.private_users,
+            }
         if self.platform:
-            data["platform"] = {name: {**_creator_dict(values.creator),
-                                       **({"tax": _tax_dict(values.tax)} if values.tax else {})}
-                                for name, values in self.platform.items()}
+            data["platform"] = {
+                name: {**_creator_dict(values.creator), **({"tax": _tax_dict(values.tax)} if values.tax else {})}
+                for name, values in self.platform.items()
+            }
         if self.ext:
             data["ext"] = {name: dict(section) for name, section in self.ext.items()}
         return data
@@ -279,8 +290,9 @@ def _creator_dict(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _tax_dict(values: Mapping[str, Any]) -> dict[str, Any]:
     """``[tax]`` keys as written: amounts as text, ``None`` left out."""
-    return {key: str(value) if isinstance(value, Decimal) else value
-            for key, value in values.items() if value is not None}
+    return {
+        key: str(value) if isinstance(value, Decimal) else value for key, value in values.items() if value is not None
+    }
 
 
 def _order_dict(order: Order) -> dict[str, Any]:
@@ -290,16 +302,30 @@ def _order_dict(order: Order) -> dict[str, Any]:
         found["amount"] = str(order.amount)
     if order.video_seconds is not None:
         found["video_seconds"] = order.video_seconds
-    found.update(task=order.task, stage=order.stage, co_creation=order.co_creation, app=order.app,
-                 off_platform=order.off_platform, review_failed=order.review_failed)
+    found.update(
+        task=order.task,
+        stage=order.stage,
+        co_creation=order.co_creation,
+        app=order.app,
+        off_platform=order.off_platform,
+        review_failed=order.review_failed,
+    )
     if order.termination is not None:
         found["termination"] = {"by": order.termination.by, "reason": order.termination.reason}
     if order.participants:
         found["participants"] = [
-            {"creator": p.creator, "role": p.role, "agreed": str(p.agreed),
-             **{k: v for k, v in (("xingtu_beta", p.xingtu_beta), ("xingtu_registered", p.xingtu_registered))
-                if v is not None}}
-            for p in order.participants]
+            {
+                "creator": p.creator,
+                "role": p.role,
+                "agreed": str(p.agreed),
+                **{
+                    k: v
+                    for k, v in (("xingtu_beta", p.xingtu_beta), ("xingtu_registered", p.xingtu_registered))
+                    if v is not None
+                },
+            }
+            for p in order.participants
+        ]
     return found
 
 
@@ -320,8 +346,10 @@ _TERMINATION_DEFAULTS = fields.defaults(fields.TERMINATION)
 #: XT-PRICE-01's bands start at 1 s.
 _SHORTEST = fields.ORDER["video_seconds"].minimum or 1
 #: The readers of the plain ``[creator]`` keys (flags, counts, growth stage), from their definitions.
-_CREATOR_READERS: Mapping[str, Callable[[Checker, object, str], object]] = MappingProxyType({
-    f.name: fields.reader(f) for f in fields.CREATOR.fields if f.type in ("bool", "count", "choice")})
+_CREATOR_READERS: Mapping[str, Callable[[Checker, object, str], object]] = MappingProxyType(
+    {f.name: fields.reader(f) for f in fields.CREATOR.fields if f.type in ("bool", "count", "choice")}
+)
+
 
 @overload
 def load_scenario(data: str | Path | Mapping[str, Any], *, source: str | None = None) -> Scenario: ...
@@ -331,8 +359,13 @@ def load_scenario(data: str | Path | Mapping[str, Any], *, source: str | None = 
 def load_scenario(*, text: str, format: Literal["toml", "json"], source: str | None = None) -> Scenario: ...
 
 
-def load_scenario(data: str | Path | Mapping[str, Any] | None = None, *, text: str | None = None,
-                  format: Literal["toml", "json"] | None = None, source: str | None = None) -> Scenario:
+def load_scenario(
+    data: str | Path | Mapping[str, Any] | None = None,
+    *,
+    text: str | None = None,
+    format: Literal["toml", "json"] | None = None,
+    source: str | None = None,
+) -> Scenario:
     """Load and check a scenario: ``load_scenario(path_or_mapping)`` or ``load_scenario(text=..., format=...)``.
 
     ``data`` is a path (a ``str`` is always a path, never guessed to be text; TOML unless it ends in
@@ -379,8 +412,9 @@ def _parse_text(text: str, format: str, source: str) -> Mapping[str, Any]:
 
 
 #: Keys whose value is an amount or ratio, and tables whose every value is an amount.
-_AMOUNT_KEYS = frozenset({"amount", "agreed", "ytd_income", "ytd_withheld", "yuan", "campaign", "leaderboard",
-                          "plays", "sales", "share"})
+_AMOUNT_KEYS = frozenset(
+    {"amount", "agreed", "ytd_income", "ytd_withheld", "yuan", "campaign", "leaderboard", "plays", "sales", "share"}
+)
 _AMOUNT_TABLES = frozenset({"price_card", "plays_by_scene"})
 
 
@@ -435,8 +469,19 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
     c.raise_if_any()
     assert period is not None and creator is not None and tax is not None
     return Scenario(
-        period=period, creator=creator, schema=1, name=name, mcn=mcn, tax=tax, orders=orders,
-        tips=tips, programs=programs, merchant_live=merchant, platform=platform, ext=ext, source=source,
+        period=period,
+        creator=creator,
+        schema=1,
+        name=name,
+        mcn=mcn,
+        tax=tax,
+        orders=orders,
+        tips=tips,
+        programs=programs,
+        merchant_live=merchant,
+        platform=platform,
+        ext=ext,
+        source=source,
     )
 
 
@@ -451,8 +496,8 @@ def _creator_values(c: Checker, table: Mapping[str, Any], path: str) -> dict[str
         if card is not None:
             c.unknown_keys(card, PRICE_BANDS, join(path, "price_card"))
             values["price_card"] = MappingProxyType(
-                {band: c.amount(card[band], join(path, f"price_card.{band}")) for band in PRICE_BANDS
-                 if band in card})
+                {band: c.amount(card[band], join(path, f"price_card.{band}")) for band in PRICE_BANDS if band in card}
+            )
     return values
 
 
@@ -481,15 +526,21 @@ def _tax_values(c: Checker, table: Mapping[str, Any], path: str, period: Period 
     """The ``[tax]`` keys present in ``table``, checked; ``months_with_income`` counts this month,
     so it is from 1 to the period's month number (CORE-INPUT-01: 10 in 2025-10)."""
     readers: dict[str, Callable[[Checker, object, str], object]] = {
-        "method": choice(*TAX_METHODS), "ytd_income": Checker.amount,
-        "ytd_withheld": Checker.amount, "months_with_income": Checker.count}
+        "method": choice(*TAX_METHODS),
+        "ytd_income": Checker.amount,
+        "ytd_withheld": Checker.amount,
+        "months_with_income": Checker.count,
+    }
     values = {key: read(c, table[key], join(path, key)) for key, read in readers.items() if key in table}
     months = values.get("months_with_income")
     last = period.month if period is not None else 12
     if isinstance(months, int) and not 1 <= months <= last:
         why = f" (it counts this month, and the period is {period})" if period is not None else ""
-        c.fail(join(path, "months_with_income"), f"expected a count from 1 to {last}{why}, found "
-                                                 f"{describe(months).removeprefix('the number ')} (CORE-INPUT-01)")
+        c.fail(
+            join(path, "months_with_income"),
+            f"expected a count from 1 to {last}{why}, found "
+            f"{describe(months).removeprefix('the number ')} (CORE-INPUT-01)",
+        )
     return values
 
 
@@ -508,10 +559,16 @@ def _tax(c: Checker, raw: object, path: str, period: Period | None) -> Tax | Non
 
 def _cumulative(c: Checker, tax: Tax, path: str, period: Period | None) -> None:
     """CN-TAX-02: the platform's withholding needs ``months_with_income`` from 2025-10."""
-    if (tax.method == "platform" and tax.months_with_income is None and period is not None
-            and period.first_day >= CUMULATIVE_TAX_FROM):
-        c.fail(join(path, "months_with_income"),
-               f'required with method = "platform" from 2025-10 (CN-TAX-02), period is {period}')
+    if (
+        tax.method == "platform"
+        and tax.months_with_income is None
+        and period is not None
+        and period.first_day >= CUMULATIVE_TAX_FROM
+    ):
+        c.fail(
+            join(path, "months_with_income"),
+            f'required with method = "platform" from 2025-10 (CN-TAX-02), period is {period}',
+        )
 
 
 def _orders(c: Checker, raw: object, creator: Creator | None, source: str) -> tuple[Order, ...]:
@@ -547,8 +604,7 @@ def _order(c: Checker, raw: object, path: str, creator: Creator | None) -> Order
     task = c.get(table, "task", path, choice(*TASKS), _ORDER_DEFAULTS["task"])
     app = c.get(table, "app", path, choice(*APPS), _ORDER_DEFAULTS["app"])
     flags = {key: c.get(table, key, path, Checker.boolean, _ORDER_DEFAULTS[key]) for key in _ORDER_FLAGS}
-    termination = _termination(c, table["termination"], join(path, "termination")) \
-        if "termination" in table else None
+    termination = _termination(c, table["termination"], join(path, "termination")) if "termination" in table else None
     band = None
     if amount is None and "amount" not in table:
         band, amount = _priced(c, seconds, creator, path)
@@ -559,30 +615,44 @@ def _order(c: Checker, raw: object, path: str, creator: Creator | None) -> Order
         participants = (Participant(creator.id, "main", amount),)
     if termination is not None and stage == "settled":
         c.fail(join(path, "termination"), "a settled order cannot be terminated (CORE-ORD-02)")
-    if termination is not None and termination.by != "client" and participants and \
-            all(p.creator != termination.by for p in participants):
-        c.fail(join(path, "termination.by"),
-               f'expected "client" or a participant\'s id, found {termination.by!r}')
+    if (
+        termination is not None
+        and termination.by != "client"
+        and participants
+        and all(p.creator != termination.by for p in participants)
+    ):
+        c.fail(join(path, "termination.by"), f'expected "client" or a participant\'s id, found {termination.by!r}')
     if len(c.problems) > before:
         return None
     assert ident is not None and amount is not None and stage is not None
-    return Order(id=ident, amount=amount, stage=stage, task=task or "assigned", video_seconds=seconds,
-                 app=app or "douyin", termination=termination, participants=participants,
-                 priced_band=band, **{k: bool(v) for k, v in flags.items()})
+    return Order(
+        id=ident,
+        amount=amount,
+        stage=stage,
+        task=task or "assigned",
+        video_seconds=seconds,
+        app=app or "douyin",
+        termination=termination,
+        participants=participants,
+        priced_band=band,
+        **{k: bool(v) for k, v in flags.items()},
+    )
 
 
-def _priced(c: Checker, seconds: int | None, creator: Creator | None,
-            path: str) -> tuple[str | None, Decimal | None]:
+def _priced(c: Checker, seconds: int | None, creator: Creator | None, path: str) -> tuple[str | None, Decimal | None]:
     """XT-PRICE-01: the price of the order's video-length band from the creator's price card."""
     if seconds is None:
-        c.fail(join(path, "amount"), "required key is missing (or give video_seconds and a "
-                                     "[creator] price_card band, XT-PRICE-01)")
+        c.fail(
+            join(path, "amount"),
+            "required key is missing (or give video_seconds and a [creator] price_card band, XT-PRICE-01)",
+        )
         return None, None
     band = price_band(seconds)
     price = creator.price_card.get(band) if creator is not None else None
     if price is None:
-        c.fail(join(path, "amount"), f"no amount and no creator.price_card.{band} for a {seconds} s "
-                                     f"video (XT-PRICE-01)")
+        c.fail(
+            join(path, "amount"), f"no amount and no creator.price_card.{band} for a {seconds} s video (XT-PRICE-01)"
+        )
         return None, None
     return band, price
 
@@ -657,8 +727,10 @@ def _programs(c: Checker, raw: object) -> Programs | None:
         by_scene = c.table(table["plays_by_scene"], "programs.plays_by_scene") or {}
         for scene in by_scene:
             if scene not in SCENES:
-                c.fail(f"programs.plays_by_scene.{scene}",
-                       f"unknown scene; the nine NetEase scenes (NE-DIST-01) are: {', '.join(SCENES)}")
+                c.fail(
+                    f"programs.plays_by_scene.{scene}",
+                    f"unknown scene; the nine NetEase scenes (NE-DIST-01) are: {', '.join(SCENES)}",
+                )
         read = {s: c.amount(v, f"programs.plays_by_scene.{s}") for s, v in by_scene.items()}
         if all(v is not None for v in read.values()) and set(read) <= set(SCENES):
             scenes = MappingProxyType({s: v for s, v in read.items() if v is not None})
@@ -674,13 +746,11 @@ def _merchant(c: Checker, raw: object) -> MerchantLive | None:
         return None
     c.unknown_keys(table, fields.MERCHANT_LIVE.names, "merchant_live")
     sales = c.get(table, "sales", "merchant_live", Checker.amount, _MERCHANT_DEFAULTS["sales"])
-    users = c.get(table, "private_users", "merchant_live", _COUNT["private_users"],
-                  _MERCHANT_DEFAULTS["private_users"])
+    users = c.get(table, "private_users", "merchant_live", _COUNT["private_users"], _MERCHANT_DEFAULTS["private_users"])
     return MerchantLive(sales, users) if sales is not None and users is not None else None
 
 
-def _platform_values(c: Checker, raw: object, period: Period | None,
-                     top: Tax | None) -> Mapping[str, PlatformValues]:
+def _platform_values(c: Checker, raw: object, period: Period | None, top: Tax | None) -> Mapping[str, PlatformValues]:
     """``[platform.<name>]`` tables; each platform's tax (``[tax]`` with its own keys over it) is
     checked as ``[tax]`` is (CN-TAX-02, CORE-INPUT-01)."""
     table = c.table(raw, "platform")

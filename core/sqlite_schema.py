@@ -23,17 +23,31 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
 
 #: The columns of a statement its digest covers (every column but the digest), in this order: the
 #: id first and the run last, the statement's content between them.
-DIGEST_HEADER = ("id", "platform", "creator", "month", "type", "adjusts", "status", "net", "events", "event_ids",
-                 "scenario", "detail", "run")
+DIGEST_HEADER = (
+    "id",
+    "platform",
+    "creator",
+    "month",
+    "type",
+    "adjusts",
+    "status",
+    "net",
+    "events",
+    "event_ids",
+    "scenario",
+    "detail",
+    "run",
+)
 #: The columns of a line its statement's digest covers (every column but ``statement``): ``seq``
 #: (the line's position, 1, 2, …) and the line's content.
-DIGEST_LINE = ("seq", "rule", "kind", "order_id", "payer", "payee", "base", "rate", "value", "amount", "label",
-               "note")
+DIGEST_LINE = ("seq", "rule", "kind", "order_id", "payer", "payee", "base", "rate", "value", "amount", "label", "note")
 
 
 def _canonical_encoder() -> Callable[[Any], str]:
@@ -42,8 +56,9 @@ def _canonical_encoder() -> Callable[[Any], str]:
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:  # pragma: no cover - CPython always has the C encoder
         return json.JSONEncoder(separators=(",", ":")).encode
-    encode = make(None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ":", ",", False,
-                  False, True)
+    encode = make(
+        None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True
+    )
     return lambda data: "".join(encode(data, 0))
 
 
@@ -85,23 +100,34 @@ class Stored(NamedTuple):
     def computed(self) -> str:
         """The digest its row, lines and events give now."""
         header = self.header
-        return statement_digest(header[0], header[-1], content_digest(
-            header[1:-1], [line[1:] for line in self.lines], self.events))
+        return statement_digest(
+            header[0], header[-1], content_digest(header[1:-1], [line[1:] for line in self.lines], self.events)
+        )
 
 
-def read_statements(conn: sqlite3.Connection, where: str = "", params: Sequence[str] = (), *,
-                    digest: bool = True) -> Iterator[Stored]:
+def read_statements(
+    conn: sqlite3.Connection, where: str = "", params: Sequence[str] = (), *, digest: bool = True
+) -> Iterator[Stored]:
     """The statements (``s``, filtered by ``where``) in id order, each with its lines and events,
     read with three streaming queries (memory holds one statement)."""
-    lines = conn.execute(f"SELECT l.statement, {', '.join('l.' + c for c in DIGEST_LINE)} FROM lines l "
-                         + (f"JOIN statements s ON s.id = l.statement {where} " if where else "")
-                         + "ORDER BY l.statement, l.seq", params)
-    events = conn.execute("SELECT s.id, j.value, e.date, e.kind, e.body, t.statement FROM statements s "
-                          "JOIN json_each(s.event_ids) j LEFT JOIN events e ON e.id = j.value "
-                          f"LEFT JOIN settled t ON t.event = j.value {where} ORDER BY s.id, j.key", params)
+    lines = conn.execute(
+        f"SELECT l.statement, {', '.join('l.' + c for c in DIGEST_LINE)} FROM lines l "
+        + (f"JOIN statements s ON s.id = l.statement {where} " if where else "")
+        + "ORDER BY l.statement, l.seq",
+        params,
+    )
+    events = conn.execute(
+        "SELECT s.id, j.value, e.date, e.kind, e.body, t.statement FROM statements s "
+        "JOIN json_each(s.event_ids) j LEFT JOIN events e ON e.id = j.value "
+        f"LEFT JOIN settled t ON t.event = j.value {where} ORDER BY s.id, j.key",
+        params,
+    )
     line, event = lines.fetchone(), events.fetchone()
-    for row in conn.execute(f"SELECT {', '.join('s.' + c for c in DIGEST_HEADER)}, "
-                            f"{'s.digest' if digest else 'NULL'} FROM statements s {where} ORDER BY s.id", params):
+    for row in conn.execute(
+        f"SELECT {', '.join('s.' + c for c in DIGEST_HEADER)}, "
+        f"{'s.digest' if digest else 'NULL'} FROM statements s {where} ORDER BY s.id",
+        params,
+    ):
         ident = row[0]
         mine, settled, unrecorded = [], [], []
         while line is not None and line[0] <= ident:
@@ -294,8 +320,10 @@ def migrate(conn: sqlite3.Connection) -> int:
         try:
             if version(conn) == current:
                 if current == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                    raise SchemaError("not a creatorpay ledger: a SQLite database with tables of its own "
-                                      "and no creatorpay schema version")
+                    raise SchemaError(
+                        "not a creatorpay ledger: a SQLite database with tables of its own "
+                        "and no creatorpay schema version"
+                    )
                 step = MIGRATIONS[current]
                 if callable(step):
                     step(conn)
@@ -314,19 +342,25 @@ def check_version(conn: sqlite3.Connection) -> int:
     current = version(conn)
     _known(current)
     if current != len(MIGRATIONS):
-        raise SchemaError(f"not a creatorpay ledger, or one not brought up to date (schema version {current}, "
-                          f"this creatorpay's is {len(MIGRATIONS)}): run creatorpay settle on it first")
+        raise SchemaError(
+            f"not a creatorpay ledger, or one not brought up to date (schema version {current}, "
+            f"this creatorpay's is {len(MIGRATIONS)}): run creatorpay settle on it first"
+        )
     return current
 
 
 def _known(current: int) -> None:
     """Refuse a schema version newer than the migrations known, or impossible (below 0: corrupted)."""
     if current > len(MIGRATIONS):
-        raise SchemaError(f"database schema version {current} is newer than this creatorpay knows "
-                          f"({len(MIGRATIONS)}); upgrade creatorpay")
+        raise SchemaError(
+            f"database schema version {current} is newer than this creatorpay knows "
+            f"({len(MIGRATIONS)}); upgrade creatorpay"
+        )
     if current < 0:
-        raise SchemaError(f"database schema version {current} is not one creatorpay writes (0 to "
-                          f"{len(MIGRATIONS)}): the file is damaged or not a creatorpay ledger")
+        raise SchemaError(
+            f"database schema version {current} is not one creatorpay writes (0 to "
+            f"{len(MIGRATIONS)}): the file is damaged or not a creatorpay ledger"
+        )
 
 
 def _statements(script: str) -> list[str]:
@@ -343,5 +377,16 @@ def _statements(script: str) -> list[str]:
     return found
 
 
-__all__ = ["DIGEST_HEADER", "DIGEST_LINE", "MIGRATIONS", "SchemaError", "Stored", "check_version", "content_digest",
-           "migrate", "read_statements", "statement_digest", "version"]
+__all__ = [
+    "DIGEST_HEADER",
+    "DIGEST_LINE",
+    "MIGRATIONS",
+    "SchemaError",
+    "Stored",
+    "check_version",
+    "content_digest",
+    "migrate",
+    "read_statements",
+    "statement_digest",
+    "version",
+]

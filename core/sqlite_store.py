@@ -16,13 +16,15 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .sqlite_schema import check_version, migrate
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 #: How long a writer waits for another process's write lock before failing, in seconds.
 DEFAULT_TIMEOUT = 60.0
@@ -39,8 +41,9 @@ def _read_only(path: Path, timeout: float) -> sqlite3.Connection:
     write-ahead log left to read, the file is then opened ``immutable`` (no index needed)."""
     uri = path.absolute().as_uri()
     for mode in ("mode=ro", "immutable=1"):
-        conn = sqlite3.connect(f"{uri}?{mode}", uri=True, timeout=timeout, isolation_level=None,
-                               check_same_thread=False)
+        conn = sqlite3.connect(
+            f"{uri}?{mode}", uri=True, timeout=timeout, isolation_level=None, check_same_thread=False
+        )
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             check_version(conn)
@@ -69,16 +72,16 @@ class SQLiteStore:
     One instance may be shared by threads (its calls are serialized); each process opens its own.
     """
 
-    def __init__(self, path: str | Path = ":memory:", *, timeout: float = DEFAULT_TIMEOUT,
-                 readonly: bool = False) -> None:
+    def __init__(
+        self, path: str | Path = ":memory:", *, timeout: float = DEFAULT_TIMEOUT, readonly: bool = False
+    ) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
         if readonly:
             self._conn = _read_only(Path(path), timeout)
             self.scope: str | None = None
             return
-        self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
-                                     check_same_thread=False)
+        self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
         self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         # 16 KiB pages for a new file (an existing one keeps its own): shallower B-trees, a few
         # percent less processor time per ledger row (docs/performance.md); no effect once the file exists.
@@ -175,23 +178,21 @@ class SQLiteStore:
     def _seen(self, conn: sqlite3.Connection, key: str, baseline: int) -> int:
         if baseline < 0:
             raise ValueError("a quota baseline is never negative")
-        conn.execute("INSERT INTO quotas(key, baseline) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
-                     (key, baseline))
-        row = conn.execute("SELECT baseline + (SELECT count(*) FROM quota_slots WHERE key = ?) "
-                           "FROM quotas WHERE key = ?", (key, key)).fetchone()
+        conn.execute("INSERT INTO quotas(key, baseline) VALUES (?, ?) ON CONFLICT(key) DO NOTHING", (key, baseline))
+        row = conn.execute(
+            "SELECT baseline + (SELECT count(*) FROM quota_slots WHERE key = ?) FROM quotas WHERE key = ?", (key, key)
+        ).fetchone()
         return int(row[0])
 
     def reserve(self, key: str, holder: str, limit: int, baseline: int = 0) -> bool:
         """Take a slot for ``holder`` if fewer than ``limit`` are used; True if it holds one now."""
         with self._atomic() as conn:
             used = self._seen(conn, key, baseline)
-            if conn.execute("SELECT 1 FROM quota_slots WHERE key = ? AND holder = ?",
-                            (key, holder)).fetchone():
+            if conn.execute("SELECT 1 FROM quota_slots WHERE key = ? AND holder = ?", (key, holder)).fetchone():
                 return True
             if used >= limit:
                 return False
-            conn.execute("INSERT INTO quota_slots(key, holder, state) VALUES (?, ?, 'reserved')",
-                         (key, holder))
+            conn.execute("INSERT INTO quota_slots(key, holder, state) VALUES (?, ?, 'reserved')", (key, holder))
             return True
 
     def confirm(self, key: str, holder: str) -> bool:
@@ -201,15 +202,17 @@ class SQLiteStore:
         gives it back.
         """
         with self._atomic() as conn:
-            cursor = conn.execute("UPDATE quota_slots SET state = 'confirmed' WHERE key = ? AND holder = ?",
-                                  (key, holder))
+            cursor = conn.execute(
+                "UPDATE quota_slots SET state = 'confirmed' WHERE key = ? AND holder = ?", (key, holder)
+            )
             return cursor.rowcount > 0
 
     def confirmed(self, key: str, holder: str) -> bool:
         """Whether ``holder``'s slot under ``key`` is confirmed."""
         with self._lock:
-            row = self._conn.execute("SELECT state FROM quota_slots WHERE key = ? AND holder = ?",
-                                     (key, holder)).fetchone()
+            row = self._conn.execute(
+                "SELECT state FROM quota_slots WHERE key = ? AND holder = ?", (key, holder)
+            ).fetchone()
             return row is not None and row[0] == "confirmed"
 
     def release(self, key: str, holder: str) -> bool:
@@ -226,8 +229,10 @@ class SQLiteStore:
     # -- budgets ------------------------------------------------------------------------------------
 
     def _left(self, conn: sqlite3.Connection, key: str, capacity: Decimal) -> Decimal:
-        conn.execute("INSERT INTO budgets(key, capacity, remaining) VALUES (?, ?, ?) "
-                     "ON CONFLICT(key) DO NOTHING", (key, str(capacity), str(capacity)))
+        conn.execute(
+            "INSERT INTO budgets(key, capacity, remaining) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING",
+            (key, str(capacity), str(capacity)),
+        )
         return Decimal(conn.execute("SELECT remaining FROM budgets WHERE key = ?", (key,)).fetchone()[0])
 
     def draw(self, key: str, amount: Decimal, capacity: Decimal) -> Decimal:
@@ -240,8 +245,9 @@ class SQLiteStore:
             if drawn:
                 conn.execute("UPDATE budgets SET remaining = ? WHERE key = ?", (str(left - drawn), key))
                 if self.scope is not None:
-                    conn.execute("INSERT INTO budget_draws(key, scope, amount) VALUES (?, ?, ?)",
-                                 (key, self.scope, str(drawn)))
+                    conn.execute(
+                        "INSERT INTO budget_draws(key, scope, amount) VALUES (?, ?, ?)", (key, self.scope, str(drawn))
+                    )
             return drawn
 
     def remaining(self, key: str, capacity: Decimal) -> Decimal:
@@ -255,15 +261,15 @@ class SQLiteStore:
         amount given back per key. The draws are not erased: a negative draw records the refund."""
         with self._atomic() as conn:
             totals: dict[str, Decimal] = {}
-            for key, amount in conn.execute("SELECT key, amount FROM budget_draws WHERE scope = ? ORDER BY id",
-                                            (scope,)):
+            for key, amount in conn.execute(
+                "SELECT key, amount FROM budget_draws WHERE scope = ? ORDER BY id", (scope,)
+            ):
                 totals[key] = totals.get(key, Decimal(0)) + Decimal(amount)
             refunded = {key: total for key, total in totals.items() if total > 0}
             for key, total in sorted(refunded.items()):
                 left = Decimal(conn.execute("SELECT remaining FROM budgets WHERE key = ?", (key,)).fetchone()[0])
                 conn.execute("UPDATE budgets SET remaining = ? WHERE key = ?", (str(left + total), key))
-                conn.execute("INSERT INTO budget_draws(key, scope, amount) VALUES (?, ?, ?)",
-                             (key, scope, str(-total)))
+                conn.execute("INSERT INTO budget_draws(key, scope, amount) VALUES (?, ?, ?)", (key, scope, str(-total)))
             return refunded
 
 
@@ -416,8 +422,9 @@ class StoreBuffer:
     def refund(self, scope: str) -> dict[str, Decimal]:
         """As :meth:`SQLiteStore.refund`."""
         totals: dict[str, Decimal] = {}
-        written = self.conn.execute("SELECT key, amount FROM budget_draws WHERE scope = ? ORDER BY id",
-                                    (scope,)).fetchall()
+        written = self.conn.execute(
+            "SELECT key, amount FROM budget_draws WHERE scope = ? ORDER BY id", (scope,)
+        ).fetchall()
         for key, amount in [*written, *((k, a) for k, s, a in self._draws if s == scope)]:
             totals[key] = totals.get(key, Decimal(0)) + Decimal(amount)
         refunded = {key: total for key, total in totals.items() if total > 0}
@@ -517,8 +524,10 @@ class StoreBuffer:
         conn = self.conn
         for key, budget in self._budgets.items():
             if budget.created:
-                conn.execute("INSERT INTO budgets(key, capacity, remaining) VALUES (?, ?, ?)",
-                             (key, budget.capacity, str(budget.remaining)))
+                conn.execute(
+                    "INSERT INTO budgets(key, capacity, remaining) VALUES (?, ?, ?)",
+                    (key, budget.capacity, str(budget.remaining)),
+                )
             elif budget.changed:
                 conn.execute("UPDATE budgets SET remaining = ? WHERE key = ?", (str(budget.remaining), key))
             budget.created = budget.changed = False
@@ -534,11 +543,13 @@ class StoreBuffer:
                     conn.execute("DELETE FROM quota_slots WHERE key = ? AND holder = ?", (key, holder))
                 for holder, state in quota.slots.items():
                     if holder not in quota.loaded:
-                        conn.execute("INSERT INTO quota_slots(key, holder, state) VALUES (?, ?, ?)",
-                                     (key, holder, state))
+                        conn.execute(
+                            "INSERT INTO quota_slots(key, holder, state) VALUES (?, ?, ?)", (key, holder, state)
+                        )
                     elif quota.loaded[holder] != state:
-                        conn.execute("UPDATE quota_slots SET state = ? WHERE key = ? AND holder = ?",
-                                     (state, key, holder))
+                        conn.execute(
+                            "UPDATE quota_slots SET state = ? WHERE key = ? AND holder = ?", (state, key, holder)
+                        )
                 quota.loaded = dict(quota.slots)
         self._undo.clear()
         self.calls = []

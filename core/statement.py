@@ -8,7 +8,6 @@ writes to its own :class:`AdjustmentBuilder`, which reads the platform's lines a
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,8 @@ from .errors import PluginError
 from .money import ZERO, fmt, round_fen
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
     from .rules import RuleSet, RuleVersion
 
 #: Provenance labels, strongest first (docs/rules.md): a line computed from several figures carries the
@@ -91,9 +92,17 @@ class Line:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "rule": self.rule, "kind": self.kind.code, "order": self.order, "payer": self.payer,
-            "payee": self.payee, "base": _plain(self.base), "rate": _plain(self.rate),
-            "value": fmt(self.value), "amount": fmt(self.amount), "label": self.label, "note": self.note,
+            "rule": self.rule,
+            "kind": self.kind.code,
+            "order": self.order,
+            "payer": self.payer,
+            "payee": self.payee,
+            "base": _plain(self.base),
+            "rate": _plain(self.rate),
+            "value": fmt(self.value),
+            "amount": fmt(self.amount),
+            "label": self.label,
+            "note": self.note,
         }
 
 
@@ -107,8 +116,7 @@ class Violation:
     participant: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "order": self.order, "participant": self.participant,
-                "message": self.message}
+        return {"rule": self.rule, "order": self.order, "participant": self.participant, "message": self.message}
 
 
 @attrs.frozen
@@ -155,8 +163,13 @@ class Traffic:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "impressions": self.impressions, "matched_users": self.matched_users,
-                "label": self.label, "note": self.note}
+        return {
+            "rule": self.rule,
+            "impressions": self.impressions,
+            "matched_users": self.matched_users,
+            "label": self.label,
+            "note": self.note,
+        }
 
 
 @attrs.frozen
@@ -234,8 +247,14 @@ class StatementBuilder:
     an adjustment's): a line citing one is refused.
     """
 
-    def __init__(self, platform: str, title: str, creator: str, foreign: Mapping[str, str] | None = None,
-                 rules: Mapping[str, RuleSet] | None = None) -> None:
+    def __init__(
+        self,
+        platform: str,
+        title: str,
+        creator: str,
+        foreign: Mapping[str, str] | None = None,
+        rules: Mapping[str, RuleSet] | None = None,
+    ) -> None:
         self.platform = platform
         self.title = title
         self.creator = creator
@@ -256,9 +275,20 @@ class StatementBuilder:
         self._skipped: set[tuple[str, str]] = set()
         self._skips_seen = 0
 
-    def line(self, rule: str, kind: Kind, *, payer: str, payee: str, base: Decimal, rate: Decimal | Fraction,
-             value: Decimal | None = None, label: str | RuleVersion | None = None, note: str = "",
-             order: str | None = None) -> Line:
+    def line(
+        self,
+        rule: str,
+        kind: Kind,
+        *,
+        payer: str,
+        payee: str,
+        base: Decimal,
+        rate: Decimal | Fraction,
+        value: Decimal | None = None,
+        label: str | RuleVersion | None = None,
+        note: str = "",
+        order: str | None = None,
+    ) -> Line:
         """Append a line. ``value`` defaults to ``base × rate`` rounded once, half-up (CORE-MONEY-01).
 
         ``label``: the line's provenance label (docs/rules.md), or a :class:`RuleVersion`, whose label
@@ -276,8 +306,10 @@ class StatementBuilder:
             if value is None:
                 value = base * exact.numerator / exact.denominator
         if rule in self.foreign:
-            raise PluginError(f"{rule} belongs to the {self.foreign[rule]} rule book: a line on "
-                              f"{self.platform}'s statement cites only its own rules, core's or its adjustment's")
+            raise PluginError(
+                f"{rule} belongs to the {self.foreign[rule]} rule book: a line on "
+                f"{self.platform}'s statement cites only its own rules, core's or its adjustment's"
+            )
         if label is None:
             label = self._label_of(rule)
         elif not isinstance(label, str):
@@ -308,15 +340,14 @@ class StatementBuilder:
         """The lines so far, read-only: a phase adds lines with :meth:`line`, never edits or drops one."""
         return tuple(self._lines)
 
-    def violation(self, rule: str, message: str, *, order: str | None = None,
-                  participant: str | None = None) -> None:
+    def violation(self, rule: str, message: str, *, order: str | None = None, participant: str | None = None) -> None:
         self.violations.append(Violation(rule, message, order, participant))
 
     def skip(self, rule: str, reason: str) -> None:
         """Report ``rule`` as not applied, with the reason (never silently skipped); once per reason."""
         skipped = self._skipped
         if self._skips_seen < len(self.not_applied):
-            skipped.update((n.rule, n.reason) for n in self.not_applied[self._skips_seen:])
+            skipped.update((n.rule, n.reason) for n in self.not_applied[self._skips_seen :])
             self._skips_seen = len(self.not_applied)
         if (rule, reason) not in skipped:
             self.not_applied.append(NotApplied(rule, reason))
@@ -327,8 +358,9 @@ class StatementBuilder:
     def pend(self, order: str, reason: str) -> None:
         self.pending.append(Pending(order, reason))
 
-    def add_traffic(self, rule: str, *, impressions: int = 0, matched_users: int = 0,
-                    label: str = "source", note: str = "") -> None:
+    def add_traffic(
+        self, rule: str, *, impressions: int = 0, matched_users: int = 0, label: str = "source", note: str = ""
+    ) -> None:
         self.traffic.append(Traffic(rule, impressions, matched_users, label, note))
 
     def rejected_orders(self) -> set[str]:
@@ -338,7 +370,7 @@ class StatementBuilder:
     def is_rejected(self, order: str) -> bool:
         """Whether ``order`` has a violation; amortised constant time, for a question asked per order."""
         if self._violations_seen < len(self.violations):
-            self._rejected.update(v.order for v in self.violations[self._violations_seen:] if v.order is not None)
+            self._rejected.update(v.order for v in self.violations[self._violations_seen :] if v.order is not None)
             self._violations_seen = len(self.violations)
         return order in self._rejected
 
@@ -348,8 +380,7 @@ class StatementBuilder:
         A transfer counts only as passed on (it lowers the main contributor's income): a co-creator's
         share received from the main contributor is a transfer between creators, not platform income.
         """
-        return sum((x.amount for x in self._lines if x.kind.platform_income and not _received_transfer(x)),
-                   ZERO)
+        return sum((x.amount for x in self._lines if x.kind.platform_income and not _received_transfer(x)), ZERO)
 
     def transfers_received(self) -> Decimal:
         """CORE-INCOME-01: what the scenario creator received this month as a co-creator's share from
@@ -358,15 +389,27 @@ class StatementBuilder:
 
     def mark(self) -> tuple[tuple[int, ...], dict[str, str]]:
         """Where the statement stands: :meth:`rollback` cuts it back to here."""
-        sizes = (len(self._lines), len(self.violations), len(self.not_applied), len(self.not_offered),
-                 len(self.pending), len(self.traffic))
+        sizes = (
+            len(self._lines),
+            len(self.violations),
+            len(self.not_applied),
+            len(self.not_offered),
+            len(self.pending),
+            len(self.traffic),
+        )
         return sizes, self.facts.copy()
 
     def rollback(self, mark: tuple[tuple[int, ...], dict[str, str]]) -> None:
         """Drop every part added since :meth:`mark` (a built-in adjustment that raised)."""
         sizes, facts = mark
-        parts: tuple[list[Any], ...] = (self._lines, self.violations, self.not_applied, self.not_offered,
-                                        self.pending, self.traffic)
+        parts: tuple[list[Any], ...] = (
+            self._lines,
+            self.violations,
+            self.not_applied,
+            self.not_offered,
+            self.pending,
+            self.traffic,
+        )
         for part, size in zip(parts, sizes, strict=True):
             del part[size:]
         self._rejected.clear()  # the indexes are rebuilt from the lists on the next query
@@ -378,10 +421,16 @@ class StatementBuilder:
 
     def build(self, incomplete: Mapping[str, str] | None = None) -> Statement:
         return Statement(
-            platform=self.platform, title=self.title, lines=tuple(self._lines),
-            violations=tuple(self.violations), not_applied=tuple(self.not_applied),
-            not_offered=tuple(self.not_offered), pending=tuple(self.pending),
-            traffic_items=tuple(self.traffic), facts=dict(self.facts), incomplete=dict(incomplete or {}),
+            platform=self.platform,
+            title=self.title,
+            lines=tuple(self._lines),
+            violations=tuple(self.violations),
+            not_applied=tuple(self.not_applied),
+            not_offered=tuple(self.not_offered),
+            pending=tuple(self.pending),
+            traffic_items=tuple(self.traffic),
+            facts=dict(self.facts),
+            incomplete=dict(incomplete or {}),
         )
 
 

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -29,7 +29,9 @@ from .engine import Engine, document_header
 from .errors import InputError, Problem
 from .money import AMOUNT_LIMIT, ZERO, allocate, fmt, grouped, round_fen
 from .scenario import COUNT_LIMITS, PRICE_BANDS, SCENES, Order, Scenario, load_scenario
-from .statement import Statement
+
+if TYPE_CHECKING:
+    from .statement import Statement
 
 #: The most values one sweep settles (each value is settled on every platform asked for).
 MAX_VALUES = 100_000
@@ -56,9 +58,15 @@ _BAND = _Slot("BAND", PRICE_BANDS)
 _SCENE = _Slot("SCENE", SCENES)
 _PLATFORM = _Slot("NAME")
 _CREATOR_NUMBERS: tuple[tuple[tuple[_Token, ...], str], ...] = (
-    (("followers",), "count"), (("co_creations_this_month",), "count"), (("price_card", _BAND), "amount"))
+    (("followers",), "count"),
+    (("co_creations_this_month",), "count"),
+    (("price_card", _BAND), "amount"),
+)
 _TAX_NUMBERS: tuple[tuple[tuple[_Token, ...], str], ...] = (
-    (("months_with_income",), "count"), (("ytd_income",), "amount"), (("ytd_withheld",), "amount"))
+    (("months_with_income",), "count"),
+    (("ytd_income",), "amount"),
+    (("ytd_withheld",), "amount"),
+)
 
 #: Every numeric field of docs/scenario.md a sweep can vary, as a token pattern and its type.
 FIELDS: tuple[tuple[tuple[_Token, ...], str], ...] = (
@@ -118,9 +126,13 @@ def _tokens(field: str) -> tuple[str | int, ...] | None:
 def _kind_of(path: tuple[str | int, ...]) -> str | None:
     for pattern, kind in FIELDS:
         if len(pattern) == len(path) and all(
-                isinstance(token, int) if want == _INDEX
-                else want.matches(token) if isinstance(want, _Slot) else token == want
-                for want, token in zip(pattern, path, strict=True)):
+            isinstance(token, int)
+            if want == _INDEX
+            else want.matches(token)
+            if isinstance(want, _Slot)
+            else token == want
+            for want, token in zip(pattern, path, strict=True)
+        ):
             return kind
     return None
 
@@ -172,8 +184,14 @@ class Vary:
         return f"{value.normalize():f}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "type": self.kind, "start": self.raw(self.start),
-                "stop": self.raw(self.stop), "step": self.raw(self.step), "count": self.count}
+        return {
+            "field": self.field,
+            "type": self.kind,
+            "start": self.raw(self.start),
+            "stop": self.raw(self.stop),
+            "step": self.raw(self.step),
+            "count": self.count,
+        }
 
 
 def parse_vary(text: str) -> Vary:
@@ -186,8 +204,7 @@ def parse_vary(text: str) -> Vary:
     path = _tokens(field)
     kind = _kind_of(path) if path is not None else None
     if path is None or kind is None:
-        raise _fail(f"{field!r} is not a numeric scenario field a sweep can vary; fields: "
-                    f"{', '.join(field_forms())}")
+        raise _fail(f"{field!r} is not a numeric scenario field a sweep can vary; fields: {', '.join(field_forms())}")
     numbers: list[Decimal] = []
     places = _PLACES[kind]
     for name, part in zip(("START", "STOP", "STEP"), parts, strict=True):
@@ -228,7 +245,7 @@ def scale_agreed(order: Order, amount: Decimal) -> list[Decimal]:
     """
     agreed = [p.agreed for p in order.participants]
     whole = sum(agreed, ZERO)
-    scaled = whole == order.amount or order.amount == 0
+    scaled = order.amount in (whole, 0)
     total = amount if scaled else round_fen(whole * amount / order.amount)
     weights = agreed if whole else [Decimal(1)] * len(agreed)
     return allocate(total, weights)
@@ -258,8 +275,10 @@ def check_field(data: Mapping[str, Any], vary: Vary) -> None:
         if isinstance(token, int):
             size = len(node) if isinstance(node, list) else 0
             if token >= size:
-                raise _fail(f"{vary.field}: {walked} has {size} item{'s' if size != 1 else ''} in the "
-                            f"scenario, so there is no {walked}[{token}] (indexes start at 0)")
+                raise _fail(
+                    f"{vary.field}: {walked} has {size} item{'s' if size != 1 else ''} in the "
+                    f"scenario, so there is no {walked}[{token}] (indexes start at 0)"
+                )
             node = node[token] if isinstance(node, list) else None
             walked += f"[{token}]"
         else:
@@ -291,8 +310,9 @@ def scenario_at(data: Mapping[str, Any], vary: Vary, value: Decimal, base: Scena
 
 
 def _invalid(vary: Vary, value: Decimal, exc: InputError) -> InputError:
-    return InputError(Problem(OPTION, "", f"{vary.field} = {vary.shown(value)} makes the scenario invalid: {p}")
-                      for p in exc.problems)
+    return InputError(
+        Problem(OPTION, "", f"{vary.field} = {vary.shown(value)} makes the scenario invalid: {p}") for p in exc.problems
+    )
 
 
 # -- the result -----------------------------------------------------------------------------------------
@@ -363,8 +383,13 @@ class Crossover:
     rules: tuple[RuleChange, ...]
 
     def to_dict(self, vary: Vary) -> dict[str, Any]:
-        return {"value": vary.raw(self.value), "previous": vary.raw(self.previous), "before": list(self.before),
-                "after": list(self.after), "rules": [r.to_dict() for r in self.rules]}
+        return {
+            "value": vary.raw(self.value),
+            "previous": vary.raw(self.previous),
+            "before": list(self.before),
+            "after": list(self.after),
+            "rules": [r.to_dict() for r in self.rules],
+        }
 
 
 @attrs.frozen
@@ -385,10 +410,16 @@ class Cliff:
         return self.net_after - self.net_before
 
     def to_dict(self, vary: Vary) -> dict[str, Any]:
-        return {"platform": self.platform, "value": vary.raw(self.value), "previous": vary.raw(self.previous),
-                "until": vary.raw(self.until), "net_before": fmt(self.net_before),
-                "net_after": fmt(self.net_after), "change": fmt(self.change),
-                "rules": [r.to_dict() for r in self.rules]}
+        return {
+            "platform": self.platform,
+            "value": vary.raw(self.value),
+            "previous": vary.raw(self.previous),
+            "until": vary.raw(self.until),
+            "net_before": fmt(self.net_before),
+            "net_after": fmt(self.net_after),
+            "change": fmt(self.change),
+            "rules": [r.to_dict() for r in self.rules],
+        }
 
 
 @attrs.frozen
@@ -408,15 +439,24 @@ class Sweep:
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of docs/sweep.md: amounts as two-place strings, values as the scenario
         format writes them, ``null`` for a platform that did not settle at a value."""
-        unsettled = [{"value": self.vary.raw(p.value), "platform": s.platform, "status": s.status,
-                      "error": s.error} for p in self.points for s in p.statements if s.status != "ok"]
+        unsettled = [
+            {"value": self.vary.raw(p.value), "platform": s.platform, "status": s.status, "error": s.error}
+            for p in self.points
+            for s in p.statements
+            if s.status != "ok"
+        ]
         return {
             **document_header(self.scenario),
             "vary": self.vary.to_dict(),
             "platforms": list(self.platforms),
-            "grid": [{"value": self.vary.raw(p.value),
-                      "net": {name: _net_text(p.net(name)) for name in self.platforms},
-                      "best": list(p.best)} for p in self.points],
+            "grid": [
+                {
+                    "value": self.vary.raw(p.value),
+                    "net": {name: _net_text(p.net(name)) for name in self.platforms},
+                    "best": list(p.best),
+                }
+                for p in self.points
+            ],
             "crossovers": [c.to_dict(self.vary) for c in self.crossovers],
             "cliffs": [c.to_dict(self.vary) for c in self.cliffs],
             "unsettled": unsettled,
@@ -431,8 +471,14 @@ def _net_text(net: Decimal | None) -> str | None:
 # -- running and reading a sweep ----------------------------------------------------------------------
 
 
-def sweep(engine: Engine, scenario: str | Path | Mapping[str, Any], vary: Vary,
-          platforms: Sequence[str] | None = None, *, source: str | None = None) -> Sweep:
+def sweep(
+    engine: Engine,
+    scenario: str | Path | Mapping[str, Any],
+    vary: Vary,
+    platforms: Sequence[str] | None = None,
+    *,
+    source: str | None = None,
+) -> Sweep:
     """Settle ``scenario`` at each value of ``vary`` on each platform (default: every loaded one).
 
     ``scenario`` is a file path or a parsed mapping, as for :func:`load_scenario`. The one ``engine``
@@ -477,8 +523,9 @@ def crossovers(points: Sequence[Point]) -> tuple[Crossover, ...]:
     for before, after in itertools.pairwise(points):
         if before.best and after.best and before.best != after.best:
             involved = sorted(set(before.best) | set(after.best))
-            rules = tuple(change for name in involved
-                          for change in rule_changes(before.statement(name), after.statement(name)))
+            rules = tuple(
+                change for name in involved for change in rule_changes(before.statement(name), after.statement(name))
+            )
             found.append(Crossover(after.value, before.value, before.best, after.best, _ordered(rules)))
     return tuple(found)
 
@@ -535,8 +582,9 @@ def rule_changes(before: Statement, after: Statement) -> tuple[RuleChange, ...]:
     old_violations = {v.rule for v in before.violations}
     new_violations = {v.rule for v in after.violations}
     changes.extend(RuleChange(before.platform, rule, "violated", ZERO) for rule in new_violations - old_violations)
-    changes.extend(RuleChange(before.platform, rule, "no longer violated", ZERO)
-                   for rule in old_violations - new_violations)
+    changes.extend(
+        RuleChange(before.platform, rule, "no longer violated", ZERO) for rule in old_violations - new_violations
+    )
     return _ordered(changes)
 
 

@@ -1,27 +1,41 @@
-"""Shared fixtures: minimal scenarios, engines with chosen plugins, the bundled examples."""
+"""Shared fixtures and the hypothesis profiles (chosen by ``HYPOTHESIS_PROFILE``)."""
 
 from __future__ import annotations
 
-import copy
-from pathlib import Path
-from typing import Any
+import os
+from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
+from tests.helpers import BUILT_IN_PLUGINS, EXAMPLES, ROOT
 
-#: The smallest valid scenario: a creator with no activities.
-MINIMAL: dict[str, Any] = {"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": 100}}
+if TYPE_CHECKING:
+    from pathlib import Path
 
-
-def scenario_dict(**sections: Any) -> dict[str, Any]:
-    """A minimal scenario dict with the given top-level sections replaced or added."""
-    data = copy.deepcopy(MINIMAL)
-    data.update(copy.deepcopy(sections))
-    return data
+# Each property test bounds its own max_examples (seconds per test); the profiles set the rest.
+# No deadline anywhere: the machines are shared, and a slow example is not a wrong one.
+settings.register_profile("dev", deadline=None)
+#: CI: the same examples on every run (a failure reproduces), printed so it can be replayed.
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True, database=None)
+#: deep: twenty times each test's own bound (tests.helpers.examples), when hunting a bug by hand.
+settings.register_profile("deep", deadline=None, max_examples=2000)  # tests with no bound of their own
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture
 def examples() -> Path:
     return EXAMPLES
+
+
+@pytest.fixture
+def at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the project root, where the examples and docs name their files relative to it."""
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture
+def built_in_at_root(at_root: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the project root, on the built-in platforms only (another plugin may be installed)."""
+    monkeypatch.setenv("CREATORPAY_LOAD_PLUGINS", BUILT_IN_PLUGINS)
+    monkeypatch.delenv("CREATORPAY_DISABLE_PLUGINS", raising=False)

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from creatorpay.core import Engine, load_scenario
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 EXPECTED = {
     "food-vlogger.toml": {"xingtu": "9120.00", "wechat_channels": "12160.00", "netease": "8000.00"},
@@ -59,7 +59,6 @@ def test_co_creation_terminated_lines(engine: Engine) -> None:
 
 
 def test_live_anchor_tax(engine: Engine) -> None:
-    wechat = engine.compare(load_scenario(EXAMPLES / "live-anchor.toml"), ["wechat_channels"]).result(
-        "wechat_channels")
+    wechat = engine.compare(load_scenario(EXAMPLES / "live-anchor.toml"), ["wechat_channels"]).result("wechat_channels")
     assert wechat.totals["income"] == Decimal("40000.00") and wechat.totals["fees"] == Decimal("-12000.00")
     assert [(x.rule, x.value) for x in wechat.lines if x.kind.code == "tax"] == [("CN-TAX-02", Decimal("1740.00"))]

@@ -8,8 +8,10 @@ Every text here equals ``json.dumps(data, separators=(",", ":"), ensure_ascii=Fa
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 
 def _encoder(*, sort_keys: bool) -> Callable[[Any], str]:

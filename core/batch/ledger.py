@@ -27,16 +27,19 @@ import enum
 import functools
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from ..events import Event
 from ..money import FEN, fmt
 from ..sqlite_schema import content_digest, migrate, read_statements, statement_digest
-from ..sqlite_store import SQLiteStore
 from ..statement import TOTALS, Kind, Line, Statement
 from .codec import compact_json, join_object, members
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+    from ..sqlite_store import SQLiteStore
 
 #: Kind code -> the total it adds to (statement.TOTALS).
 _TOTAL_OF = {kind.code: kind.total for kind in Kind}
@@ -95,8 +98,12 @@ def from_fen(fen: int) -> Decimal:
 
 def content(platform: str, creator: str, date: str, kind: str, body: str) -> str:
     """An event's content as one canonical JSON text, for conflict reports."""
-    return json.dumps({"platform": platform, "creator": creator, "date": date, "kind": kind,
-                       "fields": json.loads(body)}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        {"platform": platform, "creator": creator, "date": date, "kind": kind, "fields": json.loads(body)},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 class Ledger:
@@ -117,8 +124,10 @@ class Ledger:
 
     def finish_run(self, run: int, summary: Mapping[str, Any]) -> None:
         with self.store.transaction() as conn:
-            conn.execute("UPDATE runs SET finished = ?, summary = ? WHERE id = ?",
-                         (_now(), json.dumps(summary, ensure_ascii=False), run))
+            conn.execute(
+                "UPDATE runs SET finished = ?, summary = ? WHERE id = ?",
+                (_now(), json.dumps(summary, ensure_ascii=False), run),
+            )
 
     # -- creators -----------------------------------------------------------------------------------
 
@@ -127,9 +136,11 @@ class Ledger:
         found = self.conn.execute("SELECT run, line FROM creators WHERE id = ?", (creator,)).fetchone()
         if found is not None and found[0] == run:
             return f"creator {creator!r} is repeated (first at line {found[1]})"
-        self.conn.execute("INSERT INTO creators(id, profile, run, line) VALUES (?, ?, ?, ?) ON CONFLICT(id) "
-                          "DO UPDATE SET profile = excluded.profile, run = excluded.run, line = excluded.line",
-                          (creator, profile, run, line))
+        self.conn.execute(
+            "INSERT INTO creators(id, profile, run, line) VALUES (?, ?, ?, ?) ON CONFLICT(id) "
+            "DO UPDATE SET profile = excluded.profile, run = excluded.run, line = excluded.line",
+            (creator, profile, run, line),
+        )
         return None
 
     def put_profiles(self, rows: Sequence[tuple[str, str, int, int]]) -> list[tuple[int, str]]:
@@ -141,14 +152,21 @@ class Ledger:
         changed = self.conn.executemany(
             "INSERT INTO creators(id, profile, run, line) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
             "profile = excluded.profile, run = excluded.run, line = excluded.line WHERE creators.run <> excluded.run",
-            rows).rowcount
+            rows,
+        ).rowcount
         if changed == len(rows):
             return []
-        first = dict(self.conn.execute(
-            "SELECT id, line FROM creators WHERE run = ? AND id IN (SELECT value FROM json_each(?))",
-            (rows[0][2], _compact([row[0] for row in rows]))).fetchall())
-        return [(index, f"creator {row[0]!r} is repeated (first at line {first[row[0]]})")
-                for index, row in enumerate(rows) if first.get(row[0]) != row[3]]
+        first = dict(
+            self.conn.execute(
+                "SELECT id, line FROM creators WHERE run = ? AND id IN (SELECT value FROM json_each(?))",
+                (rows[0][2], _compact([row[0] for row in rows])),
+            ).fetchall()
+        )
+        return [
+            (index, f"creator {row[0]!r} is repeated (first at line {first[row[0]]})")
+            for index, row in enumerate(rows)
+            if first.get(row[0]) != row[3]
+        ]
 
     def profile(self, creator: str) -> str | None:
         row = self.conn.execute("SELECT profile FROM creators WHERE id = ?", (creator,)).fetchone()
@@ -161,23 +179,33 @@ class Ledger:
         cursor = self.conn.execute(
             "INSERT INTO events(id, platform, creator, month, date, kind, body, run, line) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-            (event.id, event.platform, event.creator, event.month, event.date, event.kind, event.body, run, line))
+            (event.id, event.platform, event.creator, event.month, event.date, event.kind, event.body, run, line),
+        )
         if cursor.rowcount:
             return Staged.NEW, ""
         platform, creator, date, kind, body, first_run, first_line, statement = self.conn.execute(
             "SELECT platform, creator, date, kind, body, run, line, "
             "(SELECT statement FROM settled WHERE event = events.id) FROM events WHERE id = ?",
-            (event.id,)).fetchone()
-        if (platform, creator, date, kind, body) != (event.platform, event.creator, event.date, event.kind,
-                                                     event.body):
+            (event.id,),
+        ).fetchone()
+        if (platform, creator, date, kind, body) != (event.platform, event.creator, event.date, event.kind, event.body):
             kept = content(platform, creator, date, kind, body)
             found = content(event.platform, event.creator, event.date, event.kind, event.body)
-            self.conn.execute("INSERT INTO conflicts(id, found, kept, run, line) VALUES (?, ?, ?, ?, ?) "
-                              "ON CONFLICT(id, found) DO NOTHING", (event.id, found, kept, run, line))
-            where = (f"settled in statement {statement}" if statement is not None
-                     else f"line {first_line}" if first_run == run else f"staged by run {first_run}")
-            return Staged.CONFLICT, (f"conflicting duplicate: id {event.id!r} was first seen with different "
-                                     f"content ({where}): {kept}")
+            self.conn.execute(
+                "INSERT INTO conflicts(id, found, kept, run, line) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(id, found) DO NOTHING",
+                (event.id, found, kept, run, line),
+            )
+            where = (
+                f"settled in statement {statement}"
+                if statement is not None
+                else f"line {first_line}"
+                if first_run == run
+                else f"staged by run {first_run}"
+            )
+            return Staged.CONFLICT, (
+                f"conflicting duplicate: id {event.id!r} was first seen with different content ({where}): {kept}"
+            )
         if statement is not None:
             return Staged.DUPLICATE, f"already settled in statement {statement}"
         if first_run == run:
@@ -193,12 +221,18 @@ class Ledger:
         """
         inserted = self.conn.executemany(
             "INSERT INTO events(id, platform, creator, month, date, kind, body, run, line) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING", rows).rowcount
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+            rows,
+        ).rowcount
         if inserted == len(rows):
             return inserted, []
-        mine = {(ident, line) for ident, line in self.conn.execute(
-            "SELECT id, line FROM events WHERE run = ? AND id IN (SELECT value FROM json_each(?))",
-            (run, _compact([row[0] for row in rows])))}
+        mine = {
+            (ident, line)
+            for ident, line in self.conn.execute(
+                "SELECT id, line FROM events WHERE run = ? AND id IN (SELECT value FROM json_each(?))",
+                (run, _compact([row[0] for row in rows])),
+            )
+        }
         others: list[tuple[int, Staged, str]] = []
         for index, row in enumerate(rows):
             if (row[0], row[8]) not in mine:  # not inserted just now: known before
@@ -221,12 +255,18 @@ class Ledger:
         platform, month), so a creator's months on each platform come together.
         """
         conn = self.conn
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS work (platform TEXT, creator TEXT, month TEXT, id TEXT, "
-                     "date TEXT, kind TEXT, body TEXT, run INTEGER, line INTEGER)")
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS work (platform TEXT, creator TEXT, month TEXT, id TEXT, "
+            "date TEXT, kind TEXT, body TEXT, run INTEGER, line INTEGER)"
+        )
         conn.execute("DELETE FROM temp.work")
-        return conn.execute("INSERT INTO temp.work SELECT platform, creator, month, id, date, kind, body, run, line "
-                            f"FROM events WHERE {_UNSETTLED}" + (" AND month = ?" if month else "")
-                            + " ORDER BY creator, platform, month, date, id", (month,) if month else ()).rowcount
+        return conn.execute(
+            "INSERT INTO temp.work SELECT platform, creator, month, id, date, kind, body, run, line "
+            f"FROM events WHERE {_UNSETTLED}"
+            + (" AND month = ?" if month else "")
+            + " ORDER BY creator, platform, month, date, id",
+            (month,) if month else (),
+        ).rowcount
 
     def pending_units(self, page: int = 5000) -> Iterator[tuple[Unit, list[StoredEvent]]]:
         """The units of :meth:`collect_pending`'s events, in order, each with its events."""
@@ -234,8 +274,9 @@ class Ledger:
         last = 0
         held: list[tuple[Any, ...]] = []
         while True:
-            rows = conn.execute("SELECT rowid, * FROM temp.work WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                                (last, page)).fetchall()
+            rows = conn.execute(
+                "SELECT rowid, * FROM temp.work WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, page)
+            ).fetchall()
             if rows:
                 last = rows[-1][0]
             complete = len(rows) < page
@@ -252,8 +293,10 @@ class Ledger:
             start = 0
             for end in range(1, len(rows) + 1):
                 if end == len(rows) or rows[end][:3] != rows[start][:3]:
-                    yield Unit(*rows[start][:3]), [StoredEvent(row[3], row[4], row[5], row[6], row[7], row[8], None)
-                                                  for row in rows[start:end]]
+                    yield (
+                        Unit(*rows[start][:3]),
+                        [StoredEvent(row[3], row[4], row[5], row[6], row[7], row[8], None) for row in rows[start:end]],
+                    )
                     start = end
             if complete:
                 conn.execute("DELETE FROM temp.work")
@@ -266,8 +309,9 @@ class Ledger:
 
     def unsettled(self, run: int) -> int:
         """How many events staged by ``run`` have no settlement record (a scan)."""
-        return int(self.conn.execute(f"SELECT count(*) FROM events WHERE run = ? AND {_UNSETTLED}",
-                                     (run,)).fetchone()[0])
+        return int(
+            self.conn.execute(f"SELECT count(*) FROM events WHERE run = ? AND {_UNSETTLED}", (run,)).fetchone()[0]
+        )
 
     def drop(self, events: Iterable[str]) -> None:
         """Remove unsettled events (they were rejected; a later run may stage them again)."""
@@ -287,12 +331,17 @@ class Ledger:
         if not units:
             return found
         for platform, creator, month, original in self.conn.execute(
-                "SELECT s.platform, s.creator, s.month, s.id FROM json_each(?) j JOIN statements s "
-                "ON s.platform = json_extract(j.value, '$[0]') AND s.creator = json_extract(j.value, '$[1]') "
-                "AND s.month = json_extract(j.value, '$[2]') AND s.type = 'original'", (_compact(units),)).fetchall():
+            "SELECT s.platform, s.creator, s.month, s.id FROM json_each(?) j JOIN statements s "
+            "ON s.platform = json_extract(j.value, '$[0]') AND s.creator = json_extract(j.value, '$[1]') "
+            "AND s.month = json_extract(j.value, '$[2]') AND s.type = 'original'",
+            (_compact(units),),
+        ).fetchall():
             unit = Unit(platform, creator, month)
-            scenario = self.conn.execute("SELECT scenario FROM statements WHERE platform = ? AND creator = ? "
-                                         "AND month = ? ORDER BY id DESC LIMIT 1", unit).fetchone()[0]
+            scenario = self.conn.execute(
+                "SELECT scenario FROM statements WHERE platform = ? AND creator = ? "
+                "AND month = ? ORDER BY id DESC LIMIT 1",
+                unit,
+            ).fetchone()[0]
             found[unit] = (int(original), str(scenario))
         return found
 
@@ -305,16 +354,20 @@ class Ledger:
             return found
         wanted = _compact(units)
         for platform, creator, month, ident, date, kind, body, run, line, statement in self.conn.execute(
-                "SELECT s.platform, s.creator, s.month, e.id, e.date, e.kind, e.body, e.run, e.line, s.id "
-                "FROM json_each(?) u JOIN statements s ON s.platform = json_extract(u.value, '$[0]') "
-                "AND s.creator = json_extract(u.value, '$[1]') AND s.month = json_extract(u.value, '$[2]') "
-                "JOIN json_each(s.event_ids) j JOIN events e ON e.id = j.value", (wanted,)):
+            "SELECT s.platform, s.creator, s.month, e.id, e.date, e.kind, e.body, e.run, e.line, s.id "
+            "FROM json_each(?) u JOIN statements s ON s.platform = json_extract(u.value, '$[0]') "
+            "AND s.creator = json_extract(u.value, '$[1]') AND s.month = json_extract(u.value, '$[2]') "
+            "JOIN json_each(s.event_ids) j JOIN events e ON e.id = j.value",
+            (wanted,),
+        ):
             entry = found.setdefault(Unit(platform, creator, month), ([], []))
             entry[0].append(StoredEvent(ident, date, kind, body, run, line, statement))
         for platform, creator, month, key, holder in self.conn.execute(
-                "SELECT s.platform, s.creator, s.month, s.key, s.holder FROM json_each(?) u JOIN unit_slots s "
-                "ON s.platform = json_extract(u.value, '$[0]') AND s.creator = json_extract(u.value, '$[1]') "
-                "AND s.month = json_extract(u.value, '$[2]') ORDER BY s.key, s.holder", (wanted,)):
+            "SELECT s.platform, s.creator, s.month, s.key, s.holder FROM json_each(?) u JOIN unit_slots s "
+            "ON s.platform = json_extract(u.value, '$[0]') AND s.creator = json_extract(u.value, '$[1]') "
+            "AND s.month = json_extract(u.value, '$[2]') ORDER BY s.key, s.holder",
+            (wanted,),
+        ):
             unit = Unit(platform, creator, month)
             if unit in found:
                 found[unit][1].append((key, holder))
@@ -323,22 +376,33 @@ class Ledger:
     def held(self, unit: Unit) -> Held:
         """What the unit's statements hold per line key (rule, kind, order, payer, payee): value,
         amount and label, for an adjustment's difference (:func:`statement_rows`)."""
-        return {(rule, kind, order, payer, payee): (value, amount, label)
-                for rule, kind, order, payer, payee, value, amount, label in self.conn.execute(
-                    "SELECT rule, kind, order_id, payer, payee, SUM(value), SUM(amount), MIN(label) FROM lines "
-                    "WHERE statement IN (SELECT id FROM statements WHERE platform = ? AND creator = ? "
-                    "AND month = ?) GROUP BY rule, kind, order_id, payer, payee", unit)}
+        return {
+            (rule, kind, order, payer, payee): (value, amount, label)
+            for rule, kind, order, payer, payee, value, amount, label in self.conn.execute(
+                "SELECT rule, kind, order_id, payer, payee, SUM(value), SUM(amount), MIN(label) FROM lines "
+                "WHERE statement IN (SELECT id FROM statements WHERE platform = ? AND creator = ? "
+                "AND month = ?) GROUP BY rule, kind, order_id, payer, payee",
+                unit,
+            )
+        }
 
     def profiles(self, creators: Iterable[str]) -> dict[str, str]:
         """The stored profiles of ``creators`` (those that have one), in one query."""
-        return dict(self.conn.execute("SELECT id, profile FROM creators WHERE id IN (SELECT value FROM json_each(?))",
-                                      (_compact(list(creators)),)).fetchall())
+        return dict(
+            self.conn.execute(
+                "SELECT id, profile FROM creators WHERE id IN (SELECT value FROM json_each(?))",
+                (_compact(list(creators)),),
+            ).fetchall()
+        )
 
     def settled_among(self, events: Iterable[str]) -> set[str]:
         """Which of ``events`` have a settlement record (another process may have settled them)."""
-        return {row[0] for row in self.conn.execute(
-            "SELECT event FROM settled WHERE event IN (SELECT value FROM json_each(?))",
-            (_compact(list(events)),))}
+        return {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT event FROM settled WHERE event IN (SELECT value FROM json_each(?))", (_compact(list(events)),)
+            )
+        }
 
     def write(self, entries: Sequence[StatementRows], run: int) -> int:
         """Write settled units' statements (each with its digest, :func:`statement_digest`), their
@@ -359,33 +423,57 @@ class Ledger:
         slots: list[tuple[str, ...]] = []
         for ident, entry in enumerate(entries, start=first):
             unit = entry.unit
-            statements.append((ident, unit.platform, unit.creator, unit.month, entry.type, entry.adjusts,
-                               entry.status, entry.net, len(entry.events), entry.event_ids, entry.scenario,
-                               entry.detail, run, statement_digest(ident, run, entry.digest)))
+            statements.append(
+                (
+                    ident,
+                    unit.platform,
+                    unit.creator,
+                    unit.month,
+                    entry.type,
+                    entry.adjusts,
+                    entry.status,
+                    entry.net,
+                    len(entry.events),
+                    entry.event_ids,
+                    entry.scenario,
+                    entry.detail,
+                    run,
+                    statement_digest(ident, run, entry.digest),
+                )
+            )
             lines += [(ident, seq, *row) for seq, row in enumerate(entry.lines, start=1)]
             settled += [(event, ident) for event in entry.events]
             slots += [(*unit, key, holder) for key, holder in entry.slots]
         conn.executemany(
             "INSERT INTO statements(id, platform, creator, month, type, adjusts, status, net, events, event_ids, "
-            "scenario, detail, run, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", statements)
+            "scenario, detail, run, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            statements,
+        )
         conn.executemany(
             "INSERT INTO lines(statement, seq, rule, kind, order_id, payer, payee, base, rate, value, amount, "
-            "label, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lines)
+            "label, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            lines,
+        )
         if slots:
-            conn.executemany("INSERT INTO unit_slots(platform, creator, month, key, holder) VALUES (?, ?, ?, ?, ?) "
-                             "ON CONFLICT DO NOTHING", slots)
+            conn.executemany(
+                "INSERT INTO unit_slots(platform, creator, month, key, holder) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                slots,
+            )
         settled.sort()  # in key order: each page of the settlement records (and of the events they
         # reference) is visited once per piece rather than at random
-        written = conn.executemany("INSERT INTO settled(event, statement) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                                   settled).rowcount
+        written = conn.executemany(
+            "INSERT INTO settled(event, statement) VALUES (?, ?) ON CONFLICT DO NOTHING", settled
+        ).rowcount
         if written != len(settled):  # the caller checked under the write lock: this cannot happen
             raise RuntimeError(f"{len(settled) - written} events were settled by another writer meanwhile")
         return first
 
     # -- verification -------------------------------------------------------------------------------
 
-    def verify(self, *, month: str | None = None, platform: str | None = None,
-               creator: str | None = None) -> tuple[int, list[str]]:
+    def verify(
+        self, *, month: str | None = None, platform: str | None = None, creator: str | None = None
+    ) -> tuple[int, list[str]]:
         """Check the ledger: SQLite's ``PRAGMA integrity_check`` on the whole file, then every
         statement's digest (those of ``month``, ``platform`` and ``creator`` when given) recomputed
         from its row, lines and events, and the settlement records of its events. Returns how many
@@ -395,8 +483,11 @@ class Ledger:
         checked = 0
         where, params = _filters(month, platform, creator)
         try:
-            problems += [f"SQLite integrity check: {row[0]}" for row in self.conn.execute("PRAGMA integrity_check")
-                         if row[0] != "ok"]
+            problems += [
+                f"SQLite integrity check: {row[0]}"
+                for row in self.conn.execute("PRAGMA integrity_check")
+                if row[0] != "ok"
+            ]
             problems += schema_differences(self.conn)
             for stored in read_statements(self.conn, where, params):
                 checked += 1
@@ -407,14 +498,20 @@ class Ledger:
                 elif stored.digest != stored.computed():
                     problems.append(f"{which}: its digest does not match its row, lines and events")
                 if stored.unrecorded:
-                    problems.append(f"{which}: no settlement record names it for event(s) "
-                                    f"{', '.join(map(str, stored.unrecorded[:5]))}")
+                    problems.append(
+                        f"{which}: no settlement record names it for event(s) "
+                        f"{', '.join(map(str, stored.unrecorded[:5]))}"
+                    )
             if not params:
-                problems += [f"line {seq} belongs to statement {statement}, which does not exist"
-                             for statement, seq in self.conn.execute(
-                                 "SELECT statement, seq FROM lines WHERE statement NOT IN (SELECT id FROM statements)")]
-                stray = self.conn.execute("SELECT count(*) FROM settled WHERE statement NOT IN "
-                                          "(SELECT id FROM statements)").fetchone()[0]
+                problems += [
+                    f"line {seq} belongs to statement {statement}, which does not exist"
+                    for statement, seq in self.conn.execute(
+                        "SELECT statement, seq FROM lines WHERE statement NOT IN (SELECT id FROM statements)"
+                    )
+                ]
+                stray = self.conn.execute(
+                    "SELECT count(*) FROM settled WHERE statement NOT IN (SELECT id FROM statements)"
+                ).fetchone()[0]
                 if stray:
                     problems.append(f"{stray} settlement record(s) name a statement that does not exist")
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a text that is no longer UTF-8
@@ -425,46 +522,91 @@ class Ledger:
         """The unit's statements in the order written, with their lines."""
         found = []
         for ident, kind, adjusts, status, net, event_ids, scenario, detail, run in self.conn.execute(
-                "SELECT id, type, adjusts, status, net, event_ids, scenario, detail, run FROM statements "
-                "WHERE platform = ? AND creator = ? AND month = ? ORDER BY id", unit).fetchall():
+            "SELECT id, type, adjusts, status, net, event_ids, scenario, detail, run FROM statements "
+            "WHERE platform = ? AND creator = ? AND month = ? ORDER BY id",
+            unit,
+        ).fetchall():
             lines = [
-                {"rule": r, "kind": k, "order": o, "payer": pr, "payee": pe, "base": b, "rate": rt,
-                 "value": fmt(from_fen(v)), "amount": fmt(from_fen(a)), "label": lb, "note": n}
+                {
+                    "rule": r,
+                    "kind": k,
+                    "order": o,
+                    "payer": pr,
+                    "payee": pe,
+                    "base": b,
+                    "rate": rt,
+                    "value": fmt(from_fen(v)),
+                    "amount": fmt(from_fen(a)),
+                    "label": lb,
+                    "note": n,
+                }
                 for r, k, o, pr, pe, b, rt, v, a, lb, n in self.conn.execute(
                     "SELECT rule, kind, order_id, payer, payee, base, rate, value, amount, label, note "
-                    "FROM lines WHERE statement = ? ORDER BY seq", (ident,))]
-            found.append({"id": ident, "type": kind, "adjusts": adjusts, "status": status,
-                          "net": fmt(from_fen(net)), "run": run, "events": json.loads(event_ids), "lines": lines,
-                          **json.loads(detail), "scenario": json.loads(scenario)})
+                    "FROM lines WHERE statement = ? ORDER BY seq",
+                    (ident,),
+                )
+            ]
+            found.append(
+                {
+                    "id": ident,
+                    "type": kind,
+                    "adjusts": adjusts,
+                    "status": status,
+                    "net": fmt(from_fen(net)),
+                    "run": run,
+                    "events": json.loads(event_ids),
+                    "lines": lines,
+                    **json.loads(detail),
+                    "scenario": json.loads(scenario),
+                }
+            )
         return found
 
     # -- totals -------------------------------------------------------------------------------------
 
-    def totals(self, *, month: str | None = None, platform: str | None = None,
-               creator: str | None = None) -> Iterator[dict[str, Any]]:
+    def totals(
+        self, *, month: str | None = None, platform: str | None = None, creator: str | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Totals per (platform, creator, month), in that order: statements, adjustments, events,
         the amounts by total (statement.TOTALS) and net, summed over the unit's statements."""
         where, params = _filters(month, platform, creator)
         units = self.conn.execute(
             f"SELECT platform, creator, month, count(*), sum(type = 'adjustment'), sum(net), sum(events) "
             f"FROM statements s {where} GROUP BY platform, creator, month ORDER BY platform, creator, month",
-            params)
+            params,
+        )
         kinds = self.conn.execute(
             f"SELECT s.platform, s.creator, s.month, l.kind, sum(l.amount) FROM statements s "
             f"JOIN lines l ON l.statement = s.id {where} GROUP BY s.platform, s.creator, s.month, l.kind "
-            f"ORDER BY s.platform, s.creator, s.month", params)
+            f"ORDER BY s.platform, s.creator, s.month",
+            params,
+        )
         pending = kinds.fetchone()
         for platform_, creator_, month_, count, adjustments, net, events in units:
             sums = dict.fromkeys(TOTALS, 0)
             while pending is not None and tuple(pending[:3]) == (platform_, creator_, month_):
                 sums[_TOTAL_OF.get(pending[3], pending[3])] += pending[4]
                 pending = kinds.fetchone()
-            yield {"platform": platform_, "creator": creator_, "month": month_, "statements": count,
-                   "adjustments": adjustments, "events": events,
-                   **{k: fmt(from_fen(v)) for k, v in sums.items()}, "net": fmt(from_fen(net))}
+            yield {
+                "platform": platform_,
+                "creator": creator_,
+                "month": month_,
+                "statements": count,
+                "adjustments": adjustments,
+                "events": events,
+                **{k: fmt(from_fen(v)) for k, v in sums.items()},
+                "net": fmt(from_fen(net)),
+            }
 
-    def export(self, out: TextIO, fmt_: str, *, month: str | None = None, platform: str | None = None,
-               creator: str | None = None) -> int:
+    def export(
+        self,
+        out: TextIO,
+        fmt_: str,
+        *,
+        month: str | None = None,
+        platform: str | None = None,
+        creator: str | None = None,
+    ) -> int:
         """Write :meth:`totals` as ``csv`` or ``json``, streamed; returns the number of units."""
         rows = self.totals(month=month, platform=platform, creator=creator)
         count = 0
@@ -500,9 +642,11 @@ def schema_differences(conn: sqlite3.Connection) -> list[str]:
     query = "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
     expected = _expected_schema()
     found = {(kind, name): sql for kind, name, sql in conn.execute(query)}
-    return [f"the schema's {kind} {name} is {'missing' if (kind, name) not in found else 'changed'}"
-            for (kind, name), sql in expected.items() if found.get((kind, name)) != sql] + [
-            f"the schema has an unknown {kind} {name}" for kind, name in found.keys() - expected.keys()]
+    return [
+        f"the schema's {kind} {name} is {'missing' if (kind, name) not in found else 'changed'}"
+        for (kind, name), sql in expected.items()
+        if found.get((kind, name)) != sql
+    ] + [f"the schema has an unknown {kind} {name}" for kind, name in found.keys() - expected.keys()]
 
 
 @functools.cache
@@ -511,8 +655,12 @@ def _expected_schema() -> dict[tuple[str, str], str]:
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
         migrate(conn)
-        return {(kind, name): sql for kind, name, sql in conn.execute(
-            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
+        return {
+            (kind, name): sql
+            for kind, name, sql in conn.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+            )
+        }
     finally:
         conn.close()
 
@@ -538,9 +686,15 @@ class StatementRows(NamedTuple):
     digest: str
 
 
-def statement_rows(unit: Unit, statement: Statement, scenario: str, settles: Sequence[tuple[str, str, str, str]],
-                   original: int | None = None, held: Held | None = None,
-                   slots: list[tuple[str, str]] | None = None) -> StatementRows:
+def statement_rows(
+    unit: Unit,
+    statement: Statement,
+    scenario: str,
+    settles: Sequence[tuple[str, str, str, str]],
+    original: int | None = None,
+    held: Held | None = None,
+    slots: list[tuple[str, str]] | None = None,
+) -> StatementRows:
     """What the ledger records for ``statement``, the unit's month settled with every event known;
     ``settles``: the events (id, date, kind, body) it settles, in date order.
 
@@ -556,10 +710,12 @@ def statement_rows(unit: Unit, statement: Statement, scenario: str, settles: Seq
     detail = _detail(statement, None if original is None else statement.net)
     events = [event[0] for event in settles]
     event_ids = _compact(events)
-    digest = content_digest((*unit, kind, original, statement.status, net, len(events), event_ids, scenario, detail),
-                            lines, settles)
-    return StatementRows(unit, kind, original, statement.status, net, events, event_ids, scenario, detail, lines,
-                         slots or [], digest)
+    digest = content_digest(
+        (*unit, kind, original, statement.status, net, len(events), event_ids, scenario, detail), lines, settles
+    )
+    return StatementRows(
+        unit, kind, original, statement.status, net, events, event_ids, scenario, detail, lines, slots or [], digest
+    )
 
 
 def _difference(held: Held, statement: Statement, original: int) -> list[_LineRow]:
@@ -575,15 +731,28 @@ def _difference(held: Held, statement: Statement, original: int) -> list[_LineRo
         value, amount, label = now.get(key, (0, 0, was_label))
         if value == was_value and amount == was_amount:
             continue
-        note = (f"adjusts statement {original}: value {fmt(from_fen(was_value))} -> {fmt(from_fen(value))}, "
-                f"amount {fmt(from_fen(was_amount))} -> {fmt(from_fen(amount))}")
+        note = (
+            f"adjusts statement {original}: value {fmt(from_fen(was_value))} -> {fmt(from_fen(value))}, "
+            f"amount {fmt(from_fen(was_amount))} -> {fmt(from_fen(amount))}"
+        )
         rows.append((*key, None, None, value - was_value, amount - was_amount, label, note))
     return rows
 
 
 def _line_row(line: Line) -> _LineRow:
-    return (line.rule, line.kind.code, line.order, line.payer, line.payee, f"{line.base:f}", f"{line.rate:f}",
-            to_fen(line.value), to_fen(line.amount), line.label, line.note)
+    return (
+        line.rule,
+        line.kind.code,
+        line.order,
+        line.payer,
+        line.payee,
+        f"{line.base:f}",
+        f"{line.rate:f}",
+        to_fen(line.value),
+        to_fen(line.amount),
+        line.label,
+        line.note,
+    )
 
 
 _compact = compact_json
@@ -599,20 +768,30 @@ def _detail(statement: Statement, recomputed_net: Decimal | None) -> str:
     Everything but the facts repeats across statements (the same rules not applied for the same
     reasons), so that part of the text is made once per distinct explanation and reused.
     """
-    parts = (statement.title, statement.error, statement.violations, statement.not_applied, statement.not_offered,
-             statement.pending, statement.traffic_items)
+    parts = (
+        statement.title,
+        statement.error,
+        statement.violations,
+        statement.not_applied,
+        statement.not_offered,
+        statement.pending,
+        statement.traffic_items,
+    )
     head = _PARTS.get(parts)
     if head is None:
         if len(_PARTS) >= 4096:
             _PARTS.clear()
-        head = _PARTS[parts] = members({
-            "title": statement.title, "error": statement.error,
-            "violations": [x.to_dict() for x in statement.violations],
-            "not_applied": [x.to_dict() for x in statement.not_applied],
-            "not_offered": [x.to_dict() for x in statement.not_offered],
-            "pending": [x.to_dict() for x in statement.pending],
-            "traffic_items": [x.to_dict() for x in statement.traffic_items],
-        })
+        head = _PARTS[parts] = members(
+            {
+                "title": statement.title,
+                "error": statement.error,
+                "violations": [x.to_dict() for x in statement.violations],
+                "not_applied": [x.to_dict() for x in statement.not_applied],
+                "not_offered": [x.to_dict() for x in statement.not_offered],
+                "pending": [x.to_dict() for x in statement.pending],
+                "traffic_items": [x.to_dict() for x in statement.traffic_items],
+            }
+        )
     tail: dict[str, Any] = {"facts": dict(statement.facts)}
     if recomputed_net is not None:
         tail["recomputed_net"] = fmt(recomputed_net)
@@ -632,5 +811,16 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-__all__ = ["EXPORT_COLUMNS", "Held", "Ledger", "Staged", "StatementRows", "StoredEvent", "Unit",
-           "content", "from_fen", "statement_rows", "to_fen"]
+__all__ = [
+    "EXPORT_COLUMNS",
+    "Held",
+    "Ledger",
+    "Staged",
+    "StatementRows",
+    "StoredEvent",
+    "Unit",
+    "content",
+    "from_fen",
+    "statement_rows",
+    "to_fen",
+]

@@ -10,8 +10,10 @@ The pipeline knows nothing of what a piece is: the caller sends it and receives 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
-from typing import Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 P = TypeVar("P")
 T = TypeVar("T")

@@ -26,11 +26,9 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Callable
 from itertools import count as counter
 from itertools import islice
-from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import attrs
 
@@ -38,12 +36,17 @@ from ..engine import Engine
 from ..events import COMMON
 from ..money import fmt
 from ..rows import Record, RowReader
-from ..scenario import Period
 from ..sqlite_store import SQLiteStore, StoreBuffer
 from .codec import escaped
 from .ledger import Ledger, Staged, StatementRows, StoredEvent, Unit, from_fen
 from .pipeline import Pipeline
 from .workers import DEPTH, PARALLEL_EVENTS, PARSERS, Job, Outcome, Parsed, Settler, Workers, requested
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from ..scenario import Period
 
 #: Rows staged per transaction.
 STAGE_CHUNK = 20000
@@ -114,7 +117,7 @@ class Summary:
         data = attrs.asdict(self)
         data["reconciliation"] = {
             "rows": f"{self.rows_read} read = {self.settled} settled + {self.duplicates} duplicates + "
-                    f"{self.rejected} rejected",
+            f"{self.rejected} rejected",
             "counts_balance": self.counts_balance,
             "cash_balance": all(p["balanced"] for p in self.cash.values()),
         }
@@ -128,10 +131,18 @@ class Batch:
     with (default: ``CREATORPAY_SETTLE_WORKERS``, else one per core up to one per platform, for a
     large enough file; 0 or 1: serially)."""
 
-    def __init__(self, store: SQLiteStore, *, engine: Engine | None = None, period: Period | None = None,
-                 rejects: TextIO | None = None, progress: Progress | None = None,
-                 settle_chunk: int = SETTLE_CHUNK, stage_chunk: int = STAGE_CHUNK,
-                 workers: int | None = None) -> None:
+    def __init__(
+        self,
+        store: SQLiteStore,
+        *,
+        engine: Engine | None = None,
+        period: Period | None = None,
+        rejects: TextIO | None = None,
+        progress: Progress | None = None,
+        settle_chunk: int = SETTLE_CHUNK,
+        stage_chunk: int = STAGE_CHUNK,
+        workers: int | None = None,
+    ) -> None:
         self.store = store
         self.ledger = Ledger(store)
         self.engine = engine or Engine()
@@ -156,11 +167,15 @@ class Batch:
         """Stage the creators and the events, settle every unit with unsettled events, reconcile."""
         began = time.perf_counter()
         self._rejected_staged = 0
-        with RowReader(creators, required=("id",)) as profiles, \
-                RowReader(events, required=COMMON) as rows:
+        with RowReader(creators, required=("id",)) as profiles, RowReader(events, required=COMMON) as rows:
             self.workers = requested(self.workers)
-            self._pool = Workers.start(self.workers, platforms=len(self._platforms), path=self.store.path,
-                                       settler=self._settler, size=rows.size)
+            self._pool = Workers.start(
+                self.workers,
+                platforms=len(self._platforms),
+                path=self.store.path,
+                settler=self._settler,
+                size=rows.size,
+            )
             try:
                 run = self.ledger.begin_run(f"{events} --creators {creators}")
                 summary = Summary(run, workers=1 if self._pool is None else 1 + len(self._pool))
@@ -216,8 +231,12 @@ class Batch:
         self._source = str(reader.path)
         month = str(self.period) if self.period is not None else None
         self._start("events", reader.size)
-        self._stage(reader, "events", (reader.header, reader.csv, month, self._platforms, summary.run),
-                    lambda parsed: self._stage_parsed(parsed, summary))
+        self._stage(
+            reader,
+            "events",
+            (reader.header, reader.csv, month, self._platforms, summary.run),
+            lambda parsed: self._stage_parsed(parsed, summary),
+        )
 
     def _stage(self, reader: RowReader, kind: str, args: tuple[Any, ...], put: Callable[[Parsed], None]) -> None:
         """Read a file a piece of rows at a time, ``stage_chunk`` rows per transaction: each piece
@@ -234,8 +253,11 @@ class Batch:
             self._pool.post(lane, (kind, piece, *args))
             return lane
 
-        flow = Pipeline(iter(lambda: list(islice(records, size)), []),
-                        ahead=lambda: 0 if self._pool is None else 2 * len(self._pool), send=post)
+        flow = Pipeline(
+            iter(lambda: list(islice(records, size)), []),
+            ahead=lambda: 0 if self._pool is None else 2 * len(self._pool),
+            send=post,
+        )
         while True:
             with self.store.transaction():
                 staged = 0
@@ -245,8 +267,13 @@ class Batch:
             if staged < self.stage_chunk:
                 return
 
-    def _stage_next(self, flow: Pipeline[list[tuple[int, Record]], int], parse: Callable[..., Parsed],
-                    args: tuple[Any, ...], put: Callable[[Parsed], None]) -> int | None:
+    def _stage_next(
+        self,
+        flow: Pipeline[list[tuple[int, Record]], int],
+        parse: Callable[..., Parsed],
+        args: tuple[Any, ...],
+        put: Callable[[Parsed], None],
+    ) -> int | None:
         """Take the next piece of rows, checked by the workers or here, and put it; how many rows it
         had, None when none is left. (A method of its own so that nothing of a piece is held while
         the next ones are sent: the main process's peak memory.)"""
@@ -315,8 +342,9 @@ class Batch:
             self._pool.send(jobs)
             return jobs
 
-        flow = Pipeline(iter(lambda: list(islice(units, size)), []),
-                        ahead=lambda: 0 if self._pool is None else DEPTH, send=send)
+        flow = Pipeline(
+            iter(lambda: list(islice(units, size)), []), ahead=lambda: 0 if self._pool is None else DEPTH, send=send
+        )
         version, done = started, 0
         while True:
             with self.store.transaction():
@@ -328,8 +356,10 @@ class Batch:
                 if not fresh:
                     self._stop()  # the rest of the run goes on serially
                 settled = 0
-                while settled < self.settle_chunk and (
-                        taken := self._settle_next(flow, fresh, buffer, summary)) is not None:
+                while (
+                    settled < self.settle_chunk
+                    and (taken := self._settle_next(flow, fresh, buffer, summary)) is not None
+                ):
                     settled += taken[0]
                     done += taken[1]
                     self._update(done)
@@ -339,8 +369,13 @@ class Batch:
             if settled < self.settle_chunk:
                 return
 
-    def _settle_next(self, flow: Pipeline[list[tuple[Unit, list[StoredEvent]]], list[Job | None]], fresh: bool,
-                     buffer: StoreBuffer, summary: Summary) -> tuple[int, int] | None:
+    def _settle_next(
+        self,
+        flow: Pipeline[list[tuple[Unit, list[StoredEvent]]], list[Job | None]],
+        fresh: bool,
+        buffer: StoreBuffer,
+        summary: Summary,
+    ) -> tuple[int, int] | None:
         """Take the next piece of units, settled by the workers (and confirmed here) or here, and
         write it; how many units and events it had, None when none is left. (A method of its own so
         that nothing of a piece is held while the next ones are sent: the main process's peak memory.)"""
@@ -364,8 +399,10 @@ class Batch:
         outcomes = self._pool.receive()
         if outcomes is None:
             return None
-        return [None if job is None else self._confirm(job, outcome, buffer)
-                for job, outcome in zip(jobs, outcomes, strict=True)]
+        return [
+            None if job is None else self._confirm(job, outcome, buffer)
+            for job, outcome in zip(jobs, outcomes, strict=True)
+        ]
 
     def _confirm(self, job: Job, outcome: Outcome | None, buffer: StoreBuffer) -> Outcome:
         """A worker's outcome, once its store calls answer here as they did there; else the unit
@@ -408,7 +445,8 @@ class Batch:
         originals = self.ledger.originals(units)
         settled = self.ledger.settled_among(e.id for _, events in chunk for e in events) if check else set()
         jobs: list[Job | None] = []
-        for index, (unit, events) in enumerate(chunk):
+        for index, (unit, unit_events) in enumerate(chunk):
+            events = unit_events
             if settled and any(e.id in settled for e in events):
                 events = [e for e in events if e.id not in settled]
                 chunk[index] = (unit, events)
@@ -418,17 +456,36 @@ class Batch:
                 originals.update(self.ledger.originals([unit]))
             original = originals.get(unit, (None, None))[0]
             if original is None:
-                jobs.append(Job(unit, [(e.id, e.date, e.kind, e.body) for e in events], [e.id for e in events],
-                                profiles.get(unit.creator), None, None, []))
+                jobs.append(
+                    Job(
+                        unit,
+                        [(e.id, e.date, e.kind, e.body) for e in events],
+                        [e.id for e in events],
+                        profiles.get(unit.creator),
+                        None,
+                        None,
+                        [],
+                    )
+                )
                 continue
             earlier, slots = self.ledger.history([unit]).get(unit, ([], []))
             every = sorted([*earlier, *events], key=lambda e: (e.date, e.id))
-            jobs.append(Job(unit, [(e.id, e.date, e.kind, e.body) for e in every], [e.id for e in events],
-                            profiles.get(unit.creator), original, self.ledger.held(unit), slots))
+            jobs.append(
+                Job(
+                    unit,
+                    [(e.id, e.date, e.kind, e.body) for e in every],
+                    [e.id for e in events],
+                    profiles.get(unit.creator),
+                    original,
+                    self.ledger.held(unit),
+                    slots,
+                )
+            )
         return jobs
 
-    def _record(self, chunk: list[tuple[Unit, list[StoredEvent]]], outcomes: list[Outcome | None],
-                summary: Summary) -> None:
+    def _record(
+        self, chunk: list[tuple[Unit, list[StoredEvent]]], outcomes: list[Outcome | None], summary: Summary
+    ) -> None:
         """Count and write a chunk's settled units, in unit order; reject the units that cannot be
         settled (their events go to the rejects file and are dropped, leaving no trace)."""
         written: list[StatementRows] = []
@@ -444,8 +501,12 @@ class Batch:
                 self._rejected_staged += mine
                 for event in pending:
                     ours = event.run == summary.run
-                    self._reject(self._source if ours else f"(run {event.run})", event.line, event.id,
-                                 f"{unit} cannot be settled: {outcome.rejected}")
+                    self._reject(
+                        self._source if ours else f"(run {event.run})",
+                        event.line,
+                        event.id,
+                        f"{unit} cannot be settled: {outcome.rejected}",
+                    )
                 dropped.extend(e.id for e in pending)
                 continue
             summary.carried_over += len(pending) - mine
@@ -466,19 +527,28 @@ class Batch:
         summary.settled = summary.staged - self._rejected_staged
         summary.unsettled = self.ledger.unsettled(summary.run)
         conn = self.store.connection
-        flows = {platform: (credits, debits, lines_net) for platform, credits, debits, lines_net in conn.execute(
-            "SELECT s.platform, COALESCE(SUM(CASE WHEN l.payee = s.creator THEN l.value END), 0), "
-            "COALESCE(SUM(CASE WHEN l.payer = s.creator THEN l.value END), 0), COALESCE(SUM(l.amount), 0) "
-            "FROM statements s LEFT JOIN lines l ON l.statement = s.id WHERE s.run = ? GROUP BY s.platform",
-            (summary.run,))}
+        flows = {
+            platform: (credits, debits, lines_net)
+            for platform, credits, debits, lines_net in conn.execute(
+                "SELECT s.platform, COALESCE(SUM(CASE WHEN l.payee = s.creator THEN l.value END), 0), "
+                "COALESCE(SUM(CASE WHEN l.payer = s.creator THEN l.value END), 0), COALESCE(SUM(l.amount), 0) "
+                "FROM statements s LEFT JOIN lines l ON l.statement = s.id WHERE s.run = ? GROUP BY s.platform",
+                (summary.run,),
+            )
+        }
         for platform, count, adjustments, paid in conn.execute(
-                "SELECT platform, count(*), sum(type = 'adjustment'), sum(net) FROM statements WHERE run = ? "
-                "GROUP BY platform ORDER BY platform", (summary.run,)):
+            "SELECT platform, count(*), sum(type = 'adjustment'), sum(net) FROM statements WHERE run = ? "
+            "GROUP BY platform ORDER BY platform",
+            (summary.run,),
+        ):
             credits, debits, lines_net = flows.get(platform, (0, 0, 0))
             summary.cash[platform] = {
-                "statements": count, "adjustments": adjustments,
-                "cash_in": fmt(from_fen(credits)), "deductions": fmt(from_fen(debits)),
-                "paid_out": fmt(from_fen(paid)), "cash_out": fmt(from_fen(debits + paid)),
+                "statements": count,
+                "adjustments": adjustments,
+                "cash_in": fmt(from_fen(credits)),
+                "deductions": fmt(from_fen(debits)),
+                "paid_out": fmt(from_fen(paid)),
+                "cash_out": fmt(from_fen(debits + paid)),
                 "balanced": credits == debits + paid and lines_net == paid,
             }
 

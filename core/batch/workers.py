@@ -18,16 +18,12 @@ import sqlite3
 import threading
 import traceback
 from collections import deque
-from collections.abc import Callable
 from contextlib import suppress
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
-from ..engine import Engine
 from ..errors import InputError
 from ..events import activities, fold, parse_event
 from ..profiles import checked_base, parse_profile, scenario_for
@@ -36,6 +32,13 @@ from ..scenario import Scenario, load_scenario
 from ..sqlite_store import Call, StoreBuffer
 from .codec import join_object, members
 from .ledger import Held, StatementRows, Unit, statement_rows
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
+    from ..engine import Engine
 
 #: Start workers for an events file of this many bytes (about 15,000 events; below, forking them is
 #: not worth it), and keep them for settling from this many pending events.
@@ -58,8 +61,14 @@ class Rejected(Exception):
 Parsed = tuple[list[tuple[Any, ...]], list[tuple[int, str | None, str]], int]
 
 
-def _parse(records: list[tuple[int, Record]], header: tuple[str, ...], text: bool, month: str | None,
-           platforms: frozenset[str], run: int) -> Parsed:
+def _parse(
+    records: list[tuple[int, Record]],
+    header: tuple[str, ...],
+    text: bool,
+    month: str | None,
+    platforms: frozenset[str],
+    run: int,
+) -> Parsed:
     """Check a piece of the events file's records (:func:`parse_event`; ``month``: the period) into
     rows for :meth:`Ledger.stage_rows`."""
 
@@ -69,8 +78,7 @@ def _parse(records: list[tuple[int, Record]], header: tuple[str, ...], text: boo
             return event
         if month is not None and event.month != month:
             return f"date {event.date} is outside the period {month} (--period)"
-        return (event.id, event.platform, event.creator, event.month, event.date, event.kind, event.body,
-                run, number)
+        return (event.id, event.platform, event.creator, event.month, event.date, event.kind, event.body, run, number)
 
     return _checked(records, header, check)
 
@@ -86,8 +94,11 @@ def _parse_profiles(records: list[tuple[int, Record]], header: tuple[str, ...], 
     return _checked(records, header, check)
 
 
-def _checked(records: list[tuple[int, Record]], header: tuple[str, ...],
-             check: Callable[[dict[str, Any], int], tuple[Any, ...] | str]) -> Parsed:
+def _checked(
+    records: list[tuple[int, Record]],
+    header: tuple[str, ...],
+    check: Callable[[dict[str, Any], int], tuple[Any, ...] | str],
+) -> Parsed:
     """Each record of a piece made a row (blank lines are none) and checked: ``check`` gives the
     row to stage or the reason it is rejected; a record that is not a row is rejected as it is."""
     rows: list[tuple[Any, ...]] = []
@@ -181,8 +192,9 @@ class Settler:
             raise Rejected(f"{unit.platform} failed: {statement.error}")
         # The scenario as stored: what scenario_for makes, written as one compact JSON text.
         text = join_object(head, members(sections), members({"schema": 1, "period": unit.month}))
-        slots = [(args[0], args[1]) for method, args, answer in store.calls
-                 if method == "reserve" and answer and args[2] > 0]  # a limit of 0 only asks
+        slots = [
+            (args[0], args[1]) for method, args, answer in store.calls if method == "reserve" and answer and args[2] > 0
+        ]  # a limit of 0 only asks
         settles = job.events
         if job.original is not None:
             wanted = set(job.settles)
@@ -256,8 +268,12 @@ class Workers:
         self.failed = False
         ends = [context.Pipe() for _ in range(count)]
         for mine, theirs in ends:
-            process = context.Process(target=_work, args=(theirs, [m for m, _ in ends], path.resolve(), settler),
-                                      daemon=True, name="creatorpay-settle")
+            process = context.Process(
+                target=_work,
+                args=(theirs, [m for m, _ in ends], path.resolve(), settler),
+                daemon=True,
+                name="creatorpay-settle",
+            )
             process.start()
             theirs.close()
             self._pipes.append(mine)
@@ -283,8 +299,12 @@ class Workers:
         forced = count is not None
         if count is None:
             count = min(os.cpu_count() or 1, platforms)
-        if count < 2 or path == ":memory:" or (not forced and size < PARALLEL_BYTES) \
-                or "fork" not in multiprocessing.get_all_start_methods():
+        if (
+            count < 2
+            or path == ":memory:"
+            or (not forced and size < PARALLEL_BYTES)
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
             return None
         return cls(count, Path(path), settler)
 
@@ -367,6 +387,7 @@ class Workers:
 # Between the processes, jobs and outcomes travel as plain tuples with :mod:`marshal` (three times
 # faster than pickling the named tuples both ways); store calls carry Decimals and are pickled.
 
+
 def _plain_job(job: Job | None) -> tuple[Any, ...]:
     assert job is not None
     return (tuple(job.unit), *job[1:])
@@ -379,8 +400,11 @@ def _plain_outcome(outcome: Outcome) -> tuple[Any, ...]:
 
 def _outcome(plain: tuple[Any, ...]) -> Outcome:
     rows, rejected, calls = plain
-    return Outcome(None if rows is None else StatementRows(Unit(*rows[0]), *rows[1:]), rejected,
-                    pickle.loads(calls) if calls else [])  # the worker's own bytes
+    return Outcome(
+        None if rows is None else StatementRows(Unit(*rows[0]), *rows[1:]),
+        rejected,
+        pickle.loads(calls) if calls else [],
+    )  # the worker's own bytes
 
 
 def _work(pipe: Connection, close: list[Connection], path: Path, settler: Settler) -> None:

@@ -13,14 +13,16 @@ import importlib
 import os
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import InputError, PluginError
 from ..files import WriteError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
 
 #: command name -> "module:function", imported only when the command runs or its help is shown.
 COMMANDS = {
@@ -62,7 +64,7 @@ def hoist_globals(args: Sequence[str]) -> list[str]:
             break
     else:
         return args
-    head, rest = args[:index + 1], args[index + 1:]
+    head, rest = args[: index + 1], args[index + 1 :]
     moved: list[str] = []
     kept: list[str] = []
     position = 0
@@ -74,7 +76,7 @@ def hoist_globals(args: Sequence[str]) -> list[str]:
         if arg in GLOBAL_FLAGS or (arg.split("=", 1)[0] in GLOBAL_VALUED and "=" in arg):
             moved.append(arg)
         elif arg in GLOBAL_VALUED and position + 1 < len(rest):
-            moved.extend(rest[position:position + 2])
+            moved.extend(rest[position : position + 2])
             position += 1
         else:
             kept.append(arg)
@@ -85,11 +87,11 @@ def hoist_globals(args: Sequence[str]) -> list[str]:
 class SuggestingGroup(click.Group):
     """A group that answers an unknown subcommand with the closest names ("did you mean")."""
 
-    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
-                                                                            list[str]]:
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
         name = click.utils.make_str(args[0]) if args else ""
-        if args and not ctx.resilient_parsing and self.get_command(ctx, name) is None \
-                and not name.startswith("-"):
+        if args and not ctx.resilient_parsing and self.get_command(ctx, name) is None and not name.startswith("-"):
             close = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
             hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             ctx.fail(f"No such command {name!r}.{hint} Commands: {', '.join(self.list_commands(ctx))}.")
@@ -210,8 +212,12 @@ def note(text: str) -> None:
 def show_long(lines: Sequence[str]) -> None:
     """Print ``lines``; through a pager (``PAGER``, else less) when stdout is a terminal and they do
     not fit on the screen, unless ``--no-pager``; never when piped (as git and llm do)."""
-    if _root_meta().get(PAGER, True) and sys.stdout.isatty() and not _root_meta().get(TO_FILE) \
-            and len(lines) > shutil.get_terminal_size().lines - 1:
+    if (
+        _root_meta().get(PAGER, True)
+        and sys.stdout.isatty()
+        and not _root_meta().get(TO_FILE)
+        and len(lines) > shutil.get_terminal_size().lines - 1
+    ):
         click.echo_via_pager("\n".join(lines) + "\n", color=not plain())
         return
     for line in lines:
@@ -220,17 +226,39 @@ def show_long(lines: Sequence[str]) -> None:
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks for failures.")
-@click.option("--disable-plugin", "disable_plugin", multiple=True, metavar="NAME",
-              help="Do not load the plugin NAME (repeatable); adds to CREATORPAY_DISABLE_PLUGINS.")
-@click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default=None,
-              help="Colour and box art: auto (on a terminal, unless NO_COLOR or FORCE_COLOR is set), always, never.")
+@click.option(
+    "--disable-plugin",
+    "disable_plugin",
+    multiple=True,
+    metavar="NAME",
+    help="Do not load the plugin NAME (repeatable); adds to CREATORPAY_DISABLE_PLUGINS.",
+)
+@click.option(
+    "--color",
+    "color",
+    type=click.Choice(["auto", "always", "never"]),
+    default=None,
+    help="Colour and box art: auto (on a terminal, unless NO_COLOR or FORCE_COLOR is set), always, never.",
+)
 @click.option("-q", "--quiet", "quiet_flag", is_flag=True, help="Print only errors and the document itself.")
 @click.option("--no-pager", "no_pager", is_flag=True, help="Never page long explain and rules show output.")
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_versions,
-              help="Show the core and plugin versions and exit.")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_versions,
+    help="Show the core and plugin versions and exit.",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool, disable_plugin: tuple[str, ...], color: str | None, quiet_flag: bool,
-        no_pager: bool) -> None:
+def cli(
+    ctx: click.Context,
+    debug: bool,
+    disable_plugin: tuple[str, ...],
+    color: str | None,
+    quiet_flag: bool,
+    no_pager: bool,
+) -> None:
     """Compare what a creator earns for the same work on Xingtu, WeChat Channels and NetEase.
 
     \b

@@ -41,9 +41,14 @@ def complete_platforms(_ctx: click.Context, _param: click.Parameter, incomplete:
 
 def output_option(function: F) -> F:
     """``-o/--output FILE``: the document written to FILE, whole or not at all, never over an input."""
-    return click.option("-o", "--output", "output", type=click.Path(path_type=Path), metavar="FILE",
-                        help="Write the document to FILE, not stdout (whole or not at all; never over an input; "
-                             "- is stdout).")(function)
+    return click.option(
+        "-o",
+        "--output",
+        "output",
+        type=click.Path(path_type=Path),
+        metavar="FILE",
+        help="Write the document to FILE, not stdout (whole or not at all; never over an input; - is stdout).",
+    )(function)
 
 
 @contextmanager
@@ -82,15 +87,24 @@ def load_each(paths: Iterable[Path]) -> tuple[list[Scenario], int]:
 
 def rules_option(function: F) -> F:
     """``--rules FILE``: a rules override file (TOML) applied on top of every plugin's rule file."""
-    return click.option("--rules", type=click.Path(path_type=Path), metavar="FILE",
-                        help="Rules override file (TOML), e.g. [wechat_channels.\"WC-TIP-03\"] mode = \"marginal\".")(
-        function)
+    return click.option(
+        "--rules",
+        type=click.Path(path_type=Path),
+        metavar="FILE",
+        help='Rules override file (TOML), e.g. [wechat_channels."WC-TIP-03"] mode = "marginal".',
+    )(function)
 
 
 def platform_option(function: F) -> F:
     """``--platform NAME`` (repeatable)."""
-    return click.option("--platform", "platforms", multiple=True, metavar="NAME", shell_complete=complete_platforms,
-                        help="Platform to settle on (repeatable; default: every loaded platform).")(function)
+    return click.option(
+        "--platform",
+        "platforms",
+        multiple=True,
+        metavar="NAME",
+        shell_complete=complete_platforms,
+        help="Platform to settle on (repeatable; default: every loaded platform).",
+    )(function)
 
 
 def make_engine(rules: Path | None) -> Engine:
@@ -151,8 +165,10 @@ class LedgerDamaged(click.ClickException):
     """A ledger SQLite cannot read to the end (a damaged file): it fails verification (exit 1)."""
 
     def __init__(self, db: Path, reason: str) -> None:
-        super().__init__(f"{db}: SQLite cannot read the ledger ({reason}); it fails verification: "
-                         f"run creatorpay ledger verify --db {db}")
+        super().__init__(
+            f"{db}: SQLite cannot read the ledger ({reason}); it fails verification: "
+            f"run creatorpay ledger verify --db {db}"
+        )
         self.reason = reason
 
 
@@ -177,14 +193,20 @@ def ledger_errors(db: Path, *, verifying: bool = False) -> Iterator[None]:
         if code == sqlite3.SQLITE_CORRUPT:
             raise InputError.one(str(db), "", f"the ledger is damaged ({exc}); restore it from a copy") from None
         if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM):
-            raise InputError.one(str(db), "", f"the ledger cannot be written ({exc}): make the file and its "
-                                              f"folder writable, or use a copy") from None
+            raise InputError.one(
+                str(db),
+                "",
+                f"the ledger cannot be written ({exc}): make the file and its folder writable, or use a copy",
+            ) from None
         if code == sqlite3.SQLITE_CANTOPEN:
-            raise InputError.one(str(db), "", f"cannot open the ledger ({exc}): is the folder there and "
-                                              f"writable?") from None
+            raise InputError.one(
+                str(db), "", f"cannot open the ledger ({exc}): is the folder there and writable?"
+            ) from None
         if code == sqlite3.SQLITE_FULL:
-            raise WriteError(f"cannot write the ledger {db}: the disk is full ({exc}); the last "
-                             f"transaction was rolled back: free space and run the same command again") from None
+            raise WriteError(
+                f"cannot write the ledger {db}: the disk is full ({exc}); the last "
+                f"transaction was rolled back: free space and run the same command again"
+            ) from None
         raise WriteError(f"the ledger {db} failed: {exc}") from exc
 
 

@@ -6,10 +6,10 @@ import json
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..engine import Report
 from ..files import check_outputs
 from .common import (
     check_platforms,
@@ -21,6 +21,9 @@ from .common import (
     report_failures,
     rules_option,
 )
+
+if TYPE_CHECKING:
+    from ..engine import Report
 
 
 def _cpm(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Decimal | None:
@@ -40,12 +43,23 @@ def _cpm(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Dec
 @platform_option
 @rules_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-@click.option("--cpm", callback=_cpm, metavar="N",
-              help="CNY per 1,000 impressions: show traffic's CNY equivalent (CORE-TRAFFIC-01).")
+@click.option(
+    "--cpm",
+    callback=_cpm,
+    metavar="N",
+    help="CNY per 1,000 impressions: show traffic's CNY equivalent (CORE-TRAFFIC-01).",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when any platform reports a violation.")
 @output_option
-def compare(scenarios: tuple[Path, ...], platforms: tuple[str, ...], rules: Path | None, fmt: str,
-            cpm: Decimal | None, strict: bool, output: Path | None) -> None:
+def compare(
+    scenarios: tuple[Path, ...],
+    platforms: tuple[str, ...],
+    rules: Path | None,
+    fmt: str,
+    cpm: Decimal | None,
+    strict: bool,
+    output: Path | None,
+) -> None:
     """Compare payouts for the same month of work across platforms.
 
     Rows are gross income, fees and commission, incentives, transfers to co-creators, compensation,
@@ -77,8 +91,7 @@ def compare(scenarios: tuple[Path, ...], platforms: tuple[str, ...], rules: Path
         raise click.exceptions.Exit(code)
 
 
-def _print(reports: list[Report], fmt: str, cpm: Decimal | None, fictional: frozenset[str], *,
-           several: bool) -> None:
+def _print(reports: list[Report], fmt: str, cpm: Decimal | None, fictional: frozenset[str], *, several: bool) -> None:
     if fmt == "json":
         documents = [r.to_dict(cpm) for r in reports]
         click.echo(json.dumps(documents if several else documents[0], ensure_ascii=False, indent=2))

@@ -12,15 +12,17 @@ from __future__ import annotations
 import difflib
 import json
 import os
-from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 FILE_NAME = "creatorpay.toml"
 KEYS = ("rules", "platform", "format", "cpm")
@@ -29,13 +31,27 @@ ENV = {key: f"CREATORPAY_{key.upper()}" for key in KEYS}
 #: Each command that takes a key, as the path to it in click's default map, its parameter name and,
 #: for ``format``, the values the command offers (a default format applies where it is offered).
 TARGETS: dict[str, tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...]] = {
-    "rules": ((("compare",), "rules", ()), (("explain",), "rules", ()), (("validate",), "rules", ()),
-              (("sweep",), "rules", ()), (("settle",), "rules", ()), (("rules", "show"), "overrides", ())),
-    "platform": ((("compare",), "platforms", ()), (("explain",), "platforms", ()), (("validate",), "platforms", ()),
-                 (("sweep",), "platforms", ())),
-    "format": ((("compare",), "fmt", ("table", "json", "csv")), (("explain",), "fmt", ("text", "json")),
-               (("sweep",), "fmt_name", ("table", "csv", "json", "png", "svg")),
-               (("rules", "show"), "fmt", ("text", "json")), (("ledger", "export"), "fmt", ("csv", "json"))),
+    "rules": (
+        (("compare",), "rules", ()),
+        (("explain",), "rules", ()),
+        (("validate",), "rules", ()),
+        (("sweep",), "rules", ()),
+        (("settle",), "rules", ()),
+        (("rules", "show"), "overrides", ()),
+    ),
+    "platform": (
+        (("compare",), "platforms", ()),
+        (("explain",), "platforms", ()),
+        (("validate",), "platforms", ()),
+        (("sweep",), "platforms", ()),
+    ),
+    "format": (
+        (("compare",), "fmt", ("table", "json", "csv")),
+        (("explain",), "fmt", ("text", "json")),
+        (("sweep",), "fmt_name", ("table", "csv", "json", "png", "svg")),
+        (("rules", "show"), "fmt", ("text", "json")),
+        (("ledger", "export"), "fmt", ("csv", "json")),
+    ),
     "cpm": ((("compare",), "cpm", ()),),
 }
 FORMATS = tuple(sorted({f for _, _, offered in TARGETS["format"] for f in offered}))
@@ -134,8 +150,9 @@ def _check(key: str, value: str | tuple[str, ...], source: str, path: str) -> st
         except InvalidOperation:
             number = Decimal("NaN")
         if not number.is_finite() or number < 0:
-            raise InputError.one(source, path, f"expected CNY per 1,000 impressions (a number >= 0 such as "
-                                               f"12.5), found {value!r}")
+            raise InputError.one(
+                source, path, f"expected CNY per 1,000 impressions (a number >= 0 such as 12.5), found {value!r}"
+            )
     if key == "platform" and not value:
         raise InputError.one(source, path, "expected at least one platform name")
     return value
@@ -181,11 +198,20 @@ def config(fmt: str) -> None:
     """
     settings = load()
     if fmt == "json":
-        click.echo(json.dumps({
-            "files": [{"path": str(p), "found": p.is_file()} for p in files()],
-            "settings": {k: {"value": list(s.value) if isinstance(s.value, tuple) else s.value, "source": s.source}
-                         for k in KEYS if (s := settings.get(k)) is not None},
-        }, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "files": [{"path": str(p), "found": p.is_file()} for p in files()],
+                    "settings": {
+                        k: {"value": list(s.value) if isinstance(s.value, tuple) else s.value, "source": s.source}
+                        for k in KEYS
+                        if (s := settings.get(k)) is not None
+                    },
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     for key in KEYS:
         setting = settings.get(key)

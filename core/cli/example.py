@@ -6,13 +6,16 @@ scenario to start from. They are the files of ``examples/`` in the source tree, 
 from __future__ import annotations
 
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import InputError
 from ..files import STDIN, check_outputs, write_text
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 #: The package whose data files are the examples.
 PACKAGE = "creatorpay.examples"
@@ -22,8 +25,11 @@ SUFFIX = ".toml"
 
 def bundled() -> dict[str, Traversable]:
     """Each bundled example by name (``food-vlogger``), in name order."""
-    found = {item.name.removesuffix(SUFFIX): item for item in resources.files(PACKAGE).iterdir()
-             if item.name.endswith(SUFFIX) and item.is_file()}
+    found = {
+        item.name.removesuffix(SUFFIX): item
+        for item in resources.files(PACKAGE).iterdir()
+        if item.name.endswith(SUFFIX) and item.is_file()
+    }
     return dict(sorted(found.items()))
 
 
@@ -44,15 +50,23 @@ def read(name: str) -> str:
     examples = bundled()
     item = examples.get(name.removesuffix(SUFFIX))
     if item is None:
-        raise InputError.one("NAME", "", f"no bundled example {name!r}; the examples are: {', '.join(examples)} "
-                                         f"(`creatorpay example` lists them)")
+        raise InputError.one(
+            "NAME",
+            "",
+            f"no bundled example {name!r}; the examples are: {', '.join(examples)} (`creatorpay example` lists them)",
+        )
     return item.read_text(encoding="utf-8")
 
 
 @click.command()
 @click.argument("name", required=False)
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FILE",
-              help="Write the example to FILE (whole or not at all) instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Write the example to FILE (whole or not at all) instead of standard output.",
+)
 def example(name: str | None, output: Path | None) -> None:
     """List the bundled example scenarios, or print the one called NAME.
 
@@ -72,8 +86,9 @@ def example(name: str | None, output: Path | None) -> None:
         width = max((len(n) for n in examples), default=0)
         for example_name, item in examples.items():
             click.echo(f"{example_name:<{width}}  {description(item.read_text(encoding='utf-8'))}")
-        click.echo("\nPrint one with `creatorpay example NAME > scenario.toml`, "
-                   "then `creatorpay compare scenario.toml`.")
+        click.echo(
+            "\nPrint one with `creatorpay example NAME > scenario.toml`, then `creatorpay compare scenario.toml`."
+        )
         return
     text = read(name)
     if output is None or str(output) == STDIN:

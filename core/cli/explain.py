@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..engine import Engine, Report, document_header
 from ..files import check_outputs
 from ..money import grouped
-from ..rules import Rule
 from ..scenario import load_scenario
-from ..statement import Statement
 from . import show_long
 from .common import (
     check_platforms,
@@ -23,6 +22,10 @@ from .common import (
     platform_option,
     rules_option,
 )
+
+if TYPE_CHECKING:
+    from ..rules import Rule
+    from ..statement import Statement
 
 
 @click.command()
@@ -68,8 +71,11 @@ def rule_index(engine: Engine) -> dict[str, Rule]:
 def explained_document(engine: Engine, report: Report) -> dict[str, object]:
     """The document ``compare --format json`` writes (schema header, results, notices), each line
     explained: one shape for every JSON output (docs/output.md)."""
-    return {**document_header(report.scenario), "results": [explained(engine, s) for s in report.results],
-            "notices": list(report.notices)}
+    return {
+        **document_header(report.scenario),
+        "results": [explained(engine, s) for s in report.results],
+        "notices": list(report.notices),
+    }
 
 
 def explained(engine: Engine, statement: Statement) -> dict[str, object]:
@@ -96,18 +102,30 @@ def explain_text(engine: Engine, statement: Statement) -> list[str]:
         rule = index.get(line.rule)
         source = f"{rule.source}" if rule else "(rule not in any loaded rule file)"
         out.append(explain_line(line, source, line.label == "unverified"))
-    out.append(f"  net {grouped(statement.net)}   "
-               + "   ".join(f"{k} {grouped(v)}" for k, v in statement.totals.items() if v))
+    out.append(
+        f"  net {grouped(statement.net)}   " + "   ".join(f"{k} {grouped(v)}" for k, v in statement.totals.items() if v)
+    )
     if any(line.label == "unverified" for line in statement.lines):
         out.append("  ! computed from an unverified figure (commonly cited, not confirmed by a source)")
     sections = (
-        ("traffic (never cash)", [f"{t.rule}: {t.impressions:,} impressions, {t.matched_users:,} matched users"
-                                  f"{' - ' + t.note if t.note else ''}" for t in statement.traffic_items]),
+        (
+            "traffic (never cash)",
+            [
+                f"{t.rule}: {t.impressions:,} impressions, {t.matched_users:,} matched users"
+                f"{' - ' + t.note if t.note else ''}"
+                for t in statement.traffic_items
+            ],
+        ),
         ("not applied", [f"{n.rule}: {n.reason}" for n in statement.not_applied]),
         ("not offered", [f"{n.activity}: {n.reason}" for n in statement.not_offered]),
-        ("violations", [f"{v.rule}{' order ' + v.order if v.order else ''}"
-                        f"{' (' + v.participant + ')' if v.participant else ''}: {v.message}"
-                        for v in statement.violations]),
+        (
+            "violations",
+            [
+                f"{v.rule}{' order ' + v.order if v.order else ''}"
+                f"{' (' + v.participant + ')' if v.participant else ''}: {v.message}"
+                for v in statement.violations
+            ],
+        ),
         ("pending", [f"{p.order}: {p.reason}" for p in statement.pending]),
         ("facts", [f"{k}: {v}" for k, v in statement.facts.items()]),
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -20,11 +19,13 @@ from ..scenario import Period
 from . import SuggestingGroup, note
 from .common import LedgerDamaged, ledger_errors, open_ledger
 
-if TYPE_CHECKING:
-    pass
-
-_DB = click.option("--db", required=True, type=click.Path(path_type=Path), metavar="FILE",
-                   help="The SQLite ledger written by creatorpay settle.")
+_DB = click.option(
+    "--db",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="The SQLite ledger written by creatorpay settle.",
+)
 
 
 @click.group(cls=SuggestingGroup)
@@ -41,10 +42,16 @@ def ledger() -> None:
 @click.option("--platform", metavar="NAME", help="Only this platform.")
 @click.option("--creator", metavar="ID", help="Only this creator.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path), metavar="FILE",
-              help="Write here, not stdout (whole or not at all; never over the ledger).")
-def export(db: Path, period: str | None, platform: str | None, creator: str | None, fmt: str,
-           output: Path | None) -> None:
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Write here, not stdout (whole or not at all; never over the ledger).",
+)
+def export(
+    db: Path, period: str | None, platform: str | None, creator: str | None, fmt: str, output: Path | None
+) -> None:
     """Totals per platform, creator and month: statements, adjustments, events, totals by kind, net.
 
     Example: creatorpay ledger export --db ledger.sqlite --period 2026-10 --format json
@@ -57,9 +64,12 @@ def export(db: Path, period: str | None, platform: str | None, creator: str | No
 
         _, problems = Ledger(store).verify(month=month, platform=platform, creator=creator)
         if problems:
-            click.echo(f"error: {db} fails verification ({len(problems)} problem"
-                       f"{'s' if len(problems) > 1 else ''}, first: {problems[0]}); nothing exported. "
-                       f"Run: creatorpay ledger verify --db {db}", err=True)
+            click.echo(
+                f"error: {db} fails verification ({len(problems)} problem"
+                f"{'s' if len(problems) > 1 else ''}, first: {problems[0]}); nothing exported. "
+                f"Run: creatorpay ledger verify --db {db}",
+                err=True,
+            )
             raise click.exceptions.Exit(1)
         if output is None:
             Ledger(store).export(sys.stdout, fmt, month=month, platform=platform, creator=creator)
@@ -109,8 +119,11 @@ def verify(db: Path) -> None:
     for problem in problems:
         click.echo(f"{db}: {problem}", err=True)
     if problems:
-        click.echo(f"{db}: {len(problems)} problem{'s' if len(problems) > 1 else ''} found; do not trust its "
-                   "totals (restore a backup, or settle its events into a new ledger)", err=True)
+        click.echo(
+            f"{db}: {len(problems)} problem{'s' if len(problems) > 1 else ''} found; do not trust its "
+            "totals (restore a backup, or settle its events into a new ledger)",
+            err=True,
+        )
         raise click.exceptions.Exit(1)
     click.echo(f"{db}: ok, {checked:,} statements verified (digests and SQLite integrity check)")
 
@@ -122,4 +135,3 @@ def _month(text: str | None) -> str | None:
         return str(Period.parse(text))
     except ValueError as exc:
         raise InputError.one("--period", "", str(exc)) from None
-

@@ -47,8 +47,10 @@ def name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a platform name, or None. It becomes the entry-point name, the key of
     ``[platform.<name>]`` and the module ``creatorpay_<name>``."""
     if not NAME.match(name) or name.endswith("_") or "__" in name:
-        return (f"expected a platform name: 2-40 lowercase letters, digits and single underscores, starting "
-                f"with a letter (it becomes the entry-point name and the module creatorpay_<name>), found {name!r}")
+        return (
+            f"expected a platform name: 2-40 lowercase letters, digits and single underscores, starting "
+            f"with a letter (it becomes the entry-point name and the module creatorpay_<name>), found {name!r}"
+        )
     if keyword.iskeyword(name) or name in RESERVED:
         return f"{name!r} is reserved; choose another platform name"
     for ep in metadata.entry_points(group="creatorpay"):
@@ -80,8 +82,11 @@ def scaffold(directory: Path, fields: dict[str, str]) -> list[Path]:
     templates = resources.files("creatorpay.core").joinpath("scaffold")
     existed = directory.is_dir() and not directory.is_symlink()
     if existed and any(directory.iterdir()):
-        raise InputError.one(str(directory), "", "is not empty; creatorpay new-plugin never overwrites: choose "
-                                                 "another --dir, or an empty folder")
+        raise InputError.one(
+            str(directory),
+            "",
+            "is not empty; creatorpay new-plugin never overwrites: choose another --dir, or an empty folder",
+        )
     try:
         directory.mkdir(parents=True, exist_ok=existed)
     except OSError as exc:
@@ -109,8 +114,13 @@ def scaffold(directory: Path, fields: dict[str, str]) -> list[Path]:
 
 @click.command("new-plugin")
 @click.argument("name")
-@click.option("--dir", "directory", type=click.Path(path_type=Path), metavar="DIR",
-              help="Directory for the package (default: ./creatorpay-NAME); must not exist or be empty.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Directory for the package (default: ./creatorpay-NAME); must not exist or be empty.",
+)
 @click.option("--title", help="The platform's display name (default: from NAME, e.g. Acme).")
 @click.option("--prefix", help="Capital letters that start the plugin's rule IDs (default: NAME's letters, e.g. ACME).")
 def new_plugin(name: str, directory: Path | None, title: str | None, prefix: str | None) -> None:
@@ -130,22 +140,36 @@ def new_plugin(name: str, directory: Path | None, title: str | None, prefix: str
         raise click.BadParameter(problem, param_hint="NAME")
     if prefix is not None and not PREFIX.match(prefix):
         raise click.BadParameter(f"expected 1-16 capital letters such as KS, found {prefix!r}", param_hint="--prefix")
-    if title is not None and (not TITLE.fullmatch(title)
-                              or any(unicodedata.category(ch) in TITLE_REFUSED for ch in title)):
-        raise click.BadParameter(f"expected 1-40 characters without quotes, backslashes, $ or control characters "
-                                 f"(tabs, line breaks, escapes), found {title!r}", param_hint="--title")
+    if title is not None and (
+        not TITLE.fullmatch(title) or any(unicodedata.category(ch) in TITLE_REFUSED for ch in title)
+    ):
+        raise click.BadParameter(
+            f"expected 1-40 characters without quotes, backslashes, $ or control characters "
+            f"(tabs, line breaks, escapes), found {title!r}",
+            param_hint="--title",
+        )
     fields = values(name, title, prefix)
     target = directory if directory is not None else Path(fields["dist"])
     if target.is_symlink() and not target.exists():
-        raise InputError.one(str(target), "", f"is a symbolic link to {os.readlink(target)}, which does not "
-                                              f"exist; creatorpay new-plugin creates a new directory: choose "
-                                              f"another --dir or remove the link")
+        raise InputError.one(
+            str(target),
+            "",
+            f"is a symbolic link to {os.readlink(target)}, which does not "
+            f"exist; creatorpay new-plugin creates a new directory: choose "
+            f"another --dir or remove the link",
+        )
     if target.exists() and not (target.is_dir() and not target.is_symlink() and not any(target.iterdir())):
-        raise InputError.one(str(target), "", "already exists and is not an empty folder; creatorpay new-plugin "
-                                              "never overwrites: choose another --dir, or an empty folder")
+        raise InputError.one(
+            str(target),
+            "",
+            "already exists and is not an empty folder; creatorpay new-plugin "
+            "never overwrites: choose another --dir, or an empty folder",
+        )
     written = scaffold(target, fields)
-    click.echo(f"created {target}/ with {len(written)} files: platform {name!r}, module {fields['module']}, "
-               f"rules {fields['prefix']}-*")
+    click.echo(
+        f"created {target}/ with {len(written)} files: platform {name!r}, module {fields['module']}, "
+        f"rules {fields['prefix']}-*"
+    )
     click.echo("next:")
     click.echo(f"  cd {target}")
     click.echo("  python -m pip install -e '.[test]'")

@@ -23,8 +23,9 @@ def plugins(fmt: str) -> None:
     engine = make_engine(None)
     reports = engine.reports
     if fmt == "json":
-        click.echo(json.dumps([{**r.to_dict(), "distribution": project_name(r.distribution)} for r in reports],
-                              indent=2))
+        click.echo(
+            json.dumps([{**r.to_dict(), "distribution": project_name(r.distribution)} for r in reports], indent=2)
+        )
         return
     for r in reports:
         where = f"{project_name(r.distribution)} {r.version}" if r.distribution else "registered in-process"

@@ -10,20 +10,22 @@ from __future__ import annotations
 import csv
 import os
 import sys
-from collections.abc import Collection, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import IO, TYPE_CHECKING
 
 import click
 
-from ..engine import Report
 from ..money import grouped, round_fen
 from ..statement import TOTALS, Line, Statement
 
 if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+
     from rich.console import Console
     from rich.table import Table
+
+    from ..engine import Report
 
 ROWS = {
     "income": "Gross income",
@@ -59,8 +61,9 @@ def console() -> Console:
     from rich.console import Console
 
     if plain():
-        return Console(file=sys.stdout, no_color=True, highlight=False, force_terminal=False, width=columns(),
-                       emoji=False)
+        return Console(
+            file=sys.stdout, no_color=True, highlight=False, force_terminal=False, width=columns(), emoji=False
+        )
     return Console(file=sys.stdout, highlight=False, emoji=False)
 
 
@@ -72,8 +75,13 @@ def fits(out: Console, table: Table, spare: int = 0) -> bool:
     return Measurement.get(out, out.options.update(width=1_000_000), table).maximum + spare <= out.width
 
 
-def blocks(title: str, names: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]],
-           notes: Sequence[str] = (), numeric_labels: bool = False) -> list[str]:
+def blocks(
+    title: str,
+    names: Sequence[str],
+    rows: Sequence[tuple[str, Sequence[str]]],
+    notes: Sequence[str] = (),
+    numeric_labels: bool = False,
+) -> list[str]:
     """The vertical layout of a table too wide for the terminal: one block per column (a platform),
     each with every row's label and figure (then the row's note, if any), figures right-aligned and
     never cut. Labels are left-aligned, or right-aligned when they are numbers (a sweep's values)."""
@@ -98,8 +106,9 @@ def best_net(report: Report, fictional: Collection[str] = ()) -> Decimal | None:
     return max(ok) if len(ok) > 1 else None
 
 
-def comparison_rows(report: Report, cpm: Decimal | None = None,
-                    fictional: Collection[str] = ()) -> list[tuple[str, list[str]]]:
+def comparison_rows(
+    report: Report, cpm: Decimal | None = None, fictional: Collection[str] = ()
+) -> list[tuple[str, list[str]]]:
     """The comparison's rows (label, one cell per platform): totals, net (the best marked, never a
     fictional platform's), traffic."""
     results, best = report.results, best_net(report, fictional)
@@ -139,8 +148,11 @@ def print_comparison(report: Report, cpm: Decimal | None = None, fictional: Coll
     if fits(out, table):
         out.print(table)
     else:
-        echo_lines(blocks("CNY", [s.platform + (" (fictional)" if s.platform in fictional else "")
-                                  for s in report.results], rows))
+        echo_lines(
+            blocks(
+                "CNY", [s.platform + (" (fictional)" if s.platform in fictional else "") for s in report.results], rows
+            )
+        )
     if best_net(report, fictional) is not None:
         click.echo("* best net" + (" (a fictional platform is never marked)" if fictional else ""))
     for line in details(report.results):
@@ -169,8 +181,14 @@ def details(results: Sequence[Statement]) -> list[str]:
     lines: list[str] = []
     sections = (
         ("Not offered", [f"{s.platform}: {n.activity}: {n.reason}" for s in results for n in s.not_offered]),
-        ("Violations", [f"{s.platform}: {v.rule}{_order(v.order, v.participant)}: {v.message}"
-                        for s in results for v in s.violations]),
+        (
+            "Violations",
+            [
+                f"{s.platform}: {v.rule}{_order(v.order, v.participant)}: {v.message}"
+                for s in results
+                for v in s.violations
+            ],
+        ),
         ("Pending", [f"{s.platform}: order {p.order}: {p.reason}" for s in results for p in s.pending]),
         ("Errors", [f"{s.platform}: {s.status}: {s.error}" for s in results if s.error]),
     )
@@ -186,8 +204,19 @@ def _order(order: str | None, participant: str | None) -> str:
     return where + (f" ({participant})" if participant else "")
 
 
-CSV_FIELDS = ("scenario", "period", "platform", "status", *TOTALS, "net", "impressions", "matched_users",
-              "violations", "not_offered", "error")
+CSV_FIELDS = (
+    "scenario",
+    "period",
+    "platform",
+    "status",
+    *TOTALS,
+    "net",
+    "impressions",
+    "matched_users",
+    "violations",
+    "not_offered",
+    "error",
+)
 
 
 def write_csv(reports: Sequence[Report], stream: IO[str], cpm: Decimal | None = None) -> None:
@@ -198,11 +227,16 @@ def write_csv(reports: Sequence[Report], stream: IO[str], cpm: Decimal | None = 
     for report in reports:
         for s in report.results:
             row: dict[str, object] = {
-                "scenario": report.scenario.source, "period": str(report.scenario.period),
-                "platform": s.platform, "status": s.status, "net": f"{s.net:.2f}",
-                "impressions": s.impressions, "matched_users": s.matched_users,
+                "scenario": report.scenario.source,
+                "period": str(report.scenario.period),
+                "platform": s.platform,
+                "status": s.status,
+                "net": f"{s.net:.2f}",
+                "impressions": s.impressions,
+                "matched_users": s.matched_users,
                 "violations": " ".join(sorted({v.rule for v in s.violations})),
-                "not_offered": " ".join(n.activity for n in s.not_offered), "error": s.error or "",
+                "not_offered": " ".join(n.activity for n in s.not_offered),
+                "error": s.error or "",
             }
             row.update({k: f"{v:.2f}" for k, v in s.totals.items()})
             if cpm is not None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import InputError
-from ..rules import RuleVersion
 from ..rulesdoc import constraints, limit_text
 from . import SuggestingGroup, show_long
 from .common import complete_platforms, make_engine
+
+if TYPE_CHECKING:
+    from ..rules import RuleVersion
 
 
 @click.group(cls=SuggestingGroup)
@@ -39,8 +41,9 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 @rules.command()
 @click.argument("platform", required=False, shell_complete=complete_platforms)
 @click.option("--at", "day", callback=_date, metavar="YYYY-MM-DD", help="Date (default: today).")
-@click.option("--rules", "overrides", type=click.Path(path_type=Path), metavar="FILE",
-              help="Rules override file to apply first.")
+@click.option(
+    "--rules", "overrides", type=click.Path(path_type=Path), metavar="FILE", help="Rules override file to apply first."
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def show(platform: str | None, day: dt.date, overrides: Path | None, fmt: str) -> None:
     """The rule versions in force at a date, with every parameter and its provenance (long text goes
@@ -50,17 +53,21 @@ def show(platform: str | None, day: dt.date, overrides: Path | None, fmt: str) -
     if platform is not None and platform not in books:
         if engine.unloaded(platform) is not None:
             raise engine.not_loaded("PLATFORM", platform)
-        raise InputError.one("PLATFORM", "", f"unknown platform or plugin {platform!r}; loaded: "
-                                             f"{', '.join(sorted(books))}")
+        raise InputError.one(
+            "PLATFORM", "", f"unknown platform or plugin {platform!r}; loaded: {', '.join(sorted(books))}"
+        )
     names = [platform] if platform else sorted(books)
     documents: list[dict[str, Any]] = []
     for name in names:
         ruleset = books[name].at(day)
-        documents.append({
-            "book": name, "date": day.isoformat(),
-            "in_force": [_version(v) for v in ruleset],
-            "not_in_force": [{"rule": r, "reason": why} for r, why in ruleset.not_in_force.items()],
-        })
+        documents.append(
+            {
+                "book": name,
+                "date": day.isoformat(),
+                "in_force": [_version(v) for v in ruleset],
+                "not_in_force": [{"rule": r, "reason": why} for r, why in ruleset.not_in_force.items()],
+            }
+        )
     if fmt == "json":
         click.echo(json.dumps(documents, ensure_ascii=False, indent=2, default=str))
         return
@@ -86,13 +93,24 @@ def show(platform: str | None, day: dt.date, overrides: Path | None, fmt: str) -
 
 def _version(v: RuleVersion) -> dict[str, Any]:
     return {
-        "rule": v.id, "title": v.rule.title, "label": v.label, "source": v.rule.source,
+        "rule": v.id,
+        "title": v.rule.title,
+        "label": v.label,
+        "source": v.rule.source,
         "effective_from": v.effective_from.isoformat(),
         "effective_to": v.effective_to.isoformat() if v.effective_to else None,
-        "params": [{"name": name, "type": spec.type, "value": _plain(v.params.get(name)),
-                    "label": spec.label, "overridden": name in v.overridden, "doc": spec.doc,
-                    "constraints": constraints(spec)}
-                   for name, spec in v.rule.params.items()],
+        "params": [
+            {
+                "name": name,
+                "type": spec.type,
+                "value": _plain(v.params.get(name)),
+                "label": spec.label,
+                "overridden": name in v.overridden,
+                "doc": spec.doc,
+                "constraints": constraints(spec),
+            }
+            for name, spec in v.rule.params.items()
+        ],
     }
 
 

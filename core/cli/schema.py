@@ -32,6 +32,7 @@ _ID = "https://creatorpay.invalid/schema/1/"
 
 # -- JSON Schema ------------------------------------------------------------------------------------
 
+
 def json_schema(kind: str = "scenario") -> dict[str, Any]:
     """The JSON Schema of a scenario, an event row or a creator row (JSON, as after TOML parsing)."""
     defs: dict[str, Any] = {}
@@ -40,24 +41,33 @@ def json_schema(kind: str = "scenario") -> dict[str, Any]:
         title, about = "creatorpay scenario (schema 1)", fields.SCENARIO.meaning
     elif kind == "event":
         common = [(f, True) for f in fields.EVENT.fields if f.name != "kind"]
-        root = {"oneOf": [_object([*common, (_kind(name), True), *((f, f.required) for f in extra)], defs)
-                          for name, extra in fields.EVENT_KINDS.items()]}
+        root = {
+            "oneOf": [
+                _object([*common, (_kind(name), True), *((f, f.required) for f in extra)], defs)
+                for name, extra in fields.EVENT_KINDS.items()
+            ]
+        }
         title, about = "creatorpay event row", f"{fields.EVENT.meaning}, as a JSON Lines row. {fields.EVENT.note}"
     elif kind == "creator":
         root = _section(fields.CREATOR_ROW, defs)
         title, about = "creatorpay creator row", f"{fields.CREATOR_ROW.meaning}, as a JSON Lines row"
     else:
         raise ValueError(f"unknown schema {kind!r}; expected one of {', '.join(KINDS)}")
-    head = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"{_ID}{kind}.json",
-            "title": title, "description": about}
+    head = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{_ID}{kind}.json",
+        "title": title,
+        "description": about,
+    }
     return {**head, **root, "$defs": dict(sorted(defs.items()))}
 
 
 def _kind(name: str) -> Field:
     """The ``kind`` field of one event kind: that kind only."""
     kind = fields.EVENT["kind"]
-    return fields.Field("kind", "choice", kind.meaning, required=True,
-                        choices=tuple(c for c in kind.choices if c.value == name))
+    return fields.Field(
+        "kind", "choice", kind.meaning, required=True, choices=tuple(c for c in kind.choices if c.value == name)
+    )
 
 
 def _section(section: Section, defs: dict[str, Any]) -> dict[str, Any]:
@@ -69,8 +79,12 @@ def _section(section: Section, defs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _object(members: list[tuple[Field, bool]], defs: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "properties": {f.name: _field(f, defs) for f, _ in members},
-            "required": [f.name for f, required in members if required], "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": {f.name: _field(f, defs) for f, _ in members},
+        "required": [f.name for f, required in members if required],
+        "additionalProperties": False,
+    }
 
 
 def _ref(section: Section, defs: dict[str, Any]) -> dict[str, Any]:
@@ -108,23 +122,31 @@ def _value(kind: str, f: Field | None, defs: dict[str, Any]) -> dict[str, Any]:
         return {"type": "boolean"}
     assert f is not None
     if kind in ("count", "integer"):
-        return {"type": "integer", "minimum": f.minimum or 0,
-                **({"maximum": f.maximum} if f.maximum is not None else {})}
+        return {
+            "type": "integer",
+            "minimum": f.minimum or 0,
+            **({"maximum": f.maximum} if f.maximum is not None else {}),
+        }
     if kind == "choice":
-        return {"type": "string", "enum": list(f.values),
-                "oneOf": [{"const": c.value, "description": c.meaning} for c in f.choices]}
+        return {
+            "type": "string",
+            "enum": list(f.values),
+            "oneOf": [{"const": c.value, "description": c.meaning} for c in f.choices],
+        }
     if kind == "table":
         assert f.section is not None
         return _ref(f.section, defs)
     if kind == "tables":
         assert f.section is not None
-        return {"type": "array", "items": _ref(f.section, defs),
-                **({"minItems": f.minimum} if f.minimum else {})}
+        return {"type": "array", "items": _ref(f.section, defs), **({"minItems": f.minimum} if f.minimum else {})}
     # a map: listed keys to values of one type, or any key to a table of a section (or to any table)
     if f.choices:
         assert f.value is not None
-        return {"type": "object", "additionalProperties": False, "properties": {
-            c.value: {**_value(f.value, None, defs), "description": c.meaning} for c in f.choices}}
+        return {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {c.value: {**_value(f.value, None, defs), "description": c.meaning} for c in f.choices},
+        }
     inner = _ref(f.section, defs) if f.section is not None else {"type": "object"}
     return {"type": "object", "additionalProperties": inner}
 
@@ -178,11 +200,14 @@ def markdown(kind: str = "scenario") -> str:
     elif kind == "event":
         parts = [f"# The event row\n\n{fields.EVENT.meaning.capitalize()}.\n", _types(), _table(fields.EVENT)]
         for name, extra in fields.EVENT_KINDS.items():
-            parts.append(_table(Section(name, f"kind = \"{name}\"", f"the fields of a {name} event", extra)))
+            parts.append(_table(Section(name, f'kind = "{name}"', f"the fields of a {name} event", extra)))
         parts += [_table(fields.PARTICIPANT), _table(fields.TERMINATION)]
     elif kind == "creator":
-        parts = [f"# The creator row\n\n{fields.CREATOR_ROW.meaning.capitalize()}.\n", _types(),
-                 _table(fields.CREATOR_ROW)]
+        parts = [
+            f"# The creator row\n\n{fields.CREATOR_ROW.meaning.capitalize()}.\n",
+            _types(),
+            _table(fields.CREATOR_ROW),
+        ]
     else:
         raise ValueError(f"unknown schema {kind!r}; expected one of {', '.join(KINDS)}")
     return "\n".join(parts)
@@ -197,8 +222,14 @@ def _table(section: Section, shown: set[tuple[fields.Choice, ...]] | None = None
     """A table's keys, then the values of each enumeration not ``shown`` on the page already."""
     shown = set() if shown is None else shown
     title = section.heading.capitalize() if section.heading.replace(" ", "").isalpha() else f"`{section.heading}`"
-    lines = [f"## {title}", "", f"{section.meaning[0].upper()}{section.meaning[1:]}.", "",
-             "| key | type | required / default | rules | meaning |", "|---|---|---|---|---|"]
+    lines = [
+        f"## {title}",
+        "",
+        f"{section.meaning[0].upper()}{section.meaning[1:]}.",
+        "",
+        "| key | type | required / default | rules | meaning |",
+        "|---|---|---|---|---|",
+    ]
     for f in section.fields:
         need = "required" if f.required else f"default {_default(f.default)}" if f.default is not None else "optional"
         meaning = f.meaning + (f"; {f.note}" if f.note else "")
@@ -255,12 +286,24 @@ def _cell(text: str) -> str:
 
 # -- the command ------------------------------------------------------------------------------------
 
+
 @click.command()
 @click.argument("kind", type=click.Choice(KINDS), default="scenario", required=False)
-@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True,
-              help="JSON Schema (draft 2020-12), or the reference page in Markdown.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), metavar="FILE",
-              help="Write here, not stdout (whole or not at all).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown"]),
+    default="json",
+    show_default=True,
+    help="JSON Schema (draft 2020-12), or the reference page in Markdown.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Write here, not stdout (whole or not at all).",
+)
 def schema(kind: str, fmt: str, output: Path | None) -> None:
     """The input format of a scenario, a batch event row or a creator row.
 

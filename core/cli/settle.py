@@ -27,6 +27,8 @@ from . import quiet
 from .common import ledger_errors, make_engine, open_ledger, rules_option
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from ..batch import Summary
 
 #: The phases whose progress Batch reports in bytes of the file read (its reader's size and
@@ -39,23 +41,53 @@ GC_FIRST_GENERATION = 50_000
 
 @click.command()
 @click.argument("events", type=click.Path(path_type=Path))
-@click.option("--creators", required=True, type=click.Path(path_type=Path), metavar="FILE",
-              help="Creator profiles, JSON Lines or CSV (docs/batch.md).")
-@click.option("--db", required=True, type=click.Path(path_type=Path), metavar="FILE",
-              help="The SQLite ledger (created if missing).")
+@click.option(
+    "--creators",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Creator profiles, JSON Lines or CSV (docs/batch.md).",
+)
+@click.option(
+    "--db",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="The SQLite ledger (created if missing).",
+)
 @click.option("--period", metavar="YYYY-MM", help="Settle only this month; events of other months are rejected.")
-@click.option("--rejects", type=click.Path(path_type=Path), metavar="FILE",
-              help="Where rejected rows go (CSV: file, line, id, reason), written whole at the end of the run, "
-                   "and only when a row was rejected (an earlier run's rejects file there is then removed as "
-                   "stale). Default: EVENTS with .rejects.csv.")
+@click.option(
+    "--rejects",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Where rejected rows go (CSV: file, line, id, reason), written whole at the end of the run, "
+    "and only when a row was rejected (an earlier run's rejects file there is then removed as "
+    "stale). Default: EVENTS with .rejects.csv.",
+)
 @rules_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="How the run's summary is printed.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How the run's summary is printed.",
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.option("--chunk", type=click.IntRange(1), default=None, hidden=True, help="Units per transaction.")
 @click.option("--stage-chunk", type=click.IntRange(1), default=None, hidden=True, help="Rows per transaction.")
-def settle(events: Path, creators: Path, db: Path, period: str | None, rejects: Path | None,
-           rules: Path | None, fmt: str, progress: bool | None, chunk: int | None, stage_chunk: int | None) -> None:
+def settle(
+    events: Path,
+    creators: Path,
+    db: Path,
+    period: str | None,
+    rejects: Path | None,
+    rules: Path | None,
+    fmt: str,
+    progress: bool | None,
+    chunk: int | None,
+    stage_chunk: int | None,
+) -> None:
     """Settle EVENTS (JSON Lines or CSV) per platform, creator and month into the ledger --db.
 
     Events already settled are skipped (their id is the idempotency key); a late event for a month
@@ -77,8 +109,9 @@ def settle(events: Path, creators: Path, db: Path, period: str | None, rejects: 
         open_input(path).close()  # there and a regular file (a FIFO or a device is refused), before any writing
     # Before anything is opened for writing: the ledger is no input, the rejects file neither.
     check_ledger(db, inputs)
-    check_outputs([("--rejects" if rejects else "the rejects file (EVENTS with .rejects.csv)", target)], inputs,
-                  ledger=db)
+    check_outputs(
+        [("--rejects" if rejects else "the rejects file (EVENTS with .rejects.csv)", target)], inputs, ledger=db
+    )
     show = (sys.stderr.isatty() and not quiet()) if progress is None else progress
     # Collect young garbage every 50,000 allocations rather than every 700 while the run lasts (the
     # workers it forks inherit it): the run allocates rows by the hundred thousand that live until
@@ -91,8 +124,15 @@ def settle(events: Path, creators: Path, db: Path, period: str | None, rejects: 
             try:
                 with replacing(target) as out:
                     bar = _RichProgress() if show else None
-                    batch = Batch(store, engine=engine, period=month, rejects=out, progress=bar,
-                                  settle_chunk=chunk or SETTLE_CHUNK, stage_chunk=stage_chunk or STAGE_CHUNK)
+                    batch = Batch(
+                        store,
+                        engine=engine,
+                        period=month,
+                        rejects=out,
+                        progress=bar,
+                        settle_chunk=chunk or SETTLE_CHUNK,
+                        stage_chunk=stage_chunk or STAGE_CHUNK,
+                    )
                     try:
                         summary = batch.run(events, creators)
                     finally:
@@ -156,8 +196,10 @@ def _remove_stale(target: Path) -> str | None:
 def _text(data: dict[str, Any]) -> str:
     """The run's summary for people: counts grouped by thousands, money in CNY with two places,
     seconds and events per second named."""
-    rows = (f"{data['rows_read']:,} read = {data['settled']:,} settled + {data['duplicates']:,} duplicates "
-            f"+ {data['rejected']:,} rejected")
+    rows = (
+        f"{data['rows_read']:,} read = {data['settled']:,} settled + {data['duplicates']:,} duplicates "
+        f"+ {data['rejected']:,} rejected"
+    )
     lines = [
         f"run {data['run']}, events: {rows}"
         + (f" ({data['conflicts']:,} conflicting ids)" if data["conflicts"] else ""),
@@ -167,13 +209,17 @@ def _text(data: dict[str, Any]) -> str:
         f"creators: {data['profiles_read']:,} read, {data['profiles_rejected']:,} rejected",
         "cash per platform in CNY (in = deductions + paid out):",
     ]
-    cash = {platform: [grouped(Decimal(figures[key])) for key in ("cash_in", "deductions", "paid_out")]
-            for platform, figures in data["cash"].items()}
+    cash = {
+        platform: [grouped(Decimal(figures[key])) for key in ("cash_in", "deductions", "paid_out")]
+        for platform, figures in data["cash"].items()
+    }
     widths = [max((len(row[i]) for row in cash.values()), default=0) for i in range(3)]
     name_width = max((len(platform) for platform in cash), default=0)
     for platform, (cash_in, deductions, paid_out) in cash.items():
-        lines.append(f"  {platform:<{name_width}}  {cash_in:>{widths[0]}} = {deductions:>{widths[1]}} + "
-                     f"{paid_out:>{widths[2]}}  {'ok' if data['cash'][platform]['balanced'] else 'DOES NOT BALANCE'}")
+        lines.append(
+            f"  {platform:<{name_width}}  {cash_in:>{widths[0]}} = {deductions:>{widths[1]}} + "
+            f"{paid_out:>{widths[2]}}  {'ok' if data['cash'][platform]['balanced'] else 'DOES NOT BALANCE'}"
+        )
     rejected = data["rejected"] + data["profiles_rejected"]
     if data["rejects_file"]:
         lines.append(f"rejects: {rejected:,} row{'s' if rejected != 1 else ''} in {data['rejects_file']}")
@@ -194,8 +240,14 @@ class _RichProgress:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-        self._progress = Progress(TextColumn("{task.description:<9}"), BarColumn(), _count_column(),
-                                  TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+        self._progress = Progress(
+            TextColumn("{task.description:<9}"),
+            BarColumn(),
+            _count_column(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
         self._progress.start()
         self._task: Any = None
 
@@ -216,7 +268,6 @@ def _count_column() -> Any:
     """How far a phase is, with its unit: bytes as file sizes (``1.2/5.0 MB``, rich's download
     column), units settled as ``120/302 units``."""
     from rich.progress import DownloadColumn, MofNCompleteColumn, ProgressColumn, Task
-    from rich.text import Text
 
     class Count(ProgressColumn):
         def __init__(self) -> None:

@@ -14,8 +14,6 @@ import json
 import math
 import re
 import sys
-from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -30,6 +28,9 @@ from . import plain, quiet
 from .common import check_platforms, exit_if_failed, make_engine, platform_option, rules_option
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from decimal import Decimal
+
     from matplotlib.figure import Figure  # type: ignore[import-not-found, unused-ignore]
 
 FORMATS = ("table", "csv", "json", "png", "svg")
@@ -46,11 +47,12 @@ def complete_vary(_ctx: click.Context, _param: click.Parameter, incomplete: str)
 
     slots = {"BAND": PRICE_BANDS, "SCENE": SCENES, "NAME": ()}
     forms: list[str] = []
-    for form in field_forms():
-        form = form.replace("[N]", "[0]")
+    for raw in field_forms():
+        form = raw.replace("[N]", "[0]")
         parts = [form]
-        for slot, names in slots.items():
+        for slot, fixed in slots.items():
             if slot in form:
+                names = fixed
                 if slot == "NAME":
                     from .common import complete_platforms
 
@@ -62,18 +64,40 @@ def complete_vary(_ctx: click.Context, _param: click.Parameter, incomplete: str)
 
 @click.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--vary", "vary_text", required=True, metavar="FIELD=START:STOP:STEP", shell_complete=complete_vary,
-              help="The field to vary and its values, STOP included, e.g. tips.yuan=0:10000:50.")
+@click.option(
+    "--vary",
+    "vary_text",
+    required=True,
+    metavar="FIELD=START:STOP:STEP",
+    shell_complete=complete_vary,
+    help="The field to vary and its values, STOP included, e.g. tips.yuan=0:10000:50.",
+)
 @platform_option
 @rules_option
 @click.option("--format", "fmt_name", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("-o", "--output", "--out", "out", type=click.Path(path_type=Path), metavar="FILE",
-              help="Write to FILE (png/svg default: SCENARIO-FIELD.png in the current folder); --out is an "
-                   "older spelling.")
-@click.option("--chart/--no-chart", default=None,
-              help="Add a text chart to the table (default: in a terminal when matplotlib is not installed).")
-def sweep(scenario: Path, vary_text: str, platforms: tuple[str, ...], rules: Path | None,
-                  fmt_name: str, out: Path | None, chart: bool | None) -> None:
+@click.option(
+    "-o",
+    "--output",
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Write to FILE (png/svg default: SCENARIO-FIELD.png in the current folder); --out is an older spelling.",
+)
+@click.option(
+    "--chart/--no-chart",
+    default=None,
+    help="Add a text chart to the table (default: in a terminal when matplotlib is not installed).",
+)
+def sweep(
+    scenario: Path,
+    vary_text: str,
+    platforms: tuple[str, ...],
+    rules: Path | None,
+    fmt_name: str,
+    out: Path | None,
+    chart: bool | None,
+) -> None:
     """Settle SCENARIO at each value of one field on each platform; report crossovers and cliffs.
 
     FIELD is a numeric field path of the scenario format: tips.yuan, tips.beans_android,
@@ -155,14 +179,17 @@ def print_table(result: Sweep, stream: IO[str], *, plain: bool) -> None:
 
     buffer = io.StringIO()
     if plain:
-        console = Console(file=buffer, no_color=True, highlight=False, force_terminal=False, width=columns(),
-                          emoji=False)
+        console = Console(
+            file=buffer, no_color=True, highlight=False, force_terminal=False, width=columns(), emoji=False
+        )
     else:
         console = Console(file=stream, highlight=False, emoji=False)
     scenario, vary = result.scenario, result.vary
     stream.write(f"{scenario.name or scenario.source} ({scenario.period}, {scenario.source})\n")
-    stream.write(f"{vary.field} from {vary.shown(vary.start)} to {vary.shown(vary.stop)} step "
-                 f"{vary.shown(vary.step)}: {vary.count:,} values, net in CNY\n")
+    stream.write(
+        f"{vary.field} from {vary.shown(vary.start)} to {vary.shown(vary.stop)} step "
+        f"{vary.shown(vary.step)}: {vary.count:,} values, net in CNY\n"
+    )
     stream.flush()
     notes = _row_notes(result)
     marked = len(set(result.platforms) - result.fictional) > 1
@@ -182,8 +209,9 @@ def print_table(result: Sweep, stream: IO[str], *, plain: bool) -> None:
         table = Table(box=None if plain else box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
         table.add_column(vary.field, justify="right", no_wrap=True)
         for name in result.platforms:
-            table.add_column(f"{name}\n(fictional)" if name in result.fictional else name, justify="right",
-                             no_wrap=True)
+            table.add_column(
+                f"{name}\n(fictional)" if name in result.fictional else name, justify="right", no_wrap=True
+            )
         if with_notes:
             table.add_column("", overflow="fold")
         for (value, cells), note in zip(rows, row_notes, strict=True):
@@ -219,13 +247,17 @@ def findings(result: Sweep) -> list[str]:
     vary = result.vary
     lines = [f"Crossovers (the best platform changes): {len(result.crossovers) or 'none'}"]
     for c in result.crossovers:
-        lines.append(f"  at {vary.field} {vary.shown(c.value)} (after {vary.shown(c.previous)}): best "
-                     f"{', '.join(c.before)} -> {', '.join(c.after)}")
+        lines.append(
+            f"  at {vary.field} {vary.shown(c.value)} (after {vary.shown(c.previous)}): best "
+            f"{', '.join(c.before)} -> {', '.join(c.after)}"
+        )
         lines.append(f"    rules: {_rules_text(c.rules, by_platform=True)}")
     lines.append(f"Cliffs (a net falls while {vary.field} rises): {len(result.cliffs) or 'none'}")
     for cliff in result.cliffs:
-        lines.append(f"  {cliff.platform} at {vary.field} {_span(result, cliff)}: net "
-                     f"{grouped(cliff.net_before)} -> {grouped(cliff.net_after)} ({grouped(cliff.change)})")
+        lines.append(
+            f"  {cliff.platform} at {vary.field} {_span(result, cliff)}: net "
+            f"{grouped(cliff.net_before)} -> {grouped(cliff.net_after)} ({grouped(cliff.change)})"
+        )
         lines.append(f"    rules: {_rules_text(cliff.rules, by_platform=False)}")
     unsettled: dict[str, list[str]] = {}
     for point in result.points:
@@ -234,8 +266,10 @@ def findings(result: Sweep) -> list[str]:
                 unsettled.setdefault(f"{s.platform}: {s.status}: {s.error}", []).append(vary.shown(point.value))
     if unsettled:
         lines.append("Not settled:")
-        lines.extend(f"  {what} (at {len(at):,} value{'s' if len(at) != 1 else ''}, first {at[0]})"
-                     for what, at in unsettled.items())
+        lines.extend(
+            f"  {what} (at {len(at):,} value{'s' if len(at) != 1 else ''}, first {at[0]})"
+            for what, at in unsettled.items()
+        )
     lines.extend(f"note: {notice}" for notice in result.notices)
     return lines
 
@@ -260,8 +294,9 @@ def write_csv(result: Sweep, stream: IO[str]) -> None:
     writer.writerow([result.vary.field, *result.platforms, "best"])
     for point in result.points:
         nets = [point.net(name) for name in result.platforms]
-        writer.writerow([result.vary.raw(point.value), *("" if n is None else fmt(n) for n in nets),
-                         " ".join(point.best)])
+        writer.writerow(
+            [result.vary.raw(point.value), *("" if n is None else fmt(n) for n in nets), " ".join(point.best)]
+        )
 
 
 # -- charts ---------------------------------------------------------------------------------------------
@@ -279,8 +314,12 @@ def require_matplotlib(fmt_name: str) -> None:
     try:
         import matplotlib  # type: ignore[import-not-found, unused-ignore]  # noqa: F401
     except ImportError:
-        raise InputError.one("--format", "", f"{fmt_name} charts need matplotlib, an optional extra: "
-                                             f"{INSTALL_PLOT} (or use --format table, csv or json)") from None
+        raise InputError.one(
+            "--format",
+            "",
+            f"{fmt_name} charts need matplotlib, an optional extra: "
+            f"{INSTALL_PLOT} (or use --format table, csv or json)",
+        ) from None
 
 
 def default_chart_name(scenario: Path, field: str, fmt_name: str) -> str:
@@ -316,20 +355,46 @@ def figure(result: Sweep) -> Figure:
     labels: list[tuple[Any, bool]] = []
     for c in result.crossovers[:8]:
         ax.axvline(float(c.value), color="0.45", linestyle="--", linewidth=0.9)
-        labels.append((ax.annotate(f"best: {', '.join(c.before)} → {', '.join(c.after)}\nat {vary.shown(c.value)}",
-                                   xy=(float(c.value), 0.5), xycoords=("data", "axes fraction"),
-                                   xytext=(4, 0), textcoords="offset points", fontsize=8, color="0.3",
-                                   va="center", arrowprops={"arrowstyle": "-", "color": "0.45",
-                                                            "linewidth": 0.8}), False))
+        labels.append(
+            (
+                ax.annotate(
+                    f"best: {', '.join(c.before)} → {', '.join(c.after)}\nat {vary.shown(c.value)}",
+                    xy=(float(c.value), 0.5),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(4, 0),
+                    textcoords="offset points",
+                    fontsize=8,
+                    color="0.3",
+                    va="center",
+                    arrowprops={"arrowstyle": "-", "color": "0.45", "linewidth": 0.8},
+                ),
+                False,
+            )
+        )
     for cliff in result.cliffs[:8]:
         after = float(cliff.net_after)
-        labels.append((ax.annotate(f"{cliff.platform} cliff at {vary.shown(cliff.value)}: {grouped(cliff.change)}\n"
-                                   f"({_culprits(cliff.rules)})",
-                                   xy=(float(cliff.value), after), xytext=(24, -42),
-                                   textcoords="offset points", fontsize=8, color="#b00020", va="center",
-                                   arrowprops={"arrowstyle": "->", "color": "#b00020"}), True))
-        ax.plot([float(cliff.previous), float(cliff.value)], [float(cliff.net_before), after],
-                color="#b00020", linewidth=2.4)
+        labels.append(
+            (
+                ax.annotate(
+                    f"{cliff.platform} cliff at {vary.shown(cliff.value)}: {grouped(cliff.change)}\n"
+                    f"({_culprits(cliff.rules)})",
+                    xy=(float(cliff.value), after),
+                    xytext=(24, -42),
+                    textcoords="offset points",
+                    fontsize=8,
+                    color="#b00020",
+                    va="center",
+                    arrowprops={"arrowstyle": "->", "color": "#b00020"},
+                ),
+                True,
+            )
+        )
+        ax.plot(
+            [float(cliff.previous), float(cliff.value)],
+            [float(cliff.net_before), after],
+            color="#b00020",
+            linewidth=2.4,
+        )
     unit = {"amount": " (CNY)", "ratio": "", "count": ""}[vary.kind]
     ax.set_xlabel(f"{vary.field}{unit}")
     ax.set_ylabel("net (CNY)")
@@ -345,8 +410,22 @@ def figure(result: Sweep) -> Figure:
 #: Distances (points) from a label's anchor tried in turn, nearest first.
 _REACH = (30, 50, 75, 105, 140, 180, 230, 290)
 #: Directions tried at each distance, as (dx, dy) unit steps: below right first, as a cliff falls.
-_DIRECTIONS = ((0.6, -0.8), (0.6, 0.8), (-0.6, -0.8), (-0.6, 0.8), (1, 0), (-1, 0), (0.2, -1), (0.2, 1),
-               (-0.2, -1), (-0.2, 1), (0.9, -0.45), (0.9, 0.45), (-0.9, -0.45), (-0.9, 0.45))
+_DIRECTIONS = (
+    (0.6, -0.8),
+    (0.6, 0.8),
+    (-0.6, -0.8),
+    (-0.6, 0.8),
+    (1, 0),
+    (-1, 0),
+    (0.2, -1),
+    (0.2, 1),
+    (-0.2, -1),
+    (-0.2, 1),
+    (0.9, -0.45),
+    (0.9, 0.45),
+    (-0.9, -0.45),
+    (-0.9, 0.45),
+)
 #: Heights (axes fraction) tried along a crossover's dashed line, the middle first.
 _HEIGHTS = (0.5, *(0.5 + sign * step / 20 for step in range(1, 10) for sign in (-1, 1)))
 #: Room kept around a label (pixels).
@@ -395,8 +474,9 @@ def place_labels(fig: Figure, ax: Any, labels: Sequence[tuple[Any, bool]]) -> No
     fig.set_layout_engine("none")
     renderer = canvas.get_renderer()
     area = ax.get_window_extent(renderer)
-    blocked = [t.get_window_extent(renderer) for t in (*ax.get_xticklabels(), *ax.get_yticklabels(), ax.title)
-               if t.get_text()]
+    blocked = [
+        t.get_window_extent(renderer) for t in (*ax.get_xticklabels(), *ax.get_yticklabels(), ax.title) if t.get_text()
+    ]
     legend = ax.get_legend()
     if legend is not None:
         blocked.append(legend.get_window_extent(renderer))
@@ -406,8 +486,11 @@ def place_labels(fig: Figure, ax: Any, labels: Sequence[tuple[Any, bool]]) -> No
         for place in _candidates(arrow):
             _put(label, place, renderer)
             box = Text.get_window_extent(label, renderer).padded(_MARGIN)
-            clashes = (0 if _inside(box, area) else 100) + sum(box.overlaps(b) for b in blocked) \
+            clashes = (
+                (0 if _inside(box, area) else 100)
+                + sum(box.overlaps(b) for b in blocked)
                 + sum(path.intersects_bbox(box, filled=False) for path in paths)
+            )
             if best is None or clashes < best[0]:
                 best = (clashes, place)
             if not clashes:

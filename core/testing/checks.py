@@ -10,14 +10,16 @@ import datetime as dt
 import itertools
 import json
 import re
-from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creatorpay.core import Engine, InputError, Kind, Platform, Report, Scenario, Statement
 from creatorpay.core.context import ACTIVITIES
 from creatorpay.core.rules import PARAM_TYPES, RULE_ID, ParamSpec, RuleBook, RuleSet, RuleVersion
 from creatorpay.core.statement import LABELS, TOTALS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 #: Label strength, weakest first, as the core ranks them (RuleVersion.label_for): a line may carry
 #: its rule's label or a weaker one, never a stronger one.
@@ -34,16 +36,20 @@ def load_failure(engine: Engine, platform: str) -> str | None:
     report = next((r for r in engine.reports if r.name == platform), None)
     if report is None:
         found = ", ".join(f"{r.name} ({r.status})" for r in engine.reports) or "none"
-        return (f"no plugin named {platform!r} was found: declare it under [project.entry-points.creatorpay] "
-                f"and install the package (pip install -e .), or pass it in the class's plugins mapping; "
-                f"plugins found: {found}")
+        return (
+            f"no plugin named {platform!r} was found: declare it under [project.entry-points.creatorpay] "
+            f"and install the package (pip install -e .), or pass it in the class's plugins mapping; "
+            f"plugins found: {found}"
+        )
     if report.status != "loaded":
         where = f" (distribution {report.distribution} {report.version})" if report.distribution else ""
         how = "failed to load" if report.status == "failed" else f"is {report.status}"
         return f"plugin {platform!r}{where} {how}: {report.error}"
     if platform not in engine.platforms:
-        return (f"plugin {platform!r} loaded but registers no platform: implement creatorpay_platform "
-                f"returning Platform(name={platform!r}, ...)")
+        return (
+            f"plugin {platform!r} loaded but registers no platform: implement creatorpay_platform "
+            f"returning Platform(name={platform!r}, ...)"
+        )
     return None
 
 
@@ -95,16 +101,19 @@ def rule_file_problems(book: RuleBook) -> list[str]:
     return problems
 
 
-def _version_problems(where: str, label: str, params: Mapping[str, ParamSpec],
-                      versions: Iterable[RuleVersion]) -> list[str]:
+def _version_problems(
+    where: str, label: str, params: Mapping[str, ParamSpec], versions: Iterable[RuleVersion]
+) -> list[str]:
     problems: list[str] = []
     ordered = sorted(versions, key=lambda v: v.effective_from)
     for before, after in itertools.pairwise(ordered):
         if before.effective_from == after.effective_from:
             problems.append(f"{where}: two versions start on {after.effective_from}: which is in force is undefined")
         elif before.effective_to is not None and before.effective_to >= after.effective_from:
-            problems.append(f"{where}: versions overlap: {before.effective_from}..{before.effective_to} "
-                            f"and {after.effective_from}..")
+            problems.append(
+                f"{where}: versions overlap: {before.effective_from}..{before.effective_to} "
+                f"and {after.effective_from}.."
+            )
     for version in ordered:
         if version.effective_to is not None and version.effective_to < version.effective_from:
             problems.append(f"{where}: the version from {version.effective_from} ends before it starts")
@@ -112,12 +121,15 @@ def _version_problems(where: str, label: str, params: Mapping[str, ParamSpec],
             value = version.params.get(name)
             if value is None:
                 if "operator-set" not in (label, spec.label):
-                    problems.append(f"{where}: {name} is unset in the version from {version.effective_from} "
-                                    f"but not labelled operator-set: give it a value, or label it "
-                                    f"operator-set when no source gives one")
+                    problems.append(
+                        f"{where}: {name} is unset in the version from {version.effective_from} "
+                        f"but not labelled operator-set: give it a value, or label it "
+                        f"operator-set when no source gives one"
+                    )
             elif not _typed(spec, value):
-                problems.append(f"{where}: {name} = {value!r} in the version from {version.effective_from} "
-                                f"is not a {spec.type}")
+                problems.append(
+                    f"{where}: {name} = {value!r} in the version from {version.effective_from} is not a {spec.type}"
+                )
     return problems
 
 
@@ -186,11 +198,15 @@ def order_problems(statement: Statement) -> list[str]:
         if line.order is None or not line.value:
             continue
         if line.order in rejected:
-            problems.append(f"line {index} ({line.rule}) moves {line.value} for order {line.order}, which a "
-                            f"violation rejected: a rejected order settles nothing")
+            problems.append(
+                f"line {index} ({line.rule}) moves {line.value} for order {line.order}, which a "
+                f"violation rejected: a rejected order settles nothing"
+            )
         if line.order in pending:
-            problems.append(f"line {index} ({line.rule}) moves {line.value} for order {line.order}, which is "
-                            f"pending: it pays nothing this month (CORE-ORD-02)")
+            problems.append(
+                f"line {index} ({line.rule}) moves {line.value} for order {line.order}, which is "
+                f"pending: it pays nothing this month (CORE-ORD-02)"
+            )
     return problems
 
 
@@ -204,8 +220,10 @@ def gross_problems(statement: Statement, scenario: Scenario) -> list[str]:
     (or nothing); the platform's share is a separate fee or commission line. Otherwise "Gross
     income" means the creator's share on one platform and the gross on another."""
     problems: list[str] = []
-    stated = {"tips.yuan": scenario.tips.yuan if scenario.tips is not None else None,
-              "merchant_live.sales": scenario.merchant_live.sales if scenario.merchant_live is not None else None}
+    stated = {
+        "tips.yuan": scenario.tips.yuan if scenario.tips is not None else None,
+        "merchant_live.sales": scenario.merchant_live.sales if scenario.merchant_live is not None else None,
+    }
     for kind, key in _STATED_GROSS:
         gross = stated[key]
         lines = [line for line in statement.lines if line.kind is kind]
@@ -213,15 +231,19 @@ def gross_problems(statement: Statement, scenario: Scenario) -> list[str]:
             continue
         booked = sum((line.value for line in lines), Decimal(0))
         if booked < gross:
-            problems.append(f"the {kind} lines book {booked:.2f} of the {gross:.2f} the scenario states ({key}): "
-                            f"book the gross as income (Kind.{kind.name}, rate 1) and the platform's share as a "
-                            f"separate Kind.COMMISSION or Kind.FEE line, as the built-in platforms do")
+            problems.append(
+                f"the {kind} lines book {booked:.2f} of the {gross:.2f} the scenario states ({key}): "
+                f"book the gross as income (Kind.{kind.name}, rate 1) and the platform's share as a "
+                f"separate Kind.COMMISSION or Kind.FEE line, as the built-in platforms do"
+            )
     for index, line in enumerate(statement.lines):
         if line.kind is Kind.ORDER_PAYMENT and line.value not in (0, line.base):
             order = f" of order {line.order}" if line.order else ""
-            problems.append(f"line {index} ({line.rule}) pays {line.value:.2f} of the {line.base:.2f} payment{order}: "
-                            f"pay the base whole (rate 1) and book the platform's fee as a separate Kind.FEE "
-                            f"line, as the built-in platforms do")
+            problems.append(
+                f"line {index} ({line.rule}) pays {line.value:.2f} of the {line.base:.2f} payment{order}: "
+                f"pay the base whole (rate 1) and book the platform's fee as a separate Kind.FEE "
+                f"line, as the built-in platforms do"
+            )
     return problems
 
 
@@ -245,15 +267,21 @@ def citation_problems(statement: Statement, rulesets: Mapping[str, RuleSet]) -> 
         if version is None:
             reason = next((rs.not_in_force[rule_id] for rs in rulesets.values() if rule_id in rs.not_in_force), None)
             if reason is not None:
-                problems.append(f"{where} cites {rule_id}, which is {reason}: ask ctx.rule(id), which "
-                                f"returns None for a rule not in force (CORE-DATE-01)")
+                problems.append(
+                    f"{where} cites {rule_id}, which is {reason}: ask ctx.rule(id), which "
+                    f"returns None for a rule not in force (CORE-DATE-01)"
+                )
             else:
-                problems.append(f"{where} cites {rule_id}, which is in no loaded rule file ({books}): "
-                                f"add it to the plugin's rules.toml with a label and source")
+                problems.append(
+                    f"{where} cites {rule_id}, which is in no loaded rule file ({books}): "
+                    f"add it to the plugin's rules.toml with a label and source"
+                )
             continue
         if label is not None and STRENGTH.get(label, 0) > STRENGTH[version.label]:
-            problems.append(f"{where} is labelled {label!r} but its rule {rule_id} is {version.label!r}: "
-                            f"label lines with version.label_for(...)")
+            problems.append(
+                f"{where} is labelled {label!r} but its rule {rule_id} is {version.label!r}: "
+                f"label lines with version.label_for(...)"
+            )
     for skipped in statement.not_applied:
         if not any(skipped.rule in rs.in_force or skipped.rule in rs.not_in_force for rs in rulesets.values()):
             problems.append(f"not applied names {skipped.rule}, which is in no loaded rule file ({books})")
@@ -277,8 +305,9 @@ def json_problems(report: Report) -> list[str]:
     problems: list[str] = []
     for result in document["results"]:
         money: list[tuple[str, Any]] = [("net", result["net"]), *result["totals"].items()]
-        money += [(f"line {i} {key}", line[key]) for i, line in enumerate(result["lines"])
-                  for key in ("value", "amount")]
+        money += [
+            (f"line {i} {key}", line[key]) for i, line in enumerate(result["lines"]) for key in ("value", "amount")
+        ]
         for where, value in money:
             if not isinstance(value, str) or not _MONEY.match(value) or value == "-0.00":
                 problems.append(f"{result['platform']}: {where} is {value!r}, not a two-place amount string")

@@ -12,26 +12,34 @@ from __future__ import annotations
 import datetime as dt
 import json
 import weakref
-from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis.strategies import SearchStrategy
 
 from creatorpay.core import Engine, InputError, Scenario, Statement, load_scenario
 from creatorpay.core.entrypoints import EntryPoint
 from creatorpay.core.entrypoints import entry_points as find_entry_points
 from creatorpay.core.plugins import GROUP
-from creatorpay.core.rules import RuleSet
 
 from . import checks, strategies
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from hypothesis.strategies import SearchStrategy
+
+    from creatorpay.core.rules import RuleSet
+
 #: Health checks that only say generation is slow or large: a scenario is big on purpose.
-_SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
-               HealthCheck.large_base_example]
+_SUPPRESSED = [
+    HealthCheck.too_slow,
+    HealthCheck.data_too_large,
+    HealthCheck.filter_too_much,
+    HealthCheck.large_base_example,
+]
 
 
 @attrs.frozen
@@ -81,15 +89,20 @@ def build_subject(name: str, extra: Mapping[str, object], entry_points: bool) ->
         return Subject(name, engine, problem)
     loaded = [r for r in engine.reports if r.status == "loaded"]
     objects = {r.name: extra[r.name] if r.name in extra else found[r.name].load() for r in loaded}
-    alone = {n: objects[n] for n in sorted(objects)
-             if n == name or "creatorpay_adjustment" in next(r.hooks for r in loaded if r.name == n)}
+    alone = {
+        n: objects[n]
+        for n in sorted(objects)
+        if n == name or "creatorpay_adjustment" in next(r.hooks for r in loaded if r.name == n)
+    }
     orders = {
         "plugins registered in reverse order": dict(reversed(list(objects.items()))),
         f"{name} registered first": {name: objects[name], **{n: o for n, o in objects.items() if n != name}},
         f"only {name} and the cross-platform plugins": alone,
     }
-    variants = tuple((label, Engine(load=list(plugins), disable=(), plugins=plugins, entry_points=False))
-                     for label, plugins in orders.items())
+    variants = tuple(
+        (label, Engine(load=list(plugins), disable=(), plugins=plugins, entry_points=False))
+        for label, plugins in orders.items()
+    )
     return Subject(name, engine, None, variants)
 
 
@@ -119,13 +132,22 @@ class PlatformConformance:
 
     def sample_scenarios(self, subject: Subject) -> list[dict[str, Any]]:
         """Hand-written scenarios settled first: one per activity, in 2026-10 and the first month."""
-        return [*strategies.sample_scenarios("2026-10"), *strategies.sample_scenarios(subject.in_force_from),
-                *strategies.sample_scenarios(subject.first)]
+        return [
+            *strategies.sample_scenarios("2026-10"),
+            *strategies.sample_scenarios(subject.in_force_from),
+            *strategies.sample_scenarios(subject.first),
+        ]
 
     def scenarios(self, subject: Subject, *, messy: bool = False) -> SearchStrategy[dict[str, Any]]:
         """Generated valid scenarios; ``messy``: loadable nonsense included."""
-        return strategies.scenario_dicts(subject.name, first=subject.first, last=subject.last,
-                                         usual_first=subject.in_force_from, ext=self.ext_strategy(), messy=messy)
+        return strategies.scenario_dicts(
+            subject.name,
+            first=subject.first,
+            last=subject.last,
+            usual_first=subject.in_force_from,
+            ext=self.ext_strategy(),
+            messy=messy,
+        )
 
     # -- machinery ----------------------------------------------------------------------------------
 
@@ -134,7 +156,7 @@ class PlatformConformance:
         """The platform under test, loaded once per test class."""
         cls = type(self)
         if not cls.platform:
-            pytest.fail(f"{cls.__name__}: set the class attribute platform = \"<your platform's name>\"")
+            pytest.fail(f'{cls.__name__}: set the class attribute platform = "<your platform\'s name>"')
         if cls not in _SUBJECTS:
             _SUBJECTS[cls] = build_subject(cls.platform, cls.plugins, cls.entry_points)
         return _SUBJECTS[cls]
@@ -161,12 +183,16 @@ class PlatformConformance:
         try:
             scenario = load_scenario(data)
         except InputError as exc:
-            pytest.fail(f"a generated scenario did not load (override scenarios() or ext_strategy()?): {exc}\n"
-                        f"scenario: {json.dumps(data, ensure_ascii=False)}", pytrace=False)
+            pytest.fail(
+                f"a generated scenario did not load (override scenarios() or ext_strategy()?): {exc}\n"
+                f"scenario: {json.dumps(data, ensure_ascii=False)}",
+                pytrace=False,
+            )
         return self._settle_loaded(subject, scenario, data, engine)
 
-    def _settle_loaded(self, subject: Subject, scenario: Scenario, data: object,
-                       engine: Engine | None = None) -> Statement:
+    def _settle_loaded(
+        self, subject: Subject, scenario: Scenario, data: object, engine: Engine | None = None
+    ) -> Statement:
         try:
             return (engine or subject.engine).settle(scenario, subject.name)
         except InputError as exc:
@@ -179,8 +205,7 @@ class PlatformConformance:
         others = set(subject.engine.platforms) - {subject.name}
         return {name: rules for name, rules in at.items() if name not in others}
 
-    def _every(self, subject: Subject, count: int, strategy: SearchStrategy[Any],
-               check: Callable[[Any], None]) -> None:
+    def _every(self, subject: Subject, count: int, strategy: SearchStrategy[Any], check: Callable[[Any], None]) -> None:
         """Run ``check`` on the sample scenarios, then on ``count`` drawn values (hypothesis shrinks a
         failure to a small scenario)."""
         for data in self.sample_scenarios(subject):
@@ -190,10 +215,12 @@ class PlatformConformance:
 
     def _all_problems(self, subject: Subject, data: dict[str, Any], statement: Statement) -> list[str]:
         scenario = load_scenario(data)
-        return [*checks.status_problems(statement),
-                *checks.money_problems(statement, scenario.creator.id),
-                *checks.order_problems(statement),
-                *checks.citation_problems(statement, self._rulesets(subject, scenario))]
+        return [
+            *checks.status_problems(statement),
+            *checks.money_problems(statement, scenario.creator.id),
+            *checks.order_problems(statement),
+            *checks.citation_problems(statement, self._rulesets(subject, scenario)),
+        ]
 
     # -- the checks ---------------------------------------------------------------------------------
 
@@ -204,8 +231,12 @@ class PlatformConformance:
 
     def test_registration(self, creatorpay_subject: Subject) -> None:
         subject = self._loaded(creatorpay_subject)
-        self._fail(subject, "the registration (creatorpay_platform)",
-                   checks.registration_problems(subject.engine.platform(subject.name)), None)
+        self._fail(
+            subject,
+            "the registration (creatorpay_platform)",
+            checks.registration_problems(subject.engine.platform(subject.name)),
+            None,
+        )
 
     def test_rule_file(self, creatorpay_subject: Subject) -> None:
         """Every rule has a label and source; parameters typed; versions never overlap."""
@@ -226,9 +257,16 @@ class PlatformConformance:
         def check(data: dict[str, Any]) -> None:
             statement = self._settle(subject, data)
             creator = load_scenario(data).creator.id
-            self._fail(subject, "conservation and rounding",
-                       [*checks.status_problems(statement), *checks.money_problems(statement, creator),
-                        *checks.order_problems(statement)], data)
+            self._fail(
+                subject,
+                "conservation and rounding",
+                [
+                    *checks.status_problems(statement),
+                    *checks.money_problems(statement, creator),
+                    *checks.order_problems(statement),
+                ],
+                data,
+            )
 
         self._every(subject, creatorpay_examples, self.scenarios(subject), check)
 
@@ -250,8 +288,12 @@ class PlatformConformance:
         def check(data: dict[str, Any]) -> None:
             statement = self._settle(subject, data)
             rulesets = self._rulesets(subject, load_scenario(data))
-            self._fail(subject, "rule citations",
-                       [*checks.status_problems(statement), *checks.citation_problems(statement, rulesets)], data)
+            self._fail(
+                subject,
+                "rule citations",
+                [*checks.status_problems(statement), *checks.citation_problems(statement, rulesets)],
+                data,
+            )
 
         self._every(subject, creatorpay_examples, self.scenarios(subject), check)
 
@@ -262,12 +304,19 @@ class PlatformConformance:
 
         def check(data: dict[str, Any]) -> None:
             first = self._settle(subject, data).to_dict()
-            runs = {"settled again": self._settle(subject, data).to_dict(),
-                    "settled by a new engine": self._settle(subject, data, fresh).to_dict(),
-                    "inside a compare of every platform (one store shared)":
-                        subject.engine.compare(load_scenario(data)).result(subject.name).to_dict()}
-            self._fail(subject, "determinism", [f"{how}: the statement differs" for how, doc in runs.items()
-                                                if doc != first], data)
+            runs = {
+                "settled again": self._settle(subject, data).to_dict(),
+                "settled by a new engine": self._settle(subject, data, fresh).to_dict(),
+                "inside a compare of every platform (one store shared)": subject.engine.compare(load_scenario(data))
+                .result(subject.name)
+                .to_dict(),
+            }
+            self._fail(
+                subject,
+                "determinism",
+                [f"{how}: the statement differs" for how, doc in runs.items() if doc != first],
+                data,
+            )
 
         self._every(subject, max(1, creatorpay_examples // 2), self.scenarios(subject), check)
 
@@ -277,9 +326,16 @@ class PlatformConformance:
 
         def check(data: dict[str, Any]) -> None:
             first = self._settle(subject, data).to_dict()
-            self._fail(subject, "plugin order", [
-                f"{how}: the statement differs" for how, engine in subject.variants
-                if self._settle(subject, data, engine).to_dict() != first], data)
+            self._fail(
+                subject,
+                "plugin order",
+                [
+                    f"{how}: the statement differs"
+                    for how, engine in subject.variants
+                    if self._settle(subject, data, engine).to_dict() != first
+                ],
+                data,
+            )
 
         self._every(subject, max(1, creatorpay_examples // 2), self.scenarios(subject), check)
 
@@ -296,19 +352,27 @@ class PlatformConformance:
     def test_bad_input_is_an_input_error(self, creatorpay_subject: Subject, creatorpay_examples: int) -> None:
         """Junk in any field or in [ext.<platform>]: an InputError naming the field, or a clean statement."""
         subject = self._loaded(creatorpay_subject)
-        strategy = strategies.broken_scenario_dicts(subject.name, first=subject.first, last=subject.last,
-                                                    usual_first=subject.in_force_from, ext=self.ext_strategy())
+        strategy = strategies.broken_scenario_dicts(
+            subject.name,
+            first=subject.first,
+            last=subject.last,
+            usual_first=subject.in_force_from,
+            ext=self.ext_strategy(),
+        )
 
         def check(data: dict[str, Any]) -> None:
             try:
                 scenario = load_scenario(data)
             except InputError as exc:
-                self._fail(subject, "an unclear input error from load_scenario", checks.input_error_problems(exc),
-                           data)
+                self._fail(subject, "an unclear input error from load_scenario", checks.input_error_problems(exc), data)
                 return
             except Exception as exc:
-                self._fail(subject, "load_scenario crashed (a creatorpay core bug, not the plugin's)",
-                           [f"{type(exc).__name__}: {exc}"], data)
+                self._fail(
+                    subject,
+                    "load_scenario crashed (a creatorpay core bug, not the plugin's)",
+                    [f"{type(exc).__name__}: {exc}"],
+                    data,
+                )
                 return
             try:
                 statement = subject.engine.settle(scenario, subject.name)
@@ -316,11 +380,19 @@ class PlatformConformance:
                 self._fail(subject, "an unclear input error", checks.input_error_problems(exc), data)
                 return
             except Exception as exc:
-                self._fail(subject, "settling crashed (creatorpay_check_ext must report problems on the "
-                                    "checker, never raise)", [f"{type(exc).__name__}: {exc}"], data)
+                self._fail(
+                    subject,
+                    "settling crashed (creatorpay_check_ext must report problems on the checker, never raise)",
+                    [f"{type(exc).__name__}: {exc}"],
+                    data,
+                )
                 return
-            self._fail(subject, "bad input", [*checks.status_problems(statement),
-                                              *checks.money_problems(statement, scenario.creator.id)], data)
+            self._fail(
+                subject,
+                "bad input",
+                [*checks.status_problems(statement), *checks.money_problems(statement, scenario.creator.id)],
+                data,
+            )
 
         self._every(subject, creatorpay_examples, strategy, check)
 

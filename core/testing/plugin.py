@@ -20,7 +20,11 @@ MAX_EXAMPLES_OPTION = "--creatorpay-max-examples"
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("creatorpay", "creatorpay plugin conformance")
     group.addoption(
-        MAX_EXAMPLES_OPTION, type=int, default=None, metavar="N", dest="creatorpay_max_examples",
+        MAX_EXAMPLES_OPTION,
+        type=int,
+        default=None,
+        metavar="N",
+        dest="creatorpay_max_examples",
         help="Generated scenarios per property of PlatformConformance (default: the class's max_examples, 50).",
     )
 

@@ -11,13 +11,16 @@ All values are plain str/int/bool/list/dict, so a drawn scenario prints as JSON 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
-from hypothesis.strategies import SearchStrategy
 
 from creatorpay.core.scenario import APPS, GROWTH_STAGES, PRICE_BANDS, SCENES, STAGES, TASKS
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from hypothesis.strategies import SearchStrategy
 
 ScenarioDict = dict[str, Any]
 
@@ -150,8 +153,9 @@ def orders(draw: st.DrawFn, index: int = 1, price_card: Sequence[str] = (), mess
 
 def tips() -> SearchStrategy[dict[str, Any]]:
     """``[tips]``: CNY and beans bought on Android and iOS."""
-    return st.fixed_dictionaries({}, optional={"yuan": amounts(), "beans_android": counts(10**8),
-                                               "beans_ios": counts(10**8)})
+    return st.fixed_dictionaries(
+        {}, optional={"yuan": amounts(), "beans_android": counts(10**8), "beans_ios": counts(10**8)}
+    )
 
 
 @st.composite
@@ -192,9 +196,13 @@ def tax(draw: st.DrawFn) -> dict[str, Any]:
 def platform_values() -> SearchStrategy[dict[str, Any]]:
     """``[platform.<name>]``: creator keys (not id) and a tax table that apply on one platform."""
     optional: dict[str, SearchStrategy[Any]] = {flag: st.booleans() for flag in _CREATOR_FLAGS}
-    optional.update(followers=counts(), growth_stage=st.sampled_from(GROWTH_STAGES),
-                    tax=st.fixed_dictionaries({}, optional={"method": st.sampled_from(("none", "platform")),
-                                                            "months_with_income": st.integers(1, 12)}))
+    optional.update(
+        followers=counts(),
+        growth_stage=st.sampled_from(GROWTH_STAGES),
+        tax=st.fixed_dictionaries(
+            {}, optional={"method": st.sampled_from(("none", "platform")), "months_with_income": st.integers(1, 12)}
+        ),
+    )
     return st.fixed_dictionaries({}, optional=optional)
 
 
@@ -224,8 +232,13 @@ def scenario_dicts(
     count = draw(st.integers(0, 3))
     if count:
         data["orders"] = [draw(orders(i + 1, card, messy)) for i in range(count)]
-    for key, strategy in (("tips", tips()), ("programs", programs()), ("merchant_live", merchant_live()),
-                          ("mcn", mcn()), ("tax", tax())):
+    for key, strategy in (
+        ("tips", tips()),
+        ("programs", programs()),
+        ("merchant_live", merchant_live()),
+        ("mcn", mcn()),
+        ("tax", tax()),
+    ):
         if draw(st.booleans()):
             data[key] = draw(strategy)
     if platform and draw(st.integers(0, 3)) == 0:
@@ -252,11 +265,16 @@ def _months_in_calendar(data: ScenarioDict) -> None:
 def junk() -> SearchStrategy[Any]:
     """Values of the wrong type or shape: negative, fractional, three places, NaN, None, lists, tables."""
     return st.one_of(
-        st.none(), st.booleans(), st.integers(-10**13, 10**13), st.floats(allow_nan=True, allow_infinity=True),
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**13), 10**13),
+        st.floats(allow_nan=True, allow_infinity=True),
         st.text(max_size=6),
-        st.sampled_from(("-1.00", "1.234", "1e3", "NaN", "Infinity", "", " 1", "1,000", "2026-13", "0x10",
-                         "１２", "1000000000000")),
-        st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+        st.sampled_from(
+            ("-1.00", "1.234", "1e3", "NaN", "Infinity", "", " 1", "1,000", "2026-13", "0x10", "１２", "1000000000000")
+        ),
+        st.lists(st.integers(), max_size=2),
+        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
     )
 
 
@@ -269,8 +287,9 @@ def junk_tables() -> SearchStrategy[Any]:
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     """Every key path into nested dicts and lists."""
     found: list[tuple[Any, ...]] = []
-    items: list[tuple[Any, Any]] = list(value.items()) if isinstance(value, dict) else \
-        list(enumerate(value)) if isinstance(value, list) else []
+    items: list[tuple[Any, Any]] = (
+        list(value.items()) if isinstance(value, dict) else list(enumerate(value)) if isinstance(value, list) else []
+    )
     for key, child in items:
         found.append((*prefix, key))
         found.extend(_paths(child, (*prefix, key)))
@@ -278,9 +297,15 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 @st.composite
-def broken_scenario_dicts(draw: st.DrawFn, platform: str | None = None, *, first: str = "2019-01",
-                          last: str = "2030-12", usual_first: str | None = None,
-                          ext: SearchStrategy[Any] | None = None) -> ScenarioDict:
+def broken_scenario_dicts(
+    draw: st.DrawFn,
+    platform: str | None = None,
+    *,
+    first: str = "2019-01",
+    last: str = "2030-12",
+    usual_first: str | None = None,
+    ext: SearchStrategy[Any] | None = None,
+) -> ScenarioDict:
     """A messy scenario with one to three fields replaced by junk, removed, or an unknown key added;
     with ``platform``, sometimes a junk ``[ext.<platform>]`` table. Usually unloadable, sometimes not."""
     data = draw(scenario_dicts(platform, first=first, last=last, usual_first=usual_first, ext=ext, messy=True))
@@ -306,25 +331,41 @@ def sample_scenarios(period: str = "2026-10") -> list[ScenarioDict]:
     """Hand-written scenarios, one per activity and a few combinations, for ``period``."""
     base: ScenarioDict = {"schema": 1, "period": period, "creator": {"id": CREATOR, "followers": 52_000}}
     co_creation = {
-        "id": "o-2", "amount": "20000.00", "stage": "published", "co_creation": True,
-        "participants": [{"creator": CREATOR, "role": "main", "agreed": "12000.00"},
-                         {"creator": "c1", "role": "co_creator", "agreed": "5000.00", "xingtu_registered": True},
-                         {"creator": "c2", "role": "co_creator", "agreed": "3000.00", "xingtu_registered": True}],
+        "id": "o-2",
+        "amount": "20000.00",
+        "stage": "published",
+        "co_creation": True,
+        "participants": [
+            {"creator": CREATOR, "role": "main", "agreed": "12000.00"},
+            {"creator": "c1", "role": "co_creator", "agreed": "5000.00", "xingtu_registered": True},
+            {"creator": "c2", "role": "co_creator", "agreed": "3000.00", "xingtu_registered": True},
+        ],
     }
     samples: list[dict[str, Any]] = [
         {},
         {"tips": {"yuan": "3200.00", "beans_android": 1005, "beans_ios": 703}},
-        {"tips": {"yuan": "50000.00"}, "mcn": {"name": "Sunrise MCN", "share": "0.20"},
-         "tax": {"method": "platform", "months_with_income": min(10, int(period[5:])), "ytd_income": "90000.00"}},
+        {
+            "tips": {"yuan": "50000.00"},
+            "mcn": {"name": "Sunrise MCN", "share": "0.20"},
+            "tax": {"method": "platform", "months_with_income": min(10, int(period[5:])), "ytd_income": "90000.00"},
+        },
         {"programs": {"campaign": "3000.00", "leaderboard": "2000.00", "plays": "1500.00"}},
         {"programs": {"plays_by_scene": {"news": "0.01", "cloud_music": "10.50"}}},
         {"merchant_live": {"sales": "88000.00", "private_users": 300}},
         {"orders": [{"id": "o-1", "amount": "8000.00", "stage": "published"}]},
         {"creator": {"id": CREATOR, "followers": 52_000, "xingtu_beta": True}, "orders": [co_creation]},
         {"orders": [{**co_creation, "stage": "video_produced", "termination": {"by": "client"}}]},
-        {"orders": [{"id": "o-3", "amount": "100.00", "stage": "negotiating"},
-                    {"id": "o-4", "amount": "100.00", "stage": "settled"}]},
-        {"creator": {"id": CREATOR, "followers": 0, "original": False, "new_anchor": True},
-         "tips": {"yuan": "0.01"}, "programs": {}, "merchant_live": {}},
+        {
+            "orders": [
+                {"id": "o-3", "amount": "100.00", "stage": "negotiating"},
+                {"id": "o-4", "amount": "100.00", "stage": "settled"},
+            ]
+        },
+        {
+            "creator": {"id": CREATOR, "followers": 0, "original": False, "new_anchor": True},
+            "tips": {"yuan": "0.01"},
+            "programs": {},
+            "merchant_live": {},
+        },
     ]
     return [{**base, **sample} for sample in samples]

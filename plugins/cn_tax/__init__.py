@@ -9,19 +9,29 @@ income excluding VAT (CN-TAX-03), and CN-VAT-01 on VAT-inclusive income.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from decimal import Decimal
+if __name__ != "creatorpay.plugins.cn_tax":  # the folder imported by its path, not its installed name
+    raise ImportError(
+        f"import creatorpay.plugins.cn_tax, not {__name__}: the plugins/cn_tax/ folder is installed "
+        "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
+    )
+
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Adjustment, Kind, Settlement, hookimpl
-from creatorpay.core.checks import Checker
-from creatorpay.core.rules import RuleVersion
 from creatorpay.core.statement import weakest
 
 from .brackets import TOPS, check_table
 from .figures import exact, money
 from .vat import Vat, small_taxpayer_vat
 from .withholding import Withholding, cumulative, per_payment
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from decimal import Decimal
+
+    from creatorpay.core.checks import Checker
+    from creatorpay.core.rules import RuleVersion
 
 NAME = "cn_tax"
 RULES = Path(__file__).with_name("rules.toml")
@@ -61,12 +71,29 @@ def creatorpay_adjust(ctx: Settlement) -> None:
         if withholding is not None:
             label = _label(version) if how_label is None else weakest(_label(version), how_label)
             ctx.statement.line(
-                rule_id, Kind.TAX, payer=ctx.creator, payee=ctx.platform.name, base=exact(withholding.base),
-                rate=withholding.bracket.rate, value=withholding.tax, label=label, note=how + withholding.note)
+                rule_id,
+                Kind.TAX,
+                payer=ctx.creator,
+                payee=ctx.platform.name,
+                base=exact(withholding.base),
+                rate=withholding.bracket.rate,
+                value=withholding.tax,
+                label=label,
+                note=how + withholding.note,
+            )
     vat_rule = ctx.rule("CN-VAT-01", book=NAME)
     if vat_rule is not None and _has_income(ctx, "CN-VAT-01", income) and vat is not None:
-        ctx.statement.line("CN-VAT-01", Kind.VAT, payer=ctx.creator, payee=ctx.platform.name, base=vat.base,
-                           rate=vat.rate, value=vat.value, label=_label(vat_rule), note=vat.note)
+        ctx.statement.line(
+            "CN-VAT-01",
+            Kind.VAT,
+            payer=ctx.creator,
+            payee=ctx.platform.name,
+            base=vat.base,
+            rate=vat.rate,
+            value=vat.value,
+            label=_label(vat_rule),
+            note=vat.note,
+        )
 
 
 def _excluding_vat(ctx: Settlement, income: Decimal, vat: Vat | None) -> tuple[Decimal, str, str | None]:
@@ -78,8 +105,11 @@ def _excluding_vat(ctx: Settlement, income: Decimal, vat: Vat | None) -> tuple[D
     if rule is None:
         return income, "", None
     taxed = income - vat.value
-    return taxed, (f"income excluding VAT (CN-TAX-03): {money(income)} − VAT {money(vat.value)} (CN-VAT-01) "
-                   f"= {money(taxed)}; "), rule.label_for()
+    return (
+        taxed,
+        (f"income excluding VAT (CN-TAX-03): {money(income)} − VAT {money(vat.value)} (CN-VAT-01) = {money(taxed)}; "),
+        rule.label_for(),
+    )
 
 
 def _per_payment(ctx: Settlement, version: RuleVersion, income: Decimal) -> Withholding:
@@ -91,11 +121,20 @@ def _cumulative(ctx: Settlement, version: RuleVersion, income: Decimal) -> Withh
     """CN-TAX-02 with this platform's year-to-date figures; not applied without months_with_income."""
     tax = ctx.scenario.tax
     if tax.months_with_income is None:
-        ctx.statement.skip("CN-TAX-02", f"[tax] months_with_income is not given for {ctx.platform.name}: it is "
-                                        f"required with method = \"platform\" from 2025-10 (docs/scenario.md)")
+        ctx.statement.skip(
+            "CN-TAX-02",
+            f"[tax] months_with_income is not given for {ctx.platform.name}: it is "
+            f'required with method = "platform" from 2025-10 (docs/scenario.md)',
+        )
         return None
-    return cumulative(version, income, ytd_income=tax.ytd_income, ytd_withheld=tax.ytd_withheld,
-                      months=tax.months_with_income, platform=ctx.platform.name)
+    return cumulative(
+        version,
+        income,
+        ytd_income=tax.ytd_income,
+        ytd_withheld=tax.ytd_withheld,
+        months=tax.months_with_income,
+        platform=ctx.platform.name,
+    )
 
 
 #: The income-tax withholding rules; their effective dates, not code, decide which is in force.
@@ -109,8 +148,11 @@ def _has_income(ctx: Settlement, rule_id: str, income: Decimal) -> bool:
     """Income ≤ 0 is taxed nothing: reported *not applied* with the figure."""
     if income > 0:
         return True
-    ctx.statement.skip(rule_id, f"no own platform income on {ctx.platform.name} this month (CORE-INCOME-01 "
-                                f"is {money(income)}): nothing to withhold")
+    ctx.statement.skip(
+        rule_id,
+        f"no own platform income on {ctx.platform.name} this month (CORE-INCOME-01 "
+        f"is {money(income)}): nothing to withhold",
+    )
     return False
 
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 import functools
 import itertools
 from decimal import Decimal
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
 from creatorpay.core.checks import Checker, join
 from creatorpay.core.errors import RuleFileError
-from creatorpay.core.rules import RuleVersion
 
 from .figures import exact, money, percent
+
+if TYPE_CHECKING:
+    from creatorpay.core.rules import RuleVersion
 
 TOPS, RATES, QUICK = "bracket_tops", "bracket_rates", "quick_deductions"
 
@@ -106,14 +108,15 @@ def check_table(version: RuleVersion, checker: Checker, where: str) -> None:
     if not all(isinstance(items, tuple) for items in found):
         checker.fail(where, f"expected the three lists {TOPS}, {RATES} and {QUICK} of a bracket table")
         return
-    tops, rates, quick = (list(cast(tuple[Decimal, ...], items)) for items in found)
+    tops, rates, quick = (list(cast("tuple[Decimal, ...]", items)) for items in found)
     before = len(checker.problems)
     if len(rates) != len(tops) + 1:
-        checker.fail(join(where, RATES), f"expected {len(tops) + 1} rates (one more than the "
-                                         f"{len(tops)} bracket tops), found {len(rates)}")
+        checker.fail(
+            join(where, RATES),
+            f"expected {len(tops) + 1} rates (one more than the {len(tops)} bracket tops), found {len(rates)}",
+        )
     if len(quick) != len(rates):
-        checker.fail(join(where, QUICK), f"expected one quick deduction per rate ({len(rates)}), "
-                                         f"found {len(quick)}")
+        checker.fail(join(where, QUICK), f"expected one quick deduction per rate ({len(rates)}), found {len(quick)}")
     if any(b <= a for a, b in itertools.pairwise(tops)) or (tops and tops[0] <= 0):
         checker.fail(join(where, TOPS), "expected bracket tops above zero, each above the one before")
     if any(r > 1 for r in rates) or any(b <= a for a, b in itertools.pairwise(rates)):
@@ -122,8 +125,9 @@ def check_table(version: RuleVersion, checker: Checker, where: str) -> None:
         _check_continuous(checker, tops, rates, quick, join(where, QUICK))
 
 
-def _check_continuous(checker: Checker, tops: list[Decimal], rates: list[Decimal], quick: list[Decimal],
-                      path: str) -> None:
+def _check_continuous(
+    checker: Checker, tops: list[Decimal], rates: list[Decimal], quick: list[Decimal], path: str
+) -> None:
     """Each quick deduction is what makes the tax continuous at the bracket's floor:
     ``q[i] = q[i-1] + top[i-1] × (rate[i] − rate[i-1])``, starting from ``q[0] = 0``."""
     expected = Decimal(0)
@@ -133,4 +137,3 @@ def _check_continuous(checker: Checker, tops: list[Decimal], rates: list[Decimal
         if given != expected:
             checker.fail(path, f"quick deduction {index + 1} is {given}, the brackets imply {exact(expected):f}")
             return
-

@@ -6,12 +6,16 @@ the tax computed from it is rounded.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import Decimal
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from creatorpay.core.money import round_fen
-from creatorpay.core.rules import RuleVersion
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from decimal import Decimal
+
+    from creatorpay.core.rules import RuleVersion
 
 
 def exact(value: Decimal) -> Decimal:

@@ -4,14 +4,18 @@ the rate on all of the month's sales above it."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 
 from creatorpay.core.money import ZERO, round_fen
-from creatorpay.core.rules import RuleVersion
 
 from .figures import money, rule_texts
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from creatorpay.core.rules import RuleVersion
 
 
 @attrs.frozen
@@ -33,17 +37,33 @@ def small_taxpayer_vat(version: RuleVersion, income: Decimal, platform: str) -> 
     until = version.effective_to.isoformat() if version.effective_to else "further notice"
     rate = version.decimal("rate")
     if rate == 0:
-        return Vat(income, ZERO, ZERO, f"small-scale taxpayers' sales are exempt from VAT from {since} to "
-                                       f"{until} (MOF/SAT announcement 2022 No. 15): no VAT on the month's "
-                                       f"own platform income on {platform} {money(income)}")
+        return Vat(
+            income,
+            ZERO,
+            ZERO,
+            f"small-scale taxpayers' sales are exempt from VAT from {since} to "
+            f"{until} (MOF/SAT announcement 2022 No. 15): no VAT on the month's "
+            f"own platform income on {platform} {money(income)}",
+        )
     limit = version.decimal("exempt_up_to")
     texts = version.derived(rule_texts)
     sales = round_fen(income / (1 + rate))
-    steps = (f"the month's own platform income on {platform} {money(income)} includes VAT: sales = "
-             f"{money(income)} ÷ (1 + {texts['rate']}) = {money(sales)}")
+    steps = (
+        f"the month's own platform income on {platform} {money(income)} includes VAT: sales = "
+        f"{money(income)} ÷ (1 + {texts['rate']}) = {money(sales)}"
+    )
     if sales <= limit:
-        return Vat(sales, ZERO, ZERO, f"{steps}, at most {texts['exempt_up_to']}: no VAT (small-scale taxpayer "
-                                      f"relief, {since} to {until})")
+        return Vat(
+            sales,
+            ZERO,
+            ZERO,
+            f"{steps}, at most {texts['exempt_up_to']}: no VAT (small-scale taxpayer relief, {since} to {until})",
+        )
     value = round_fen(sales * rate)
-    return Vat(sales, rate, value, f"{steps}, above {texts['exempt_up_to']}: VAT {texts['rate']} of all of it "
-                                   f"= {money(value)}, filed through {platform}")
+    return Vat(
+        sales,
+        rate,
+        value,
+        f"{steps}, above {texts['exempt_up_to']}: VAT {texts['rate']} of all of it "
+        f"= {money(value)}, filed through {platform}",
+    )

@@ -6,15 +6,19 @@ the tax (rounded once, half-up, never below zero) and the steps in words for the
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 
 from creatorpay.core.money import ZERO, round_fen
-from creatorpay.core.rules import RuleVersion
 
 from .brackets import Bracket, read_table
 from .figures import money, percent, rule_texts
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from creatorpay.core.rules import RuleVersion
 
 
 @attrs.frozen
@@ -52,18 +56,27 @@ def per_payment(version: RuleVersion, income: Decimal, platform: str) -> Withhol
     taxable = income - deduction
     bracket = read_table(version).find(taxable)
     taxable_text = money(taxable)
-    steps = (f"per-payment withholding on labour remuneration (劳务报酬) by {platform}, the month's own "
-             f"platform income (CORE-INCOME-01) as one payment: {money(income)} {deducted}")
+    steps = (
+        f"per-payment withholding on labour remuneration (劳务报酬) by {platform}, the month's own "
+        f"platform income (CORE-INCOME-01) as one payment: {money(income)} {deducted}"
+    )
     if taxable <= 0:
         return Withholding(taxable, bracket, ZERO, f"{steps}; taxable {taxable_text} is not positive: no tax")
     tax = round_fen(max(taxable * bracket.rate - bracket.quick_deduction, ZERO))
-    return Withholding(taxable, bracket, tax, (
-        f"{steps}; taxable {taxable_text}, {bracket.summary}: {taxable_text} × {bracket.rate_text} "
-        f"− {bracket.quick_deduction_text} = {money(tax)}; year-to-date figures do not enter this method"))
+    return Withholding(
+        taxable,
+        bracket,
+        tax,
+        (
+            f"{steps}; taxable {taxable_text}, {bracket.summary}: {taxable_text} × {bracket.rate_text} "
+            f"− {bracket.quick_deduction_text} = {money(tax)}; year-to-date figures do not enter this method"
+        ),
+    )
 
 
-def cumulative(version: RuleVersion, income: Decimal, *, ytd_income: Decimal, ytd_withheld: Decimal,
-               months: int, platform: str) -> Withholding:
+def cumulative(
+    version: RuleVersion, income: Decimal, *, ytd_income: Decimal, ytd_withheld: Decimal, months: int, platform: str
+) -> Withholding:
     """CN-TAX-02: cumulative withholding on the year's own platform income on this platform.
 
     ``taxable = (ytd_income + income) − deduction_ratio of it − monthly_deduction × months``;
@@ -78,19 +91,31 @@ def cumulative(version: RuleVersion, income: Decimal, *, ytd_income: Decimal, yt
     bracket = read_table(version).find(taxable)
     taxable_text, withheld_text = money(taxable), money(ytd_withheld)
     texts = version.derived(rule_texts)
-    steps = (f"cumulative withholding (累计预扣法) by {platform}: own platform income this year "
-             f"{money(total)} ({money(ytd_income)} earlier + {money(income)} this month, CORE-INCOME-01) "
-             f"− {texts['deduction_ratio']} {money(deduction)} − {texts['monthly_deduction']} × {months} "
-             f"months with income {money(allowance)} = taxable {taxable_text}")
+    steps = (
+        f"cumulative withholding (累计预扣法) by {platform}: own platform income this year "
+        f"{money(total)} ({money(ytd_income)} earlier + {money(income)} this month, CORE-INCOME-01) "
+        f"− {texts['deduction_ratio']} {money(deduction)} − {texts['monthly_deduction']} × {months} "
+        f"months with income {money(allowance)} = taxable {taxable_text}"
+    )
     if taxable <= 0:
-        return Withholding(taxable, bracket, ZERO, f"{steps}: not positive, no tax due this year; "
-                                                   f"{withheld_text} already withheld; 0.00 this month")
+        return Withholding(
+            taxable,
+            bracket,
+            ZERO,
+            f"{steps}: not positive, no tax due this year; {withheld_text} already withheld; 0.00 this month",
+        )
     due = taxable * bracket.rate - bracket.quick_deduction
     owed = due - ytd_withheld
     tax = round_fen(max(owed, ZERO))
     tax_text = money(tax)
     floor = f" = {tax_text}" if owed >= 0 else f" = {money(owed)}, never below zero: {tax_text}"
-    return Withholding(taxable, bracket, tax, (
-        f"{steps}; {bracket.summary}: {taxable_text} × {bracket.rate_text} "
-        f"− {bracket.quick_deduction_text} = {money(due)} due this year; less {withheld_text} "
-        f"already withheld this year{floor}"))
+    return Withholding(
+        taxable,
+        bracket,
+        tax,
+        (
+            f"{steps}; {bracket.summary}: {taxable_text} × {bracket.rate_text} "
+            f"− {bracket.quick_deduction_text} = {money(due)} due this year; less {withheld_text} "
+            f"already withheld this year{floor}"
+        ),
+    )

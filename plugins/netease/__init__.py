@@ -4,6 +4,12 @@ not offered: no source covers them on NetEase."""
 
 from __future__ import annotations
 
+if __name__ != "creatorpay.plugins.netease":  # the folder imported by its path, not its installed name
+    raise ImportError(
+        f"import creatorpay.plugins.netease, not {__name__}: the plugins/netease/ folder is installed "
+        "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
+    )
+
 from pathlib import Path
 
 from creatorpay.core import Platform, Settlement, hookimpl
@@ -38,8 +44,11 @@ def creatorpay_validate(ctx: Settlement) -> None:
     if ctx.scenario.programs is None or ctx.scenario.creator.original:
         return
     if ctx.rule(ORIGINAL) is not None:
-        ctx.statement.violation(ORIGINAL, "creator flagged non-original (搬运, 抄袭, 洗稿; creator.original "
-                                          "is false): zero tolerance, no program income and no top-up")
+        ctx.statement.violation(
+            ORIGINAL,
+            "creator flagged non-original (搬运, 抄袭, 洗稿; creator.original "
+            "is false): zero tolerance, no program income and no top-up",
+        )
 
 
 @hookimpl
@@ -48,8 +57,9 @@ def creatorpay_settle_incentives(ctx: Settlement) -> None:
     _note_mcn(ctx)
     if ctx.scenario.programs is None:
         if ctx.scenario.creator.quality and ctx.scenario.creator.original:
-            ctx.statement.skip(floor.RULE, "no [programs] section: the creator takes part in no NetEase "
-                                           "program this month")
+            ctx.statement.skip(
+                floor.RULE, "no [programs] section: the creator takes part in no NetEase program this month"
+            )
         return
     if any(v.rule == ORIGINAL for v in ctx.statement.violations):
         why = f"withheld under {ORIGINAL}: creator flagged non-original"

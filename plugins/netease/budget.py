@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import attrs
 
-from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import grouped
-from creatorpay.core.rules import RuleVersion
 from creatorpay.core.statement import weakest
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from creatorpay.core import Kind, Settlement
+    from creatorpay.core.rules import RuleVersion
 
 RULE = "NE-BUDGET-01"
 PAYER = "netease"
@@ -45,11 +49,13 @@ class Budget:
     @functools.cached_property
     def facts(self) -> Mapping[str, str]:
         """The program year and its budgets as a statement reports them."""
-        return MappingProxyType({
-            "program_year": f"{self.start.isoformat()} to {self.end.isoformat()} ({RULE})",
-            "cash_budget": f"{grouped(self.capacity)} CNY ({RULE})",
-            "traffic_budget": f"{self.impressions:,} impressions ({RULE})",
-        })
+        return MappingProxyType(
+            {
+                "program_year": f"{self.start.isoformat()} to {self.end.isoformat()} ({RULE})",
+                "cash_budget": f"{grouped(self.capacity)} CNY ({RULE})",
+                "traffic_budget": f"{self.impressions:,} impressions ({RULE})",
+            }
+        )
 
 
 def program_year_start(day: dt.date, first: dt.date) -> dt.date | None:
@@ -91,8 +97,10 @@ def before_first_year(ctx: Settlement) -> str | None:
     if rule is None:
         return None
     if _year_budget(rule, ctx.scenario.period.first_day) is None:
-        return (f"{ctx.scenario.period} is before the first program year (from {_first(rule).isoformat()}, "
-                f"{RULE}): no program budget, nothing is paid")
+        return (
+            f"{ctx.scenario.period} is before the first program year (from {_first(rule).isoformat()}, "
+            f"{RULE}): no program budget, nothing is paid"
+        )
     return None
 
 
@@ -119,14 +127,20 @@ def _budgets_by_day(rule: RuleVersion) -> dict[dt.date, Budget | None]:
 def _budget(rule: RuleVersion, start: dt.date, first: dt.date) -> Budget:
     """The first year's figures, or the later years' (assumed the same unless an operator sets them)."""
     if start == first:
-        return Budget(start, rule.decimal("cash"), rule.count("impressions"),
-                      rule.label_for("first_year_start", "cash"))
-    return Budget(start, rule.decimal("later_cash"), rule.count("later_impressions"),
-                  rule.label_for("first_year_start", "later_cash"))
+        return Budget(
+            start, rule.decimal("cash"), rule.count("impressions"), rule.label_for("first_year_start", "cash")
+        )
+    return Budget(
+        start,
+        rule.decimal("later_cash"),
+        rule.count("later_impressions"),
+        rule.label_for("first_year_start", "later_cash"),
+    )
 
 
-def pay(ctx: Settlement, budget: Budget | None, rule: str, kind: Kind, amount: Decimal, *,
-        label: str, note: str, what: str) -> Decimal:
+def pay(
+    ctx: Settlement, budget: Budget | None, rule: str, kind: Kind, amount: Decimal, *, label: str, note: str, what: str
+) -> Decimal:
     """Pay ``amount`` to the creator under ``rule``, drawn from the program year's cash budget.
 
     With too little left, the line pays what is left and says so, and NE-BUDGET-01 is reported not
@@ -139,16 +153,21 @@ def pay(ctx: Settlement, budget: Budget | None, rule: str, kind: Kind, amount: D
         year = f"program year from {budget.start.isoformat()}"
         if paid > 0:
             label = weakest(label, budget.label)
-            note = (f"{note}; the cash budget of the {year} had only {grouped(paid)} left: pays "
-                    f"{grouped(paid)} of {grouped(amount)} ({RULE})")
-            ctx.statement.skip(RULE, f"cash budget of the {year} ran out: {what} paid {grouped(paid)} "
-                                     f"of {grouped(amount)}, {grouped(short)} short")
+            note = (
+                f"{note}; the cash budget of the {year} had only {grouped(paid)} left: pays "
+                f"{grouped(paid)} of {grouped(amount)} ({RULE})"
+            )
+            ctx.statement.skip(
+                RULE,
+                f"cash budget of the {year} ran out: {what} paid {grouped(paid)} "
+                f"of {grouped(amount)}, {grouped(short)} short",
+            )
         else:
-            ctx.statement.skip(RULE, f"cash budget of the {year} is used up: {what} of "
-                                     f"{grouped(amount)} unpaid")
+            ctx.statement.skip(RULE, f"cash budget of the {year} is used up: {what} of {grouped(amount)} unpaid")
     if paid > 0:
-        ctx.statement.line(rule, kind, payer=PAYER, payee=ctx.creator, base=amount, rate=Decimal(1),
-                           value=paid, label=label, note=note)
+        ctx.statement.line(
+            rule, kind, payer=PAYER, payee=ctx.creator, base=amount, rate=Decimal(1), value=paid, label=label, note=note
+        )
     return paid
 
 

@@ -3,12 +3,15 @@ as its own line drawn from the program budget; every case without a top-up says 
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import grouped
 
 from . import budget as budgets
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 RULE = "NE-BASE-01"
 
@@ -20,8 +23,7 @@ def top_up(ctx: Settlement, budget: budgets.Budget | None, income: Decimal | Non
     if rule is None:
         return
     if not ctx.scenario.creator.quality:
-        ctx.statement.skip(RULE, "not a quality creator (优质创作家, creator.quality is false): no "
-                                 "base-salary top-up")
+        ctx.statement.skip(RULE, "not a quality creator (优质创作家, creator.quality is false): no base-salary top-up")
         return
     if income is None:
         ctx.statement.skip(RULE, "NE-BASE-02 is not in force: no program income to top up")
@@ -32,9 +34,17 @@ def top_up(ctx: Settlement, budget: budgets.Budget | None, income: Decimal | Non
         return
     floor = rule.decimal("floor")
     if income >= floor:
-        ctx.statement.skip(RULE, f"program income {grouped(income)} already reaches the floor "
-                                 f"{grouped(floor)}: no top-up")
+        ctx.statement.skip(
+            RULE, f"program income {grouped(income)} already reaches the floor {grouped(floor)}: no top-up"
+        )
         return
-    budgets.pay(ctx, budget, RULE, Kind.TOP_UP, floor - income, label=rule.label_for("floor"),
-                note=f"base salary (底薪机制): floor {grouped(floor)} − program income {grouped(income)} "
-                     f"(NE-BASE-02)", what="base-salary top-up")
+    budgets.pay(
+        ctx,
+        budget,
+        RULE,
+        Kind.TOP_UP,
+        floor - income,
+        label=rule.label_for("floor"),
+        note=f"base salary (底薪机制): floor {grouped(floor)} − program income {grouped(income)} (NE-BASE-02)",
+        what="base-salary top-up",
+    )

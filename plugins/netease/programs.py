@@ -3,8 +3,7 @@ one line per scene when given per scene (NE-DIST-01); all drawn from the program
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import ZERO
@@ -12,6 +11,10 @@ from creatorpay.core.statement import weakest
 
 from . import budget as budgets
 from .scenes import SCENE_NAMES, scene_name
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from decimal import Decimal
 
 INCOME = "NE-BASE-02"
 SCENES = "NE-DIST-01"
@@ -32,19 +35,25 @@ def settle(ctx: Settlement, budget: budgets.Budget | None) -> Decimal | None:
         (programs.leaderboard, "leaderboard", "quality-leaderboard rewards (上榜优质榜单奖励)"),
     ):
         if amount:
-            paid += budgets.pay(ctx, budget, INCOME, Kind.PROGRAM_INCOME, amount, label=label,
-                                note=note, what=what)
+            paid += budgets.pay(ctx, budget, INCOME, Kind.PROGRAM_INCOME, amount, label=label, note=note, what=what)
     if programs.plays_by_scene and (scenes := ctx.rule(SCENES)) is not None:
         # A scene's play revenue is NE-BASE-02 income: it carries the weaker of both labels.
         paid += _by_scene(ctx, budget, programs.plays_by_scene, weakest(scenes.label_for(), label))
     elif programs.plays:
-        paid += budgets.pay(ctx, budget, INCOME, Kind.PROGRAM_INCOME, programs.plays, label=label,
-                            note="quality-video play revenue (优质视频播放收益)", what="plays")
+        paid += budgets.pay(
+            ctx,
+            budget,
+            INCOME,
+            Kind.PROGRAM_INCOME,
+            programs.plays,
+            label=label,
+            note="quality-video play revenue (优质视频播放收益)",
+            what="plays",
+        )
     return paid
 
 
-def _by_scene(ctx: Settlement, budget: budgets.Budget | None, by_scene: Mapping[str, Decimal],
-              label: str) -> Decimal:
+def _by_scene(ctx: Settlement, budget: budgets.Budget | None, by_scene: Mapping[str, Decimal], label: str) -> Decimal:
     """NE-DIST-01: one play-revenue line per scene with revenue, in the source's order of scenes."""
     order = [s for s in SCENE_NAMES if s in by_scene] + [s for s in by_scene if s not in SCENE_NAMES]
     paid = ZERO
@@ -53,7 +62,13 @@ def _by_scene(ctx: Settlement, budget: budgets.Budget | None, by_scene: Mapping[
         if amount:
             name = scene_name(scene)
             paid += budgets.pay(
-                ctx, budget, SCENES, Kind.PROGRAM_INCOME, amount, label=label,
+                ctx,
+                budget,
+                SCENES,
+                Kind.PROGRAM_INCOME,
+                amount,
+                label=label,
                 note=f"quality-video play revenue (优质视频播放收益, {INCOME}) distributed on {name} ({scene})",
-                what=f"plays on {name}")
+                what=f"plays on {name}",
+            )
     return paid

@@ -4,6 +4,12 @@ WC-POLARIS-01) and the content-quality gate on incentives (WC-QUAL-01); rules fr
 
 from __future__ import annotations
 
+if __name__ != "creatorpay.plugins.wechat_channels":  # the folder imported by its path, not its installed name
+    raise ImportError(
+        f"import creatorpay.plugins.wechat_channels, not {__name__}: the plugins/wechat_channels/ folder is installed "
+        "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
+    )
+
 from pathlib import Path
 
 from creatorpay.core import Platform, Settlement, hookimpl

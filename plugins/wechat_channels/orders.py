@@ -8,11 +8,14 @@ pays nothing; the service fee is operator-set.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import ZERO, allocate, grouped, round_fen
-from creatorpay.core.rules import RuleVersion
-from creatorpay.core.scenario import Order
+
+if TYPE_CHECKING:
+    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.scenario import Order
 
 PLATFORM = "wechat_channels"
 RULE = "WC-MUTUAL-01"
@@ -23,14 +26,19 @@ def check_open(ctx: Settlement) -> RuleVersion | None:
     in force, they are reported *not offered* with the reason and None is returned."""
     version = ctx.rule(RULE)
     if version is None:
-        ctx.statement.not_offer("orders", f"the mutual-selection platform ({RULE}) is not in force on "
-                                          f"{ctx.rules.day.isoformat()} (CORE-DATE-01)")
+        ctx.statement.not_offer(
+            "orders",
+            f"the mutual-selection platform ({RULE}) is not in force on {ctx.rules.day.isoformat()} (CORE-DATE-01)",
+        )
         return None
     followers = ctx.scenario.creator.followers
     above = version.count("followers_above")
     if followers <= above:
-        ctx.statement.not_offer("orders", f"the mutual-selection platform ({RULE}) is open to creators with "
-                                          f"more than {above:,} followers; {followers:,} followers is not")
+        ctx.statement.not_offer(
+            "orders",
+            f"the mutual-selection platform ({RULE}) is open to creators with "
+            f"more than {above:,} followers; {followers:,} followers is not",
+        )
         return None
     return version
 
@@ -44,8 +52,11 @@ def validate(ctx: Settlement) -> None:
         agreed = sum((p.agreed for p in order.participants), ZERO)
         if agreed != order.amount:
             ctx.statement.violation(
-                RULE, f"the participants' agreed amounts add up to {grouped(agreed)}, not the order amount "
-                      f"{grouped(order.amount)}: each participant is paid their agreed amount", order=order.id)
+                RULE,
+                f"the participants' agreed amounts add up to {grouped(agreed)}, not the order amount "
+                f"{grouped(order.amount)}: each participant is paid their agreed amount",
+                order=order.id,
+            )
 
 
 def settle(ctx: Settlement) -> None:
@@ -71,21 +82,38 @@ def _pay(ctx: Settlement, version: RuleVersion, order: Order) -> None:
     """One payment per participant of their agreed amount; then the operator-set fee, if set."""
     label = version.label_for("followers_above")
     for p in order.participants:
-        ctx.statement.line(RULE, Kind.ORDER_PAYMENT, payer=PLATFORM, payee=p.creator, base=p.agreed,
-                           rate=Decimal(1), label=label, order=order.id,
-                           note=f"agreed amount of {p.creator} ({p.role}), paid to them directly by the "
-                                f"mutual-selection platform (no co-creation caps; nothing passes through "
-                                f"the main contributor)")
+        ctx.statement.line(
+            RULE,
+            Kind.ORDER_PAYMENT,
+            payer=PLATFORM,
+            payee=p.creator,
+            base=p.agreed,
+            rate=Decimal(1),
+            label=label,
+            order=order.id,
+            note=f"agreed amount of {p.creator} ({p.role}), paid to them directly by the "
+            f"mutual-selection platform (no co-creation caps; nothing passes through "
+            f"the main contributor)",
+        )
     if not version.is_set("fee_rate"):
         return
     rate = version.decimal("fee_rate")
     fee = round_fen(order.amount * rate)
     parts = allocate(fee, [p.agreed for p in order.participants])
     for p, part in zip(order.participants, parts, strict=True):
-        ctx.statement.line(RULE, Kind.FEE, payer=p.creator, payee=PLATFORM, base=p.agreed, rate=rate,
-                           value=part, label=version.label_for("fee_rate"), order=order.id,
-                           note=f"mutual-selection service fee {rate} of {grouped(order.amount)} = "
-                                f"{grouped(fee)}, split pro rata by agreed amounts (CORE-MONEY-03)")
+        ctx.statement.line(
+            RULE,
+            Kind.FEE,
+            payer=p.creator,
+            payee=PLATFORM,
+            base=p.agreed,
+            rate=rate,
+            value=part,
+            label=version.label_for("fee_rate"),
+            order=order.id,
+            note=f"mutual-selection service fee {rate} of {grouped(order.amount)} = "
+            f"{grouped(fee)}, split pro rata by agreed amounts (CORE-MONEY-03)",
+        )
 
 
 def _terminated(ctx: Settlement, version: RuleVersion, order: Order) -> None:
@@ -93,7 +121,15 @@ def _terminated(ctx: Settlement, version: RuleVersion, order: Order) -> None:
     assert order.termination is not None
     by = order.termination.by
     for p in order.participants:
-        ctx.statement.line(RULE, Kind.ORDER_PAYMENT, payer=PLATFORM, payee=p.creator, base=p.agreed,
-                           rate=ZERO, label=version.label_for(), order=order.id,
-                           note=f"terminated by {by} at stage {order.stage}: a terminated mutual-selection "
-                                f"order pays nothing (no compensation table on WeChat)")
+        ctx.statement.line(
+            RULE,
+            Kind.ORDER_PAYMENT,
+            payer=PLATFORM,
+            payee=p.creator,
+            base=p.agreed,
+            rate=ZERO,
+            label=version.label_for(),
+            order=order.id,
+            note=f"terminated by {by} at stage {order.stage}: a terminated mutual-selection "
+            f"order pays nothing (no compensation table on WeChat)",
+        )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from creatorpay.core import Settlement
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from creatorpay.core import Settlement
 
 RULE = "WC-QUAL-01"
 

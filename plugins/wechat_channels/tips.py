@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import ZERO, grouped, round_fen
-from creatorpay.core.rules import RuleVersion
+
+if TYPE_CHECKING:
+    from creatorpay.core.rules import RuleVersion
 
 PLATFORM = "wechat_channels"
 ONE = Decimal(1)
@@ -20,8 +23,17 @@ def gross_tips(ctx: Settlement, rate: RuleVersion) -> Decimal:
     label = rate.label_for("beans_per_yuan_android", "beans_per_yuan_ios")
     gross = ZERO
     for base, per_bean, value, note in _payments(ctx, rate):
-        gross += ctx.statement.line("WC-TIP-01", Kind.TIPS, payer=PLATFORM, payee=ctx.creator, base=base,
-                                    rate=per_bean, value=value, label=label, note=note).value
+        gross += ctx.statement.line(
+            "WC-TIP-01",
+            Kind.TIPS,
+            payer=PLATFORM,
+            payee=ctx.creator,
+            base=base,
+            rate=per_bean,
+            value=value,
+            label=label,
+            note=note,
+        ).value
     return gross
 
 
@@ -36,9 +48,14 @@ def _payments(ctx: Settlement, rate: RuleVersion) -> list[tuple[Decimal, Decimal
     android, ios = rate.derived(_bean_rates)
     for beans, (per, per_bean, device) in ((tips.beans_android, android), (tips.beans_ios, ios)):
         if beans:
-            found.append((Decimal(beans), per_bean, round_fen(Decimal(beans) / per),
-                          f"{beans:,} beans bought on {device} at {per} beans = 1 CNY, rounded once "
-                          f"(CORE-MONEY-03)"))
+            found.append(
+                (
+                    Decimal(beans),
+                    per_bean,
+                    round_fen(Decimal(beans) / per),
+                    f"{beans:,} beans bought on {device} at {per} beans = 1 CNY, rounded once (CORE-MONEY-03)",
+                )
+            )
     return found
 
 
@@ -51,28 +68,42 @@ def outside_program(ctx: Settlement, rate: RuleVersion) -> None:
     if not gross:
         return
     if normal is None:  # an operator ended WC-TIP-04 too: still never paid out in full
-        ctx.statement.skip("WC-TIP-01", f"tipping of {grouped(gross)} gross this month is not applied: neither "
-                                        f"the incentive program (WC-TIP-02) nor a normal share (WC-TIP-04) is "
-                                        f"in force; it adds nothing to net")
+        ctx.statement.skip(
+            "WC-TIP-01",
+            f"tipping of {grouped(gross)} gross this month is not applied: neither "
+            f"the incentive program (WC-TIP-02) nor a normal share (WC-TIP-04) is "
+            f"in force; it adds nothing to net",
+        )
         return
     program = ctx.rules.not_in_force.get("WC-TIP-02", "not in force")
     if ctx.rules.get("WC-TIP-03") is not None:
-        ctx.statement.skip("WC-TIP-03", "the commission-free threshold is the incentive program's, and the "
-                                        f"program (WC-TIP-02) is {program}")
+        ctx.statement.skip(
+            "WC-TIP-03",
+            f"the commission-free threshold is the incentive program's, and the program (WC-TIP-02) is {program}",
+        )
     unset = normal.unset_reason("platform_share")
     if unset is not None:
-        ctx.statement.skip("WC-TIP-04", f"tipping of {grouped(gross)} gross this month is not applied: outside "
-                                        f"the creator incentive program (WC-TIP-02 {program}) the platform's "
-                                        f"normal share is {unset}; it adds nothing to net")
+        ctx.statement.skip(
+            "WC-TIP-04",
+            f"tipping of {grouped(gross)} gross this month is not applied: outside "
+            f"the creator incentive program (WC-TIP-02 {program}) the platform's "
+            f"normal share is {unset}; it adds nothing to net",
+        )
         return
     gross_tips(ctx, rate)
     share = normal.decimal("platform_share")
     ctx.statement.line(
-        "WC-TIP-04", Kind.COMMISSION, payer=ctx.creator, payee=PLATFORM, base=gross, rate=share,
+        "WC-TIP-04",
+        Kind.COMMISSION,
+        payer=ctx.creator,
+        payee=PLATFORM,
+        base=gross,
+        rate=share,
         label=normal.label_for("platform_share"),
         note=f"outside the creator incentive program (WC-TIP-02 {program}) the platform keeps its normal "
-             f"share {share:%} of tipping income {grouped(gross)}, rounded once; the creator keeps the rest "
-             f"(CORE-MONEY-03)")
+        f"share {share:%} of tipping income {grouped(gross)}, rounded once; the creator keeps the rest "
+        f"(CORE-MONEY-03)",
+    )
 
 
 def _bean_rates(rate: RuleVersion) -> tuple[tuple[int, Fraction, str], tuple[int, Fraction, str]]:
@@ -98,25 +129,55 @@ def commission(ctx: Settlement, gross: Decimal) -> None:
     if mode == "cliff":
         if gross < limit:
             ctx.statement.line(
-                "WC-TIP-03", Kind.COMMISSION, payer=ctx.creator, payee=PLATFORM, base=gross, rate=ZERO,
-                label=label, note=f"gross tipping {grouped(gross)} is below {grouped(limit)}: "
-                                  f"commission-free (mode cliff)")
+                "WC-TIP-03",
+                Kind.COMMISSION,
+                payer=ctx.creator,
+                payee=PLATFORM,
+                base=gross,
+                rate=ZERO,
+                label=label,
+                note=f"gross tipping {grouped(gross)} is below {grouped(limit)}: commission-free (mode cliff)",
+            )
         else:
-            _charge(ctx, gross, rate, share.label_for("creator_share"),
-                    f"gross tipping {grouped(gross)} is at or above {grouped(limit)} "
-                    f"(WC-TIP-03, mode cliff): commission on all of it")
+            _charge(
+                ctx,
+                gross,
+                rate,
+                share.label_for("creator_share"),
+                f"gross tipping {grouped(gross)} is at or above {grouped(limit)} "
+                f"(WC-TIP-03, mode cliff): commission on all of it",
+            )
         return
     free = min(gross, limit)
-    ctx.statement.line("WC-TIP-03", Kind.COMMISSION, payer=ctx.creator, payee=PLATFORM, base=free,
-                       rate=ZERO, label=label,
-                       note=f"the first {grouped(limit)} of the month is commission-free (mode marginal)")
+    ctx.statement.line(
+        "WC-TIP-03",
+        Kind.COMMISSION,
+        payer=ctx.creator,
+        payee=PLATFORM,
+        base=free,
+        rate=ZERO,
+        label=label,
+        note=f"the first {grouped(limit)} of the month is commission-free (mode marginal)",
+    )
     if gross > limit:
-        _charge(ctx, gross - limit, rate, share.label_for("creator_share"),
-                f"commission on tipping above {grouped(limit)} (WC-TIP-03, mode marginal)")
+        _charge(
+            ctx,
+            gross - limit,
+            rate,
+            share.label_for("creator_share"),
+            f"commission on tipping above {grouped(limit)} (WC-TIP-03, mode marginal)",
+        )
 
 
 def _charge(ctx: Settlement, base: Decimal, rate: Decimal, label: str, why: str) -> None:
-    ctx.statement.line("WC-TIP-02", Kind.COMMISSION, payer=ctx.creator, payee=PLATFORM, base=base,
-                       rate=rate, label=label,
-                       note=f"platform keeps {rate:.0%} of tipping income, rounded once, the creator keeps the "
-                            f"rest (CORE-MONEY-03); {why}")
+    ctx.statement.line(
+        "WC-TIP-02",
+        Kind.COMMISSION,
+        payer=ctx.creator,
+        payee=PLATFORM,
+        base=base,
+        rate=rate,
+        label=label,
+        note=f"platform keeps {rate:.0%} of tipping income, rounded once, the creator keeps the "
+        f"rest (CORE-MONEY-03); {why}",
+    )

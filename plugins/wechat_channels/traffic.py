@@ -8,18 +8,23 @@ applied, naming the parameter to set. WC-QUAL-01 withholds all of them from carr
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import grouped
-from creatorpay.core.rules import RuleVersion
+
+if TYPE_CHECKING:
+    from creatorpay.core.rules import RuleVersion
 
 PLATFORM = "wechat_channels"
 #: The Store budget holding what is left of the WC-COLD-01 pool, in impressions.
 COLD_POOL_KEY = f"{PLATFORM}:WC-COLD-01:pool"
 #: WC-TIER-01's tiers, lowest first: (follower parameter, size parameter).
-TIERS = (("tier_1k_followers", "tier_1k_impressions"),
-         ("tier_10k_followers", "tier_10k_impressions"),
-         ("tier_1m_followers", "tier_1m_impressions"))
+TIERS = (
+    ("tier_1k_followers", "tier_1k_impressions"),
+    ("tier_10k_followers", "tier_10k_impressions"),
+    ("tier_1m_followers", "tier_1m_impressions"),
+)
 
 
 def settle(ctx: Settlement, gate: str | None) -> None:
@@ -31,8 +36,7 @@ def settle(ctx: Settlement, gate: str | None) -> None:
     polaris(ctx, gate)
 
 
-def _package(ctx: Settlement, rule: str, version: RuleVersion, size: str, gate: str | None,
-             why: str) -> None:
+def _package(ctx: Settlement, rule: str, version: RuleVersion, size: str, gate: str | None, why: str) -> None:
     """Report a qualifying creator's package of ``size`` impressions, or why it is not applied."""
     if gate is not None:
         ctx.statement.skip(rule, f"{why}: {gate}")
@@ -41,8 +45,12 @@ def _package(ctx: Settlement, rule: str, version: RuleVersion, size: str, gate: 
     if unset is not None:
         ctx.statement.skip(rule, f"{why}: package size {unset}")
         return
-    ctx.statement.add_traffic(rule, impressions=version.count(size), label=version.label_for(size),
-                              note=f"{why} (impressions, not cash: CORE-TRAFFIC-01)")
+    ctx.statement.add_traffic(
+        rule,
+        impressions=version.count(size),
+        label=version.label_for(size),
+        note=f"{why} (impressions, not cash: CORE-TRAFFIC-01)",
+    )
 
 
 def novice(ctx: Settlement, gate: str | None) -> None:
@@ -50,8 +58,14 @@ def novice(ctx: Settlement, gate: str | None) -> None:
     version = ctx.rule("WC-NOVICE-01")
     if version is None or ctx.scenario.creator.followers > version.count("followers"):
         return
-    _package(ctx, "WC-NOVICE-01", version, "impressions", gate,
-             f"novice traffic package at {ctx.scenario.creator.followers:,} followers")
+    _package(
+        ctx,
+        "WC-NOVICE-01",
+        version,
+        "impressions",
+        gate,
+        f"novice traffic package at {ctx.scenario.creator.followers:,} followers",
+    )
 
 
 def tier(ctx: Settlement, gate: str | None) -> None:
@@ -64,8 +78,7 @@ def tier(ctx: Settlement, gate: str | None) -> None:
     if not reached:
         return
     threshold, size = max(reached)
-    _package(ctx, "WC-TIER-01", version, size, gate,
-             f"tier {threshold:,} followers reached ({followers:,} followers)")
+    _package(ctx, "WC-TIER-01", version, size, gate, f"tier {threshold:,} followers reached ({followers:,} followers)")
 
 
 def _tiers(version: RuleVersion) -> tuple[tuple[int, str], ...]:
@@ -91,9 +104,12 @@ def cold_start(ctx: Settlement, gate: str | None) -> None:
         ctx.statement.skip("WC-COLD-01", f"{why}: the {pool:,}-impression pool is used up")
         return
     short = "" if drawn == size else f"; only {drawn:,} of {size:,} left in the pool"
-    ctx.statement.add_traffic("WC-COLD-01", impressions=drawn, label=version.label_for("impressions"),
-                              note=f"{why} from the {pool:,}-impression pool{short} "
-                                   f"(impressions, not cash: CORE-TRAFFIC-01)")
+    ctx.statement.add_traffic(
+        "WC-COLD-01",
+        impressions=drawn,
+        label=version.label_for("impressions"),
+        note=f"{why} from the {pool:,}-impression pool{short} (impressions, not cash: CORE-TRAFFIC-01)",
+    )
 
 
 def polaris(ctx: Settlement, gate: str | None) -> None:
@@ -111,8 +127,14 @@ def polaris(ctx: Settlement, gate: str | None) -> None:
         ctx.statement.skip("WC-POLARIS-01", f"Polaris cash: {unset}")
     else:
         cash = version.decimal("cash")
-        ctx.statement.line("WC-POLARIS-01", Kind.INCENTIVE, payer=PLATFORM, payee=ctx.creator, base=cash,
-                           rate=Decimal(1), label=version.label_for("cash"),
-                           note=f"Polaris plan cash reward {grouped(cash)} for bringing followers from "
-                                f"another platform")
+        ctx.statement.line(
+            "WC-POLARIS-01",
+            Kind.INCENTIVE,
+            payer=PLATFORM,
+            payee=ctx.creator,
+            base=cash,
+            rate=Decimal(1),
+            label=version.label_for("cash"),
+            note=f"Polaris plan cash reward {grouped(cash)} for bringing followers from another platform",
+        )
     _package(ctx, "WC-POLARIS-01", version, "impressions", None, "Polaris plan traffic reward")

@@ -9,6 +9,12 @@ reported (XT-GROW-01).
 
 from __future__ import annotations
 
+if __name__ != "creatorpay.plugins.xingtu":  # the folder imported by its path, not its installed name
+    raise ImportError(
+        f"import creatorpay.plugins.xingtu, not {__name__}: the plugins/xingtu/ folder is installed "
+        "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
+    )
+
 from pathlib import Path
 
 from creatorpay.core import Platform, Settlement, hookimpl
@@ -29,7 +35,7 @@ def creatorpay_platform() -> Platform:
         not_offered={
             "tips": "Xingtu has no live tipping",
             "programs": "Xingtu has no NetEase-style creator programs (NE-BASE-*); its growth-stage "
-                        "programs are XT-GROW-01, operator-set",
+            "programs are XT-GROW-01, operator-set",
             # the rulebook's activity table: [merchant_live] is not offered on Xingtu (no source).
             "merchant_live": "no source covers merchant live streams on Xingtu (Xingtu settles brand orders)",
         },
@@ -47,8 +53,10 @@ def creatorpay_validate(ctx: Settlement) -> None:
             continue
         if not leads(order, me):
             lead = ", ".join(p.creator for p in order.participants if p.role == "main") or "nobody"
-            ctx.statement.skip("XT-CC-06", f"order {order.id} is led by {lead}: the monthly cap is theirs "
-                                           f"and their count is not in the scenario")
+            ctx.statement.skip(
+                "XT-CC-06",
+                f"order {order.id} is led by {lead}: the monthly cap is theirs and their count is not in the scenario",
+            )
             continue
         cap = ctx.rule("XT-CC-06")
         if cap is not None:

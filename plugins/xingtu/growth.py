@@ -9,8 +9,12 @@ from creatorpay.core import Kind, Settlement
 
 from .parties import PLATFORM
 
-STAGE_NAMES = {"departure": "departure (出发)", "exploration": "exploration (探索)",
-               "harvest": "harvest (收获, 星动计划)", "on_the_road": "on the road (在路上)"}
+STAGE_NAMES = {
+    "departure": "departure (出发)",
+    "exploration": "exploration (探索)",
+    "harvest": "harvest (收获, 星动计划)",
+    "on_the_road": "on the road (在路上)",
+}
 UNSET = "stage programs are operator-set and none is set"
 
 
@@ -31,10 +35,20 @@ def report_stage(ctx: Settlement) -> None:
         return
     name = STAGE_NAMES[stage]
     if version.is_set(cash):
-        ctx.statement.line("XT-GROW-01", Kind.INCENTIVE, payer=PLATFORM, payee=ctx.creator,
-                           base=version.decimal(cash), rate=Decimal(1), label=version.label_for(cash),
-                           note=f"cash program of the {name} growth stage, as the operator set it")
+        ctx.statement.line(
+            "XT-GROW-01",
+            Kind.INCENTIVE,
+            payer=PLATFORM,
+            payee=ctx.creator,
+            base=version.decimal(cash),
+            rate=Decimal(1),
+            label=version.label_for(cash),
+            note=f"cash program of the {name} growth stage, as the operator set it",
+        )
     if version.is_set(impressions):
-        ctx.statement.add_traffic("XT-GROW-01", impressions=version.count(impressions),
-                                  label=version.label_for(impressions),
-                                  note=f"traffic program of the {name} growth stage, as the operator set it")
+        ctx.statement.add_traffic(
+            "XT-GROW-01",
+            impressions=version.count(impressions),
+            label=version.label_for(impressions),
+            note=f"traffic program of the {name} growth stage, as the operator set it",
+        )

@@ -7,18 +7,22 @@ so the same lines serve a main contributor, a co-creator and a third party.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 
 from creatorpay.core import Kind, Settlement
 from creatorpay.core.money import ZERO, allocate, grouped, round_fen
-from creatorpay.core.rules import RuleVersion
-from creatorpay.core.scenario import Order, Participant
 from creatorpay.core.statement import weakest
 
 from .parties import PLATFORM, TASK_NAMES
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.scenario import Order, Participant
 
 #: A payment or transfer passes on the whole of its base.
 _WHOLE = Decimal(1)
@@ -31,11 +35,16 @@ def payment_rule(ctx: Settlement, order: Order) -> tuple[str, str, str]:
     """
     rule = "XT-ORD-02" if order.co_creation else "XT-ORD-01"
     task = TASK_NAMES[order.task]
-    note = (f"{task} order placed by the client on Xingtu, paid in one payment to the main contributor"
-            if order.co_creation else f"{task} order placed by the client on Xingtu, paid to the creator")
+    note = (
+        f"{task} order placed by the client on Xingtu, paid in one payment to the main contributor"
+        if order.co_creation
+        else f"{task} order placed by the client on Xingtu, paid to the creator"
+    )
     if order.priced_band is not None and (price := ctx.rule("XT-PRICE-01")) is not None:
-        note = (f"amount is the price card's {order.priced_band} price ({band_text(price, order.priced_band)})"
-                f" for a {order.video_seconds} s video; {note} ({rule})")
+        note = (
+            f"amount is the price card's {order.priced_band} price ({band_text(price, order.priced_band)})"
+            f" for a {order.video_seconds} s video; {note} ({rule})"
+        )
         return "XT-PRICE-01", price.label_for(), note
     version = ctx.rule(rule)
     return rule, version.label_for() if version else "source", note
@@ -54,8 +63,9 @@ def settle_paid(ctx: Settlement, order: Order) -> None:
     single_settlement(ctx, order, order.participants, order.amount, rule, label, note)
 
 
-def single_settlement(ctx: Settlement, order: Order, paid_to: Sequence[Participant], paid: Decimal,
-                      rule: str, label: str, note: str) -> None:
+def single_settlement(
+    ctx: Settlement, order: Order, paid_to: Sequence[Participant], paid: Decimal, rule: str, label: str, note: str
+) -> None:
     """Payment of ``paid`` to the main contributor, the XT-FEE-01 fee on it, and a transfer to each
     co-creator in ``paid_to`` at its agreed amount less its share of the fee (XT-ORD-03).
 
@@ -63,8 +73,17 @@ def single_settlement(ctx: Settlement, order: Order, paid_to: Sequence[Participa
     did not accept the invitation, XT-COMP-05); their agreed amounts add up to ``paid``.
     """
     main = next(p for p in paid_to if p.role == "main")
-    ctx.statement.line(rule, Kind.ORDER_PAYMENT, payer=PLATFORM, payee=main.creator, base=paid,
-                       rate=_WHOLE, label=label, note=note, order=order.id)
+    ctx.statement.line(
+        rule,
+        Kind.ORDER_PAYMENT,
+        payer=PLATFORM,
+        payee=main.creator,
+        base=paid,
+        rate=_WHOLE,
+        label=label,
+        note=note,
+        order=order.id,
+    )
     shares, fee_label, kept = _fee(ctx, order, paid_to, paid, main)
     transfer = ctx.rule("XT-ORD-03")
     base_label = transfer.label_for() if transfer else "source"
@@ -72,15 +91,25 @@ def single_settlement(ctx: Settlement, order: Order, paid_to: Sequence[Participa
         if participant.role != "co_creator":
             continue
         line_label = weakest(base_label, fee_label) if kept is not None else base_label
-        why = (f"{participant.creator}'s agreed {grouped(participant.agreed)} less its fee share "
-               f"{grouped(share)} (XT-FEE-01 pro rata)" if kept is not None else
-               f"{participant.creator}'s agreed {grouped(participant.agreed)} in full")
+        why = (
+            f"{participant.creator}'s agreed {grouped(participant.agreed)} less its fee share "
+            f"{grouped(share)} (XT-FEE-01 pro rata)"
+            if kept is not None
+            else f"{participant.creator}'s agreed {grouped(participant.agreed)} in full"
+        )
         ctx.statement.line(
-            "XT-ORD-03", Kind.TRANSFER, payer=main.creator, payee=participant.creator, base=participant.agreed,
-            rate=_WHOLE if kept is None else kept, value=participant.agreed - share, label=line_label,
+            "XT-ORD-03",
+            Kind.TRANSFER,
+            payer=main.creator,
+            payee=participant.creator,
+            base=participant.agreed,
+            rate=_WHOLE if kept is None else kept,
+            value=participant.agreed - share,
+            label=line_label,
             order=order.id,
             note=f"{why}: the main contributor pays the co-creator under their agreement, a transfer "
-                 f"between creators, not a platform payment")
+            f"between creators, not a platform payment",
+        )
 
 
 @attrs.frozen
@@ -100,12 +129,14 @@ def _fee_terms(fee: RuleVersion) -> _FeeTerms:
     """XT-FEE-01's terms from its version (use ``fee.derived(_fee_terms)``)."""
     rate = fee.decimal("rate")
     borne_by = fee.text("borne_by")
-    return _FeeTerms(rate, borne_by, fee.label_for("rate", "borne_by"), f"{rate:%}",
-                     (1 - rate) if borne_by == "pro_rata" else None)
+    return _FeeTerms(
+        rate, borne_by, fee.label_for("rate", "borne_by"), f"{rate:%}", (1 - rate) if borne_by == "pro_rata" else None
+    )
 
 
-def _fee(ctx: Settlement, order: Order, paid_to: Sequence[Participant], paid: Decimal,
-         main: Participant) -> tuple[list[Decimal], str, Decimal | None]:
+def _fee(
+    ctx: Settlement, order: Order, paid_to: Sequence[Participant], paid: Decimal, main: Participant
+) -> tuple[list[Decimal], str, Decimal | None]:
     """XT-FEE-01: the fee line, rounded once (CORE-MONEY-03); returns each participant's share of it
     (CORE-MONEY-02), the fee's label, and the rate a co-creator nets under ``pro_rata`` (else None)."""
     fee = ctx.rule("XT-FEE-01")
@@ -116,13 +147,22 @@ def _fee(ctx: Settlement, order: Order, paid_to: Sequence[Participant], paid: De
     if terms.borne_by == "pro_rata":
         shares = allocate(value, [p.agreed for p in paid_to])
         how = "borne pro rata by agreed amount: " + ", ".join(
-            f"{p.creator} {grouped(s)}" for p, s in zip(paid_to, shares, strict=True))
+            f"{p.creator} {grouped(s)}" for p, s in zip(paid_to, shares, strict=True)
+        )
     else:
         shares = [value if p is main else ZERO for p in paid_to]
         how = f"borne by the main contributor {main.creator} alone (borne_by = main)"
     ctx.statement.line(
-        "XT-FEE-01", Kind.FEE, payer=main.creator, payee=PLATFORM, base=paid, rate=terms.rate, value=value,
-        label=terms.label, order=order.id,
+        "XT-FEE-01",
+        Kind.FEE,
+        payer=main.creator,
+        payee=PLATFORM,
+        base=paid,
+        rate=terms.rate,
+        value=value,
+        label=terms.label,
+        order=order.id,
         note=f"service fee {terms.rate_text} of the {grouped(paid)} the client pays, rounded once "
-             f"(CORE-MONEY-03), {how} (CORE-MONEY-02); the rate is {terms.label}")
+        f"(CORE-MONEY-03), {how} (CORE-MONEY-02); the rate is {terms.label}",
+    )
     return shares, terms.label, terms.kept

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from creatorpay.core.scenario import Creator, Order, Participant
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from creatorpay.core.scenario import Creator, Order, Participant
 
 PLATFORM = "xingtu"
 #: XT-ORD-01 task types, with the names Xingtu uses.
-TASK_NAMES = {"assigned": "assigned (指派)", "submission": "open submission (投稿)",
-              "recruitment": "recruitment (招募)"}
+TASK_NAMES = {
+    "assigned": "assigned (指派)",
+    "submission": "open submission (投稿)",
+    "recruitment": "recruitment (招募)",
+}
 
 
 def flag(participant: Participant, name: str, creator: Creator) -> bool | None:

@@ -7,9 +7,12 @@ order id. The scenario's ``co_creations_this_month`` is the baseline the first t
 
 from __future__ import annotations
 
-from creatorpay.core import Settlement, Store
-from creatorpay.core.rules import RuleVersion
-from creatorpay.core.scenario import Order, Period
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from creatorpay.core import Settlement, Store
+    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.scenario import Order, Period
 
 #: Large enough never to refuse: the ``released`` marker set is not capped.
 _UNCAPPED = 2**62
@@ -61,7 +64,9 @@ def take_slot(ctx: Settlement, order: Order, rule: RuleVersion) -> None:
         "XT-CC-06",
         f"would be {creator.id}'s co-creation submission {used + 1} of {period}, at most {limit} a month "
         f"({used} used: co_creations_this_month {baseline} and this month's earlier orders they lead)",
-        order=order.id, participant=creator.id)
+        order=order.id,
+        participant=creator.id,
+    )
 
 
 def slots_used(ctx: Settlement) -> int:

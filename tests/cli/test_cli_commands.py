@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from cli_support import invoke, run_main
 
-from tests.conftest import EXAMPLES, ROOT
+from tests.cli.cli_support import invoke, run_main
+from tests.helpers import EXAMPLES
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
-@pytest.fixture(autouse=True)
-def at_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
+pytestmark = pytest.mark.usefixtures("at_root")
 
 
 def test_version_lists_core_and_plugins() -> None:
@@ -41,8 +42,18 @@ def test_strict_exits_1_on_violations(capsys: pytest.CaptureFixture[str]) -> Non
 def test_compare_with_rules_override(tmp_path: Path) -> None:
     override = tmp_path / "marginal.toml"
     override.write_text('[wechat_channels."WC-TIP-03"]\nmode = "marginal"\n', encoding="utf-8")
-    doc = json.loads(invoke("compare", "examples/live-anchor.toml", "--platform", "wechat_channels",
-                            "--rules", str(override), "--format", "json").output)
+    doc = json.loads(
+        invoke(
+            "compare",
+            "examples/live-anchor.toml",
+            "--platform",
+            "wechat_channels",
+            "--rules",
+            str(override),
+            "--format",
+            "json",
+        ).output
+    )
     # marginal: 30% on 35,000 only = 10,500 commission, 29,500 own income before tax
     assert doc["results"][0]["totals"]["fees"] == "-10500.00"
 
@@ -50,8 +61,9 @@ def test_compare_with_rules_override(tmp_path: Path) -> None:
 def test_explain_flags_unverified_lines() -> None:
     out = invoke("explain", "examples/food-vlogger.toml", "--platform", "xingtu").output
     assert "! XT-FEE-01" in out and "[unverified]" in out and "computed from an unverified figure" in out
-    data = json.loads(invoke("explain", "examples/food-vlogger.toml", "--platform", "xingtu",
-                             "--format", "json").output)
+    data = json.loads(
+        invoke("explain", "examples/food-vlogger.toml", "--platform", "xingtu", "--format", "json").output
+    )
     assert any(line["flagged"] and line["rule"] == "XT-FEE-01" for line in data["results"][0]["lines"])
 
 
@@ -103,4 +115,7 @@ def test_every_command_has_a_worked_example_in_its_help() -> None:
 
 def test_examples_folder_is_covered() -> None:
     assert sorted(p.name for p in EXAMPLES.glob("*.toml")) == [
-        "co-creation-terminated.toml", "food-vlogger.toml", "live-anchor.toml"]
+        "co-creation-terminated.toml",
+        "food-vlogger.toml",
+        "live-anchor.toml",
+    ]

@@ -21,14 +21,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from creatorpay.core.cli import GLOBAL_FLAGS, GLOBAL_VALUED, cli, hoist_globals, main
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES, examples
 
 #: The installed console script, beside the interpreter running the tests.
 SCRIPT = str(Path(sys.executable).parent / "creatorpay")
 FOOD = EXAMPLES / "food-vlogger.toml"
 VIOLATING = EXAMPLES / "co-creation-terminated.toml"  # XT-CC-02 and XT-CC-03 violations
-CONFIG_VARIABLES = ("CREATORPAY_RULES", "CREATORPAY_PLATFORM", "CREATORPAY_FORMAT", "CREATORPAY_CPM",
-                    "NO_COLOR", "FORCE_COLOR", "PAGER")
+CONFIG_VARIABLES = (
+    "CREATORPAY_RULES",
+    "CREATORPAY_PLATFORM",
+    "CREATORPAY_FORMAT",
+    "CREATORPAY_CPM",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "PAGER",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -55,11 +62,19 @@ def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str
     return int(done.value.code or 0), out, err
 
 
-def script(*args: str | Path, env: dict[str, str] | None = None, stdin: str | None = None
-           ) -> subprocess.CompletedProcess[str]:
+def script(
+    *args: str | Path, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """The installed ``creatorpay`` script in a child process, its output piped."""
-    return subprocess.run([SCRIPT, *map(str, args)], capture_output=True, text=True, timeout=120, input=stdin,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [SCRIPT, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        input=stdin,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
 
 
 def bad_file(folder: Path, name: str = "bad.toml") -> Path:
@@ -72,7 +87,8 @@ def bad_file(folder: Path, name: str = "bad.toml") -> Path:
 
 
 def test_validate_checks_every_file_and_exits_with_the_worst_code_core_input_01(
-        capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
     first, second = bad_file(isolated, "a.toml"), bad_file(isolated, "b.toml")
     code, out, err = run(capsys, "validate", first, VIOLATING, second, FOOD)
     assert code == 2
@@ -83,8 +99,7 @@ def test_validate_checks_every_file_and_exits_with_the_worst_code_core_input_01(
     assert run(capsys, "validate", FOOD, FOOD)[0] == 0
 
 
-def test_compare_settles_the_good_files_beside_a_bad_one(capsys: pytest.CaptureFixture[str],
-                                                         isolated: Path) -> None:
+def test_compare_settles_the_good_files_beside_a_bad_one(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
     bad = bad_file(isolated)
     code, out, err = run(capsys, "compare", FOOD, bad, VIOLATING, "--format", "json")
     assert code == 2 and f"{bad}: period: required key is missing" in err
@@ -102,23 +117,35 @@ def test_compare_settles_the_good_files_beside_a_bad_one(capsys: pytest.CaptureF
 def test_a_dash_reads_standard_input_in_every_command_that_reads_a_scenario() -> None:
     text = FOOD.read_text(encoding="utf-8")
     runner = CliRunner()
-    for args in (["validate", "-"], ["compare", "-", "--format", "json"], ["explain", "-", "--format", "json"],
-                 ["sweep", "-", "--vary", "tips.yuan=0:100:50", "--format", "csv"]):
+    for args in (
+        ["validate", "-"],
+        ["compare", "-", "--format", "json"],
+        ["explain", "-", "--format", "json"],
+        ["sweep", "-", "--vary", "tips.yuan=0:100:50", "--format", "csv"],
+    ):
         done = runner.invoke(cli, args, input=text, catch_exceptions=False)
         assert done.exit_code == 0, (args, done.output)
     override = '[wechat_channels."WC-TIP-03"]\nmode = "marginal"\n'
-    done = runner.invoke(cli, ["compare", str(FOOD), "--rules", "-", "--platform", "wechat_channels", "--format",
-                               "json"], input=override, catch_exceptions=False)
+    done = runner.invoke(
+        cli,
+        ["compare", str(FOOD), "--rules", "-", "--platform", "wechat_channels", "--format", "json"],
+        input=override,
+        catch_exceptions=False,
+    )
     assert json.loads(done.output)["results"][0]["platform"] == "wechat_channels"
 
 
-@pytest.mark.parametrize("args", [
-    ["compare", str(FOOD), "--format", "csv"],
-    ["explain", str(FOOD), "--platform", "xingtu"],
-    ["sweep", str(FOOD), "--vary", "tips.yuan=0:100:50", "--format", "csv"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", str(FOOD), "--format", "csv"],
+        ["explain", str(FOOD), "--platform", "xingtu"],
+        ["sweep", str(FOOD), "--vary", "tips.yuan=0:100:50", "--format", "csv"],
+    ],
+)
 def test_output_writes_the_document_to_a_file_and_never_over_an_input(
-        capsys: pytest.CaptureFixture[str], isolated: Path, args: list[str]) -> None:
+    capsys: pytest.CaptureFixture[str], isolated: Path, args: list[str]
+) -> None:
     printed = run(capsys, *args)[1]
     target = isolated / "out.txt"
     for spelling in ("-o", "--output"):
@@ -136,16 +163,23 @@ def test_output_writes_the_document_to_a_file_and_never_over_an_input(
 
 
 def test_a_chart_to_standard_output_is_the_document_and_the_findings_go_to_stderr(
-        capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
     pytest.importorskip("matplotlib")
-    done = subprocess.run([SCRIPT, "sweep", str(FOOD), "--vary", "tips.yuan=0:10000:500", "--format", "png", "-o",
-                           "-"], capture_output=True, timeout=120, cwd=isolated)
+    done = subprocess.run(
+        [SCRIPT, "sweep", str(FOOD), "--vary", "tips.yuan=0:10000:500", "--format", "png", "-o", "-"],
+        capture_output=True,
+        timeout=120,
+        cwd=isolated,
+        check=False,
+    )
     assert done.returncode == 0 and done.stdout.startswith(b"\x89PNG") and b"Cliffs" in done.stderr
     assert list(isolated.iterdir()) == []  # no file named - (nor a default chart name)
 
 
 def test_the_table_written_with_output_is_plain_even_when_colour_is_forced(
-        capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
     target = isolated / "table.txt"
     assert run(capsys, "--color", "always", "compare", FOOD, "-o", target)[0] == 0
     assert "\x1b[" not in target.read_text(encoding="utf-8") and "Gross income" in target.read_text(encoding="utf-8")
@@ -155,8 +189,9 @@ def test_the_table_written_with_output_is_plain_even_when_colour_is_forced(
 
 
 def test_global_options_are_accepted_after_the_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "compare", FOOD, "--format", "json", "--disable-plugin", "netease", "--debug",
-                       "--color=never", "-q")
+    code, out, _ = run(
+        capsys, "compare", FOOD, "--format", "json", "--disable-plugin", "netease", "--debug", "--color=never", "-q"
+    )
     assert code == 0 and "netease" not in [r["platform"] for r in json.loads(out)["results"]]
     code, out, _ = run(capsys, "rules", "show", "xingtu", "--no-pager", "--disable-plugin=netease")
     assert code == 0 and out.startswith("xingtu at ")
@@ -165,15 +200,19 @@ def test_global_options_are_accepted_after_the_subcommand(capsys: pytest.Capture
 
 
 _TOKENS = st.sampled_from(["x.toml", "--platform", "xingtu", "--format", "json", "-o", "out.csv", "--strict"])
-_GLOBALS = st.one_of(st.sampled_from(GLOBAL_FLAGS).map(lambda flag: [flag]),
-                     st.tuples(st.sampled_from(GLOBAL_VALUED), st.sampled_from(["netease", "never"])).map(list))
+_GLOBALS = st.one_of(
+    st.sampled_from(GLOBAL_FLAGS).map(lambda flag: [flag]),
+    st.tuples(st.sampled_from(GLOBAL_VALUED), st.sampled_from(["netease", "never"])).map(list),
+)
 
 
-@settings(max_examples=60, deadline=None)
-@given(before=st.lists(_GLOBALS, max_size=3), after=st.lists(st.one_of(_TOKENS.map(lambda t: [t]), _GLOBALS),
-                                                             max_size=8))
-def test_hoisting_moves_only_the_global_options_and_keeps_every_order(before: list[list[str]],
-                                                                      after: list[list[str]]) -> None:
+@settings(max_examples=examples(60))
+@given(
+    before=st.lists(_GLOBALS, max_size=3), after=st.lists(st.one_of(_TOKENS.map(lambda t: [t]), _GLOBALS), max_size=8)
+)
+def test_hoisting_moves_only_the_global_options_and_keeps_every_order(
+    before: list[list[str]], after: list[list[str]]
+) -> None:
     def is_global(group: list[str]) -> bool:
         return group[0] in GLOBAL_FLAGS or group[0] in GLOBAL_VALUED
 
@@ -185,14 +224,16 @@ def test_hoisting_moves_only_the_global_options_and_keeps_every_order(before: li
     assert hoist_globals(hoist_globals(args)) == hoist_globals(args)
 
 
-@pytest.mark.parametrize(("args", "hint"), [
-    (["comapre", "x.toml"], "Did you mean 'compare'?"),
-    (["ledger", "exprot", "--db", "x"], "Did you mean 'export'?"),
-    (["rules", "shwo"], "Did you mean 'show'?"),
-    (["compare", str(FOOD), "--formt", "json"], "'--format'"),
-])
-def test_did_you_mean_for_commands_and_options(capsys: pytest.CaptureFixture[str], args: list[str],
-                                                hint: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["comapre", "x.toml"], "Did you mean 'compare'?"),
+        (["ledger", "exprot", "--db", "x"], "Did you mean 'export'?"),
+        (["rules", "shwo"], "Did you mean 'show'?"),
+        (["compare", str(FOOD), "--formt", "json"], "'--format'"),
+    ],
+)
+def test_did_you_mean_for_commands_and_options(capsys: pytest.CaptureFixture[str], args: list[str], hint: str) -> None:
     code, _, err = run(capsys, *args)
     assert code == 2 and hint in err, err
 
@@ -217,8 +258,11 @@ def complete(shell: str, words: str) -> list[str]:
 
 
 def test_shell_completion_scripts_and_platform_names() -> None:
-    for shell, marker in (("bash", "complete -o nosort -F"), ("zsh", "#compdef creatorpay"),
-                          ("fish", "complete --no-files --command creatorpay")):
+    for shell, marker in (
+        ("bash", "complete -o nosort -F"),
+        ("zsh", "#compdef creatorpay"),
+        ("fish", "complete --no-files --command creatorpay"),
+    ):
         done = script(env={"_CREATORPAY_COMPLETE": f"{shell}_source"})
         assert done.returncode == 0 and marker in done.stdout, (shell, done.stdout[:200])
     assert "plain,wechat_channels" in complete("bash", "creatorpay compare x.toml --platform we")
@@ -251,8 +295,9 @@ def test_quiet_prints_only_errors_and_the_document(capsys: pytest.CaptureFixture
     assert run(capsys, "validate", FOOD)[1].startswith("ok: 1 scenario")
     assert run(capsys, "validate", FOOD, "-q")[1:] == ("", "")
     assert run(capsys, "-q", "compare", FOOD, "-o", isolated / "t.txt")[1:] == ("", "")
-    assert run(capsys, "sweep", FOOD, "--vary", "tips.yuan=0:100:50", "--format", "csv", "-o", isolated / "s.csv",
-               "--quiet")[1:] == ("", "")
+    assert run(
+        capsys, "sweep", FOOD, "--vary", "tips.yuan=0:100:50", "--format", "csv", "-o", isolated / "s.csv", "--quiet"
+    )[1:] == ("", "")
     code, out, _ = run(capsys, "validate", VIOLATING, "-q")
     assert code == 1 and "XT-CC-02" in out and "violations" not in out
 
@@ -260,24 +305,31 @@ def test_quiet_prints_only_errors_and_the_document(capsys: pytest.CaptureFixture
 def on_a_terminal(*args: str, env: dict[str, str]) -> tuple[int, str]:
     """The script with a pseudo-terminal as stdin and stdout: exit code and what the terminal showed."""
     leader, follower = pty.openpty()
-    child = subprocess.Popen([SCRIPT, *args], stdin=follower, stdout=follower, stderr=subprocess.PIPE,
-                             env={**os.environ, **env}, close_fds=True)
-    os.close(follower)
-    shown = b""
-    while True:
-        ready, _, _ = select.select([leader], [], [], 60)
-        if not ready:
-            child.kill()
-            raise AssertionError("no output in 60 s")
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(leader)
-    return child.wait(timeout=60), shown.decode("utf-8", "replace")
+    # stderr is a pipe nobody reads but must be closed (a ResourceWarning otherwise): hence the with.
+    with subprocess.Popen(
+        [SCRIPT, *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **env},
+        close_fds=True,
+    ) as child:
+        os.close(follower)
+        shown = b""
+        while True:
+            ready, _, _ = select.select([leader], [], [], 60)
+            if not ready:
+                child.kill()
+                raise AssertionError("no output in 60 s")
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        os.close(leader)
+        return child.wait(timeout=60), shown.decode("utf-8", "replace")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal")
@@ -312,7 +364,8 @@ def user_config(text: str) -> Path:
 
 
 def test_defaults_come_from_the_option_env_working_folder_then_user_file(
-        capsys: pytest.CaptureFixture[str], isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capsys: pytest.CaptureFixture[str], isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     user = user_config('format = "csv"\nplatform = ["netease", "xingtu"]\ncpm = 12.5\n')
     code, out, _ = run(capsys, "compare", FOOD)
     assert code == 0 and out.startswith("scenario,period,platform") and ",netease," in out and "wechat" not in out
@@ -337,21 +390,24 @@ def test_defaults_come_from_the_option_env_working_folder_then_user_file(
 
 def test_rules_in_a_config_file_are_relative_to_its_folder(capsys: pytest.CaptureFixture[str]) -> None:
     user = user_config('rules = "marginal.toml"\nplatform = "wechat_channels"\nformat = "json"\n')
-    (user.parent / "marginal.toml").write_text('[wechat_channels."WC-TIP-03"]\nmode = "marginal"\n',
-                                               encoding="utf-8")
+    (user.parent / "marginal.toml").write_text('[wechat_channels."WC-TIP-03"]\nmode = "marginal"\n', encoding="utf-8")
     doc = json.loads(run(capsys, "compare", EXAMPLES / "live-anchor.toml")[1])
     assert doc["results"][0]["totals"]["fees"] == "-10500.00"  # WC-TIP-03 marginal, as with --rules
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ('formt = "json"\n', ["formt: unknown key", "did you mean 'format'?"]),
-    ('format = "yaml"\n', ["format: unknown format 'yaml'"]),
-    ('cpm = "lots"\n', ["cpm: expected CNY per 1,000 impressions"]),
-    ("platform = 3\n", ["platform: expected a name or a list of names"]),
-    ("format = \n", ["not valid TOML"]),
-])
-def test_a_bad_config_file_is_exit_2_naming_the_file_and_key(capsys: pytest.CaptureFixture[str], isolated: Path,
-                                                              text: str, words: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('formt = "json"\n', ["formt: unknown key", "did you mean 'format'?"]),
+        ('format = "yaml"\n', ["format: unknown format 'yaml'"]),
+        ('cpm = "lots"\n', ["cpm: expected CNY per 1,000 impressions"]),
+        ("platform = 3\n", ["platform: expected a name or a list of names"]),
+        ("format = \n", ["not valid TOML"]),
+    ],
+)
+def test_a_bad_config_file_is_exit_2_naming_the_file_and_key(
+    capsys: pytest.CaptureFixture[str], isolated: Path, text: str, words: list[str]
+) -> None:
     path = isolated / "creatorpay.toml"
     path.write_text(text, encoding="utf-8")
     code, _, err = run(capsys, "compare", FOOD)
@@ -360,7 +416,8 @@ def test_a_bad_config_file_is_exit_2_naming_the_file_and_key(capsys: pytest.Capt
 
 
 def test_a_bad_variable_or_platform_default_names_where_it_came_from(
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CREATORPAY_CPM", "-1")
     code, _, err = run(capsys, "compare", FOOD)
     assert code == 2 and "CREATORPAY_CPM" in err and "expected CNY per 1,000 impressions" in err

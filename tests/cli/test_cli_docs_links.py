@@ -4,11 +4,14 @@ and every relative link of the README names a file of the repository."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 #: Pointers to documents that only the project's developers have.
@@ -28,7 +31,13 @@ def test_no_pointer_to_the_shared_folder(page: Path) -> None:
 def test_readme_links_name_files_of_the_repository() -> None:
     links = {m.group(1) for m in LINK.finditer((ROOT / "README.md").read_text(encoding="utf-8"))}
     local = {link for link in links if "://" not in link}
-    assert {"docs/cli.md", "docs/batch.md", "docs/output.md", "docs/writing-a-plugin.md", "docs/rules.md",
-            *PENDING} <= local
+    assert {
+        "docs/cli.md",
+        "docs/batch.md",
+        "docs/output.md",
+        "docs/writing-a-plugin.md",
+        "docs/rules.md",
+        *PENDING,
+    } <= local
     missing = sorted(link for link in local if not (ROOT / link).exists() and link not in PENDING)
     assert missing == []

@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 import stat
 import tomllib
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from cli_support import invoke, run_main
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,15 +17,17 @@ from hypothesis import strategies as st
 from creatorpay.core import Engine, load_scenario
 from creatorpay.core.cli import COMMANDS, cli, main
 from creatorpay.core.cli.example import bundled, description
-from tests.conftest import EXAMPLES
+from tests.cli.cli_support import invoke, run_main
+from tests.helpers import EXAMPLES, examples
 from tests.test_examples import BUILT_IN, EXPECTED
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 NAMES = sorted(p.stem for p in EXAMPLES.glob("*.toml"))
 #: A line setting a key (``key = value``), not a line of an inline table in an array.
 KEY_LINE = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_.]*\s*=")
 RULE_ID = re.compile(r"\b[A-Z]+(?:-[A-Z]+)+-\d{2}\b")
-
-
 
 
 def comment(line: str) -> str:
@@ -38,7 +39,7 @@ def comment(line: str) -> str:
         elif char in "\"'":
             quote = char
         elif char == "#":
-            return line[i + 1:].strip()
+            return line[i + 1 :].strip()
     return ""
 
 
@@ -103,9 +104,13 @@ def test_unknown_example_is_exit_2_naming_the_examples(capsys: pytest.CaptureFix
     assert "'beauty-vlogger'" in err and all(name in err for name in NAMES) and "Traceback" not in err
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.one_of(st.sampled_from([*NAMES, "../food-vlogger", "food-vlogger.toml.toml", "FOOD-VLOGGER", ""]),
-                 st.text(min_size=1, max_size=40).filter(lambda t: not t.startswith("-") and "\x00" not in t)))
+@settings(max_examples=examples(60))
+@given(
+    st.one_of(
+        st.sampled_from([*NAMES, "../food-vlogger", "food-vlogger.toml.toml", "FOOD-VLOGGER", ""]),
+        st.text(min_size=1, max_size=40).filter(lambda t: not t.startswith("-") and "\x00" not in t),
+    )
+)
 def test_any_name_prints_an_example_or_is_exit_2(name: str) -> None:
     """Whatever NAME is given, the command prints a bundled file (exit 0) or says which exist (exit 2, no
     traceback): a path, another case or a doubled suffix names no example."""

@@ -8,12 +8,19 @@ import os
 import subprocess
 
 from tests.cli.test_cli_narrow import SCRIPT
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def run(*args: str) -> object:
-    done = subprocess.run([*SCRIPT, *args], capture_output=True, text=True, timeout=120, cwd=ROOT,
-                          env={**os.environ, "CREATORPAY_LOAD_PLUGINS": "cn_tax,netease,wechat_channels,xingtu"})
+    done = subprocess.run(
+        [*SCRIPT, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "CREATORPAY_LOAD_PLUGINS": "cn_tax,netease,wechat_channels,xingtu"},
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -23,8 +30,9 @@ def test_explain_json_is_the_compare_document_with_lines_explained() -> None:
     explained = run("explain", "examples/live-anchor.toml", "--format", "json")
     assert isinstance(compared, dict) and isinstance(explained, dict)
     assert list(explained) == list(compared)
-    assert {k: explained[k] for k in ("schema", "scenario", "period", "currency", "notices")} == \
-        {k: compared[k] for k in ("schema", "scenario", "period", "currency", "notices")}
+    assert {k: explained[k] for k in ("schema", "scenario", "period", "currency", "notices")} == {
+        k: compared[k] for k in ("schema", "scenario", "period", "currency", "notices")
+    }
     for mine, theirs in zip(explained["results"], compared["results"], strict=True):
         for line, plain in zip(mine["lines"], theirs["lines"], strict=True):
             assert {k: v for k, v in line.items() if k not in ("rule_title", "source", "flagged")} == plain

@@ -14,8 +14,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
@@ -25,19 +24,36 @@ from hypothesis import strategies as st
 from creatorpay.core import files, rows
 from creatorpay.core.cli import cli as group
 from creatorpay.core.cli import main
-from tests.conftest import EXAMPLES, ROOT
+from tests.helpers import EXAMPLES, ROOT, examples
 from tests.ledger.ledger_support import CLI, creators, tips, write_jsonl
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
 SCENARIO = EXAMPLES / "food-vlogger.toml"
 #: FIFOs, /dev/zero, file size limits and permission bits: POSIX.
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX files")
 
 
-def cli(*args: str, cwd: Path = ROOT, timeout: float = 60, stdin: str | None = None,
-        preexec: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str,
+    cwd: Path = ROOT,
+    timeout: float = 60,
+    stdin: str | None = None,
+    preexec: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess[str]:
     """The real command in a child process (a FIFO or /dev/zero must not hang the test run)."""
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd, input=stdin,
-                          preexec_fn=preexec)
+    return subprocess.run(
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        input=stdin,
+        preexec_fn=preexec,
+        check=False,
+    )
 
 
 def digest(path: Path) -> str:
@@ -63,24 +79,27 @@ def refused(done: subprocess.CompletedProcess[str], *words: str) -> None:
 # -- 1. outputs never overwrite the ledger, an input or another output -------------------------------
 
 
-def test_no_output_overwrites_the_ledger_or_an_input_core_input_01(month: tuple[Path, Path, Path],
-                                                                  tmp_path: Path) -> None:
+def test_no_output_overwrites_the_ledger_or_an_input_core_input_01(
+    month: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
     events, people, db = month
     (tmp_path / "link.csv").symlink_to(db)
     (tmp_path / "hard.csv").hardlink_to(events)
     before = {p: digest(p) for p in (events, people, db)}
     settle = ("settle", str(events), "--creators", str(people), "--db", str(db))
     cases = [
-        ([*settle, "--rejects", str(db)], "--rejects would overwrite --db"),          # was truncated to 20 bytes
+        ([*settle, "--rejects", str(db)], "--rejects would overwrite --db"),  # was truncated to 20 bytes
         ([*settle, "--rejects", str(tmp_path / "link.csv")], "--rejects would overwrite --db"),  # via a symlink
-        ([*settle, "--rejects", str(events)], "--rejects would overwrite EVENTS"),    # was emptied: "0 read", exit 0
+        ([*settle, "--rejects", str(events)], "--rejects would overwrite EVENTS"),  # was emptied: "0 read", exit 0
         ([*settle, "--rejects", str(tmp_path / "hard.csv")], "--rejects would overwrite EVENTS"),  # a hard link
         ([*settle, "--rejects", str(people)], "would overwrite --creators"),
         ([*settle, "--rejects", f"{db}-wal"], "the ledger's SQLite file"),
         (["settle", str(events), "--creators", str(people), "--db", str(people)], "--db (the ledger) would overwrite"),
         (["ledger", "export", "--db", str(db), "-o", str(db)], "--output would overwrite --db"),  # left 111 bytes
-        (["sweep", str(SCENARIO), "--vary", "tips.yuan=0:100:50", "--format", "csv", "--out", str(SCENARIO)],
-         "--output would overwrite SCENARIO"),
+        (
+            ["sweep", str(SCENARIO), "--vary", "tips.yuan=0:100:50", "--format", "csv", "--out", str(SCENARIO)],
+            "--output would overwrite SCENARIO",
+        ),
     ]
     for args, message in cases:
         refused(cli(*args), message)
@@ -99,9 +118,9 @@ def test_settle_keeps_the_old_rejects_file_when_the_run_fails(month: tuple[Path,
     assert not [p for p in rejects.parent.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_an_output_is_replaced_whole_or_not_at_all(month: tuple[Path, Path, Path], tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_output_is_replaced_whole_or_not_at_all(
+    month: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, _, db = month
     out = tmp_path / "totals.csv"
     out.write_text("old\n", encoding="utf-8")
@@ -110,7 +129,7 @@ def test_an_output_is_replaced_whole_or_not_at_all(month: tuple[Path, Path, Path
     def full(_fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(files.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)  # the os module creatorpay.core.files writes through
     with pytest.raises(SystemExit) as done:
         main(["ledger", "export", "--db", str(db), "-o", str(out)])
     err = capsys.readouterr().err
@@ -135,8 +154,9 @@ def test_disk_full_while_settling_names_the_ledger(tmp_path: Path) -> None:
     def small_files() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.RLIM_INFINITY))
 
-    done = cli("settle", str(events), "--creators", str(people), "--db", str(tmp_path / "l.sqlite"),
-               preexec=small_files)
+    done = cli(
+        "settle", str(events), "--creators", str(people), "--db", str(tmp_path / "l.sqlite"), preexec=small_files
+    )
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert f"{tmp_path / 'l.sqlite'}" in done.stderr and "full" in done.stderr
 
@@ -154,11 +174,23 @@ def test_non_regular_inputs_are_refused_core_input_01(tmp_path: Path) -> None:
     refused(cli("compare", str(fifo), timeout=20), "named pipe")  # hung
     refused(cli("compare", str(SCENARIO), "--rules", str(fifo), timeout=20), "named pipe")
     refused(cli("rules", "validate", str(tmp_path), timeout=20), "a directory")
-    refused(cli("settle", str(events_fifo), "--creators", str(people), "--db", str(tmp_path / "l.sqlite"),
-                timeout=20), "named pipe")
+    refused(
+        cli("settle", str(events_fifo), "--creators", str(people), "--db", str(tmp_path / "l.sqlite"), timeout=20),
+        "named pipe",
+    )
     assert not (tmp_path / "l.sqlite").exists()  # refused before the ledger was created
-    refused(cli("settle", str(tmp_path / "none.jsonl"), "--creators", "/dev/zero", "--db",
-                str(tmp_path / "l.sqlite"), timeout=20), "no such file")
+    refused(
+        cli(
+            "settle",
+            str(tmp_path / "none.jsonl"),
+            "--creators",
+            "/dev/zero",
+            "--db",
+            str(tmp_path / "l.sqlite"),
+            timeout=20,
+        ),
+        "no such file",
+    )
 
 
 def test_standard_input_is_read_where_a_scenario_is(tmp_path: Path) -> None:
@@ -188,8 +220,9 @@ def test_an_overlong_batch_line_is_a_rejected_row(tmp_path: Path, suffix: str) -
             writer.writeheader()
             writer.writerows(rows)
     people = creators(tmp_path / "creators.jsonl")
-    done = cli("settle", str(events), "--creators", str(people), "--db", str(tmp_path / "l.sqlite"),
-               "--period", "2026-10")
+    done = cli(
+        "settle", str(events), "--creators", str(people), "--db", str(tmp_path / "l.sqlite"), "--period", "2026-10"
+    )
     assert done.returncode == 0, done.stderr
     assert "3 read = 2 settled + 0 duplicates + 1 rejected" in done.stdout, done.stdout
     with events.with_suffix(".rejects.csv").open(encoding="utf-8", newline="") as handle:
@@ -216,11 +249,11 @@ def test_a_bom_is_an_input_error_naming_the_file(tmp_path: Path) -> None:
 def test_a_db_that_is_not_a_ledger_exits_2(month: tuple[Path, Path, Path], tmp_path: Path) -> None:
     events, people, db = month
     text = tmp_path / "notes.sqlite"
-    text.write_text("not a database, but a long enough text for SQLite to read its header " * 20,
-                    encoding="utf-8")
+    text.write_text("not a database, but a long enough text for SQLite to read its header " * 20, encoding="utf-8")
     before = digest(text)
-    refused(cli("settle", str(events), "--creators", str(people), "--db", str(text)),
-            f"{text} is not a creatorpay ledger")  # exited 1
+    refused(
+        cli("settle", str(events), "--creators", str(people), "--db", str(text)), f"{text} is not a creatorpay ledger"
+    )  # exited 1
     refused(cli("ledger", "export", "--db", str(text)), f"{text} is not a creatorpay ledger")
     assert digest(text) == before
     short = tmp_path / "short.sqlite"
@@ -234,8 +267,10 @@ def test_a_db_that_is_not_a_ledger_exits_2(month: tuple[Path, Path, Path], tmp_p
     for found in (-3, 99):
         with sqlite3.connect(db) as conn:
             conn.execute(f"PRAGMA user_version = {found}")
-        for args in (["ledger", "export", "--db", str(db)],
-                     ["settle", str(events), "--creators", str(people), "--db", str(db)]):
+        for args in (
+            ["ledger", "export", "--db", str(db)],
+            ["settle", str(events), "--creators", str(people), "--db", str(db)],
+        ):
             refused(cli(*args), str(db), f"schema version {found}")  # -3 gave IndexError
 
 
@@ -251,8 +286,7 @@ def _without_root_override() -> None:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="drops Linux capabilities when run as root")
-def test_a_read_only_ledger_is_exported_and_named_when_written(month: tuple[Path, Path, Path],
-                                                               tmp_path: Path) -> None:
+def test_a_read_only_ledger_is_exported_and_named_when_written(month: tuple[Path, Path, Path], tmp_path: Path) -> None:
     events, people, db = month
     folder = tmp_path / "read-only"
     folder.mkdir()
@@ -266,24 +300,38 @@ def test_a_read_only_ledger_is_exported_and_named_when_written(month: tuple[Path
         exported = cli("ledger", "export", "--db", str(ledger), preexec=_without_root_override)
         assert exported.returncode == 0, exported.stderr  # was "attempt to write a readonly database"
         assert exported.stdout.startswith("platform,creator,month")
-        done = cli("settle", str(events), "--creators", str(people), "--db", str(ledger), "--rejects",
-                   str(tmp_path / "r.csv"), preexec=_without_root_override)
+        done = cli(
+            "settle",
+            str(events),
+            "--creators",
+            str(people),
+            "--db",
+            str(ledger),
+            "--rejects",
+            str(tmp_path / "r.csv"),
+            preexec=_without_root_override,
+        )
         refused(done, str(ledger), "readonly")  # named no file, exit 1
         protected = tmp_path / "protected.csv"
         protected.write_text("keep\n", encoding="utf-8")
         protected.chmod(0o444)
-        refused(cli("ledger", "export", "--db", str(db), "-o", str(protected), preexec=_without_root_override),
-                str(protected), "read-only")  # replaced through its writable folder
+        refused(
+            cli("ledger", "export", "--db", str(db), "-o", str(protected), preexec=_without_root_override),
+            str(protected),
+            "read-only",
+        )  # replaced through its writable folder
         assert protected.read_text(encoding="utf-8") == "keep\n"
     finally:
         folder.chmod(0o755)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=12),
-       last_newline=st.booleans())
-def test_a_line_is_kept_whole_or_rejected_never_split(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       lines: list[bytes], last_newline: bool) -> None:
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    lines=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=12), last_newline=st.booleans()
+)
+def test_a_line_is_kept_whole_or_rejected_never_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[bytes], last_newline: bool
+) -> None:
     """With the cap at 16 bytes: a line of at most 16 bytes (its newline aside) is read as it is, a
     longer one is one rejected record; line numbers and the bytes consumed stay exact."""
     monkeypatch.setattr(rows, "MAX_LINE", 16)
@@ -298,4 +346,7 @@ def test_a_line_is_kept_whole_or_rejected_never_split(tmp_path: Path, monkeypatc
         expected.pop()
     assert [n for n, _ in got] == list(range(1, len(expected) + 1))
     for (_, record), line in zip(got, expected, strict=True):
-        assert record == rows.TOO_LONG if len(line) > 16 else record.rstrip(b"\n") == line
+        if len(line) > 16:
+            assert record == rows.TOO_LONG
+        else:
+            assert isinstance(record, bytes) and record.rstrip(b"\n") == line

@@ -13,12 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from creatorpay.core.cli import cli
-from tests.conftest import EXAMPLES, ROOT
+from tests.helpers import EXAMPLES
 
 GOLDEN = Path(__file__).with_name("golden")
 REGEN = os.environ.get("CREATORPAY_REGEN_GOLDEN") == "1"
 #: The plugins shipped with creatorpay: an allow list, so another installed plugin adds no column.
-BUILT_IN_PLUGINS = "cn_tax,netease,wechat_channels,xingtu"
 CASES = [
     (f"{example.stem}.{suffix}", [command, f"examples/{example.name}", *extra])
     for example in sorted(EXAMPLES.glob("*.toml"))
@@ -31,11 +30,9 @@ CASES = [
 ]
 
 
+@pytest.mark.usefixtures("built_in_at_root")
 @pytest.mark.parametrize(("golden", "args"), CASES, ids=[c[0] for c in CASES])
-def test_output_matches_golden(golden: str, args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("CREATORPAY_LOAD_PLUGINS", BUILT_IN_PLUGINS)  # only the built-in platforms
-    monkeypatch.delenv("CREATORPAY_DISABLE_PLUGINS", raising=False)
+def test_output_matches_golden(golden: str, args: list[str]) -> None:
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     path = GOLDEN / golden

@@ -19,12 +19,15 @@ from hypothesis import strategies as st
 
 from creatorpay.core.cli import cli as group
 from creatorpay.core.money import grouped
-from tests.conftest import EXAMPLES, ROOT
+from tests.helpers import EXAMPLES, ROOT, examples
 from tests.ledger.ledger_support import CLI
 
 #: The console script pip installed beside this interpreter, else the same entry point run by it.
-SCRIPT = [str(Path(sys.executable).with_name("creatorpay"))] if Path(sys.executable).with_name(
-    "creatorpay").exists() else CLI
+SCRIPT = (
+    [str(Path(sys.executable).with_name("creatorpay"))]
+    if Path(sys.executable).with_name("creatorpay").exists()
+    else CLI
+)
 #: Figures of eight and nine digits on every platform: wide enough to overflow 80 columns.
 BIG = """schema = 1
 name = "Big month"
@@ -43,7 +46,7 @@ beans_ios = 70000000
 
 def run(columns: int, *args: str) -> str:
     env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
-    done = subprocess.run([*SCRIPT, *args], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    done = subprocess.run([*SCRIPT, *args], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -56,8 +59,7 @@ def whole(figure: str, text: str) -> bool:
 def compare_figures(document: dict[str, object]) -> list[str]:
     results = document["results"]
     assert isinstance(results, list)
-    return [grouped(Decimal(value)) for result in results
-            for value in (*result["totals"].values(), result["net"])]
+    return [grouped(Decimal(value)) for result in results for value in (*result["totals"].values(), result["net"])]
 
 
 @pytest.fixture(scope="module")
@@ -97,9 +99,11 @@ def test_a_table_that_fits_stays_a_table() -> None:
     assert text.splitlines()[1].startswith("CNY "), text
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(columns=st.integers(min_value=40, max_value=140),
-       yuan=st.decimals(min_value=0, max_value=Decimal("9999999999.99"), places=2))
+@settings(max_examples=examples(12), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    columns=st.integers(min_value=40, max_value=140),
+    yuan=st.decimals(min_value=0, max_value=Decimal("9999999999.99"), places=2),
+)
 def test_any_width_any_amount(columns: int, yuan: Decimal, tmp_path: Path) -> None:
     """Property: at any width, every net of ``compare`` is whole in its text, in a table or blocks."""
     path = tmp_path / "tips.toml"

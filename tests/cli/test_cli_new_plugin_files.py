@@ -4,16 +4,19 @@ TOML strings and comments) and a dangling ``--dir`` symlink are input errors (ex
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.ledger.ledger_support import CLI
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, cwd=ROOT, check=False)
 
 
 def refused(done: subprocess.CompletedProcess[str], *words: str) -> None:
@@ -43,4 +46,3 @@ def test_new_plugin_writes_valid_toml_for_any_allowed_title(tmp_path: Path) -> N
     project = tomllib.loads((tmp_path / "acme" / "pyproject.toml").read_text(encoding="utf-8"))
     assert "Acmé # 音乐 'x'" in project["project"]["description"]
     assert not list((tmp_path / "acme").rglob("*.tmp"))
-

@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 from rich.console import Console
 from rich.progress import Progress
@@ -17,17 +16,28 @@ from rich.progress import Progress
 from creatorpay.core.cli.settle import _count_column
 from creatorpay.core.money import grouped
 from tests.cli.test_cli_narrow import SCRIPT
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
+from typing import TYPE_CHECKING
+
 from generate_month import generate
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 HEADER = "file,line,id,reason\n"
 
 
 def settle(events: Path, people: Path, db: Path, *args: str) -> str:
-    done = subprocess.run([*SCRIPT, "settle", str(events), "--creators", str(people), "--db", str(db), *args],
-                          capture_output=True, text=True, timeout=120, cwd=events.parent)
+    done = subprocess.run(
+        [*SCRIPT, "settle", str(events), "--creators", str(people), "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=events.parent,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -65,7 +75,8 @@ def test_an_earlier_runs_rejects_file_is_removed_as_stale_any_other_file_kept(tm
     text = settle(events, people, tmp_path / "l.sqlite")
     assert not target.exists()
     assert f"no rows rejected (removed {target.name}, an earlier run's rejects file)" in text.replace(
-        str(target), target.name)
+        str(target), target.name
+    )
     mine = tmp_path / "notes.csv"
     mine.write_text("a file of mine\n", encoding="utf-8")
     text = settle(events, people, tmp_path / "l.sqlite", "--rejects", str(mine))

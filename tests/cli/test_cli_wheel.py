@@ -14,20 +14,34 @@ import subprocess
 import sys
 import tomllib
 import zipfile
-from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT
+from tests.helpers import EXAMPLES, ROOT
 from tests.test_examples import EXPECTED
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 pytestmark = pytest.mark.wheel
 
 #: What a wheel build does not need from a working tree (and must not pick up: a stale build/ folder).
-NOT_SOURCES = shutil.ignore_patterns(".git", ".venv", "venv", "build", "dist", "*.egg-info", ".typecheck",
-                                     "__pycache__", ".*_cache", ".hypothesis", "*.sqlite")
+NOT_SOURCES = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    ".typecheck",
+    "__pycache__",
+    ".*_cache",
+    ".hypothesis",
+    "*.sqlite",
+)
 BIN = "Scripts" if sys.platform == "win32" else "bin"
 
 
@@ -43,8 +57,14 @@ class Installed:
 
     def run(self, *args: str, check: bool = True, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
         """A command of the venv (``creatorpay``, ``python``) run in the empty folder (or ``cwd``)."""
-        done = subprocess.run([str(self.venv / BIN / args[0]), *args[1:]], cwd=cwd or self.folder,
-                              env=dict(self.env), capture_output=True, timeout=600, check=False)
+        done = subprocess.run(
+            [str(self.venv / BIN / args[0]), *args[1:]],
+            cwd=cwd or self.folder,
+            env=dict(self.env),
+            capture_output=True,
+            timeout=600,
+            check=False,
+        )
         if check and done.returncode != 0:
             raise AssertionError(f"{args} exited {done.returncode}:\n{done.stderr.decode(errors='replace')}")
         return done
@@ -53,15 +73,20 @@ class Installed:
 def _step(args: list[str], cwd: Path, env: Mapping[str, str]) -> None:
     done = subprocess.run(args, cwd=cwd, env=dict(env), capture_output=True, timeout=600, check=False)
     if done.returncode != 0:
-        raise AssertionError(f"{args} exited {done.returncode}:\n{done.stdout.decode(errors='replace')}\n"
-                             f"{done.stderr.decode(errors='replace')}")
+        raise AssertionError(
+            f"{args} exited {done.returncode}:\n{done.stdout.decode(errors='replace')}\n"
+            f"{done.stderr.decode(errors='replace')}"
+        )
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     base = tmp_path_factory.mktemp("wheel")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP") and not k.startswith("CREATORPAY_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP") and not k.startswith("CREATORPAY_")
+    }
     source = base / "source"  # a copy, so the build writes no build/ folder into the checkout
     shutil.copytree(ROOT, source, ignore=NOT_SOURCES)
     wheels = base / "wheels"
@@ -95,8 +120,12 @@ def test_a_wheel_built_from_the_sdist_holds_them_too(installed: Installed, tmp_p
     on the package index) has them. The build backend's version comes from pyproject.toml."""
     requires = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]["requires"]
     installed.run("python", "-m", "pip", "install", "-q", *requires)
-    installed.run("python", "-c", f"from setuptools import build_meta; build_meta.build_sdist({str(tmp_path)!r})",
-                  cwd=installed.source)
+    installed.run(
+        "python",
+        "-c",
+        f"from setuptools import build_meta; build_meta.build_sdist({str(tmp_path)!r})",
+        cwd=installed.source,
+    )
     (sdist,) = tmp_path.glob("creatorpay-*.tar.gz")
     installed.run("python", "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(sdist))
     (wheel,) = tmp_path.glob("creatorpay-*.whl")
@@ -104,8 +133,11 @@ def test_a_wheel_built_from_the_sdist_holds_them_too(installed: Installed, tmp_p
 
 
 def test_creatorpay_runs_from_the_venv_not_the_checkout(installed: Installed) -> None:
-    where = installed.run("python", "-c", "import creatorpay.core, creatorpay.examples as e; "
-                                          "print(creatorpay.core.__file__); print(e.__file__)").stdout.decode()
+    where = installed.run(
+        "python",
+        "-c",
+        "import creatorpay.core, creatorpay.examples as e; print(creatorpay.core.__file__); print(e.__file__)",
+    ).stdout.decode()
     for line in where.splitlines():
         assert Path(line).resolve().is_relative_to(installed.venv.resolve()), where
 
@@ -126,8 +158,10 @@ def test_example_then_compare_from_the_wheel(installed: Installed) -> None:
 def test_the_examples_validate_against_creatorpay_schema(installed: Installed) -> None:
     done = installed.run("creatorpay", "schema", "scenario", check=False)
     if done.returncode != 0 and b"No such command" in done.stderr:
-        pytest.skip("`creatorpay schema` is not a command of this build yet (issue 16, part 2a, another branch); "
-                    "this step runs once it is merged")
+        pytest.skip(
+            "`creatorpay schema` is not a command of this build yet (issue 16, part 2a, another branch); "
+            "this step runs once it is merged"
+        )
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     jsonschema = pytest.importorskip("jsonschema", reason="jsonschema comes with the test extra")
     schema = json.loads(done.stdout)

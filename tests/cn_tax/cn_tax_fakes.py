@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import creatorpay.plugins.cn_tax as cn_tax
 from creatorpay.core import Engine, Kind, Line, Platform, Settlement, Statement, hookimpl, load_scenario
-from tests.conftest import scenario_dict
+from creatorpay.plugins import cn_tax
+from tests.helpers import scenario_dict
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 FAKE_RULES = Path(__file__).with_name("cn_tax_fake_rules.toml")
 
@@ -26,11 +29,20 @@ def fake_platform(name: str) -> object:
         rule = ctx.rule("FK-PAY-01")
         tips = ctx.scenario.tips
         if rule and tips and tips.yuan:
-            ctx.statement.line("FK-PAY-01", Kind.TIPS, payer=name, payee=ctx.creator, base=tips.yuan,
-                               rate=Decimal(1), note="paid in full")
+            ctx.statement.line(
+                "FK-PAY-01",
+                Kind.TIPS,
+                payer=name,
+                payee=ctx.creator,
+                base=tips.yuan,
+                rate=Decimal(1),
+                note="paid in full",
+            )
 
-    hooks = {"creatorpay_platform": creatorpay_platform,
-             "creatorpay_settle_revenue_share": creatorpay_settle_revenue_share}
+    hooks: dict[str, Callable[..., object]] = {
+        "creatorpay_platform": creatorpay_platform,
+        "creatorpay_settle_revenue_share": creatorpay_settle_revenue_share,
+    }
     return type(f"{name}_plugin", (), {k: staticmethod(v) for k, v in hooks.items()})()
 
 
@@ -44,11 +56,17 @@ def engine(*platforms: str, rules: dict[str, Any] | None = None) -> Engine:
 ENGINE = engine()
 
 
-def settle(period: str, income: str | None, tax: dict[str, Any] | None = None, *, on: str = "fake",
-           using: Engine = ENGINE, **sections: Any) -> Statement:
+def settle(
+    period: str,
+    income: str | None,
+    tax: dict[str, Any] | None = None,
+    *,
+    on: str = "fake",
+    using: Engine = ENGINE,
+    **sections: Any,
+) -> Statement:
     """The statement on platform ``on`` of a month whose own platform income there is ``income``."""
-    data = scenario_dict(period=period, tax=tax or {"method": "platform", "months_with_income": 1},
-                         **sections)
+    data = scenario_dict(period=period, tax=tax or {"method": "platform", "months_with_income": 1}, **sections)
     if income is not None:
         data["tips"] = {"yuan": income}
     statement = using.settle(load_scenario(data), on)

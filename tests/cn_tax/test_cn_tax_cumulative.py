@@ -10,7 +10,7 @@ import pytest
 from creatorpay.core import InputError, load_scenario
 from creatorpay.core.scenario import Tax
 from tests.cn_tax.cn_tax_fakes import ENGINE, one, reasons, settle
-from tests.conftest import scenario_dict
+from tests.helpers import scenario_dict
 
 # The annual table of RULES.md, written out by hand: (income giving taxable exactly at the top with
 # one month's 5,000 and 20% deducted, rate at the top, tax at the top, rate just above, tax just above).
@@ -36,7 +36,8 @@ NO_VAT = "2028-03"
 
 @pytest.mark.parametrize(("income", "rate_at", "tax_at", "rate_above", "tax_above"), EDGES)
 def test_cn_tax_02_each_bracket_edge_of_the_annual_table(
-        income: str, rate_at: str, tax_at: str, rate_above: str, tax_above: str) -> None:
+    income: str, rate_at: str, tax_at: str, rate_above: str, tax_above: str
+) -> None:
     """CN-TAX-02: a top is inclusive (不超过); one fen of income above it moves to the next bracket,
     whose quick deduction keeps the tax continuous."""
     at = one(settle(NO_VAT, income, ONE_MONTH), "CN-TAX-02")
@@ -61,9 +62,19 @@ def test_cn_tax_02_live_anchor_figures_and_note() -> None:
     line = one(statement, "CN-TAX-02")
     assert (line.payer, line.payee, line.base, line.rate) == ("me", "fake", Decimal("68400.00"), Decimal("0.10"))
     assert line.value == Decimal("1740.00")
-    for figure in ("148,000.00", "120,000.00 earlier", "28,000.00 this month", "20% 29,600.00",
-                   "5,000.00 × 10 months", "taxable 68,400.00", "at 10%", "quick deduction 2,520.00",
-                   "4,320.00 due this year", "less 2,580.00 already withheld", "= 1,740.00"):
+    for figure in (
+        "148,000.00",
+        "120,000.00 earlier",
+        "28,000.00 this month",
+        "20% 29,600.00",
+        "5,000.00 × 10 months",
+        "taxable 68,400.00",
+        "at 10%",
+        "quick deduction 2,520.00",
+        "4,320.00 due this year",
+        "less 2,580.00 already withheld",
+        "= 1,740.00",
+    ):
         assert figure in line.note
     assert statement.net == Decimal("26260.00")
     assert reasons(statement, "CN-TAX-01") == ["not in force since 2025-10-01"]
@@ -103,8 +114,12 @@ def test_cn_tax_02_months_with_income_multiply_the_monthly_deduction() -> None:
 def test_cn_tax_02_without_months_with_income_is_an_input_error_or_not_applied() -> None:
     """CN-TAX-02 needs months_with_income: a platform's own [tax] without it is an input error, as
     at the top level (CORE-INPUT-01, issue 15); a scenario built in code without it says so instead."""
-    data = scenario_dict(period="2026-10", tax={"method": "none"}, tips={"yuan": "30000.00"},
-                         platform={"fake": {"tax": {"method": "platform"}}})
+    data = scenario_dict(
+        period="2026-10",
+        tax={"method": "none"},
+        tips={"yuan": "30000.00"},
+        platform={"fake": {"tax": {"method": "platform"}}},
+    )
     with pytest.raises(InputError, match=r"platform\.fake\.tax\.months_with_income: required .*CN-TAX-02"):
         load_scenario(data)
     base = load_scenario(scenario_dict(period="2026-10", tax={"method": "none"}, tips={"yuan": "30000.00"}))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import creatorpay.plugins.cn_tax as cn_tax
-import creatorpay.plugins.wechat_channels as wechat_channels
 from creatorpay.core import Engine, load_scenario
+from creatorpay.plugins import cn_tax, wechat_channels
 from tests.cn_tax.cn_tax_fakes import one
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_live_anchor_wechat_channels_net_of_tax(examples: Path) -> None:
@@ -19,7 +21,11 @@ def test_live_anchor_wechat_channels_net_of_tax(examples: Path) -> None:
     assert statement.status == "ok"
     tax = one(statement, "CN-TAX-02")
     assert (tax.payee, tax.base, tax.rate, tax.value) == (
-        "wechat_channels", Decimal("68400.00"), Decimal("0.10"), Decimal("1740.00"))
+        "wechat_channels",
+        Decimal("68400.00"),
+        Decimal("0.10"),
+        Decimal("1740.00"),
+    )
     vat = one(statement, "CN-VAT-01")
     assert (vat.base, vat.value) == (Decimal("27722.77"), Decimal("0.00"))
     assert statement.totals["tax"] == Decimal("-1740.00")

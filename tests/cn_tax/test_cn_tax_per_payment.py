@@ -19,8 +19,15 @@ def test_cn_tax_01_rulebook_example_30000_gives_5200_in_2025_06() -> None:
     assert line.value == Decimal("5200.00")
     assert line.amount == Decimal("-5200.00")
     assert line.label == "source"
-    for figure in ("30,000.00", "20% = 6,000.00", "taxable 24,000.00", "at 30%", "quick deduction 2,000.00",
-                   "= 5,200.00", "by fake"):
+    for figure in (
+        "30,000.00",
+        "20% = 6,000.00",
+        "taxable 24,000.00",
+        "at 30%",
+        "quick deduction 2,000.00",
+        "= 5,200.00",
+        "by fake",
+    ):
         assert figure in line.note
     assert statement.net == Decimal("24800.00")
     assert statement.totals["tax"] == Decimal("-5200.00")

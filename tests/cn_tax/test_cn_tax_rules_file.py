@@ -21,8 +21,11 @@ def test_cn_tax_01_table_as_the_rulebook_states_it() -> None:
     version = ENGINE.rulebooks["cn_tax"].at(dt.date(2025, 6, 1)).in_force["CN-TAX-01"]
     rows = [(b.top, b.rate, b.quick_deduction) for b in read_table(version).brackets]
     assert rows == [(D(20000), D("0.20"), D(0)), (D(50000), D("0.30"), D(2000)), (None, D("0.40"), D(7000))]
-    assert (version.decimal("deduction_threshold"), version.decimal("fixed_deduction"),
-            version.decimal("deduction_ratio")) == (D(4000), D(800), D("0.20"))
+    assert (
+        version.decimal("deduction_threshold"),
+        version.decimal("fixed_deduction"),
+        version.decimal("deduction_ratio"),
+    ) == (D(4000), D(800), D("0.20"))
 
 
 def test_cn_tax_02_annual_table_as_the_rulebook_states_it() -> None:
@@ -30,8 +33,12 @@ def test_cn_tax_02_annual_table_as_the_rulebook_states_it() -> None:
     version = ENGINE.rulebooks["cn_tax"].at(dt.date(2025, 10, 1)).in_force["CN-TAX-02"]
     rows = [(b.top, b.rate, b.quick_deduction) for b in read_table(version).brackets]
     assert rows == [
-        (D(36000), D("0.03"), D(0)), (D(144000), D("0.10"), D(2520)), (D(300000), D("0.20"), D(16920)),
-        (D(420000), D("0.25"), D(31920)), (D(660000), D("0.30"), D(52920)), (D(960000), D("0.35"), D(85920)),
+        (D(36000), D("0.03"), D(0)),
+        (D(144000), D("0.10"), D(2520)),
+        (D(300000), D("0.20"), D(16920)),
+        (D(420000), D("0.25"), D(31920)),
+        (D(660000), D("0.30"), D(52920)),
+        (D(960000), D("0.35"), D(85920)),
         (None, D("0.45"), D(181920)),
     ]
     assert (version.decimal("monthly_deduction"), version.decimal("deduction_ratio")) == (D(5000), D("0.20"))
@@ -50,7 +57,8 @@ QUICK = ["0.00", "2520.00", "16920.00", "31920.00", "52920.00", "85920.00", "181
     ],
 )
 def test_cn_tax_02_a_mistyped_table_is_rejected_when_the_override_loads(
-        param: str, value: object, message: str) -> None:
+    param: str, value: object, message: str
+) -> None:
     """CN-TAX-02 tables from an override are typed: a wrong item is an error naming the key."""
     with pytest.raises(RuleFileError, match=re.escape(message)):
         engine(rules={"cn_tax": {"CN-TAX-02": {param: value}}})
@@ -61,13 +69,17 @@ def test_cn_tax_02_a_mistyped_table_is_rejected_when_the_override_loads(
     [
         ("bracket_rates", ["0.03", "0.10"], "expected 7 items (1 more than the 6 of bracket_tops), found 2"),
         ("bracket_tops", ["36000.00", "14400.00", *TOPS[2:]], "found 14400.00 after 36000.00"),
-        ("quick_deductions", [*QUICK[:2], "19620.00", *QUICK[3:]],
-         "quick deduction 3 is 19620.00, the brackets imply 16920"),
+        (
+            "quick_deductions",
+            [*QUICK[:2], "19620.00", *QUICK[3:]],
+            "quick deduction 3 is 19620.00, the brackets imply 16920",
+        ),
         ("quick_deductions", QUICK[:2], "expected 7 items (as many as the 7 of bracket_rates), found 2"),
     ],
 )
 def test_cn_tax_02_a_malformed_table_is_a_rule_file_error_naming_the_param(
-        param: str, value: list[str], message: str) -> None:
+    param: str, value: list[str], message: str
+) -> None:
     """CN-TAX-02 tables whose lists do not fit together are refused when the override loads, naming
     the parameter (issue 15: they used to be accepted, then every statement failed)."""
     with pytest.raises(RuleFileError) as caught:

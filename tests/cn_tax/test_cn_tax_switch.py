@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from creatorpay.core import load_scenario
 from tests.cn_tax.cn_tax_fakes import ENGINE, engine, one, reasons, settle
-from tests.conftest import scenario_dict
+from tests.helpers import scenario_dict
 
 
 def test_2025_09_uses_cn_tax_01_and_2025_10_uses_cn_tax_02() -> None:
@@ -54,12 +54,12 @@ def test_method_none_adds_nothing() -> None:
 
 def test_no_income_no_tax_with_the_reason() -> None:
     """CN-TAX-02 and CN-VAT-01 on a month with no own platform income: not applied, with why."""
-    statement = settle("2026-10", None, {"method": "platform", "months_with_income": 3,
-                                         "ytd_income": "90000.00"})
+    statement = settle("2026-10", None, {"method": "platform", "months_with_income": 3, "ytd_income": "90000.00"})
     assert not statement.lines
     for rule in ("CN-TAX-02", "CN-VAT-01"):
         assert reasons(statement, rule) == [
-            "no own platform income on fake this month (CORE-INCOME-01 is 0.00): nothing to withhold"]
+            "no own platform income on fake this month (CORE-INCOME-01 is 0.00): nothing to withhold"
+        ]
     assert one(settle("2025-06", "0.01"), "CN-TAX-01").value == Decimal("0.00")
     assert reasons(settle("2025-06", None), "CN-TAX-01")[0].startswith("no own platform income")
 
@@ -69,9 +69,9 @@ def test_year_to_date_figures_per_platform() -> None:
     and each line names its withholding platform."""
     two = engine("alpha", "beta")
     data = scenario_dict(
-        period="2026-10", tips={"yuan": "28000.00"},
-        tax={"method": "platform", "months_with_income": 10, "ytd_income": "120000.00",
-             "ytd_withheld": "2580.00"},
+        period="2026-10",
+        tips={"yuan": "28000.00"},
+        tax={"method": "platform", "months_with_income": 10, "ytd_income": "120000.00", "ytd_withheld": "2580.00"},
         platform={"beta": {"tax": {"months_with_income": 1, "ytd_income": "0.00", "ytd_withheld": "0.00"}}},
     )
     report = two.compare(load_scenario(data))
@@ -87,8 +87,12 @@ def test_year_to_date_figures_per_platform() -> None:
 def test_tax_method_per_platform() -> None:
     """[platform.<name>.tax] method: beta withholds nothing while alpha applies CN-TAX-01."""
     two = engine("alpha", "beta")
-    data = scenario_dict(period="2025-06", tips={"yuan": "30000.00"}, tax={"method": "platform"},
-                         platform={"beta": {"tax": {"method": "none"}}})
+    data = scenario_dict(
+        period="2025-06",
+        tips={"yuan": "30000.00"},
+        tax={"method": "platform"},
+        platform={"beta": {"tax": {"method": "none"}}},
+    )
     report = two.compare(load_scenario(data))
     assert one(report.result("alpha"), "CN-TAX-01").value == Decimal("5200.00")
     assert report.result("beta").net == Decimal("30000.00")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from creatorpay.plugins.cn_tax.vat import small_taxpayer_vat
 from tests.cn_tax.cn_tax_fakes import ENGINE, engine, one, reasons, settle
+from tests.helpers import examples
 
 
 def test_cn_vat_01_income_is_vat_inclusive_190000() -> None:
@@ -88,7 +89,7 @@ def test_cn_vat_01_threshold_from_an_override_is_operator_set() -> None:
 VAT_2026 = ENGINE.rulebooks["cn_tax"].at(dt.date(2026, 10, 1)).in_force["CN-VAT-01"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal(50_000_000), places=2))
 def test_cn_vat_01_sales_and_vat_make_up_the_income(income: Decimal) -> None:
     """CN-VAT-01: income is VAT-inclusive: the sales are income ÷ 1.01 to the fen; VAT is charged only on

@@ -8,34 +8,48 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given, settings
 
 from creatorpay.core import Engine, InputError, Report, Scenario, SQLiteStore, load_scenario
 from creatorpay.testing.strategies import scenario_dicts
-from tests.conftest import EXAMPLES, scenario_dict
+from tests.helpers import EXAMPLES, examples, scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TOML = 'schema = 1\nperiod = "2026-10"\n[creator]\nid = "me"\nfollowers = 100\n[tips]\nyuan = "10.00"\n'
 
 
 def test_mapping_amounts_may_be_decimal_or_int_as_load_scenario_returns_them() -> None:
     """CORE-INPUT-01 for Python callers: Decimal and int amounts (the loader's own output type) load."""
-    s = load_scenario(scenario_dict(
-        tips={"yuan": Decimal("10.00")}, mcn={"name": "m", "share": Decimal("0.3")},
-        creator={"id": "me", "followers": 1, "price_card": {"s1_20": 500}},
-        orders=[{"id": "o", "amount": 10, "stage": "published",
-                 "participants": [{"creator": "me", "role": "main", "agreed": Decimal("10")}]}],
-        programs={"plays_by_scene": {"news": Decimal("1.5")}}, tax={"ytd_income": 3}))
+    s = load_scenario(
+        scenario_dict(
+            tips={"yuan": Decimal("10.00")},
+            mcn={"name": "m", "share": Decimal("0.3")},
+            creator={"id": "me", "followers": 1, "price_card": {"s1_20": 500}},
+            orders=[
+                {
+                    "id": "o",
+                    "amount": 10,
+                    "stage": "published",
+                    "participants": [{"creator": "me", "role": "main", "agreed": Decimal("10")}],
+                }
+            ],
+            programs={"plays_by_scene": {"news": Decimal("1.5")}},
+            tax={"ytd_income": 3},
+        )
+    )
     assert s.tips is not None and s.tips.yuan == Decimal("10.00")
     assert s.orders[0].amount == 10 and s.orders[0].participants[0].agreed == 10
     assert s.creator.price_card["s1_20"] == 500
     assert s.programs is not None and s.programs.plays == Decimal("1.5")
     assert s.tax.ytd_income == 3 and s.mcn is not None and s.mcn.share == Decimal("0.3")
     assert load_scenario(scenario_dict(tips={"yuan": s.tips.yuan})) == load_scenario(
-        scenario_dict(tips={"yuan": "10.00"}))
+        scenario_dict(tips={"yuan": "10.00"})
+    )
 
 
 @pytest.mark.parametrize("value", [10.5, True, Decimal("1.001"), Decimal("-1"), Decimal("NaN"), -3])
@@ -67,16 +81,21 @@ def test_text_is_read_as_toml_or_json_and_a_str_is_always_a_path(tmp_path: Path)
     with pytest.raises(InputError, match="not valid JSON"):
         load_scenario(text=TOML, format="json")
     with pytest.raises(InputError, match=r"<json text>: creator\.followers"):
-        load_scenario(text='{"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": -1}}',
-                      format="json")
+        load_scenario(
+            text='{"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": -1}}', format="json"
+        )
 
 
-@pytest.mark.parametrize("call", [
-    lambda: load_scenario(text=TOML),  # type: ignore[call-overload]
-    lambda: load_scenario(text=TOML, format="yaml"),  # type: ignore[call-overload]
-    lambda: load_scenario({}, text=TOML, format="toml"),  # type: ignore[call-overload]
-    lambda: load_scenario(42),  # type: ignore[call-overload]
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: load_scenario(text=TOML),  # type: ignore[call-overload]
+        lambda: load_scenario(text=TOML, format="yaml"),  # type: ignore[call-overload]
+        lambda: load_scenario({}, text=TOML, format="toml"),  # type: ignore[call-overload]
+        lambda: load_scenario(42),  # type: ignore[call-overload]
+    ],
+    ids=["text-without-format", "unknown-format", "data-and-text", "not-a-path"],
+)
 def test_a_call_that_is_not_one_of_the_two_forms_is_a_programming_error(call: Any) -> None:
     with pytest.raises((TypeError, ValueError)):
         call()
@@ -88,7 +107,7 @@ def test_to_dict_of_every_example_round_trips_through_json(example: Path) -> Non
     assert load_scenario(json.loads(json.dumps(s.to_dict())), source=s.source) == s
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(scenario_dicts("xingtu", messy=True))
 def test_to_dict_round_trips_any_scenario_the_kit_draws(data: dict[str, Any]) -> None:
     """``load_scenario(s.to_dict()) == s`` for the conformance kit's scenarios (orders priced from the
@@ -119,12 +138,12 @@ def test_an_unknown_platform_is_reported_under_platform_not_a_cli_option(call: s
 
 
 def test_sqlite_store_is_exported_and_typed() -> None:
-    import creatorpay.core as core
+    from creatorpay import core
     from creatorpay.core.sqlite_store import SQLiteStore as Inner
 
     assert SQLiteStore is Inner and "SQLiteStore" in core.__all__ and "SQLiteStore" in dir(core)
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
-        core.Nope  # type: ignore[attr-defined]  # noqa: B018
+        core.Nope  # noqa: B018
 
 
 def _scenario() -> Scenario:

@@ -9,25 +9,36 @@ KeyboardInterrupt, in any hook. A rogue adjustment may only mark the statements 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from creatorpay.core import Adjustment, Engine, Kind, MemoryStore, Platform, Scenario, Settlement, load_scenario
-from creatorpay.core.checks import Checker
-from tests.conftest import EXAMPLES
 from tests.core.test_boundary import own_rules, plugin
+from tests.helpers import EXAMPLES, examples
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from creatorpay.core.checks import Checker
 
 BUILTINS = ["netease", "wechat_channels", "xingtu"]
 ROGUE, ROGUE_TAX = "aaa_rogue", "aaa_tax"  # first in name order: settled and adjusting before the others
-PHASES = ("validate", "settle_orders", "settle_incentives", "settle_revenue_share", "adjust", "check_ext",
-          "tax_adjust", "tax_check_ext")
+PHASES = (
+    "validate",
+    "settle_orders",
+    "settle_incentives",
+    "settle_revenue_share",
+    "adjust",
+    "check_ext",
+    "tax_adjust",
+    "tax_check_ext",
+)
 
 #: What the rogue does in each phase of the current example (set by the test before it settles).
 PLAN: dict[str, list[str]] = {}
@@ -91,8 +102,9 @@ def draw_others(ctx: Settlement) -> None:
 
 
 def cite_others(ctx: Settlement) -> None:
-    ctx.statement.line("XT-ORD-02", Kind.ORDER_PAYMENT, payer="xingtu", payee=ctx.creator, base=Decimal(9),
-                       rate=Decimal(1))
+    ctx.statement.line(
+        "XT-ORD-02", Kind.ORDER_PAYMENT, payer="xingtu", payee=ctx.creator, base=Decimal(9), rate=Decimal(1)
+    )
 
 
 def raiser(exc: BaseException) -> Callable[[Any], None]:
@@ -103,12 +115,18 @@ def raiser(exc: BaseException) -> Callable[[Any], None]:
 
 
 RAISES: dict[str, Callable[[Any], None]] = {
-    "value_error": raiser(ValueError("rogue")), "system_exit": raiser(SystemExit(7)),
-    "generator_exit": raiser(GeneratorExit()), "escape": raiser(Escape("out")),
-    "recursion": raiser(RecursionError()), "key_error": raiser(KeyError("rogue")),
+    "value_error": raiser(ValueError("rogue")),
+    "system_exit": raiser(SystemExit(7)),
+    "generator_exit": raiser(GeneratorExit()),
+    "escape": raiser(Escape("out")),
+    "recursion": raiser(RecursionError()),
+    "key_error": raiser(KeyError("rogue")),
 }
 ACTIONS: dict[str, Callable[[Any], None]] = {
-    "mutate": mutate, "clear_lines": clear_lines, "draw_others": draw_others, "cite_others": cite_others,
+    "mutate": mutate,
+    "clear_lines": clear_lines,
+    "draw_others": draw_others,
+    "cite_others": cite_others,
     **RAISES,
 }
 
@@ -139,28 +157,34 @@ def engines(tmp: Path) -> tuple[Engine, Engine]:
     rules = own_rules(tmp, ROGUE, "RG-ONE-01")
     tax_rules = own_rules(tmp, ROGUE_TAX, "RT-ONE-01")
     rogue = plugin(
-        creatorpay_platform=lambda: Platform(name=ROGUE, title="Rogue", rules=rules,
-                                             offers=("orders", "tips", "programs", "merchant_live")),
+        creatorpay_platform=lambda: Platform(
+            name=ROGUE, title="Rogue", rules=rules, offers=("orders", "tips", "programs", "merchant_live")
+        ),
         creatorpay_check_ext=lambda section, checker, path: check_ext("check_ext", section, checker, path),
-        **{f"creatorpay_{phase}": hook(phase)
-           for phase in ("validate", "settle_orders", "settle_incentives", "settle_revenue_share", "adjust")})
+        **{
+            f"creatorpay_{phase}": hook(phase)
+            for phase in ("validate", "settle_orders", "settle_incentives", "settle_revenue_share", "adjust")
+        },
+    )
     rogue_tax = plugin(
         creatorpay_adjustment=lambda: Adjustment(name=ROGUE_TAX, title="Rogue tax", rules=tax_rules),
         creatorpay_adjust=lambda ctx: misbehave("tax_adjust", ctx),
-        creatorpay_check_ext=lambda section, checker, path: check_ext("tax_check_ext", section, checker, path))
+        creatorpay_check_ext=lambda section, checker, path: check_ext("tax_check_ext", section, checker, path),
+    )
     names = [*BUILTINS, "cn_tax"]
-    return (Engine(load=names),
-            Engine(load=[*names, ROGUE, ROGUE_TAX], plugins={ROGUE: rogue, ROGUE_TAX: rogue_tax}))
+    return (Engine(load=names), Engine(load=[*names, ROGUE, ROGUE_TAX], plugins={ROGUE: rogue, ROGUE_TAX: rogue_tax}))
 
 
-PLANS = st.dictionaries(st.sampled_from(PHASES), st.lists(st.sampled_from(sorted(ACTIONS)), min_size=1, max_size=3),
-                        max_size=4)
+PLANS = st.dictionaries(
+    st.sampled_from(PHASES), st.lists(st.sampled_from(sorted(ACTIONS)), min_size=1, max_size=3), max_size=4
+)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plan=PLANS, index=st.integers(0, len(SCENARIOS) - 1))
 def test_a_misbehaving_plugin_never_changes_the_other_platforms_statements(
-        tmp_path: Path, plan: dict[str, list[str]], index: int) -> None:
+    tmp_path: Path, plan: dict[str, list[str]], index: int
+) -> None:
     base, rogue = engines(tmp_path)
     scenario = attrs.evolve(SCENARIOS[index], ext=MappingProxyType({ROGUE: {"a": 1}, ROGUE_TAX: {"b": 2}}))
     before = repr(scenario)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from creatorpay.core.cli import main
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -21,8 +21,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_compare_json_is_the_output_document(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "compare", str(EXAMPLES / "live-anchor.toml"), "--format", "json",
-                       "--platform", "wechat_channels")
+    code, out, _ = run(
+        capsys, "compare", str(EXAMPLES / "live-anchor.toml"), "--format", "json", "--platform", "wechat_channels"
+    )
     assert code == 0
     doc = json.loads(out)
     assert doc["results"][0]["platform"] == "wechat_channels"
@@ -54,8 +55,9 @@ def test_bad_input_exits_2_with_a_message(capsys: pytest.CaptureFixture[str], tm
     assert code == 2 and "xml" in err
 
 
-def test_a_failure_exits_1_without_traceback(capsys: pytest.CaptureFixture[str],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_exits_1_without_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from creatorpay.core import Engine
 
     def explode(*args: object, **kwargs: object) -> None:
@@ -70,17 +72,23 @@ def test_a_failure_exits_1_without_traceback(capsys: pytest.CaptureFixture[str],
 
 @pytest.mark.parametrize("flag", ["--help", "--version"])
 def test_help_and_version_import_no_plugin_and_no_renderer(flag: str) -> None:
-    code = ("import sys; from creatorpay.core.cli import main\n"
-            f"try:\n main(['{flag}'])\nexcept SystemExit:\n pass\n"
-            "bad = [m for m in sys.modules if m.startswith(('creatorpay.plugins', 'rich'))]\n"
-            "print(bad)")
+    code = (
+        "import sys; from creatorpay.core.cli import main\n"
+        f"try:\n main(['{flag}'])\nexcept SystemExit:\n pass\n"
+        "bad = [m for m in sys.modules if m.startswith(('creatorpay.plugins', 'rich'))]\n"
+        "print(bad)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
 
 def test_installed_script_runs_as_a_subprocess() -> None:
     script = Path(sys.executable).with_name("creatorpay")
-    done = subprocess.run([str(script), "compare", str(EXAMPLES / "live-anchor.toml"), "--format", "json"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(script), "compare", str(EXAMPLES / "live-anchor.toml"), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["period"] == "2026-10"

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import threading
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from creatorpay.core import Engine, Kind, load_scenario
 from creatorpay.core.statement import TOTALS, StatementBuilder
-from tests.conftest import scenario_dict
 from tests.core.fakes import fake_platform, paying_orders, traffic_and_transfers
+from tests.helpers import scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ORDERS = [
     {"id": "pub", "amount": "100.00", "stage": "published"},
@@ -46,8 +48,7 @@ def test_orders_pay_when_published_else_pending_core_ord_01_02(tmp_path: Path) -
 
 
 def test_own_platform_income_and_mcn_share_core_income_01_core_mcn_01(tmp_path: Path) -> None:
-    e = engine(tmp_path, creatorpay_settle_orders=paying_orders,
-               creatorpay_settle_incentives=traffic_and_transfers)
+    e = engine(tmp_path, creatorpay_settle_orders=paying_orders, creatorpay_settle_incentives=traffic_and_transfers)
     data = scenario_dict(orders=ORDERS[:1], mcn={"name": "Sunrise MCN", "share": "0.20"})
     s = e.settle(load_scenario(data), "fake")
     # income 100 paid by the platform, less 30 passed on to li; li's 20 of compensation is not
@@ -83,12 +84,21 @@ def test_json_document_follows_output_md(tmp_path: Path) -> None:
     assert doc["schema"] == 1 and doc["currency"] == "CNY" and doc["period"] == "2026-10"
     assert doc["scenario"] == {"name": "T", "source": "t.toml", "creator": "me"}
     result = doc["results"][0]
-    assert list(result)[:10] == ["platform", "title", "status", "error", "net", "totals", "traffic", "lines",
-                                 "violations", "not_applied"]
+    assert list(result)[:10] == [
+        "platform",
+        "title",
+        "status",
+        "error",
+        "net",
+        "totals",
+        "traffic",
+        "lines",
+        "violations",
+        "not_applied",
+    ]
     assert set(result["totals"]) == set(TOTALS)
     line = result["lines"][0]
-    assert set(line) == {"rule", "kind", "order", "payer", "payee", "base", "rate", "value", "amount", "label",
-                         "note"}
+    assert set(line) == {"rule", "kind", "order", "payer", "payee", "base", "rate", "value", "amount", "label", "note"}
     assert sum(Decimal(x["amount"]) for x in result["lines"]) == Decimal(result["net"])
     assert all(len(x["amount"].split(".")[1]) == 2 for x in result["lines"])
 
@@ -96,7 +106,9 @@ def test_json_document_follows_output_md(tmp_path: Path) -> None:
 def test_not_offered_activities_are_reported(tmp_path: Path) -> None:
     s = engine(tmp_path).settle(load_scenario(scenario_dict(orders=ORDERS[:1], programs={})), "fake")
     assert [(n.activity, n.reason) for n in s.not_offered] == [
-        ("orders", "fake has no orders"), ("programs", "Fake does not offer programs")]
+        ("orders", "fake has no orders"),
+        ("programs", "Fake does not offer programs"),
+    ]
 
 
 def test_same_input_same_output_across_threads(tmp_path: Path) -> None:
@@ -119,10 +131,12 @@ def test_same_input_same_output_across_threads(tmp_path: Path) -> None:
 
 def test_builder_signs_amounts_from_the_creators_view() -> None:
     b = StatementBuilder("p", "P", "me")
-    assert b.line("R-X-01", Kind.TIPS, payer="p", payee="me", base=Decimal("10.005"), rate=Decimal(1)).amount \
-        == Decimal("10.01")  # rounded once, half-up (CORE-MONEY-01)
-    assert b.line("R-X-01", Kind.FEE, payer="me", payee="p", base=Decimal(10), rate=Decimal("0.05")).amount \
-        == Decimal("-0.50")
+    assert b.line(
+        "R-X-01", Kind.TIPS, payer="p", payee="me", base=Decimal("10.005"), rate=Decimal(1)
+    ).amount == Decimal("10.01")  # rounded once, half-up (CORE-MONEY-01)
+    assert b.line("R-X-01", Kind.FEE, payer="me", payee="p", base=Decimal(10), rate=Decimal("0.05")).amount == Decimal(
+        "-0.50"
+    )
     assert b.line("R-X-01", Kind.TRANSFER, payer="a", payee="b", base=Decimal(1), rate=Decimal(1)).amount == 0
     with pytest.raises(ValueError, match="never negative"):
         b.line("R-X-01", Kind.FEE, payer="me", payee="p", base=Decimal(-1), rate=Decimal(1))

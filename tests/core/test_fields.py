@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from creatorpay.core import events, fields, load_scenario, profiles, scenario
-from tests.conftest import ROOT, scenario_dict
+from tests.helpers import ROOT, scenario_dict
 
 
 def _all_fields() -> list[fields.Field]:
@@ -47,18 +47,25 @@ def test_the_loader_takes_its_keys_and_choices_from_the_definitions() -> None:
     assert fields.EVENT.names == events.COMMON and fields.EVENT["kind"].values == events.KINDS
     for kind, defined in fields.EVENT_KINDS.items():
         assert tuple(events.FIELDS[kind]) == tuple(f.name for f in defined)
-    assert set(profiles.COLUMNS) == {f.name for f in fields.CREATOR_ROW.fields
-                                     if f.name not in ("mcn", "tax", "price_card", "platform")}
+    assert set(profiles.COLUMNS) == {
+        f.name for f in fields.CREATOR_ROW.fields if f.name not in ("mcn", "tax", "price_card", "platform")
+    }
 
 
 def test_count_limits_are_the_definitions_bounds_core_input_01() -> None:
     assert dict(scenario.COUNT_LIMITS) == {
-        "followers": 10**10, "private_users": 10**10, "beans_android": 10**12 - 1, "beans_ios": 10**12 - 1,
-        "video_seconds": 10**7, "co_creations_this_month": 10**6}
+        "followers": 10**10,
+        "private_users": 10**10,
+        "beans_android": 10**12 - 1,
+        "beans_ios": 10**12 - 1,
+        "video_seconds": 10**7,
+        "co_creations_this_month": 10**6,
+    }
 
 
 def _loaded(section: str, key: str, table: dict[str, Any]) -> Any:
     """The value the loader gives ``key`` of ``section`` when it is left out of ``table``."""
+    loaded: object
     if section == "orders":
         loaded = load_scenario(scenario_dict(orders=[table])).orders[0]
     elif section == "creator":
@@ -68,9 +75,17 @@ def _loaded(section: str, key: str, table: dict[str, Any]) -> Any:
     return getattr(loaded, key)
 
 
-@pytest.mark.parametrize(("section", "base"), [
-    ("creator", {"id": "me", "followers": 1}), ("tax", {}), ("tips", {}), ("programs", {}), ("merchant_live", {}),
-    ("orders", {"id": "o", "amount": "1.00", "stage": "published"})])
+@pytest.mark.parametrize(
+    ("section", "base"),
+    [
+        ("creator", {"id": "me", "followers": 1}),
+        ("tax", {}),
+        ("tips", {}),
+        ("programs", {}),
+        ("merchant_live", {}),
+        ("orders", {"id": "o", "amount": "1.00", "stage": "published"}),
+    ],
+)
 def test_defaults_are_what_the_loader_gives(section: str, base: dict[str, Any]) -> None:
     defined = next(s for s in fields.SECTIONS if s.name == section)
     checked = 0

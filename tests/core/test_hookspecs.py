@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import inspect
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from creatorpay.core import Engine, hookimpl, hookspecs, load_scenario
-from tests.conftest import ROOT, scenario_dict
 from tests.core.fakes import fake_platform
+from tests.helpers import ROOT, scenario_dict
 
-SPECS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
-               if name.startswith("creatorpay_"))
+if TYPE_CHECKING:
+    from pathlib import Path
+
+SPECS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("creatorpay_"))
 
 
 def test_the_contract_has_the_hooks_the_issue_names() -> None:
-    assert {"creatorpay_platform", "creatorpay_adjustment", "creatorpay_check_ext", "creatorpay_validate",
-            "creatorpay_settle_orders", "creatorpay_settle_incentives", "creatorpay_settle_revenue_share",
-            "creatorpay_adjust"} <= set(SPECS)
+    assert {
+        "creatorpay_platform",
+        "creatorpay_adjustment",
+        "creatorpay_check_ext",
+        "creatorpay_validate",
+        "creatorpay_settle_orders",
+        "creatorpay_settle_incentives",
+        "creatorpay_settle_revenue_share",
+        "creatorpay_adjust",
+    } <= set(SPECS)
 
 
 @pytest.mark.parametrize("name", SPECS)

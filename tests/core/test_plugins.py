@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import importlib
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from creatorpay.core import Engine, load_scenario
 from creatorpay.core.hookspecs import hookimpl
-from tests.conftest import scenario_dict
+from creatorpay.core.plugins import PluginWarning
 from tests.core.fakes import fake_platform, raising_orders
+from tests.helpers import scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
-def install_fake_distribution(root: Path, monkeypatch: pytest.MonkeyPatch, dist: str,
-                              modules: dict[str, str], entry_points: dict[str, str]) -> None:
+def install_fake_distribution(
+    root: Path, monkeypatch: pytest.MonkeyPatch, dist: str, modules: dict[str, str], entry_points: dict[str, str]
+) -> None:
     """An installed distribution on sys.path: a dist-info with creatorpay entry points, plus modules."""
     info = root / f"{dist.replace('-', '_')}-1.2.3.dist-info"
     info.mkdir(parents=True)
@@ -40,11 +45,18 @@ def creatorpay_settle_order(ctx):
 
 
 def test_a_plugin_that_fails_to_import_is_reported_and_the_rest_load(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    install_fake_distribution(tmp_path, monkeypatch, "creatorpay-broken",
-                              {"cp_broken": "raise ImportError('no such sdk')", "cp_typo": MISSPELLED},
-                              {"broken": "cp_broken", "typo": "cp_typo"})
-    engine = Engine()
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_fake_distribution(
+        tmp_path,
+        monkeypatch,
+        "creatorpay-broken",
+        {"cp_broken": "raise ImportError('no such sdk')", "cp_typo": MISSPELLED},
+        {"broken": "cp_broken", "typo": "cp_typo"},
+    )
+    with pytest.warns(PluginWarning) as caught:  # one warning per failed plugin
+        engine = Engine()
+    assert sorted(str(w.message).split()[2] for w in caught) == ["'broken'", "'typo'"]
     reports = {r.name: r for r in engine.reports}
     assert reports["broken"].status == "failed"
     assert reports["broken"].distribution == "creatorpay_broken" and reports["broken"].version == "1.2.3"
@@ -82,7 +94,9 @@ def test_broken_registrations_are_reported(tmp_path: Path) -> None:
     wrong_name = fake_platform(tmp_path, "other")
     bad_rules = fake_platform(tmp_path, "badrules")
     (tmp_path / "badrules.toml").write_text("[rules.X]\n", encoding="utf-8")
-    engine = Engine(plugins={"misnamed": wrong_name, "badrules": bad_rules}, entry_points=False)
+    with pytest.warns(PluginWarning) as caught:  # one warning per failed plugin
+        engine = Engine(plugins={"misnamed": wrong_name, "badrules": bad_rules}, entry_points=False)
+    assert sorted(str(w.message).split()[2] for w in caught) == ["'badrules'", "'misnamed'"]
     reports = {r.name: r for r in engine.reports}
     assert "must match" in (reports["misnamed"].error or "")
     assert "badrules.toml" in (reports["badrules"].error or "")
@@ -107,7 +121,7 @@ def test_unknown_platform_is_an_input_error(tmp_path: Path) -> None:
         engine.compare(load_scenario(scenario_dict(platform={"nope": {"followers": 1}})))
 
 
-EXT_CHECKED = []
+EXT_CHECKED: list[str] = []
 
 
 @hookimpl

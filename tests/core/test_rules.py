@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from creatorpay.core import Engine, RuleFileError, load_scenario
 from creatorpay.core.checks import parse_toml
 from creatorpay.core.rules import load_rule_file, parse_rule_book
-from tests.conftest import scenario_dict
 from tests.core.fakes import RULES, fake_platform
+from tests.helpers import scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def engine(tmp_path: Path, **options: object) -> Engine:
@@ -59,15 +62,18 @@ def test_override_changes_a_parameter_without_code(tmp_path: Path) -> None:
     assert s.lines[0].label == "operator-set"  # a figure the user set is labelled so
 
 
-@pytest.mark.parametrize(("text", "fragment"), [
-    ('[nope."FK-TIP-01"]\nshare = "0.1"\n', "nope: unknown platform or plugin"),
-    ('[fake."FK-XX-01"]\nshare = "0.1"\n', 'fake."FK-XX-01": unknown rule for fake'),
-    ('[fake."FK-TIP-01"]\nrate = "0.1"\n', 'fake."FK-TIP-01".rate: unknown parameter of FK-TIP-01'),
-    ('[fake."FK-TIP-01"]\nshare = 0.1\n', 'fake."FK-TIP-01".share: expected a ratio'),
-    ('[fake."FK-TIP-01"]\nsize = "big"\n', 'fake."FK-TIP-01".size: expected a whole number'),
-    ('[fake."FK-TIP-01"]\neffective_to = "soon"\n', "expected a date"),
-    ("[fake\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('[nope."FK-TIP-01"]\nshare = "0.1"\n', "nope: unknown platform or plugin"),
+        ('[fake."FK-XX-01"]\nshare = "0.1"\n', 'fake."FK-XX-01": unknown rule for fake'),
+        ('[fake."FK-TIP-01"]\nrate = "0.1"\n', 'fake."FK-TIP-01".rate: unknown parameter of FK-TIP-01'),
+        ('[fake."FK-TIP-01"]\nshare = 0.1\n', 'fake."FK-TIP-01".share: expected a ratio'),
+        ('[fake."FK-TIP-01"]\nsize = "big"\n', 'fake."FK-TIP-01".size: expected a whole number'),
+        ('[fake."FK-TIP-01"]\neffective_to = "soon"\n', "expected a date"),
+        ("[fake\n", "not valid TOML"),
+    ],
+)
 def test_override_errors_name_the_file_and_key(tmp_path: Path, text: str, fragment: str) -> None:
     path = tmp_path / "over.toml"
     path.write_text(text, encoding="utf-8")
@@ -86,17 +92,23 @@ def test_rule_file_checks(tmp_path: Path) -> None:
     bad = {
         'label = "guess"': "expected one of source, interpretation",
         'effective_to = 2025-01-01\n[[rules."X-Y-01".versions]]\neffective_from = 2024-06-01': "versions overlap",
-        'share = 5': "expected a ratio",
-        'effective_to = 2000-01-01': "ends 2000-01-01 before it starts",
+        "share = 5": "expected a ratio",
+        "effective_to = 2000-01-01": "ends 2000-01-01 before it starts",
         'color = "red"': "unknown key",
     }
     for snippet, message in bad.items():
         head, _, tail = snippet.partition("\n")
-        where = "[rules.\"X-Y-01\"]\nsource = \"t\"\n" if snippet.startswith("label") else \
-            '[rules."X-Y-01"]\nlabel = "source"\nsource = "t"\nparams.share = { type = "ratio" }\n'
-        text = where + (head + "\n" if snippet.startswith("label") else "") + \
-            '[[rules."X-Y-01".versions]]\neffective_from = 2024-01-01\n' + \
-            ("" if snippet.startswith("label") else head + "\n" + tail)
+        where = (
+            '[rules."X-Y-01"]\nsource = "t"\n'
+            if snippet.startswith("label")
+            else '[rules."X-Y-01"]\nlabel = "source"\nsource = "t"\nparams.share = { type = "ratio" }\n'
+        )
+        text = (
+            where
+            + (head + "\n" if snippet.startswith("label") else "")
+            + '[[rules."X-Y-01".versions]]\neffective_from = 2024-01-01\n'
+            + ("" if snippet.startswith("label") else head + "\n" + tail)
+        )
         path = tmp_path / "r.toml"
         path.write_text(text, encoding="utf-8")
         with pytest.raises(RuleFileError, match=message):

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from creatorpay.core import Engine, RuleFileError, hookimpl
 from creatorpay.core.checks import Checker, parse_toml
+from creatorpay.core.plugins import PluginWarning
 from creatorpay.core.rules import RuleVersion, parse_rule_book
 from tests.core.fakes import fake_platform
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 RULES = """
 [rules."FK-TAB-01"]
@@ -66,13 +69,22 @@ def test_a_rule_file_meeting_its_constraints_loads() -> None:
     [
         ("per = 10\nshare", "per = 0\nshare", "versions[0].per: expected a value of at least 1, found 0"),
         ("per = 10\nshare", "per = 101\nshare", "versions[0].per: expected a value of at most 100, found 101"),
-        ('share = "0.5"\nlow = "10.00"\nhigh = "20.00"', 'share = "0"\nlow = "10.00"\nhigh = "20.00"',
-         "versions[0].share: expected a value above 0, found 0"),
+        (
+            'share = "0.5"\nlow = "10.00"\nhigh = "20.00"',
+            'share = "0"\nlow = "10.00"\nhigh = "20.00"',
+            "versions[0].share: expected a value above 0, found 0",
+        ),
         ('tops = ["100.00"]\n', 'tops = ["0.00"]\n', "versions[0].tops[0]: expected a value above 0, found 0.00"),
-        ('tops = ["100.00", "200.00"]', 'tops = ["200.00", "200.00"]',
-         "versions[1].tops[1]: expected each item above the one before, found 200.00 after 200.00"),
-        ('rates = ["0.10", "0.20"]\n', 'rates = ["0.10"]\n',
-         "versions[0].rates: expected 2 items (1 more than the 1 of tops), found 1"),
+        (
+            'tops = ["100.00", "200.00"]',
+            'tops = ["200.00", "200.00"]',
+            "versions[1].tops[1]: expected each item above the one before, found 200.00 after 200.00",
+        ),
+        (
+            'rates = ["0.10", "0.20"]\n',
+            'rates = ["0.10"]\n',
+            "versions[0].rates: expected 2 items (1 more than the 1 of tops), found 1",
+        ),
         ('high = "30.00"', 'high = "10.00"', "versions[1].high: expected a value above low (10.00), found 10.00"),
     ],
 )
@@ -107,8 +119,10 @@ def test_an_override_is_checked_on_every_version_it_changes(tmp_path: Path) -> N
     """``rates`` of three items fits the 2024 version's two tops, not the 2022 version's one."""
     with pytest.raises(RuleFileError) as caught:
         engine(tmp_path, {"fake": {"FK-TAB-01": {"rates": ["0.10", "0.20", "0.30"]}}})
-    assert str(caught.value) == ('<rules>: fake."FK-TAB-01".rates: expected 2 items (1 more than the 1 of tops) '
-                                 "in the version from 2022-01-01, found 3")
+    assert str(caught.value) == (
+        '<rules>: fake."FK-TAB-01".rates: expected 2 items (1 more than the 1 of tops) '
+        "in the version from 2022-01-01, found 3"
+    )
 
 
 def test_an_override_breaking_a_bound_names_the_key(tmp_path: Path) -> None:
@@ -136,7 +150,8 @@ def test_a_rule_file_the_check_rules_hook_refuses_fails_its_plugin(tmp_path: Pat
     check = hookimpl(_sum_at_most_one)
     plugin = fake_platform(tmp_path, creatorpay_check_rules=check)
     (tmp_path / "fake.toml").write_text(RULES.replace('share = "0.5"', 'share = "0.9"'), encoding="utf-8")
-    loaded = Engine(plugins={"fake": plugin}, entry_points=False)
+    with pytest.warns(PluginWarning, match="the plugin 'fake' failed to load: RuleFileError"):
+        loaded = Engine(plugins={"fake": plugin}, entry_points=False)
     report = next(r for r in loaded.reports if r.name == "fake")
     assert report.status == "failed"
     assert 'rules."FK-TAB-01".versions[0].share: expected share + the top rate at most 1' in (report.error or "")

@@ -52,8 +52,9 @@ def test_an_evolved_version_starts_with_an_empty_memo() -> None:
     version = _rules().in_force["FK-TIP-01"]
     assert version.derived(_share) == Decimal("0.80")
     assert version.label_for("share") == "source"
-    changed = attrs.evolve(version, params={**version.params, "share": Decimal("0.60")},
-                           overridden=frozenset({"share"}))
+    changed = attrs.evolve(
+        version, params={**version.params, "share": Decimal("0.60")}, overridden=frozenset({"share"})
+    )
     assert changed.derived(_share) == Decimal("0.60")
     assert changed.label_for("share") == "operator-set"
     assert version.label_for("share") == "source"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,17 +21,27 @@ from hypothesis import strategies as st
 
 from creatorpay.core import Engine, RuleFileError, load_scenario
 from creatorpay.core.checks import read_document
-from creatorpay.core.rules import ParamSpec
-from creatorpay.core.scenario import Scenario
 from creatorpay.testing.strategies import scenario_dicts
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES, examples
+
+if TYPE_CHECKING:
+    from creatorpay.core.rules import ParamSpec
+    from creatorpay.core.scenario import Scenario
 
 BASE = Engine()
 #: Every overridable parameter: (book, rule, parameter, its spec).
-PARAMS = [(book, rule.id, name, spec) for book, rules in sorted(BASE.rulebooks.items())
-          for rule in rules.rules.values() for name, spec in rule.params.items()]
-TABLES = [(book, rule.id) for book, rules in sorted(BASE.rulebooks.items()) for rule in rules.rules.values()
-          if {"bracket_tops", "bracket_rates", "quick_deductions"} <= set(rule.params)]
+PARAMS = [
+    (book, rule.id, name, spec)
+    for book, rules in sorted(BASE.rulebooks.items())
+    for rule in rules.rules.values()
+    for name, spec in rule.params.items()
+]
+TABLES = [
+    (book, rule.id)
+    for book, rules in sorted(BASE.rulebooks.items())
+    for rule in rules.rules.values()
+    if {"bracket_tops", "bracket_rates", "quick_deductions"} <= set(rule.params)
+]
 
 
 def _scenarios() -> list[Scenario]:
@@ -52,11 +62,14 @@ SCENARIOS = _scenarios()
 
 _fen = st.one_of(st.sampled_from([0, 1, 100, 500_000, 10**13 - 1]), st.integers(0, 10**14 - 1))
 _amounts = _fen.map(lambda fen: f"{Decimal(fen) / 100:.2f}")
-_ratios = st.one_of(st.sampled_from(["0", "1", "0.5", "1.0000"]),
-                    st.integers(0, 10_000).map(lambda n: f"{Decimal(n) / 10_000:.4f}"))
+_ratios = st.one_of(
+    st.sampled_from(["0", "1", "0.5", "1.0000"]), st.integers(0, 10_000).map(lambda n: f"{Decimal(n) / 10_000:.4f}")
+)
 _counts = st.one_of(st.sampled_from([0, 1, 2, 5, 10**9]), st.integers(0, 2**63 - 1))
-_decimals = st.one_of(st.sampled_from(["0", "1", "0.5", "1000000"]),
-                      st.decimals(min_value=0, max_value=10**9, places=3).map(lambda d: f"{d:f}"))
+_decimals = st.one_of(
+    st.sampled_from(["0", "1", "0.5", "1000000"]),
+    st.decimals(min_value=0, max_value=10**9, places=3).map(lambda d: f"{d:f}"),
+)
 
 
 def _value(spec: ParamSpec) -> st.SearchStrategy[Any]:
@@ -78,7 +91,8 @@ def _value(spec: ParamSpec) -> st.SearchStrategy[Any]:
     if spec.type in ("amounts", "ratios"):
         items = _amounts if spec.type == "amounts" else _ratios
         return st.lists(items, min_size=1, max_size=8).flatmap(
-            lambda xs: st.sampled_from([xs, sorted(xs, key=Decimal)]))
+            lambda xs: st.sampled_from([xs, sorted(xs, key=Decimal)])
+        )
     return st.sampled_from(["", "douyin", "douyin, douyin_pad", "x, y", " , "])
 
 
@@ -93,9 +107,11 @@ def _table(draw: st.DrawFn) -> dict[str, list[str]]:
         quick.append(quick[-1] + Decimal(tops[index - 1]) * Decimal(rates[index] - rates[index - 1]) / 100)
     if size and draw(st.booleans()):
         quick[draw(st.integers(1, size))] += Decimal("0.01")
-    return {"bracket_tops": [f"{t}.00" for t in tops] or ["1.00"],  # an empty list is not a table
-            "bracket_rates": [f"{Decimal(r) / 100:.2f}" for r in rates],
-            "quick_deductions": [f"{q:.2f}" for q in quick]}
+    return {
+        "bracket_tops": [f"{t}.00" for t in tops] or ["1.00"],  # an empty list is not a table
+        "bracket_rates": [f"{Decimal(r) / 100:.2f}" for r in rates],
+        "quick_deductions": [f"{q:.2f}" for q in quick],
+    }
 
 
 @st.composite
@@ -104,16 +120,17 @@ def overrides(draw: st.DrawFn) -> dict[str, dict[str, dict[str, Any]]]:
     data: dict[str, dict[str, dict[str, Any]]] = {}
     for book, rule, name, spec in draw(st.lists(st.sampled_from(PARAMS), min_size=1, max_size=6, unique=True)):
         data.setdefault(book, {}).setdefault(rule, {})[name] = draw(_value(spec))
-    if TABLES and draw(st.booleans()):
+    if len(TABLES) > 0 and draw(st.booleans()):
         book, rule = draw(st.sampled_from(TABLES))
         data.setdefault(book, {}).setdefault(rule, {}).update(draw(_table()))
     return data
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
 @given(overrides())
 def test_an_override_validation_accepts_settles_every_example_without_error(
-        data: dict[str, dict[str, dict[str, Any]]]) -> None:
+    data: dict[str, dict[str, dict[str, Any]]],
+) -> None:
     """CORE-INPUT-01: an accepted override never makes a platform's statement an ``error``."""
     try:
         engine = Engine(rules=data)
@@ -125,14 +142,21 @@ def test_an_override_validation_accepts_settles_every_example_without_error(
 
 
 @pytest.mark.parametrize(("book", "rule", "name", "spec"), PARAMS, ids=[f"{r}.{n}" for _, r, n, _ in PARAMS])
-def test_every_edge_value_of_every_parameter_is_refused_or_settles(book: str, rule: str, name: str,
-                                                                   spec: ParamSpec) -> None:
+def test_every_edge_value_of_every_parameter_is_refused_or_settles(
+    book: str, rule: str, name: str, spec: ParamSpec
+) -> None:
     """Each parameter alone at its edges (0, 1, the type's limits): refused, or settles every example."""
     edges: dict[str, list[Any]] = {
-        "amount": ["0.00", "0.01", "999999999999.99"], "ratio": ["0", "0.0001", "1"],
-        "decimal": ["0", "0.001", "1000000000"], "count": [0, 1, 2**63 - 1], "bool": [True, False],
-        "choice": list(spec.choices), "date": [dt.date(1970, 1, 1), dt.date(2100, 12, 31)],
-        "amounts": [["0.00"], ["999999999999.99"]], "ratios": [["0"], ["1"]], "text": ["", "x"],
+        "amount": ["0.00", "0.01", "999999999999.99"],
+        "ratio": ["0", "0.0001", "1"],
+        "decimal": ["0", "0.001", "1000000000"],
+        "count": [0, 1, 2**63 - 1],
+        "bool": [True, False],
+        "choice": list(spec.choices),
+        "date": [dt.date(1970, 1, 1), dt.date(2100, 12, 31)],
+        "amounts": [["0.00"], ["999999999999.99"]],
+        "ratios": [["0"], ["1"]],
+        "text": ["", "x"],
     }
     for value in edges[spec.type]:
         try:
@@ -144,10 +168,11 @@ def test_every_edge_value_of_every_parameter_is_refused_or_settles(book: str, ru
                 assert statement.status != "error", (value, scenario.source, statement.platform, statement.error)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
 @given(overrides(), scenario_dicts(messy=True))
 def test_an_accepted_override_settles_any_scenario_the_rule_files_settle(
-        data: dict[str, dict[str, dict[str, Any]]], scenario: dict[str, Any]) -> None:
+    data: dict[str, dict[str, dict[str, Any]]], scenario: dict[str, Any]
+) -> None:
     """Beyond the examples: a generated scenario (loadable nonsense in orders and creators included)
     that settles under the rule files settles without ``error`` under any override accepted."""
     try:

@@ -4,13 +4,16 @@ or rule file names a file a user cannot read (issue 16)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 
 from creatorpay.core.rulesdoc import REGENERATE, builtin_books, builtin_rule_files, main, render
-from tests.conftest import ROOT
+from tests.helpers import ROOT
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 DOC = ROOT / "docs" / "rules.md"
 #: The rulebook the project works from: beside the repository in development and CI, absent from
@@ -23,7 +26,8 @@ UNREADABLE = re.compile(r"\b[0-9]{3}_[0-9a-f]{16}\.txt\b|RULES\.md")
 
 def test_docs_rules_md_is_current() -> None:
     assert DOC.read_text(encoding="utf-8") == render(builtin_books()), (
-        f"docs/rules.md is stale: regenerate it with `{REGENERATE}` and commit it")
+        f"docs/rules.md is stale: regenerate it with `{REGENERATE}` and commit it"
+    )
 
 
 def test_every_rule_id_of_the_rulebook_is_in_docs_rules_md() -> None:
@@ -46,13 +50,20 @@ def test_every_rule_of_the_rule_files_is_documented_with_its_source() -> None:
 @pytest.mark.parametrize("folder", ["docs", "tests/cli/golden", "core", "plugins"])
 def test_no_output_doc_or_rule_file_names_a_file_users_cannot_read(folder: str) -> None:
     """Sources are cited by title (a [sources] table), never by our file names or our rulebook."""
-    suffixes = {"docs": (".md",), "tests/cli/golden": (".txt", ".json", ".csv"),
-                "core": ("rules.toml", ".tmpl", ".md"), "plugins": ("rules.toml",)}[folder]
+    suffixes = {
+        "docs": (".md",),
+        "tests/cli/golden": (".txt", ".json", ".csv"),
+        "core": ("rules.toml", ".tmpl", ".md"),
+        "plugins": ("rules.toml",),
+    }[folder]
     files = [p for p in (ROOT / folder).rglob("*") if p.is_file() and p.name.endswith(suffixes)]
     assert files
-    named = [f"{p.relative_to(ROOT)}:{n}: {m.group(0)}" for p in files
-             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
-             for m in UNREADABLE.finditer(line)]
+    named = [
+        f"{p.relative_to(ROOT)}:{n}: {m.group(0)}"
+        for p in files
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        for m in UNREADABLE.finditer(line)
+    ]
     assert not named, "\n".join(named)
 
 

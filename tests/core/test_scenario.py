@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from creatorpay.core import InputError, load_scenario
 from creatorpay.core.scenario import Period, price_band
-from tests.conftest import EXAMPLES, scenario_dict
+from tests.helpers import EXAMPLES, scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ORDER = {"id": "o-1", "amount": "100.00", "stage": "published"}
 PARTICIPANT = {"creator": "me", "role": "main", "agreed": "100.00"}
@@ -39,14 +41,15 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"creator": {"id": "me", "followers": 1, "xingtu_beta": "no"}}, "creator.xingtu_beta", "true or false"),
     ({"creator": {"id": "me", "followers": 1, "xingtu_registered": 2}}, "creator.xingtu_registered", "true"),
     ({"creator": {"id": "me", "followers": 1, "growth_stage": "peak"}}, "creator.growth_stage", "harvest"),
-    ({"creator": {"id": "me", "followers": 1, "co_creations_this_month": -2}},
-     "creator.co_creations_this_month", "from 0 to"),
+    (
+        {"creator": {"id": "me", "followers": 1, "co_creations_this_month": -2}},
+        "creator.co_creations_this_month",
+        "from 0 to",
+    ),
     ({"creator": {"id": "me", "followers": 1, "new_anchor": "y"}}, "creator.new_anchor", "true or false"),
     ({"creator": {"id": "me", "followers": 1, "polaris": None}}, "creator.polaris", "true or false"),
-    ({"creator": {"id": "me", "followers": 1, "price_card": {"s1_20": 100.5}}}, "creator.price_card.s1_20",
-     "amount"),
-    ({"creator": {"id": "me", "followers": 1, "price_card": {"s2": "1.00"}}}, "creator.price_card.s2",
-     "unknown key"),
+    ({"creator": {"id": "me", "followers": 1, "price_card": {"s1_20": 100.5}}}, "creator.price_card.s1_20", "amount"),
+    ({"creator": {"id": "me", "followers": 1, "price_card": {"s2": "1.00"}}}, "creator.price_card.s2", "unknown key"),
     ({"creator": {"id": "me", "followers": 1, "nickname": "x"}}, "creator.nickname", "unknown key"),
     ({"mcn": {"share": "0.2"}}, "mcn.name", "required"),
     ({"mcn": {"name": "M", "share": "1.5"}}, "mcn.share", "ratio"),
@@ -73,23 +76,43 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"orders": [order(review_failed="no")]}, "orders[0].review_failed", "true or false"),
     ({"orders": [order(termination={"reason": "x"})]}, "orders[0].termination.by", "required"),
     ({"orders": [order(termination={"by": "nobody"})]}, "orders[0].termination.by", "participant"),
-    ({"orders": [order(stage="settled", termination={"by": "client"})]}, "orders[0].termination",
-     "CORE-ORD-02"),
+    ({"orders": [order(stage="settled", termination={"by": "client"})]}, "orders[0].termination", "CORE-ORD-02"),
     ({"orders": [order(participants=[])]}, "orders[0].participants", "non-empty"),
-    ({"orders": [order(participants=[{**PARTICIPANT, "role": "lead"}])]}, "orders[0].participants[0].role",
-     "co_creator"),
-    ({"orders": [order(participants=[{**PARTICIPANT, "agreed": "1.999"}])]},
-     "orders[0].participants[0].agreed", "two decimal places"),
-    ({"orders": [order(participants=[{"role": "main", "agreed": "1.00"}])]},
-     "orders[0].participants[0].creator", "required"),
-    ({"orders": [order(participants=[PARTICIPANT, PARTICIPANT])]}, "orders[0].participants[1].creator",
-     "once per order"),
-    ({"orders": [order(participants=[{**PARTICIPANT, "xingtu_beta": "y"}])]},
-     "orders[0].participants[0].xingtu_beta", "true or false"),
-    ({"orders": [order(participants=[{**PARTICIPANT, "xingtu_registered": 1}])]},
-     "orders[0].participants[0].xingtu_registered", "true or false"),
-    ({"orders": [order(participants=[{**PARTICIPANT, "share": "1"}])]}, "orders[0].participants[0].share",
-     "unknown key"),
+    (
+        {"orders": [order(participants=[{**PARTICIPANT, "role": "lead"}])]},
+        "orders[0].participants[0].role",
+        "co_creator",
+    ),
+    (
+        {"orders": [order(participants=[{**PARTICIPANT, "agreed": "1.999"}])]},
+        "orders[0].participants[0].agreed",
+        "two decimal places",
+    ),
+    (
+        {"orders": [order(participants=[{"role": "main", "agreed": "1.00"}])]},
+        "orders[0].participants[0].creator",
+        "required",
+    ),
+    (
+        {"orders": [order(participants=[PARTICIPANT, PARTICIPANT])]},
+        "orders[0].participants[1].creator",
+        "once per order",
+    ),
+    (
+        {"orders": [order(participants=[{**PARTICIPANT, "xingtu_beta": "y"}])]},
+        "orders[0].participants[0].xingtu_beta",
+        "true or false",
+    ),
+    (
+        {"orders": [order(participants=[{**PARTICIPANT, "xingtu_registered": 1}])]},
+        "orders[0].participants[0].xingtu_registered",
+        "true or false",
+    ),
+    (
+        {"orders": [order(participants=[{**PARTICIPANT, "share": "1"}])]},
+        "orders[0].participants[0].share",
+        "unknown key",
+    ),
     ({"tips": {"yuan": 12.5}}, "tips.yuan", "amount"),
     ({"tips": {"beans_android": -1}}, "tips.beans_android", "from 0 to"),
     ({"tips": {"beans_ios": "7"}}, "tips.beans_ios", "whole number"),
@@ -97,8 +120,7 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"programs": {"campaign": "NaN"}}, "programs.campaign", "amount"),
     ({"programs": {"leaderboard": "-5.00"}}, "programs.leaderboard", "amount"),
     ({"programs": {"plays": "Infinity"}}, "programs.plays", "amount"),
-    ({"programs": {"plays": "1.00", "plays_by_scene": {"news": "1.00"}}}, "programs.plays_by_scene",
-     "not both"),
+    ({"programs": {"plays": "1.00", "plays_by_scene": {"news": "1.00"}}}, "programs.plays_by_scene", "not both"),
     ({"programs": {"plays_by_scene": {"weibo": "1.00"}}}, "programs.plays_by_scene.weibo", "cloud_music"),
     ({"merchant_live": {"sales": "1,000.00"}}, "merchant_live.sales", "amount"),
     ({"merchant_live": {"private_users": True}}, "merchant_live.private_users", "whole number"),
@@ -109,8 +131,11 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"bonus": 1}, "bonus", "unknown key"),
 ]
 
+#: One test id per case: the field and the message expected, numbered (two cases may share both).
+BAD_IDS = [f"{n}-{path}:{expected}" for n, (_, path, expected) in enumerate(BAD)]
 
-@pytest.mark.parametrize(("sections", "path", "expected"), BAD, ids=[b[1] + ":" + b[2] for b in BAD])
+
+@pytest.mark.parametrize(("sections", "path", "expected"), BAD, ids=BAD_IDS)
 def test_each_key_is_checked_core_input_01(sections: dict[str, Any], path: str, expected: str) -> None:
     with pytest.raises(InputError) as caught:
         load_scenario(scenario_dict(**sections), source="s.toml")
@@ -129,13 +154,17 @@ def test_all_problems_are_reported_at_once() -> None:
 def test_defaults_follow_scenario_md() -> None:
     s = load_scenario(scenario_dict(orders=[ORDER], tips={}))
     c = s.creator
-    assert (c.original, c.harmful, c.quality, c.xingtu_beta, c.xingtu_registered) == (True, False, False,
-                                                                                       False, False)
+    assert (c.original, c.harmful, c.quality, c.xingtu_beta, c.xingtu_registered) == (True, False, False, False, False)
     assert (c.growth_stage, c.co_creations_this_month, c.new_anchor, c.polaris) == (None, 0, False, False)
     assert s.tax.method == "none" and s.tax.ytd_income == 0 and s.mcn is None
     o = s.orders[0]
-    assert (o.task, o.app, o.co_creation, o.off_platform, o.review_failed) == ("assigned", "douyin", False,
-                                                                              False, False)
+    assert (o.task, o.app, o.co_creation, o.off_platform, o.review_failed) == (
+        "assigned",
+        "douyin",
+        False,
+        False,
+        False,
+    )
     # participants default to the scenario creator alone as main, agreed = amount
     assert [(p.creator, p.role, p.agreed) for p in o.participants] == [("me", "main", Decimal("100.00"))]
     assert s.tips is not None and s.tips.yuan == 0 and s.tips.beans_android == 0
@@ -148,8 +177,11 @@ def test_price_card_gives_the_amount_xt_price_01() -> None:
     orders = [{"id": f"o{s}", "stage": "published", "video_seconds": s} for s in (20, 21, 60, 61)]
     s = load_scenario(scenario_dict(creator=creator, orders=orders))
     assert [(o.amount, o.priced_band) for o in s.orders] == [
-        (Decimal("800.00"), "s1_20"), (Decimal("1500.00"), "s21_60"), (Decimal("1500.00"), "s21_60"),
-        (Decimal("2600.00"), "s60_plus")]
+        (Decimal("800.00"), "s1_20"),
+        (Decimal("1500.00"), "s21_60"),
+        (Decimal("1500.00"), "s21_60"),
+        (Decimal("2600.00"), "s60_plus"),
+    ]
     assert price_band(1) == "s1_20"
 
 
@@ -177,16 +209,20 @@ def test_json_and_toml_load_the_same(tmp_path: Path) -> None:
     assert load_scenario(path).tips == load_scenario(data).tips
 
 
-@pytest.mark.parametrize(("name", "content", "expected"), [
-    ("bad.toml", b"schema = = 1", "not valid TOML"),
-    ("latin1.toml", "name = \"caf\xe9\"".encode("latin-1"), "not UTF-8"),
-    ("deep.toml", b"x = " + b"[" * 100_000 + b"]" * 100_000, "nested too deep"),
-    ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested too deep"),
-    ("bad.json", b"{\"schema\": 1,}", "not valid JSON"),
-    ("list.json", b"[1]", "JSON object"),
-])
-def test_malformed_files_are_input_errors_core_input_01(tmp_path: Path, name: str, content: bytes,
-                                                        expected: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("bad.toml", b"schema = = 1", "not valid TOML"),
+        ("latin1.toml", 'name = "caf\xe9"'.encode("latin-1"), "not UTF-8"),
+        ("deep.toml", b"x = " + b"[" * 100_000 + b"]" * 100_000, "nested too deep"),
+        ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested too deep"),
+        ("bad.json", b'{"schema": 1,}', "not valid JSON"),
+        ("list.json", b"[1]", "JSON object"),
+    ],
+)
+def test_malformed_files_are_input_errors_core_input_01(
+    tmp_path: Path, name: str, content: bytes, expected: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(InputError, match=expected) as caught:
@@ -202,5 +238,5 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
 def test_period() -> None:
     assert str(Period.parse("2022-09")) == "2022-09"
     assert Period.parse("2022-09").first_day.isoformat() == "2022-09-01"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a month YYYY-MM"):
         Period.parse("2022-00")

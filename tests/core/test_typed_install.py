@@ -44,13 +44,21 @@ def _on_a_path() -> bool:
     return any((Path(entry) / "creatorpay" / "core" / "__init__.py").is_file() for entry in sys.path if entry)
 
 
-@pytest.mark.skipif(not _on_a_path(), reason="creatorpay is installed with setuptools' import-hook editable "
-                    "mode, which mypy cannot follow: reinstall as the README says (editable_mode=strict)")
+@pytest.mark.skipif(
+    not _on_a_path(),
+    reason="creatorpay is installed with setuptools' import-hook editable "
+    "mode, which mypy cannot follow: reinstall as the README says (editable_mode=strict)",
+)
 def test_mypy_strict_passes_on_a_service_against_this_install(tmp_path: Path) -> None:
     (tmp_path / "service.py").write_text(SERVICE, encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "cache"), "service.py"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "import-untyped" not in done.stdout and "import-not-found" not in done.stdout
 

@@ -15,20 +15,22 @@ import json
 import os
 import tempfile
 import tomllib
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from creatorpay.core import Engine
 from creatorpay.core.cli import main
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 #: Examples per test: 40 in the suite; CREATORPAY_FUZZ_EXAMPLES=1000 for a deeper search.
 EXAMPLES_PER_TEST = int(os.environ.get("CREATORPAY_FUZZ_EXAMPLES", "40"))
-FUZZ = settings(max_examples=EXAMPLES_PER_TEST, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=EXAMPLES_PER_TEST, suppress_health_check=[HealthCheck.too_slow])
 
 #: Stands for an integer literal of 4,400 digits (over Python's 4,300-digit conversion limit) in JSON text.
 BIG = '"@BIG@"'
@@ -36,14 +38,59 @@ BIG_LITERAL = "9" * 4400
 
 #: Values that break a rule of CORE-INPUT-01 somewhere, as Python data (JSON) and as TOML literals.
 JUNK: tuple[Any, ...] = (
-    "１０００.５０", "١٠٠٠", "1000.00\n", " 12", "1e3", "-5.00", "0.001", "NaN", "Infinity", "", "x" * 200,
-    "2025-13", "2026-02-30", "\ud800", "\x00", -1, 0, 10**18, "@BIG@", 1.5, float("inf"), True, None, [], {},
-    ["a"], {"a": 1}, "1000000000000.00", "999999999999.99",
+    "１０００.５０",
+    "١٠٠٠",
+    "1000.00\n",
+    " 12",
+    "1e3",
+    "-5.00",
+    "0.001",
+    "NaN",
+    "Infinity",
+    "",
+    "x" * 200,
+    "2025-13",
+    "2026-02-30",
+    "\ud800",
+    "\x00",
+    -1,
+    0,
+    10**18,
+    "@BIG@",
+    1.5,
+    float("inf"),
+    True,
+    None,
+    [],
+    {},
+    ["a"],
+    {"a": 1},
+    "1000000000000.00",
+    "999999999999.99",
 )
 TOML_JUNK = (
-    '"１０００.５０"', '"١٠٠٠"', '"1000.00\\n"', '"-5.00"', '"0.001"', "nan", "inf", "-1", "1" + "0" * 5000,
-    "1000000000000000000", "1.5", "[]", "{}", '["a"]', "{ a = 1 }", "true", '"2025-13"', '"\\u0000"', '""',
-    '"1000000000000.00"', "2026-10-01", '"' + "x" * 200 + '"',
+    '"１０００.５０"',
+    '"١٠٠٠"',
+    '"1000.00\\n"',
+    '"-5.00"',
+    '"0.001"',
+    "nan",
+    "inf",
+    "-1",
+    "1" + "0" * 5000,
+    "1000000000000000000",
+    "1.5",
+    "[]",
+    "{}",
+    '["a"]',
+    "{ a = 1 }",
+    "true",
+    '"2025-13"',
+    '"\\u0000"',
+    '""',
+    '"1000000000000.00"',
+    "2026-10-01",
+    '"' + "x" * 200 + '"',
 )
 
 
@@ -127,7 +174,7 @@ def toml_scenarios(draw: st.DrawFn) -> bytes:
         data = data[: draw(st.integers(0, len(data)))]
     elif damage == "flip":
         at = draw(st.integers(0, len(data) - 1))
-        data = data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1:]
+        data = data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :]
     return data
 
 
@@ -156,8 +203,12 @@ def test_malformed_toml_scenarios_exit_0_or_2_core_input_01(data: bytes) -> None
 
 # -- rules override files -----------------------------------------------------------------------------
 
-PARAMS = sorted((book, rule_id, name) for book, rules in Engine().rulebooks.items()
-                for rule_id, rule in rules.rules.items() for name in rule.params)
+PARAMS = sorted(
+    (book, rule_id, name)
+    for book, rules in Engine().rulebooks.items()
+    for rule_id, rule in rules.rules.items()
+    for name in rule.params
+)
 
 
 @st.composite
@@ -168,8 +219,11 @@ def overrides(draw: st.DrawFn) -> str:
         book, rule_id, name = draw(st.sampled_from(PARAMS))
         if draw(st.integers(0, 6)) == 0:
             name += "x"
-        value = draw(st.sampled_from([*TOML_JUNK, "0", '"0"', '"0.00"', "[0]", '["0.03", "0.1"]', '"cliff"',
-                                      '["1", "0"]', "[]", "false"]))
+        value = draw(
+            st.sampled_from(
+                [*TOML_JUNK, "0", '"0"', '"0.00"', "[0]", '["0.03", "0.1"]', '"cliff"', '["1", "0"]', "[]", "false"]
+            )
+        )
         lines += [f'[{book}."{rule_id}"]', f"{name} = {value}"]
     return "\n".join(lines) + "\n"
 
@@ -192,13 +246,20 @@ def test_malformed_overrides_exit_0_or_2_core_input_01(text: str) -> None:
 BASE_EVENTS: tuple[Mapping[str, Any], ...] = (
     {"platform": "wechat_channels", "creator": "c1", "kind": "tips", "yuan": "1200.00", "beans_android": 100},
     {"platform": "netease", "creator": "n1", "kind": "programs", "campaign": "300.00", "scene": "feature"},
-    {"platform": "xingtu", "creator": "x1", "kind": "order", "order_id": "o1", "amount": "5000.00",
-     "task": "assigned", "stage": "published"},
-    {"platform": "wechat_channels", "creator": "c1", "kind": "merchant_live", "sales": "800.00",
-     "private_users": 3},
+    {
+        "platform": "xingtu",
+        "creator": "x1",
+        "kind": "order",
+        "order_id": "o1",
+        "amount": "5000.00",
+        "task": "assigned",
+        "stage": "published",
+    },
+    {"platform": "wechat_channels", "creator": "c1", "kind": "merchant_live", "sales": "800.00", "private_users": 3},
 )
 BASE_CREATORS: tuple[Mapping[str, Any], ...] = (
-    {"id": "c1", "followers": 5000}, {"id": "n1", "followers": 1000, "quality": True},
+    {"id": "c1", "followers": 5000},
+    {"id": "n1", "followers": 1000, "quality": True},
     {"id": "x1", "followers": 20000},
 )
 
@@ -218,7 +279,7 @@ def rows(draw: st.DrawFn, base: tuple[Mapping[str, Any], ...], events: bool) -> 
             else:
                 row[key] = draw(st.sampled_from(JUNK))
         made.append(row)
-    if made and draw(st.booleans()):  # an id re-sent, the same or changed
+    if len(made) > 0 and draw(st.booleans()):  # an id re-sent, the same or changed
         again = dict(draw(st.sampled_from(made)))
         if draw(st.booleans()):
             again[draw(st.sampled_from(list(again)))] = draw(st.sampled_from(JUNK))
@@ -246,23 +307,47 @@ def write_rows(path: Path, made: list[dict[str, Any]], form: str, raw: list[str]
             writer.writerow([_text(row.get(key)).replace(BIG[1:-1], BIG_LITERAL) for key in columns])
 
 
-RAW_LINES = ("{", "[]", "null", '{"id": "d", "id": "d2"}', '{"id": 1e999}', '{"id": "\\ud800"}', "not json",
-             '{"id": "big", "platform": "wechat_channels", "creator": "c1", "date": "2026-10-02", "kind": "tips", '
-             '"beans_android": ' + "9" * 4400 + "}")
+RAW_LINES = (
+    "{",
+    "[]",
+    "null",
+    '{"id": "d", "id": "d2"}',
+    '{"id": 1e999}',
+    '{"id": "\\ud800"}',
+    "not json",
+    '{"id": "big", "platform": "wechat_channels", "creator": "c1", "date": "2026-10-02", "kind": "tips", '
+    '"beans_android": ' + "9" * 4400 + "}",
+)
 
 
 @settings(FUZZ, max_examples=max(1, EXAMPLES_PER_TEST * 3 // 4))
-@given(events=rows(BASE_EVENTS, True), people=rows(BASE_CREATORS, False),
-       form=st.sampled_from(["jsonl", "csv"]), raw=st.lists(st.sampled_from(RAW_LINES), max_size=3),
-       again=st.booleans())
+@given(
+    events=rows(BASE_EVENTS, True),
+    people=rows(BASE_CREATORS, False),
+    form=st.sampled_from(["jsonl", "csv"]),
+    raw=st.lists(st.sampled_from(RAW_LINES), max_size=3),
+    again=st.booleans(),
+)
 def test_malformed_batch_files_exit_0_or_2_and_reconcile_core_input_01(
-        events: list[dict[str, Any]], people: list[dict[str, Any]], form: str, raw: list[str], again: bool) -> None:
+    events: list[dict[str, Any]], people: list[dict[str, Any]], form: str, raw: list[str], again: bool
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         write_rows(root / f"events.{form}", events, form, raw)
         write_rows(root / f"creators.{form}", people, form, [])
-        args = (f"{root}/events.{form}", "--creators", f"{root}/creators.{form}", "--db", f"{root}/l.sqlite",
-                "--period", "2026-10", "--format", "json", "--rejects", f"{root}/rejects.csv")
+        args = (
+            f"{root}/events.{form}",
+            "--creators",
+            f"{root}/creators.{form}",
+            "--db",
+            f"{root}/l.sqlite",
+            "--period",
+            "2026-10",
+            "--format",
+            "json",
+            "--rejects",
+            f"{root}/rejects.csv",
+        )
         for _ in range(2 if again else 1):  # a second run re-sends every row: all duplicates or rejected
             code, out, err = run("settle", *args)
             assert_clean(code, err, f"settle {events} {people} {raw}")
@@ -273,4 +358,3 @@ def test_malformed_batch_files_exit_0_or_2_and_reconcile_core_input_01(
         if code == 0:
             code, _, err = run("ledger", "export", "--db", f"{root}/l.sqlite", "--format", "csv")
             assert_clean(code, err, "ledger export")
-

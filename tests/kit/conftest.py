@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from kit_support import DEMO, make_venv
+
+from tests.kit.kit_support import DEMO, make_venv
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @pytest.fixture(scope="session")

@@ -19,17 +19,22 @@ BUILT_IN = ("netease", "wechat_channels", "xingtu")
 
 def environment(site: Path | None) -> dict[str, str]:
     """The current environment with ``site`` on PYTHONPATH and no plugin allow or block list."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("CREATORPAY_LOAD_PLUGINS", "CREATORPAY_DISABLE_PLUGINS", "PYTEST_ADDOPTS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("CREATORPAY_LOAD_PLUGINS", "CREATORPAY_DISABLE_PLUGINS", "PYTEST_ADDOPTS")
+    }
     if site is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(site), *filter(None, [os.environ.get("PYTHONPATH")])])
     return env
 
 
-def run(args: list[str], *, site: Path | None = None, cwd: Path | None = None,
-        timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd or ROOT, env=environment(site), capture_output=True, text=True,
-                          timeout=timeout, check=False)
+def run(
+    args: list[str], *, site: Path | None = None, cwd: Path | None = None, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=cwd or ROOT, env=environment(site), capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def creatorpay(*args: str, site: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -41,11 +46,26 @@ def install(package: Path, tmp: Path) -> Path:
     """``pip install --no-deps --target`` a copy of ``package`` (the build writes into its source tree);
     returns the target directory to put on PYTHONPATH."""
     source = tmp / "src" / package.name
-    shutil.copytree(package, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__",
-                                                                   ".hypothesis", ".pytest_cache"))
+    shutil.copytree(
+        package,
+        source,
+        ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__", ".hypothesis", ".pytest_cache"),
+    )
     site = tmp / "site"
-    done = run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check",
-                "--target", str(site), str(source)])
+    done = run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "--target",
+            str(site),
+            str(source),
+        ]
+    )
     assert done.returncode == 0, f"pip install {package.name} failed:\n{done.stdout}\n{done.stderr}"
     return site
 
@@ -83,14 +103,30 @@ def make_venv(package: Path, root: Path) -> Path:
     import sysconfig
 
     source = root / "src" / package.name
-    shutil.copytree(package, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__",
-                                                                   ".hypothesis", ".pytest_cache"))
+    shutil.copytree(
+        package,
+        source,
+        ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__", ".hypothesis", ".pytest_cache"),
+    )
     venv = root / "venv"
     made = run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
     assert made.returncode == 0, made.stderr
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    done = run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
-                "--disable-pip-version-check", "-e", str(source)])
+    done = run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-e",
+            str(source),
+        ]
+    )
     assert done.returncode == 0, f"pip install -e {package.name} failed:\n{done.stdout}\n{done.stderr}"
     found = run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
     assert found.returncode == 0, found.stderr

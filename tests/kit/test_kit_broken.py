@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from kit_support import BUILT_IN, compare_json, plugin_reports, run
+
+from tests.kit.kit_support import BUILT_IN, compare_json, plugin_reports, run
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 HEADER = """
 from decimal import Decimal
@@ -23,26 +27,30 @@ def creatorpay_platform():
     return Platform(name=NAME, title=NAME, rules=RULES, offers=("tips",))
 """
 MODULES = {
-    "cp_bad_cite": HEADER.replace("NAME", '"bad_cite"') + """
+    "cp_bad_cite": HEADER.replace("NAME", '"bad_cite"')
+    + """
 @hookimpl
 def creatorpay_settle_revenue_share(ctx):
     if ctx.scenario.tips and ctx.scenario.tips.yuan:
         ctx.statement.line("BR-GONE-01", Kind.TIPS, payer="bad_cite", payee=ctx.creator,
                            base=ctx.scenario.tips.yuan, rate=Decimal(1))
 """,
-    "cp_raising": HEADER.replace("NAME", '"raising"') + """
+    "cp_raising": HEADER.replace("NAME", '"raising"')
+    + """
 @hookimpl
 def creatorpay_settle_revenue_share(ctx):
     if ctx.scenario.tips:
         raise RuntimeError("boom in revenue share")
 """,
-    "cp_typo": HEADER.replace("NAME", '"typo"') + """
+    "cp_typo": HEADER.replace("NAME", '"typo"')
+    + """
 @hookimpl
 def creatorpay_settle_order(ctx):
     pass
 """,
     "cp_noimport": 'raise ImportError("no module named acme_sdk")\n',
-    "cp_stateful": HEADER.replace("NAME", '"stateful"') + """
+    "cp_stateful": HEADER.replace("NAME", '"stateful"')
+    + """
 import itertools
 CALLS = itertools.count(1)
 
@@ -84,11 +92,18 @@ class TestMissing(PlatformConformance):
 """
 
 #: The tests run (each fault shows in one or two; the rest would only take time to shrink examples).
-CHOSEN = ("TestBadCite::test_plugin_loads", "TestBadCite::test_sample_scenarios",
-          "TestBadCite::test_lines_cite_rules_in_force", "TestRaising::test_sample_scenarios",
-          "TestTypo::test_plugin_loads", "TestTypo::test_sample_scenarios", "TestNoImport::test_plugin_loads",
-          "TestStateful::test_same_input_same_output", "TestStateful::test_lines_cite_rules_in_force",
-          "TestMissing::test_plugin_loads")
+CHOSEN = (
+    "TestBadCite::test_plugin_loads",
+    "TestBadCite::test_sample_scenarios",
+    "TestBadCite::test_lines_cite_rules_in_force",
+    "TestRaising::test_sample_scenarios",
+    "TestTypo::test_plugin_loads",
+    "TestTypo::test_sample_scenarios",
+    "TestNoImport::test_plugin_loads",
+    "TestStateful::test_same_input_same_output",
+    "TestStateful::test_lines_cite_rules_in_force",
+    "TestMissing::test_plugin_loads",
+)
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +113,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     info = root / "creatorpay_broken-1.0.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: creatorpay-broken\nVersion: 1.0\n", encoding="utf-8")
-    names = {"bad_cite": "cp_bad_cite", "raising": "cp_raising", "typo": "cp_typo", "noimport": "cp_noimport",
-             "stateful": "cp_stateful"}
+    names = {
+        "bad_cite": "cp_bad_cite",
+        "raising": "cp_raising",
+        "typo": "cp_typo",
+        "noimport": "cp_noimport",
+        "stateful": "cp_stateful",
+    }
     points = "".join(f"{name} = {module}\n" for name, module in names.items())
     (info / "entry_points.txt").write_text(f"[creatorpay]\n{points}", encoding="utf-8")
     for module, source in MODULES.items():
@@ -131,11 +151,26 @@ def test_the_other_platforms_still_compare(site: Path) -> None:
 def test_the_conformance_suite_names_each_fault(site: Path, tmp_path: Path) -> None:
     (tmp_path / "test_broken_conformance.py").write_text(SUITE, encoding="utf-8")
     chosen = [f"test_broken_conformance.py::{test}" for test in CHOSEN]
-    done = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--creatorpay-max-examples", "5",
-                "--junitxml", str(tmp_path / "junit.xml"), *chosen], site=site, cwd=tmp_path)
+    done = run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--creatorpay-max-examples",
+            "5",
+            "--junitxml",
+            str(tmp_path / "junit.xml"),
+            *chosen,
+        ],
+        site=site,
+        cwd=tmp_path,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     outcomes: dict[str, tuple[str, str]] = {}
-    for case in ET.parse(tmp_path / "junit.xml").getroot().iter("testcase"):
+    for case in ET.parse(tmp_path / "junit.xml").getroot().iter("testcase"):  # noqa: S314 - our pytest's own report
         key = f"{case.get('classname', '').rsplit('.', 1)[-1]}.{case.get('name')}"
         found = next((child for child in case if child.tag in ("failure", "error", "skipped")), None)
         outcomes[key] = ("passed", "") if found is None else (found.tag, f"{found.get('message')} {found.text}")
@@ -145,17 +180,26 @@ def test_the_conformance_suite_names_each_fault(site: Path, tmp_path: Path) -> N
         assert outcome == "failure", (test, outcomes[test])
         assert all(phrase in message for phrase in phrases), (test, message)
 
-    failed("TestBadCite.test_sample_scenarios", "bad_cite: a sample scenario",
-           "cites BR-GONE-01, which is in no loaded rule file", "scenario: {")
+    failed(
+        "TestBadCite.test_sample_scenarios",
+        "bad_cite: a sample scenario",
+        "cites BR-GONE-01, which is in no loaded rule file",
+        "scenario: {",
+    )
     failed("TestBadCite.test_lines_cite_rules_in_force", "cites BR-GONE-01")
     assert outcomes["TestBadCite.test_plugin_loads"][0] == "passed"
     failed("TestRaising.test_sample_scenarios", "a hook raised", "RuntimeError: boom in revenue share")
-    failed("TestTypo.test_plugin_loads", "typo:", "failed to load",
-           "implements hooks the core does not define: creatorpay_settle_order")
+    failed(
+        "TestTypo.test_plugin_loads",
+        "typo:",
+        "failed to load",
+        "implements hooks the core does not define: creatorpay_settle_order",
+    )
     assert outcomes["TestTypo.test_sample_scenarios"][0] == "skipped"
     assert "creatorpay_settle_order" in outcomes["TestTypo.test_sample_scenarios"][1]
-    failed("TestNoImport.test_plugin_loads", "noimport:", "1.0) failed to load",
-           "ImportError: no module named acme_sdk")
+    failed(
+        "TestNoImport.test_plugin_loads", "noimport:", "1.0) failed to load", "ImportError: no module named acme_sdk"
+    )
     failed("TestStateful.test_same_input_same_output", "determinism", "settled again: the statement differs")
     assert outcomes["TestStateful.test_lines_cite_rules_in_force"][0] == "passed"
     failed("TestMissing.test_plugin_loads", "no plugin named 'not_installed' was found")

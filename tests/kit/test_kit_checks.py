@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from creatorpay.core import Engine, Kind, Platform, Statement, load_scenario
 from creatorpay.core.engine import Report
@@ -12,20 +12,29 @@ from creatorpay.core.rules import parse_rule_book
 from creatorpay.core.statement import Line, StatementBuilder
 from creatorpay.testing import checks
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 D = Decimal
 
 
 def rule(**extra: object) -> dict[str, object]:
-    return {"title": "A rule", "label": "source", "source": "a test",
-            "versions": [{"effective_from": dt.date(2024, 1, 1)}], **extra}
+    return {
+        "title": "A rule",
+        "label": "source",
+        "source": "a test",
+        "versions": [{"effective_from": dt.date(2024, 1, 1)}],
+        **extra,
+    }
 
 
 def test_rule_file_two_versions_from_one_day_and_unset_figures() -> None:
     assert checks.rule_file_problems(parse_rule_book({"rules": {"FK-A-01": rule()}}, "fake", "f.toml")) == []
     twice = rule(versions=[{"effective_from": dt.date(2024, 1, 1)}, {"effective_from": dt.date(2024, 1, 1)}])
     unset = rule(params={"rate": {"type": "ratio"}, "size": {"type": "count", "label": "operator-set"}})
-    problems = checks.rule_file_problems(parse_rule_book({"rules": {"FK-A-01": twice, "FK-B-01": unset}}, "fake",
-                                                         "f.toml"))
+    problems = checks.rule_file_problems(
+        parse_rule_book({"rules": {"FK-A-01": twice, "FK-B-01": unset}}, "fake", "f.toml")
+    )
     assert problems == [
         "f.toml: FK-A-01: two versions start on 2024-01-01: which is in force is undefined",
         "f.toml: FK-B-01: rate is unset in the version from 2024-01-01 but not labelled operator-set: give it "
@@ -34,8 +43,9 @@ def test_rule_file_two_versions_from_one_day_and_unset_figures() -> None:
 
 
 def test_registration_names_unknown_activities_and_a_missing_rule_file(tmp_path: Path) -> None:
-    platform = Platform(name="fake", title=" ", rules=tmp_path / "none.toml", offers=("tips", "tipping"),
-                        not_offered={"tips": "no"})
+    platform = Platform(
+        name="fake", title=" ", rules=tmp_path / "none.toml", offers=("tips", "tipping"), not_offered={"tips": "no"}
+    )
     assert checks.registration_problems(platform) == [
         "Platform.title is empty: it heads the platform's column in compare",
         "Platform.offers names 'tipping', not an activity; activities are: orders, tips, programs, merchant_live",
@@ -59,19 +69,20 @@ def test_money_checks_sign_places_and_parties() -> None:
 
 def test_status_error_and_rejected_orders() -> None:
     assert checks.status_problems(Statement("fake", "Fake", status="error", error="KeyError: 'x'")) == [
-        "a hook raised, so the statement has status error: KeyError: 'x'"]
+        "a hook raised, so the statement has status error: KeyError: 'x'"
+    ]
     builder = StatementBuilder("fake", "Fake", "me")
     builder.violation("FK-A-01", "too many", order="o-1")
     builder.line("FK-A-01", Kind.ORDER_PAYMENT, payer="brand", payee="me", base=D("10"), rate=D(1), order="o-1")
     builder.pend("o-2", "not published")
     builder.line("FK-A-01", Kind.ORDER_PAYMENT, payer="brand", payee="me", base=D("0"), rate=D(1), order="o-2")
     assert checks.order_problems(builder.build()) == [
-        "line 0 (FK-A-01) moves 10.00 for order o-1, which a violation rejected: a rejected order settles nothing"]
+        "line 0 (FK-A-01) moves 10.00 for order o-1, which a violation rejected: a rejected order settles nothing"
+    ]
 
 
 def test_citations_of_rules_not_in_force_unknown_or_labelled_too_strongly() -> None:
-    rules = {"FK-A-01": rule(label="unverified"),
-             "FK-B-01": rule(versions=[{"effective_from": dt.date(2027, 1, 1)}])}
+    rules = {"FK-A-01": rule(label="unverified"), "FK-B-01": rule(versions=[{"effective_from": dt.date(2027, 1, 1)}])}
     ruleset = parse_rule_book({"rules": rules}, "fake", "f.toml").at(dt.date(2026, 10, 1))
     builder = StatementBuilder("fake", "Fake", "me")
     builder.line("FK-A-01", Kind.TIPS, payer="p", payee="me", base=D("1"), rate=D(1), label="source")  # > unverified

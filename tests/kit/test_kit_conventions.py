@@ -12,13 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from kit_support import creatorpay
 
 from creatorpay.core import Engine, Kind, Settlement, hookimpl, load_scenario
 from creatorpay.core.cli.plugins import project_name
 from creatorpay.testing import checks
-from tests.conftest import scenario_dict
 from tests.core.fakes import fake_platform
+from tests.helpers import scenario_dict
+from tests.kit.kit_support import creatorpay
 
 D = Decimal
 
@@ -34,8 +34,9 @@ def test_a_share_booked_as_income_is_caught_and_the_gross_with_a_commission_line
     @hookimpl
     def share_as_income(ctx: Settlement) -> None:  # what the scaffold used to write
         assert ctx.scenario.tips is not None
-        ctx.statement.line("FK-TIP-01", Kind.TIPS, payer="fake", payee=ctx.creator, base=ctx.scenario.tips.yuan,
-                           rate=D("0.80"))
+        ctx.statement.line(
+            "FK-TIP-01", Kind.TIPS, payer="fake", payee=ctx.creator, base=ctx.scenario.tips.yuan, rate=D("0.80")
+        )
 
     @hookimpl
     def gross_and_commission(ctx: Settlement) -> None:  # what the scaffold writes, as WeChat books tips
@@ -48,7 +49,8 @@ def test_a_share_booked_as_income_is_caught_and_the_gross_with_a_commission_line
     assert checks.gross_problems(bad, scenario) == [  # type: ignore[arg-type]
         "the tips lines book 2560.00 of the 3200.00 the scenario states (tips.yuan): book the gross as income "
         "(Kind.TIPS, rate 1) and the platform's share as a separate Kind.COMMISSION or Kind.FEE line, as the "
-        "built-in platforms do"]
+        "built-in platforms do"
+    ]
     (tmp_path / "g").mkdir()
     good, scenario = _statement(tmp_path / "g", gross_and_commission, tips={"yuan": "3200.00"})
     assert checks.gross_problems(good, scenario) == []  # type: ignore[arg-type]
@@ -57,15 +59,18 @@ def test_a_share_booked_as_income_is_caught_and_the_gross_with_a_commission_line
 def test_an_order_payment_of_part_of_its_base_is_caught(tmp_path: Path) -> None:
     @hookimpl
     def net_of_fee(ctx: Settlement) -> None:
-        ctx.statement.line("FK-TIP-01", Kind.ORDER_PAYMENT, payer="brand", payee=ctx.creator, base=D(100),
-                           rate=D("0.95"), order="o-1")
-        ctx.statement.line("FK-TIP-01", Kind.ORDER_PAYMENT, payer="brand", payee=ctx.creator, base=D(50),
-                           rate=D(0), order="o-2")  # terminated: pays nothing, which is fine
+        ctx.statement.line(
+            "FK-TIP-01", Kind.ORDER_PAYMENT, payer="brand", payee=ctx.creator, base=D(100), rate=D("0.95"), order="o-1"
+        )
+        ctx.statement.line(
+            "FK-TIP-01", Kind.ORDER_PAYMENT, payer="brand", payee=ctx.creator, base=D(50), rate=D(0), order="o-2"
+        )  # terminated: pays nothing, which is fine
 
     statement, scenario = _statement(tmp_path, net_of_fee)
     assert checks.gross_problems(statement, scenario) == [  # type: ignore[arg-type]
         "line 0 (FK-TIP-01) pays 95.00 of the 100.00 payment of order o-1: pay the base whole (rate 1) and book "
-        "the platform's fee as a separate Kind.FEE line, as the built-in platforms do"]
+        "the platform's fee as a separate Kind.FEE line, as the built-in platforms do"
+    ]
 
 
 def test_new_plugin_accepts_an_empty_folder_and_its_next_steps_name_files_that_exist(tmp_path: Path) -> None:
@@ -113,17 +118,30 @@ def test_the_scaffolded_month_settles_with_gross_income_equal_to_wechats(tmp_pat
     assert scenario.tips is not None and wechat.totals["income"] == scenario.tips.yuan
 
 
-@pytest.mark.parametrize(("found", "shown"), [
-    ("creatorpay_acme", "creatorpay-acme"), ("creatorpay-acme", "creatorpay-acme"),
-    ("Creatorpay.Acme__x", "creatorpay-acme-x"), ("creatorpay", "creatorpay"), (None, None)])
+@pytest.mark.parametrize(
+    ("found", "shown"),
+    [
+        ("creatorpay_acme", "creatorpay-acme"),
+        ("creatorpay-acme", "creatorpay-acme"),
+        ("Creatorpay.Acme__x", "creatorpay-acme-x"),
+        ("creatorpay", "creatorpay"),
+        (None, None),
+    ],
+)
 def test_plugins_shows_the_distribution_as_pip_names_it(found: str | None, shown: str | None) -> None:
     assert project_name(found) == shown
 
 
 def test_plugins_command_shows_the_installed_demo_by_its_distribution_name(tmp_path: Path) -> None:
     """The real console script, from a folder with no package metadata of its own."""
-    table = subprocess.run([str(Path(sys.executable).with_name("creatorpay")), "plugins"], cwd=tmp_path,
-                           capture_output=True, text=True, timeout=120, check=False)
+    table = subprocess.run(
+        [str(Path(sys.executable).with_name("creatorpay")), "plugins"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert table.returncode == 0, table.stderr
     assert re.search(r"^xingtu +loaded +creatorpay 0\.1\.0$", table.stdout, re.M)
     assert not re.search(r"^\w+ +\w+ +creatorpay_\w+ \S+$", table.stdout, re.M)  # never a module-like name

@@ -4,11 +4,13 @@ installs, passes its own tests and shows up in ``creatorpay plugins`` and ``crea
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
-from kit_support import BUILT_IN, DEMO, FOOD_VLOGGER, run, venv_creatorpay
+from typing import TYPE_CHECKING
 
 from creatorpay.core.cli.new_plugin import scaffold, values
+from tests.kit.kit_support import BUILT_IN, DEMO, FOOD_VLOGGER, run, venv_creatorpay
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TIPS_ONLY = """schema = 1
 period = "2026-10"
@@ -57,8 +59,9 @@ def test_the_fictional_demo_never_wins_a_comparison(demo_python: Path, tmp_path:
     assert "8,000.00" in net and "8,000.00 *" not in " ".join(net)
     assert "7,000.00 *" in " ".join(net)
     assert "a fictional platform is never marked" in done.stdout
-    swept = venv_creatorpay(demo_python, "sweep", str(scenario), "--vary", "tips.yuan=9000:10000:1000",
-                            "--format", "json")
+    swept = venv_creatorpay(
+        demo_python, "sweep", str(scenario), "--vary", "tips.yuan=9000:10000:1000", "--format", "json"
+    )
     assert swept.returncode == 0, swept.stderr
     assert [point["best"] for point in json.loads(swept.stdout)["grid"]] == [["wechat_channels"]] * 2
 
@@ -70,6 +73,6 @@ def test_demo_is_what_the_scaffold_writes_plus_its_two_rules(tmp_path: Path) -> 
     for name in ("pyproject.toml", ".gitignore", "src/creatorpay_demo_platform/py.typed"):
         assert (DEMO / name).read_text(encoding="utf-8") == (made / name).read_text(encoding="utf-8"), name
     generated = (made / "src/creatorpay_demo_platform/rules.toml").read_text(encoding="utf-8")
-    rule = generated[generated.index('[rules."DEMO-TIP-01"]'):]
+    rule = generated[generated.index('[rules."DEMO-TIP-01"]') :]
     assert rule in (DEMO / "src/creatorpay_demo_platform/rules.toml").read_text(encoding="utf-8")
     assert "FICTIONAL" in (DEMO / "README.md").read_text(encoding="utf-8").upper()

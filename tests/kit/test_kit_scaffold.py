@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
-from kit_support import BUILT_IN, compare_json, creatorpay, install, plugin_reports, run_tests
 
 from creatorpay.core.cli import cli
 from creatorpay.core.cli.new_plugin import FILES, name_problem, values
+from tests.kit.kit_support import BUILT_IN, compare_json, creatorpay, install, plugin_reports, run_tests
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_acme_installs_passes_its_tests_and_is_compared(tmp_path: Path) -> None:
@@ -32,24 +35,41 @@ def test_acme_installs_passes_its_tests_and_is_compared(tmp_path: Path) -> None:
     # food-vlogger tips 3,200.00 gross, less the platform's 20% (ACME-TIP-01, fictional) and the 20% MCN
     # share of the 2,560.00 left
     assert [(x["rule"], x["kind"], x["amount"]) for x in results["acme"]["lines"]] == [
-        ("ACME-TIP-01", "tips", "3200.00"), ("ACME-TIP-01", "commission", "-640.00"),
-        ("CORE-MCN-01", "mcn_share", "-512.00")]
+        ("ACME-TIP-01", "tips", "3200.00"),
+        ("ACME-TIP-01", "commission", "-640.00"),
+        ("CORE-MCN-01", "mcn_share", "-512.00"),
+    ]
     assert results["acme"]["totals"]["income"] == "3200.00"  # the gross, as the built-ins book it
     assert all(results[name]["status"] == "ok" for name in BUILT_IN)
     acme = plugin_reports(site)["acme"]
     assert (acme["status"], acme["distribution"].replace("_", "-"), acme["version"]) == (
-        "loaded", "creatorpay-acme", "0.1.0")
+        "loaded",
+        "creatorpay-acme",
+        "0.1.0",
+    )
 
 
 def test_the_package_has_every_file(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["new-plugin", "kuai_shou", "--dir", str(tmp_path / "ks"), "--title",
-                                      "Kuaishou", "--prefix", "KS"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        ["new-plugin", "kuai_shou", "--dir", str(tmp_path / "ks"), "--title", "Kuaishou", "--prefix", "KS"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     written = sorted(str(p.relative_to(tmp_path / "ks")) for p in (tmp_path / "ks").rglob("*") if p.is_file())
-    assert written == sorted([".gitignore", "README.md", "pyproject.toml", "src/creatorpay_kuai_shou/__init__.py",
-                              "src/creatorpay_kuai_shou/py.typed", "src/creatorpay_kuai_shou/rules.toml",
-                              "tests/test_kuai_shou_conformance.py", "tests/test_kuai_shou_rules.py",
-                              "examples/month.toml"])
+    assert written == sorted(
+        [
+            ".gitignore",
+            "README.md",
+            "pyproject.toml",
+            "src/creatorpay_kuai_shou/__init__.py",
+            "src/creatorpay_kuai_shou/py.typed",
+            "src/creatorpay_kuai_shou/rules.toml",
+            "tests/test_kuai_shou_conformance.py",
+            "tests/test_kuai_shou_rules.py",
+            "examples/month.toml",
+        ]
+    )
     assert len(FILES) == len(written)
     pyproject = (tmp_path / "ks" / "pyproject.toml").read_text(encoding="utf-8")
     assert 'name = "creatorpay-kuai-shou"' in pyproject
@@ -57,7 +77,8 @@ def test_the_package_has_every_file(tmp_path: Path) -> None:
     rules = (tmp_path / "ks" / "src" / "creatorpay_kuai_shou" / "rules.toml").read_text(encoding="utf-8")
     assert '[rules."KS-TIP-01"]' in rules and "FICTIONAL" in rules
     assert "class TestKuaiShouConformance(PlatformConformance)" in (
-        tmp_path / "ks" / "tests" / "test_kuai_shou_conformance.py").read_text(encoding="utf-8")
+        tmp_path / "ks" / "tests" / "test_kuai_shou_conformance.py"
+    ).read_text(encoding="utf-8")
     assert 'TITLE = "Kuaishou"' in (tmp_path / "ks" / "src" / "creatorpay_kuai_shou" / "__init__.py").read_text()
 
 
@@ -72,8 +93,11 @@ def test_the_templates_have_no_unfilled_placeholder(tmp_path: Path) -> None:
 def test_the_longest_names_still_give_clean_code(tmp_path: Path) -> None:
     """Lines within 120 characters, valid Python, and ruff-clean (when ruff is installed) at the limits."""
     name, title, prefix = "a" + "_b2" * 13, "W" * 40, "Q" * 16
-    result = CliRunner().invoke(cli, ["new-plugin", name, "--dir", str(tmp_path / "p"), "--title", title,
-                                      "--prefix", prefix], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        ["new-plugin", name, "--dir", str(tmp_path / "p"), "--title", title, "--prefix", prefix],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0 and len(name) == 40, result.output
     for path in (tmp_path / "p").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
@@ -81,17 +105,26 @@ def test_the_longest_names_still_give_clean_code(tmp_path: Path) -> None:
         assert max(len(line) for line in text.splitlines()) <= 120, path
     ruff = shutil.which("ruff")
     if ruff:
-        done = subprocess.run([ruff, "check", "--no-cache", "."], cwd=tmp_path / "p", capture_output=True, text=True,
-                              check=False)
+        done = subprocess.run(
+            [ruff, "check", "--no-cache", "."], cwd=tmp_path / "p", capture_output=True, text=True, check=False
+        )
         assert done.returncode == 0, done.stdout
 
 
-@pytest.mark.parametrize(("name", "why"), [
-    ("Acme", "expected a platform name"), ("acme-video", "expected a platform name"),
-    ("1acme", "expected a platform name"), ("a", "expected a platform name"),
-    ("acme_", "expected a platform name"), ("ac__me", "expected a platform name"),
-    ("import", "reserved"), ("core", "reserved"), ("xingtu", "already installed"),
-])
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("Acme", "expected a platform name"),
+        ("acme-video", "expected a platform name"),
+        ("1acme", "expected a platform name"),
+        ("a", "expected a platform name"),
+        ("acme_", "expected a platform name"),
+        ("ac__me", "expected a platform name"),
+        ("import", "reserved"),
+        ("core", "reserved"),
+        ("xingtu", "already installed"),
+    ],
+)
 def test_bad_names_exit_2_with_a_message(name: str, why: str, tmp_path: Path) -> None:
     done = creatorpay("new-plugin", name, "--dir", str(tmp_path / "x"))
     assert done.returncode == 2 and why in done.stderr, done.stderr

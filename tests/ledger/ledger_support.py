@@ -32,29 +32,38 @@ def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any] | str]) -> Path:
 
 
 def tips(ident: str, creator: str = "c1", *, date: str = "2026-10-05", **fields: Any) -> dict[str, Any]:
-    return {"id": ident, "platform": "wechat_channels", "creator": creator, "date": date, "kind": "tips",
-            **fields}
+    return {"id": ident, "platform": "wechat_channels", "creator": creator, "date": date, "kind": "tips", **fields}
 
 
 def programs(ident: str, creator: str = "n1", *, date: str = "2026-10-05", **fields: Any) -> dict[str, Any]:
-    return {"id": ident, "platform": "netease", "creator": creator, "date": date, "kind": "programs",
-            **fields}
+    return {"id": ident, "platform": "netease", "creator": creator, "date": date, "kind": "programs", **fields}
 
 
 def creators(path: Path, *profiles: Mapping[str, Any]) -> Path:
     """A creators file; by default creators c1, c2 (WeChat) and n1 (a NetEase quality creator)."""
-    rows = list(profiles) or [{"id": "c1", "followers": 5000}, {"id": "c2", "followers": 20000},
-                              {"id": "n1", "followers": 1000, "quality": True}]
+    rows = list(profiles) or [
+        {"id": "c1", "followers": 5000},
+        {"id": "c2", "followers": 20000},
+        {"id": "n1", "followers": 1000, "quality": True},
+    ]
     return write_jsonl(path, rows)
 
 
-def settle(tmp: Path, events: Path, people: Path, *, db: str = "ledger.sqlite", period: str | None = "2026-10",
-           engine: Engine = ENGINE) -> tuple[Summary, list[list[str]]]:
+def settle(
+    tmp: Path,
+    events: Path,
+    people: Path,
+    *,
+    db: str = "ledger.sqlite",
+    period: str | None = "2026-10",
+    engine: Engine = ENGINE,
+) -> tuple[Summary, list[list[str]]]:
     """One batch run in-process; returns its summary and the rejects file's rows."""
     rejects = tmp / "rejects.csv"
     with SQLiteStore(tmp / db) as store, rejects.open("w", encoding="utf-8", newline="") as out:
-        summary = Batch(store, engine=engine, period=Period.parse(period) if period else None,
-                        rejects=out).run(events, people)
+        summary = Batch(store, engine=engine, period=Period.parse(period) if period else None, rejects=out).run(
+            events, people
+        )
     with rejects.open(encoding="utf-8", newline="") as handle:
         return summary, list(csv.reader(handle))[1:]
 
@@ -71,13 +80,18 @@ def dump(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every ledger and store table in a fixed order, without the columns naming the run."""
     conn = sqlite3.connect(db)
     try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('runs') ORDER BY name")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('runs') ORDER BY name"
+            )
+        ]
         result = {}
         for table in tables:
             columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] not in _VOLATILE]
-            result[table] = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY "
-                                         f"{', '.join(columns)}").fetchall()
+            result[table] = conn.execute(
+                f"SELECT {', '.join(columns)} FROM {table} ORDER BY {', '.join(columns)}"
+            ).fetchall()
         return result
     finally:
         conn.close()
@@ -96,17 +110,36 @@ def race_two_settles_on_one_budget(tmp: Path, env: Mapping[str, str] | None = No
     between them, drawing from a program-year budget set to 25,000.00 (NE-BUDGET-01). Returns the db."""
     rules = tmp / "rules.toml"
     rules.write_text('[netease."NE-BUDGET-01"]\nlater_cash = "25000.00"\n', encoding="utf-8")
-    people = write_jsonl(tmp / "creators.jsonl",
-                         [{"id": f"n{i}", "followers": 10, "quality": True} for i in range(8)])
+    people = write_jsonl(tmp / "creators.jsonl", [{"id": f"n{i}", "followers": 10, "quality": True} for i in range(8)])
     db = tmp / "ledger.sqlite"
     children = []
     for half in (0, 1):
-        events = write_jsonl(tmp / f"events{half}.jsonl",
-                             [programs(f"e{half}-{i}", f"n{i}", plays="100.00") for i in range(half, 8, 2)])
-        children.append(subprocess.Popen(
-            [*CLI, "settle", str(events), "--creators", str(people), "--db", str(db), "--rules", str(rules),
-             "--format", "json", "--chunk", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=None if env is None else dict(env)))
+        events = write_jsonl(
+            tmp / f"events{half}.jsonl", [programs(f"e{half}-{i}", f"n{i}", plays="100.00") for i in range(half, 8, 2)]
+        )
+        children.append(
+            subprocess.Popen(
+                [
+                    *CLI,
+                    "settle",
+                    str(events),
+                    "--creators",
+                    str(people),
+                    "--db",
+                    str(db),
+                    "--rules",
+                    str(rules),
+                    "--format",
+                    "json",
+                    "--chunk",
+                    "1",
+                ],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=None if env is None else dict(env),
+            )
+        )
     for child in children:
         _, err = child.communicate(timeout=60)
         assert child.returncode == 0, err

@@ -10,9 +10,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ledger_support import cli, tips, write_jsonl
-
 from creatorpay.core.batch.workers import PARALLEL_BYTES
+from tests.ledger.ledger_support import cli, tips, write_jsonl
 
 HUGE = "1" * 5000
 
@@ -21,17 +20,43 @@ BAD: list[tuple[str, str]] = [
     (json.dumps({**tips("b1"), "platform": []}), "platform: expected an id"),
     (json.dumps({**tips("b2"), "kind": {}}), "kind: expected one of"),
     (json.dumps({**tips("b3"), "creator": ["c1"]}), "creator: expected an id"),
-    (json.dumps({"id": "b4", "platform": "netease", "creator": "n1", "date": "2026-10-05", "kind": "programs",
-                 "plays": "1.00", "scene": []}), "scene: expected one of"),
-    (json.dumps({"id": "b5", "platform": "xingtu", "creator": "c1", "date": "2026-10-05", "kind": "order",
-                 "amount": "1.00", "stage": ["published"]}), "stage: expected one of"),
+    (
+        json.dumps(
+            {
+                "id": "b4",
+                "platform": "netease",
+                "creator": "n1",
+                "date": "2026-10-05",
+                "kind": "programs",
+                "plays": "1.00",
+                "scene": [],
+            }
+        ),
+        "scene: expected one of",
+    ),
+    (
+        json.dumps(
+            {
+                "id": "b5",
+                "platform": "xingtu",
+                "creator": "c1",
+                "date": "2026-10-05",
+                "kind": "order",
+                "amount": "1.00",
+                "stage": ["published"],
+            }
+        ),
+        "stage: expected one of",
+    ),
     (json.dumps({**tips("b6"), "date": {"y": 2026}}), "date: expected a date"),
     (json.dumps({**tips("b7"), "yuan": "\ud800"}), "yuan: expected Unicode text, found a lone surrogate"),
     (json.dumps({**tips("\udc00"), "yuan": "1.00"}), "id: expected Unicode text"),
     (json.dumps({**tips("b9"), "\ud800": 1}), "expected Unicode text"),
     (json.dumps({**tips("b15"), "\x80\ud800": 1}), "expected Unicode text"),
-    (json.dumps({**tips("b10"), "yuan": "1.00", "yuan2": 1}).replace('"yuan2"', '"yuan"'),
-     'the key "yuan" is given twice'),
+    (
+        json.dumps({**tips("b10"), "yuan": "1.00", "yuan2": 1}).replace('"yuan2"', '"yuan"'),
+        'the key "yuan" is given twice',
+    ),
     (json.dumps(tips("b11")).replace("}", f', "beans_ios": {HUGE}}}'), "more than 4,300 digits"),
     (json.dumps({**tips("b12"), "yuan": "１０００.５０"}), "yuan: expected an amount"),
     (json.dumps({**tips("b13"), "yuan": "1000.00\n"}), "yuan: expected an amount"),
@@ -50,13 +75,31 @@ def _run(tmp_path: Path, good: list[dict[str, Any]], *, pad_to: int = 0) -> tupl
         lines.insert(index * step + index, line)
     events = write_jsonl(tmp_path / "month.jsonl", lines)
     assert events.stat().st_size >= pad_to
-    people = write_jsonl(tmp_path / "creators.jsonl", [
-        {"id": "c1", "followers": 5000}, {"id": "n1", "followers": 1000, "quality": True},
-        '{"id": "p1", "followers": 5, "followers": 6}', '{"id": "\\ud800", "followers": 5}',
-        '{"id": "p2", "followers": ' + HUGE + "}", '{"id": "c1", "followers": 5000}',
-        '{"id": "p3\\u0000", "followers": 5}'])
-    done = cli("settle", str(events), "--creators", str(people), "--db", str(tmp_path / "l.sqlite"),
-               "--period", "2026-10", "--format", "json", timeout=300)
+    people = write_jsonl(
+        tmp_path / "creators.jsonl",
+        [
+            {"id": "c1", "followers": 5000},
+            {"id": "n1", "followers": 1000, "quality": True},
+            '{"id": "p1", "followers": 5, "followers": 6}',
+            '{"id": "\\ud800", "followers": 5}',
+            '{"id": "p2", "followers": ' + HUGE + "}",
+            '{"id": "c1", "followers": 5000}',
+            '{"id": "p3\\u0000", "followers": 5}',
+        ],
+    )
+    done = cli(
+        "settle",
+        str(events),
+        "--creators",
+        str(people),
+        "--db",
+        str(tmp_path / "l.sqlite"),
+        "--period",
+        "2026-10",
+        "--format",
+        "json",
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     with (tmp_path / "month.rejects.csv").open(encoding="utf-8", newline="") as handle:
@@ -100,14 +143,35 @@ def test_a_month_beyond_a_count_bound_or_the_calendar_is_an_invalid_month(tmp_pa
     the run), and a profile's months_with_income past the period's month (11 in 2026-10), reject
     that unit's events with the loader's reason; the other units settle."""
     beans = 10**12 - 1  # each event within the bound, their sum not
-    events = write_jsonl(tmp_path / "month.jsonl", [
-        tips("a1", beans_android=beans), tips("a2", beans_android=beans), tips("t1", "c2", yuan="5.00"),
-        tips("ok", "c3", yuan="5.00")])
-    people = write_jsonl(tmp_path / "creators.jsonl", [
-        {"id": "c1", "followers": 5}, {"id": "c3", "followers": 5},
-        {"id": "c2", "followers": 5, "tax": {"method": "platform", "months_with_income": 11}}])
-    done = cli("settle", str(events), "--creators", str(people), "--db", str(tmp_path / "l.sqlite"),
-               "--period", "2026-10", "--format", "json")
+    events = write_jsonl(
+        tmp_path / "month.jsonl",
+        [
+            tips("a1", beans_android=beans),
+            tips("a2", beans_android=beans),
+            tips("t1", "c2", yuan="5.00"),
+            tips("ok", "c3", yuan="5.00"),
+        ],
+    )
+    people = write_jsonl(
+        tmp_path / "creators.jsonl",
+        [
+            {"id": "c1", "followers": 5},
+            {"id": "c3", "followers": 5},
+            {"id": "c2", "followers": 5, "tax": {"method": "platform", "months_with_income": 11}},
+        ],
+    )
+    done = cli(
+        "settle",
+        str(events),
+        "--creators",
+        str(people),
+        "--db",
+        str(tmp_path / "l.sqlite"),
+        "--period",
+        "2026-10",
+        "--format",
+        "json",
+    )
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["settled"] == 1 and summary["rejected"] == 3 and summary["units_rejected"] == 2
@@ -121,8 +185,15 @@ def test_csv_nested_cells_refuse_surrogates_and_repeated_keys() -> None:
     """CORE-INPUT-01: a CSV cell of JSON (termination, participants) is read like a JSON row."""
     from creatorpay.core.events import parse_event
 
-    row = {"id": "o1", "platform": "xingtu", "creator": "c1", "date": "2026-10-05", "kind": "order",
-           "amount": "1.00", "stage": "published"}
+    row = {
+        "id": "o1",
+        "platform": "xingtu",
+        "creator": "c1",
+        "date": "2026-10-05",
+        "kind": "order",
+        "amount": "1.00",
+        "stage": "published",
+    }
     found = parse_event({**row, "termination": '{"by": "\\ud800"}'}, platforms={"xingtu"}, text=True)
     assert isinstance(found, str) and "termination.by: expected Unicode text" in found
     found = parse_event({**row, "termination": '{"by": "client", "by": "c1"}'}, platforms={"xingtu"}, text=True)

@@ -10,7 +10,7 @@ import random
 import sys
 from pathlib import Path
 
-from ledger_support import BENCH, cli, creators, dump, programs, settle, tips, write_jsonl
+from tests.ledger.ledger_support import BENCH, cli, creators, dump, programs, settle, tips, write_jsonl
 
 sys.path.insert(0, str(BENCH))
 from generate_month import generate
@@ -18,17 +18,20 @@ from generate_month import generate
 
 def test_a_malformed_row_mid_file_is_rejected_and_the_rest_settle(tmp_path: Path) -> None:
     people = creators(tmp_path / "creators.jsonl")
-    events = write_jsonl(tmp_path / "events.jsonl", [
-        tips("e1", yuan="10.00"),
-        '{"id": "e2", "platform": "wechat_channels"',          # line 2: not JSON
-        tips("e3", yuan="-5.00"),                               # line 3: CORE-INPUT-01
-        tips("e4", yuan="1.00") | {"platform": "douyin"},         # line 4: no such platform
-        tips("e5", yuan="1.00", stars=3),                       # line 5: not a field of tips
-        "[1, 2]",                                               # line 6: not an object
-        tips("e7", "ghost", yuan="1.00"),                       # line 7: no profile for the creator
-        tips("e8", date="2026-09-30", yuan="1.00"),             # line 8: outside --period
-        tips("e9", "c2", beans_ios=700),
-    ])
+    events = write_jsonl(
+        tmp_path / "events.jsonl",
+        [
+            tips("e1", yuan="10.00"),
+            '{"id": "e2", "platform": "wechat_channels"',  # line 2: not JSON
+            tips("e3", yuan="-5.00"),  # line 3: CORE-INPUT-01
+            tips("e4", yuan="1.00") | {"platform": "douyin"},  # line 4: no such platform
+            tips("e5", yuan="1.00", stars=3),  # line 5: not a field of tips
+            "[1, 2]",  # line 6: not an object
+            tips("e7", "ghost", yuan="1.00"),  # line 7: no profile for the creator
+            tips("e8", date="2026-09-30", yuan="1.00"),  # line 8: outside --period
+            tips("e9", "c2", beans_ios=700),
+        ],
+    )
     summary, rejects = settle(tmp_path, events, people)
     reasons = {int(row[1]): row[3] for row in rejects}
     assert sorted(reasons) == [2, 3, 4, 5, 6, 7, 8]
@@ -48,8 +51,9 @@ def test_the_month_is_settled_on_its_totals_whatever_the_order(tmp_path: Path) -
     events in another order give the same ledger, to the statement ids."""
     people = creators(tmp_path / "creators.jsonl")
     pick = random.Random(1)
-    rows = [tips(f"e{i}", pick.choice(["c1", "c2"]), date=f"2026-10-{1 + i % 28:02d}", yuan="900.00")
-            for i in range(12)] + [programs(f"p{i}", plays="700.00") for i in range(4)]
+    rows = [
+        tips(f"e{i}", pick.choice(["c1", "c2"]), date=f"2026-10-{1 + i % 28:02d}", yuan="900.00") for i in range(12)
+    ] + [programs(f"p{i}", plays="700.00") for i in range(4)]
     write_jsonl(tmp_path / "a.jsonl", rows)
     random.Random(3).shuffle(rows)
     write_jsonl(tmp_path / "b.jsonl", rows)
@@ -79,8 +83,9 @@ def test_reconciliation_holds_on_a_generated_month(tmp_path: Path) -> None:
     for platform, cash in summary.cash.items():
         assert cash["balanced"], platform
         assert float(cash["cash_in"]) > 0
-    exported = cli("ledger", "export", "--db", str(tmp_path / "ledger.sqlite"), "--period", "2026-10",
-                   "--format", "json")
+    exported = cli(
+        "ledger", "export", "--db", str(tmp_path / "ledger.sqlite"), "--period", "2026-10", "--format", "json"
+    )
     totals = json.loads(exported.stdout)["totals"]
     assert len(totals) == summary.statements
     assert sum(row["events"] for row in totals) == summary.settled
@@ -98,17 +103,16 @@ def test_settle_command_exit_codes_and_outputs(tmp_path: Path) -> None:
     exported = cli("ledger", "export", "--db", db, "--period", "2026-10", "--format", "csv")
     assert exported.returncode == 0
     assert next(csv.DictReader(exported.stdout.splitlines()))["net"] == "10.00"
-    shown = cli("ledger", "show", "--db", db, "--platform", "wechat_channels", "--creator", "c2",
-                "--period", "2026-10")
+    shown = cli("ledger", "show", "--db", db, "--platform", "wechat_channels", "--creator", "c2", "--period", "2026-10")
     assert json.loads(shown.stdout)[0]["lines"][0]["value"] == "5.00"
 
     header = tmp_path / "bad.csv"
     header.write_text("id,platform,date\ne1,netease,2026-10-01\n", encoding="utf-8")
     for args, message in (
-            ([str(tmp_path / "missing.jsonl")], "no such file"),
-            ([str(header)], "missing required columns: creator, kind"),
-            ([str(events), "--period", "2026-13"], "--period"),
-            ([str(tmp_path / "events.txt")], "no such file"),
+        ([str(tmp_path / "missing.jsonl")], "no such file"),
+        ([str(header)], "missing required columns: creator, kind"),
+        ([str(events), "--period", "2026-13"], "--period"),
+        ([str(tmp_path / "events.txt")], "no such file"),
     ):
         done = cli("settle", *args, "--creators", str(people), "--db", db)
         assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr

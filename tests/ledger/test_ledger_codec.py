@@ -14,11 +14,14 @@ from creatorpay.core.batch.codec import canonical_flat, canonical_json, compact_
 
 #: Plain JSON values as the ledger writes them: text of any kind (non-ASCII, control characters,
 #: lone surrogates), whole numbers of any size, flags, None, finite floats, nested lists and tables.
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.text(),
-                    st.floats(allow_nan=False, allow_infinity=False))
-VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                       st.dictionaries(st.text(max_size=6), inner, max_size=4)),
-                      max_leaves=12)
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.text(), st.floats(allow_nan=False, allow_infinity=False)
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)),
+    max_leaves=12,
+)
 TABLES = st.dictionaries(st.text(max_size=8), VALUES, max_size=6)
 
 

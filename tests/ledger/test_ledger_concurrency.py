@@ -10,9 +10,8 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
-from ledger_support import cli, query, race_two_settles_on_one_budget
-
 from creatorpay.core.sqlite_store import SQLiteStore
+from tests.ledger.ledger_support import cli, query, race_two_settles_on_one_budget
 
 #: fork: the children start with creatorpay already imported (spawn would import it eight times).
 CONTEXT = mp.get_context("fork")

@@ -9,18 +9,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from ledger_support import creators, dump, programs, query, settle, tips, write_jsonl
 
 from creatorpay.core.batch.ledger import Ledger, Unit
 from creatorpay.core.sqlite_store import SQLiteStore
+from tests.ledger.ledger_support import creators, dump, programs, query, settle, tips, write_jsonl
 
 CASH_2026 = Decimal("2000000000.00")
 
 
 def test_settling_the_same_events_again_adds_nothing(tmp_path: Path) -> None:
     people = creators(tmp_path / "creators.jsonl")
-    events = write_jsonl(tmp_path / "events.jsonl", [tips("e1", yuan="100.00"), tips("e2", "c2", beans_android=5000),
-                                                     programs("e3", plays="10.00")])
+    events = write_jsonl(
+        tmp_path / "events.jsonl",
+        [tips("e1", yuan="100.00"), tips("e2", "c2", beans_android=5000), programs("e3", plays="10.00")],
+    )
     first, _ = settle(tmp_path, events, people)
     assert (first.settled, first.duplicates, first.statements) == (3, 0, 3)
     before = dump(tmp_path / "ledger.sqlite")
@@ -40,8 +42,9 @@ def test_a_repeated_id_within_one_file_is_a_duplicate(tmp_path: Path) -> None:
 
 def test_the_same_id_with_different_content_is_rejected_and_reported(tmp_path: Path) -> None:
     people = creators(tmp_path / "creators.jsonl")
-    events = write_jsonl(tmp_path / "events.jsonl", [tips("e1", yuan="100.00"), tips("e2", yuan="5.00"),
-                                                     tips("e1", yuan="200.00")])
+    events = write_jsonl(
+        tmp_path / "events.jsonl", [tips("e1", yuan="100.00"), tips("e2", yuan="5.00"), tips("e1", yuan="200.00")]
+    )
     summary, rejects = settle(tmp_path, events, people)
     assert (summary.settled, summary.rejected, summary.conflicts) == (2, 1, 1)
     assert rejects[0][1:3] == ["3", "e1"] and "conflicting duplicate" in rejects[0][3]
@@ -61,9 +64,11 @@ def test_a_late_event_makes_an_adjustment_holding_the_difference(tmp_path: Path)
     holds only the changes: +2,500.00 tips and -1,650.00 commission."""
     people = creators(tmp_path / "creators.jsonl")
     settle(tmp_path, write_jsonl(tmp_path / "a.jsonl", [tips("e1", yuan="3000.00")]), people)
-    late, _ = settle(tmp_path, write_jsonl(tmp_path / "b.jsonl",
-                                           [tips("e1", yuan="3000.00"), tips("e2", yuan="2500.00", date="2026-10-30")]),
-                     people)
+    late, _ = settle(
+        tmp_path,
+        write_jsonl(tmp_path / "b.jsonl", [tips("e1", yuan="3000.00"), tips("e2", yuan="2500.00", date="2026-10-30")]),
+        people,
+    )
     assert (late.settled, late.duplicates, late.adjustments) == (1, 1, 1)
     with SQLiteStore(tmp_path / "ledger.sqlite") as store:
         original, adjustment = Ledger(store).statements(Unit("wechat_channels", "c1", "2026-10"))
@@ -72,12 +77,28 @@ def test_a_late_event_makes_an_adjustment_holding_the_difference(tmp_path: Path)
     assert adjustment["type"] == "adjustment" and adjustment["adjusts"] == original["id"]
     assert adjustment["events"] == ["e2"] and adjustment["recomputed_net"] == "3850.00"
     assert {(line["rule"], line["amount"]) for line in adjustment["lines"]} == {
-        ("WC-TIP-01", "2500.00"), ("WC-TIP-02", "-1650.00")}
+        ("WC-TIP-01", "2500.00"),
+        ("WC-TIP-02", "-1650.00"),
+    }
     assert adjustment["net"] == "850.00"
-    assert totals == [{"platform": "wechat_channels", "creator": "c1", "month": "2026-10", "statements": 2,
-                       "adjustments": 1, "events": 2, "income": "5500.00", "fees": "-1650.00", "transfers": "0.00",
-                       "compensation": "0.00", "incentives": "0.00", "mcn": "0.00", "tax": "0.00",
-                       "net": "3850.00"}]
+    assert totals == [
+        {
+            "platform": "wechat_channels",
+            "creator": "c1",
+            "month": "2026-10",
+            "statements": 2,
+            "adjustments": 1,
+            "events": 2,
+            "income": "5500.00",
+            "fees": "-1650.00",
+            "transfers": "0.00",
+            "compensation": "0.00",
+            "incentives": "0.00",
+            "mcn": "0.00",
+            "tax": "0.00",
+            "net": "3850.00",
+        }
+    ]
 
 
 def test_a_late_event_does_not_draw_the_budget_twice(tmp_path: Path) -> None:
@@ -93,7 +114,9 @@ def test_a_late_event_does_not_draw_the_budget_twice(tmp_path: Path) -> None:
     with SQLiteStore(db) as store:
         _, adjustment = Ledger(store).statements(Unit("netease", "n1", "2026-10"))
     assert {(line["rule"], line["amount"]) for line in adjustment["lines"]} == {
-        ("NE-BASE-02", "50.00"), ("NE-BASE-01", "-50.00")}
+        ("NE-BASE-02", "50.00"),
+        ("NE-BASE-01", "-50.00"),
+    }
     assert adjustment["net"] == "0.00"
 
 
@@ -102,10 +125,16 @@ def test_a_later_order_event_gives_the_order_its_state(tmp_path: Path) -> None:
     the same order id at published makes an adjustment that pays it (XT-ORD-02, XT-FEE-01)."""
     people = creators(tmp_path / "creators.jsonl")
     order = {"platform": "xingtu", "creator": "c1", "kind": "order", "order_id": "o1", "amount": "1000.00"}
-    settle(tmp_path, write_jsonl(tmp_path / "a.jsonl",
-                                 [{"id": "e1", "date": "2026-10-02", "stage": "video_produced", **order}]), people)
-    settle(tmp_path, write_jsonl(tmp_path / "b.jsonl",
-                                 [{"id": "e2", "date": "2026-10-20", "stage": "published", **order}]), people)
+    settle(
+        tmp_path,
+        write_jsonl(tmp_path / "a.jsonl", [{"id": "e1", "date": "2026-10-02", "stage": "video_produced", **order}]),
+        people,
+    )
+    settle(
+        tmp_path,
+        write_jsonl(tmp_path / "b.jsonl", [{"id": "e2", "date": "2026-10-20", "stage": "published", **order}]),
+        people,
+    )
     with SQLiteStore(tmp_path / "ledger.sqlite") as store:
         original, adjustment = Ledger(store).statements(Unit("xingtu", "c1", "2026-10"))
     assert original["net"] == "0.00" and original["pending"][0]["order"] == "o1"
@@ -116,9 +145,15 @@ def test_statements_and_settled_events_are_never_edited(tmp_path: Path) -> None:
     people = creators(tmp_path / "creators.jsonl")
     settle(tmp_path, write_jsonl(tmp_path / "a.jsonl", [tips("e1", yuan="10.00")]), people)
     conn = sqlite3.connect(tmp_path / "ledger.sqlite")
-    for sql in ("UPDATE statements SET net = 0", "DELETE FROM lines", "UPDATE lines SET amount = 0",
-                "DELETE FROM statements", "UPDATE events SET body = '{}'", "DELETE FROM events",
-                "DELETE FROM settled"):
+    for sql in (
+        "UPDATE statements SET net = 0",
+        "DELETE FROM lines",
+        "UPDATE lines SET amount = 0",
+        "DELETE FROM statements",
+        "UPDATE events SET body = '{}'",
+        "DELETE FROM events",
+        "DELETE FROM settled",
+    ):
         with pytest.raises(sqlite3.DatabaseError, match="never"):
             conn.execute(sql)
     conn.close()

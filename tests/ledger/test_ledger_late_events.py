@@ -21,20 +21,40 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger_support import dump, programs, query, settle, tips, write_jsonl
 
 from creatorpay.core.batch import Batch
 from creatorpay.core.batch.ledger import Ledger, Unit
 from creatorpay.core.sqlite_store import SQLiteStore
+from tests.helpers import examples
+from tests.ledger.ledger_support import dump, programs, query, settle, tips, write_jsonl
 
-PEOPLE = [{"id": "x1", "followers": 100000, "xingtu_registered": True, "xingtu_beta": True},
-          {"id": "c1", "followers": 5000}, {"id": "n1", "followers": 1000, "quality": True}]
+PEOPLE = [
+    {"id": "x1", "followers": 100000, "xingtu_registered": True, "xingtu_beta": True},
+    {"id": "c1", "followers": 5000},
+    {"id": "n1", "followers": 1000, "quality": True},
+]
 
 
-def order(ident: str, order_id: str, day: int, stage: str = "published", *, amount: str = "10000.00",
-          co_creation: bool = False) -> dict[str, Any]:
-    return {"id": ident, "platform": "xingtu", "creator": "x1", "date": f"2026-10-{day:02d}", "kind": "order",
-            "order_id": order_id, "amount": amount, "stage": stage, "co_creation": co_creation}
+def order(
+    ident: str,
+    order_id: str,
+    day: int,
+    stage: str = "published",
+    *,
+    amount: str = "10000.00",
+    co_creation: bool = False,
+) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "platform": "xingtu",
+        "creator": "x1",
+        "date": f"2026-10-{day:02d}",
+        "kind": "order",
+        "order_id": order_id,
+        "amount": amount,
+        "stage": stage,
+        "co_creation": co_creation,
+    }
 
 
 def run_all(tmp: Path, runs: list[list[dict[str, Any]]], db: str) -> Path:
@@ -51,16 +71,21 @@ def unit_lines(db: Path) -> dict[tuple[str, ...], dict[tuple[Any, ...], tuple[in
     value and amount in fen, keys summing to nothing left out; the unit's net under key ()."""
     found: dict[tuple[str, ...], dict[tuple[Any, ...], list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for platform, creator, month, *key, value, amount in query(
-            db, "SELECT s.platform, s.creator, s.month, l.rule, l.kind, l.order_id, l.payer, l.payee, l.value, "
-                "l.amount FROM statements s JOIN lines l ON l.statement = s.id"):
+        db,
+        "SELECT s.platform, s.creator, s.month, l.rule, l.kind, l.order_id, l.payer, l.payee, l.value, "
+        "l.amount FROM statements s JOIN lines l ON l.statement = s.id",
+    ):
         entry = found[(platform, creator, month)][tuple(key)]
         entry[0] += value
         entry[1] += amount
-    for platform, creator, month, net in query(db, "SELECT platform, creator, month, sum(net) FROM statements "
-                                                   "GROUP BY platform, creator, month"):
+    for platform, creator, month, net in query(
+        db, "SELECT platform, creator, month, sum(net) FROM statements GROUP BY platform, creator, month"
+    ):
         found[(platform, creator, month)][()] = [0, net]
-    return {unit: {key: (v, a) for key, (v, a) in lines.items() if (v, a) != (0, 0) or key == ()}
-            for unit, lines in found.items()}
+    return {
+        unit: {key: (v, a) for key, (v, a) in lines.items() if (v, a) != (0, 0) or key == ()}
+        for unit, lines in found.items()
+    }
 
 
 def net(db: Path, platform: str = "xingtu", creator: str = "x1") -> str:
@@ -96,12 +121,18 @@ def test_a_late_co_creation_order_with_an_earlier_date_takes_its_slot(tmp_path: 
     with SQLiteStore(split) as store:
         _, adjustment = Ledger(store).statements(Unit("xingtu", "x1", "2026-10"))
     assert {(line["rule"], line["order"], line["amount"]) for line in adjustment["lines"]} == {
-        ("XT-ORD-02", "o05", "1000.00"), ("XT-FEE-01", "o05", "-50.00"),
-        ("XT-ORD-02", "o13", "-1000.00"), ("XT-FEE-01", "o13", "50.00")}
+        ("XT-ORD-02", "o05", "1000.00"),
+        ("XT-FEE-01", "o05", "-50.00"),
+        ("XT-ORD-02", "o13", "-1000.00"),
+        ("XT-FEE-01", "o13", "50.00"),
+    }
     assert [v["order"] for v in adjustment["violations"] if v["rule"] == "XT-CC-06"] == ["o13"]
     holders = query(split, "SELECT holder FROM quota_slots WHERE key = 'xingtu:co_creation:x1:2026-10' ORDER BY 1")
-    assert holders == query(whole, "SELECT holder FROM quota_slots WHERE key = 'xingtu:co_creation:x1:2026-10' "
-                                   "ORDER BY 1") == [("o05",), ("o10",), ("o11",), ("o12",)]
+    assert (
+        holders
+        == query(whole, "SELECT holder FROM quota_slots WHERE key = 'xingtu:co_creation:x1:2026-10' ORDER BY 1")
+        == [("o05",), ("o10",), ("o11",), ("o12",)]
+    )
 
 
 _STAGES = ("negotiating", "video_produced", "published", "settled")
@@ -117,8 +148,16 @@ def months(draw: st.DrawFn) -> list[dict[str, Any]]:
         ident, day = f"e{index:02d}", draw(st.integers(1, 6))
         kind = draw(st.sampled_from(("order", "order", "tips", "programs")))
         if kind == "order":
-            rows.append(order(ident, f"o{draw(st.integers(0, 6))}", day, draw(st.sampled_from(_STAGES)),
-                              amount=draw(st.sampled_from(("1000.00", "2500.00"))), co_creation=draw(st.booleans())))
+            rows.append(
+                order(
+                    ident,
+                    f"o{draw(st.integers(0, 6))}",
+                    day,
+                    draw(st.sampled_from(_STAGES)),
+                    amount=draw(st.sampled_from(("1000.00", "2500.00"))),
+                    co_creation=draw(st.booleans()),
+                )
+            )
         elif kind == "tips":
             rows.append(tips(ident, date=f"2026-10-{day:02d}", yuan=draw(st.sampled_from(("900.00", "2600.00")))))
         else:
@@ -126,7 +165,7 @@ def months(draw: st.DrawFn) -> list[dict[str, Any]]:
     return rows
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30))
 @given(months(), st.integers(0, 2**32 - 1))
 def test_the_statements_of_split_runs_add_up_to_one_run(rows: list[dict[str, Any]], seed: int) -> None:
     """The invariant, per unit (per-unit state; see the module's docstring): the events split at
@@ -159,8 +198,11 @@ def test_worker_processes_settle_late_events_as_a_serial_run_does(tmp_path: Path
     given back included, replayed in the main process) write the ledger a serial run writes."""
     first = [order(f"e{day}", f"o{day}", day, amount="1000.00", co_creation=True) for day in (10, 11, 12, 13)]
     first += [tips("t1", yuan="3000.00", date="2026-10-15"), programs("p1", plays="900.00")]
-    late = [order("e05", "o05", 5, amount="1000.00", co_creation=True), order("e14", "o11", 14, "negotiating"),
-            tips("t0", yuan="2500.00", date="2026-10-01")]
+    late = [
+        order("e05", "o05", 5, amount="1000.00", co_creation=True),
+        order("e14", "o11", 14, "negotiating"),
+        tips("t0", yuan="2500.00", date="2026-10-01"),
+    ]
     people = write_jsonl(tmp_path / "creators.jsonl", PEOPLE)
     dumps = []
     for workers in (0, 2):

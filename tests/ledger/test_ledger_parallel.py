@@ -15,13 +15,21 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from ledger_support import BENCH, CLI, ROOT, dump, programs, race_two_settles_on_one_budget, settle, write_jsonl
-
 from creatorpay.core import Engine
-from creatorpay.core.batch import Batch
+from creatorpay.core.batch import Batch, Summary
 from creatorpay.core.batch.ledger import Unit
 from creatorpay.core.batch.workers import WORKERS_ENV, Job, Outcome
 from creatorpay.core.sqlite_store import SQLiteStore, StoreBuffer
+from tests.ledger.ledger_support import (
+    BENCH,
+    CLI,
+    ROOT,
+    dump,
+    programs,
+    race_two_settles_on_one_budget,
+    settle,
+    write_jsonl,
+)
 
 sys.path.insert(0, str(BENCH))
 from generate_month import generate
@@ -60,7 +68,7 @@ def test_workers_write_the_ledger_a_serial_run_writes(tmp_path: Path) -> None:
     assert any(kind == "adjustment" for kind in (row[4] for row in found[2][0]["statements"]))
 
 
-def _settle(tmp: Path, events: Path, people: Path, db: str, workers: int) -> object:
+def _settle(tmp: Path, events: Path, people: Path, db: str, workers: int) -> Summary:
     rejects = tmp / "rejects.csv"
     with SQLiteStore(tmp / db) as store, rejects.open("w", encoding="utf-8", newline="") as out:
         return Batch(store, engine=SCARCE, rejects=out, workers=workers, settle_chunk=700).run(events, people)
@@ -87,8 +95,15 @@ def test_a_worker_answer_that_differs_is_settled_again_here(tmp_path: Path) -> N
         batch = Batch(store, workers=2)
         batch.run(events, people)
         unit = Unit("netease", "n1", "2026-11")
-        job = Job(unit, [("e9", "2026-11-05", "programs", '{"plays":"100.00"}')], ["e9"], store.connection.execute(
-            "SELECT profile FROM creators").fetchone()[0], None, None, [])
+        job = Job(
+            unit,
+            [("e9", "2026-11-05", "programs", '{"plays":"100.00"}')],
+            ["e9"],
+            store.connection.execute("SELECT profile FROM creators").fetchone()[0],
+            None,
+            None,
+            [],
+        )
         seen = StoreBuffer(store.connection)  # what a worker saw
         seen.draw("netease:cash:2025-12-25", Decimal("2000000000.00") - Decimal("5.00"), Decimal("2000000000.00"))
         seen.keep()
@@ -102,8 +117,23 @@ def test_a_worker_answer_that_differs_is_settled_again_here(tmp_path: Path) -> N
 
 
 def _command(events: Path, people: Path, db: Path) -> list[str]:
-    return [*CLI, "settle", str(events), "--creators", str(people), "--db", str(db), "--format", "json",
-            "--chunk", "40", "--stage-chunk", "500", "--rejects", str(db.with_suffix(".rejects.csv"))]
+    return [
+        *CLI,
+        "settle",
+        str(events),
+        "--creators",
+        str(people),
+        "--db",
+        str(db),
+        "--format",
+        "json",
+        "--chunk",
+        "40",
+        "--stage-chunk",
+        "500",
+        "--rejects",
+        str(db.with_suffix(".rejects.csv")),
+    ]
 
 
 def test_kill_9_with_workers_then_rerun_equals_a_clean_run(tmp_path: Path) -> None:
@@ -112,21 +142,38 @@ def test_kill_9_with_workers_then_rerun_equals_a_clean_run(tmp_path: Path) -> No
     events, people = generate(tmp_path / "month", events=4000, creators=400, seed=23, malformed=3, duplicates=3)
     clean = tmp_path / "clean.sqlite"
     began = time.perf_counter()
-    done = subprocess.run(_command(events, people, clean), capture_output=True, text=True, cwd=ROOT, timeout=120,
-                          env={**_env(), WORKERS_ENV: "0"})
+    done = subprocess.run(
+        _command(events, people, clean),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**_env(), WORKERS_ENV: "0"},
+    )
     took = time.perf_counter() - began
     assert done.returncode == 0, done.stderr
     expected = dump(clean)
     rng = random.Random(7)
     for attempt, fraction in enumerate((0.5, 0.8)):
         db = tmp_path / f"crash{attempt}.sqlite"
-        child = subprocess.Popen(_command(events, people, db), cwd=ROOT, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL, env={**_env(), WORKERS_ENV: "2"})
+        child = subprocess.Popen(
+            _command(events, people, db),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**_env(), WORKERS_ENV: "2"},
+        )
         time.sleep(took * fraction * rng.uniform(0.8, 1.1))
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=60)
-        done = subprocess.run(_command(events, people, db), capture_output=True, text=True, cwd=ROOT, timeout=120,
-                              env={**_env(), WORKERS_ENV: "2"})
+        done = subprocess.run(
+            _command(events, people, db),
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            env={**_env(), WORKERS_ENV: "2"},
+        )
         assert done.returncode == 0, done.stderr
         assert dump(db) == expected, f"attempt {attempt}: the ledger differs from the clean run's"
         assert json.loads(done.stdout)["reconciliation"]["cash_balance"]
@@ -137,8 +184,9 @@ def test_two_settle_processes_with_workers_share_one_budget(tmp_path: Path) -> N
     goes on serially; together they pay out exactly the budget."""
     db = race_two_settles_on_one_budget(tmp_path, {**_env(), WORKERS_ENV: "2"})
     conn = SQLiteStore(db).connection
-    paid = conn.execute("SELECT sum(value) FROM lines WHERE payer = 'netease' "
-                        "AND kind IN ('program_income', 'top_up')").fetchone()[0]
+    paid = conn.execute(
+        "SELECT sum(value) FROM lines WHERE payer = 'netease' AND kind IN ('program_income', 'top_up')"
+    ).fetchone()[0]
     assert paid == 2_500_000
     assert Decimal(conn.execute("SELECT remaining FROM budgets").fetchone()[0]) == 0
 

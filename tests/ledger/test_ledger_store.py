@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from creatorpay.core import MemoryStore, Store
 from creatorpay.core.sqlite_schema import MIGRATIONS, SchemaError
 from creatorpay.core.sqlite_store import SQLiteStore
+from tests.helpers import examples
 
 
 @pytest.fixture(params=["sqlite", "memory"])
@@ -90,7 +91,7 @@ def test_schema_is_migrated_and_a_newer_one_refused(tmp_path: Path) -> None:
         SQLiteStore(path)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30))
 @given(st.lists(st.integers(min_value=0, max_value=5000), max_size=12), st.integers(min_value=0, max_value=20000))
 def test_draws_conserve_the_budget(draws: list[int], capacity_fen: int) -> None:
     """NE-BUDGET-01 property: what was drawn plus what is left is the capacity, to the fen."""

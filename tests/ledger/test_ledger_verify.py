@@ -12,12 +12,12 @@ import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
-from ledger_support import creators, programs, query, settle, tips, write_jsonl
 
 from creatorpay.core.batch.ledger import Ledger
 from creatorpay.core.cli import cli as creatorpay
 from creatorpay.core.sqlite_schema import MIGRATIONS, version
 from creatorpay.core.sqlite_store import SQLiteStore
+from tests.ledger.ledger_support import creators, programs, query, settle, tips, write_jsonl
 
 #: What verify and export say of a file whose header is no ledger's (exit 2, an input error).
 NOT_A_LEDGER = re.compile(r"not a creatorpay ledger|schema version -?\d+ is (newer|not one)")
@@ -26,9 +26,19 @@ NOT_A_LEDGER = re.compile(r"not a creatorpay ledger|schema version -?\d+ is (new
 def ledger(tmp: Path) -> Path:
     """A small ledger: a few units of two platforms, one with an adjustment (WC-TIP-03's cliff)."""
     people = creators(tmp / "creators.jsonl")
-    settle(tmp, write_jsonl(tmp / "a.jsonl", [
-        tips("e1", yuan="3000.00"), tips("e2", "c2", yuan="700.00", date="2026-10-07"),
-        programs("p1", plays="800.00"), programs("p2", plays="150.00", date="2026-10-09")]), people)
+    settle(
+        tmp,
+        write_jsonl(
+            tmp / "a.jsonl",
+            [
+                tips("e1", yuan="3000.00"),
+                tips("e2", "c2", yuan="700.00", date="2026-10-07"),
+                programs("p1", plays="800.00"),
+                programs("p2", plays="150.00", date="2026-10-09"),
+            ],
+        ),
+        people,
+    )
     settle(tmp, write_jsonl(tmp / "b.jsonl", [tips("e3", yuan="2500.00", date="2026-10-20")]), people)
     return tmp / "ledger.sqlite"
 

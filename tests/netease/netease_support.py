@@ -12,12 +12,20 @@ KEY_2026 = "netease:cash:2025-12-25"
 CASH = Decimal("2000000000.00")
 
 
-def scenario(programs: dict[str, Any] | None = None, *, period: str = "2026-10", quality: bool = True,
-             original: bool = True, **extra: Any) -> Scenario:
+def scenario(
+    programs: dict[str, Any] | None = None,
+    *,
+    period: str = "2026-10",
+    quality: bool = True,
+    original: bool = True,
+    **extra: Any,
+) -> Scenario:
     """A creator's month with the given ``[programs]`` table (None: no programs section)."""
-    data: dict[str, Any] = {"schema": 1, "period": period,
-                            "creator": {"id": "me", "followers": 1000, "quality": quality,
-                                        "original": original}}
+    data: dict[str, Any] = {
+        "schema": 1,
+        "period": period,
+        "creator": {"id": "me", "followers": 1000, "quality": quality, "original": original},
+    }
     if programs is not None:
         data["programs"] = programs
     data.update(extra)

@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from netease_support import CASH, KEY_2026, lines, reasons, scenario, settle
 
 from creatorpay.core import Engine, MemoryStore
 from creatorpay.plugins.netease.budget import program_year_start
+from tests.helpers import examples
+from tests.netease.netease_support import CASH, KEY_2026, lines, reasons, scenario, settle
 
 FIRST = dt.date(2021, 12, 25)
 FOOD = {"campaign": "3000.00", "leaderboard": "2000.00", "plays": "1500.00"}
@@ -54,7 +55,8 @@ def test_ne_budget_01_too_little_left_for_the_top_up_pays_what_is_left() -> None
     assert "had only 1,000.00 left" in top[0].note
     assert reasons(s, "NE-BUDGET-01") == [
         "cash budget of the program year from 2025-12-25 ran out: base-salary top-up paid 1,000.00 "
-        "of 3,500.00, 2,500.00 short"]
+        "of 3,500.00, 2,500.00 short"
+    ]
     assert s.net == Decimal("7500.00")
     assert store.remaining(KEY_2026, CASH) == Decimal("0.00")
     again = settle(scenario(FOOD), store)
@@ -91,7 +93,7 @@ def test_ne_budget_01_later_years_are_operator_settable() -> None:
     assert first.net == Decimal("10000.00")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(st.decimals(min_value=0, max_value=12000, places=2), st.integers(min_value=1, max_value=4))
 def test_ne_budget_01_never_pays_more_than_the_budget(left: Decimal, months: int) -> None:
     """NE-BUDGET-01: over several statements the budget pays min(need, left), conserving it to the fen."""

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
-from netease_support import lines, reasons, scenario, settle
 
 from creatorpay.core import Kind
+from tests.netease.netease_support import lines, reasons, scenario, settle
 
 FLOOR = Decimal("10000.00")
 

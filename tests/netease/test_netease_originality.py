@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from netease_support import reasons, scenario, settle
+from tests.netease.netease_support import reasons, scenario, settle
 
 
 def test_ne_orig_01_non_original_gets_no_program_income_and_no_top_up() -> None:
@@ -27,9 +27,8 @@ def test_ne_orig_01_original_creator_has_no_violation() -> None:
 
 def test_ne_orig_01_non_original_draws_nothing_from_the_budget() -> None:
     """NE-ORIG-01 with NE-BUDGET-01: withheld income takes nothing from the program budget."""
-    from netease_support import CASH, KEY_2026
-
     from creatorpay.core import MemoryStore
+    from tests.netease.netease_support import CASH, KEY_2026
 
     store = MemoryStore()
     settle(scenario({"campaign": "3000.00"}, original=False), store)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from netease_support import ENGINE, scenario, settle
-
 from creatorpay.core.cli.explain import explained
+from tests.netease.netease_support import ENGINE, scenario, settle
 
 FOOD = {"campaign": "3000.00", "leaderboard": "2000.00", "plays": "1500.00"}
 
@@ -32,9 +31,9 @@ def test_ne_later_years_same_figures_labelled_unverified() -> None:
 def test_ne_later_years_flagged_by_explain() -> None:
     """explain flags every line NE-BASE-01/02 produce after the first program year, not before."""
     later = explained(ENGINE, settle(scenario(FOOD, period="2026-10")))["lines"]
-    assert later and all(line["flagged"] for line in later)
+    assert isinstance(later, list) and later and all(line["flagged"] for line in later)
     first = explained(ENGINE, settle(scenario(FOOD, period="2022-06")))["lines"]
-    assert first and not any(line["flagged"] for line in first)
+    assert isinstance(first, list) and first and not any(line["flagged"] for line in first)
 
 
 def test_ne_later_years_scene_lines_carry_the_program_label() -> None:

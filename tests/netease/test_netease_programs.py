@@ -6,11 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from netease_support import ENGINE, lines, reasons, scenario, settle
 
 from creatorpay.core import InputError, Kind, load_scenario
 from creatorpay.core.scenario import SCENES
 from creatorpay.plugins.netease.scenes import SCENE_NAMES
+from tests.netease.netease_support import ENGINE, lines, reasons, scenario, settle
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -33,8 +33,7 @@ def test_ne_base_02_zero_incomes_give_no_line() -> None:
 
 def test_ne_dist_01_one_line_per_scene_with_its_chinese_name() -> None:
     """NE-DIST-01: play revenue given per scene is one line per scene, naming the scene; summed."""
-    st = settle(scenario({"plays_by_scene": {"lofter": "100.10", "news": "200.20", "dashen": "0.00"}},
-                         quality=False))
+    st = settle(scenario({"plays_by_scene": {"lofter": "100.10", "news": "200.20", "dashen": "0.00"}}, quality=False))
     per_scene = [x for x in st.lines if x.rule == "NE-DIST-01"]
     assert [x.value for x in per_scene] == [Decimal("200.20"), Decimal("100.10")]
     assert "网易新闻" in per_scene[0].note and "网易LOFTER" in per_scene[1].note
@@ -81,14 +80,20 @@ def test_ne_mcn_01_food_vlogger_netease_net_and_mcn_line() -> None:
 
 def test_not_offered_orders_tips_merchant_live_with_reason() -> None:
     """RULES.md offer table: NetEase offers programs only; the rest is not offered, no source."""
-    s = scenario({"campaign": "1.00"}, quality=False, tips={"yuan": "10.00"},
-                 merchant_live={"sales": "5.00"},
-                 orders=[{"id": "o-1", "amount": "100.00", "stage": "published"}])
+    s = scenario(
+        {"campaign": "1.00"},
+        quality=False,
+        tips={"yuan": "10.00"},
+        merchant_live={"sales": "5.00"},
+        orders=[{"id": "o-1", "amount": "100.00", "stage": "published"}],
+    )
     st = settle(s)
     offered = {n.activity: n.reason for n in st.not_offered}
-    assert offered == {"orders": "no source covers brand orders on NetEase",
-                       "tips": "no source covers tipping on NetEase",
-                       "merchant_live": "no source covers merchant live streams on NetEase"}
+    assert offered == {
+        "orders": "no source covers brand orders on NetEase",
+        "tips": "no source covers tipping on NetEase",
+        "merchant_live": "no source covers merchant live streams on NetEase",
+    }
     assert st.net == Decimal("1.00")
     assert ENGINE.platform("netease").offers == ("programs",)
 

@@ -9,20 +9,24 @@ from __future__ import annotations
 import importlib.util
 import os
 import uuid
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.postgres.server import binaries, temporary_server
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 def _unavailable() -> str | None:
     if importlib.util.find_spec("psycopg") is None:
         return "psycopg is not installed (pip install -e '.[postgres]')"
     if binaries() is None:
-        return ("PostgreSQL's initdb and pg_ctl were not found (PATH, /usr/lib/postgresql/*/bin): "
-                "apt-get install postgresql")
+        return (
+            "PostgreSQL's initdb and pg_ctl were not found (PATH, /usr/lib/postgresql/*/bin): "
+            "apt-get install postgresql"
+        )
     return None
 
 

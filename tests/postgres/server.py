@@ -14,9 +14,12 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 def binaries() -> Path | None:
@@ -24,8 +27,10 @@ def binaries() -> Path | None:
     found = shutil.which("initdb")
     if found and shutil.which("pg_ctl"):
         return Path(os.path.realpath(found)).parent
-    folders = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name)
-                     if Path(p).parent.name.isdigit() else 0)
+    folders = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0,
+    )
     for folder in reversed(folders):
         if (Path(folder) / "initdb").exists() and (Path(folder) / "pg_ctl").exists():
             return Path(folder)
@@ -66,23 +71,51 @@ def temporary_server(settings: dict[str, str] | None = None) -> Iterator[str]:
         entry = pwd.getpwnam(user)
         os.chown(folder, entry.pw_uid, entry.pw_gid)
     port = _free_port()
-    options = {"listen_addresses": "127.0.0.1", "port": str(port), "unix_socket_directories": str(folder),
-               **(settings or {})}
+    options = {
+        "listen_addresses": "127.0.0.1",
+        "port": str(port),
+        "unix_socket_directories": str(folder),
+        **(settings or {}),
+    }
     started = False
     try:
-        subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                        "--encoding=UTF8", "--locale=C", "--no-sync"],
-                       check=True, capture_output=True, text=True, cwd=folder)
+        subprocess.run(
+            [
+                *prefix,
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=folder,
+        )
         flags = " ".join(f"-c {name}={value}" for name, value in options.items())
         started = True
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", flags, "-w",
-                        "-t", "60", "start"], check=True, capture_output=True, text=True, cwd=folder)
+        subprocess.run(
+            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", flags, "-w", "-t", "60", "start"],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=folder,
+        )
         yield f"host=127.0.0.1 port={port} user=postgres dbname=postgres"
     except subprocess.CalledProcessError as exc:
         logged = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         raise RuntimeError(f"{exc.cmd[len(prefix)]} failed: {exc.stderr or exc.stdout}\n{logged}") from exc
     finally:
         if started:
-            subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-                           capture_output=True, cwd=folder)
+            subprocess.run(
+                [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+                capture_output=True,
+                cwd=folder,
+                check=False,
+            )
         shutil.rmtree(folder, ignore_errors=True)

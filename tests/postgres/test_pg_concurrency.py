@@ -29,8 +29,7 @@ def run_all(target: Any, args: list[tuple[Any, ...]]) -> list[Any]:
     try:
         found = [results.get(timeout=TIMEOUT) for _ in processes]
     except queue.Empty:
-        raise AssertionError(f"a process put no result in {TIMEOUT} s: "
-                             f"{[p.exitcode for p in processes]}") from None
+        raise AssertionError(f"a process put no result in {TIMEOUT} s: {[p.exitcode for p in processes]}") from None
     finally:
         for process in processes:
             process.join(timeout=TIMEOUT)

@@ -5,31 +5,52 @@ calls (and machines), the statements are those SQLiteStore gives, and a statemen
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creatorpay.core import Engine, Settlement, hookimpl, load_scenario
-from creatorpay.core.scenario import Scenario
 from creatorpay.core.sqlite_store import SQLiteStore
-from tests.conftest import scenario_dict
 from tests.core.fakes import fake_platform
+from tests.helpers import scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from creatorpay.core.scenario import Scenario
 
 
 def co_creations(first: int, count: int) -> Scenario:
     """A month of ``count`` published co-creation orders the scenario creator leads (XT-CC-06)."""
-    orders = [{
-        "id": f"o-{index:03d}", "amount": "10000.00", "task": "assigned", "stage": "published",
-        "co_creation": True, "app": "douyin",
-        "participants": [
-            {"creator": "me", "role": "main", "agreed": "6000.00"},
-            {"creator": f"c{index}", "role": "co_creator", "agreed": "4000.00", "xingtu_registered": True},
-        ],
-    } for index in range(first, first + count)]
-    return load_scenario({
-        "schema": 1, "period": "2023-03", "tax": {"method": "none"}, "orders": orders,
-        "creator": {"id": "me", "followers": 310000, "original": True, "xingtu_beta": True,
-                    "co_creations_this_month": 1},
-    }, source="<co-creations>")
+    orders = [
+        {
+            "id": f"o-{index:03d}",
+            "amount": "10000.00",
+            "task": "assigned",
+            "stage": "published",
+            "co_creation": True,
+            "app": "douyin",
+            "participants": [
+                {"creator": "me", "role": "main", "agreed": "6000.00"},
+                {"creator": f"c{index}", "role": "co_creator", "agreed": "4000.00", "xingtu_registered": True},
+            ],
+        }
+        for index in range(first, first + count)
+    ]
+    return load_scenario(
+        {
+            "schema": 1,
+            "period": "2023-03",
+            "tax": {"method": "none"},
+            "orders": orders,
+            "creator": {
+                "id": "me",
+                "followers": 310000,
+                "original": True,
+                "xingtu_beta": True,
+                "co_creations_this_month": 1,
+            },
+        },
+        source="<co-creations>",
+    )
 
 
 def capped(statement: Any) -> list[str]:
@@ -55,7 +76,9 @@ def test_xt_cc_06_slots_are_kept_across_calls_as_with_sqlite(dsn: str, schema: s
     on_sqlite = settle_twice(engine, lambda: SQLiteStore(tmp_path / "s.db"))
     assert on_postgres == on_sqlite
     assert [[v["order"] for v in found["violations"] if v["rule"] == "XT-CC-06"] for found in on_postgres] == [
-        [], ["o-003"]]
+        [],
+        ["o-003"],
+    ]
     with PostgresStore(dsn, schema=schema) as store:
         assert store.used("xingtu:co_creation:me:2023-03") == 4
         last = engine.settle(co_creations(2, 2), "xingtu", store=store)  # the same orders again
@@ -80,7 +103,8 @@ def test_a_statement_that_ends_in_error_keeps_no_quota_slot_or_draw(pg_store: An
 
 
 def test_a_good_statement_keeps_its_calls_and_a_failed_adjustment_loses_only_its_own(
-        pg_store: Any, tmp_path: Path) -> None:
+    pg_store: Any, tmp_path: Path
+) -> None:
     from tests.core.test_boundary import adjustment, drawing
 
     def adjust(ctx: Settlement) -> None:

@@ -7,13 +7,15 @@ the lines)."""
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from creatorpay.core import Engine
 from creatorpay.core.sweep import parse_vary, sweep
-from tests.conftest import ROOT
+
+if TYPE_CHECKING:  # matplotlib is optional: the tests skip without it
+    from matplotlib.transforms import Bbox
 
 matplotlib = pytest.importorskip("matplotlib")
 
@@ -40,14 +42,18 @@ def collisions(fig: Any) -> list[str]:
     area = ax.get_window_extent(renderer)
     ticks = [t for t in (*ax.get_xticklabels(), *ax.get_yticklabels()) if t.get_text()]
     found = []
-    boxes = []
+    boxes: list[Bbox] = []
     for label in ax.texts:
         box = Text.get_window_extent(label, renderer)
         name = label.get_text().splitlines()[0]
-        found += [f"{name!r} on tick label {t.get_text()!r}" for t in ticks
-                  if box.overlaps(t.get_window_extent(renderer))]
-        found += [f"{name!r} on line {line.get_label()!r}" for line in ax.get_lines()
-                  if any(path.intersects_bbox(box, filled=False) for path in _finite_paths(line))]
+        found += [
+            f"{name!r} on tick label {t.get_text()!r}" for t in ticks if box.overlaps(t.get_window_extent(renderer))
+        ]
+        found += [
+            f"{name!r} on line {line.get_label()!r}"
+            for line in ax.get_lines()
+            if any(path.intersects_bbox(box, filled=False) for path in _finite_paths(line))
+        ]
         if ax.get_legend() is not None and box.overlaps(ax.get_legend().get_window_extent(renderer)):
             found.append(f"{name!r} on the legend")
         if not (area.x0 <= box.x0 and box.x1 <= area.x1 and area.y0 <= box.y0 and box.y1 <= area.y1):
@@ -57,12 +63,11 @@ def collisions(fig: Any) -> list[str]:
     return found
 
 
+@pytest.mark.usefixtures("at_root")
 @pytest.mark.parametrize(("scenario", "vary", "platforms"), SWEEPS, ids=[s[1] for s in SWEEPS])
-def test_labels_overlap_no_tick_label_line_or_label(scenario: str, vary: str, platforms: list[str],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_labels_overlap_no_tick_label_line_or_label(scenario: str, vary: str, platforms: list[str]) -> None:
     from creatorpay.core.cli.sweep import figure
 
-    monkeypatch.chdir(ROOT)
     result = sweep(Engine(), scenario, parse_vary(vary), platforms)
     assert result.cliffs or result.crossovers
     fig = figure(result)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given, settings
@@ -27,8 +26,11 @@ from creatorpay.core.sweep import (
     scenario_at,
     sweep,
 )
-from tests.conftest import EXAMPLES, scenario_dict
 from tests.core.fakes import fake_platform, raising_orders
+from tests.helpers import EXAMPLES, examples, scenario_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FOOD = EXAMPLES / "food-vlogger.toml"
 
@@ -48,13 +50,17 @@ def _set(data: dict[str, Any], path: list[str | int], value: object) -> dict[str
     return changed
 
 
-@pytest.mark.parametrize(("vary", "path", "samples"), [
-    ("tips.yuan=0:10000:50", ["tips", "yuan"], ["0.00", "4950.00", "5000.00", "7350.00", "10000.00"]),
-    ("creator.followers=9000:11000:500", ["creator", "followers"], [9000, 10000, 10500]),
-    ("programs.campaign=0:20000:500", ["programs", "campaign"], ["11500.00", "12000.00"]),
-])
-def test_results_equal_settling_each_value_alone(engine: Engine, vary: str, path: list[str | int],
-                                                 samples: list[object]) -> None:
+@pytest.mark.parametrize(
+    ("vary", "path", "samples"),
+    [
+        ("tips.yuan=0:10000:50", ["tips", "yuan"], ["0.00", "4950.00", "5000.00", "7350.00", "10000.00"]),
+        ("creator.followers=9000:11000:500", ["creator", "followers"], [9000, 10000, 10500]),
+        ("programs.campaign=0:20000:500", ["programs", "campaign"], ["11500.00", "12000.00"]),
+    ],
+)
+def test_results_equal_settling_each_value_alone(
+    engine: Engine, vary: str, path: list[str | int], samples: list[str | int]
+) -> None:
     result = sweep(engine, FOOD, parse_vary(vary))
     data = read_document(FOOD)
     by_value = {result.vary.raw(p.value): p for p in result.points}
@@ -102,13 +108,17 @@ def test_decimal_steps_are_exact_and_stop_is_inclusive() -> None:
 agreements = st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=6).filter(any)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(fen=agreements, new_fen=st.integers(min_value=0, max_value=10**11))
 def test_scaled_agreements_conserve_the_new_amount_core_money_02(fen: list[int], new_fen: int) -> None:
     agreed = [Decimal(f) / 100 for f in fen]
     total = sum(agreed, Decimal(0))
-    order = Order("o", total, "published", participants=tuple(
-        Participant(f"c{i}", "main" if i == 0 else "co_creator", a) for i, a in enumerate(agreed)))
+    order = Order(
+        "o",
+        total,
+        "published",
+        participants=tuple(Participant(f"c{i}", "main" if i == 0 else "co_creator", a) for i, a in enumerate(agreed)),
+    )
     amount = Decimal(new_fen) / 100
     parts = scale_agreed(order, amount)
     assert sum(parts, Decimal(0)) == amount  # conserved to the fen
@@ -116,7 +126,7 @@ def test_scaled_agreements_conserve_the_new_amount_core_money_02(fen: list[int],
         assert abs(part - old * amount / total) < Decimal("0.01")  # largest remainder: within a fen
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(new_fen=st.integers(min_value=0, max_value=10**9))
 def test_order_amount_sweep_keeps_agreements_adding_up(new_fen: int) -> None:
     data = read_document(FOOD)
@@ -128,8 +138,12 @@ def test_order_amount_sweep_keeps_agreements_adding_up(new_fen: int) -> None:
 
 
 def test_agreements_that_do_not_add_up_keep_their_proportion() -> None:
-    order = Order("o", Decimal("100.00"), "published", participants=(
-        Participant("me", "main", Decimal("60.00")), Participant("li", "co_creator", Decimal("30.00"))))
+    order = Order(
+        "o",
+        Decimal("100.00"),
+        "published",
+        participants=(Participant("me", "main", Decimal("60.00")), Participant("li", "co_creator", Decimal("30.00"))),
+    )
     assert scale_agreed(order, Decimal("200.00")) == [Decimal("120.00"), Decimal("60.00")]
 
 
@@ -142,31 +156,44 @@ def _statement(platform: str, *lines: tuple[str, str]) -> Statement:
 
 def _points(nets: dict[str, list[str]]) -> list[Point]:
     count = len(next(iter(nets.values())))
-    return [Point(Decimal(i), tuple(_statement(name, ("R-1", values[i])) for name, values in nets.items()))
-            for i in range(count)]
+    return [
+        Point(Decimal(i), tuple(_statement(name, ("R-1", values[i])) for name, values in nets.items()))
+        for i in range(count)
+    ]
 
 
 def test_a_run_of_falls_is_one_cliff_and_ties_are_shared_best() -> None:
     points = _points({"a": ["10", "8", "6", "7", "5"], "b": ["1", "2", "6", "9", "9"]})
     found = cliffs(points, ["a", "b"])
     assert [(c.platform, c.previous, c.value, c.until, c.net_before, c.net_after) for c in found] == [
-        ("a", 0, 1, 2, Decimal("10.00"), Decimal("6.00")), ("a", 3, 4, 4, Decimal("7.00"), Decimal("5.00"))]
+        ("a", 0, 1, 2, Decimal("10.00"), Decimal("6.00")),
+        ("a", 3, 4, 4, Decimal("7.00"), Decimal("5.00")),
+    ]
     assert [p.best for p in points] == [("a",), ("a",), ("a", "b"), ("b",), ("b",)]
     assert [(c.value, c.before, c.after) for c in crossovers(points)] == [
-        (2, ("a",), ("a", "b")), (3, ("a", "b"), ("b",))]
+        (2, ("a",), ("a", "b")),
+        (3, ("a", "b"), ("b",)),
+    ]
 
 
 def test_rule_changes_name_lines_that_appear_disappear_or_move() -> None:
     before = _statement("p", ("KEEP", "5"), ("GONE", "0"), ("MOVE", "10"))
     after = _statement("p", ("KEEP", "5"), ("MOVE", "12"), ("NEW", "3"))
     assert [(c.rule, c.how, str(c.change)) for c in rule_changes(before, after)] == [
-        ("GONE", "disappeared", "0.00"), ("NEW", "appeared", "3.00"), ("MOVE", "changed", "2.00")]
+        ("GONE", "disappeared", "0.00"),
+        ("NEW", "appeared", "3.00"),
+        ("MOVE", "changed", "2.00"),
+    ]
 
 
 def test_a_platform_that_fails_is_left_out_of_best_and_cliffs(tmp_path: Path) -> None:
-    engine = Engine(plugins={"good": fake_platform(tmp_path, "good"),
-                             "bad": fake_platform(tmp_path, "bad", creatorpay_settle_orders=raising_orders)},
-                    entry_points=False)
+    engine = Engine(
+        plugins={
+            "good": fake_platform(tmp_path, "good"),
+            "bad": fake_platform(tmp_path, "bad", creatorpay_settle_orders=raising_orders),
+        },
+        entry_points=False,
+    )
     data = scenario_dict(tips={"yuan": "100.00"})
     result = sweep(engine, data, parse_vary("tips.yuan=0:100:50"))
     assert all(p.best == ("good",) and p.net("bad") is None for p in result.points)

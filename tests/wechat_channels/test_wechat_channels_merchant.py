@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from wechat_channels_helpers import reasons, scenario, settle, total
 
 from creatorpay.core import Kind
+from tests.wechat_channels.wechat_channels_helpers import reasons, scenario, settle, total
 
 D = Decimal
 
@@ -21,8 +21,7 @@ def test_wc_merch_01_sales_settle_with_no_fee_during_the_program() -> None:
     """WC-MERCH-01: sales paid to the creator; the fee line has rate 0 and cites WC-MERCH-01."""
     st = settle(scenario(merchant_live=live("12345.67")))
     [sale] = [x for x in st.lines if x.kind is Kind.SALES]
-    assert (sale.rule, sale.payer, sale.payee, sale.value) == ("WC-MERCH-01", "wechat_channels", "me",
-                                                               D("12345.67"))
+    assert (sale.rule, sale.payer, sale.payee, sale.value) == ("WC-MERCH-01", "wechat_channels", "me", D("12345.67"))
     [fee] = [x for x in st.lines if x.kind is Kind.FEE]
     assert (fee.rule, fee.rate, fee.value) == ("WC-MERCH-01", 0, 0)
     assert "operator-set" in fee.note
@@ -46,8 +45,9 @@ def test_wc_merch_01_after_the_program_the_unset_normal_rate_is_not_applied() ->
 
 def test_wc_merch_01_after_the_program_the_normal_rate_applies() -> None:
     """WC-MERCH-01: program ended, normal rate 5% set by the operator: fee 500.00, operator-set."""
-    st = settle(scenario(merchant_live=live()),
-                rules={"WC-MERCH-01": {"during_program": False, "normal_fee_rate": "0.05"}})
+    st = settle(
+        scenario(merchant_live=live()), rules={"WC-MERCH-01": {"during_program": False, "normal_fee_rate": "0.05"}}
+    )
     [fee] = [x for x in st.lines if x.kind is Kind.FEE]
     assert (fee.value, fee.amount, fee.label) == (D("500.00"), D("-500.00"), "operator-set")
     assert st.net == D("9500.00")
@@ -76,8 +76,9 @@ def test_wc_priv_01_one_public_user_per_private_user_as_traffic() -> None:
     assert "multiple" in reason and "operator-set" in reason
 
 
-@pytest.mark.parametrize(("multiple", "users", "matched"), [("2.5", 1234, 3085), ("3", 10, 30),
-                                                             ("1.5", 3, 4), ("0.5", 10, 10), ("0", 7, 7)])
+@pytest.mark.parametrize(
+    ("multiple", "users", "matched"), [("2.5", 1234, 3085), ("3", 10, 30), ("1.5", 3, 4), ("0.5", 10, 10), ("0", 7, 7)]
+)
 def test_wc_priv_01_operator_multiple_with_the_1_to_1_floor(multiple: str, users: int, matched: int) -> None:
     """WC-PRIV-01: matched = private users x max(1, multiple), whole users; the 1:1 floor always holds."""
     st = settle(scenario(merchant_live=live("0.00", users)), rules={"WC-PRIV-01": {"multiple": multiple}})

@@ -7,10 +7,21 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from wechat_channels_helpers import EXAMPLES, PLATFORM, engine, example, own_income, reasons, scenario, settle, total
 
 from creatorpay.core import Kind, load_scenario
 from creatorpay.core.money import allocate, round_fen
+from tests.helpers import examples
+from tests.wechat_channels.wechat_channels_helpers import (
+    EXAMPLES,
+    PLATFORM,
+    engine,
+    example,
+    own_income,
+    reasons,
+    scenario,
+    settle,
+    total,
+)
 
 D = Decimal
 RULE = "WC-MUTUAL-01"
@@ -18,10 +29,18 @@ RULE = "WC-MUTUAL-01"
 
 def order(ident: str = "o-1", stage: str = "published", **extra: Any) -> dict[str, Any]:
     """A 20,000 order: me 12,000 (main), li 5,000, wang 3,000."""
-    return {"id": ident, "amount": "20000.00", "stage": stage, "co_creation": True, "participants": [
-        {"creator": "me", "role": "main", "agreed": "12000.00"},
-        {"creator": "li", "role": "co_creator", "agreed": "5000.00"},
-        {"creator": "wang", "role": "co_creator", "agreed": "3000.00"}], **extra}
+    return {
+        "id": ident,
+        "amount": "20000.00",
+        "stage": stage,
+        "co_creation": True,
+        "participants": [
+            {"creator": "me", "role": "main", "agreed": "12000.00"},
+            {"creator": "li", "role": "co_creator", "agreed": "5000.00"},
+            {"creator": "wang", "role": "co_creator", "agreed": "3000.00"},
+        ],
+        **extra,
+    }
 
 
 def test_wc_mutual_01_food_vlogger_nets_12160() -> None:
@@ -51,16 +70,22 @@ def test_wc_mutual_01_each_participant_paid_their_agreed_amount() -> None:
     """WC-MUTUAL-01: one payment per participant from the platform; others' lines are 0.00 for me."""
     st = settle(scenario(orders=[order()]))
     paid = {(x.payer, x.payee): (x.value, x.amount) for x in st.lines if x.rule == RULE}
-    assert paid == {("wechat_channels", "me"): (D("12000.00"), D("12000.00")),
-                    ("wechat_channels", "li"): (D("5000.00"), D("0.00")),
-                    ("wechat_channels", "wang"): (D("3000.00"), D("0.00"))}
+    assert paid == {
+        ("wechat_channels", "me"): (D("12000.00"), D("12000.00")),
+        ("wechat_channels", "li"): (D("5000.00"), D("0.00")),
+        ("wechat_channels", "wang"): (D("3000.00"), D("0.00")),
+    }
     assert st.net == D("12000.00")
 
 
 def test_wc_mutual_01_creator_as_co_creator_gets_own_agreed_amount() -> None:
     """WC-MUTUAL-01: the scenario creator as a co-creator is paid their agreed amount directly."""
-    data = order(participants=[{"creator": "zhou", "role": "main", "agreed": "15000.00"},
-                               {"creator": "me", "role": "co_creator", "agreed": "5000.00"}])
+    data = order(
+        participants=[
+            {"creator": "zhou", "role": "main", "agreed": "15000.00"},
+            {"creator": "me", "role": "co_creator", "agreed": "5000.00"},
+        ]
+    )
     assert settle(scenario(orders=[data])).net == D("5000.00")
 
 
@@ -85,8 +110,7 @@ def test_wc_mutual_01_platform_override_of_followers_changes_the_outcome() -> No
     closed = settle(scenario(orders=[order()], platform={"wechat_channels": {"followers": 9000}}))
     assert closed.net == 0 and [n.activity for n in closed.not_offered] == ["orders"]
     assert "9,000" in closed.not_offered[0].reason
-    opened = settle(scenario(followers=500, orders=[order()],
-                             platform={"wechat_channels": {"followers": 20000}}))
+    opened = settle(scenario(followers=500, orders=[order()], platform={"wechat_channels": {"followers": 20000}}))
     assert opened.net == D("12000.00") and opened.not_offered == ()
 
 
@@ -129,21 +153,31 @@ def test_wc_mutual_01_fee_unset_is_reported_not_applied() -> None:
 
 def test_wc_mutual_01_fee_set_is_rounded_once_and_split_pro_rata() -> None:
     """WC-MUTUAL-01, CORE-MONEY-03: 3% of 20,000.01 = 600.0003 -> 600.00, split 12:5:3 -> 360/150/90."""
-    data = order(amount="20000.01", participants=[
-        {"creator": "me", "role": "main", "agreed": "12000.01"},
-        {"creator": "li", "role": "co_creator", "agreed": "5000.00"},
-        {"creator": "wang", "role": "co_creator", "agreed": "3000.00"}])
+    data = order(
+        amount="20000.01",
+        participants=[
+            {"creator": "me", "role": "main", "agreed": "12000.01"},
+            {"creator": "li", "role": "co_creator", "agreed": "5000.00"},
+            {"creator": "wang", "role": "co_creator", "agreed": "3000.00"},
+        ],
+    )
     st = settle(scenario(orders=[data]), rules={RULE: {"fee_rate": "0.03"}})
     fees = [(x.payer, x.value, x.label) for x in st.lines if x.kind is Kind.FEE]
-    assert fees == [("me", D("360.00"), "operator-set"), ("li", D("150.00"), "operator-set"),
-                    ("wang", D("90.00"), "operator-set")]
+    assert fees == [
+        ("me", D("360.00"), "operator-set"),
+        ("li", D("150.00"), "operator-set"),
+        ("wang", D("90.00"), "operator-set"),
+    ]
     assert st.net == D("12000.01") - D("360.00")
     assert reasons(st, RULE) == []
 
 
-@settings(max_examples=60, deadline=None)
-@given(agreed=st.lists(st.integers(min_value=0, max_value=10_000_000), min_size=1, max_size=8),
-       rate=st.integers(min_value=0, max_value=10_000), me=st.integers(min_value=0, max_value=7))
+@settings(max_examples=examples(60))
+@given(
+    agreed=st.lists(st.integers(min_value=0, max_value=10_000_000), min_size=1, max_size=8),
+    rate=st.integers(min_value=0, max_value=10_000),
+    me=st.integers(min_value=0, max_value=7),
+)
 def test_wc_mutual_01_payments_and_fees_are_conserved(agreed: list[int], rate: int, me: int) -> None:
     """WC-MUTUAL-01, CORE-MONEY-02/03: payments add up to the order; fees add up to one rounded fee."""
     amounts = [D(a) / 100 for a in agreed]
@@ -151,9 +185,15 @@ def test_wc_mutual_01_payments_and_fees_are_conserved(agreed: list[int], rate: i
     fee_rate = D(rate) / 10_000
     ids = [f"c{i}" for i in range(len(agreed))]
     ids[me % len(ids)] = "me"
-    data = {"id": "o-1", "amount": f"{amount:.2f}", "stage": "published", "participants": [
-        {"creator": who, "role": "main" if i == 0 else "co_creator", "agreed": f"{a:.2f}"}
-        for i, (who, a) in enumerate(zip(ids, amounts, strict=True))]}
+    data = {
+        "id": "o-1",
+        "amount": f"{amount:.2f}",
+        "stage": "published",
+        "participants": [
+            {"creator": who, "role": "main" if i == 0 else "co_creator", "agreed": f"{a:.2f}"}
+            for i, (who, a) in enumerate(zip(ids, amounts, strict=True))
+        ],
+    }
     st = settle(scenario(orders=[data]), rules={RULE: {"fee_rate": f"{fee_rate}"}})
     assert total(st, Kind.ORDER_PAYMENT) == amount
     fee = round_fen(amount * fee_rate)

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from wechat_channels_helpers import example, own_income, reasons, scenario, settle, total
 
 from creatorpay.core import Kind
+from tests.helpers import examples
+from tests.wechat_channels.wechat_channels_helpers import example, own_income, reasons, scenario, settle, total
 
 D = Decimal
 MARGINAL = {"WC-TIP-03": {"mode": "marginal"}}
@@ -34,8 +35,7 @@ def test_wc_tip_01_uneven_ios_beans_round_once_half_up() -> None:
 def test_wc_tip_01_rounded_once_per_platform_of_purchase_half_up() -> None:
     """WC-TIP-01, CORE-MONEY-03: with 8 Android beans per CNY, 5 beans = 0.625 -> 0.63 (half-up, not
     half-even 0.62); 3 iOS beans = 0.428... -> 0.43. Per platform 1.06; one rounding of both would be 1.05."""
-    st = settle(scenario(tips={"beans_android": 5, "beans_ios": 3}),
-                rules={"WC-TIP-01": {"beans_per_yuan_android": 8}})
+    st = settle(scenario(tips={"beans_android": 5, "beans_ios": 3}), rules={"WC-TIP-01": {"beans_per_yuan_android": 8}})
     assert [x.value for x in st.lines if x.rule == "WC-TIP-01"] == [D("0.63"), D("0.43")]
     assert total(st, Kind.TIPS) == D("1.06")
     assert all(x.label == "operator-set" for x in st.lines if x.rule == "WC-TIP-01")
@@ -70,8 +70,7 @@ def test_wc_tip_02_ended_by_operator_is_not_applied() -> None:
     assert total(st, Kind.COMMISSION, "WC-TIP-02") == 0
 
 
-@pytest.mark.parametrize(("gross", "kept"), [("4999.99", "4999.99"), ("5000.00", "3500.00"),
-                                            ("5000.01", "3500.01")])
+@pytest.mark.parametrize(("gross", "kept"), [("4999.99", "4999.99"), ("5000.00", "3500.00"), ("5000.01", "3500.01")])
 def test_wc_tip_03_cliff_mode_at_the_threshold(gross: str, kept: str) -> None:
     """WC-TIP-03 (cliff, default): below 5,000.00 the whole month is free; at or above it all pays 30%."""
     st = settle(scenario(tips={"yuan": gross}))
@@ -82,8 +81,9 @@ def test_wc_tip_03_cliff_mode_at_the_threshold(gross: str, kept: str) -> None:
     assert any(x.rule == "WC-TIP-02" for x in st.lines) is not free
 
 
-@pytest.mark.parametrize(("gross", "kept"), [("4999.99", "4999.99"), ("5000.00", "5000.00"),
-                                            ("5000.01", "5000.01"), ("6000.00", "5700.00")])
+@pytest.mark.parametrize(
+    ("gross", "kept"), [("4999.99", "4999.99"), ("5000.00", "5000.00"), ("5000.01", "5000.01"), ("6000.00", "5700.00")]
+)
 def test_wc_tip_03_marginal_mode_at_the_threshold(gross: str, kept: str) -> None:
     """WC-TIP-03 (marginal): the first 5,000 of the month is free, the rest pays 30% (0.01 x 30% rounds
     to 0.00)."""
@@ -142,8 +142,7 @@ def test_wc_tip_04_ended_too_tipping_still_not_paid_in_full() -> None:
 def test_wc_tip_04_operator_sets_the_normal_share() -> None:
     """WC-TIP-04, CORE-MONEY-03: a normal share set by an operator is charged on all of the month's
     tipping, rounded once (50% of 5,000.05 = 2,500.03): the creator keeps the rest, 2,500.02."""
-    st = settle(scenario(period="2022-01", tips={"yuan": "5000.05"}),
-                rules={"WC-TIP-04": {"platform_share": "0.50"}})
+    st = settle(scenario(period="2022-01", tips={"yuan": "5000.05"}), rules={"WC-TIP-04": {"platform_share": "0.50"}})
     (line,) = [x for x in st.lines if x.rule == "WC-TIP-04"]
     assert (line.base, line.value, line.label) == (D("5000.05"), D("2500.03"), "operator-set")
     assert st.net == D("2500.02")
@@ -165,14 +164,16 @@ def test_wc_tip_02_share_is_a_parameter() -> None:
     assert st.net == D("32000.00")
 
 
-@settings(max_examples=30, deadline=None)
-@given(st.decimals(min_value=D("0"), max_value=D("1000000"), places=2), st.integers(0, 10_000_000),
-       st.integers(0, 10_000_000))
+@settings(max_examples=examples(30))
+@given(
+    st.decimals(min_value=D("0"), max_value=D("1000000"), places=2),
+    st.integers(0, 10_000_000),
+    st.integers(0, 10_000_000),
+)
 def test_wc_tip_04_outside_the_program_unset_tips_add_nothing(yuan: D, android: int, ios: int) -> None:
     """WC-TIP-04: in 2022-01 (before WC-TIP-02) with the normal share unset, any tipping adds nothing to
     net and is reported not applied with its gross; it is never paid out in full."""
-    got = settle(scenario(period="2022-01", tips={"yuan": f"{yuan:.2f}", "beans_android": android,
-                                                  "beans_ios": ios}))
+    got = settle(scenario(period="2022-01", tips={"yuan": f"{yuan:.2f}", "beans_android": android, "beans_ios": ios}))
     assert got.net == 0 and got.lines == ()
     gross = yuan + (D(android) / 10).quantize(D("0.01")) + (D(ios) / 7).quantize(D("0.01"))
     assert bool(reasons(got, "WC-TIP-04")) == (gross > 0)

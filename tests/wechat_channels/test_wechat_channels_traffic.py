@@ -4,16 +4,22 @@ never cash: CORE-TRAFFIC-01; sizes operator-set) and the quality gate WC-QUAL-01
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from wechat_channels_helpers import impressions, reasons, scenario, settle, total
 
 from creatorpay.core import Kind, MemoryStore
+from tests.wechat_channels.wechat_channels_helpers import impressions, reasons, scenario, settle, total
 
 D = Decimal
 TIERS = {"tier_1k_impressions": 1_000, "tier_10k_impressions": 10_000, "tier_1m_impressions": 1_000_000}
-SIZES = {"WC-NOVICE-01": {"impressions": 777}, "WC-TIER-01": TIERS, "WC-COLD-01": {"impressions": 5_000},
-         "WC-POLARIS-01": {"cash": "2000.00", "impressions": 3_000}, "WC-PRIV-01": {"multiple": "2"}}
+SIZES: dict[str, dict[str, Any]] = {
+    "WC-NOVICE-01": {"impressions": 777},
+    "WC-TIER-01": TIERS,
+    "WC-COLD-01": {"impressions": 5_000},
+    "WC-POLARIS-01": {"cash": "2000.00", "impressions": 3_000},
+    "WC-PRIV-01": {"multiple": "2"},
+}
 
 
 def test_wc_novice_01_zero_followers_get_the_package() -> None:
@@ -38,9 +44,19 @@ def test_wc_novice_01_unset_size_is_not_applied_naming_the_parameter() -> None:
     assert st.impressions == 0
 
 
-@pytest.mark.parametrize(("followers", "expected"), [(999, 0), (1_000, 1_000), (9_999, 1_000),
-                                                     (10_000, 10_000), (52_000, 10_000), (999_999, 10_000),
-                                                     (1_000_000, 1_000_000), (5_000_000, 1_000_000)])
+@pytest.mark.parametrize(
+    ("followers", "expected"),
+    [
+        (999, 0),
+        (1_000, 1_000),
+        (9_999, 1_000),
+        (10_000, 10_000),
+        (52_000, 10_000),
+        (999_999, 10_000),
+        (1_000_000, 1_000_000),
+        (5_000_000, 1_000_000),
+    ],
+)
 def test_wc_tier_01_highest_tier_reached(followers: int, expected: int) -> None:
     """WC-TIER-01: tiers at 1,000 / 10,000 / 1,000,000 followers; one package, the highest tier's."""
     st = settle(scenario(followers=followers), rules=SIZES)
@@ -112,14 +128,15 @@ def test_wc_polaris_01_unset_amounts_are_not_applied_naming_each() -> None:
     assert st.lines == () and st.impressions == 0
 
 
-@pytest.mark.parametrize("flags", [{"original": False}, {"harmful": True},
-                                   {"original": False, "harmful": True}])
+@pytest.mark.parametrize("flags", [{"original": False}, {"harmful": True}, {"original": False, "harmful": True}])
 def test_wc_qual_01_withholds_every_incentive(flags: dict[str, bool]) -> None:
     """WC-QUAL-01: carried or harmful content earns no incentive: no traffic, no Polaris cash, no
     matched users, each reported not applied citing WC-QUAL-01; tips are not incentives."""
     creator = {"new_anchor": True, "polaris": True, **flags}
-    zero = settle(scenario(followers=0, creator=creator, tips={"yuan": "100.00"},
-                           merchant_live={"private_users": 10}), rules=SIZES)
+    zero = settle(
+        scenario(followers=0, creator=creator, tips={"yuan": "100.00"}, merchant_live={"private_users": 10}),
+        rules=SIZES,
+    )
     tiered = settle(scenario(followers=20000, creator=creator), rules=SIZES)
     for st in (zero, tiered):
         assert st.impressions == 0 and st.matched_users == 0

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creatorpay.core import Engine, Kind, Statement, Store, load_scenario
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 PLATFORM = "wechat_channels"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -24,8 +26,9 @@ def scenario(*, period: str = "2026-10", followers: int = 52000, **sections: Any
     return {"schema": 1, "period": period, "creator": creator, **sections}
 
 
-def settle(data: Mapping[str, Any], rules: Mapping[str, Mapping[str, Any]] | None = None,
-           store: Store | None = None) -> Statement:
+def settle(
+    data: Mapping[str, Any], rules: Mapping[str, Mapping[str, Any]] | None = None, store: Store | None = None
+) -> Statement:
     statement = engine(rules).settle(load_scenario(data), PLATFORM, store=store)
     assert statement.status == "ok", statement.error
     return statement
@@ -39,8 +42,7 @@ def example(name: str) -> Statement:
 
 def total(statement: Statement, kind: Kind, rule: str | None = None) -> Decimal:
     """The sum of line values of one kind (and rule)."""
-    return sum((x.value for x in statement.lines if x.kind is kind and (rule is None or x.rule == rule)),
-               Decimal(0))
+    return sum((x.value for x in statement.lines if x.kind is kind and (rule is None or x.rule == rule)), Decimal(0))
 
 
 def reasons(statement: Statement, rule: str) -> list[str]:

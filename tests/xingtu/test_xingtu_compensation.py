@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from xingtu_helpers import D, co_order, lines, moves, own_income, scenario, settle
 
 from creatorpay.core import Kind, Statement
+from tests.xingtu.xingtu_helpers import D, co_order, lines, moves, own_income, scenario, settle
 
 C = Kind.COMPENSATION
 CC = Kind.CREATOR_COMPENSATION
@@ -25,18 +25,24 @@ def ended(stage: str, by: str, viewer: str = "me", **extra: Any) -> Statement:
 
 # -- the client at fault pays every participant, through the platform ------------------------------
 
-@pytest.mark.parametrize(("stage", "rule", "me", "li", "zhao"), [
-    ("script_confirmed", "XT-COMP-01", "1500.00", "900.00", "600.00"),
-    ("video_produced", "XT-COMP-02", "7500.00", "4500.00", "3000.00"),
-    ("client_confirmed", "XT-COMP-03", "15000.00", "9000.00", "6000.00"),
-    ("published", "XT-COMP-07", "15000.00", "9000.00", "6000.00"),
-])
-def test_client_ends_the_order_and_pays_every_participant(stage: str, rule: str, me: str, li: str,
-                                                          zhao: str) -> None:
+
+@pytest.mark.parametrize(
+    ("stage", "rule", "me", "li", "zhao"),
+    [
+        ("script_confirmed", "XT-COMP-01", "1500.00", "900.00", "600.00"),
+        ("video_produced", "XT-COMP-02", "7500.00", "4500.00", "3000.00"),
+        ("client_confirmed", "XT-COMP-03", "15000.00", "9000.00", "6000.00"),
+        ("published", "XT-COMP-07", "15000.00", "9000.00", "6000.00"),
+    ],
+)
+def test_client_ends_the_order_and_pays_every_participant(stage: str, rule: str, me: str, li: str, zhao: str) -> None:
     """XT-COMP-01 10%, XT-COMP-02 50%, XT-COMP-03 100%; XT-COMP-07 client at published 100%."""
     st = ended(stage, "client")
-    assert moves(st) == [(rule, "client", "me", D(me)), (rule, "client", "li", D(li)),
-                         (rule, "client", "zhao", D(zhao))]
+    assert moves(st) == [
+        (rule, "client", "me", D(me)),
+        (rule, "client", "li", D(li)),
+        (rule, "client", "zhao", D(zhao)),
+    ]
     assert all(x.kind is C for x in st.lines)
     assert st.net == own_income(st) == D(me)  # client compensation is platform income (CORE-INCOME-01)
     assert lines(st, "XT-FEE-01") == []  # XT-COMP-06
@@ -50,11 +56,15 @@ def test_client_compensation_labels() -> None:
 
 # -- a participant at fault pays each other participant, not through the platform --------------------
 
-@pytest.mark.parametrize(("stage", "rule", "me", "zhao"), [
-    ("script_confirmed", "XT-COMP-01", "1500.00", "600.00"),
-    ("video_produced", "XT-COMP-02", "7500.00", "3000.00"),
-    ("client_confirmed", "XT-COMP-03", "15000.00", "6000.00"),
-])
+
+@pytest.mark.parametrize(
+    ("stage", "rule", "me", "zhao"),
+    [
+        ("script_confirmed", "XT-COMP-01", "1500.00", "600.00"),
+        ("video_produced", "XT-COMP-02", "7500.00", "3000.00"),
+        ("client_confirmed", "XT-COMP-03", "15000.00", "6000.00"),
+    ],
+)
 def test_co_creator_defaults_and_pays_each_other_participant(stage: str, rule: str, me: str, zhao: str) -> None:
     """XT-COMP-01..03: li ends it; li pays me and zhao the stage's share of their agreed amounts."""
     st = ended(stage, "li")
@@ -65,13 +75,15 @@ def test_co_creator_defaults_and_pays_each_other_participant(stage: str, rule: s
     assert {x.label for x in st.lines} == {"interpretation"}  # "each other participant" is a reading
 
 
-@pytest.mark.parametrize(("stage", "rule", "li", "zhao"), [
-    ("script_confirmed", "XT-COMP-01", "900.00", "600.00"),
-    ("video_produced", "XT-COMP-02", "4500.00", "3000.00"),
-    ("client_confirmed", "XT-COMP-03", "9000.00", "6000.00"),
-])
-def test_main_defaults_before_publication_and_its_net_is_negative(stage: str, rule: str, li: str,
-                                                                 zhao: str) -> None:
+@pytest.mark.parametrize(
+    ("stage", "rule", "li", "zhao"),
+    [
+        ("script_confirmed", "XT-COMP-01", "900.00", "600.00"),
+        ("video_produced", "XT-COMP-02", "4500.00", "3000.00"),
+        ("client_confirmed", "XT-COMP-03", "9000.00", "6000.00"),
+    ],
+)
+def test_main_defaults_before_publication_and_its_net_is_negative(stage: str, rule: str, li: str, zhao: str) -> None:
     """XT-COMP-01..03, XT-COMP-07: I end it as main; I pay li and zhao; my net is negative."""
     st = ended(stage, "me")
     assert moves(st) == [(rule, "me", "li", D(li)), (rule, "me", "zhao", D(zhao))]
@@ -86,6 +98,7 @@ def test_co_creator_view_of_a_defaulting_co_creator() -> None:
 
 
 # -- published -----------------------------------------------------------------------------------------
+
 
 def test_xt_comp_04_main_ends_published_co_creation() -> None:
     """XT-COMP-04: the client pays nothing; the main pays each co-creator 100%: li 9,000, zhao 6,000."""

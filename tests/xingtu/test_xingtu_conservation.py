@@ -8,19 +8,19 @@ from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from xingtu_helpers import co_order, lines, scenario, settle
 
 from creatorpay.core import Kind
 from creatorpay.core.money import ZERO, round_fen
+from tests.helpers import examples
+from tests.xingtu.xingtu_helpers import co_order, lines, scenario, settle
 
 FEN = Decimal("0.01")
 agreed = st.integers(min_value=0, max_value=10**11).map(lambda fen: Decimal(fen) * FEN)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(main=agreed, co=st.lists(agreed, min_size=0, max_size=5), borne_by=st.sampled_from(["pro_rata", "main"]))
-def test_payment_fee_and_transfers_conserve_the_order_amount(main: Decimal, co: list[Decimal],
-                                                             borne_by: str) -> None:
+def test_payment_fee_and_transfers_conserve_the_order_amount(main: Decimal, co: list[Decimal], borne_by: str) -> None:
     spec = [("p0", "main", f"{main:.2f}")] + [(f"p{i}", "co_creator", f"{a:.2f}") for i, a in enumerate(co, 1)]
     amount = main + sum(co, ZERO)
     rules = {"XT-FEE-01": {"borne_by": borne_by}}

@@ -11,14 +11,17 @@ That last scan runs in C, unseen by a line count: its test counts the holders' c
 from __future__ import annotations
 
 import sys
-from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from creatorpay.core import Engine, load_scenario
-from creatorpay.core.scenario import Scenario
 from creatorpay.core.store import MemoryStore
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from creatorpay.core.scenario import Scenario
 
 
 def _scenario(count: int) -> Scenario:
@@ -28,18 +31,30 @@ def _scenario(count: int) -> Scenario:
     orders: list[dict[str, Any]] = []
     for index in range(count):
         main, co = ("me", "li") if index % 2 == 0 else ("li", "me")
-        orders.append({
-            "id": f"o-{index:05d}", "amount": "10000.01" if index % 5 == 0 else "10000.00",
-            "task": "assigned", "stage": "published", "co_creation": True, "app": "douyin",
-            "participants": [
-                {"creator": main, "role": "main", "agreed": "6000.00", "xingtu_beta": True},
-                {"creator": co, "role": "co_creator", "agreed": "4000.00", "xingtu_registered": True},
-            ],
-        })
-    return load_scenario({
-        "schema": 1, "period": "2023-03", "tax": {"method": "none"}, "orders": orders,
-        "creator": {"id": "me", "followers": 310000, "xingtu_beta": True, "xingtu_registered": True},
-    }, source="<many orders>")
+        orders.append(
+            {
+                "id": f"o-{index:05d}",
+                "amount": "10000.01" if index % 5 == 0 else "10000.00",
+                "task": "assigned",
+                "stage": "published",
+                "co_creation": True,
+                "app": "douyin",
+                "participants": [
+                    {"creator": main, "role": "main", "agreed": "6000.00", "xingtu_beta": True},
+                    {"creator": co, "role": "co_creator", "agreed": "4000.00", "xingtu_registered": True},
+                ],
+            }
+        )
+    return load_scenario(
+        {
+            "schema": 1,
+            "period": "2023-03",
+            "tax": {"method": "none"},
+            "orders": orders,
+            "creator": {"id": "me", "followers": 310000, "xingtu_beta": True, "xingtu_registered": True},
+        },
+        source="<many orders>",
+    )
 
 
 def _lines_executed(engine: Engine, scenario: Scenario) -> int:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from xingtu_helpers import D, co_order, lines, moves, own_income, pending, scenario, settle
 
 from creatorpay.core import InputError, Kind, load_scenario
 from creatorpay.core.money import round_fen
+from tests.helpers import examples
+from tests.xingtu.xingtu_helpers import D, co_order, lines, moves, own_income, pending, scenario, settle
 
 FOOD = [("me", "main", "12000.00"), ("li", "co_creator", "5000.00"), ("wang", "co_creator", "3000.00")]
 
@@ -77,16 +78,19 @@ def test_xt_fee_01_borne_by_main_alternative() -> None:
 
 def test_xt_fee_01_rate_comes_from_the_rule_file() -> None:
     """XT-FEE-01: an override of the rate changes the fee; the line becomes at best operator-set."""
-    st = settle(scenario([{"id": "o1", "amount": "1000.00", "stage": "published"}]),
-                rules={"XT-FEE-01": {"rate": "0.10"}})
+    st = settle(
+        scenario([{"id": "o1", "amount": "1000.00", "stage": "published"}]), rules={"XT-FEE-01": {"rate": "0.10"}}
+    )
     assert lines(st, "XT-FEE-01")[0].value == D("100.00")
     assert lines(st, "XT-FEE-01")[0].label == "unverified"
 
 
 def test_xt_price_01_order_without_amount_takes_the_band_price() -> None:
     """XT-PRICE-01: a 45 s video takes the 21-60 s price; the payment line cites XT-PRICE-01."""
-    data = scenario([{"id": "o1", "video_seconds": 45, "stage": "published"}],
-                    price_card={"s1_20": "800.00", "s21_60": "1500.00", "s60_plus": "3000.00"})
+    data = scenario(
+        [{"id": "o1", "video_seconds": 45, "stage": "published"}],
+        price_card={"s1_20": "800.00", "s21_60": "1500.00", "s60_plus": "3000.00"},
+    )
     st = settle(data)
     pay = lines(st, kind=Kind.ORDER_PAYMENT)[0]
     assert (pay.rule, pay.value) == ("XT-PRICE-01", D("1500.00"))
@@ -96,8 +100,9 @@ def test_xt_price_01_order_without_amount_takes_the_band_price() -> None:
 
 def test_xt_price_01_given_amount_is_not_a_price_card_order() -> None:
     """XT-PRICE-01: an order with an amount is paid under XT-ORD-01 even with a price card."""
-    data = scenario([{"id": "o1", "amount": "999.00", "video_seconds": 45, "stage": "published"}],
-                    price_card={"s21_60": "1500.00"})
+    data = scenario(
+        [{"id": "o1", "amount": "999.00", "video_seconds": 45, "stage": "published"}], price_card={"s21_60": "1500.00"}
+    )
     assert lines(settle(data), kind=Kind.ORDER_PAYMENT)[0].rule == "XT-ORD-01"
 
 
@@ -160,10 +165,12 @@ def test_core_income_01_no_platform_withholding_on_a_received_share() -> None:
     assert tax and tax[0].payer == "me"  # 57,000 kept (own platform income): taxed
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.decimals(min_value=D("0.01"), max_value=D("500000"), places=2),
-       st.decimals(min_value=D("0.01"), max_value=D("500000"), places=2),
-       st.decimals(min_value=D("0"), max_value=D("0.5"), places=2))
+@settings(max_examples=examples(40))
+@given(
+    st.decimals(min_value=D("0.01"), max_value=D("500000"), places=2),
+    st.decimals(min_value=D("0.01"), max_value=D("500000"), places=2),
+    st.decimals(min_value=D("0"), max_value=D("0.5"), places=2),
+)
 @example(main=D("145.53"), share=D("0.01"), mcn=D("0.02"))  # MCN 2.765 rounds half-up to 2.77
 def test_core_income_01_co_creator_nets_its_transfer_whatever_the_mcn(main: D, share: D, mcn: D) -> None:
     """CORE-INCOME-01: whatever the amounts and MCN share, a co-creator's net is the transfer it receives

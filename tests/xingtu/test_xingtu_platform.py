@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from xingtu_helpers import EXAMPLES, D, engine, lines, moves, reasons, scenario, settle, violated
-
 from creatorpay.core import Engine, Kind, load_scenario
 from creatorpay.plugins import xingtu
+from tests.xingtu.xingtu_helpers import EXAMPLES, D, engine, lines, moves, reasons, scenario, settle, violated
 
-XT_RULES = ([f"XT-CC-0{i}" for i in range(1, 10)] + ["XT-ORD-01", "XT-ORD-02", "XT-ORD-03", "XT-FEE-01",
-            "XT-PRICE-01"] + [f"XT-COMP-0{i}" for i in range(1, 8)] + ["XT-GROW-01"])
+XT_RULES = (
+    [f"XT-CC-0{i}" for i in range(1, 10)]
+    + ["XT-ORD-01", "XT-ORD-02", "XT-ORD-03", "XT-FEE-01", "XT-PRICE-01"]
+    + [f"XT-COMP-0{i}" for i in range(1, 8)]
+    + ["XT-GROW-01"]
+)
 
 
 def test_rule_file_holds_every_xingtu_rule_with_its_dates() -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from xingtu_helpers import SIX_SPEC, co_order, lines, pending, reasons, scenario, settle, violated
-
 from creatorpay.core import MemoryStore
 from creatorpay.plugins.xingtu import quota
+from tests.xingtu.xingtu_helpers import SIX_SPEC, co_order, lines, pending, reasons, scenario, settle, violated
 
 KEY = quota.slot_key("me", "2026-10")
 
@@ -47,8 +46,12 @@ def test_xt_cc_06_counts_in_input_order_from_the_scenario_baseline() -> None:
 
 def test_xt_cc_06_counts_every_stage_and_ignores_ordinary_orders() -> None:
     """XT-CC-06: a co-creation order counts whatever its stage; an ordinary order does not."""
-    orders = [co_order("a", stage="negotiating"), {"id": "solo", "amount": "10.00", "stage": "published"},
-              co_order("b", termination={"by": "li"}, stage="video_produced"), co_order("c")]
+    orders = [
+        co_order("a", stage="negotiating"),
+        {"id": "solo", "amount": "10.00", "stage": "published"},
+        co_order("b", termination={"by": "li"}, stage="video_produced"),
+        co_order("c"),
+    ]
     st = settle(scenario(orders, co_creations_this_month=2))
     assert violated(st) == ["XT-CC-06"] and st.violations[0].order == "c"
 
@@ -97,8 +100,7 @@ def test_xt_cc_07_operator_release_lets_a_fifth_order_through() -> None:
     store = MemoryStore()
     month = [co_order("o1", review_failed=True), co_order("o2"), co_order("o3"), co_order("o4")]
     assert violated(settle(scenario(month), store=store)) == ["XT-CC-07"]
-    assert violated(settle(scenario([co_order("o5")], co_creations_this_month=4), store=MemoryStore())) \
-        == ["XT-CC-06"]
+    assert violated(settle(scenario([co_order("o5")], co_creations_this_month=4), store=MemoryStore())) == ["XT-CC-06"]
     assert store.release(KEY, "o1")
     later = settle(scenario([co_order("o5")], co_creations_this_month=4), store=store)
     assert violated(later) == []

@@ -6,9 +6,19 @@ rejected order adds nothing and does not stop the others.
 
 from __future__ import annotations
 
-from xingtu_helpers import SIX_SPEC, D, co_order, lines, participants, pending, reasons, scenario, settle, violated
-
 from creatorpay.core import Kind
+from tests.xingtu.xingtu_helpers import (
+    SIX_SPEC,
+    D,
+    co_order,
+    lines,
+    participants,
+    pending,
+    reasons,
+    scenario,
+    settle,
+    violated,
+)
 
 
 def test_xt_cc_01_no_main_contributor_is_rejected() -> None:
@@ -49,7 +59,8 @@ def test_xt_cc_02_five_co_creators_are_allowed() -> None:
 def test_xt_cc_03_seven_creators_without_too_many_co_creators() -> None:
     """XT-CC-03 on its own: two mains and five co-creators are 7 creators (XT-CC-01 too, not XT-CC-02)."""
     spec = [("me", "main", "1000.00"), ("li", "main", "1000.00")] + [
-        (f"c{i}", "co_creator", "1000.00") for i in range(1, 6)]
+        (f"c{i}", "co_creator", "1000.00") for i in range(1, 6)
+    ]
     st = settle(scenario([co_order("o1", spec)]))
     assert violated(st) == ["XT-CC-01", "XT-CC-03"]
     assert st.violations[1].participant == "c5"
@@ -161,20 +172,30 @@ def test_xt_ord_01_order_arranged_off_xingtu_pays_nothing() -> None:
 def test_core_ord_02_rejected_orders_are_never_pending() -> None:
     """CORE-ORD-02: XT-CC-08 off-platform use, a failed review and a cap reject an order as a violation;
     only an order not yet published or terminated is pending."""
-    orders = [co_order("off", off_platform=True), co_order("review", review_failed=True),
-              {"id": "single", "amount": "500.00", "stage": "published", "review_failed": True},
-              co_order("early", stage="video_produced")]
+    orders = [
+        co_order("off", off_platform=True),
+        co_order("review", review_failed=True),
+        {"id": "single", "amount": "500.00", "stage": "published", "review_failed": True},
+        co_order("early", stage="video_produced"),
+    ]
     st = settle(scenario(orders, period="2022-11"))
     assert [(x.order, x.rule) for x in st.violations] == [
-        ("off", "XT-CC-08"), ("review", "XT-CC-07"), ("single", "XT-ORD-01")]
+        ("off", "XT-CC-08"),
+        ("review", "XT-CC-07"),
+        ("single", "XT-ORD-01"),
+    ]
     assert list(pending(st)) == ["early"]
     assert st.lines == ()
 
 
 def test_xt_ord_01_ordinary_order_needs_one_main() -> None:
     """XT-ORD-01: an ordinary order listing no main creator has no one to pay."""
-    order = {"id": "o1", "amount": "1000.00", "stage": "published",
-             "participants": [{"creator": "me", "role": "co_creator", "agreed": "1000.00"}]}
+    order = {
+        "id": "o1",
+        "amount": "1000.00",
+        "stage": "published",
+        "participants": [{"creator": "me", "role": "co_creator", "agreed": "1000.00"}],
+    }
     st = settle(scenario([order]))
     assert violated(st) == ["XT-ORD-01"]
     assert st.lines == ()

@@ -5,13 +5,15 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creatorpay.core import Engine, Kind, Line, Statement, Store, load_scenario
 from creatorpay.core.money import ZERO
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 D = Decimal
@@ -35,14 +37,20 @@ def participants(spec: Sequence[tuple[str, str, str]]) -> list[dict[str, Any]]:
 def co_order(ident: str, spec: Sequence[tuple[str, str, str]] = TRIO, **values: Any) -> dict[str, Any]:
     """A valid published co-creation order whose amount is the sum of the agreed amounts."""
     amount = sum((D(a) for _, _, a in spec), ZERO)
-    order: dict[str, Any] = {"id": ident, "amount": f"{amount:.2f}", "stage": "published", "co_creation": True,
-                             "participants": participants(spec)}
+    order: dict[str, Any] = {
+        "id": ident,
+        "amount": f"{amount:.2f}",
+        "stage": "published",
+        "co_creation": True,
+        "participants": participants(spec),
+    }
     order.update(values)
     return order
 
 
-def scenario(orders: Sequence[Mapping[str, Any]] = (), *, period: str = "2026-10", creator: str = "me",
-             **creator_values: Any) -> dict[str, Any]:
+def scenario(
+    orders: Sequence[Mapping[str, Any]] = (), *, period: str = "2026-10", creator: str = "me", **creator_values: Any
+) -> dict[str, Any]:
     """A scenario dict for ``creator`` (whitelisted and registered unless told) with these orders."""
     table: dict[str, Any] = {"id": creator, "followers": 1000, "xingtu_beta": True, "xingtu_registered": True}
     table.update(creator_values)
@@ -59,18 +67,19 @@ def engine(rules: Mapping[str, Any] | None = None) -> Engine:
     return _engine(json.dumps({"xingtu": rules}) if rules else None)
 
 
-def settle(data: Mapping[str, Any], *, rules: Mapping[str, Any] | None = None,
-           store: Store | None = None) -> Statement:
+def settle(data: Mapping[str, Any], *, rules: Mapping[str, Any] | None = None, store: Store | None = None) -> Statement:
     """The Xingtu statement of a scenario dict."""
     statement = engine(rules).settle(load_scenario(data), "xingtu", store=store)
     assert statement.status == "ok", statement.error
     return statement
 
 
-def lines(st: Statement, rule: str | None = None, kind: Kind | None = None,
-          order: str | None = None) -> list[Line]:
-    return [x for x in st.lines if (rule is None or x.rule == rule) and (kind is None or x.kind is kind)
-            and (order is None or x.order == order)]
+def lines(st: Statement, rule: str | None = None, kind: Kind | None = None, order: str | None = None) -> list[Line]:
+    return [
+        x
+        for x in st.lines
+        if (rule is None or x.rule == rule) and (kind is None or x.kind is kind) and (order is None or x.order == order)
+    ]
 
 
 def moves(st: Statement, rule: str | None = None) -> list[tuple[str, str, str, Decimal]]:
@@ -94,5 +103,6 @@ def pending(st: Statement) -> dict[str, str]:
 def own_income(st: Statement) -> Decimal:
     """CORE-INCOME-01 from the statement's lines: a transfer received from a main contributor is not
     platform income."""
-    return sum((x.amount for x in st.lines if x.kind.platform_income
-                and not (x.kind is Kind.TRANSFER and x.amount > 0)), ZERO)
+    return sum(
+        (x.amount for x in st.lines if x.kind.platform_income and not (x.kind is Kind.TRANSFER and x.amount > 0)), ZERO
+    )

@@ -7,11 +7,13 @@ valid ones; it draws junk ones by itself (they must be input errors, never crash
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creatorpay.testing import PlatformConformance
 from hypothesis import strategies as st
-from hypothesis.strategies import SearchStrategy
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
 
 
 class TestDemoPlatformConformance(PlatformConformance):

@@ -21,7 +21,8 @@ def test_tip_01_books_the_gross_and_the_platforms_share_apart(creatorpay_engine:
     statement = creatorpay_engine.settle(load_scenario(month("2026-10", tips={"yuan": "1234.56"})), PLATFORM)
     assert [(line.rule, line.kind, line.value, line.amount) for line in statement.lines] == [
         ("DEMO-TIP-01", Kind.TIPS, Decimal("1234.56"), Decimal("1234.56")),
-        ("DEMO-TIP-01", Kind.COMMISSION, Decimal("246.91"), Decimal("-246.91"))]
+        ("DEMO-TIP-01", Kind.COMMISSION, Decimal("246.91"), Decimal("-246.91")),
+    ]
     assert statement.net == Decimal("987.65")
     assert {line.label for line in statement.lines} == {"unverified"}
 
@@ -32,13 +33,17 @@ def test_tip_01_is_not_in_force_before_2024(creatorpay_engine: Engine) -> None:
     assert statement.status == "no_rules" and not statement.lines
 
 
-@pytest.mark.parametrize(("period", "streams", "bonus"), [
-    ("2026-06", 3, "150.00"),    # 3 x 50.00, the first version
-    ("2026-07", 3, "180.00"),    # 3 x 60.00: the version from 2026-07-01 is in force on the month's first day
-    ("2026-07", 25, "1200.00"),  # capped at 20 streams: 20 x 60.00
-])
-def test_live_01_bonus_per_stream_by_version_and_cap(creatorpay_engine: Engine, period: str, streams: int,
-                                                     bonus: str) -> None:
+@pytest.mark.parametrize(
+    ("period", "streams", "bonus"),
+    [
+        ("2026-06", 3, "150.00"),  # 3 x 50.00, the first version
+        ("2026-07", 3, "180.00"),  # 3 x 60.00: the version from 2026-07-01 is in force on the month's first day
+        ("2026-07", 25, "1200.00"),  # capped at 20 streams: 20 x 60.00
+    ],
+)
+def test_live_01_bonus_per_stream_by_version_and_cap(
+    creatorpay_engine: Engine, period: str, streams: int, bonus: str
+) -> None:
     data = month(period, ext={PLATFORM: {"streams": streams}})
     statement = creatorpay_engine.settle(load_scenario(data), PLATFORM)
     assert [(line.rule, line.value) for line in statement.lines] == [("DEMO-LIVE-01", Decimal(bonus))]

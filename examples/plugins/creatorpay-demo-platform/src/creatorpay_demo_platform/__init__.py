@@ -8,15 +8,17 @@ stays cheap to import (every Engine imports it): heavy libraries go inside the h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creatorpay.core import Kind, Platform, Settlement, hookimpl
 from creatorpay.core.checks import Checker
 
 from . import streams
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 NAME = "demo_platform"
 RULES = Path(__file__).with_name("rules.toml")
@@ -65,12 +67,23 @@ def creatorpay_settle_revenue_share(ctx: Settlement) -> None:
     if rule is None:
         return
     ctx.statement.line(
-        "DEMO-TIP-01", Kind.TIPS, payer=NAME, payee=ctx.creator, base=tips.yuan, rate=Decimal(1),
-        label=rule.label_for(), note="tips given in CNY, gross",
+        "DEMO-TIP-01",
+        Kind.TIPS,
+        payer=NAME,
+        payee=ctx.creator,
+        base=tips.yuan,
+        rate=Decimal(1),
+        label=rule.label_for(),
+        note="tips given in CNY, gross",
     )
     share = 1 - rule.decimal("creator_share")
     ctx.statement.line(
-        "DEMO-TIP-01", Kind.COMMISSION, payer=ctx.creator, payee=NAME, base=tips.yuan, rate=share,
+        "DEMO-TIP-01",
+        Kind.COMMISSION,
+        payer=ctx.creator,
+        payee=NAME,
+        base=tips.yuan,
+        rate=share,
         label=rule.label_for("creator_share"),  # an overridden figure makes the line operator-set
         note=f"the platform keeps {share:.0%} of tips given in CNY, rounded once (fictional figure)",
     )

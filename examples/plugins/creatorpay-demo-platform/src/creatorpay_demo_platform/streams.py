@@ -30,7 +30,12 @@ def bonus(ctx: Settlement) -> None:
     per = rule.decimal("bonus_per_stream")
     capped = f", capped at {paid}" if paid < count else ""
     ctx.statement.line(
-        "DEMO-LIVE-01", Kind.INCENTIVE, payer=PLATFORM, payee=ctx.creator, base=Decimal(paid), rate=per,
+        "DEMO-LIVE-01",
+        Kind.INCENTIVE,
+        payer=PLATFORM,
+        payee=ctx.creator,
+        base=Decimal(paid),
+        rate=per,
         label=rule.label_for("bonus_per_stream", "max_streams"),
         note=f"{count} live streams{capped}, {grouped(per)} each (fictional figures)",
     )
@@ -45,6 +50,9 @@ def novice_traffic(ctx: Settlement) -> None:
     if unset:
         ctx.statement.skip("DEMO-NEW-01", unset)
         return
-    ctx.statement.add_traffic("DEMO-NEW-01", impressions=rule.count("impressions"),
-                              label=rule.label_for("max_followers", "impressions"),
-                              note="novice traffic package (fictional), in impressions, never cash (CORE-TRAFFIC-01)")
+    ctx.statement.add_traffic(
+        "DEMO-NEW-01",
+        impressions=rule.count("impressions"),
+        label=rule.label_for("max_followers", "impressions"),
+        note="novice traffic package (fictional), in impressions, never cash (CORE-TRAFFIC-01)",
+    )
