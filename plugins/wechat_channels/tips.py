@@ -128,15 +128,11 @@ def commission(ctx: Settlement, gross: Decimal) -> None:
     label = threshold.label_for("threshold", "mode")
     if mode == "cliff":
         if gross < limit:
-            ctx.statement.line(
-                "WC-TIP-03",
-                Kind.COMMISSION,
-                payer=ctx.creator,
-                payee=PLATFORM,
-                base=gross,
-                rate=ZERO,
-                label=label,
-                note=f"gross tipping {grouped(gross)} is below {grouped(limit)}: commission-free (mode cliff)",
+            _commission_free(
+                ctx,
+                gross,
+                label,
+                f"gross tipping {grouped(gross)} is below {grouped(limit)}: commission-free (mode cliff)",
             )
         else:
             _charge(
@@ -148,16 +144,8 @@ def commission(ctx: Settlement, gross: Decimal) -> None:
                 f"(WC-TIP-03, mode cliff): commission on all of it",
             )
         return
-    free = min(gross, limit)
-    ctx.statement.line(
-        "WC-TIP-03",
-        Kind.COMMISSION,
-        payer=ctx.creator,
-        payee=PLATFORM,
-        base=free,
-        rate=ZERO,
-        label=label,
-        note=f"the first {grouped(limit)} of the month is commission-free (mode marginal)",
+    _commission_free(
+        ctx, min(gross, limit), label, f"the first {grouped(limit)} of the month is commission-free (mode marginal)"
     )
     if gross > limit:
         _charge(
@@ -167,6 +155,13 @@ def commission(ctx: Settlement, gross: Decimal) -> None:
             share.label_for("creator_share"),
             f"commission on tipping above {grouped(limit)} (WC-TIP-03, mode marginal)",
         )
+
+
+def _commission_free(ctx: Settlement, base: Decimal, label: str, note: str) -> None:
+    """WC-TIP-03: the commission-free part of the month's gross tipping, as a commission line at rate 0."""
+    ctx.statement.line(
+        "WC-TIP-03", Kind.COMMISSION, payer=ctx.creator, payee=PLATFORM, base=base, rate=ZERO, label=label, note=note
+    )
 
 
 def _charge(ctx: Settlement, base: Decimal, rate: Decimal, label: str, why: str) -> None:
