@@ -60,7 +60,7 @@ def export(
     if output is not None:
         check_outputs([("--output", output)], [], ledger=db)
     with open_ledger(db, readonly=True, verifying=True) as store, ledger_errors(db, verifying=True):
-        from ..ledger import Ledger
+        from ..batch.ledger import Ledger
 
         _, problems = Ledger(store).verify(month=month, platform=platform, creator=creator)
         if problems:
@@ -92,7 +92,7 @@ def show(db: Path, platform: str, creator: str, period: str) -> None:
     month = _month(period)
     assert month is not None
     with open_ledger(db, readonly=True) as store, ledger_errors(db):
-        from ..ledger import Ledger, Unit
+        from ..batch.ledger import Ledger, Unit
 
         found = Ledger(store).statements(Unit(platform, creator, month))
     if not found:
@@ -110,7 +110,7 @@ def verify(db: Path) -> None:
     """
     try:
         with open_ledger(db, readonly=True, verifying=True) as store, ledger_errors(db, verifying=True):
-            from ..ledger import Ledger
+            from ..batch.ledger import Ledger
 
             checked, problems = Ledger(store).verify()
     except LedgerDamaged as exc:
