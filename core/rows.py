@@ -41,14 +41,16 @@ class Row:
 class RowReader:
     """Rows of ``path`` by its extension: ``.jsonl``/``.ndjson``/``.json`` (one JSON object per line)
     or ``.csv`` (a header row, then one row per line). :attr:`position` counts the bytes consumed, for
-    a progress bar. ``required`` columns must be in a CSV header."""
+    a progress bar. ``required`` columns must be in a CSV header. ``name`` is how messages and the
+    rejects file name the input (default: ``path``; ``-`` for standard input spooled to ``path``)."""
 
-    def __init__(self, path: Path, *, required: Sequence[str] = ()) -> None:
+    def __init__(self, path: Path, *, required: Sequence[str] = (), name: str | None = None) -> None:
         self.path = path
+        self.name = str(path) if name is None else name
         suffix = path.suffix.lower()
         if suffix not in JSON_LINES + CSV:
             raise InputError.one(
-                str(path),
+                self.name,
                 "",
                 f"unknown file format {suffix or '(no extension)'!r}; "
                 f"expected JSON Lines ({', '.join(JSON_LINES)}) or CSV (.csv)",
@@ -70,18 +72,18 @@ class RowReader:
         try:
             header = next(self._csv, None)
         except csv.Error as exc:
-            raise InputError.one(str(self.path), "line 1", f"unreadable CSV header: {exc}") from None
+            raise InputError.one(self.name, "line 1", f"unreadable CSV header: {exc}") from None
         if not header or not any(header):
-            raise InputError.one(str(self.path), "line 1", "expected a header row naming the columns")
+            raise InputError.one(self.name, "line 1", "expected a header row naming the columns")
         names = [h.strip() for h in header]
         if any(not_utf8(n) for n in names):
-            raise InputError.one(str(self.path), "line 1", "the header is not UTF-8 text")
+            raise InputError.one(self.name, "line 1", "the header is not UTF-8 text")
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
-            raise InputError.one(str(self.path), "line 1", f"repeated columns: {', '.join(repeated)}")
+            raise InputError.one(self.name, "line 1", f"repeated columns: {', '.join(repeated)}")
         missing = [c for c in self.required if c not in names]
         if missing:
-            raise InputError.one(str(self.path), "line 1", f"missing required columns: {', '.join(missing)}")
+            raise InputError.one(self.name, "line 1", f"missing required columns: {', '.join(missing)}")
         self.header = tuple(names)
 
     def close(self) -> None:

@@ -43,7 +43,7 @@ from .pipeline import Pipeline
 from .workers import DEPTH, PARALLEL_EVENTS, PARSERS, Job, Outcome, Parsed, Settler, Workers, requested
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from pathlib import Path
 
     from ..scenario import Period
@@ -163,11 +163,18 @@ class Batch:
         self._resettled = 0
         self._pool: Workers | None = None
 
-    def run(self, events: Path, creators: Path) -> Summary:
-        """Stage the creators and the events, settle every unit with unsettled events, reconcile."""
+    def run(self, events: Path, creators: Path, *, names: Mapping[Path, str] | None = None) -> Summary:
+        """Stage the creators and the events, settle every unit with unsettled events, reconcile.
+
+        ``names``: how to name an input in messages and the rejects file, by path (``-`` for standard
+        input that the CLI spooled to a file)."""
         began = time.perf_counter()
         self._rejected_staged = 0
-        with RowReader(creators, required=("id",)) as profiles, RowReader(events, required=COMMON) as rows:
+        names = names or {}
+        with (
+            RowReader(creators, required=("id",), name=names.get(creators)) as profiles,
+            RowReader(events, required=COMMON, name=names.get(events)) as rows,
+        ):
             self.workers = requested(self.workers)
             self._pool = Workers.start(
                 self.workers,
@@ -177,7 +184,7 @@ class Batch:
                 size=rows.size,
             )
             try:
-                run = self.ledger.begin_run(f"{events} --creators {creators}")
+                run = self.ledger.begin_run(f"{rows.name} --creators {profiles.name}")
                 summary = Summary(run, workers=1 if self._pool is None else 1 + len(self._pool))
                 self._timed(summary, "creators", lambda: self._stage_profiles(profiles, summary))
                 self._timed(summary, "events", lambda: self._stage_events(rows, summary))
@@ -213,7 +220,7 @@ class Batch:
     def _stage_profiles(self, reader: RowReader, summary: Summary) -> None:
         """Stage the creators file (the latest file wins; a creator twice in one file is rejected)."""
         self._start("creators", reader.size)
-        source = str(reader.path)
+        source = reader.name
 
         def put(parsed: Parsed) -> None:
             rows, rejects, read = parsed
@@ -228,7 +235,7 @@ class Batch:
     def _stage_events(self, reader: RowReader, summary: Summary) -> None:
         """Stage the events: each row checked (:func:`_parse`), then staged by its idempotency key
         (:meth:`Ledger.stage_rows`)."""
-        self._source = str(reader.path)
+        self._source = reader.name
         month = str(self.period) if self.period is not None else None
         self._start("events", reader.size)
         self._stage(

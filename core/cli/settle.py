@@ -11,8 +11,11 @@ from __future__ import annotations
 import gc
 import json
 import os
+import shutil
 import stat
 import sys
+import tempfile
+from contextlib import ExitStack
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,7 +65,14 @@ GC_FIRST_GENERATION = 50_000
     metavar="FILE",
     help="Where rejected rows go (CSV: file, line, id, reason), written whole at the end of the run, "
     "and only when a row was rejected (an earlier run's rejects file there is then removed as "
-    "stale). Default: EVENTS with .rejects.csv.",
+    "stale). Default: EVENTS with .rejects.csv (stdin.rejects.csv when EVENTS is -).",
+)
+@click.option(
+    "--stdin-format",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="The format of EVENTS or --creators given as - (standard input).",
 )
 @rules_option
 @click.option(
@@ -78,10 +88,12 @@ GC_FIRST_GENERATION = 50_000
 @click.option("--stage-chunk", type=click.IntRange(1), default=None, hidden=True, help="Rows per transaction.")
 def settle(
     events: Path,
+    *,
     creators: Path,
     db: Path,
     period: str | None,
     rejects: Path | None,
+    stdin_format: str,
     rules: Path | None,
     fmt: str,
     progress: bool | None,
@@ -94,7 +106,13 @@ def settle(
     already settled adds an adjustment statement. Rerunning the same command after a crash completes
     the ledger exactly as an uninterrupted run would.
 
-    Example: creatorpay settle month.jsonl --creators creators.jsonl --db ledger.sqlite --period 2026-10
+    EVENTS or --creators may be - (standard input, JSON Lines unless --stdin-format csv): it is
+    copied to a temporary file first, since the worker processes read the events by byte ranges.
+
+    \b
+    Examples:
+      creatorpay settle month.jsonl --creators creators.jsonl --db ledger.sqlite --period 2026-10
+      export-events | creatorpay settle - --creators creators.csv --db ledger.sqlite
     """
     from ..batch import SETTLE_CHUNK, STAGE_CHUNK, Batch
 
@@ -103,10 +121,13 @@ def settle(
     # creatorpay_check_rules), before any file is opened: a bad tax table is exit 2, not a run
     # rejecting every unit it would settle under it.
     engine = make_engine(rules)
-    target = rejects or events.with_suffix(".rejects.csv")
+    if str(events) == STDIN and str(creators) == STDIN:
+        raise InputError.one("EVENTS", "", "EVENTS and --creators cannot both be - (standard input)")
+    target = rejects or (Path("stdin.rejects.csv") if str(events) == STDIN else events.with_suffix(".rejects.csv"))
     inputs = (("EVENTS", events), ("--creators", creators), ("--rules", rules))
     for _what, path in inputs[:2]:
-        open_input(path).close()  # there and a regular file (a FIFO or a device is refused), before any writing
+        if str(path) != STDIN:  # there and a regular file (a FIFO or a device is refused), before any writing
+            open_input(path).close()
     # Before anything is opened for writing: the ledger is no input, the rejects file neither.
     check_ledger(db, inputs)
     check_outputs(
@@ -120,7 +141,8 @@ def settle(
     gc.set_threshold(GC_FIRST_GENERATION, *thresholds[1:])
     summary: Summary | None = None
     try:
-        with open_ledger(db) as store, ledger_errors(db):
+        with ExitStack() as spooling, open_ledger(db) as store, ledger_errors(db):
+            events, creators, names = _spooled(spooling, events, creators, stdin_format)
             try:
                 with replacing(target) as out:
                     bar = _RichProgress() if show else None
@@ -134,7 +156,7 @@ def settle(
                         stage_chunk=stage_chunk or STAGE_CHUNK,
                     )
                     try:
-                        summary = batch.run(events, creators)
+                        summary = batch.run(events, creators, names=names)
                     finally:
                         if bar is not None:
                             bar.close()
@@ -154,6 +176,20 @@ def settle(
         click.echo(_text(data))
     if not summary.balanced:
         raise click.ClickException(f"the reconciliation does not hold (run {summary.run}); see the summary")
+
+
+def _spooled(stack: ExitStack, events: Path, creators: Path, stdin_format: str) -> tuple[Path, Path, dict[Path, str]]:
+    """EVENTS and --creators as files: one given as ``-`` is standard input copied to a temporary file
+    (removed when ``stack`` closes), named ``-`` in messages and the rejects file."""
+    if STDIN not in (str(events), str(creators)):
+        return events, creators, {}
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="creatorpay-stdin-")))
+    copy = folder / f"stdin.{stdin_format}"
+    with copy.open("wb") as out:
+        shutil.copyfileobj(sys.stdin.buffer, out, 1024 * 1024)
+    if str(events) == STDIN:
+        return copy, creators, {copy: STDIN}
+    return events, copy, {copy: STDIN}
 
 
 def _period(text: str | None) -> Period | None:

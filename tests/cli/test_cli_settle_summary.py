@@ -108,3 +108,59 @@ def test_quiet_prints_no_summary_but_keeps_the_json_document(tmp_path: Path) -> 
     assert settle(events, people, tmp_path / "q.sqlite", "-q") == ""
     data = json.loads(settle(events, people, tmp_path / "j.sqlite", "-q", "--format", "json"))
     assert data["reconciliation"]["counts_balance"]
+
+
+def test_events_or_creators_from_standard_input(tmp_path: Path) -> None:
+    """`-` reads standard input wherever a file is read (issue 17): settle's EVENTS or --creators, JSON
+    Lines by default or CSV with --stdin-format; the rejects file names the input `-`; both at once is
+    bad input (exit 2)."""
+    events, people = generate(tmp_path / "month", events=300, creators=30, seed=9, malformed=2, duplicates=0)
+    piped = subprocess.run(
+        [*SCRIPT, "settle", "-", "--creators", str(people), "--db", str(tmp_path / "a.sqlite"), "--format", "json"],
+        input=events.read_bytes(),
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert piped.returncode == 0, piped.stderr
+    data = json.loads(piped.stdout)
+    from_file = json.loads(settle(events, people, tmp_path / "b.sqlite", "--format", "json"))
+    assert (data["rows_read"], data["settled"], data["rejected"]) == (
+        from_file["rows_read"],
+        from_file["settled"],
+        from_file["rejected"],
+    )
+    assert data["rejects_file"] == "stdin.rejects.csv"
+    rejected = (tmp_path / "stdin.rejects.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert rejected and all(line.startswith("-,") for line in rejected)
+    csv_people = tmp_path / "people.csv"
+    csv_people.write_text("id,followers\nc1,5000\n", encoding="utf-8")
+    both = subprocess.run(
+        [*SCRIPT, "settle", "-", "--creators", "-", "--db", str(tmp_path / "c.sqlite")],
+        input=b"",
+        capture_output=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert both.returncode == 2 and b"cannot both be -" in both.stderr
+    creators_csv = subprocess.run(
+        [
+            *SCRIPT,
+            "settle",
+            str(events),
+            "--creators",
+            "-",
+            "--stdin-format",
+            "csv",
+            "--db",
+            str(tmp_path / "d.sqlite"),
+        ],
+        input=csv_people.read_bytes(),
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert creators_csv.returncode == 0, creators_csv.stderr
