@@ -68,6 +68,11 @@ def settle(
         return summary, list(csv.reader(handle))[1:]
 
 
+def settle_args(events: Path, people: Path, db: Path, *extra: str) -> list[str]:
+    """The arguments of ``creatorpay settle`` of ``events`` into ``db`` with a JSON summary."""
+    return ["settle", str(events), "--creators", str(people), "--db", str(db), "--format", "json", *extra]
+
+
 def cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
 
@@ -119,21 +124,7 @@ def race_two_settles_on_one_budget(tmp: Path, env: Mapping[str, str] | None = No
         )
         children.append(
             subprocess.Popen(
-                [
-                    *CLI,
-                    "settle",
-                    str(events),
-                    "--creators",
-                    str(people),
-                    "--db",
-                    str(db),
-                    "--rules",
-                    str(rules),
-                    "--format",
-                    "json",
-                    "--chunk",
-                    "1",
-                ],
+                [*CLI, *settle_args(events, people, db, "--rules", str(rules), "--chunk", "1")],
                 cwd=ROOT,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from creatorpay.core.batch.workers import PARALLEL_BYTES
-from tests.ledger.ledger_support import cli, tips, write_jsonl
+from tests.ledger.ledger_support import cli, settle_args, tips, write_jsonl
 
 HUGE = "1" * 5000
 
@@ -87,19 +87,7 @@ def _run(tmp_path: Path, good: list[dict[str, Any]], *, pad_to: int = 0) -> tupl
             '{"id": "p3\\u0000", "followers": 5}',
         ],
     )
-    done = cli(
-        "settle",
-        str(events),
-        "--creators",
-        str(people),
-        "--db",
-        str(tmp_path / "l.sqlite"),
-        "--period",
-        "2026-10",
-        "--format",
-        "json",
-        timeout=300,
-    )
+    done = cli(*settle_args(events, people, tmp_path / "l.sqlite", "--period", "2026-10"), timeout=300)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     with (tmp_path / "month.rejects.csv").open(encoding="utf-8", newline="") as handle:
@@ -160,18 +148,7 @@ def test_a_month_beyond_a_count_bound_or_the_calendar_is_an_invalid_month(tmp_pa
             {"id": "c2", "followers": 5, "tax": {"method": "platform", "months_with_income": 11}},
         ],
     )
-    done = cli(
-        "settle",
-        str(events),
-        "--creators",
-        str(people),
-        "--db",
-        str(tmp_path / "l.sqlite"),
-        "--period",
-        "2026-10",
-        "--format",
-        "json",
-    )
+    done = cli(*settle_args(events, people, tmp_path / "l.sqlite", "--period", "2026-10"))
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["settled"] == 1 and summary["rejected"] == 3 and summary["units_rejected"] == 2

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.ledger.ledger_support import BENCH, CLI, ROOT, dump, query
+from tests.ledger.ledger_support import BENCH, CLI, ROOT, dump, query, settle_args
 
 sys.path.insert(0, str(BENCH))
 from generate_month import generate
@@ -19,23 +19,8 @@ from generate_month import generate
 
 def _command(events: Path, people: Path, db: Path) -> list[str]:
     # Small transactions, so that a kill finds many commits behind it and work in flight.
-    return [
-        *CLI,
-        "settle",
-        str(events),
-        "--creators",
-        str(people),
-        "--db",
-        str(db),
-        "--format",
-        "json",
-        "--chunk",
-        "15",
-        "--stage-chunk",
-        "300",
-        "--rejects",
-        str(db.with_suffix(".rejects.csv")),
-    ]
+    rejects = str(db.with_suffix(".rejects.csv"))
+    return [*CLI, *settle_args(events, people, db, "--chunk", "15", "--stage-chunk", "300", "--rejects", rejects)]
 
 
 def _finish(command: list[str]) -> dict[str, object]:

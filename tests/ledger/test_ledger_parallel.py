@@ -28,6 +28,7 @@ from tests.ledger.ledger_support import (
     programs,
     race_two_settles_on_one_budget,
     settle,
+    settle_args,
     write_jsonl,
 )
 
@@ -117,23 +118,8 @@ def test_a_worker_answer_that_differs_is_settled_again_here(tmp_path: Path) -> N
 
 
 def _command(events: Path, people: Path, db: Path) -> list[str]:
-    return [
-        *CLI,
-        "settle",
-        str(events),
-        "--creators",
-        str(people),
-        "--db",
-        str(db),
-        "--format",
-        "json",
-        "--chunk",
-        "40",
-        "--stage-chunk",
-        "500",
-        "--rejects",
-        str(db.with_suffix(".rejects.csv")),
-    ]
+    rejects = str(db.with_suffix(".rejects.csv"))
+    return [*CLI, *settle_args(events, people, db, "--chunk", "40", "--stage-chunk", "500", "--rejects", rejects)]
 
 
 def test_kill_9_with_workers_then_rerun_equals_a_clean_run(tmp_path: Path) -> None:
