@@ -24,6 +24,7 @@ import psycopg
 from psycopg import sql
 
 from .postgres_schema import DEFAULT_SCHEMA, migrate
+from .store import ConnectedStore
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -37,7 +38,7 @@ class BudgetState(NamedTuple):
     version: int
 
 
-class PostgresStore:
+class PostgresStore(ConnectedStore["psycopg.Connection[tuple[Any, ...]]"]):
     """Quotas with reserve / confirm / release and budgets with draw, in PostgreSQL.
 
     ``dsn``: a libpq connection string or URI (``postgresql://user@host:5432/db``); ``schema``: the
@@ -73,21 +74,6 @@ class PostgresStore:
         self._draw = sql.SQL("SELECT {}.draw(%s, %s, %s, %s)").format(own).as_string(self._conn).encode()
 
     # -- connection and transactions ----------------------------------------------------------------
-
-    @property
-    def connection(self) -> psycopg.Connection[tuple[Any, ...]]:
-        """The connection (autocommit; ``search_path`` is the store's schema), for queries."""
-        return self._conn
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .sqlite_schema import check_version, migrate
+from .store import ConnectedStore
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -60,7 +61,7 @@ def _read_only(path: Path, timeout: float) -> sqlite3.Connection:
     raise AssertionError("unreachable")
 
 
-class SQLiteStore:
+class SQLiteStore(ConnectedStore[sqlite3.Connection]):
     """Quotas with reserve / confirm / release and budgets with draw, in SQLite.
 
     ``path``: a database file (created and migrated on first use) or ``":memory:"``.
@@ -113,21 +114,6 @@ class SQLiteStore:
                 time.sleep(0.005)
 
     # -- connection and transactions ----------------------------------------------------------------
-
-    @property
-    def connection(self) -> sqlite3.Connection:
-        """The connection, for the ledger and for queries; change data only inside :meth:`transaction`."""
-        return self._conn
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

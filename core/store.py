@@ -8,7 +8,7 @@ service that wants quotas and budgets to persist passes a database-backed store 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar, runtime_checkable
 
 from .money import ZERO
 
@@ -59,6 +59,36 @@ class Store(Protocol):
     def remaining(self, key: str, capacity: Decimal) -> Decimal:
         """What is left in the budget."""
         ...
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+_Connection = TypeVar("_Connection", bound=_Closable)
+
+
+class ConnectedStore(Generic[_Connection]):
+    """What the database-backed stores (SQLite, PostgreSQL) share: one connection, its calls
+    serialised by a lock, closed at the end of a ``with`` block."""
+
+    _conn: _Connection
+    _lock: threading.RLock
+
+    @property
+    def connection(self) -> _Connection:
+        """The connection, for the ledger and for queries; change data only inside ``transaction()``."""
+        return self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class MemoryStore:
@@ -258,4 +288,4 @@ class StoreView:
         return self._begin().remaining(self._key(key), capacity)
 
 
-__all__ = ["ZERO", "MemoryStore", "Rollback", "Store", "StoreView"]
+__all__ = ["ZERO", "ConnectedStore", "MemoryStore", "Rollback", "Store", "StoreView"]
