@@ -4,11 +4,15 @@ transfers received from another creator, which are not platform income (CORE-INC
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .context import Adjustment, Settlement
 from .hookspecs import hookimpl
 from .money import grouped
 from .statement import Kind
+from .types import Adjustment
+
+if TYPE_CHECKING:
+    from .context import Settlement
 
 RULES = Path(__file__).with_name("rules.toml")
 
