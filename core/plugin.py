@@ -8,7 +8,7 @@ that the modules behind it can move without breaking a plugin. What it exports:
 - settling: the :class:`Settlement` each hook receives, the :class:`StatementBuilder` it appends to,
   :class:`Kind` of line, :class:`Line`, :class:`Statement`, line labels (:data:`LABELS`, :func:`weakest`);
 - rules: :class:`RuleVersion` (a rule's parameters in force), :class:`RuleSet`;
-- checks: :class:`Checker` and :func:`join` for ``creatorpay_check_rules`` and ``creatorpay_check_ext``;
+- checks: :class:`Checker`, :func:`join` and :func:`choice` for ``creatorpay_check_rules`` and ``creatorpay_check_ext``;
 - money: :data:`ZERO`, :data:`FEN`, :func:`round_fen`, :func:`percent_of`, :func:`allocate`,
   :func:`grouped`, :func:`fmt` (exact Decimal arithmetic, never float);
 - the scenario's types, for annotations: :class:`Scenario`, :class:`Period`, :class:`Creator`,
@@ -23,7 +23,7 @@ Example::
 
 from __future__ import annotations
 
-from .checks import Checker, join
+from .checks import Checker, choice, join
 from .context import Settlement
 from .errors import CreatorpayError, InputError, PluginError, Problem, RuleFileError
 from .hookspecs import PHASES, hookimpl
@@ -63,6 +63,7 @@ __all__ = [
     "StatementBuilder",
     "Store",
     "allocate",
+    "choice",
     "fmt",
     "grouped",
     "hookimpl",

@@ -12,7 +12,7 @@ if __name__ != "creatorpay.plugins.netease":  # the folder imported by its path,
 
 from pathlib import Path
 
-from creatorpay.core import Platform, Settlement, hookimpl
+from creatorpay.core.plugin import Platform, Settlement, hookimpl
 
 from . import budget as budgets
 from . import floor, programs

@@ -11,14 +11,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from creatorpay.core.money import grouped
-from creatorpay.core.statement import weakest
+from creatorpay.core.plugin import grouped, weakest
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from creatorpay.core import Kind, Settlement
-    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.plugin import Kind, RuleVersion, Settlement
 
 RULE = "NE-BUDGET-01"
 PAYER = "netease"

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import grouped
+from creatorpay.core.plugin import Kind, Settlement, grouped
 
 from . import budget as budgets
 

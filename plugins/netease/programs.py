@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import ZERO
-from creatorpay.core.statement import weakest
+from creatorpay.core.plugin import ZERO, Kind, Settlement, weakest
 
 from . import budget as budgets
 from .scenes import SCENE_NAMES, scene_name

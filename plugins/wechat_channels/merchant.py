@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import ZERO, grouped
+from creatorpay.core.plugin import ZERO, Kind, Settlement, grouped
 
 PLATFORM = "wechat_channels"
 

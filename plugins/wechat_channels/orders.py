@@ -10,12 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import ZERO, allocate, grouped, round_fen
+from creatorpay.core.plugin import ZERO, Kind, Settlement, allocate, grouped, round_fen
 
 if TYPE_CHECKING:
-    from creatorpay.core.rules import RuleVersion
-    from creatorpay.core.scenario import Order
+    from creatorpay.core.plugin import Order, RuleVersion
 
 PLATFORM = "wechat_channels"
 RULE = "WC-MUTUAL-01"

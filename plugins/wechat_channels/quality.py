@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from creatorpay.core import Settlement
+    from creatorpay.core.plugin import Settlement
 
 RULE = "WC-QUAL-01"
 

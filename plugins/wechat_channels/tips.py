@@ -7,11 +7,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import ZERO, grouped, round_fen
+from creatorpay.core.plugin import ZERO, Kind, Settlement, grouped, round_fen
 
 if TYPE_CHECKING:
-    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.plugin import RuleVersion
 
 PLATFORM = "wechat_channels"
 ONE = Decimal(1)

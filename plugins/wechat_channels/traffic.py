@@ -10,11 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import grouped
+from creatorpay.core.plugin import Kind, Settlement, grouped
 
 if TYPE_CHECKING:
-    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.plugin import RuleVersion
 
 PLATFORM = "wechat_channels"
 #: The Store budget holding what is left of the WC-COLD-01 pool, in impressions.

@@ -17,7 +17,7 @@ if __name__ != "creatorpay.plugins.xingtu":  # the folder imported by its path, 
 
 from pathlib import Path
 
-from creatorpay.core import Platform, Settlement, hookimpl
+from creatorpay.core.plugin import Platform, Settlement, hookimpl
 
 from . import compensation, growth, orders, quota, validation
 from .parties import PLATFORM, leads

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from creatorpay.core import Kind, Settlement
+from creatorpay.core.plugin import Kind, Settlement
 
 from .parties import PLATFORM
 

@@ -12,17 +12,14 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import ZERO, allocate, grouped, round_fen
-from creatorpay.core.statement import weakest
+from creatorpay.core.plugin import ZERO, Kind, Settlement, allocate, grouped, round_fen, weakest
 
 from .parties import PLATFORM, TASK_NAMES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from creatorpay.core.rules import RuleVersion
-    from creatorpay.core.scenario import Order, Participant
+    from creatorpay.core.plugin import Order, Participant, RuleVersion
 
 #: A payment or transfer passes on the whole of its base.
 _WHOLE = Decimal(1)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from creatorpay.core.money import ZERO, grouped
+from creatorpay.core.plugin import ZERO, grouped
 
 from .parties import flag, mains, names, shown
 
 if TYPE_CHECKING:
-    from creatorpay.core import Settlement
-    from creatorpay.core.scenario import Order
+    from creatorpay.core.plugin import Order, Settlement
 
 
 def check_order(ctx: Settlement, order: Order) -> None:
