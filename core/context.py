@@ -174,8 +174,8 @@ class Settlement:
             if order.termination is not None or order.stage == "published":
                 yield order
             elif order.stage == "settled":
-                self.statement.facts[f"order {order.id}"] = (
-                    "settled: paid in an earlier month, nothing is paid now (CORE-ORD-02)"
+                self.statement.fact(
+                    f"order {order.id}", "settled: paid in an earlier month, nothing is paid now (CORE-ORD-02)"
                 )
             else:
                 self.statement.pend(order.id, f"at stage {order.stage}: nothing is paid until published (CORE-ORD-02)")

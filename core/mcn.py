@@ -51,8 +51,9 @@ def _notice_transfers(ctx: Settlement) -> None:
     creator's to declare: no MCN share and no platform withholding is computed on it."""
     received = ctx.statement.transfers_received()
     if received > 0:
-        ctx.statement.facts["transfers_received"] = (
+        ctx.statement.fact(
+            "transfers_received",
             f"{grouped(received)} received from a main contributor (XT-ORD-03) is a transfer between "
             f"creators, not {ctx.platform.name} income (CORE-INCOME-01): no MCN share and no platform "
-            f"withholding is computed on it; declare it yourself"
+            f"withholding is computed on it; declare it yourself",
         )

@@ -7,8 +7,6 @@ from decimal import ROUND_FLOOR, Decimal
 
 from creatorpay.core.plugin import ZERO, Kind, Settlement, grouped
 
-PLATFORM = "wechat_channels"
-
 
 def sales(ctx: Settlement) -> None:
     """WC-MERCH-01: the month's merchant live-stream sales settle to the creator; the technical
@@ -26,7 +24,7 @@ def sales(ctx: Settlement) -> None:
     ctx.statement.line(
         "WC-MERCH-01",
         Kind.SALES,
-        payer=PLATFORM,
+        payer=ctx.platform.name,
         payee=ctx.creator,
         base=live.sales,
         rate=Decimal(1),
@@ -43,7 +41,7 @@ def sales(ctx: Settlement) -> None:
             "WC-MERCH-01",
             Kind.FEE,
             payer=ctx.creator,
-            payee=PLATFORM,
+            payee=ctx.platform.name,
             base=live.sales,
             rate=ZERO,
             label=version.label_for("during_program"),
@@ -62,7 +60,7 @@ def sales(ctx: Settlement) -> None:
         "WC-MERCH-01",
         Kind.FEE,
         payer=ctx.creator,
-        payee=PLATFORM,
+        payee=ctx.platform.name,
         base=live.sales,
         rate=rate,
         label=version.label_for("during_program", "normal_fee_rate"),

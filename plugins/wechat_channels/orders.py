@@ -15,18 +15,16 @@ from creatorpay.core.plugin import ZERO, Kind, Settlement, allocate, grouped, ro
 if TYPE_CHECKING:
     from creatorpay.core.plugin import Order, RuleVersion
 
-PLATFORM = "wechat_channels"
-RULE = "WC-MUTUAL-01"
-
 
 def check_open(ctx: Settlement) -> RuleVersion | None:
     """WC-MUTUAL-01: whether brand orders are offered; at or below the threshold, or with the rule not
     in force, they are reported *not offered* with the reason and None is returned."""
-    version = ctx.rule(RULE)
+    version = ctx.rule("WC-MUTUAL-01")
     if version is None:
         ctx.statement.not_offer(
             "orders",
-            f"the mutual-selection platform ({RULE}) is not in force on {ctx.rules.day.isoformat()} (CORE-DATE-01)",
+            f"the mutual-selection platform (WC-MUTUAL-01) is not in force on {ctx.rules.day.isoformat()} "
+            "(CORE-DATE-01)",
         )
         return None
     followers = ctx.scenario.creator.followers
@@ -34,7 +32,7 @@ def check_open(ctx: Settlement) -> RuleVersion | None:
     if followers <= above:
         ctx.statement.not_offer(
             "orders",
-            f"the mutual-selection platform ({RULE}) is open to creators with "
+            f"the mutual-selection platform (WC-MUTUAL-01) is open to creators with "
             f"more than {above:,} followers; {followers:,} followers is not",
         )
         return None
@@ -50,7 +48,7 @@ def validate(ctx: Settlement) -> None:
         agreed = sum((p.agreed for p in order.participants), ZERO)
         if agreed != order.amount:
             ctx.statement.violation(
-                RULE,
+                "WC-MUTUAL-01",
                 f"the participants' agreed amounts add up to {grouped(agreed)}, not the order amount "
                 f"{grouped(order.amount)}: each participant is paid their agreed amount",
                 order=order.id,
@@ -61,7 +59,7 @@ def settle(ctx: Settlement) -> None:
     """WC-MUTUAL-01 for every order that was offered and not rejected (CORE-ORD-02 for the rest)."""
     if not ctx.scenario.orders or any(n.activity == "orders" for n in ctx.statement.not_offered):
         return
-    version = ctx.rules.get(RULE)
+    version = ctx.rules.get("WC-MUTUAL-01")
     assert version is not None  # offered only when in force (check_open)
     paying = False
     for order in ctx.orders_to_settle():  # the others are reported pending (CORE-ORD-02)
@@ -73,7 +71,7 @@ def settle(ctx: Settlement) -> None:
     if paying and not version.is_set("fee_rate"):
         reason = version.unset_reason("fee_rate")
         assert reason is not None
-        ctx.statement.skip(RULE, f"mutual-selection service fee not applied: {reason}")
+        ctx.statement.skip("WC-MUTUAL-01", f"mutual-selection service fee not applied: {reason}")
 
 
 def _pay(ctx: Settlement, version: RuleVersion, order: Order) -> None:
@@ -81,9 +79,9 @@ def _pay(ctx: Settlement, version: RuleVersion, order: Order) -> None:
     label = version.label_for("followers_above")
     for p in order.participants:
         ctx.statement.line(
-            RULE,
+            "WC-MUTUAL-01",
             Kind.ORDER_PAYMENT,
-            payer=PLATFORM,
+            payer=ctx.platform.name,
             payee=p.creator,
             base=p.agreed,
             rate=Decimal(1),
@@ -100,10 +98,10 @@ def _pay(ctx: Settlement, version: RuleVersion, order: Order) -> None:
     parts = allocate(fee, [p.agreed for p in order.participants])
     for p, part in zip(order.participants, parts, strict=True):
         ctx.statement.line(
-            RULE,
+            "WC-MUTUAL-01",
             Kind.FEE,
             payer=p.creator,
-            payee=PLATFORM,
+            payee=ctx.platform.name,
             base=p.agreed,
             rate=rate,
             value=part,
@@ -120,9 +118,9 @@ def _terminated(ctx: Settlement, version: RuleVersion, order: Order) -> None:
     by = order.termination.by
     for p in order.participants:
         ctx.statement.line(
-            RULE,
+            "WC-MUTUAL-01",
             Kind.ORDER_PAYMENT,
-            payer=PLATFORM,
+            payer=ctx.platform.name,
             payee=p.creator,
             base=p.agreed,
             rate=ZERO,

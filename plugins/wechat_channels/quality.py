@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from creatorpay.core.plugin import Settlement
 
-RULE = "WC-QUAL-01"
-
 
 def withheld(ctx: Settlement) -> str | None:
     """Why incentives are withheld from this creator under WC-QUAL-01, or None when they are not.
@@ -18,13 +16,13 @@ def withheld(ctx: Settlement) -> str | None:
     creator = ctx.scenario.creator
     if creator.original and not creator.harmful:
         return None
-    if ctx.rule(RULE) is None:
+    if ctx.rule("WC-QUAL-01") is None:
         return None
     found = []
     if not creator.original:
         found.append("carried content (creator.original = false)")
     if creator.harmful:
         found.append("harmful content (creator.harmful = true)")
-    reason = f"withheld by {RULE}: {' and '.join(found)} earns no incentive"
-    ctx.statement.facts[RULE] = reason
+    reason = f"withheld by WC-QUAL-01: {' and '.join(found)} earns no incentive"
+    ctx.statement.fact("WC-QUAL-01", reason)
     return reason

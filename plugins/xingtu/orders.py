@@ -14,7 +14,7 @@ import attrs
 
 from creatorpay.core.plugin import ZERO, Kind, Settlement, allocate, grouped, round_fen, weakest
 
-from .parties import PLATFORM, TASK_NAMES
+from .parties import TASK_NAMES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -73,7 +73,7 @@ def single_settlement(
     ctx.statement.line(
         rule,
         Kind.ORDER_PAYMENT,
-        payer=PLATFORM,
+        payer=ctx.platform.name,
         payee=main.creator,
         base=paid,
         rate=_WHOLE,
@@ -153,7 +153,7 @@ def _fee(
         "XT-FEE-01",
         Kind.FEE,
         payer=main.creator,
-        payee=PLATFORM,
+        payee=ctx.platform.name,
         base=paid,
         rate=terms.rate,
         value=value,

@@ -9,7 +9,6 @@ if TYPE_CHECKING:
 
     from creatorpay.core.plugin import Creator, Order, Participant
 
-PLATFORM = "xingtu"
 #: XT-ORD-01 task types, with the names Xingtu uses.
 TASK_NAMES = {
     "assigned": "assigned (指派)",
