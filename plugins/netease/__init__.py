@@ -59,7 +59,7 @@ def creatorpay_settle_incentives(ctx: Settlement) -> None:
                 "NE-BASE-01", "no [programs] section: the creator takes part in no NetEase program this month"
             )
         return
-    if any(v.rule == "NE-ORIG-01" for v in ctx.statement.violations):
+    if _non_original(ctx):
         why = "withheld under NE-ORIG-01: creator flagged non-original"
         ctx.statement.skip("NE-BASE-02", why)
         ctx.statement.skip("NE-BASE-01", why)
@@ -73,6 +73,12 @@ def creatorpay_settle_incentives(ctx: Settlement) -> None:
     income = programs.settle(ctx, budget)
     floor.top_up(ctx, budget, income)
     budgets.report_left(ctx, budget)
+
+
+def _non_original(ctx: Settlement) -> bool:
+    """NE-ORIG-01 in force and the creator flagged non-original: the violation validation records,
+    asked again here rather than read from the statement (no phase reads another's records)."""
+    return not ctx.scenario.creator.original and ctx.rules.get("NE-ORIG-01") is not None
 
 
 def _note_mcn(ctx: Settlement) -> None:

@@ -16,33 +16,40 @@ if TYPE_CHECKING:
     from creatorpay.core.plugin import Order, RuleVersion
 
 
-def check_open(ctx: Settlement) -> RuleVersion | None:
-    """WC-MUTUAL-01: whether brand orders are offered; at or below the threshold, or with the rule not
-    in force, they are reported *not offered* with the reason and None is returned."""
-    version = ctx.rule("WC-MUTUAL-01")
+def closed(ctx: Settlement) -> str | None:
+    """WC-MUTUAL-01: why brand orders are not offered (the rule not in force, or followers at or below
+    the threshold), or None when they are. Records nothing, so each phase asks it for itself instead
+    of reading what validation recorded."""
+    version = ctx.rules.get("WC-MUTUAL-01")
     if version is None:
-        ctx.statement.not_offer(
-            "orders",
+        return (
             f"the mutual-selection platform (WC-MUTUAL-01) is not in force on {ctx.rules.day.isoformat()} "
-            "(CORE-DATE-01)",
+            "(CORE-DATE-01)"
         )
-        return None
     followers = ctx.scenario.creator.followers
     above = version.count("followers_above")
     if followers <= above:
-        ctx.statement.not_offer(
-            "orders",
+        return (
             f"the mutual-selection platform (WC-MUTUAL-01) is open to creators with "
-            f"more than {above:,} followers; {followers:,} followers is not",
+            f"more than {above:,} followers; {followers:,} followers is not"
         )
-        return None
-    return version
+    return None
+
+
+def check_open(ctx: Settlement) -> bool:
+    """WC-MUTUAL-01: whether brand orders are offered; if not, they are reported *not offered* with
+    the reason (and the rule *not applied* when it is not in force)."""
+    ctx.rule("WC-MUTUAL-01")  # reports the rule not applied, with why, when it is not in force
+    reason = closed(ctx)
+    if reason is not None:
+        ctx.statement.not_offer("orders", reason)
+    return reason is None
 
 
 def validate(ctx: Settlement) -> None:
     """WC-MUTUAL-01: each participant is paid their agreed amount, so the agreed amounts must add up
     to the order amount (conservation, CORE-MONEY-02); an order where they do not is rejected."""
-    if not ctx.scenario.orders or check_open(ctx) is None:
+    if not ctx.scenario.orders or not check_open(ctx):
         return
     for order in ctx.scenario.orders:
         agreed = sum((p.agreed for p in order.participants), ZERO)
@@ -57,10 +64,10 @@ def validate(ctx: Settlement) -> None:
 
 def settle(ctx: Settlement) -> None:
     """WC-MUTUAL-01 for every order that was offered and not rejected (CORE-ORD-02 for the rest)."""
-    if not ctx.scenario.orders or any(n.activity == "orders" for n in ctx.statement.not_offered):
+    if not ctx.scenario.orders or closed(ctx) is not None:  # reported not offered by validation
         return
     version = ctx.rules.get("WC-MUTUAL-01")
-    assert version is not None  # offered only when in force (check_open)
+    assert version is not None  # offered only when in force (closed)
     paying = False
     for order in ctx.orders_to_settle():  # the others are reported pending (CORE-ORD-02)
         if order.termination is not None:

@@ -98,3 +98,21 @@ def test_fact_records_a_fact_and_a_later_one_under_its_key_replaces_it() -> None
     builder.fact("budget", "100.00 CNY")
     builder.fact("growth_stage", "growing")
     assert builder.build().facts == {"growth_stage": "growing", "budget": "100.00 CNY"}
+
+
+#: What a phase records on the builder for the statement: written by one phase, read by none. A later
+#: phase that needs the same answer asks for it again (``ctx.rejected(order)`` for rejections).
+RECORDS = ("violations", "not_applied", "not_offered", "pending", "traffic")
+
+
+@pytest.mark.parametrize("plugin", PLUGINS)
+def test_no_phase_reads_what_another_phase_recorded(plugin: str) -> None:
+    """wechat_channels/orders.py read validation's *not offered* to skip settling, netease its
+    NE-ORIG-01 violation to withhold programs: both now ask the scenario and the rules themselves."""
+    found = [
+        f"{path.name}:{line} .statement.{name}"
+        for path, tree in trees(plugin).items()
+        for line, name in statement_reads(tree)
+        if name in RECORDS
+    ]
+    assert found == []
