@@ -124,7 +124,7 @@ def _co_creation(ctx: Settlement, order: Order) -> None:
         )
     rule = ctx.rule("XT-CC-09")
     if rule is not None:
-        apps = [a.strip() for a in rule.text("supported_apps").split(",") if a.strip()]
+        apps = rule.texts("supported_apps")
         if order.app not in apps:
             v(
                 "XT-CC-09",
