@@ -144,6 +144,8 @@ def _typed(spec: ParamSpec, value: object) -> bool:
         return isinstance(value, dt.date)
     if spec.type == "choice":
         return value in spec.choices
+    if spec.type == "texts":
+        return isinstance(value, tuple) and bool(value) and all(isinstance(item, str) and item for item in value)
     return isinstance(value, str)
 
 
