@@ -15,13 +15,14 @@ if __name__ != "creatorpay.core":  # the folder imported by its path, not its in
 
 from typing import TYPE_CHECKING
 
-from .context import Adjustment, Platform, Settlement
+from .context import Settlement
 from .engine import Engine, Report
 from .errors import CreatorpayError, InputError, PluginError, Problem, RuleFileError
 from .hookspecs import hookimpl
 from .scenario import Period, Scenario, load_scenario
 from .statement import Kind, Line, Statement
 from .store import MemoryStore, Store
+from .types import Adjustment, Platform
 
 if TYPE_CHECKING:
     from .sqlite_store import SQLiteStore

@@ -1,5 +1,7 @@
-"""What plugins register and what their hooks receive: :class:`Platform`, :class:`Adjustment`,
-and the :class:`Settlement` context of one platform's statement for one scenario."""
+"""What hooks receive: the :class:`Settlement` context of one platform's statement for one scenario.
+
+The registration types :class:`Platform` and :class:`Adjustment` live in :mod:`creatorpay.core.types`
+and are re-exported here, where they were first defined."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
+from .types import ACTIVITIES, Adjustment, Platform
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
@@ -21,8 +25,7 @@ if TYPE_CHECKING:
     from .statement import StatementBuilder
     from .store import Store
 
-#: The scenario activities a platform can offer (the rulebook's table of what each platform offers).
-ACTIVITIES = ("orders", "tips", "programs", "merchant_live")
+__all__ = ["ACTIVITIES", "Adjustment", "Platform", "Settlement", "own_copy"]
 
 _T = TypeVar("_T")
 #: Immutable values a copy shares with its original.
@@ -120,34 +123,6 @@ def _slot(kind: type, name: str) -> Any:
     raise AttributeError(name)
 
 
-@attrs.frozen
-class Platform:
-    """A platform plugin's registration (returned by ``creatorpay_platform``).
-
-    ``offers`` lists the scenario activities the platform settles; any other activity present in a
-    scenario is reported *not offered*, with the reason from ``not_offered`` (or a generic one).
-    ``fictional``: the platform and its figures are made up (an example or a fresh scaffold): its
-    column is labelled fictional and never marked best, so it cannot win a real comparison.
-    """
-
-    name: str
-    title: str
-    rules: Path
-    offers: tuple[str, ...] = ()
-    not_offered: Mapping[str, str] = attrs.field(factory=dict)
-    fictional: bool = False
-
-
-@attrs.frozen
-class Adjustment:
-    """A cross-platform plugin's registration (``creatorpay_adjustment``): e.g. tax, applied to
-    every platform's statement, with its own rule file."""
-
-    name: str
-    title: str
-    rules: Path
-
-
 @attrs.define
 class Settlement:
     """One platform's statement in the making: the hooks' single argument.
@@ -199,8 +174,8 @@ class Settlement:
             if order.termination is not None or order.stage == "published":
                 yield order
             elif order.stage == "settled":
-                self.statement.facts[f"order {order.id}"] = (
-                    "settled: paid in an earlier month, nothing is paid now (CORE-ORD-02)"
+                self.statement.fact(
+                    f"order {order.id}", "settled: paid in an earlier month, nothing is paid now (CORE-ORD-02)"
                 )
             else:
                 self.statement.pend(order.id, f"at stage {order.stage}: nothing is paid until published (CORE-ORD-02)")

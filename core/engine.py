@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from .checks import Checker, join
-from .context import Adjustment, Platform, Settlement, own_copy
+from .context import Settlement, own_copy
 from .errors import CreatorpayError, InputError, PluginError, RuleFileError
+from .hookspecs import PHASES
 from .plugins import (
     BUILTIN_DISTRIBUTION,
     DISABLE_ENV,
@@ -38,6 +39,7 @@ from .plugins import (
 from .rules import RuleBook, RuleSet, RuleVersion, VersionCheck, load_overrides, load_rule_file
 from .statement import AdjustmentBuilder, Statement, StatementBuilder
 from .store import MemoryStore, Store, StoreView
+from .types import Adjustment, Platform
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -49,13 +51,9 @@ if TYPE_CHECKING:
 
     from .scenario import Scenario
 
-#: A platform's own phases; ``creatorpay_adjust`` runs after them, one adjustment at a time.
-_PHASES = (
-    "creatorpay_validate",
-    "creatorpay_settle_orders",
-    "creatorpay_settle_incentives",
-    "creatorpay_settle_revenue_share",
-)
+#: A platform's own phases, then the one that runs after them, one adjustment at a time
+#: (``creatorpay_adjust``): the order the contract defines (hookspecs.PHASES).
+_OWN_PHASES, _ADJUST = PHASES[:-1], PHASES[-1]
 _NOTHING: Mapping[str, str] = MappingProxyType({})
 _T = TypeVar("_T")
 
@@ -291,7 +289,7 @@ class Engine:
         """
         others = [self._pm.get_plugin(name) for name in self._platforms if name != platform]
         calls: list[Callable[[Settlement], object]] = []
-        for hook in _PHASES:
+        for hook in _OWN_PHASES:
             caller = self._pm.subset_hook_caller(hook, [p for p in others if p is not None])
             impls = caller.get_hookimpls()
             if any(impl.hookwrapper or impl.wrapper for impl in impls):
@@ -307,7 +305,7 @@ class Engine:
         others = {name for name in self._platforms if name != platform}
         builtin = self._builtin()
         grouped: dict[str, list[Callable[[Settlement], object]]] = {}
-        for impl in reversed(self._pm.hook.creatorpay_adjust.get_hookimpls()):
+        for impl in reversed(getattr(self._pm.hook, _ADJUST).get_hookimpls()):
             if impl.plugin_name in others or impl.hookwrapper or impl.wrapper:
                 continue
             grouped.setdefault(impl.plugin_name, []).append(_direct(impl))

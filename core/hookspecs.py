@@ -5,7 +5,7 @@ any of the settlement phases; the engine calls a platform's phases only for that
 statement, so no implementation checks a platform name. A cross-platform plugin (tax) implements
 ``creatorpay_adjustment`` and ``creatorpay_adjust``, which run on every platform's statement.
 
-For one platform and one scenario the engine calls, in this order::
+For one platform and one scenario the engine calls, in this order (:data:`PHASES`)::
 
     creatorpay_validate         -> violations; an order with one is rejected and settles nothing
     creatorpay_settle_orders    -> brand orders: payments, fees, transfers, compensation
@@ -38,16 +38,29 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from .checks import Checker
-    from .context import Adjustment, Platform, Settlement
+    from .context import Settlement
     from .rules import RuleVersion
+    from .types import Adjustment, Platform
 
 PROJECT = "creatorpay"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+#: The phases of one statement, in the order the engine calls them: the platform's own four, then
+#: every plugin's ``creatorpay_adjust``. Defined here, with the specs; the engine reads it.
+PHASES = (
+    "creatorpay_validate",
+    "creatorpay_settle_orders",
+    "creatorpay_settle_incentives",
+    "creatorpay_settle_revenue_share",
+    "creatorpay_adjust",
+)
+#: Why a spec that returns a value has a body that raises: pluggy reads a spec's signature and never
+#: calls it; a body that only documents would return None against its annotation (mypy's empty-body).
+_SPEC = "a hook specification: pluggy calls the plugins' implementations, never the spec"
 
 
 @hookspec
-def creatorpay_platform() -> Platform:  # type: ignore[empty-body]
+def creatorpay_platform() -> Platform:
     """Register the platform this plugin settles: its name, title, rule file and offered activities.
 
     Called once per plugin when an Engine is built. The name is the platform's key in scenarios
@@ -62,10 +75,11 @@ def creatorpay_platform() -> Platform:  # type: ignore[empty-body]
             return Platform(name="acme", title="Acme Video", rules=Path(__file__).with_name("rules.toml"),
                             offers=("tips",), not_offered={"orders": "Acme has no brand orders"})
     """
+    raise NotImplementedError(_SPEC)
 
 
 @hookspec
-def creatorpay_adjustment() -> Adjustment:  # type: ignore[empty-body]
+def creatorpay_adjustment() -> Adjustment:
     """Register a cross-platform adjustment (e.g. tax) and its rule file.
 
     Called once per plugin when an Engine is built. Its rules are in ``ctx.rulebooks[name]``.
@@ -76,6 +90,7 @@ def creatorpay_adjustment() -> Adjustment:  # type: ignore[empty-body]
         def creatorpay_adjustment() -> Adjustment:
             return Adjustment(name="cn_tax", title="Chinese tax", rules=Path(__file__).with_name("rules.toml"))
     """
+    raise NotImplementedError(_SPEC)
 
 
 @hookspec

@@ -4,11 +4,15 @@ transfers received from another creator, which are not platform income (CORE-INC
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .context import Adjustment, Settlement
 from .hookspecs import hookimpl
 from .money import grouped
 from .statement import Kind
+from .types import Adjustment
+
+if TYPE_CHECKING:
+    from .context import Settlement
 
 RULES = Path(__file__).with_name("rules.toml")
 
@@ -47,8 +51,9 @@ def _notice_transfers(ctx: Settlement) -> None:
     creator's to declare: no MCN share and no platform withholding is computed on it."""
     received = ctx.statement.transfers_received()
     if received > 0:
-        ctx.statement.facts["transfers_received"] = (
+        ctx.statement.fact(
+            "transfers_received",
             f"{grouped(received)} received from a main contributor (XT-ORD-03) is a transfer between "
             f"creators, not {ctx.platform.name} income (CORE-INCOME-01): no MCN share and no platform "
-            f"withholding is computed on it; declare it yourself"
+            f"withholding is computed on it; declare it yourself",
         )

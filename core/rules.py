@@ -27,8 +27,9 @@ table; loading replaces it by the full citation (publisher, document, date), so 
 A version may carry its own ``label`` when it is weaker than the rule's (a figure continued past what
 its source covers is ``unverified``). A parameter declared but absent from a version is *unset*
 (operator-set figures no source gives).
-Types: amount, ratio, decimal (strings), count, bool, choice (with ``choices``), text, date, and the
-lists amounts and ratios (arrays of decimal strings, e.g. a tax table's brackets).
+Types: amount, ratio, decimal (strings), count, bool, choice (with ``choices``), text, date, the
+lists amounts and ratios (arrays of decimal strings, e.g. a tax table's brackets), and texts (an
+array of strings, each non-empty and given once, e.g. the apps a rule allows).
 
 Constraints a value must meet, declared beside the type and checked when a rule file or an override
 file loads, so a value that would break settling is refused up front (``creatorpay rules validate``)::
@@ -59,7 +60,7 @@ from .checks import Checker, describe, join, read_document
 from .errors import RuleFileError
 from .statement import LABELS, weakest
 
-PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", "date", "amounts", "ratios")
+PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", "date", "amounts", "ratios", "texts")
 _NUMBERS = ("amount", "ratio", "decimal", "count", "amounts", "ratios")
 _LISTS = ("amounts", "ratios")
 _SPEC_KEYS = ("type", "choices", "label", "doc", "min", "max", "positive", "increasing", "length", "above")
@@ -167,7 +168,8 @@ class ParamSpec:
                 return value
             checker.fail(path, f"expected one of {', '.join(self.choices)}, found {describe(value)}")
             return None
-        return checker.text(value, path, limit=500)
+        # text, or texts: a list of strings, e.g. the apps a rule allows
+        return _texts(checker, value, path) if self.type == "texts" else checker.text(value, path, limit=500)
 
 
 @attrs.frozen
@@ -232,6 +234,13 @@ class RuleVersion:
         """A list parameter (``amounts`` or ``ratios``)."""
         value = self[name]
         assert isinstance(value, tuple), f"{self.id}.{name} is not a list"
+        return value
+
+    def texts(self, name: str) -> tuple[str, ...]:
+        """A list of strings (``texts``)."""
+        value = self[name]
+        if not isinstance(value, tuple) or not all(isinstance(item, str) for item in value):
+            raise TypeError(f"{self.id}.{name} is not a list of strings")
         return value
 
     def date(self, name: str) -> dt.date:
@@ -618,6 +627,25 @@ def _param(c: Checker, name: str, raw: object, path: str) -> ParamSpec | None:
         length_plus=c.get(length, "plus", join(path, "length"), Checker.count, 0) or 0,
         above=c.get(spec, "above", path, Checker.text),
     )
+
+
+def _texts(c: Checker, value: object, path: str) -> tuple[str, ...] | None:
+    """A ``texts`` value: a non-empty list of non-empty strings, each given once (a repeated item is
+    a typo, never a second meaning), or None after recording the problem."""
+    if not isinstance(value, list) or not value:
+        c.fail(path, f"expected a non-empty list of strings, found {describe(value)}")
+        return None
+    items = [c.text(item, join(path, index)) for index, item in enumerate(value)]
+    if any(item is None for item in items):
+        return None
+    for index, item in enumerate(items):
+        if not item:
+            c.fail(join(path, index), "expected a non-empty string, found an empty one")
+            return None
+        if item in items[:index]:
+            c.fail(join(path, index), f"expected each item once, found {item!r} again")
+            return None
+    return tuple(item for item in items if item is not None)
 
 
 def _bound(c: Checker, value: object, path: str) -> Decimal | None:

@@ -358,6 +358,11 @@ class StatementBuilder:
     def pend(self, order: str, reason: str) -> None:
         self.pending.append(Pending(order, reason))
 
+    def fact(self, key: str, text: str) -> None:
+        """Report a fact with no cash effect (e.g. the growth stage, a budget left): the one way a
+        hook writes ``facts``. A later fact under the same key replaces the earlier one."""
+        self.facts[key] = text
+
     def add_traffic(
         self, rule: str, *, impressions: int = 0, matched_users: int = 0, label: str = "source", note: str = ""
     ) -> None:

@@ -14,9 +14,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from creatorpay.core import Engine, InputError, Kind, Platform, Report, Scenario, Statement
-from creatorpay.core.context import ACTIVITIES
 from creatorpay.core.rules import PARAM_TYPES, RULE_ID, ParamSpec, RuleBook, RuleSet, RuleVersion
 from creatorpay.core.statement import LABELS, TOTALS
+from creatorpay.core.types import ACTIVITIES
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -144,6 +144,8 @@ def _typed(spec: ParamSpec, value: object) -> bool:
         return isinstance(value, dt.date)
     if spec.type == "choice":
         return value in spec.choices
+    if spec.type == "texts":
+        return isinstance(value, tuple) and bool(value) and all(isinstance(item, str) and item for item in value)
     return isinstance(value, str)
 
 

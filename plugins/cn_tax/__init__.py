@@ -18,8 +18,7 @@ if __name__ != "creatorpay.plugins.cn_tax":  # the folder imported by its path, 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from creatorpay.core import Adjustment, Kind, Settlement, hookimpl
-from creatorpay.core.statement import weakest
+from creatorpay.core.plugin import Adjustment, Kind, Settlement, hookimpl, weakest
 
 from .brackets import TOPS, check_table
 from .figures import exact, money
@@ -30,8 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from decimal import Decimal
 
-    from creatorpay.core.checks import Checker
-    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.plugin import Checker, RuleVersion
 
 NAME = "cn_tax"
 RULES = Path(__file__).with_name("rules.toml")

@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, cast
 
 import attrs
 
-from creatorpay.core.checks import Checker, join
-from creatorpay.core.errors import RuleFileError
+from creatorpay.core.plugin import Checker, RuleFileError, join
 
 from .figures import exact, money, percent
 
 if TYPE_CHECKING:
-    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.plugin import RuleVersion
 
 TOPS, RATES, QUICK = "bracket_tops", "bracket_rates", "quick_deductions"
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from creatorpay.core.money import round_fen
+from creatorpay.core.plugin import round_fen
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from decimal import Decimal
 
-    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.plugin import RuleVersion
 
 
 def exact(value: Decimal) -> Decimal:

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from creatorpay.core.money import ZERO, round_fen
+from creatorpay.core.plugin import ZERO, round_fen
 
 from .figures import money, rule_texts
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
-    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.plugin import RuleVersion
 
 
 @attrs.frozen

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from creatorpay.core.money import ZERO, round_fen
+from creatorpay.core.plugin import ZERO, round_fen
 
 from .brackets import Bracket, read_table
 from .figures import money, percent, rule_texts
@@ -18,7 +18,7 @@ from .figures import money, percent, rule_texts
 if TYPE_CHECKING:
     from decimal import Decimal
 
-    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.plugin import RuleVersion
 
 
 @attrs.frozen

@@ -12,14 +12,12 @@ if __name__ != "creatorpay.plugins.netease":  # the folder imported by its path,
 
 from pathlib import Path
 
-from creatorpay.core import Platform, Settlement, hookimpl
+from creatorpay.core.plugin import Platform, Settlement, hookimpl
 
 from . import budget as budgets
 from . import floor, programs
 
 NAME = "netease"
-ORIGINAL = "NE-ORIG-01"
-MCN = "NE-MCN-01"
 _NO_SOURCE = "no source covers {} on NetEase"
 
 
@@ -43,9 +41,9 @@ def creatorpay_validate(ctx: Settlement) -> None:
     """NE-ORIG-01: a creator flagged non-original breaks the zero-tolerance rule (programs withheld)."""
     if ctx.scenario.programs is None or ctx.scenario.creator.original:
         return
-    if ctx.rule(ORIGINAL) is not None:
+    if ctx.rule("NE-ORIG-01") is not None:
         ctx.statement.violation(
-            ORIGINAL,
+            "NE-ORIG-01",
             "creator flagged non-original (搬运, 抄袭, 洗稿; creator.original "
             "is false): zero tolerance, no program income and no top-up",
         )
@@ -58,18 +56,18 @@ def creatorpay_settle_incentives(ctx: Settlement) -> None:
     if ctx.scenario.programs is None:
         if ctx.scenario.creator.quality and ctx.scenario.creator.original:
             ctx.statement.skip(
-                floor.RULE, "no [programs] section: the creator takes part in no NetEase program this month"
+                "NE-BASE-01", "no [programs] section: the creator takes part in no NetEase program this month"
             )
         return
-    if any(v.rule == ORIGINAL for v in ctx.statement.violations):
-        why = f"withheld under {ORIGINAL}: creator flagged non-original"
-        ctx.statement.skip(programs.INCOME, why)
-        ctx.statement.skip(floor.RULE, why)
+    if _non_original(ctx):
+        why = "withheld under NE-ORIG-01: creator flagged non-original"
+        ctx.statement.skip("NE-BASE-02", why)
+        ctx.statement.skip("NE-BASE-01", why)
         return
     before = budgets.before_first_year(ctx)
     if before:
-        ctx.statement.skip(programs.INCOME, before)
-        ctx.statement.skip(floor.RULE, before)
+        ctx.statement.skip("NE-BASE-02", before)
+        ctx.statement.skip("NE-BASE-01", before)
         return
     budget = budgets.for_month(ctx)
     income = programs.settle(ctx, budget)
@@ -77,8 +75,14 @@ def creatorpay_settle_incentives(ctx: Settlement) -> None:
     budgets.report_left(ctx, budget)
 
 
+def _non_original(ctx: Settlement) -> bool:
+    """NE-ORIG-01 in force and the creator flagged non-original: the violation validation records,
+    asked again here rather than read from the statement (no phase reads another's records)."""
+    return not ctx.scenario.creator.original and ctx.rules.get("NE-ORIG-01") is not None
+
+
 def _note_mcn(ctx: Settlement) -> None:
     """NE-MCN-01: the creator's MCN is paid by the core's CORE-MCN-01 line; state which MCN."""
     mcn = ctx.scenario.mcn
-    if mcn is not None and ctx.rule(MCN) is not None:
-        ctx.statement.facts["mcn"] = f"{mcn.name} takes {mcn.share:%} under CORE-MCN-01 ({MCN})"
+    if mcn is not None and ctx.rule("NE-MCN-01") is not None:
+        ctx.statement.fact("mcn", f"{mcn.name} takes {mcn.share:%} under CORE-MCN-01 (NE-MCN-01)")

@@ -11,17 +11,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from creatorpay.core.money import grouped
-from creatorpay.core.statement import weakest
+from creatorpay.core.plugin import grouped, weakest
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from creatorpay.core import Kind, Settlement
-    from creatorpay.core.rules import RuleVersion
-
-RULE = "NE-BUDGET-01"
-PAYER = "netease"
+    from creatorpay.core.plugin import Kind, RuleVersion, Settlement
 
 
 @attrs.frozen
@@ -51,9 +46,9 @@ class Budget:
         """The program year and its budgets as a statement reports them."""
         return MappingProxyType(
             {
-                "program_year": f"{self.start.isoformat()} to {self.end.isoformat()} ({RULE})",
-                "cash_budget": f"{grouped(self.capacity)} CNY ({RULE})",
-                "traffic_budget": f"{self.impressions:,} impressions ({RULE})",
+                "program_year": f"{self.start.isoformat()} to {self.end.isoformat()} (NE-BUDGET-01)",
+                "cash_budget": f"{grouped(self.capacity)} CNY (NE-BUDGET-01)",
+                "traffic_budget": f"{self.impressions:,} impressions (NE-BUDGET-01)",
             }
         )
 
@@ -82,24 +77,25 @@ def for_month(ctx: Settlement) -> Budget | None:
     None when the rule is not in force (nothing limits payments; ``ctx.rule`` reports why). Call
     :func:`before_first_year` first: a month before the first program year has no budget.
     """
-    rule = ctx.rule(RULE)
+    rule = ctx.rule("NE-BUDGET-01")
     if rule is None:
         return None
     budget = _year_budget(rule, ctx.scenario.period.first_day)
     assert budget is not None, "call before_first_year first"
-    ctx.statement.facts.update(budget.facts)
+    for key, text in budget.facts.items():
+        ctx.statement.fact(key, text)
     return budget
 
 
 def before_first_year(ctx: Settlement) -> str | None:
     """Why the month has no program budget at all (it is before the first program year), else None."""
-    rule = ctx.rules.get(RULE)
+    rule = ctx.rules.get("NE-BUDGET-01")
     if rule is None:
         return None
     if _year_budget(rule, ctx.scenario.period.first_day) is None:
         return (
             f"{ctx.scenario.period} is before the first program year (from {_first(rule).isoformat()}, "
-            f"{RULE}): no program budget, nothing is paid"
+            f"NE-BUDGET-01): no program budget, nothing is paid"
         )
     return None
 
@@ -155,18 +151,28 @@ def pay(
             label = weakest(label, budget.label)
             note = (
                 f"{note}; the cash budget of the {year} had only {grouped(paid)} left: pays "
-                f"{grouped(paid)} of {grouped(amount)} ({RULE})"
+                f"{grouped(paid)} of {grouped(amount)} (NE-BUDGET-01)"
             )
             ctx.statement.skip(
-                RULE,
+                "NE-BUDGET-01",
                 f"cash budget of the {year} ran out: {what} paid {grouped(paid)} "
                 f"of {grouped(amount)}, {grouped(short)} short",
             )
         else:
-            ctx.statement.skip(RULE, f"cash budget of the {year} is used up: {what} of {grouped(amount)} unpaid")
+            ctx.statement.skip(
+                "NE-BUDGET-01", f"cash budget of the {year} is used up: {what} of {grouped(amount)} unpaid"
+            )
     if paid > 0:
         ctx.statement.line(
-            rule, kind, payer=PAYER, payee=ctx.creator, base=amount, rate=Decimal(1), value=paid, label=label, note=note
+            rule,
+            kind,
+            payer=ctx.platform.name,
+            payee=ctx.creator,
+            base=amount,
+            rate=Decimal(1),
+            value=paid,
+            label=label,
+            note=note,
         )
     return paid
 
@@ -175,4 +181,4 @@ def report_left(ctx: Settlement, budget: Budget | None) -> None:
     """State what is left of the year's cash budget after this statement's draws."""
     if budget is not None and budget.capacity > 0:
         left = ctx.store.remaining(budget.key, budget.capacity)
-        ctx.statement.facts["cash_budget_left"] = f"{grouped(left)} CNY ({RULE})"
+        ctx.statement.fact("cash_budget_left", f"{grouped(left)} CNY (NE-BUDGET-01)")

@@ -5,43 +5,42 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import grouped
+from creatorpay.core.plugin import Kind, Settlement, grouped
 
 from . import budget as budgets
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
-RULE = "NE-BASE-01"
-
 
 def top_up(ctx: Settlement, budget: budgets.Budget | None, income: Decimal | None) -> None:
     """Top the month's program income (NE-BASE-02, as the statement shows it) up to the floor:
     max(0, floor − income). ``income`` is None when NE-BASE-02 is not in force."""
-    rule = ctx.rule(RULE)
+    rule = ctx.rule("NE-BASE-01")
     if rule is None:
         return
     if not ctx.scenario.creator.quality:
-        ctx.statement.skip(RULE, "not a quality creator (优质创作家, creator.quality is false): no base-salary top-up")
+        ctx.statement.skip(
+            "NE-BASE-01", "not a quality creator (优质创作家, creator.quality is false): no base-salary top-up"
+        )
         return
     if income is None:
-        ctx.statement.skip(RULE, "NE-BASE-02 is not in force: no program income to top up")
+        ctx.statement.skip("NE-BASE-01", "NE-BASE-02 is not in force: no program income to top up")
         return
     unset = rule.unset_reason("floor")
     if unset:
-        ctx.statement.skip(RULE, unset)
+        ctx.statement.skip("NE-BASE-01", unset)
         return
     floor = rule.decimal("floor")
     if income >= floor:
         ctx.statement.skip(
-            RULE, f"program income {grouped(income)} already reaches the floor {grouped(floor)}: no top-up"
+            "NE-BASE-01", f"program income {grouped(income)} already reaches the floor {grouped(floor)}: no top-up"
         )
         return
     budgets.pay(
         ctx,
         budget,
-        RULE,
+        "NE-BASE-01",
         Kind.TOP_UP,
         floor - income,
         label=rule.label_for("floor"),

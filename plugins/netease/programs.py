@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import ZERO
-from creatorpay.core.statement import weakest
+from creatorpay.core.plugin import ZERO, Kind, Settlement, weakest
 
 from . import budget as budgets
 from .scenes import SCENE_NAMES, scene_name
@@ -16,16 +14,13 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from decimal import Decimal
 
-INCOME = "NE-BASE-02"
-SCENES = "NE-DIST-01"
-
 
 def settle(ctx: Settlement, budget: budgets.Budget | None) -> Decimal | None:
     """Write the month's program income lines; returns their sum as the statement shows it (what the
     budget paid, CORE-MONEY-03), or None when NE-BASE-02 is not in force."""
     programs = ctx.scenario.programs
     assert programs is not None
-    rule = ctx.rule(INCOME)
+    rule = ctx.rule("NE-BASE-02")
     if rule is None:
         return None
     label = rule.label_for()
@@ -35,15 +30,17 @@ def settle(ctx: Settlement, budget: budgets.Budget | None) -> Decimal | None:
         (programs.leaderboard, "leaderboard", "quality-leaderboard rewards (上榜优质榜单奖励)"),
     ):
         if amount:
-            paid += budgets.pay(ctx, budget, INCOME, Kind.PROGRAM_INCOME, amount, label=label, note=note, what=what)
-    if programs.plays_by_scene and (scenes := ctx.rule(SCENES)) is not None:
+            paid += budgets.pay(
+                ctx, budget, "NE-BASE-02", Kind.PROGRAM_INCOME, amount, label=label, note=note, what=what
+            )
+    if programs.plays_by_scene and (scenes := ctx.rule("NE-DIST-01")) is not None:
         # A scene's play revenue is NE-BASE-02 income: it carries the weaker of both labels.
         paid += _by_scene(ctx, budget, programs.plays_by_scene, weakest(scenes.label_for(), label))
     elif programs.plays:
         paid += budgets.pay(
             ctx,
             budget,
-            INCOME,
+            "NE-BASE-02",
             Kind.PROGRAM_INCOME,
             programs.plays,
             label=label,
@@ -64,11 +61,11 @@ def _by_scene(ctx: Settlement, budget: budgets.Budget | None, by_scene: Mapping[
             paid += budgets.pay(
                 ctx,
                 budget,
-                SCENES,
+                "NE-DIST-01",
                 Kind.PROGRAM_INCOME,
                 amount,
                 label=label,
-                note=f"quality-video play revenue (优质视频播放收益, {INCOME}) distributed on {name} ({scene})",
+                note=f"quality-video play revenue (优质视频播放收益, NE-BASE-02) distributed on {name} ({scene})",
                 what=f"plays on {name}",
             )
     return paid

@@ -12,7 +12,7 @@ if __name__ != "creatorpay.plugins.wechat_channels":  # the folder imported by i
 
 from pathlib import Path
 
-from creatorpay.core import Platform, Settlement, hookimpl
+from creatorpay.core.plugin import Platform, Settlement, hookimpl
 
 from . import merchant, orders, quality, tips, traffic
 

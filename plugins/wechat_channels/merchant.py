@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import ZERO, grouped
-
-PLATFORM = "wechat_channels"
+from creatorpay.core.plugin import ZERO, Kind, Settlement, grouped
 
 
 def sales(ctx: Settlement) -> None:
@@ -27,7 +24,7 @@ def sales(ctx: Settlement) -> None:
     ctx.statement.line(
         "WC-MERCH-01",
         Kind.SALES,
-        payer=PLATFORM,
+        payer=ctx.platform.name,
         payee=ctx.creator,
         base=live.sales,
         rate=Decimal(1),
@@ -44,7 +41,7 @@ def sales(ctx: Settlement) -> None:
             "WC-MERCH-01",
             Kind.FEE,
             payer=ctx.creator,
-            payee=PLATFORM,
+            payee=ctx.platform.name,
             base=live.sales,
             rate=ZERO,
             label=version.label_for("during_program"),
@@ -63,7 +60,7 @@ def sales(ctx: Settlement) -> None:
         "WC-MERCH-01",
         Kind.FEE,
         payer=ctx.creator,
-        payee=PLATFORM,
+        payee=ctx.platform.name,
         base=live.sales,
         rate=rate,
         label=version.label_for("during_program", "normal_fee_rate"),

@@ -10,49 +10,52 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import ZERO, allocate, grouped, round_fen
+from creatorpay.core.plugin import ZERO, Kind, Settlement, allocate, grouped, round_fen
 
 if TYPE_CHECKING:
-    from creatorpay.core.rules import RuleVersion
-    from creatorpay.core.scenario import Order
-
-PLATFORM = "wechat_channels"
-RULE = "WC-MUTUAL-01"
+    from creatorpay.core.plugin import Order, RuleVersion
 
 
-def check_open(ctx: Settlement) -> RuleVersion | None:
-    """WC-MUTUAL-01: whether brand orders are offered; at or below the threshold, or with the rule not
-    in force, they are reported *not offered* with the reason and None is returned."""
-    version = ctx.rule(RULE)
+def closed(ctx: Settlement) -> str | None:
+    """WC-MUTUAL-01: why brand orders are not offered (the rule not in force, or followers at or below
+    the threshold), or None when they are. Records nothing, so each phase asks it for itself instead
+    of reading what validation recorded."""
+    version = ctx.rules.get("WC-MUTUAL-01")
     if version is None:
-        ctx.statement.not_offer(
-            "orders",
-            f"the mutual-selection platform ({RULE}) is not in force on {ctx.rules.day.isoformat()} (CORE-DATE-01)",
+        return (
+            f"the mutual-selection platform (WC-MUTUAL-01) is not in force on {ctx.rules.day.isoformat()} "
+            "(CORE-DATE-01)"
         )
-        return None
     followers = ctx.scenario.creator.followers
     above = version.count("followers_above")
     if followers <= above:
-        ctx.statement.not_offer(
-            "orders",
-            f"the mutual-selection platform ({RULE}) is open to creators with "
-            f"more than {above:,} followers; {followers:,} followers is not",
+        return (
+            f"the mutual-selection platform (WC-MUTUAL-01) is open to creators with "
+            f"more than {above:,} followers; {followers:,} followers is not"
         )
-        return None
-    return version
+    return None
+
+
+def check_open(ctx: Settlement) -> bool:
+    """WC-MUTUAL-01: whether brand orders are offered; if not, they are reported *not offered* with
+    the reason (and the rule *not applied* when it is not in force)."""
+    ctx.rule("WC-MUTUAL-01")  # reports the rule not applied, with why, when it is not in force
+    reason = closed(ctx)
+    if reason is not None:
+        ctx.statement.not_offer("orders", reason)
+    return reason is None
 
 
 def validate(ctx: Settlement) -> None:
     """WC-MUTUAL-01: each participant is paid their agreed amount, so the agreed amounts must add up
     to the order amount (conservation, CORE-MONEY-02); an order where they do not is rejected."""
-    if not ctx.scenario.orders or check_open(ctx) is None:
+    if not ctx.scenario.orders or not check_open(ctx):
         return
     for order in ctx.scenario.orders:
         agreed = sum((p.agreed for p in order.participants), ZERO)
         if agreed != order.amount:
             ctx.statement.violation(
-                RULE,
+                "WC-MUTUAL-01",
                 f"the participants' agreed amounts add up to {grouped(agreed)}, not the order amount "
                 f"{grouped(order.amount)}: each participant is paid their agreed amount",
                 order=order.id,
@@ -61,10 +64,10 @@ def validate(ctx: Settlement) -> None:
 
 def settle(ctx: Settlement) -> None:
     """WC-MUTUAL-01 for every order that was offered and not rejected (CORE-ORD-02 for the rest)."""
-    if not ctx.scenario.orders or any(n.activity == "orders" for n in ctx.statement.not_offered):
+    if not ctx.scenario.orders or closed(ctx) is not None:  # reported not offered by validation
         return
-    version = ctx.rules.get(RULE)
-    assert version is not None  # offered only when in force (check_open)
+    version = ctx.rules.get("WC-MUTUAL-01")
+    assert version is not None  # offered only when in force (closed)
     paying = False
     for order in ctx.orders_to_settle():  # the others are reported pending (CORE-ORD-02)
         if order.termination is not None:
@@ -75,7 +78,7 @@ def settle(ctx: Settlement) -> None:
     if paying and not version.is_set("fee_rate"):
         reason = version.unset_reason("fee_rate")
         assert reason is not None
-        ctx.statement.skip(RULE, f"mutual-selection service fee not applied: {reason}")
+        ctx.statement.skip("WC-MUTUAL-01", f"mutual-selection service fee not applied: {reason}")
 
 
 def _pay(ctx: Settlement, version: RuleVersion, order: Order) -> None:
@@ -83,9 +86,9 @@ def _pay(ctx: Settlement, version: RuleVersion, order: Order) -> None:
     label = version.label_for("followers_above")
     for p in order.participants:
         ctx.statement.line(
-            RULE,
+            "WC-MUTUAL-01",
             Kind.ORDER_PAYMENT,
-            payer=PLATFORM,
+            payer=ctx.platform.name,
             payee=p.creator,
             base=p.agreed,
             rate=Decimal(1),
@@ -102,10 +105,10 @@ def _pay(ctx: Settlement, version: RuleVersion, order: Order) -> None:
     parts = allocate(fee, [p.agreed for p in order.participants])
     for p, part in zip(order.participants, parts, strict=True):
         ctx.statement.line(
-            RULE,
+            "WC-MUTUAL-01",
             Kind.FEE,
             payer=p.creator,
-            payee=PLATFORM,
+            payee=ctx.platform.name,
             base=p.agreed,
             rate=rate,
             value=part,
@@ -122,9 +125,9 @@ def _terminated(ctx: Settlement, version: RuleVersion, order: Order) -> None:
     by = order.termination.by
     for p in order.participants:
         ctx.statement.line(
-            RULE,
+            "WC-MUTUAL-01",
             Kind.ORDER_PAYMENT,
-            payer=PLATFORM,
+            payer=ctx.platform.name,
             payee=p.creator,
             base=p.agreed,
             rate=ZERO,

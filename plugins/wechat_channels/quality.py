@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from creatorpay.core import Settlement
-
-RULE = "WC-QUAL-01"
+    from creatorpay.core.plugin import Settlement
 
 
 def withheld(ctx: Settlement) -> str | None:
@@ -18,13 +16,13 @@ def withheld(ctx: Settlement) -> str | None:
     creator = ctx.scenario.creator
     if creator.original and not creator.harmful:
         return None
-    if ctx.rule(RULE) is None:
+    if ctx.rule("WC-QUAL-01") is None:
         return None
     found = []
     if not creator.original:
         found.append("carried content (creator.original = false)")
     if creator.harmful:
         found.append("harmful content (creator.harmful = true)")
-    reason = f"withheld by {RULE}: {' and '.join(found)} earns no incentive"
-    ctx.statement.facts[RULE] = reason
+    reason = f"withheld by WC-QUAL-01: {' and '.join(found)} earns no incentive"
+    ctx.statement.fact("WC-QUAL-01", reason)
     return reason

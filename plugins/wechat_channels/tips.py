@@ -7,13 +7,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import ZERO, grouped, round_fen
+from creatorpay.core.plugin import ZERO, Kind, Settlement, grouped, round_fen
 
 if TYPE_CHECKING:
-    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.plugin import RuleVersion
 
-PLATFORM = "wechat_channels"
 ONE = Decimal(1)
 
 
@@ -26,7 +24,7 @@ def gross_tips(ctx: Settlement, rate: RuleVersion) -> Decimal:
         gross += ctx.statement.line(
             "WC-TIP-01",
             Kind.TIPS,
-            payer=PLATFORM,
+            payer=ctx.platform.name,
             payee=ctx.creator,
             base=base,
             rate=per_bean,
@@ -96,7 +94,7 @@ def outside_program(ctx: Settlement, rate: RuleVersion) -> None:
         "WC-TIP-04",
         Kind.COMMISSION,
         payer=ctx.creator,
-        payee=PLATFORM,
+        payee=ctx.platform.name,
         base=gross,
         rate=share,
         label=normal.label_for("platform_share"),
@@ -160,7 +158,14 @@ def commission(ctx: Settlement, gross: Decimal) -> None:
 def _commission_free(ctx: Settlement, base: Decimal, label: str, note: str) -> None:
     """WC-TIP-03: the commission-free part of the month's gross tipping, as a commission line at rate 0."""
     ctx.statement.line(
-        "WC-TIP-03", Kind.COMMISSION, payer=ctx.creator, payee=PLATFORM, base=base, rate=ZERO, label=label, note=note
+        "WC-TIP-03",
+        Kind.COMMISSION,
+        payer=ctx.creator,
+        payee=ctx.platform.name,
+        base=base,
+        rate=ZERO,
+        label=label,
+        note=note,
     )
 
 
@@ -169,7 +174,7 @@ def _charge(ctx: Settlement, base: Decimal, rate: Decimal, label: str, why: str)
         "WC-TIP-02",
         Kind.COMMISSION,
         payer=ctx.creator,
-        payee=PLATFORM,
+        payee=ctx.platform.name,
         base=base,
         rate=rate,
         label=label,

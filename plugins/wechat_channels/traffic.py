@@ -10,15 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import grouped
+from creatorpay.core.plugin import Kind, Settlement, grouped
 
 if TYPE_CHECKING:
-    from creatorpay.core.rules import RuleVersion
+    from creatorpay.core.plugin import RuleVersion
 
-PLATFORM = "wechat_channels"
-#: The Store budget holding what is left of the WC-COLD-01 pool, in impressions.
-COLD_POOL_KEY = f"{PLATFORM}:WC-COLD-01:pool"
 #: WC-TIER-01's tiers, lowest first: (follower parameter, size parameter).
 TIERS = (
     ("tier_1k_followers", "tier_1k_impressions"),
@@ -99,7 +95,13 @@ def cold_start(ctx: Settlement, gate: str | None) -> None:
         return
     size = version.count("impressions")
     pool = Decimal(version.count("pool_impressions"))
-    drawn = int(ctx.store.draw(COLD_POOL_KEY, Decimal(size), pool))
+    drawn = int(
+        ctx.store.draw(
+            f"{ctx.platform.name}:WC-COLD-01:pool",  # what is left of the pool, in impressions
+            Decimal(size),
+            pool,
+        )
+    )
     if drawn == 0 and size > 0:
         ctx.statement.skip("WC-COLD-01", f"{why}: the {pool:,}-impression pool is used up")
         return
@@ -130,7 +132,7 @@ def polaris(ctx: Settlement, gate: str | None) -> None:
         ctx.statement.line(
             "WC-POLARIS-01",
             Kind.INCENTIVE,
-            payer=PLATFORM,
+            payer=ctx.platform.name,
             payee=ctx.creator,
             base=cash,
             rate=Decimal(1),

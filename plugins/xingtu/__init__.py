@@ -17,12 +17,12 @@ if __name__ != "creatorpay.plugins.xingtu":  # the folder imported by its path, 
 
 from pathlib import Path
 
-from creatorpay.core import Platform, Settlement, hookimpl
+from creatorpay.core.plugin import Platform, Settlement, hookimpl
 
 from . import compensation, growth, orders, quota, validation
-from .parties import PLATFORM, leads
+from .parties import leads
 
-NAME = PLATFORM
+NAME = "xingtu"
 
 
 @hookimpl
@@ -63,7 +63,7 @@ def creatorpay_validate(ctx: Settlement) -> None:
             quota.take_slot(ctx, order, cap)
             counted = True
     if counted and (cap := ctx.rules.get("XT-CC-06")) is not None:
-        ctx.statement.facts["co_creation_slots"] = f"{quota.slots_used(ctx)} of {cap.count('limit')} used"
+        ctx.statement.fact("co_creation_slots", f"{quota.slots_used(ctx)} of {cap.count('limit')} used")
 
 
 @hookimpl

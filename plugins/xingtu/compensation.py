@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import grouped
-from creatorpay.core.statement import weakest
+from creatorpay.core.plugin import Kind, Settlement, grouped, weakest
 
 from .orders import single_settlement
 
@@ -21,8 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from decimal import Decimal
 
-    from creatorpay.core.rules import RuleVersion
-    from creatorpay.core.scenario import Order, Participant
+    from creatorpay.core.plugin import Order, Participant, RuleVersion
 
 #: Stages before publication with their rule (the percentage is the rule's ``percent``).
 STAGE_RULES = {"script_confirmed": "XT-COMP-01", "video_produced": "XT-COMP-02", "client_confirmed": "XT-COMP-03"}

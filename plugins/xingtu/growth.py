@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from creatorpay.core import Kind, Settlement
-
-from .parties import PLATFORM
+from creatorpay.core.plugin import Kind, Settlement
 
 STAGE_NAMES = {
     "departure": "departure (出发)",
@@ -22,7 +20,7 @@ def report_stage(ctx: Settlement) -> None:
     """Report the growth stage in the statement's facts and apply the stage's program if set."""
     stage = ctx.scenario.creator.growth_stage
     if stage is not None:
-        ctx.statement.facts["growth_stage"] = stage
+        ctx.statement.fact("growth_stage", stage)
     version = ctx.rule("XT-GROW-01")
     if version is None:
         return
@@ -38,7 +36,7 @@ def report_stage(ctx: Settlement) -> None:
         ctx.statement.line(
             "XT-GROW-01",
             Kind.INCENTIVE,
-            payer=PLATFORM,
+            payer=ctx.platform.name,
             payee=ctx.creator,
             base=version.decimal(cash),
             rate=Decimal(1),

@@ -12,17 +12,14 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import ZERO, allocate, grouped, round_fen
-from creatorpay.core.statement import weakest
+from creatorpay.core.plugin import ZERO, Kind, Settlement, allocate, grouped, round_fen, weakest
 
-from .parties import PLATFORM, TASK_NAMES
+from .parties import TASK_NAMES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from creatorpay.core.rules import RuleVersion
-    from creatorpay.core.scenario import Order, Participant
+    from creatorpay.core.plugin import Order, Participant, RuleVersion
 
 #: A payment or transfer passes on the whole of its base.
 _WHOLE = Decimal(1)
@@ -76,7 +73,7 @@ def single_settlement(
     ctx.statement.line(
         rule,
         Kind.ORDER_PAYMENT,
-        payer=PLATFORM,
+        payer=ctx.platform.name,
         payee=main.creator,
         base=paid,
         rate=_WHOLE,
@@ -156,7 +153,7 @@ def _fee(
         "XT-FEE-01",
         Kind.FEE,
         payer=main.creator,
-        payee=PLATFORM,
+        payee=ctx.platform.name,
         base=paid,
         rate=terms.rate,
         value=value,

@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from creatorpay.core.scenario import Creator, Order, Participant
+    from creatorpay.core.plugin import Creator, Order, Participant
 
-PLATFORM = "xingtu"
 #: XT-ORD-01 task types, with the names Xingtu uses.
 TASK_NAMES = {
     "assigned": "assigned (指派)",

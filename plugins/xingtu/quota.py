@@ -10,9 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from creatorpay.core import Settlement, Store
-    from creatorpay.core.rules import RuleVersion
-    from creatorpay.core.scenario import Order, Period
+    from creatorpay.core.plugin import Order, Period, RuleVersion, Settlement, Store
 
 #: Large enough never to refuse: the ``released`` marker set is not capped.
 _UNCAPPED = 2**62

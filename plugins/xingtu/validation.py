@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from creatorpay.core.money import ZERO, grouped
+from creatorpay.core.plugin import ZERO, grouped
 
 from .parties import flag, mains, names, shown
 
 if TYPE_CHECKING:
-    from creatorpay.core import Settlement
-    from creatorpay.core.scenario import Order
+    from creatorpay.core.plugin import Order, Settlement
 
 
 def check_order(ctx: Settlement, order: Order) -> None:
@@ -125,7 +124,7 @@ def _co_creation(ctx: Settlement, order: Order) -> None:
         )
     rule = ctx.rule("XT-CC-09")
     if rule is not None:
-        apps = [a.strip() for a in rule.text("supported_apps").split(",") if a.strip()]
+        apps = rule.texts("supported_apps")
         if order.app not in apps:
             v(
                 "XT-CC-09",

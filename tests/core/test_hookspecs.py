@@ -62,3 +62,33 @@ def test_every_hook_is_called_by_the_engine(tmp_path: Path) -> None:
     # registration hooks are called while building the engine: fake registered, core's adjustment too
     assert engine.platforms == ["fake"] and "core" in engine.rulebooks
     assert sorted(set(called)) == sorted(hooks)
+
+
+def test_phases_are_the_settlement_specs_in_the_order_the_contract_defines_them() -> None:
+    """hookspecs.PHASES is the contract's one list of phases: every spec taking the Settlement, in source order."""
+    specs = [f for _, f in inspect.getmembers(hookspecs, inspect.isfunction) if f.__name__.startswith("creatorpay_")]
+    in_order = sorted(specs, key=lambda f: f.__code__.co_firstlineno)
+    assert tuple(f.__name__ for f in in_order if list(inspect.signature(f).parameters) == ["ctx"]) == hookspecs.PHASES
+
+
+def test_the_engine_calls_the_phases_in_the_order_of_phases(tmp_path: Path) -> None:
+    """One statement runs PHASES in order, the platform's own then ``creatorpay_adjust``."""
+    called: list[str] = []
+
+    def recorder(name: str) -> Any:
+        def record(ctx: Any) -> None:
+            called.append(name)
+
+        record.__name__ = name
+        return hookimpl(record)
+
+    platform = fake_platform(tmp_path, "fake", **{name: recorder(name) for name in hookspecs.PHASES})
+    Engine(plugins={"fake": platform}, entry_points=False).settle(load_scenario(scenario_dict()), "fake")
+    assert called == list(hookspecs.PHASES)
+
+
+def test_the_engine_reads_the_phase_order_from_the_contract() -> None:
+    """The engine names no phase itself: a phase added to or reordered in PHASES is what it runs."""
+    source = (ROOT / "core" / "engine.py").read_text(encoding="utf-8")
+    assert not [name for name in hookspecs.PHASES if f'"{name}"' in source]
+    assert "PHASES" in source

@@ -166,3 +166,46 @@ def test_a_problem_the_hook_finds_in_every_version_is_said_once(tmp_path: Path) 
     with pytest.raises(RuleFileError) as caught:
         engine(tmp_path, {"fake": {"FK-TAB-01": {"share": "0.7"}}}, creatorpay_check_rules=creatorpay_check_rules)
     assert str(caught.value) == '<rules>: fake."FK-TAB-01".share: expected a share at most 0.6'
+
+
+TEXTS = """
+[rules."FK-APP-01"]
+title = "Apps a submission may come from"
+label = "source"
+source = "a test"
+params.apps = { type = "texts" }
+params.note = { type = "text" }
+[[rules."FK-APP-01".versions]]
+effective_from = 2022-01-01
+apps = APPS
+note = "x"
+"""
+
+
+def test_a_texts_parameter_is_a_list_of_strings_read_as_a_tuple() -> None:
+    """The list-of-strings type (issue 18: XT-CC-09's apps were comma text parsed in the plugin)."""
+    rules = parse_rule_book(parse_toml(TEXTS.replace("APPS", '["douyin", "douyin_pad"]'), "fake.toml"), "fake", "")
+    [version] = rules.rules["FK-APP-01"].versions
+    assert version.texts("apps") == ("douyin", "douyin_pad")
+    with pytest.raises(TypeError, match=r"FK-APP-01\.note is not a list of strings"):
+        version.texts("note")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"douyin, douyin_pad"', "apps: expected a non-empty list of strings, found "),
+        ("[]", "apps: expected a non-empty list of strings, found "),
+        ('["douyin", 1]', "apps[1]: expected a string of at most 200 characters, found "),
+        ('["douyin", ""]', "apps[1]: expected a non-empty string, found an empty one"),
+        ('["douyin", "douyin_pad", "douyin"]', "apps[2]: expected each item once, found 'douyin' again"),
+    ],
+)
+def test_a_texts_value_breaking_its_constraints_is_a_rule_file_error(value: str, message: str) -> None:
+    assert f'fake.toml: rules."FK-APP-01".versions[0].{message}' in problems(TEXTS.replace("APPS", value))
+
+
+@pytest.mark.parametrize("constraint", ["min = 1", "positive = true", "increasing = true"])
+def test_number_and_order_constraints_do_not_apply_to_texts(constraint: str) -> None:
+    text = TEXTS.replace("APPS", '["douyin"]').replace('{ type = "texts" }', f'{{ type = "texts", {constraint} }}')
+    assert "applies only to the types" in problems(text)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from creatorpay.core import Kind, load_scenario
 from creatorpay.core.money import allocate, round_fen
+from creatorpay.plugins.wechat_channels import orders as wechat_orders
 from tests.helpers import examples
 from tests.wechat_channels.wechat_channels_helpers import (
     EXAMPLES,
@@ -22,6 +23,9 @@ from tests.wechat_channels.wechat_channels_helpers import (
     settle,
     total,
 )
+
+if TYPE_CHECKING:
+    import pytest
 
 D = Decimal
 RULE = "WC-MUTUAL-01"
@@ -96,6 +100,14 @@ def test_wc_mutual_01_closed_at_or_below_10000_followers() -> None:
     [offer] = st.not_offered
     assert offer.activity == "orders" and "10,000" in offer.reason
     assert settle(scenario(followers=10001, orders=[order()])).net == D("12000.00")
+
+
+def test_wc_mutual_01_the_orders_phase_asks_whether_orders_are_open_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """WC-MUTUAL-01 (issue 18): settling orders reads no record of validation; with validation doing
+    nothing, orders at 10,000 followers are still not paid."""
+    monkeypatch.setattr(wechat_orders, "validate", lambda ctx: None)
+    st = settle(scenario(followers=10000, orders=[order()]))
+    assert st.lines == () and st.not_offered == ()
 
 
 def test_wc_mutual_01_threshold_is_a_parameter() -> None:

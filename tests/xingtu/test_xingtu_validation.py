@@ -6,11 +6,14 @@ rejected order adds nothing and does not stop the others.
 
 from __future__ import annotations
 
-from creatorpay.core import Kind
+import pytest
+
+from creatorpay.core import Kind, RuleFileError
 from tests.xingtu.xingtu_helpers import (
     SIX_SPEC,
     D,
     co_order,
+    engine,
     lines,
     participants,
     pending,
@@ -221,3 +224,19 @@ def test_one_violation_per_broken_rule_per_order() -> None:
     st = settle(scenario([order], period="2023-01"))
     assert violated(st) == ["XT-CC-02", "XT-CC-03", "XT-CC-04", "XT-CC-05", "XT-CC-08", "XT-CC-09"]
     assert st.violations[3].participant == "c1, c2"
+
+
+def test_xt_cc_09_supported_apps_is_a_list_an_override_changes() -> None:
+    """XT-CC-09: ``supported_apps`` is a list of app values (type ``texts``), no comma text to parse;
+    an override to the main app alone rejects the pad app."""
+    st = settle(scenario([co_order("o1", app="douyin_pad")]), rules={"XT-CC-09": {"supported_apps": ["douyin"]}})
+    assert violated(st) == ["XT-CC-09"]
+    assert "co-creation is supported only from douyin" in st.violations[0].message
+
+
+def test_xt_cc_09_supported_apps_as_comma_text_is_refused_naming_the_key() -> None:
+    """XT-CC-09: the old comma text is no longer read: an override giving it is a rule-file error."""
+    with pytest.raises(
+        RuleFileError, match=r'xingtu\."XT-CC-09"\.supported_apps: expected a non-empty list of strings'
+    ):
+        engine({"XT-CC-09": {"supported_apps": "douyin, douyin_pad"}})

@@ -12,8 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from creatorpay.core import Kind, Platform, Settlement, hookimpl
-from creatorpay.core.checks import Checker
+from creatorpay.core.plugin import Checker, Kind, Platform, Settlement, hookimpl
 
 from . import streams
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from creatorpay.core import Kind, Settlement
-from creatorpay.core.money import grouped
+from creatorpay.core.plugin import Kind, Settlement, grouped
 
 PLATFORM = "demo_platform"
 #: The keys of the scenario's ``[ext.demo_platform]`` table.

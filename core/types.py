@@ -1,0 +1,43 @@
+"""What plugins register: :class:`Platform` (``creatorpay_platform``) and :class:`Adjustment`
+(``creatorpay_adjustment``), with the activities a platform can offer; plain values, no behaviour."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+#: The scenario activities a platform can offer (the rulebook's table of what each platform offers).
+ACTIVITIES = ("orders", "tips", "programs", "merchant_live")
+
+
+@attrs.frozen
+class Platform:
+    """A platform plugin's registration (returned by ``creatorpay_platform``).
+
+    ``offers`` lists the scenario activities the platform settles; any other activity present in a
+    scenario is reported *not offered*, with the reason from ``not_offered`` (or a generic one).
+    ``fictional``: the platform and its figures are made up (an example or a fresh scaffold): its
+    column is labelled fictional and never marked best, so it cannot win a real comparison.
+    """
+
+    name: str
+    title: str
+    rules: Path
+    offers: tuple[str, ...] = ()
+    not_offered: Mapping[str, str] = attrs.field(factory=dict)
+    fictional: bool = False
+
+
+@attrs.frozen
+class Adjustment:
+    """A cross-platform plugin's registration (``creatorpay_adjustment``): e.g. tax, applied to
+    every platform's statement, with its own rule file."""
+
+    name: str
+    title: str
+    rules: Path
