@@ -173,14 +173,15 @@ def seeded(
     settle: Callable[[Job, StoreBuffer], Outcome],
     work: Job,
     store: StoreBuffer,
-    seeds: Mapping[str, tuple[Decimal, Decimal]],
+    seeds: Mapping[str, tuple[Decimal, Decimal | None]],
 ) -> tuple[Outcome, dict[str, Decimal | None]]:
     """Step 3: one unit settled with each shared budget of ``seeds`` (key -> capacity,
-    ``left_before``) holding its ``left_before``; its outcome and what it left in each, undone
-    after."""
+    ``left_before``; None: never drawn from yet, as the run began) holding its ``left_before``;
+    its outcome and what it left in each, undone after."""
     mark = store.mark()
     for key, (capacity, left) in seeds.items():
-        store.seed(key, capacity, left)
+        if left is not None:
+            store.seed(key, capacity, left)
     outcome = settle(work, store)
     after = {key: store.left(key) for key in seeds}
     store.rollback(mark)
@@ -283,11 +284,7 @@ def _chained(
         lefts[key] = dict(zip([*users, -1], steps, strict=True))  # -1: what the last one left
     resettled: dict[int, Outcome] = {}
     for index in members:
-        seeds = {
-            key: (capacities[key], left)
-            for key in keys
-            if index in lefts[key] and (left := lefts[key][index]) is not None
-        }
+        seeds = {key: (capacities[key], lefts[key][index]) for key in keys if index in lefts[key]}
         outcome, after = seeded(settle, jobs[index], store, seeds)
         if keys_of(outcome.calls).keys() & set(keys) != keys_of(outcomes[index].calls).keys() & set(keys):
             return None  # it touched other shared keys once seeded
