@@ -214,10 +214,11 @@ def read_table(folder: Path, table: str) -> list[tuple[Any, ...]]:
 class ParquetLedger:
     """A ledger folder: its registry and its committed runs' tables.
 
-    ``dsn``: keep the registry in PostgreSQL (PostgresStore's run registry) instead of ``runs.json``.
+    ``dsn``: keep the registry in PostgreSQL (PostgresStore's run registry, in ``schema``) instead
+    of ``runs.json``.
     """
 
-    def __init__(self, folder: Path, *, dsn: str | None = None) -> None:
+    def __init__(self, folder: Path, *, dsn: str | None = None, schema: str = "creatorpay") -> None:
         self.folder = folder
         self.dsn = dsn
         self._files = FileRegistry(folder)
@@ -225,7 +226,7 @@ class ParquetLedger:
         if dsn is not None:
             from ..postgres_store import PostgresStore
 
-            self.registry = PostgresStore(dsn)
+            self.registry = PostgresStore(dsn, schema=schema)
         self._cache: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
 
     def close(self) -> None:
