@@ -48,14 +48,15 @@ def test_idempotency_duplicates_and_conflicts() -> None:
         '{"id":"e1","platform":"netease","creator":"n1","date":"2026-10-04","kind":"programs","plays":"5.00"}',
         '{"id":"old","platform":"netease","creator":"n1","date":"2026-10-04","kind":"programs","plays":"1.00"}',
     ).rows
-    known = {"old": stages.Sighting("0" * 64, '{"x":1}', "settled in statement 7")}
+    earlier = ("old", "netease", "n1", "2026-10", "2026-10-01", "programs", '{"plays":"2.00"}', 1, 9)
+    known = {"old": stages.Sighting(stages.event_digest(earlier), "settled in statement 7", earlier)}
     found = stages.idempotency(rows, known, source="month.jsonl")
     assert [row[0] for row in found.new] == ["e1"]
     assert found.duplicates == 1  # 5 and 5.00 are one amount: the same content
     assert found.conflicts == 2
     assert [(r.line, r.id) for r in found.rejects] == [(4, "e1"), (5, "old")]
     assert "first seen with different content (line 2)" in found.rejects[0].reason
-    assert '(settled in statement 7): {"x":1}' in found.rejects[1].reason
+    assert '(settled in statement 7): {"creator":"n1","date":"2026-10-01"' in found.rejects[1].reason
     assert stages.event_digest(rows[0]) == stages.event_digest(rows[1])
     assert stages.event_digest(rows[0]) != stages.event_digest(rows[2])
 
