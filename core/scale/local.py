@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 #: Rows checked at a time.
 PIECE = 5000
+#: Times a run is settled again when other runs were committed while it settled (it read stale runs).
+ATTEMPTS = 5
 
 
 class LocalDriver:
@@ -62,11 +64,30 @@ class LocalDriver:
         self, events: Path, creators: Path, *, run: int | None = None, names: Mapping[Path, str] | None = None
     ) -> Summary:
         """Check, deduplicate, settle and reconcile a month into a new run (or run ``run`` again:
-        the same inputs write the same bytes), and publish it."""
+        the same inputs write the same bytes), and publish it. Optimistic: no lock is held while it
+        settles; if another run was committed meanwhile, it settles again on top of it."""
         began = time.perf_counter()
         names = names or {}
         ident = self.ledger.new_run() if run is None else run
-        before = self.ledger.begin(ident)
+        for _ in range(ATTEMPTS):
+            before = self.ledger.begin(ident)
+            summary, tables, rejects = self._attempt(ident, before, events, creators, names)
+            if self.ledger.publish(ident, tables, before) is not None:
+                break
+        else:
+            raise RuntimeError(f"run {ident}: other runs were committed each time it settled ({ATTEMPTS} tries)")
+        if self._out is not None:
+            for reject in rejects:
+                self._write_reject(reject)
+        summary.seconds = round(time.perf_counter() - began, 3)
+        return summary
+
+    def _attempt(
+        self, ident: int, before: list[int], events: Path, creators: Path, names: Mapping[Path, str]
+    ) -> tuple[Summary, dict[str, list[tuple[Any, ...]]], list[stages.Reject]]:
+        """The run settled against the committed runs ``before``: its summary, its tables' rows
+        and its rejected rows (published by the caller if no other run was committed meanwhile)."""
+        began = time.perf_counter()
         summary = Summary(ident)
         profiles, rejects = self._profiles(creators, names, summary)
         began_events = time.perf_counter()
@@ -105,12 +126,7 @@ class LocalDriver:
         state = resolution.state
         tables.update(budgets=state.budgets, quotas=state.quotas, slots=state.slots, draws=state.draws)
         tables["rejects"] = [(ident, *r) for r in rejects]
-        self.ledger.publish(ident, tables)
-        if self._out is not None:
-            for reject in rejects:
-                self._write_reject(reject)
-        summary.seconds = round(time.perf_counter() - began, 3)
-        return summary
+        return summary, tables, rejects
 
     def _profiles(
         self, creators: Path, names: Mapping[Path, str], summary: Summary
