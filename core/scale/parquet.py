@@ -294,12 +294,17 @@ class ParquetLedger:
         committed = self.committed()
         return committed[: committed.index(run)] if run in committed else committed
 
-    def publish(self, run: int, rows: Mapping[str, Sequence[tuple[Any, ...]]], before: Sequence[int]) -> bool | None:
+    def publish(
+        self, run: int, rows: Mapping[str, Sequence[tuple[Any, ...]]], before: Sequence[int] | None = None
+    ) -> bool | None:
         """Write ``run``'s folder and commit it, if the runs committed are still ``before`` (what the
-        run read: optimistic, no lock held while it settles). True if committed; False if it was
-        committed already (its folder was written again, with the same bytes for the same inputs);
-        None if another run was committed meanwhile: nothing is published, settle it again."""
+        run read: optimistic, no lock held while it settles; None: commit without that check).
+        True if committed; False if it was committed already (its folder was written again, with
+        the same bytes for the same inputs); None if another run was committed meanwhile: nothing
+        is published, settle it again."""
         write_run(self.folder, run, rows)
+        if before is None:
+            return self.registry.commit_run(str(run))
         if self.registry is self._files:
             return self._files.commit_after(str(run), [str(r) for r in before])
         from ..postgres_store import PostgresStore
