@@ -14,6 +14,7 @@ import pytest
 from creatorpay.core import Engine
 from creatorpay.core.scale.local import LocalDriver
 from creatorpay.core.scale.parquet import ParquetLedger, write_run
+from creatorpay.core.scale.shared import State
 from tests.cli.cli_support import run_main
 from tests.helpers import ROOT
 from tests.ledger.ledger_support import CLI
@@ -209,3 +210,21 @@ def test_two_drivers_at_once_end_as_one_run(tmp_path: Path) -> None:
     assert sorted(ParquetLedger(folder).committed()) == [1, 2]
     assert settle(events, people, "--db", str(tmp_path / "l.sqlite"), rules=rules).exit_code == 0
     assert export("--ledger", str(folder)) == export("--db", str(tmp_path / "l.sqlite"))
+
+
+def test_worker_processes_settle_the_first_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With worker processes settling each unit the first time (step 1), the run is the same: the
+    statements, the store's state and the rejects of a run in one process."""
+    from creatorpay.core.scale import local
+
+    monkeypatch.setattr(local, "PARALLEL_UNITS", 0)
+    monkeypatch.setattr(local, "UNIT_PIECE", 50)
+    events, people, rules = month(tmp_path / "m", events=1500)
+    found = []
+    for workers in (1, 2):
+        folder = tmp_path / f"w{workers}"
+        driver = LocalDriver(ParquetLedger(folder), engine=Engine(rules=rules), workers=workers)
+        assert (driver._first(State.empty()) is None) == (workers == 1)
+        assert driver.run(events, people).balanced
+        found.append(_bytes(folder))
+    assert found[0] == found[1]
