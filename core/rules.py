@@ -56,7 +56,7 @@ from typing import Any, TypeVar, cast
 import attrs
 
 from .checks import Checker, describe, join, read_document
-from .errors import RuleFileError
+from .errors import PluginError, RuleFileError
 from .statement import LABELS, weakest
 
 PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", "date", "amounts", "ratios")
@@ -104,8 +104,7 @@ class ParamSpec:
         typed = self._typed(checker, value, path)
         if typed is None:
             return None
-        if self.type in _LISTS:
-            assert isinstance(typed, tuple)
+        if isinstance(typed, tuple):  # a list type (_LISTS)
             ok = all([self._bounded(checker, item, join(path, index)) for index, item in enumerate(typed)])
             if self.increasing:
                 for index, (before, after) in enumerate(itertools.pairwise(typed), 1):
@@ -117,8 +116,7 @@ class ParamSpec:
                         ok = False
                         break
             return typed if ok else None
-        if self.type in _NUMBERS:
-            assert isinstance(typed, Decimal | int)
+        if self.type in _NUMBERS and isinstance(typed, Decimal | int):
             return typed if self._bounded(checker, typed, path) else None
         return typed
 
@@ -214,30 +212,49 @@ class RuleVersion:
         return value
 
     def decimal(self, name: str) -> Decimal:
+        """An ``amount``, ``ratio`` or ``decimal`` parameter; PluginError if it is declared otherwise."""
         value = self[name]
-        assert isinstance(value, Decimal), f"{self.id}.{name} is not a decimal"
+        if type(value) is not Decimal:
+            raise self._wrong_type(name, "a decimal (amount, ratio or decimal)")
         return value
 
     def count(self, name: str) -> int:
+        """A ``count`` parameter; PluginError if it is declared otherwise."""
         value = self[name]
-        assert isinstance(value, int), f"{self.id}.{name} is not a count"
+        if type(value) is not int:  # not a bool either: the bool type is read with [name]
+            raise self._wrong_type(name, "a count")
         return value
 
     def text(self, name: str) -> str:
+        """A ``text`` or ``choice`` parameter; PluginError if it is declared otherwise."""
         value = self[name]
-        assert isinstance(value, str), f"{self.id}.{name} is not text"
+        if type(value) is not str:
+            raise self._wrong_type(name, "text (text or choice)")
         return value
 
     def decimals(self, name: str) -> tuple[Decimal, ...]:
-        """A list parameter (``amounts`` or ``ratios``)."""
+        """A list parameter (``amounts`` or ``ratios``); PluginError if it is declared otherwise."""
         value = self[name]
-        assert isinstance(value, tuple), f"{self.id}.{name} is not a list"
+        if type(value) is not tuple:
+            raise self._wrong_type(name, "a list (amounts or ratios)")
         return value
 
     def date(self, name: str) -> dt.date:
+        """A ``date`` parameter; PluginError if it is declared otherwise."""
         value = self[name]
-        assert isinstance(value, dt.date), f"{self.id}.{name} is not a date"
+        if type(value) is not dt.date:
+            raise self._wrong_type(name, "a date")
         return value
+
+    def _wrong_type(self, name: str, wanted: str) -> PluginError:
+        """The plugin reads a parameter as a type its rule file does not declare: a real check, not an
+        ``assert`` (which ``python -O`` drops, letting a wrong value through into the money)."""
+        declared = self.rule.params[name].type
+        where = f"{self.rule.file}: " if self.rule.file else ""
+        return PluginError(
+            f'{where}rules."{self.id}".params.{name}: {self.id} declares {name} as {declared}, '
+            f"but the {self.rule.platform} plugin reads it as {wanted}"
+        )
 
     def derived(self, compute: Callable[[RuleVersion], _T]) -> _T:
         """``compute(self)``, computed once per version and then reused (e.g. a parsed tax table).
@@ -299,6 +316,8 @@ class Rule:
     versions: tuple[RuleVersion, ...] = ()
     #: The [sources] keys the source cites, in order.
     cites: tuple[str, ...] = ()
+    #: The rule file it was loaded from, for messages ("" when built from data in memory).
+    file: str = attrs.field(default="", eq=False)
 
     def at(self, day: dt.date) -> RuleVersion | None:
         """The version in force on ``day`` (the latest that started by then and has not ended)."""
@@ -539,7 +558,9 @@ def _rule(
     for name, spec in params.items():
         _related(c, spec, params, join(where, f"params.{name}"))
     full, cites = _cite(c, source or "", sources, join(where, "source"))
-    rule = Rule(rule_id, platform, title or "", label or "source", full, MappingProxyType(params), cites=cites)
+    rule = Rule(
+        rule_id, platform, title or "", label or "source", full, MappingProxyType(params), cites=cites, file=c.source
+    )
     raw_versions = section.get("versions")
     if not isinstance(raw_versions, list) or not raw_versions:
         c.fail(join(where, "versions"), "expected at least one [[versions]] table")

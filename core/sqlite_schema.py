@@ -25,6 +25,8 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .errors import SchemaError
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
@@ -291,11 +293,6 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     ) WITHOUT ROWID;
     """,
 )
-
-
-class SchemaError(Exception):
-    """The database's schema is not one this creatorpay can use: written by a newer creatorpay (more
-    migrations than this one knows), damaged (an impossible version), or not a creatorpay ledger."""
 
 
 def version(conn: sqlite3.Connection) -> int:

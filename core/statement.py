@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
@@ -65,6 +65,17 @@ class Kind(enum.Enum):
         return self.code
 
 
+class LineKey(NamedTuple):
+    """What identifies a line across statements of one unit: the rule, the kind's code, the order and
+    who pays whom. A sweep compares two statements' lines by it; a ledger adjustment diffs by it."""
+
+    rule: str
+    kind: str
+    order: str | None
+    payer: str
+    payee: str
+
+
 @attrs.frozen(slots=False)
 class Line:
     """One line item: ``value`` moves from ``payer`` to ``payee`` under ``rule``.
@@ -89,6 +100,11 @@ class Line:
     #: ``explain`` prints ``70,000 ÷ 7``. Display only: not compared, not stored, not in the JSON,
     #: whose ``rate`` stays the decimal (docs/output.md).
     fraction: Fraction | None = attrs.field(default=None, eq=False)
+
+    @property
+    def key(self) -> LineKey:
+        """The line's identity across statements (:class:`LineKey`)."""
+        return LineKey(self.rule, self.kind.code, self.order, self.payer, self.payee)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -374,8 +374,8 @@ class Ledger:
         return found
 
     def held(self, unit: Unit) -> Held:
-        """What the unit's statements hold per line key (rule, kind, order, payer, payee): value,
-        amount and label, for an adjustment's difference (:func:`statement_rows`)."""
+        """What the unit's statements hold per line key (:attr:`Line.key`): value, amount and label,
+        for an adjustment's difference (:func:`statement_rows`)."""
         return {
             (rule, kind, order, payer, payee): (value, amount, label)
             for rule, kind, order, payer, payee, value, amount, label in self.conn.execute(
@@ -631,8 +631,10 @@ class Ledger:
 _UNSETTLED = "NOT EXISTS (SELECT 1 FROM settled WHERE settled.event = events.id)"
 
 _LineRow = tuple[str, str, str | None, str, str, str | None, str | None, int, int, str, str]
-#: Per line key (rule, kind, order, payer, payee): the value and amount (fen) and label held.
-Held = dict[tuple[Any, ...], tuple[int, int, str]]
+#: Per line key (:attr:`Line.key`, as a plain tuple equal to it: a job carrying it goes to a worker
+#: by :mod:`marshal`): the value and amount (fen) and label held.
+_Key = tuple[str, str, str | None, str, str]
+Held = dict[_Key, tuple[int, int, str]]
 
 
 def schema_differences(conn: sqlite3.Connection) -> list[str]:
@@ -719,10 +721,9 @@ def statement_rows(
 
 
 def _difference(held: Held, statement: Statement, original: int) -> list[_LineRow]:
-    now: dict[tuple[Any, ...], list[Any]] = {}
+    now: dict[_Key, list[Any]] = {}
     for line in statement.lines:
-        key = (line.rule, line.kind.code, line.order, line.payer, line.payee)
-        entry = now.setdefault(key, [0, 0, line.label])
+        entry = now.setdefault(line.key, [0, 0, line.label])
         entry[0] += to_fen(line.value)
         entry[1] += to_fen(line.amount)
     rows: list[_LineRow] = []
