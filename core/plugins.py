@@ -16,7 +16,7 @@ import difflib
 import logging
 import os
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 import pluggy
@@ -43,13 +43,17 @@ class PluginWarning(UserWarning):
     """A plugin failed to load, or was refused (e.g. a second distribution registering a name already taken)."""
 
 
+#: How a plugin fared at load time (:class:`PluginReport`).
+PluginStatus = Literal["loaded", "blocked", "failed", "refused"]
+
+
 @attrs.frozen
 class PluginReport:
     """How one plugin fared: ``loaded``, ``blocked`` (by an allow or block list), ``failed``, or
     ``refused`` (its name is taken by a built-in or by another distribution found first)."""
 
     name: str
-    status: str
+    status: PluginStatus
     distribution: str | None = None
     version: str | None = None
     error: str | None = None
@@ -214,5 +218,5 @@ def _unknown_hooks(pm: pluggy.PluginManager, plugin: object) -> list[str]:
     )
 
 
-def names(reports: Iterable[PluginReport], status: str = "loaded") -> list[str]:
+def names(reports: Iterable[PluginReport], status: PluginStatus = "loaded") -> list[str]:
     return [r.name for r in reports if r.status == status]

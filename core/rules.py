@@ -57,7 +57,7 @@ import attrs
 
 from .checks import Checker, describe, join, read_document
 from .errors import PluginError, RuleFileError
-from .statement import LABELS, weakest
+from .statement import LABELS, Label, is_label, weakest
 
 PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", "date", "amounts", "ratios")
 _NUMBERS = ("amount", "ratio", "decimal", "count", "amounts", "ratios")
@@ -84,7 +84,7 @@ class ParamSpec:
     name: str
     type: str
     choices: tuple[str, ...] = ()
-    label: str | None = None
+    label: Label | None = None
     doc: str = ""
     #: Bounds (inclusive) of a number, or of each item of a list.
     min: Decimal | None = None
@@ -180,7 +180,7 @@ class RuleVersion:
     overridden: frozenset[str] = frozenset()
     #: The version's own label when it is weaker than the rule's (e.g. NetEase's program continued
     #: past its announced year as ``unverified``); None: the rule's.
-    version_label: str | None = None
+    version_label: Label | None = None
     #: Values derived from this version and memoised: by compute function (:meth:`derived`) and by
     #: tuple of parameter names (:meth:`label_for`). A version never changes, so they stay valid;
     #: ``attrs.evolve`` starts the copy with an empty memo.
@@ -191,7 +191,7 @@ class RuleVersion:
         return self.rule.id
 
     @property
-    def label(self) -> str:
+    def label(self) -> Label:
         """The version's label: its own when the rule file gives one, else the rule's."""
         return self.rule.label if self.version_label is None else weakest(self.rule.label, self.version_label)
 
@@ -269,7 +269,7 @@ class RuleVersion:
             value = self._memo[compute] = compute(self)
             return value
 
-    def label_for(self, *names: str) -> str:
+    def label_for(self, *names: str) -> Label:
         """The label of a line computed from these parameters: the weakest of the rule's and theirs.
 
         A figure the user set in an override file is ``operator-set`` unless the rule is weaker.
@@ -278,13 +278,13 @@ class RuleVersion:
         found = self._memo.get(names)
         if found is None:
             found = self._memo[names] = self._label_for(names)
-        return cast("str", found)
+        return cast("Label", found)
 
-    def _label_for(self, names: tuple[str, ...]) -> str:
+    def _label_for(self, names: tuple[str, ...]) -> Label:
         """:meth:`label_for` without the memo."""
         # A version's own label is about its figures: a line whose figures an operator all set loses it.
         own = self.rule.label if names and self.overridden.issuperset(names) else self.label
-        labels = [own]
+        labels: list[Label] = [own]
         for name in names:
             spec = self.rule.params[name]
             if name in self.overridden:
@@ -309,7 +309,7 @@ class Rule:
     id: str
     platform: str
     title: str
-    label: str
+    label: Label
     #: The source with each ``{key}`` replaced by its full citation from the rule file's [sources].
     source: str
     params: Mapping[str, ParamSpec]
@@ -547,7 +547,7 @@ def _rule(
 ) -> Rule | None:
     c.unknown_keys(section, ("title", "label", "source", "params", "versions"), where)
     title = c.get(section, "title", where, Checker.text, "")
-    label = c.get(section, "label", where, _label, required=True)
+    label: Label | None = c.get(section, "label", where, _label, required=True)
     source = c.get(section, "source", where, Checker.text, required=True)
     params: dict[str, ParamSpec] = {}
     declared: Mapping[str, Any] = c.get(section, "params", where, Checker.table) or {}
@@ -574,7 +574,7 @@ def _rule(
         c.unknown_keys(version, ("effective_from", "effective_to", "label", *params), path)
         start = c.get(version, "effective_from", path, Checker.date, required=True)
         end = c.get(version, "effective_to", path, Checker.date)
-        own_label = c.get(version, "label", path, _label)
+        own_label: Label | None = c.get(version, "label", path, _label)
         values = {n: spec.read(c, version[n], join(path, n)) for n, spec in params.items() if n in version}
         if start is None:
             continue
@@ -592,9 +592,9 @@ def _rule(
     return _with_versions(rule, tuple(versions))
 
 
-def _label(c: Checker, value: object, path: str) -> str | None:
-    if value in LABELS:
-        return str(value)
+def _label(c: Checker, value: object, path: str) -> Label | None:
+    if is_label(value):
+        return value
     c.fail(path, f"expected one of {', '.join(LABELS)}, found {describe(value)}")
     return None
 
@@ -612,7 +612,7 @@ def _param(c: Checker, name: str, raw: object, path: str) -> ParamSpec | None:
     if kind == "choice" and (not isinstance(choices, list) or not choices):
         c.fail(join(path, "choices"), "expected a non-empty list of strings for a choice")
         return None
-    label = c.get(spec, "label", path, _label)
+    label: Label | None = c.get(spec, "label", path, _label)
     for key, allowed in (
         ("min", _NUMBERS),
         ("max", _NUMBERS),

@@ -28,12 +28,12 @@ import functools
 import json
 import sqlite3
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TextIO
 
 from ..events import Event
 from ..money import FEN, fmt
 from ..sqlite_schema import content_digest, migrate, read_statements, statement_digest
-from ..statement import TOTALS, Kind, Line, Statement
+from ..statement import TOTALS, Kind, Label, Line, Statement, Status
 from .codec import compact_json, join_object, members
 
 if TYPE_CHECKING:
@@ -630,11 +630,11 @@ class Ledger:
 #: An event with no settlement record.
 _UNSETTLED = "NOT EXISTS (SELECT 1 FROM settled WHERE settled.event = events.id)"
 
-_LineRow = tuple[str, str, str | None, str, str, str | None, str | None, int, int, str, str]
+_LineRow = tuple[str, str, str | None, str, str, str | None, str | None, int, int, Label, str]
 #: Per line key (:attr:`Line.key`, as a plain tuple equal to it: a job carrying it goes to a worker
 #: by :mod:`marshal`): the value and amount (fen) and label held.
 _Key = tuple[str, str, str | None, str, str]
-Held = dict[_Key, tuple[int, int, str]]
+Held = dict[_Key, tuple[int, int, Label]]
 
 
 def schema_differences(conn: sqlite3.Connection) -> list[str]:
@@ -667,14 +667,18 @@ def _expected_schema() -> dict[tuple[str, str], str]:
         conn.close()
 
 
+#: A statement in the ledger: a unit's first, or the difference a late event makes to it.
+StatementType = Literal["original", "adjustment"]
+
+
 class StatementRows(NamedTuple):
     """One unit's statement as the ledger writes it: built where the unit was settled (a worker
     process, maybe), written by :meth:`Ledger.write`. Money in fen, texts as compact JSON."""
 
     unit: Unit
-    type: str
+    type: StatementType
     adjusts: int | None
-    status: str
+    status: Status
     net: int
     events: list[str]
     #: ``events`` as JSON text.
@@ -704,6 +708,7 @@ def statement_rows(
     adjustment of ``original``: per line key, the recomputed value and amount less what the unit's
     statements ``held`` (:meth:`Ledger.held`); keys that did not change write nothing.
     """
+    kind: StatementType
     if original is None:
         kind, lines = "original", [_line_row(line) for line in statement.lines]
     else:
@@ -728,7 +733,7 @@ def _difference(held: Held, statement: Statement, original: int) -> list[_LineRo
         entry[1] += to_fen(line.amount)
     rows: list[_LineRow] = []
     for key in [*now, *(k for k in held if k not in now)]:
-        was_value, was_amount, was_label = held.get(key, (0, 0, ""))
+        was_value, was_amount, was_label = held.get(key, (0, 0, "unverified"))  # not held: the label is now's
         value, amount, label = now.get(key, (0, 0, was_label))
         if value == was_value and amount == was_amount:
             continue

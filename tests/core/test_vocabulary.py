@@ -6,14 +6,17 @@ import subprocess
 import sys
 import textwrap
 from decimal import Decimal
+from typing import get_args
 
 import pytest
 
 from creatorpay.core import CreatorpayError, PluginError
+from creatorpay.core.batch.ledger import StatementType
 from creatorpay.core.errors import SchemaError
+from creatorpay.core.plugins import PluginStatus
 from creatorpay.core.rules import RuleVersion, parse_rule_book
 from creatorpay.core.sqlite_schema import SchemaError as SQLiteSchemaError
-from creatorpay.core.statement import Kind, StatementBuilder
+from creatorpay.core.statement import LABELS, STATUSES, Kind, StatementBuilder, weakest
 from tests.helpers import ROOT
 
 #: A rule file with one parameter of each kind the accessors read.
@@ -97,3 +100,26 @@ def test_line_key_is_its_identity_across_statements() -> None:
     key = line.key
     assert (key.rule, key.kind, key.order, key.payer, key.payee) == ("FK-TIP-01", "tips", "o1", "fake", "me")
     assert key == ("FK-TIP-01", "tips", "o1", "fake", "me")  # equal to the same columns read from the ledger
+
+
+def test_the_typed_vocabularies_are_the_documented_words() -> None:
+    """Statement statuses, labels and plugin statuses are Literal types: plain strings in the JSON,
+    checked by mypy in the code; the words are the ones docs/output.md and docs/cli.md use."""
+    output = (ROOT / "docs" / "output.md").read_text(encoding="utf-8")
+    cli = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert STATUSES == ("ok", "error", "no_rules")
+    assert all(f"`{status}`" in output for status in STATUSES)
+    assert LABELS == ("source", "interpretation", "operator-set", "unverified")  # strongest first
+    assert all(f"`{label}`" in output for label in LABELS)
+    assert all(status in cli for status in get_args(PluginStatus))
+    assert get_args(StatementType) == ("original", "adjustment")
+
+
+def test_a_plugin_label_outside_the_vocabulary_is_refused() -> None:
+    """A third-party plugin is not type-checked: its label is checked when it writes the line."""
+    builder = StatementBuilder("fake", "Fake", "me")
+    with pytest.raises(ValueError, match="unknown label 'sourced'"):
+        builder.line(
+            "FK-TIP-01", Kind.TIPS, payer="fake", payee="me", base=Decimal(1), rate=Decimal(1), label="sourced"
+        )
+    assert weakest("source", "operator-set", "interpretation") == "operator-set"
