@@ -148,7 +148,7 @@ class Adjustment:
     rules: Path
 
 
-@attrs.define
+@attrs.define(repr=False)
 class Settlement:
     """One platform's statement in the making: the hooks' single argument.
 
@@ -168,6 +168,11 @@ class Settlement:
     def creator(self) -> str:
         """The scenario creator's id: lines are signed from their view."""
         return self.scenario.creator.id
+
+    def __repr__(self) -> str:
+        """Which statement, not everything it holds: pluggy's trace prints it for each hook call."""
+        scenario = self.scenario
+        return f"<Settlement of {self.platform.name} for {self.creator} in {scenario.period} ({scenario.source})>"
 
     def rule(self, rule_id: str, book: str | None = None) -> RuleVersion | None:
         """The version of ``rule_id`` in force, or None after reporting it *not applied* with why.

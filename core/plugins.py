@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 GROUP = "creatorpay"
 LOAD_ENV = "CREATORPAY_LOAD_PLUGINS"
 DISABLE_ENV = "CREATORPAY_DISABLE_PLUGINS"
+#: Set (to anything but ``""`` or ``0``): every settlement hook is called through pluggy's caller, and
+#: pluggy's tracing writes each call to standard error (docs/writing-a-plugin.md, "Tracing hook calls").
+TRACE_ENV = "CREATORPAY_TRACE_PLUGINS"
 #: The distribution whose entry points are the built-in plugins.
 BUILTIN_DISTRIBUTION = "creatorpay"
 #: Where plugin load failures are logged; silent unless the application configures logging.
@@ -124,6 +127,11 @@ def env_list(name: str) -> list[str] | None:
     if raw is None:
         return None
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def tracing() -> bool:
+    """Whether :data:`TRACE_ENV` asks for hook calls to go through pluggy, traced."""
+    return os.environ.get(TRACE_ENV, "").strip() not in ("", "0")
 
 
 def make_plugin_manager(
