@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import enum
+import functools
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -27,7 +28,6 @@ ACTIVITIES = ("orders", "tips", "programs", "merchant_live")
 _T = TypeVar("_T")
 #: Immutable values a copy shares with its original.
 _LEAVES = frozenset({str, int, float, bool, type(None), bytes, Decimal, dt.date, dt.datetime, Path})
-_COPIERS: dict[type, Callable[[Any], Any]] = {}
 
 
 def own_copy(value: _T) -> _T:
@@ -36,18 +36,17 @@ def own_copy(value: _T) -> _T:
     included) changes nothing another platform sees. Tuples and read-only mappings holding only
     leaves are shared. ``copy.deepcopy`` cannot copy the scenario's read-only mappings, and would be
     several times slower."""
-    kind = type(value)
+    kind: type = type(value)
     if kind in _LEAVES:
         return value
-    copier = _COPIERS.get(kind)
-    if copier is None:
-        copier = _COPIERS[kind] = _copier(kind)
-    result: _T = copier(value)
+    result: _T = _copier(kind)(value)
     return result
 
 
+@functools.cache  # unbounded: keyed by class, and a scenario has a handful of classes
 def _copier(kind: type) -> Callable[[Any], Any]:
-    """How to copy values of ``kind``: attrs classes field by field, containers item by item."""
+    """How to copy values of ``kind``: attrs classes field by field, containers item by item (made
+    once per class)."""
     if issubclass(kind, enum.Enum):
         return _same
     if kind is tuple:

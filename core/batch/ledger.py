@@ -33,7 +33,19 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TextIO
 from ..events import Event
 from ..money import FEN, fmt
 from ..sqlite_schema import content_digest, migrate, read_statements, statement_digest
-from ..statement import TOTALS, Kind, Label, Line, Statement, Status
+from ..statement import (
+    TOTALS,
+    Kind,
+    Label,
+    Line,
+    NotApplied,
+    NotOffered,
+    Pending,
+    Statement,
+    Status,
+    Traffic,
+    Violation,
+)
 from .codec import compact_json, join_object, members
 
 if TYPE_CHECKING:
@@ -764,17 +776,13 @@ def _line_row(line: Line) -> _LineRow:
 _compact = compact_json
 
 
-#: The explanation parts of recent statements as JSON (most repeat from one statement to the next).
-_PARTS: dict[tuple[Any, ...], str] = {}
-
-
 def _detail(statement: Statement, recomputed_net: Decimal | None) -> str:
     """What a statement says besides its lines (docs/output.md), as compact JSON.
 
     Everything but the facts repeats across statements (the same rules not applied for the same
     reasons), so that part of the text is made once per distinct explanation and reused.
     """
-    parts = (
+    head = _explanation(
         statement.title,
         statement.error,
         statement.violations,
@@ -783,25 +791,34 @@ def _detail(statement: Statement, recomputed_net: Decimal | None) -> str:
         statement.pending,
         statement.traffic_items,
     )
-    head = _PARTS.get(parts)
-    if head is None:
-        if len(_PARTS) >= 4096:
-            _PARTS.clear()
-        head = _PARTS[parts] = members(
-            {
-                "title": statement.title,
-                "error": statement.error,
-                "violations": [x.to_dict() for x in statement.violations],
-                "not_applied": [x.to_dict() for x in statement.not_applied],
-                "not_offered": [x.to_dict() for x in statement.not_offered],
-                "pending": [x.to_dict() for x in statement.pending],
-                "traffic_items": [x.to_dict() for x in statement.traffic_items],
-            }
-        )
     tail: dict[str, Any] = {"facts": dict(statement.facts)}
     if recomputed_net is not None:
         tail["recomputed_net"] = fmt(recomputed_net)
     return join_object(head, members(tail))
+
+
+@functools.lru_cache(maxsize=4096)  # the explanations of recent statements: most repeat
+def _explanation(
+    title: str,
+    error: str | None,
+    violations: tuple[Violation, ...],
+    not_applied: tuple[NotApplied, ...],
+    not_offered: tuple[NotOffered, ...],
+    pending: tuple[Pending, ...],
+    traffic_items: tuple[Traffic, ...],
+) -> str:
+    """The explanation part of :func:`_detail`, as the members of a JSON object."""
+    return members(
+        {
+            "title": title,
+            "error": error,
+            "violations": [x.to_dict() for x in violations],
+            "not_applied": [x.to_dict() for x in not_applied],
+            "not_offered": [x.to_dict() for x in not_offered],
+            "pending": [x.to_dict() for x in pending],
+            "traffic_items": [x.to_dict() for x in traffic_items],
+        }
+    )
 
 
 def _filters(month: str | None, platform: str | None, creator: str | None) -> tuple[str, list[str]]:
