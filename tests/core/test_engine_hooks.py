@@ -11,12 +11,10 @@ import pytest
 
 from creatorpay.core import Engine, Settlement, hookimpl, load_scenario
 from creatorpay.core.plugins import TRACE_ENV
-from tests.core.fakes import fake_platform
 from tests.helpers import EXAMPLES, scenario_dict
 
 if TYPE_CHECKING:
     from collections.abc import Generator
-    from pathlib import Path
 
 #: The hooks settling one statement calls: the four phases, then the adjustments.
 PHASES = (
@@ -54,13 +52,12 @@ def watcher(seen: list[str], *, new_style: bool) -> object:
 
 
 @pytest.mark.parametrize("new_style", [True, False], ids=["wrapper", "hookwrapper"])
-def test_a_hook_wrapper_on_a_phase_falls_back_to_pluggys_caller(tmp_path: Path, new_style: bool) -> None:
+def test_a_hook_wrapper_on_a_phase_falls_back_to_pluggys_caller(fake: object, new_style: bool) -> None:
     """A phase with a wrapper is called through pluggy (the direct calls would skip the wrapper):
     it runs around the platform's implementation, and the lines are those settled without it."""
     seen: list[str] = []
-    plugins = {"fake": fake_platform(tmp_path), "watch": watcher(seen, new_style=new_style)}
-    wrapped = Engine(plugins=plugins, entry_points=False)
-    plain = Engine(plugins={"fake": fake_platform(tmp_path)}, entry_points=False)
+    wrapped = Engine(plugins={"fake": fake, "watch": watcher(seen, new_style=new_style)}, entry_points=False)
+    plain = Engine(plugins={"fake": fake}, entry_points=False)
     scenario = load_scenario(scenario_dict(period="2024-02", tips={"yuan": "100.00"}))
     statement = wrapped.settle(scenario, "fake")
     assert seen == ["before: 0 lines", "after: 1 lines"]
@@ -114,10 +111,10 @@ def test_the_trace_switch_writes_pluggys_trace_to_stderr(
 
 @pytest.mark.parametrize("value", ["", "0"])
 def test_the_trace_switch_off(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
+    fake: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
 ) -> None:
     monkeypatch.setenv(TRACE_ENV, value)
-    engine = Engine(plugins={"fake": fake_platform(tmp_path)}, entry_points=False)
+    engine = Engine(plugins={"fake": fake}, entry_points=False)
     calls = _monitor(engine)
     engine.settle(load_scenario(scenario_dict(period="2024-02", tips={"yuan": "100.00"})), "fake")
     assert capsys.readouterr().err == "" and not calls
