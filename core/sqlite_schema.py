@@ -130,19 +130,26 @@ def read_statements(
         f"{'s.digest' if digest else 'NULL'} FROM statements s {where} ORDER BY s.id",
         params,
     ):
-        ident = row[0]
+        *header, stored_digest = row  # DIGEST_HEADER's columns, the first its id; then the digest
+        ident = header[0]
         mine, settled, unrecorded = [], [], []
-        while line is not None and line[0] <= ident:
-            if line[0] == ident:
-                mine.append(line[1:])
+        while line is not None:  # the lines, in statement order: this statement's, until a later one's
+            of_statement, *columns = line
+            if of_statement > ident:
+                break
+            if of_statement == ident:
+                mine.append(tuple(columns))
             line = lines.fetchone()
-        while event is not None and event[0] <= ident:
-            if event[0] == ident:
-                settled.append(event[1:5])
-                if event[5] != ident:
-                    unrecorded.append(event[1])
+        while event is not None:  # its events likewise: id, date, kind, body, and the statement settling it
+            of_statement, event_id, date, kind, body, recorded_in = event
+            if of_statement > ident:
+                break
+            if of_statement == ident:
+                settled.append((event_id, date, kind, body))
+                if recorded_in != ident:
+                    unrecorded.append(event_id)
             event = events.fetchone()
-        yield Stored(row[:-1], row[-1], mine, settled, unrecorded)
+        yield Stored(tuple(header), stored_digest, mine, settled, unrecorded)
 
 
 def _add_digests(conn: sqlite3.Connection) -> None:

@@ -237,7 +237,7 @@ class Batch:
             summary.profiles_read += read
             rejects.extend((row.line, row.creator, why) for row, why in self.ledger.put_profiles(rows))
             summary.profiles_rejected += len(rejects)
-            for line, ident, reason in sorted(rejects, key=lambda reject: reject[0]):
+            for line, ident, reason in sorted(rejects, key=_by_line):
                 self._reject(source, line, ident, reason)
 
         self._stage(reader, "profiles", (reader.header, reader.csv, summary.run), put)
@@ -326,7 +326,7 @@ class Batch:
                 summary.rejected += 1
                 summary.conflicts += 1
                 rejects.append((row.line, row.id, why))
-        rejects.sort(key=lambda reject: reject[0])
+        rejects.sort(key=_by_line)
         for line, ident, reason in rejects:
             self._reject(self._source, line, ident, reason)
 
@@ -376,8 +376,9 @@ class Batch:
                     settled < self.settle_chunk
                     and (taken := self._settle_next(flow, fresh, buffer, summary)) is not None
                 ):
-                    settled += taken[0]
-                    done += taken[1]
+                    units_taken, events_taken = taken
+                    settled += units_taken
+                    done += events_taken
                     self._update(done)
                     if self._pool is not None and (self._diverged or self._pool.failed):
                         self._stop()
@@ -470,7 +471,7 @@ class Batch:
                     jobs.append(None)
                     continue
                 originals.update(self.ledger.originals([unit]))
-            original = originals.get(unit, (None, None))[0]
+            original, _ = originals.get(unit, (None, None))
             if original is None:
                 jobs.append(
                     Job(
@@ -577,6 +578,12 @@ class Batch:
     def _update(self, done: int) -> None:
         if self.progress is not None:
             self.progress.update(done)
+
+
+def _by_line(reject: tuple[int, str | None, str]) -> int:
+    """A rejected row's line (line, id, reason): the rejects file is written in file order."""
+    line, _ident, _reason = reject
+    return line
 
 
 __all__ = ["REJECT_COLUMNS", "SETTLE_CHUNK", "STAGE_CHUNK", "Batch", "Progress", "Summary"]

@@ -199,9 +199,7 @@ class Settler:
             raise Rejected(f"{unit.platform} failed: {statement.error}")
         # The scenario as stored: what scenario_for makes, written as one compact JSON text.
         text = join_object(head, members(sections), members({"schema": 1, "period": unit.month}))
-        slots = [
-            (args[0], args[1]) for method, args, answer in store.calls if method == "reserve" and answer and args[2] > 0
-        ]  # a limit of 0 only asks
+        slots = _slots_taken(store.calls)
         settles = job.events
         if job.original is not None:
             wanted = set(job.settles)
@@ -237,6 +235,17 @@ class Settler:
             unit = job.unit
             return load_scenario(scenario_for(job.profile, unit.creator, unit.month, sections), source=scope)
         return attrs.evolve(base, source=scope, **built)
+
+
+def _slots_taken(calls: list[Call]) -> list[tuple[str, str]]:
+    """The quota slots (key, holder) a unit's store calls reserved (a limit of 0 only asks)."""
+    slots = []
+    for method, args, answer in calls:
+        if method == "reserve" and answer:
+            key, holder, limit, _baseline = args
+            if limit > 0:
+                slots.append((key, holder))
+    return slots
 
 
 def requested(workers: int | None) -> int | None:
