@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import enum
+import functools
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -30,7 +31,6 @@ __all__ = ["ACTIVITIES", "Adjustment", "Platform", "Settlement", "own_copy"]
 _T = TypeVar("_T")
 #: Immutable values a copy shares with its original.
 _LEAVES = frozenset({str, int, float, bool, type(None), bytes, Decimal, dt.date, dt.datetime, Path})
-_COPIERS: dict[type, Callable[[Any], Any]] = {}
 
 
 def own_copy(value: _T) -> _T:
@@ -39,18 +39,17 @@ def own_copy(value: _T) -> _T:
     included) changes nothing another platform sees. Tuples and read-only mappings holding only
     leaves are shared. ``copy.deepcopy`` cannot copy the scenario's read-only mappings, and would be
     several times slower."""
-    kind = type(value)
+    kind: type = type(value)
     if kind in _LEAVES:
         return value
-    copier = _COPIERS.get(kind)
-    if copier is None:
-        copier = _COPIERS[kind] = _copier(kind)
-    result: _T = copier(value)
+    result: _T = _copier(kind)(value)
     return result
 
 
+@functools.cache  # unbounded: keyed by class, and a scenario has a handful of classes
 def _copier(kind: type) -> Callable[[Any], Any]:
-    """How to copy values of ``kind``: attrs classes field by field, containers item by item."""
+    """How to copy values of ``kind``: attrs classes field by field, containers item by item (made
+    once per class)."""
     if issubclass(kind, enum.Enum):
         return _same
     if kind is tuple:
@@ -123,7 +122,7 @@ def _slot(kind: type, name: str) -> Any:
     raise AttributeError(name)
 
 
-@attrs.define
+@attrs.define(repr=False)
 class Settlement:
     """One platform's statement in the making: the hooks' single argument.
 
@@ -143,6 +142,11 @@ class Settlement:
     def creator(self) -> str:
         """The scenario creator's id: lines are signed from their view."""
         return self.scenario.creator.id
+
+    def __repr__(self) -> str:
+        """Which statement, not everything it holds: pluggy's trace prints it for each hook call."""
+        scenario = self.scenario
+        return f"<Settlement of {self.platform.name} for {self.creator} in {scenario.period} ({scenario.source})>"
 
     def rule(self, rule_id: str, book: str | None = None) -> RuleVersion | None:
         """The version of ``rule_id`` in force, or None after reporting it *not applied* with why.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -34,6 +35,7 @@ from .plugins import (
     did_you_mean,
     env_list,
     make_plugin_manager,
+    tracing,
     warn_unloaded,
 )
 from .rules import RuleBook, RuleSet, RuleVersion, VersionCheck, load_overrides, load_rule_file
@@ -137,6 +139,9 @@ class Engine:
     plugin has raises InputError. A plugin that fails to load is logged and warned about
     (``PluginWarning``); :attr:`reports` says how each fared. ``plugins``: extra
     plugin objects by name, as if installed. ``rules``: an override file path or parsed mapping.
+    ``trace``: call every settlement hook through pluggy's caller, so that pluggy's tracing and
+    call monitoring see it (default: the ``CREATORPAY_TRACE_PLUGINS`` environment variable, which
+    also writes pluggy's trace to standard error); :attr:`plugin_manager` is the manager to trace.
 
     >>> from creatorpay.core import load_scenario
     >>> engine = Engine()
@@ -153,6 +158,7 @@ class Engine:
         plugins: Mapping[str, object] | None = None,
         rules: str | Path | Mapping[str, Any] | None = None,
         entry_points: bool = True,
+        trace: bool | None = None,
     ) -> None:
         allow = list(load) if load is not None else env_list(LOAD_ENV)
         block = list(disable) if disable is not None else env_list(DISABLE_ENV) or []
@@ -164,6 +170,10 @@ class Engine:
             load=allow, disable=block, plugins=plugins, entry_points=entry_points, sources=sources
         )
         self._reports = reports
+        self._trace = tracing() if trace is None else trace
+        if trace is None and self._trace:
+            self._pm.trace.root.setwriter(sys.stderr.write)
+            self._pm.enable_tracing()
         #: plugin name -> the names of the platforms and adjustments it registered.
         self._owners: dict[str, tuple[str, ...]] = {}
         books, self._platforms, self._adjustments = self._register(reports)
@@ -285,14 +295,15 @@ class Engine:
         pluggy's ``subset_hook_caller`` does the routing. The implementations it would call are then
         called directly, in pluggy's order: this saves pluggy's per-call machinery (about 3 µs a hook,
         a third of a tipping statement, docs/performance.md). A phase with a hook wrapper keeps pluggy's
-        caller, so wrappers still work.
+        caller, so wrappers still work; so does every phase when tracing (``trace``), so that pluggy's
+        tracing and call monitoring see each call.
         """
         others = [self._pm.get_plugin(name) for name in self._platforms if name != platform]
         calls: list[Callable[[Settlement], object]] = []
         for hook in _OWN_PHASES:
             caller = self._pm.subset_hook_caller(hook, [p for p in others if p is not None])
             impls = caller.get_hookimpls()
-            if any(impl.hookwrapper or impl.wrapper for impl in impls):
+            if self._trace or any(impl.hookwrapper or impl.wrapper for impl in impls):
                 calls.append(functools.partial(_call_hook, caller))
                 continue
             calls.extend(_direct(impl) for impl in reversed(impls))  # pluggy calls the last registered first
@@ -301,18 +312,31 @@ class Engine:
     def _adjusters(self, platform: str) -> tuple[_Adjuster, ...]:
         """The ``creatorpay_adjust`` implementations that run on ``platform``'s statements, grouped by
         plugin in pluggy's order: every plugin's but another platform's. Each runs on its own part of
-        the statement, so a hook wrapper (which would wrap the others) is not called here."""
+        the statement, so a hook wrapper (which would wrap the others) is not called here. When
+        tracing, a plugin's implementations are called through a pluggy caller reaching only them."""
         others = {name for name in self._platforms if name != platform}
         builtin = self._builtin()
         grouped: dict[str, list[Callable[[Settlement], object]]] = {}
+        wraps: set[str] = set()
         for impl in reversed(getattr(self._pm.hook, _ADJUST).get_hookimpls()):
-            if impl.plugin_name in others or impl.hookwrapper or impl.wrapper:
+            if impl.plugin_name in others:
+                continue
+            if impl.hookwrapper or impl.wrapper:
+                wraps.add(impl.plugin_name)
                 continue
             grouped.setdefault(impl.plugin_name, []).append(_direct(impl))
+        if self._trace:  # a plugin with a wrapper keeps its direct calls: its wrapper is never called
+            for name in set(grouped) - wraps:
+                caller = self._pm.subset_hook_caller(_ADJUST, self._plugins_but(name))
+                grouped[name] = [functools.partial(_call_hook, caller)]
         return tuple(
             _Adjuster(name, tuple(calls), self._foreign(self._owners.get(name, (name,))), name in builtin)
             for name, calls in grouped.items()
         )
+
+    def _plugins_but(self, name: str) -> list[object]:
+        """Every registered plugin object but the plugin ``name``'s (for a caller reaching only it)."""
+        return [plugin for other, plugin in self._pm.list_name_plugin() if other != name and plugin is not None]
 
     def _builtin(self) -> set[str]:
         """The plugins shipped with creatorpay: the core's and this distribution's entry points. They
@@ -345,6 +369,13 @@ class Engine:
 
     def platform(self, name: str) -> Platform:
         return self._require(name).platform
+
+    @property
+    def plugin_manager(self) -> pluggy.PluginManager:
+        """The pluggy manager the plugins are registered with: with ``trace=True``, its tracing
+        (``trace.root.setwriter``, ``enable_tracing``) and call monitoring see every settlement
+        hook call. Read it; registering or unregistering plugins on it changes nothing settled."""
+        return self._pm
 
     @property
     def reports(self) -> tuple[PluginReport, ...]:

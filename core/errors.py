@@ -49,3 +49,10 @@ class RuleFileError(InputError):
 
 class PluginError(CreatorpayError):
     """A plugin broke its contract (bad registration, unknown hook, bad rule file)."""
+
+
+class SchemaError(CreatorpayError):
+    """A store's database schema is not one this creatorpay can use: written by a newer creatorpay
+    (more migrations than this one knows), damaged (an impossible version), or not a creatorpay
+    store (tables of its own and no creatorpay schema version). The CLI reports it as bad input on
+    the ledger it names (exit 2)."""

@@ -10,6 +10,7 @@ apply to the month's totals, so events are only summed here, never settled one b
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -168,7 +169,6 @@ _CHOICES: Mapping[str, frozenset[str]] = {
 #: the point (matched whole: ``$`` would take a final newline, which Decimal reads).
 _PLAIN_AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,2})?")
 _COMMON = frozenset(COMMON)
-_DATES: dict[str, bool] = {}
 
 
 def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Event | None:
@@ -188,7 +188,7 @@ def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Eve
         and creator.isprintable()
         and platform in platforms
         and kind in _KIND_TYPES
-        and (_DATES.get(date) or _valid_date(date))
+        and _valid_date(date)
     ):
         return None
     assert isinstance(platform, str) and isinstance(kind, str)
@@ -231,18 +231,16 @@ def _whole(text: str) -> int | str:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 4000 else text
 
 
+@functools.lru_cache(maxsize=4096)  # a month's events repeat a few dozen dates; bounded against bad input
 def _valid_date(text: str) -> bool:
-    known = _DATES.get(text)
-    if known is None:
-        known = bool(_DATE.fullmatch(text))
-        if known:
-            try:
-                dt.date.fromisoformat(text)
-            except ValueError:
-                known = False
-        if len(_DATES) < 100_000:
-            _DATES[text] = known
-    return known
+    """Whether ``text`` is a real date written YYYY-MM-DD (memoised: every event row asks)."""
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _read_date(c: Checker, value: object, path: str) -> str | None:

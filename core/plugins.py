@@ -16,7 +16,7 @@ import difflib
 import logging
 import os
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 import pluggy
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 GROUP = "creatorpay"
 LOAD_ENV = "CREATORPAY_LOAD_PLUGINS"
 DISABLE_ENV = "CREATORPAY_DISABLE_PLUGINS"
+#: Set (to anything but ``""`` or ``0``): every settlement hook is called through pluggy's caller, and
+#: pluggy's tracing writes each call to standard error (docs/writing-a-plugin.md, "Tracing hook calls").
+TRACE_ENV = "CREATORPAY_TRACE_PLUGINS"
 #: The distribution whose entry points are the built-in plugins.
 BUILTIN_DISTRIBUTION = "creatorpay"
 #: Where plugin load failures are logged; silent unless the application configures logging.
@@ -43,13 +46,17 @@ class PluginWarning(UserWarning):
     """A plugin failed to load, or was refused (e.g. a second distribution registering a name already taken)."""
 
 
+#: How a plugin fared at load time (:class:`PluginReport`).
+PluginStatus = Literal["loaded", "blocked", "failed", "refused"]
+
+
 @attrs.frozen
 class PluginReport:
     """How one plugin fared: ``loaded``, ``blocked`` (by an allow or block list), ``failed``, or
     ``refused`` (its name is taken by a built-in or by another distribution found first)."""
 
     name: str
-    status: str
+    status: PluginStatus
     distribution: str | None = None
     version: str | None = None
     error: str | None = None
@@ -120,6 +127,11 @@ def env_list(name: str) -> list[str] | None:
     if raw is None:
         return None
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def tracing() -> bool:
+    """Whether :data:`TRACE_ENV` asks for hook calls to go through pluggy, traced."""
+    return os.environ.get(TRACE_ENV, "").strip() not in ("", "0")
 
 
 def make_plugin_manager(
@@ -214,5 +226,5 @@ def _unknown_hooks(pm: pluggy.PluginManager, plugin: object) -> list[str]:
     )
 
 
-def names(reports: Iterable[PluginReport], status: str = "loaded") -> list[str]:
+def names(reports: Iterable[PluginReport], status: PluginStatus = "loaded") -> list[str]:
     return [r.name for r in reports if r.status == status]

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 import psycopg
 from psycopg import sql
 
+from .errors import SchemaError
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -134,11 +136,6 @@ MIGRATIONS: tuple[str | Callable[[psycopg.Connection[tuple[object, ...]]], None]
     );
     """,
 )
-
-
-class SchemaError(Exception):
-    """The schema is not one this creatorpay can use: written by a newer creatorpay, or a PostgreSQL
-    schema of that name with tables of its own and no creatorpay version."""
 
 
 #: The advisory lock's first key (the second is the schema name's hash): "cp" in ASCII.

@@ -185,7 +185,8 @@ class PostgresStore(ConnectedStore["psycopg.Connection[tuple[Any, ...]]"]):
             )
             row = self._conn.execute("SELECT remaining, version FROM budgets WHERE key = %s", (key,)).fetchone()
         assert row is not None
-        return BudgetState(Decimal(row[0]), int(row[1]))
+        remaining, version = row
+        return BudgetState(Decimal(remaining), int(version))
 
     def cas_remaining(self, key: str, expected_version: int, new_remaining: Decimal) -> bool:
         """Set the budget's remaining amount to ``new_remaining`` if its version is still

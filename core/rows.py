@@ -66,7 +66,11 @@ class RowReader:
         if self.csv:
             self._text = io.TextIOWrapper(self._raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
             self._csv = csv.reader(self._text_lines(), strict=True)
-            self._read_header()
+            try:
+                self._read_header()
+            except BaseException:  # the caller gets no reader to close: close the file here
+                self.close()
+                raise
 
     def _read_header(self) -> None:
         try:

@@ -57,8 +57,8 @@ from typing import Any, TypeVar, cast
 import attrs
 
 from .checks import Checker, describe, join, read_document
-from .errors import RuleFileError
-from .statement import LABELS, weakest
+from .errors import PluginError, RuleFileError
+from .statement import LABELS, Label, is_label, weakest
 
 PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", "date", "amounts", "ratios", "texts")
 _NUMBERS = ("amount", "ratio", "decimal", "count", "amounts", "ratios")
@@ -85,7 +85,7 @@ class ParamSpec:
     name: str
     type: str
     choices: tuple[str, ...] = ()
-    label: str | None = None
+    label: Label | None = None
     doc: str = ""
     #: Bounds (inclusive) of a number, or of each item of a list.
     min: Decimal | None = None
@@ -105,8 +105,7 @@ class ParamSpec:
         typed = self._typed(checker, value, path)
         if typed is None:
             return None
-        if self.type in _LISTS:
-            assert isinstance(typed, tuple)
+        if isinstance(typed, tuple):  # a list type (_LISTS)
             ok = all([self._bounded(checker, item, join(path, index)) for index, item in enumerate(typed)])
             if self.increasing:
                 for index, (before, after) in enumerate(itertools.pairwise(typed), 1):
@@ -118,8 +117,7 @@ class ParamSpec:
                         ok = False
                         break
             return typed if ok else None
-        if self.type in _NUMBERS:
-            assert isinstance(typed, Decimal | int)
+        if self.type in _NUMBERS and isinstance(typed, Decimal | int):
             return typed if self._bounded(checker, typed, path) else None
         return typed
 
@@ -184,7 +182,7 @@ class RuleVersion:
     overridden: frozenset[str] = frozenset()
     #: The version's own label when it is weaker than the rule's (e.g. NetEase's program continued
     #: past its announced year as ``unverified``); None: the rule's.
-    version_label: str | None = None
+    version_label: Label | None = None
     #: Values derived from this version and memoised: by compute function (:meth:`derived`) and by
     #: tuple of parameter names (:meth:`label_for`). A version never changes, so they stay valid;
     #: ``attrs.evolve`` starts the copy with an empty memo.
@@ -195,7 +193,7 @@ class RuleVersion:
         return self.rule.id
 
     @property
-    def label(self) -> str:
+    def label(self) -> Label:
         """The version's label: its own when the rule file gives one, else the rule's."""
         return self.rule.label if self.version_label is None else weakest(self.rule.label, self.version_label)
 
@@ -216,37 +214,56 @@ class RuleVersion:
         return value
 
     def decimal(self, name: str) -> Decimal:
+        """An ``amount``, ``ratio`` or ``decimal`` parameter; PluginError if it is declared otherwise."""
         value = self[name]
-        assert isinstance(value, Decimal), f"{self.id}.{name} is not a decimal"
+        if type(value) is not Decimal:
+            raise self._wrong_type(name, "a decimal (amount, ratio or decimal)")
         return value
 
     def count(self, name: str) -> int:
+        """A ``count`` parameter; PluginError if it is declared otherwise."""
         value = self[name]
-        assert isinstance(value, int), f"{self.id}.{name} is not a count"
+        if type(value) is not int:  # not a bool either: the bool type is read with [name]
+            raise self._wrong_type(name, "a count")
         return value
 
     def text(self, name: str) -> str:
+        """A ``text`` or ``choice`` parameter; PluginError if it is declared otherwise."""
         value = self[name]
-        assert isinstance(value, str), f"{self.id}.{name} is not text"
+        if type(value) is not str:
+            raise self._wrong_type(name, "text (text or choice)")
         return value
 
     def decimals(self, name: str) -> tuple[Decimal, ...]:
-        """A list parameter (``amounts`` or ``ratios``)."""
+        """A list parameter (``amounts`` or ``ratios``); PluginError if it is declared otherwise."""
         value = self[name]
-        assert isinstance(value, tuple), f"{self.id}.{name} is not a list"
+        if type(value) is not tuple or not all(type(item) is Decimal for item in value):
+            raise self._wrong_type(name, "a list (amounts or ratios)")
         return value
 
     def texts(self, name: str) -> tuple[str, ...]:
-        """A list of strings (``texts``)."""
+        """A list of strings (``texts``); PluginError if it is declared otherwise."""
         value = self[name]
-        if not isinstance(value, tuple) or not all(isinstance(item, str) for item in value):
-            raise TypeError(f"{self.id}.{name} is not a list of strings")
+        if type(value) is not tuple or not all(type(item) is str for item in value):
+            raise self._wrong_type(name, "a list of strings (texts)")
         return value
 
     def date(self, name: str) -> dt.date:
+        """A ``date`` parameter; PluginError if it is declared otherwise."""
         value = self[name]
-        assert isinstance(value, dt.date), f"{self.id}.{name} is not a date"
+        if type(value) is not dt.date:
+            raise self._wrong_type(name, "a date")
         return value
+
+    def _wrong_type(self, name: str, wanted: str) -> PluginError:
+        """The plugin reads a parameter as a type its rule file does not declare: a real check, not an
+        ``assert`` (which ``python -O`` drops, letting a wrong value through into the money)."""
+        declared = self.rule.params[name].type
+        where = f"{self.rule.file}: " if self.rule.file else ""
+        return PluginError(
+            f'{where}rules."{self.id}".params.{name}: {self.id} declares {name} as {declared}, '
+            f"but the {self.rule.platform} plugin reads it as {wanted}"
+        )
 
     def derived(self, compute: Callable[[RuleVersion], _T]) -> _T:
         """``compute(self)``, computed once per version and then reused (e.g. a parsed tax table).
@@ -261,7 +278,7 @@ class RuleVersion:
             value = self._memo[compute] = compute(self)
             return value
 
-    def label_for(self, *names: str) -> str:
+    def label_for(self, *names: str) -> Label:
         """The label of a line computed from these parameters: the weakest of the rule's and theirs.
 
         A figure the user set in an override file is ``operator-set`` unless the rule is weaker.
@@ -270,13 +287,13 @@ class RuleVersion:
         found = self._memo.get(names)
         if found is None:
             found = self._memo[names] = self._label_for(names)
-        return cast("str", found)
+        return cast("Label", found)
 
-    def _label_for(self, names: tuple[str, ...]) -> str:
+    def _label_for(self, names: tuple[str, ...]) -> Label:
         """:meth:`label_for` without the memo."""
         # A version's own label is about its figures: a line whose figures an operator all set loses it.
         own = self.rule.label if names and self.overridden.issuperset(names) else self.label
-        labels = [own]
+        labels: list[Label] = [own]
         for name in names:
             spec = self.rule.params[name]
             if name in self.overridden:
@@ -301,13 +318,15 @@ class Rule:
     id: str
     platform: str
     title: str
-    label: str
+    label: Label
     #: The source with each ``{key}`` replaced by its full citation from the rule file's [sources].
     source: str
     params: Mapping[str, ParamSpec]
     versions: tuple[RuleVersion, ...] = ()
     #: The [sources] keys the source cites, in order.
     cites: tuple[str, ...] = ()
+    #: The rule file it was loaded from, for messages ("" when built from data in memory).
+    file: str = attrs.field(default="", eq=False)
 
     def at(self, day: dt.date) -> RuleVersion | None:
         """The version in force on ``day`` (the latest that started by then and has not ended)."""
@@ -537,7 +556,7 @@ def _rule(
 ) -> Rule | None:
     c.unknown_keys(section, ("title", "label", "source", "params", "versions"), where)
     title = c.get(section, "title", where, Checker.text, "")
-    label = c.get(section, "label", where, _label, required=True)
+    label: Label | None = c.get(section, "label", where, _label, required=True)
     source = c.get(section, "source", where, Checker.text, required=True)
     params: dict[str, ParamSpec] = {}
     declared: Mapping[str, Any] = c.get(section, "params", where, Checker.table) or {}
@@ -548,7 +567,9 @@ def _rule(
     for name, spec in params.items():
         _related(c, spec, params, join(where, f"params.{name}"))
     full, cites = _cite(c, source or "", sources, join(where, "source"))
-    rule = Rule(rule_id, platform, title or "", label or "source", full, MappingProxyType(params), cites=cites)
+    rule = Rule(
+        rule_id, platform, title or "", label or "source", full, MappingProxyType(params), cites=cites, file=c.source
+    )
     raw_versions = section.get("versions")
     if not isinstance(raw_versions, list) or not raw_versions:
         c.fail(join(where, "versions"), "expected at least one [[versions]] table")
@@ -562,7 +583,7 @@ def _rule(
         c.unknown_keys(version, ("effective_from", "effective_to", "label", *params), path)
         start = c.get(version, "effective_from", path, Checker.date, required=True)
         end = c.get(version, "effective_to", path, Checker.date)
-        own_label = c.get(version, "label", path, _label)
+        own_label: Label | None = c.get(version, "label", path, _label)
         values = {n: spec.read(c, version[n], join(path, n)) for n, spec in params.items() if n in version}
         if start is None:
             continue
@@ -580,9 +601,9 @@ def _rule(
     return _with_versions(rule, tuple(versions))
 
 
-def _label(c: Checker, value: object, path: str) -> str | None:
-    if value in LABELS:
-        return str(value)
+def _label(c: Checker, value: object, path: str) -> Label | None:
+    if is_label(value):
+        return value
     c.fail(path, f"expected one of {', '.join(LABELS)}, found {describe(value)}")
     return None
 
@@ -600,7 +621,7 @@ def _param(c: Checker, name: str, raw: object, path: str) -> ParamSpec | None:
     if kind == "choice" and (not isinstance(choices, list) or not choices):
         c.fail(join(path, "choices"), "expected a non-empty list of strings for a choice")
         return None
-    label = c.get(spec, "label", path, _label)
+    label: Label | None = c.get(spec, "label", path, _label)
     for key, allowed in (
         ("min", _NUMBERS),
         ("max", _NUMBERS),
@@ -631,7 +652,11 @@ def _param(c: Checker, name: str, raw: object, path: str) -> ParamSpec | None:
 
 def _texts(c: Checker, value: object, path: str) -> tuple[str, ...] | None:
     """A ``texts`` value: a non-empty list of non-empty strings, each given once (a repeated item is
-    a typo, never a second meaning), or None after recording the problem."""
+    a typo, never a second meaning), or None after recording the problem. Comma text
+    (``"douyin, douyin_pad"``, how such lists were written before the type existed) is read as its
+    items, so an older override file keeps its meaning."""
+    if isinstance(value, str) and value.strip():
+        value = [part.strip() for part in value.split(",")]
     if not isinstance(value, list) or not value:
         c.fail(path, f"expected a non-empty list of strings, found {describe(value)}")
         return None

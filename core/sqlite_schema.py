@@ -25,6 +25,8 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .errors import SchemaError
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
@@ -128,19 +130,26 @@ def read_statements(
         f"{'s.digest' if digest else 'NULL'} FROM statements s {where} ORDER BY s.id",
         params,
     ):
-        ident = row[0]
+        *header, stored_digest = row  # DIGEST_HEADER's columns, the first its id; then the digest
+        ident = header[0]
         mine, settled, unrecorded = [], [], []
-        while line is not None and line[0] <= ident:
-            if line[0] == ident:
-                mine.append(line[1:])
+        while line is not None:  # the lines, in statement order: this statement's, until a later one's
+            of_statement, *columns = line
+            if of_statement > ident:
+                break
+            if of_statement == ident:
+                mine.append(tuple(columns))
             line = lines.fetchone()
-        while event is not None and event[0] <= ident:
-            if event[0] == ident:
-                settled.append(event[1:5])
-                if event[5] != ident:
-                    unrecorded.append(event[1])
+        while event is not None:  # its events likewise: id, date, kind, body, and the statement settling it
+            of_statement, event_id, date, kind, body, recorded_in = event
+            if of_statement > ident:
+                break
+            if of_statement == ident:
+                settled.append((event_id, date, kind, body))
+                if recorded_in != ident:
+                    unrecorded.append(event_id)
             event = events.fetchone()
-        yield Stored(row[:-1], row[-1], mine, settled, unrecorded)
+        yield Stored(tuple(header), stored_digest, mine, settled, unrecorded)
 
 
 def _add_digests(conn: sqlite3.Connection) -> None:
@@ -291,11 +300,6 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     ) WITHOUT ROWID;
     """,
 )
-
-
-class SchemaError(Exception):
-    """The database's schema is not one this creatorpay can use: written by a newer creatorpay (more
-    migrations than this one knows), damaged (an impossible version), or not a creatorpay ledger."""
 
 
 def version(conn: sqlite3.Connection) -> int:

@@ -374,7 +374,8 @@ class StoreBuffer:
             row = self.conn.execute("SELECT capacity, remaining FROM budgets WHERE key = ?", (key,)).fetchone()
             if row is None:
                 return None
-            found = self._budgets[key] = _Budget(row[0], Decimal(row[1]), False)
+            capacity, remaining = row
+            found = self._budgets[key] = _Budget(capacity, Decimal(remaining), False)
         return found
 
     def _forget(self, key: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeGuard, get_args
 
 import attrs
 
@@ -22,15 +22,28 @@ if TYPE_CHECKING:
 
     from .rules import RuleSet, RuleVersion
 
-#: Provenance labels, strongest first (docs/rules.md): a line computed from several figures carries the
-#: weakest label among them.
-LABELS = ("source", "interpretation", "operator-set", "unverified")
+#: A provenance label (docs/rules.md): where a figure comes from.
+Label = Literal["source", "interpretation", "operator-set", "unverified"]
+#: The labels, strongest first: a line computed from several figures carries the weakest among them.
+LABELS: tuple[Label, ...] = get_args(Label)
+#: A statement's status (docs/output.md): settled; a plugin failed (``error`` says why); or no rule
+#: of the platform is in force in the month (CORE-DATE-01).
+Status = Literal["ok", "error", "no_rules"]
+STATUSES: tuple[Status, ...] = get_args(Status)
 TOTALS = ("income", "fees", "transfers", "compensation", "incentives", "mcn", "tax")
 
 
-def weakest(*labels: str) -> str:
-    """The weakest of several provenance labels: ``weakest("source", "unverified")`` is unverified."""
-    return max(labels, key=LABELS.index)
+def is_label(text: object) -> TypeGuard[Label]:
+    """Whether ``text`` is one of :data:`LABELS` (a plugin's label is checked before a line carries it)."""
+    return text in LABELS
+
+
+def weakest(*labels: str) -> Label:
+    """The weakest of several provenance labels: ``weakest("source", "unverified")`` is unverified.
+    ValueError if one is not a label."""
+    found = max(labels, key=LABELS.index)
+    assert is_label(found)  # LABELS.index raised for any other text
+    return found
 
 
 class Kind(enum.Enum):
@@ -65,6 +78,17 @@ class Kind(enum.Enum):
         return self.code
 
 
+class LineKey(NamedTuple):
+    """What identifies a line across statements of one unit: the rule, the kind's code, the order and
+    who pays whom. A sweep compares two statements' lines by it; a ledger adjustment diffs by it."""
+
+    rule: str
+    kind: str
+    order: str | None
+    payer: str
+    payee: str
+
+
 @attrs.frozen(slots=False)
 class Line:
     """One line item: ``value`` moves from ``payer`` to ``payee`` under ``rule``.
@@ -82,13 +106,18 @@ class Line:
     rate: Decimal
     value: Decimal
     amount: Decimal
-    label: str
+    label: Label
     note: str = ""
     order: str | None = None
     #: ``rate``'s exact form when the plugin gave it as a fraction (1/7 CNY per iOS bean), for people:
     #: ``explain`` prints ``70,000 ÷ 7``. Display only: not compared, not stored, not in the JSON,
     #: whose ``rate`` stays the decimal (docs/output.md).
     fraction: Fraction | None = attrs.field(default=None, eq=False)
+
+    @property
+    def key(self) -> LineKey:
+        """The line's identity across statements (:class:`LineKey`)."""
+        return LineKey(self.rule, self.kind.code, self.order, self.payer, self.payee)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -159,7 +188,7 @@ class Traffic:
     rule: str
     impressions: int = 0
     matched_users: int = 0
-    label: str = "source"
+    label: Label = "source"
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -178,7 +207,7 @@ class Statement:
 
     platform: str
     title: str
-    status: str = "ok"
+    status: Status = "ok"
     error: str | None = None
     lines: tuple[Line, ...] = ()
     violations: tuple[Violation, ...] = ()
@@ -314,7 +343,7 @@ class StatementBuilder:
             label = self._label_of(rule)
         elif not isinstance(label, str):
             label = label.label_for(*sorted(label.overridden))
-        if label not in LABELS:
+        if not is_label(label):  # a plugin's own text: checked, not only typed
             raise ValueError(f"unknown label {label!r}; expected one of {LABELS}")
         value = round_fen(base * rate) if value is None else round_fen(value)
         if value < 0:
@@ -326,7 +355,7 @@ class StatementBuilder:
         self._lines.append(made)
         return made
 
-    def _label_of(self, rule: str) -> str:
+    def _label_of(self, rule: str) -> Label:
         """The label of ``rule``'s version in force in any rule book given, else ``unverified``."""
         for book in (self.platform, "core", *self.rules):
             found = self.rules.get(book)
@@ -364,7 +393,7 @@ class StatementBuilder:
         self.facts[key] = text
 
     def add_traffic(
-        self, rule: str, *, impressions: int = 0, matched_users: int = 0, label: str = "source", note: str = ""
+        self, rule: str, *, impressions: int = 0, matched_users: int = 0, label: Label = "source", note: str = ""
     ) -> None:
         self.traffic.append(Traffic(rule, impressions, matched_users, label, note))
 

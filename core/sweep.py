@@ -31,7 +31,7 @@ from .money import AMOUNT_LIMIT, ZERO, allocate, fmt, grouped, round_fen
 from .scenario import COUNT_LIMITS, PRICE_BANDS, SCENES, Order, Scenario, load_scenario
 
 if TYPE_CHECKING:
-    from .statement import Statement
+    from .statement import LineKey, Statement
 
 #: The most values one sweep settles (each value is settled on every platform asked for).
 MAX_VALUES = 100_000
@@ -588,11 +588,11 @@ def rule_changes(before: Statement, after: Statement) -> tuple[RuleChange, ...]:
     return _ordered(changes)
 
 
-def _line_sums(statement: Statement) -> dict[tuple[str, str, str | None, str, str], tuple[Decimal, Decimal]]:
-    """Amount and value summed per line identity (rule, kind, order, payer, payee)."""
-    sums: dict[tuple[str, str, str | None, str, str], tuple[Decimal, Decimal]] = {}
+def _line_sums(statement: Statement) -> dict[LineKey, tuple[Decimal, Decimal]]:
+    """Amount and value summed per line identity (:attr:`Line.key`)."""
+    sums: dict[LineKey, tuple[Decimal, Decimal]] = {}
     for line in statement.lines:
-        key = (line.rule, line.kind.code, line.order, line.payer, line.payee)
+        key = line.key
         amount, value = sums.get(key, (ZERO, ZERO))
         sums[key] = (amount + line.amount, value + line.value)
     return sums

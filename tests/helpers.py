@@ -5,7 +5,10 @@ from __future__ import annotations
 import copy
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -14,6 +17,18 @@ BUILT_IN_PLUGINS = "cn_tax,netease,wechat_channels,xingtu"
 
 #: The smallest valid scenario: a creator with no activities.
 MINIMAL: dict[str, Any] = {"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": 100}}
+
+
+#: The variables that give the CLI defaults (docs/cli.md); a test of the CLI runs without the user's.
+DEFAULT_VARIABLES = ("CREATORPAY_RULES", "CREATORPAY_PLATFORM", "CREATORPAY_FORMAT", "CREATORPAY_CPM")
+
+
+def without_user_defaults(monkeypatch: pytest.MonkeyPatch, config: Path) -> None:
+    """An empty user config folder ``config`` (click.get_app_dir reads XDG_CONFIG_HOME) and none of
+    :data:`DEFAULT_VARIABLES`: the CLI then runs on its own defaults, whoever runs the tests."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    for name in DEFAULT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
 
 
 def scenario_dict(**sections: Any) -> dict[str, Any]:

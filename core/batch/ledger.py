@@ -28,12 +28,24 @@ import functools
 import json
 import sqlite3
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TextIO
 
 from ..events import Event
 from ..money import FEN, fmt
 from ..sqlite_schema import content_digest, migrate, read_statements, statement_digest
-from ..statement import TOTALS, Kind, Line, Statement
+from ..statement import (
+    TOTALS,
+    Kind,
+    Label,
+    Line,
+    NotApplied,
+    NotOffered,
+    Pending,
+    Statement,
+    Status,
+    Traffic,
+    Violation,
+)
 from .codec import compact_json, join_object, members
 
 if TYPE_CHECKING:
@@ -69,6 +81,44 @@ class Staged(enum.Enum):
     DUPLICATE = "duplicate"
     #: Known with different content: rejected, the first content stands.
     CONFLICT = "conflict"
+
+
+#: A checked event as :meth:`Ledger.stage_rows` stages it, a plain tuple of :class:`EventRow`'s
+#: columns: the rows a batch stages by the million cross from the workers by :mod:`marshal` (plain
+#: tuples only) and a named tuple costs 0.7 µs to make, so the code reading a column by name (a row
+#: that is not new, rarely) names it with ``EventRow._make(row)``.
+EventColumns = tuple[str, str, str, str, str, str, str, int, int]
+#: A creator's profile as :meth:`Ledger.put_profiles` stores it: :class:`ProfileRow`'s columns.
+ProfileColumns = tuple[str, str, int, int]
+
+
+class EventRow(NamedTuple):
+    """The columns of :data:`EventColumns` by name: the ``events`` table's, in order, with the run
+    and the line of the file the event was read from."""
+
+    id: str
+    platform: str
+    creator: str
+    month: str
+    date: str
+    kind: str
+    body: str
+    run: int
+    line: int
+
+    @property
+    def event(self) -> Event:
+        return Event(self.id, self.platform, self.creator, self.date, self.kind, self.body)
+
+
+class ProfileRow(NamedTuple):
+    """The columns of :data:`ProfileColumns` by name: the ``creators`` table's."""
+
+    creator: str
+    #: The profile as compact JSON text.
+    profile: str
+    run: int
+    line: int
 
 
 class StoredEvent(NamedTuple):
@@ -133,9 +183,9 @@ class Ledger:
 
     def put_profile(self, creator: str, profile: str, run: int, line: int) -> str | None:
         """Store a creator's profile (the latest file wins); the reason if it repeats in this run."""
-        found = self.conn.execute("SELECT run, line FROM creators WHERE id = ?", (creator,)).fetchone()
-        if found is not None and found[0] == run:
-            return f"creator {creator!r} is repeated (first at line {found[1]})"
+        for first_run, first_line in self.conn.execute("SELECT run, line FROM creators WHERE id = ?", (creator,)):
+            if first_run == run:
+                return f"creator {creator!r} is repeated (first at line {first_line})"
         self.conn.execute(
             "INSERT INTO creators(id, profile, run, line) VALUES (?, ?, ?, ?) ON CONFLICT(id) "
             "DO UPDATE SET profile = excluded.profile, run = excluded.run, line = excluded.line",
@@ -143,10 +193,9 @@ class Ledger:
         )
         return None
 
-    def put_profiles(self, rows: Sequence[tuple[str, str, int, int]]) -> list[tuple[int, str]]:
-        """Store creators' profiles given as rows (creator, profile, run, line), in file order, as
-        :meth:`put_profile` one by one would, with one multi-row upsert; returns the rows rejected
-        (by index in ``rows``) as repeats in this run, with the reason."""
+    def put_profiles(self, rows: Sequence[ProfileColumns]) -> list[tuple[ProfileRow, str]]:
+        """Store creators' profiles, in file order, as :meth:`put_profile` one by one would, with one
+        multi-row upsert; returns the rows rejected as repeats in this run, with the reason."""
         if not rows:
             return []
         changed = self.conn.executemany(
@@ -156,21 +205,23 @@ class Ledger:
         ).rowcount
         if changed == len(rows):
             return []
+        named = [ProfileRow._make(row) for row in rows]
         first = dict(
             self.conn.execute(
                 "SELECT id, line FROM creators WHERE run = ? AND id IN (SELECT value FROM json_each(?))",
-                (rows[0][2], _compact([row[0] for row in rows])),
+                (named[0].run, _compact([row.creator for row in named])),
             ).fetchall()
         )
         return [
-            (index, f"creator {row[0]!r} is repeated (first at line {first[row[0]]})")
-            for index, row in enumerate(rows)
-            if first.get(row[0]) != row[3]
+            (row, f"creator {row.creator!r} is repeated (first at line {first[row.creator]})")
+            for row in named
+            if first.get(row.creator) != row.line
         ]
 
     def profile(self, creator: str) -> str | None:
-        row = self.conn.execute("SELECT profile FROM creators WHERE id = ?", (creator,)).fetchone()
-        return None if row is None else str(row[0])
+        for (profile,) in self.conn.execute("SELECT profile FROM creators WHERE id = ?", (creator,)):
+            return str(profile)
+        return None
 
     # -- events -------------------------------------------------------------------------------------
 
@@ -213,11 +264,10 @@ class Ledger:
         self.conn.execute("UPDATE events SET run = ?, line = ? WHERE id = ?", (run, line, event.id))
         return Staged.ADOPTED, f"staged by run {first_run}, not settled yet"
 
-    def stage_rows(self, rows: Sequence[tuple[Any, ...]], run: int) -> tuple[int, list[tuple[int, Staged, str]]]:
-        """Stage checked events given as rows (id, platform, creator, month, date, kind, body, run,
-        line), in file order: how many were new, and what :meth:`stage` did with each of the others
-        (by index in ``rows``). One multi-row insert; only when some id was known already are those
-        rows looked at one by one, in order, exactly as :meth:`stage` does.
+    def stage_rows(self, rows: Sequence[EventColumns], run: int) -> tuple[int, list[tuple[EventRow, Staged, str]]]:
+        """Stage checked events, in file order: how many were new, and what :meth:`stage` did with
+        each of the others. One multi-row insert; only when some id was known already are those rows
+        looked at one by one, in order, exactly as :meth:`stage` does.
         """
         inserted = self.conn.executemany(
             "INSERT INTO events(id, platform, creator, month, date, kind, body, run, line) "
@@ -226,18 +276,19 @@ class Ledger:
         ).rowcount
         if inserted == len(rows):
             return inserted, []
+        named = [EventRow._make(row) for row in rows]
         mine = {
             (ident, line)
             for ident, line in self.conn.execute(
                 "SELECT id, line FROM events WHERE run = ? AND id IN (SELECT value FROM json_each(?))",
-                (run, _compact([row[0] for row in rows])),
+                (run, _compact([row.id for row in named])),
             )
         }
-        others: list[tuple[int, Staged, str]] = []
-        for index, row in enumerate(rows):
-            if (row[0], row[8]) not in mine:  # not inserted just now: known before
-                outcome, why = self.stage(Event(*row[:3], *row[4:7]), run, row[8])
-                others.append((index, outcome, why))
+        others: list[tuple[EventRow, Staged, str]] = []
+        for row in named:
+            if (row.id, row.line) not in mine:  # not inserted just now: known before
+                outcome, why = self.stage(row.event, run, row.line)
+                others.append((row, outcome, why))
         return inserted, others
 
     def pending(self, month: str | None = None, page: int = 5000) -> Iterator[tuple[Unit, list[StoredEvent]]]:
@@ -272,32 +323,28 @@ class Ledger:
         """The units of :meth:`collect_pending`'s events, in order, each with its events."""
         conn = self.conn
         last = 0
-        held: list[tuple[Any, ...]] = []
+        units: list[tuple[Unit, list[StoredEvent]]] = []
+        unit: Unit | None = None
+        events: list[StoredEvent] = []
         while True:
-            rows = conn.execute(
-                "SELECT rowid, * FROM temp.work WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, page)
-            ).fetchall()
-            if rows:
-                last = rows[-1][0]
-            complete = len(rows) < page
-            rows = held + [row[1:] for row in rows]
-            if not complete:
-                cut = len(rows)
-                while cut > 0 and rows[cut - 1][:3] == rows[-1][:3]:
-                    cut -= 1
-                if cut > 0:  # hold the last unit back: more of its events may be on the next page
-                    rows, held = rows[:cut], rows[cut:]
-                else:
-                    held = rows
-                    continue
-            start = 0
-            for end in range(1, len(rows) + 1):
-                if end == len(rows) or rows[end][:3] != rows[start][:3]:
-                    yield (
-                        Unit(*rows[start][:3]),
-                        [StoredEvent(row[3], row[4], row[5], row[6], row[7], row[8], None) for row in rows[start:end]],
-                    )
-                    start = end
+            fetched = 0
+            for rowid, platform, creator, month, ident, date, kind, body, run, line in conn.execute(
+                "SELECT rowid, platform, creator, month, id, date, kind, body, run, line FROM temp.work "
+                "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (last, page),
+            ):
+                if unit is None or unit != (platform, creator, month):
+                    unit, events = Unit(platform, creator, month), []
+                    units.append((unit, events))
+                events.append(StoredEvent(ident, date, kind, body, run, line, None))
+                last = rowid
+                fetched += 1
+            complete = fetched < page
+            if not complete:  # hold the last unit back: more of its events may be on the next page
+                ready, units = units[:-1], units[-1:]
+            else:
+                ready, units = units, []
+            yield from ready
             if complete:
                 conn.execute("DELETE FROM temp.work")
                 return
@@ -322,7 +369,10 @@ class Ledger:
     def latest(self, unit: Unit) -> tuple[int, dict[str, Any]] | None:
         """The unit's original statement id and the scenario its latest statement settled, if any."""
         found = self.originals([unit]).get(unit)
-        return None if found is None else (found[0], json.loads(found[1]))
+        if found is None:
+            return None
+        original, scenario = found
+        return original, json.loads(scenario)
 
     def originals(self, units: Sequence[Unit]) -> dict[Unit, tuple[int, str]]:
         """For each of ``units`` with statements: its original's id and the scenario (JSON text) its
@@ -374,8 +424,8 @@ class Ledger:
         return found
 
     def held(self, unit: Unit) -> Held:
-        """What the unit's statements hold per line key (rule, kind, order, payer, payee): value,
-        amount and label, for an adjustment's difference (:func:`statement_rows`)."""
+        """What the unit's statements hold per line key (:attr:`Line.key`): value, amount and label,
+        for an adjustment's difference (:func:`statement_rows`)."""
         return {
             (rule, kind, order, payer, payee): (value, amount, label)
             for rule, kind, order, payer, payee, value, amount, label in self.conn.execute(
@@ -398,8 +448,8 @@ class Ledger:
     def settled_among(self, events: Iterable[str]) -> set[str]:
         """Which of ``events`` have a settlement record (another process may have settled them)."""
         return {
-            row[0]
-            for row in self.conn.execute(
+            event
+            for (event,) in self.conn.execute(
                 "SELECT event FROM settled WHERE event IN (SELECT value FROM json_each(?))", (_compact(list(events)),)
             )
         }
@@ -484,16 +534,16 @@ class Ledger:
         where, params = _filters(month, platform, creator)
         try:
             problems += [
-                f"SQLite integrity check: {row[0]}"
-                for row in self.conn.execute("PRAGMA integrity_check")
-                if row[0] != "ok"
+                f"SQLite integrity check: {message}"
+                for (message,) in self.conn.execute("PRAGMA integrity_check")
+                if message != "ok"
             ]
             problems += schema_differences(self.conn)
             for stored in read_statements(self.conn, where, params):
                 checked += 1
-                ident, platform_, creator_, month_ = stored.header[:4]
+                ident, platform_, creator_, month_, *_ = stored.header  # DIGEST_HEADER's columns
                 which = f"statement {ident} ({platform_}/{creator_}/{month_})"
-                if [line[0] for line in stored.lines] != list(range(1, len(stored.lines) + 1)):
+                if [seq for seq, *_ in stored.lines] != list(range(1, len(stored.lines) + 1)):
                     problems.append(f"{which}: its lines are not numbered 1, 2, 3, …")
                 elif stored.digest != stored.computed():
                     problems.append(f"{which}: its digest does not match its row, lines and events")
@@ -581,11 +631,14 @@ class Ledger:
             f"ORDER BY s.platform, s.creator, s.month",
             params,
         )
-        pending = kinds.fetchone()
+        pending = kinds.fetchone()  # both in unit order: a unit's kinds come with it
         for platform_, creator_, month_, count, adjustments, net, events in units:
             sums = dict.fromkeys(TOTALS, 0)
-            while pending is not None and tuple(pending[:3]) == (platform_, creator_, month_):
-                sums[_TOTAL_OF.get(pending[3], pending[3])] += pending[4]
+            while pending is not None:
+                of_platform, of_creator, of_month, kind, amount = pending
+                if (of_platform, of_creator, of_month) != (platform_, creator_, month_):
+                    break
+                sums[_TOTAL_OF.get(kind, kind)] += amount
                 pending = kinds.fetchone()
             yield {
                 "platform": platform_,
@@ -636,9 +689,11 @@ def write_totals(out: TextIO, fmt_: str, rows: Iterable[Mapping[str, Any]], mont
 #: An event with no settlement record.
 _UNSETTLED = "NOT EXISTS (SELECT 1 FROM settled WHERE settled.event = events.id)"
 
-_LineRow = tuple[str, str, str | None, str, str, str | None, str | None, int, int, str, str]
-#: Per line key (rule, kind, order, payer, payee): the value and amount (fen) and label held.
-Held = dict[tuple[Any, ...], tuple[int, int, str]]
+_LineRow = tuple[str, str, str | None, str, str, str | None, str | None, int, int, Label, str]
+#: Per line key (:attr:`Line.key`, as a plain tuple equal to it: a job carrying it goes to a worker
+#: by :mod:`marshal`): the value and amount (fen) and label held.
+_Key = tuple[str, str, str | None, str, str]
+Held = dict[_Key, tuple[int, int, Label]]
 
 
 def schema_differences(conn: sqlite3.Connection) -> list[str]:
@@ -671,14 +726,18 @@ def _expected_schema() -> dict[tuple[str, str], str]:
         conn.close()
 
 
+#: A statement in the ledger: a unit's first, or the difference a late event makes to it.
+StatementType = Literal["original", "adjustment"]
+
+
 class StatementRows(NamedTuple):
     """One unit's statement as the ledger writes it: built where the unit was settled (a worker
     process, maybe), written by :meth:`Ledger.write`. Money in fen, texts as compact JSON."""
 
     unit: Unit
-    type: str
+    type: StatementType
     adjusts: int | None
-    status: str
+    status: Status
     net: int
     events: list[str]
     #: ``events`` as JSON text.
@@ -708,13 +767,14 @@ def statement_rows(
     adjustment of ``original``: per line key, the recomputed value and amount less what the unit's
     statements ``held`` (:meth:`Ledger.held`); keys that did not change write nothing.
     """
+    kind: StatementType
     if original is None:
-        kind, lines = "original", [_line_row(line) for line in statement.lines]
+        kind, lines, net = "original", [_line_row(line) for line in statement.lines], to_fen(statement.net)
     else:
-        kind, lines = "adjustment", _difference(held or {}, statement, original)
-    net = sum(row[8] for row in lines)
+        kind = "adjustment"
+        lines, net = _difference(held or {}, statement, original)
     detail = _detail(statement, None if original is None else statement.net)
-    events = [event[0] for event in settles]
+    events = [ident for ident, _date, _kind, _body in settles]
     event_ids = _compact(events)
     digest = content_digest(
         (*unit, kind, original, statement.status, net, len(events), event_ids, scenario, detail), lines, settles
@@ -724,16 +784,17 @@ def statement_rows(
     )
 
 
-def _difference(held: Held, statement: Statement, original: int) -> list[_LineRow]:
-    now: dict[tuple[Any, ...], list[Any]] = {}
+def _difference(held: Held, statement: Statement, original: int) -> tuple[list[_LineRow], int]:
+    """An adjustment's lines (per line key, what changed) and their net, in fen."""
+    now: dict[_Key, list[Any]] = {}
     for line in statement.lines:
-        key = (line.rule, line.kind.code, line.order, line.payer, line.payee)
-        entry = now.setdefault(key, [0, 0, line.label])
+        entry = now.setdefault(line.key, [0, 0, line.label])
         entry[0] += to_fen(line.value)
         entry[1] += to_fen(line.amount)
     rows: list[_LineRow] = []
+    net = 0
     for key in [*now, *(k for k in held if k not in now)]:
-        was_value, was_amount, was_label = held.get(key, (0, 0, ""))
+        was_value, was_amount, was_label = held.get(key, (0, 0, "unverified"))  # not held: the label is now's
         value, amount, label = now.get(key, (0, 0, was_label))
         if value == was_value and amount == was_amount:
             continue
@@ -742,7 +803,8 @@ def _difference(held: Held, statement: Statement, original: int) -> list[_LineRo
             f"amount {fmt(from_fen(was_amount))} -> {fmt(from_fen(amount))}"
         )
         rows.append((*key, None, None, value - was_value, amount - was_amount, label, note))
-    return rows
+        net += amount - was_amount
+    return rows, net
 
 
 def _line_row(line: Line) -> _LineRow:
@@ -764,17 +826,13 @@ def _line_row(line: Line) -> _LineRow:
 _compact = compact_json
 
 
-#: The explanation parts of recent statements as JSON (most repeat from one statement to the next).
-_PARTS: dict[tuple[Any, ...], str] = {}
-
-
 def _detail(statement: Statement, recomputed_net: Decimal | None) -> str:
     """What a statement says besides its lines (docs/output.md), as compact JSON.
 
     Everything but the facts repeats across statements (the same rules not applied for the same
     reasons), so that part of the text is made once per distinct explanation and reused.
     """
-    parts = (
+    head = _explanation(
         statement.title,
         statement.error,
         statement.violations,
@@ -783,25 +841,34 @@ def _detail(statement: Statement, recomputed_net: Decimal | None) -> str:
         statement.pending,
         statement.traffic_items,
     )
-    head = _PARTS.get(parts)
-    if head is None:
-        if len(_PARTS) >= 4096:
-            _PARTS.clear()
-        head = _PARTS[parts] = members(
-            {
-                "title": statement.title,
-                "error": statement.error,
-                "violations": [x.to_dict() for x in statement.violations],
-                "not_applied": [x.to_dict() for x in statement.not_applied],
-                "not_offered": [x.to_dict() for x in statement.not_offered],
-                "pending": [x.to_dict() for x in statement.pending],
-                "traffic_items": [x.to_dict() for x in statement.traffic_items],
-            }
-        )
     tail: dict[str, Any] = {"facts": dict(statement.facts)}
     if recomputed_net is not None:
         tail["recomputed_net"] = fmt(recomputed_net)
     return join_object(head, members(tail))
+
+
+@functools.lru_cache(maxsize=4096)  # the explanations of recent statements: most repeat
+def _explanation(
+    title: str,
+    error: str | None,
+    violations: tuple[Violation, ...],
+    not_applied: tuple[NotApplied, ...],
+    not_offered: tuple[NotOffered, ...],
+    pending: tuple[Pending, ...],
+    traffic_items: tuple[Traffic, ...],
+) -> str:
+    """The explanation part of :func:`_detail`, as the members of a JSON object."""
+    return members(
+        {
+            "title": title,
+            "error": error,
+            "violations": [x.to_dict() for x in violations],
+            "not_applied": [x.to_dict() for x in not_applied],
+            "not_offered": [x.to_dict() for x in not_offered],
+            "pending": [x.to_dict() for x in pending],
+            "traffic_items": [x.to_dict() for x in traffic_items],
+        }
+    )
 
 
 def _filters(month: str | None, platform: str | None, creator: str | None) -> tuple[str, list[str]]:
@@ -819,8 +886,12 @@ def _now() -> str:
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "EventColumns",
+    "EventRow",
     "Held",
     "Ledger",
+    "ProfileColumns",
+    "ProfileRow",
     "Staged",
     "StatementRows",
     "StoredEvent",

@@ -38,9 +38,19 @@ from ..money import fmt
 from ..rows import Record, RowReader
 from ..sqlite_store import SQLiteStore, StoreBuffer
 from .codec import escaped
-from .ledger import Ledger, Staged, StatementRows, StoredEvent, Unit, from_fen
+from .ledger import EventColumns, Ledger, ProfileColumns, Staged, StatementRows, StoredEvent, Unit, from_fen
 from .pipeline import Pipeline
-from .workers import DEPTH, PARALLEL_EVENTS, PARSERS, Job, Outcome, Parsed, Settler, Workers, requested
+from .workers import (
+    DEPTH,
+    PARALLEL_EVENTS,
+    PARSERS,
+    Job,
+    Outcome,
+    Parsed,
+    Settler,
+    Workers,
+    requested,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -222,12 +232,12 @@ class Batch:
         self._start("creators", reader.size)
         source = reader.name
 
-        def put(parsed: Parsed) -> None:
+        def put(parsed: Parsed[ProfileColumns]) -> None:
             rows, rejects, read = parsed
             summary.profiles_read += read
-            rejects.extend((rows[i][3], rows[i][0], why) for i, why in self.ledger.put_profiles(rows))
+            rejects.extend((row.line, row.creator, why) for row, why in self.ledger.put_profiles(rows))
             summary.profiles_rejected += len(rejects)
-            for line, ident, reason in sorted(rejects, key=lambda reject: reject[0]):
+            for line, ident, reason in sorted(rejects, key=_by_line):
                 self._reject(source, line, ident, reason)
 
         self._stage(reader, "profiles", (reader.header, reader.csv, summary.run), put)
@@ -245,11 +255,10 @@ class Batch:
             lambda parsed: self._stage_parsed(parsed, summary),
         )
 
-    def _stage(self, reader: RowReader, kind: str, args: tuple[Any, ...], put: Callable[[Parsed], None]) -> None:
+    def _stage(self, reader: RowReader, kind: str, args: tuple[Any, ...], put: Callable[[Parsed[Any]], None]) -> None:
         """Read a file a piece of rows at a time, ``stage_chunk`` rows per transaction: each piece
         checked by ``PARSERS[kind]`` (by the workers when there are some, while this process puts
         the pieces before into the database), then put (in file order)."""
-        parse = PARSERS[kind]
         records = reader.records()
         size = min(STAGE_PIECE, self.stage_chunk)
         lanes = counter()  # the pieces go to the workers in turn
@@ -268,7 +277,7 @@ class Batch:
         while True:
             with self.store.transaction():
                 staged = 0
-                while staged < self.stage_chunk and (rows := self._stage_next(flow, parse, args, put)) is not None:
+                while staged < self.stage_chunk and (rows := self._stage_next(flow, kind, args, put)) is not None:
                     staged += rows
                     self._update(reader.position)
             if staged < self.stage_chunk:
@@ -277,9 +286,9 @@ class Batch:
     def _stage_next(
         self,
         flow: Pipeline[list[tuple[int, Record]], int],
-        parse: Callable[..., Parsed],
+        kind: str,
         args: tuple[Any, ...],
-        put: Callable[[Parsed], None],
+        put: Callable[[Parsed[Any]], None],
     ) -> int | None:
         """Take the next piece of rows, checked by the workers or here, and put it; how many rows it
         had, None when none is left. (A method of its own so that nothing of a piece is held while
@@ -288,27 +297,27 @@ class Batch:
         if flight is None:
             return None
         parsed = self._fetch(flight.ticket)
-        put(parse(flight.piece, *args) if parsed is None else parsed)
+        put(PARSERS[kind](flight.piece, *args) if parsed is None else parsed)
         return len(flight.piece)
 
-    def _fetch(self, lane: int | None) -> Parsed | None:
+    def _fetch(self, lane: int | None) -> Parsed[Any] | None:
         """The workers' answer to a piece sent to ``lane``; None if it was not sent, or they failed
         (then they are stopped, and the piece is checked here)."""
         if lane is None or self._pool is None:
             return None
-        parsed: Parsed | None = self._pool.fetch(lane)
+        parsed: Parsed[Any] | None = self._pool.fetch(lane)
         if parsed is None:
             self._stop()
         return parsed
 
-    def _stage_parsed(self, parsed: Parsed, summary: Summary) -> None:
+    def _stage_parsed(self, parsed: Parsed[EventColumns], summary: Summary) -> None:
         """Stage a piece's checked events; count them, and reject the bad and conflicting rows."""
         rows, rejects, read = parsed
         summary.rows_read += read
         summary.rejected += len(rejects)
         new, others = self.ledger.stage_rows(rows, summary.run)
         summary.staged += new
-        for index, outcome, why in others:
+        for row, outcome, why in others:
             if outcome is Staged.ADOPTED:
                 summary.staged += 1
             elif outcome is Staged.DUPLICATE:
@@ -316,8 +325,8 @@ class Batch:
             elif outcome is Staged.CONFLICT:
                 summary.rejected += 1
                 summary.conflicts += 1
-                rejects.append((rows[index][8], rows[index][0], why))
-        rejects.sort(key=lambda reject: reject[0])
+                rejects.append((row.line, row.id, why))
+        rejects.sort(key=_by_line)
         for line, ident, reason in rejects:
             self._reject(self._source, line, ident, reason)
 
@@ -367,8 +376,9 @@ class Batch:
                     settled < self.settle_chunk
                     and (taken := self._settle_next(flow, fresh, buffer, summary)) is not None
                 ):
-                    settled += taken[0]
-                    done += taken[1]
+                    units_taken, events_taken = taken
+                    settled += units_taken
+                    done += events_taken
                     self._update(done)
                     if self._pool is not None and (self._diverged or self._pool.failed):
                         self._stop()
@@ -461,7 +471,7 @@ class Batch:
                     jobs.append(None)
                     continue
                 originals.update(self.ledger.originals([unit]))
-            original = originals.get(unit, (None, None))[0]
+            original, _ = originals.get(unit, (None, None))
             if original is None:
                 jobs.append(
                     Job(
@@ -568,6 +578,12 @@ class Batch:
     def _update(self, done: int) -> None:
         if self.progress is not None:
             self.progress.update(done)
+
+
+def _by_line(reject: tuple[int, str | None, str]) -> int:
+    """A rejected row's line (line, id, reason): the rejects file is written in file order."""
+    line, _ident, _reason = reject
+    return line
 
 
 __all__ = ["REJECT_COLUMNS", "SETTLE_CHUNK", "STAGE_CHUNK", "Batch", "Progress", "Summary"]

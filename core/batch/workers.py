@@ -20,7 +20,7 @@ import traceback
 from collections import deque
 from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import attrs
 
@@ -31,7 +31,7 @@ from ..rows import Record, Row, to_row
 from ..scenario import Scenario, load_scenario
 from ..sqlite_store import Call, StoreBuffer
 from .codec import join_object, members
-from .ledger import Held, StatementRows, Unit, statement_rows
+from .ledger import EventColumns, Held, ProfileColumns, StatementRows, Unit, statement_rows
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -56,9 +56,11 @@ class Rejected(Exception):
     """A unit that cannot be settled: its unsettled events are rejected with this reason."""
 
 
-#: A piece of the events file checked: rows to stage (as :meth:`Ledger.stage_rows` takes them),
-#: rejected rows (line, id, reason) and how many rows were read.
-Parsed = tuple[list[tuple[Any, ...]], list[tuple[int, str | None, str]], int]
+_R = TypeVar("_R", EventColumns, ProfileColumns)
+#: A piece of a file checked: rows to store (:data:`EventColumns` for :meth:`Ledger.stage_rows`,
+#: :data:`ProfileColumns` for :meth:`Ledger.put_profiles`), rejected rows (line, id, reason) and how
+#: many rows were read.
+Parsed = tuple[list[_R], list[tuple[int, str | None, str]], int]
 
 
 def _parse(
@@ -68,11 +70,11 @@ def _parse(
     month: str | None,
     platforms: frozenset[str],
     run: int,
-) -> Parsed:
+) -> Parsed[EventColumns]:
     """Check a piece of the events file's records (:func:`parse_event`; ``month``: the period) into
     rows for :meth:`Ledger.stage_rows`."""
 
-    def check(fields: dict[str, Any], number: int) -> tuple[Any, ...] | str:
+    def check(fields: dict[str, Any], number: int) -> EventColumns | str:
         event = parse_event(fields, platforms=platforms, text=text)
         if isinstance(event, str):
             return event
@@ -83,13 +85,18 @@ def _parse(
     return _checked(records, header, check)
 
 
-def _parse_profiles(records: list[tuple[int, Record]], header: tuple[str, ...], text: bool, run: int) -> Parsed:
+def _parse_profiles(
+    records: list[tuple[int, Record]], header: tuple[str, ...], text: bool, run: int
+) -> Parsed[ProfileColumns]:
     """Shape a piece of the creators file's records (:func:`parse_profile`) into rows for
-    :meth:`Ledger.put_profiles`: (creator, profile, run, line)."""
+    :meth:`Ledger.put_profiles`."""
 
-    def check(fields: dict[str, Any], number: int) -> tuple[Any, ...] | str:
+    def check(fields: dict[str, Any], number: int) -> ProfileColumns | str:
         parsed = parse_profile(fields, text=text)
-        return parsed if isinstance(parsed, str) else (*parsed, run, number)
+        if isinstance(parsed, str):
+            return parsed
+        creator, profile = parsed
+        return (creator, profile, run, number)
 
     return _checked(records, header, check)
 
@@ -97,11 +104,11 @@ def _parse_profiles(records: list[tuple[int, Record]], header: tuple[str, ...], 
 def _checked(
     records: list[tuple[int, Record]],
     header: tuple[str, ...],
-    check: Callable[[dict[str, Any], int], tuple[Any, ...] | str],
-) -> Parsed:
+    check: Callable[[dict[str, Any], int], _R | str],
+) -> Parsed[_R]:
     """Each record of a piece made a row (blank lines are none) and checked: ``check`` gives the
     row to stage or the reason it is rejected; a record that is not a row is rejected as it is."""
-    rows: list[tuple[Any, ...]] = []
+    rows: list[_R] = []
     rejects: list[tuple[int, str | None, str]] = []
     read = 0
     for number, record in records:
@@ -118,7 +125,7 @@ def _checked(
 
 
 #: How the workers check each kind of file.
-PARSERS: dict[str, Callable[..., Parsed]] = {"events": _parse, "profiles": _parse_profiles}
+PARSERS: dict[str, Callable[..., Parsed[Any]]] = {"events": _parse, "profiles": _parse_profiles}
 
 
 class Job(NamedTuple):
@@ -192,9 +199,7 @@ class Settler:
             raise Rejected(f"{unit.platform} failed: {statement.error}")
         # The scenario as stored: what scenario_for makes, written as one compact JSON text.
         text = join_object(head, members(sections), members({"schema": 1, "period": unit.month}))
-        slots = [
-            (args[0], args[1]) for method, args, answer in store.calls if method == "reserve" and answer and args[2] > 0
-        ]  # a limit of 0 only asks
+        slots = _slots_taken(store.calls)
         settles = job.events
         if job.original is not None:
             wanted = set(job.settles)
@@ -230,6 +235,17 @@ class Settler:
             unit = job.unit
             return load_scenario(scenario_for(job.profile, unit.creator, unit.month, sections), source=scope)
         return attrs.evolve(base, source=scope, **built)
+
+
+def _slots_taken(calls: list[Call]) -> list[tuple[str, str]]:
+    """The quota slots (key, holder) a unit's store calls reserved (a limit of 0 only asks)."""
+    slots = []
+    for method, args, answer in calls:
+        if method == "reserve" and answer:
+            key, holder, limit, _baseline = args
+            if limit > 0:
+                slots.append((key, holder))
+    return slots
 
 
 def requested(workers: int | None) -> int | None:
@@ -400,8 +416,11 @@ def _plain_outcome(outcome: Outcome) -> tuple[Any, ...]:
 
 def _outcome(plain: tuple[Any, ...]) -> Outcome:
     rows, rejected, calls = plain
+    if rows is not None:
+        unit, *columns = rows
+        rows = StatementRows(Unit(*unit), *columns)
     return Outcome(
-        None if rows is None else StatementRows(Unit(*rows[0]), *rows[1:]),
+        rows,
         rejected,
         pickle.loads(calls) if calls else [],
     )  # the worker's own bytes
@@ -420,14 +439,17 @@ def _work(pipe: Connection, close: list[Connection], path: Path, settler: Settle
     try:
         while True:
             message = marshal.loads(pipe.recv_bytes())
-            if message[0] in PARSERS:
-                pipe.send_bytes(marshal.dumps(PARSERS[message[0]](*message[1:])))
+            kind, *arguments = message
+            if kind in PARSERS:
+                pipe.send_bytes(marshal.dumps(PARSERS[kind](*arguments)))
                 continue
             if buffer is None:
                 buffer = StoreBuffer(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=60.0))
             outcomes = []
-            for plain in message[1]:
-                job = Job(Unit(*plain[0]), *plain[1:])
+            (plain_jobs,) = arguments
+            for plain in plain_jobs:
+                unit, *parts = plain
+                job = Job(Unit(*unit), *parts)
                 outcomes.append(_plain_outcome(settler.settle(job, buffer)))
                 buffer.keep()
             pipe.send_bytes(marshal.dumps(outcomes))

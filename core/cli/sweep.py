@@ -196,7 +196,7 @@ def print_table(result: Sweep, stream: IO[str], *, plain: bool) -> None:
     rows: list[tuple[str, list[str]]] = []
     for point in result.points:
         best = set(point.best) if marked else set()
-        cells = []
+        cells: list[str] = []
         for statement in point.statements:
             if statement.status != "ok":
                 cells.append(statement.status)

@@ -11,15 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from creatorpay.core import MemoryStore, Store
+from creatorpay.core import Store
 from creatorpay.core.sqlite_schema import MIGRATIONS, SchemaError
 from creatorpay.core.sqlite_store import SQLiteStore
 from tests.helpers import examples
-
-
-@pytest.fixture(params=["sqlite", "memory"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
-    return SQLiteStore(tmp_path / "s.sqlite") if request.param == "sqlite" else MemoryStore()
 
 
 def test_both_stores_implement_the_protocol(store: Store) -> None:

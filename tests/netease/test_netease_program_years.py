@@ -4,9 +4,13 @@ as a second version with the same figures labelled unverified (the source announ
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from creatorpay.core.cli.explain import explained
-from tests.netease.netease_support import ENGINE, scenario, settle
+from tests.netease.netease_support import scenario, settle
+
+if TYPE_CHECKING:
+    from creatorpay.core import Engine
 
 FOOD = {"campaign": "3000.00", "leaderboard": "2000.00", "plays": "1500.00"}
 
@@ -28,11 +32,11 @@ def test_ne_later_years_same_figures_labelled_unverified() -> None:
     assert "2022-12-25 to 2023-12-24" in s.facts["program_year"]
 
 
-def test_ne_later_years_flagged_by_explain() -> None:
+def test_ne_later_years_flagged_by_explain(engine: Engine) -> None:
     """explain flags every line NE-BASE-01/02 produce after the first program year, not before."""
-    later = explained(ENGINE, settle(scenario(FOOD, period="2026-10")))["lines"]
+    later = explained(engine, settle(scenario(FOOD, period="2026-10")))["lines"]
     assert isinstance(later, list) and later and all(line["flagged"] for line in later)
-    first = explained(ENGINE, settle(scenario(FOOD, period="2022-06")))["lines"]
+    first = explained(engine, settle(scenario(FOOD, period="2022-06")))["lines"]
     assert isinstance(first, list) and first and not any(line["flagged"] for line in first)
 
 

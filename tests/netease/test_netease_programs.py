@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from creatorpay.core import InputError, Kind, load_scenario
+from creatorpay.core import Engine, InputError, Kind, load_scenario
 from creatorpay.core.scenario import SCENES
 from creatorpay.plugins.netease.scenes import SCENE_NAMES
-from tests.netease.netease_support import ENGINE, lines, reasons, scenario, settle
+from tests.netease.netease_support import lines, reasons, scenario, settle
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -78,7 +78,7 @@ def test_ne_mcn_01_food_vlogger_netease_net_and_mcn_line() -> None:
     assert {n.activity for n in st.not_offered} == {"orders", "tips"}
 
 
-def test_not_offered_orders_tips_merchant_live_with_reason() -> None:
+def test_not_offered_orders_tips_merchant_live_with_reason(engine: Engine) -> None:
     """RULES.md offer table: NetEase offers programs only; the rest is not offered, no source."""
     s = scenario(
         {"campaign": "1.00"},
@@ -95,7 +95,7 @@ def test_not_offered_orders_tips_merchant_live_with_reason() -> None:
         "merchant_live": "no source covers merchant live streams on NetEase",
     }
     assert st.net == Decimal("1.00")
-    assert ENGINE.platform("netease").offers == ("programs",)
+    assert engine.platform("netease").offers == ("programs",)
 
 
 def test_core_date_01_december_2021_has_no_rules_january_2022_settles() -> None:

@@ -26,13 +26,6 @@ TIPS = ("examples/food-vlogger.toml", "--vary", "tips.yuan=0:10000:50")
 pytestmark = pytest.mark.usefixtures("built_in_at_root")
 
 
-@pytest.fixture(scope="module")
-def marginal(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("rules") / "marginal.toml"
-    path.write_text('[wechat_channels."WC-TIP-03"]\nmode = "marginal"\n', encoding="utf-8")
-    return path
-
-
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as done:
         main(["sweep", *args])

@@ -35,11 +35,6 @@ if TYPE_CHECKING:
 FOOD = EXAMPLES / "food-vlogger.toml"
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine()
-
-
 def _set(data: dict[str, Any], path: list[str | int], value: object) -> dict[str, Any]:
     """The scenario dict changed by hand, independently of the sweep's own path code."""
     changed = copy.deepcopy(data)

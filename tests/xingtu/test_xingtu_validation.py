@@ -234,9 +234,16 @@ def test_xt_cc_09_supported_apps_is_a_list_an_override_changes() -> None:
     assert "co-creation is supported only from douyin" in st.violations[0].message
 
 
-def test_xt_cc_09_supported_apps_as_comma_text_is_refused_naming_the_key() -> None:
-    """XT-CC-09: the old comma text is no longer read: an override giving it is a rule-file error."""
-    with pytest.raises(
-        RuleFileError, match=r'xingtu\."XT-CC-09"\.supported_apps: expected a non-empty list of strings'
-    ):
-        engine({"XT-CC-09": {"supported_apps": "douyin, douyin_pad"}})
+def test_xt_cc_09_supported_apps_as_comma_text_keeps_its_meaning() -> None:
+    """XT-CC-09: an older override giving the apps as comma text reads as the list it names (the
+    override format stays compatible); a list with an empty or repeated item is refused, naming it."""
+    st = settle(scenario([co_order("o1", app="douyin_pad")]), rules={"XT-CC-09": {"supported_apps": "douyin"}})
+    assert violated(st) == ["XT-CC-09"]
+    both = settle(
+        scenario([co_order("o1", app="douyin_pad")]), rules={"XT-CC-09": {"supported_apps": "douyin, douyin_pad"}}
+    )
+    assert "XT-CC-09" not in violated(both)
+    with pytest.raises(RuleFileError, match=r'xingtu\."XT-CC-09"\.supported_apps\[1\]: expected each item once'):
+        engine({"XT-CC-09": {"supported_apps": "douyin, douyin"}})
+    with pytest.raises(RuleFileError, match=r'xingtu\."XT-CC-09"\.supported_apps: expected a non-empty list'):
+        engine({"XT-CC-09": {"supported_apps": 3}})
