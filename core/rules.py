@@ -105,7 +105,7 @@ class ParamSpec:
         typed = self._typed(checker, value, path)
         if typed is None:
             return None
-        if isinstance(typed, tuple):  # a list type (_LISTS)
+        if isinstance(typed, tuple) and self.type != "texts":  # a list of numbers (_LISTS): bounds and order
             ok = all([self._bounded(checker, item, join(path, index)) for index, item in enumerate(typed)])
             if self.increasing:
                 for index, (before, after) in enumerate(itertools.pairwise(typed), 1):

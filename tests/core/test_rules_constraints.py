@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from creatorpay.core import Engine, RuleFileError, hookimpl
+from creatorpay.core import Engine, PluginError, RuleFileError, hookimpl
 from creatorpay.core.checks import Checker, parse_toml
 from creatorpay.core.plugins import PluginWarning
 from creatorpay.core.rules import RuleVersion, parse_rule_book
@@ -187,14 +187,20 @@ def test_a_texts_parameter_is_a_list_of_strings_read_as_a_tuple() -> None:
     rules = parse_rule_book(parse_toml(TEXTS.replace("APPS", '["douyin", "douyin_pad"]'), "fake.toml"), "fake", "")
     [version] = rules.rules["FK-APP-01"].versions
     assert version.texts("apps") == ("douyin", "douyin_pad")
-    with pytest.raises(TypeError, match=r"FK-APP-01\.note is not a list of strings"):
+    with pytest.raises(PluginError, match=r"FK-APP-01.*note.*a list of strings \(texts\)"):
         version.texts("note")
+    older = parse_rule_book(parse_toml(TEXTS.replace("APPS", '"douyin, douyin_pad"'), "fake.toml"), "fake", "")
+    assert older.rules["FK-APP-01"].versions[0].texts("apps") == (
+        "douyin",
+        "douyin_pad",
+    )  # comma text reads as its items
 
 
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ('"douyin, douyin_pad"', "apps: expected a non-empty list of strings, found "),
+        ('""', "apps: expected a non-empty list of strings, found "),
+        ('"douyin, douyin"', "apps[1]: expected each item once, found 'douyin' again"),
         ("[]", "apps: expected a non-empty list of strings, found "),
         ('["douyin", 1]', "apps[1]: expected a string of at most 200 characters, found "),
         ('["douyin", ""]', "apps[1]: expected a non-empty string, found an empty one"),
