@@ -12,12 +12,12 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 import attrs
 
 from . import fields
-from .checks import Checker, choice, count_to, describe, join, parse_text, read_document
+from .checks import Checker, describe, join, parse_text, read_document
 from .errors import InputError
 from .money import ZERO
 
@@ -43,7 +43,7 @@ COUNT_LIMITS: Mapping[str, int] = MappingProxyType(
 CUMULATIVE_TAX_FROM = dt.date(2025, 10, 1)
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
-_COUNT = {key: count_to(limit) for key, limit in COUNT_LIMITS.items()}
+T = TypeVar("T")
 
 
 @attrs.frozen(order=True)
@@ -332,22 +332,83 @@ def _order_dict(order: Order) -> dict[str, Any]:
 # -- loading ---------------------------------------------------------------------------------------
 
 _TOP = fields.SCENARIO.names
-_CREATOR = fields.CREATOR.names
-_TAX = fields.TAX.names
-_ORDER = fields.ORDER.names
-_PARTICIPANT = fields.PARTICIPANT.names
-_ORDER_FLAGS = fields.names(fields.ORDER, "bool")
-#: The defaults the loader gives a key left out, from the definitions.
-_ORDER_DEFAULTS = fields.defaults(fields.ORDER)
-_TIPS_DEFAULTS = fields.defaults(fields.TIPS)
-_PROGRAMS_DEFAULTS = fields.defaults(fields.PROGRAMS)
-_MERCHANT_DEFAULTS = fields.defaults(fields.MERCHANT_LIVE)
-_TERMINATION_DEFAULTS = fields.defaults(fields.TERMINATION)
-#: XT-PRICE-01's bands start at 1 s.
-_SHORTEST = fields.ORDER["video_seconds"].minimum or 1
-#: The readers of the plain ``[creator]`` keys (flags, counts, growth stage), from their definitions.
-_CREATOR_READERS: Mapping[str, Callable[[Checker, object, str], object]] = MappingProxyType(
-    {f.name: fields.reader(f) for f in fields.CREATOR.fields if f.type in ("bool", "count", "choice")}
+_Reader = Callable[[Checker, object, str], Any]
+
+
+def _at_least(read: _Reader, minimum: int) -> _Reader:
+    """A count's reader with its lower bound above 0 (``video_seconds``: XT-PRICE-01's bands start at 1 s)."""
+
+    def check(c: Checker, value: object, path: str) -> Any:
+        found = read(c, value, path)
+        if found is not None and found < minimum:
+            c.fail(path, f"expected a whole number >= {minimum}, found {found}")
+            return None
+        return found
+
+    return check
+
+
+def _map(field: fields.Field) -> _Reader:
+    """The reader of a ``map`` field: a table of the declared keys, each value of the field's value type."""
+    read = fields.reader(fields.Field(field.name, field.value or "amount", ""))
+
+    def check(c: Checker, value: object, path: str) -> Any:
+        table = c.table(value, path)
+        if table is None:
+            return None
+        before = len(c.problems)
+        c.unknown_keys(table, field.values, path)
+        found = {key: read(c, table[key], join(path, key)) for key in field.values if key in table}
+        return MappingProxyType(found) if len(c.problems) == before else None
+
+    return check
+
+
+def _readers(section: fields.Section, **special: _Reader) -> Mapping[str, _Reader]:
+    """The reader of each plain field of a section (all but nested tables), made once from its
+    definition: type, choices, bounds (CORE-INPUT-01); ``special`` replaces one."""
+    found: dict[str, _Reader] = {}
+    for f in section.fields:
+        if f.name in special:
+            found[f.name] = special[f.name]
+        elif f.type == "map" and f.section is None:
+            found[f.name] = _map(f)
+        elif f.type not in ("table", "tables", "map"):
+            read = fields.reader(f)
+            found[f.name] = _at_least(read, f.minimum) if f.type == "count" and f.minimum else read
+    return MappingProxyType(found)
+
+
+def _values(
+    c: Checker, table: Mapping[str, Any], section: fields.Section, path: str, *, partial: bool = False
+) -> dict[str, Any]:
+    """The plain keys of a table read by their definitions, in their order: a key not declared, a
+    required key missing (unless ``partial``: an override) and keys given together that may not be
+    are problems. A value read badly is None; a key left out is absent (the model's default)."""
+    c.unknown_keys(table, section.names, path)
+    values: dict[str, Any] = {}
+    for key, read in _READERS[section.name].items():
+        if key in table:
+            values[key] = read(c, table[key], join(path, key))
+        elif section[key].required and not partial:
+            c.fail(join(path, key), "required key is missing")
+    for first, second in section.exclusive:
+        if first in table and second in table:
+            c.fail(join(path, second), f"give either {first} or {second}, not both")
+    return values
+
+
+def _complete(values: Mapping[str, Any]) -> bool:
+    return all(value is not None for value in values.values())
+
+
+#: Each section's readers, by its name.
+_READERS: Mapping[str, Mapping[str, _Reader]] = MappingProxyType(
+    {
+        **{section.name: _readers(section) for section in fields.SECTIONS},
+        # counted from 1 to the period's month, checked with the period (CORE-INPUT-01)
+        "tax": _readers(fields.TAX, months_with_income=Checker.count),
+    }
 )
 
 
@@ -411,11 +472,11 @@ def _parse_text(text: str, format: str, source: str) -> Mapping[str, Any]:
     return parse_text(text, format, source)
 
 
-#: Keys whose value is an amount or ratio, and tables whose every value is an amount.
-_AMOUNT_KEYS = frozenset(
-    {"amount", "agreed", "ytd_income", "ytd_withheld", "yuan", "campaign", "leaderboard", "plays", "sales", "share"}
+#: Keys whose value is an amount or ratio, and tables whose every value is an amount, from their definitions.
+_AMOUNT_KEYS = frozenset(f.name for section in fields.SECTIONS for f in section.fields if f.type in ("amount", "ratio"))
+_AMOUNT_TABLES = frozenset(
+    f.name for section in fields.SECTIONS for f in section.fields if f.type == "map" and f.value == "amount"
 )
-_AMOUNT_TABLES = frozenset({"price_card", "plays_by_scene"})
 
 
 def _amounts_as_text(value: Any, amount: bool = False) -> Any:
@@ -455,12 +516,12 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
 
     creator_table = c.get(top, "creator", "", Checker.table, required=True)
     creator = _creator(c, creator_table, "creator") if creator_table is not None else None
-    mcn = _mcn(c, top["mcn"]) if "mcn" in top else None
+    mcn = _simple(c, top, fields.MCN, Mcn)
     tax = _tax(c, top.get("tax", {}), "tax", period)
     orders = _orders(c, top.get("orders", []), creator, source)
-    tips = _tips(c, top["tips"]) if "tips" in top else None
-    programs = _programs(c, top["programs"]) if "programs" in top else None
-    merchant = _merchant(c, top["merchant_live"]) if "merchant_live" in top else None
+    tips = _simple(c, top, fields.TIPS, Tips)
+    programs = _simple(c, top, fields.PROGRAMS, _programs)
+    merchant = _simple(c, top, fields.MERCHANT_LIVE, MerchantLive)
     platform = _platform_values(c, top.get("platform", {}), period, tax)
     ext: Mapping[str, Mapping[str, Any]] = _EMPTY
     if "ext" in top:
@@ -485,53 +546,41 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
     )
 
 
-def _creator_values(c: Checker, table: Mapping[str, Any], path: str) -> dict[str, Any]:
-    """The ``[creator]`` keys present in ``table`` (but ``id``), checked; shared with overrides."""
-    values: dict[str, Any] = {}
-    for key, read in _CREATOR_READERS.items():
-        if key in table:
-            values[key] = read(c, table[key], join(path, key))
-    if "price_card" in table:
-        card = c.table(table["price_card"], join(path, "price_card"))
-        if card is not None:
-            c.unknown_keys(card, PRICE_BANDS, join(path, "price_card"))
-            values["price_card"] = MappingProxyType(
-                {band: c.amount(card[band], join(path, f"price_card.{band}")) for band in PRICE_BANDS if band in card}
-            )
-    return values
+def _simple(c: Checker, top: Mapping[str, Any], section: fields.Section, model: Callable[..., T]) -> T | None:
+    """A top-level table of plain keys, read by their definitions into its model; None when absent or bad."""
+    if section.name not in top:
+        return None
+    table = c.table(top[section.name], section.name)
+    if table is None:
+        return None
+    values = _values(c, table, section, section.name)
+    return model(**values) if _complete(values) and all(key in values for key in _REQUIRED[section.name]) else None
+
+
+def _programs(**values: Any) -> Programs:
+    """``[programs]``: with ``plays_by_scene``, ``plays`` is the sum over scenes (NE-DIST-01)."""
+    if "plays_by_scene" in values:
+        values["plays"] = sum(values["plays_by_scene"].values(), ZERO)
+    return Programs(**values)
+
+
+#: Each section's required keys, by its name.
+_REQUIRED: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {section.name: tuple(f.name for f in section.fields if f.required) for section in fields.SECTIONS}
+)
 
 
 def _creator(c: Checker, table: Mapping[str, Any], path: str) -> Creator | None:
-    c.unknown_keys(table, _CREATOR, path)
-    ident = c.get(table, "id", path, Checker.ident, required=True)
-    if "followers" not in table:
-        c.fail(join(path, "followers"), "required key is missing")
-    values = _creator_values(c, table, path)
-    if ident is None or any(v is None for v in values.values()) or "followers" not in values:
+    values = _values(c, table, fields.CREATOR, path)
+    if not _complete(values) or not all(key in values for key in _REQUIRED["creator"]):
         return None
-    return Creator(id=ident, **values)
-
-
-def _mcn(c: Checker, raw: object) -> Mcn | None:
-    table = c.table(raw, "mcn")
-    if table is None:
-        return None
-    c.unknown_keys(table, fields.MCN.names, "mcn")
-    name = c.get(table, "name", "mcn", Checker.text, required=True)
-    share = c.get(table, "share", "mcn", Checker.ratio, required=True)
-    return Mcn(name, share) if name is not None and share is not None else None
+    return Creator(**values)
 
 
 def _tax_values(c: Checker, table: Mapping[str, Any], path: str, period: Period | None) -> dict[str, Any]:
     """The ``[tax]`` keys present in ``table``, checked; ``months_with_income`` counts this month,
     so it is from 1 to the period's month number (CORE-INPUT-01: 10 in 2025-10)."""
-    readers: dict[str, Callable[[Checker, object, str], object]] = {
-        "method": choice(*TAX_METHODS),
-        "ytd_income": Checker.amount,
-        "ytd_withheld": Checker.amount,
-        "months_with_income": Checker.count,
-    }
-    values = {key: read(c, table[key], join(path, key)) for key, read in readers.items() if key in table}
+    values = _values(c, table, fields.TAX, path)
     months = values.get("months_with_income")
     last = period.month if period is not None else 12
     if isinstance(months, int) and not 1 <= months <= last:
@@ -548,9 +597,8 @@ def _tax(c: Checker, raw: object, path: str, period: Period | None) -> Tax | Non
     table = c.table(raw, path)
     if table is None:
         return None
-    c.unknown_keys(table, _TAX, path)
     values = _tax_values(c, table, path, period)
-    if any(v is None for v in values.values()):
+    if not _complete(values):
         return None
     tax = Tax(**values)
     _cumulative(c, tax, path, period)
@@ -594,26 +642,18 @@ def _order(c: Checker, raw: object, path: str, creator: Creator | None) -> Order
     if table is None:
         return None
     before = len(c.problems)
-    c.unknown_keys(table, _ORDER, path)
-    ident = c.get(table, "id", path, Checker.ident, required=True)
-    amount = c.get(table, "amount", path, Checker.amount)
-    seconds = c.get(table, "video_seconds", path, _COUNT["video_seconds"])
-    if seconds is not None and seconds < _SHORTEST:
-        c.fail(join(path, "video_seconds"), f"expected a whole number >= {_SHORTEST}, found {seconds}")
-    stage = c.get(table, "stage", path, choice(*STAGES), required=True)
-    task = c.get(table, "task", path, choice(*TASKS), _ORDER_DEFAULTS["task"])
-    app = c.get(table, "app", path, choice(*APPS), _ORDER_DEFAULTS["app"])
-    flags = {key: c.get(table, key, path, Checker.boolean, _ORDER_DEFAULTS[key]) for key in _ORDER_FLAGS}
+    values = _values(c, table, fields.ORDER, path)
     termination = _termination(c, table["termination"], join(path, "termination")) if "termination" in table else None
-    band = None
+    amount, band = values.get("amount"), None
     if amount is None and "amount" not in table:
-        band, amount = _priced(c, seconds, creator, path)
+        band, amount = _priced(c, values.get("video_seconds"), creator, path)
+        values["amount"] = amount
     participants: tuple[Participant, ...] = ()
     if "participants" in table:
         participants = _participants(c, table["participants"], join(path, "participants"))
     elif creator is not None and amount is not None:
         participants = (Participant(creator.id, "main", amount),)
-    if termination is not None and stage == "settled":
+    if termination is not None and values.get("stage") == "settled":
         c.fail(join(path, "termination"), "a settled order cannot be terminated (CORE-ORD-02)")
     if (
         termination is not None
@@ -624,19 +664,7 @@ def _order(c: Checker, raw: object, path: str, creator: Creator | None) -> Order
         c.fail(join(path, "termination.by"), f'expected "client" or a participant\'s id, found {termination.by!r}')
     if len(c.problems) > before:
         return None
-    assert ident is not None and amount is not None and stage is not None
-    return Order(
-        id=ident,
-        amount=amount,
-        stage=stage,
-        task=task or "assigned",
-        video_seconds=seconds,
-        app=app or "douyin",
-        termination=termination,
-        participants=participants,
-        priced_band=band,
-        **{k: bool(v) for k, v in flags.items()},
-    )
+    return Order(**values, termination=termination, participants=participants, priced_band=band)
 
 
 def _priced(c: Checker, seconds: int | None, creator: Creator | None, path: str) -> tuple[str | None, Decimal | None]:
@@ -668,10 +696,8 @@ def _termination(c: Checker, raw: object, path: str) -> Termination | None:
     table = c.table(raw, path)
     if table is None:
         return None
-    c.unknown_keys(table, fields.TERMINATION.names, path)
-    by = c.get(table, "by", path, Checker.ident, required=True)
-    reason = c.get(table, "reason", path, Checker.text, _TERMINATION_DEFAULTS["reason"])
-    return Termination(by, reason or "") if by is not None else None
+    values = _values(c, table, fields.TERMINATION, path)
+    return Termination(**values) if _complete(values) and "by" in values else None
 
 
 def _participants(c: Checker, raw: object, path: str) -> tuple[Participant, ...]:
@@ -685,69 +711,14 @@ def _participants(c: Checker, raw: object, path: str) -> tuple[Participant, ...]
         table = c.table(item, where)
         if table is None:
             continue
-        c.unknown_keys(table, _PARTICIPANT, where)
-        creator = c.get(table, "creator", where, Checker.ident, required=True)
-        role = c.get(table, "role", where, choice(*ROLES), required=True)
-        agreed = c.get(table, "agreed", where, Checker.amount, required=True)
-        beta = c.get(table, "xingtu_beta", where, Checker.boolean)
-        registered = c.get(table, "xingtu_registered", where, Checker.boolean)
+        values = _values(c, table, fields.PARTICIPANT, where)
+        creator = values.get("creator")
         if creator in seen:
             c.fail(join(where, "creator"), f"expected each creator once per order, {creator!r} is repeated")
-        if creator is not None and role is not None and agreed is not None:
+        if creator is not None and all(values.get(key) is not None for key in _REQUIRED["participant"]):
             seen.add(creator)
-            found.append(Participant(creator, role, agreed, beta, registered))
+            found.append(Participant(**values))
     return tuple(found)
-
-
-def _tips(c: Checker, raw: object) -> Tips | None:
-    table = c.table(raw, "tips")
-    if table is None:
-        return None
-    c.unknown_keys(table, fields.TIPS.names, "tips")
-    yuan = c.get(table, "yuan", "tips", Checker.amount, _TIPS_DEFAULTS["yuan"])
-    android = c.get(table, "beans_android", "tips", _COUNT["beans_android"], _TIPS_DEFAULTS["beans_android"])
-    ios = c.get(table, "beans_ios", "tips", _COUNT["beans_ios"], _TIPS_DEFAULTS["beans_ios"])
-    if yuan is None or android is None or ios is None:
-        return None
-    return Tips(yuan, android, ios)
-
-
-def _programs(c: Checker, raw: object) -> Programs | None:
-    table = c.table(raw, "programs")
-    if table is None:
-        return None
-    c.unknown_keys(table, fields.PROGRAMS.names, "programs")
-    campaign = c.get(table, "campaign", "programs", Checker.amount, _PROGRAMS_DEFAULTS["campaign"])
-    leaderboard = c.get(table, "leaderboard", "programs", Checker.amount, _PROGRAMS_DEFAULTS["leaderboard"])
-    plays = c.get(table, "plays", "programs", Checker.amount, _PROGRAMS_DEFAULTS["plays"])
-    scenes: Mapping[str, Decimal] = _EMPTY
-    if "plays_by_scene" in table:
-        if "plays" in table:
-            c.fail("programs.plays_by_scene", "give either plays or plays_by_scene, not both")
-        by_scene = c.table(table["plays_by_scene"], "programs.plays_by_scene") or {}
-        for scene in by_scene:
-            if scene not in SCENES:
-                c.fail(
-                    f"programs.plays_by_scene.{scene}",
-                    f"unknown scene; the nine NetEase scenes (NE-DIST-01) are: {', '.join(SCENES)}",
-                )
-        read = {s: c.amount(v, f"programs.plays_by_scene.{s}") for s, v in by_scene.items()}
-        if all(v is not None for v in read.values()) and set(read) <= set(SCENES):
-            scenes = MappingProxyType({s: v for s, v in read.items() if v is not None})
-            plays = sum(scenes.values(), ZERO)
-    if campaign is None or leaderboard is None or plays is None:
-        return None
-    return Programs(campaign, leaderboard, plays, scenes)
-
-
-def _merchant(c: Checker, raw: object) -> MerchantLive | None:
-    table = c.table(raw, "merchant_live")
-    if table is None:
-        return None
-    c.unknown_keys(table, fields.MERCHANT_LIVE.names, "merchant_live")
-    sales = c.get(table, "sales", "merchant_live", Checker.amount, _MERCHANT_DEFAULTS["sales"])
-    users = c.get(table, "private_users", "merchant_live", _COUNT["private_users"], _MERCHANT_DEFAULTS["private_users"])
-    return MerchantLive(sales, users) if sales is not None and users is not None else None
 
 
 def _platform_values(c: Checker, raw: object, period: Period | None, top: Tax | None) -> Mapping[str, PlatformValues]:
@@ -762,15 +733,13 @@ def _platform_values(c: Checker, raw: object, period: Period | None, top: Tax | 
         values = c.table(section, path)
         if values is None:
             continue
-        c.unknown_keys(values, fields.PLATFORM.names, path)
-        creator = _creator_values(c, values, path)
+        creator = _values(c, values, fields.PLATFORM, path, partial=True)
         tax: dict[str, Any] = {}
         if "tax" in values:
             tax_table = c.table(values["tax"], join(path, "tax"))
             if tax_table is not None:
-                c.unknown_keys(tax_table, _TAX, join(path, "tax"))
                 tax = _tax_values(c, tax_table, join(path, "tax"), period)
-                if top is not None and all(v is not None for v in tax.values()):
+                if top is not None and _complete(tax):
                     _cumulative(c, attrs.evolve(top, **tax), join(path, "tax"), period)
         result[name] = PlatformValues(MappingProxyType(creator), MappingProxyType(tax))
     return MappingProxyType(result)
