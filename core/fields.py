@@ -7,6 +7,7 @@ JSON Schema and docs/scenario.md from here, so the code, the schema and the refe
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -535,6 +536,99 @@ CREATOR_ROW = Section(
 )
 
 
+# -- plugins' fields ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ScenarioFields:
+    """A plugin's own scenario fields (hook ``creatorpay_scenario_fields``), checked by the loader, in
+    the JSON Schema and on the reference page as the core's are: keys of ``[creator]`` (and so of
+    ``[platform.<name>]``), of each ``[[orders]]`` table, of each participant, and top-level tables of
+    its own (``table`` fields with their :class:`Section`). Loaded values are in ``creator.extra``,
+    ``order.extra``, ``participant.extra`` and ``scenario.tables``."""
+
+    creator: tuple[Field, ...] = ()
+    orders: tuple[Field, ...] = ()
+    participants: tuple[Field, ...] = ()
+    tables: tuple[Field, ...] = ()
+
+
+@attrs.frozen
+class Schema:
+    """The sections of a scenario with the loaded plugins' fields added: what the loader checks and
+    ``creatorpay schema`` writes. :data:`CORE` has the core's alone."""
+
+    #: Every table of a scenario, in the order of the reference page.
+    sections: tuple[Section, ...]
+    #: The plugins' keys of ``[creator]``, ``[[orders]]`` and participants, and their tables' names.
+    extra: Mapping[str, frozenset[str]]
+
+    def __getitem__(self, name: str) -> Section:
+        return next(s for s in self.sections if s.name == name)
+
+    @property
+    def scenario(self) -> Section:
+        return self["scenario"]
+
+
+def _add(section: Section, more: tuple[Field, ...], owner: str) -> Section:
+    """A section with a plugin's fields added; a name the section has already is the plugin's error."""
+    taken = set(section.names) & {f.name for f in more}
+    if taken:
+        raise ValueError(f"{owner} declares {', '.join(sorted(taken))} in {section.heading}, a key it already has")
+    return attrs.evolve(section, fields=(*section.fields, *more))
+
+
+def _swap(section: Section, changed: Mapping[str, Section]) -> Section:
+    """A section whose tables point at the changed sections (``orders`` at the extended ``[[orders]]``)."""
+    found = tuple(
+        attrs.evolve(f, section=changed[f.section.name]) if f.section is not None and f.section.name in changed else f
+        for f in section.fields
+    )
+    return attrs.evolve(section, fields=found)
+
+
+def schema(declared: Mapping[str, ScenarioFields]) -> Schema:
+    """The scenario's sections with each plugin's fields (by plugin name) added; a key declared twice
+    is a ValueError naming the plugin."""
+    return _schema(tuple(sorted(declared.items())))
+
+
+@functools.lru_cache(maxsize=16)
+def _schema(declared: tuple[tuple[str, ScenarioFields], ...]) -> Schema:
+    creator, orders, participant, scenario = CREATOR, ORDER, PARTICIPANT, SCENARIO
+    tables: list[Section] = []
+    for owner, more in declared:
+        creator = _add(creator, more.creator, owner)
+        orders = _add(orders, more.orders, owner)
+        participant = _add(participant, more.participants, owner)
+        scenario = _add(scenario, more.tables, owner)
+        tables += [f.section for f in more.tables if f.section is not None]
+    platform = attrs.evolve(
+        PLATFORM,
+        fields=(
+            *PLATFORM.fields,
+            *(attrs.evolve(f, required=False, default=None) for f in creator.fields[len(CREATOR.fields) :]),
+        ),
+    )
+    changed = {"creator": creator, "orders": _swap(orders, {"participant": participant}), "participant": participant}
+    changed["platform"] = platform
+    ext = scenario["ext"]
+    top = _swap(attrs.evolve(scenario, fields=(*(f for f in scenario.fields if f.name != "ext"), ext)), changed)
+    sections = tuple(changed.get(s.name, top if s.name == "scenario" else s) for s in SECTIONS)
+    extra = {
+        "creator": frozenset(creator.names) - frozenset(CREATOR.names),
+        "orders": frozenset(orders.names) - frozenset(ORDER.names),
+        "participant": frozenset(participant.names) - frozenset(PARTICIPANT.names),
+        "scenario": frozenset(scenario.names) - frozenset(SCENARIO.names),
+    }
+    return Schema((*sections, *tables), MappingProxyType(extra))
+
+
+#: The scenario's sections with no plugin's fields.
+CORE = schema({})
+
+
 # -- readers ----------------------------------------------------------------------------------------
 
 _Reader = Callable[[Checker, object, str], object]
@@ -675,6 +769,7 @@ def names(section: Section, kind: str) -> tuple[str, ...]:
 
 __all__ = [
     "BAD",
+    "CORE",
     "CREATOR",
     "CREATOR_ROW",
     "EVENT",
@@ -695,6 +790,8 @@ __all__ = [
     "TYPES",
     "Choice",
     "Field",
+    "ScenarioFields",
+    "Schema",
     "Section",
     "default",
     "defaults",
@@ -702,4 +799,5 @@ __all__ = [
     "plain",
     "plains",
     "reader",
+    "schema",
 ]

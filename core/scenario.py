@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -85,6 +86,8 @@ class Creator:
     new_anchor: bool = False
     polaris: bool = False
     price_card: Mapping[str, Decimal] = _EMPTY
+    #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
+    extra: Mapping[str, Any] = _EMPTY
 
 
 @attrs.frozen
@@ -114,6 +117,8 @@ class Participant:
     agreed: Decimal
     xingtu_beta: bool | None = None
     xingtu_registered: bool | None = None
+    #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
+    extra: Mapping[str, Any] = _EMPTY
 
 
 @attrs.frozen
@@ -141,6 +146,8 @@ class Order:
     participants: tuple[Participant, ...] = ()
     #: The price-card band that gave the amount (XT-PRICE-01), or None when the amount was given.
     priced_band: str | None = None
+    #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
+    extra: Mapping[str, Any] = _EMPTY
 
     @property
     def main(self) -> Participant | None:
@@ -211,6 +218,8 @@ class Scenario:
     merchant_live: MerchantLive | None = None
     platform: Mapping[str, PlatformValues] = _EMPTY
     ext: Mapping[str, Mapping[str, Any]] = _EMPTY
+    #: The top-level tables plugins declare (``creatorpay_scenario_fields``), by name.
+    tables: Mapping[str, Mapping[str, Any]] = _EMPTY
     #: Where the scenario came from, for reports and error messages.
     source: str = "<scenario>"
 
@@ -219,11 +228,12 @@ class Scenario:
         values = self.platform.get(name)
         if values is None:
             return self
-        return attrs.evolve(
-            self,
-            creator=attrs.evolve(self.creator, **values.creator),
-            tax=attrs.evolve(self.tax, **values.tax),
-        )
+        own = {key: value for key, value in values.creator.items() if key not in _CREATOR_ATTRS}
+        core = {key: value for key, value in values.creator.items() if key in _CREATOR_ATTRS}
+        if own:
+            core["extra"] = MappingProxyType({**self.creator.extra, **own})
+        creator = attrs.evolve(self.creator, **core)
+        return attrs.evolve(self, creator=creator, tax=attrs.evolve(self.tax, **values.tax))
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as SCENARIO.md writes it (amounts as decimal strings, so it prints as JSON or
@@ -262,6 +272,8 @@ class Scenario:
                 name: {**_creator_dict(values.creator), **({"tax": _tax_dict(values.tax)} if values.tax else {})}
                 for name, values in self.platform.items()
             }
+        for name, table in self.tables.items():
+            data[name] = _written(table)
         if self.ext:
             data["ext"] = {name: dict(section) for name, section in self.ext.items()}
         return data
@@ -279,13 +291,25 @@ class Scenario:
 
 
 def _creator_dict(values: Mapping[str, Any]) -> dict[str, Any]:
-    """``[creator]`` keys (or a platform's) as written: amounts as text, ``None`` left out, no ``id``."""
+    """``[creator]`` keys (or a platform's) as written: amounts as text, ``None`` left out, no ``id``;
+    the plugins' keys (``extra``) beside the core's."""
     found: dict[str, Any] = {}
     for key, value in values.items():
         if key == "id" or value is None:
             continue
-        found[key] = {band: str(price) for band, price in value.items()} if key == "price_card" else value
+        if key == "extra":
+            found.update(_written(value))
+        else:
+            found[key] = {band: str(price) for band, price in value.items()} if key == "price_card" else value
     return found
+
+
+def _written(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A table of plugin-declared keys as written: amounts and ratios as text, maps as tables."""
+    return {
+        key: str(value) if isinstance(value, Decimal) else _written(value) if isinstance(value, Mapping) else value
+        for key, value in values.items()
+    }
 
 
 def _tax_dict(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -310,6 +334,7 @@ def _order_dict(order: Order) -> dict[str, Any]:
         off_platform=order.off_platform,
         review_failed=order.review_failed,
     )
+    found.update(_written(order.extra))
     if order.termination is not None:
         found["termination"] = {"by": order.termination.by, "reason": order.termination.reason}
     if order.participants:
@@ -323,6 +348,7 @@ def _order_dict(order: Order) -> dict[str, Any]:
                     for k, v in (("xingtu_beta", p.xingtu_beta), ("xingtu_registered", p.xingtu_registered))
                     if v is not None
                 },
+                **_written(p.extra),
             }
             for p in order.participants
         ]
@@ -331,7 +357,6 @@ def _order_dict(order: Order) -> dict[str, Any]:
 
 # -- loading ---------------------------------------------------------------------------------------
 
-_TOP = fields.SCENARIO.names
 _Reader = Callable[[Checker, object, str], Any]
 
 
@@ -385,9 +410,11 @@ def _values(
     """The plain keys of a table read by their definitions, in their order: a key not declared, a
     required key missing (unless ``partial``: an override) and keys given together that may not be
     are problems. A value read badly is None; a key left out is absent (the model's default)."""
+    compiled = _ACTIVE.get()
+    section = compiled.schema[section.name]  # with the loaded plugins' fields
     c.unknown_keys(table, section.names, path)
     values: dict[str, Any] = {}
-    for key, read in _READERS[section.name].items():
+    for key, read in compiled.readers[section.name].items():
         if key in table:
             values[key] = read(c, table[key], join(path, key))
         elif section[key].required and not partial:
@@ -402,22 +429,42 @@ def _complete(values: Mapping[str, Any]) -> bool:
     return all(value is not None for value in values.values())
 
 
-#: Each section's readers, by its name.
-_READERS: Mapping[str, Mapping[str, _Reader]] = MappingProxyType(
-    {
-        **{section.name: _readers(section) for section in fields.SECTIONS},
+@attrs.frozen
+class _Compiled:
+    """A schema's readers, made once: each section's, by its name."""
+
+    schema: fields.Schema
+    readers: Mapping[str, Mapping[str, _Reader]]
+
+
+_COMPILED: dict[int, _Compiled] = {}
+
+
+def _compile(schema: fields.Schema) -> _Compiled:
+    """The readers of a schema (the core's, or with the loaded plugins' fields), made once per schema."""
+    found = _COMPILED.get(id(schema))
+    if found is None or found.schema is not schema:
+        readers = {section.name: _readers(section) for section in schema.sections}
         # counted from 1 to the period's month, checked with the period (CORE-INPUT-01)
-        "tax": _readers(fields.TAX, months_with_income=Checker.count),
-    }
-)
+        readers["tax"] = _readers(schema["tax"], months_with_income=Checker.count)
+        found = _COMPILED[id(schema)] = _Compiled(schema, MappingProxyType(readers))
+    return found
+
+
+#: The schema the scenario being loaded is read by (load_scenario's ``schema``).
+_ACTIVE: ContextVar[_Compiled] = ContextVar("schema")
 
 
 @overload
-def load_scenario(data: str | Path | Mapping[str, Any], *, source: str | None = None) -> Scenario: ...
+def load_scenario(
+    data: str | Path | Mapping[str, Any], *, source: str | None = None, schema: fields.Schema = ...
+) -> Scenario: ...
 
 
 @overload
-def load_scenario(*, text: str, format: Literal["toml", "json"], source: str | None = None) -> Scenario: ...
+def load_scenario(
+    *, text: str, format: Literal["toml", "json"], source: str | None = None, schema: fields.Schema = ...
+) -> Scenario: ...
 
 
 def load_scenario(
@@ -426,6 +473,7 @@ def load_scenario(
     text: str | None = None,
     format: Literal["toml", "json"] | None = None,
     source: str | None = None,
+    schema: fields.Schema = fields.CORE,
 ) -> Scenario:
     """Load and check a scenario: ``load_scenario(path_or_mapping)`` or ``load_scenario(text=..., format=...)``.
 
@@ -438,7 +486,20 @@ def load_scenario(
 
     >>> load_scenario({"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": 0}}).period
     Period(year=2026, month=10)
+
+    ``schema`` is the sections to read by: :data:`~creatorpay.core.fields.CORE`, or
+    ``engine.schema`` with the fields its plugins declare (hook ``creatorpay_scenario_fields``).
     """
+    token = _ACTIVE.set(_compile(schema))
+    try:
+        return _load(data, text, format, source)
+    finally:
+        _ACTIVE.reset(token)
+
+
+def _load(
+    data: str | Path | Mapping[str, Any] | None, text: str | None, format: str | None, source: str | None
+) -> Scenario:
     if text is not None or format is not None:
         if data is not None:
             raise TypeError("load_scenario takes a path or mapping, or text= with format=, not both")
@@ -506,7 +567,7 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
     top = c.table(data, "")
     c.raise_if_any()
     assert top is not None
-    c.unknown_keys(top, _TOP, "")
+    c.unknown_keys(top, _ACTIVE.get().schema.scenario.names, "")
     schema = c.get(top, "schema", "", Checker.count, required=True)
     if schema is not None and schema != 1:
         c.fail("schema", f"expected 1 (the only schema this version reads), found {describe(schema)}")
@@ -523,6 +584,12 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
     programs = _simple(c, top, fields.PROGRAMS, _programs)
     merchant = _simple(c, top, fields.MERCHANT_LIVE, MerchantLive)
     platform = _platform_values(c, top.get("platform", {}), period, tax)
+    tables = {}
+    for table_name in _ACTIVE.get().schema.extra["scenario"]:
+        if table_name in top:
+            found_table = c.table(top[table_name], table_name)
+            if found_table is not None:
+                tables[table_name] = MappingProxyType(_values(c, found_table, _section(table_name), table_name))
     ext: Mapping[str, Mapping[str, Any]] = _EMPTY
     if "ext" in top:
         ext_table = c.table(top["ext"], "ext") or {}
@@ -542,6 +609,7 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
         merchant_live=merchant,
         platform=platform,
         ext=ext,
+        tables=MappingProxyType(tables) if tables else _EMPTY,
         source=source,
     )
 
@@ -564,6 +632,15 @@ def _programs(**values: Any) -> Programs:
     return Programs(**values)
 
 
+def _section(name: str) -> fields.Section:
+    """A section of the schema being read by, by its name (a plugin's table)."""
+    return _ACTIVE.get().schema[name]
+
+
+#: The attributes of the models that take plugins' keys as ``extra``.
+_CREATOR_ATTRS = frozenset(attrs.fields_dict(Creator))
+_ORDER_ATTRS = frozenset(attrs.fields_dict(Order))
+_PARTICIPANT_ATTRS = frozenset(attrs.fields_dict(Participant))
 #: Each section's required keys, by its name.
 _REQUIRED: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {section.name: tuple(f.name for f in section.fields if f.required) for section in fields.SECTIONS}
@@ -574,7 +651,13 @@ def _creator(c: Checker, table: Mapping[str, Any], path: str) -> Creator | None:
     values = _values(c, table, fields.CREATOR, path)
     if not _complete(values) or not all(key in values for key in _REQUIRED["creator"]):
         return None
-    return Creator(**values)
+    return Creator(**_split(values, _CREATOR_ATTRS))
+
+
+def _split(values: dict[str, Any], attributes: frozenset[str]) -> dict[str, Any]:
+    """A model's keyword arguments: its own attributes, and the plugins' keys as ``extra``."""
+    extra = {key: values.pop(key) for key in [key for key in values if key not in attributes]}
+    return {**values, "extra": MappingProxyType(extra)} if extra else values
 
 
 def _tax_values(c: Checker, table: Mapping[str, Any], path: str, period: Period | None) -> dict[str, Any]:
@@ -664,7 +747,8 @@ def _order(c: Checker, raw: object, path: str, creator: Creator | None) -> Order
         c.fail(join(path, "termination.by"), f'expected "client" or a participant\'s id, found {termination.by!r}')
     if len(c.problems) > before:
         return None
-    return Order(**values, termination=termination, participants=participants, priced_band=band)
+    order = _split(values, _ORDER_ATTRS)
+    return Order(**order, termination=termination, participants=participants, priced_band=band)
 
 
 def _priced(c: Checker, seconds: int | None, creator: Creator | None, path: str) -> tuple[str | None, Decimal | None]:
@@ -717,7 +801,7 @@ def _participants(c: Checker, raw: object, path: str) -> tuple[Participant, ...]
             c.fail(join(where, "creator"), f"expected each creator once per order, {creator!r} is repeated")
         if creator is not None and all(values.get(key) is not None for key in _REQUIRED["participant"]):
             seen.add(creator)
-            found.append(Participant(**values))
+            found.append(Participant(**_split(values, _PARTICIPANT_ATTRS)))
     return tuple(found)
 
 

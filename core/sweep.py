@@ -273,8 +273,10 @@ def check_field(data: Mapping[str, Any], vary: Vary) -> None:
             walked += f".{token}" if walked else token
 
 
-def scenario_at(data: Mapping[str, Any], vary: Vary, value: Decimal, base: Scenario) -> Scenario:
-    """The scenario with ``vary.field`` set to ``value``, loaded and checked like any input.
+def scenario_at(
+    data: Mapping[str, Any], vary: Vary, value: Decimal, base: Scenario, schema: fields.Schema = fields.CORE
+) -> Scenario:
+    """The scenario with ``vary.field`` set to ``value``, loaded and checked like any input (by ``schema``).
 
     ``orders[N].amount`` also scales that order's participants' agreed amounts (:func:`scale_agreed`).
     ``base`` is the unvaried scenario, already loaded (its order amounts and agreements).
@@ -291,7 +293,7 @@ def scenario_at(data: Mapping[str, Any], vary: Vary, value: Decimal, base: Scena
                 changed = _with(changed, ("orders", index, "participants", position, "agreed"), f"{agreed:f}")
     assert isinstance(changed, dict)
     try:
-        return load_scenario(changed, source=base.source)
+        return load_scenario(changed, source=base.source, schema=schema)
     except InputError as exc:
         raise _invalid(vary, value, exc) from None
 
@@ -476,18 +478,18 @@ def sweep(
         data: Mapping[str, Any] = read_document(Path(scenario))
     else:
         data = scenario
-    base = load_scenario(data, source=source)
+    base = load_scenario(data, source=source, schema=engine.schema)
     check_field(data, vary)
     names = list(platforms) if platforms else engine.platforms
     values = vary.values
     # The ends first: a range that leaves the valid inputs fails before anything is settled.
     for value in dict.fromkeys((values[0], values[-1])):
-        _check(engine, scenario_at(data, vary, value, base), vary, value)
+        _check(engine, scenario_at(data, vary, value, base, engine.schema), vary, value)
     notices = engine.check(base)
     fictional = frozenset(name for name in names if engine.platform(name).fictional)
     points = []
     for value in values:
-        varied = scenario_at(data, vary, value, base)
+        varied = scenario_at(data, vary, value, base, engine.schema)
         try:
             report = engine.compare(varied, names)
         except InputError as exc:
