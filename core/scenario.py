@@ -410,31 +410,40 @@ def _values(
     """The plain keys of a table read by their definitions, in their order: a key not declared, a
     required key missing (unless ``partial``: an override) and keys given together that may not be
     are problems. A value read badly is None; a key left out is absent (the model's default)."""
-    compiled = _ACTIVE.get()
-    section = compiled.schema[section.name]  # with the loaded plugins' fields
-    c.unknown_keys(table, section.names, path)
+    read_by = _ACTIVE.get().tables[section.name]  # with the loaded plugins' fields
+    c.unknown_keys(table, read_by.names, path)
     values: dict[str, Any] = {}
-    for key, read in compiled.readers[section.name].items():
+    for key, read in read_by.readers.items():
         if key in table:
             values[key] = read(c, table[key], join(path, key))
-        elif section[key].required and not partial:
+        elif key in read_by.required and not partial:
             c.fail(join(path, key), "required key is missing")
-    for first, second in section.exclusive:
+    for first, second in read_by.section.exclusive:
         if first in table and second in table:
             c.fail(join(path, second), f"give either {first} or {second}, not both")
     return values
 
 
 def _complete(values: Mapping[str, Any]) -> bool:
-    return all(value is not None for value in values.values())
+    return None not in values.values()
+
+
+@attrs.frozen
+class _Table:
+    """How one section is read, made once: its keys, its plain keys' readers, its required keys."""
+
+    section: fields.Section
+    names: tuple[str, ...]
+    readers: Mapping[str, _Reader]
+    required: frozenset[str]
 
 
 @attrs.frozen
 class _Compiled:
-    """A schema's readers, made once: each section's, by its name."""
+    """A schema and how each of its sections is read, by name."""
 
     schema: fields.Schema
-    readers: Mapping[str, Mapping[str, _Reader]]
+    tables: Mapping[str, _Table]
 
 
 _COMPILED: dict[int, _Compiled] = {}
@@ -447,7 +456,11 @@ def _compile(schema: fields.Schema) -> _Compiled:
         readers = {section.name: _readers(section) for section in schema.sections}
         # counted from 1 to the period's month, checked with the period (CORE-INPUT-01)
         readers["tax"] = _readers(schema["tax"], months_with_income=Checker.count)
-        found = _COMPILED[id(schema)] = _Compiled(schema, MappingProxyType(readers))
+        tables = {
+            s.name: _Table(s, s.names, readers[s.name], frozenset(f.name for f in s.fields if f.required))
+            for s in schema.sections
+        }
+        found = _COMPILED[id(schema)] = _Compiled(schema, MappingProxyType(tables))
     return found
 
 
@@ -622,7 +635,7 @@ def _simple(c: Checker, top: Mapping[str, Any], section: fields.Section, model: 
     if table is None:
         return None
     values = _values(c, table, section, section.name)
-    return model(**values) if _complete(values) and all(key in values for key in _REQUIRED[section.name]) else None
+    return model(**values) if _complete(values) and values.keys() >= _REQUIRED[section.name] else None
 
 
 def _programs(**values: Any) -> Programs:
@@ -634,7 +647,7 @@ def _programs(**values: Any) -> Programs:
 
 def _section(name: str) -> fields.Section:
     """A section of the schema being read by, by its name (a plugin's table)."""
-    return _ACTIVE.get().schema[name]
+    return _ACTIVE.get().tables[name].section
 
 
 #: The attributes of the models that take plugins' keys as ``extra``.
@@ -642,20 +655,22 @@ _CREATOR_ATTRS = frozenset(attrs.fields_dict(Creator))
 _ORDER_ATTRS = frozenset(attrs.fields_dict(Order))
 _PARTICIPANT_ATTRS = frozenset(attrs.fields_dict(Participant))
 #: Each section's required keys, by its name.
-_REQUIRED: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {section.name: tuple(f.name for f in section.fields if f.required) for section in fields.SECTIONS}
+_REQUIRED: Mapping[str, frozenset[str]] = MappingProxyType(
+    {section.name: frozenset(f.name for f in section.fields if f.required) for section in fields.SECTIONS}
 )
 
 
 def _creator(c: Checker, table: Mapping[str, Any], path: str) -> Creator | None:
     values = _values(c, table, fields.CREATOR, path)
-    if not _complete(values) or not all(key in values for key in _REQUIRED["creator"]):
+    if not _complete(values) or not values.keys() >= _REQUIRED["creator"]:
         return None
     return Creator(**_split(values, _CREATOR_ATTRS))
 
 
 def _split(values: dict[str, Any], attributes: frozenset[str]) -> dict[str, Any]:
     """A model's keyword arguments: its own attributes, and the plugins' keys as ``extra``."""
+    if values.keys() <= attributes:
+        return values
     extra = {key: values.pop(key) for key in [key for key in values if key not in attributes]}
     return {**values, "extra": MappingProxyType(extra)} if extra else values
 
