@@ -418,6 +418,8 @@ def _values(
             values[key] = read(c, table[key], join(path, key))
         elif key in read_by.required and not partial:
             c.fail(join(path, key), "required key is missing")
+    if read_by.defaults and not partial:
+        values = {**read_by.defaults, **values}
     for first, second in read_by.section.exclusive:
         if first in table and second in table:
             c.fail(join(path, second), f"give either {first} or {second}, not both")
@@ -436,6 +438,8 @@ class _Table:
     names: tuple[str, ...]
     readers: Mapping[str, _Reader]
     required: frozenset[str]
+    #: The defaults of the plugins' keys (the core's are its models' defaults).
+    defaults: Mapping[str, Any]
 
 
 @attrs.frozen
@@ -456,8 +460,17 @@ def _compile(schema: fields.Schema) -> _Compiled:
         readers = {section.name: _readers(section) for section in schema.sections}
         # counted from 1 to the period's month, checked with the period (CORE-INPUT-01)
         readers["tax"] = _readers(schema["tax"], months_with_income=Checker.count)
+        core = {s.name: frozenset(s.names) for s in fields.SECTIONS}
         tables = {
-            s.name: _Table(s, s.names, readers[s.name], frozenset(f.name for f in s.fields if f.required))
+            s.name: _Table(
+                s,
+                s.names,
+                readers[s.name],
+                frozenset(f.name for f in s.fields if f.required),
+                fields.defaults(
+                    attrs.evolve(s, fields=tuple(f for f in s.fields if f.name not in core.get(s.name, ())))
+                ),
+            )
             for s in schema.sections
         }
         found = _COMPILED[id(schema)] = _Compiled(schema, MappingProxyType(tables))

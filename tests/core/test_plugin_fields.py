@@ -82,6 +82,8 @@ def test_a_plugins_fields_are_loaded_where_it_declares_them_core_input_01() -> N
     assert scenario.orders[0].participants[0].extra == {"acme_share": Decimal("0.5")}
     assert scenario.tables["acme"] == {"sessions": 12, "fee": Decimal("30.00")}
     assert scenario.for_platform("xingtu").creator.extra == {"acme_level": 5}
+    defaults = load_scenario(scenario_dict(acme={"sessions": 1}), schema=_engine().schema)
+    assert defaults.creator.extra == {"acme_level": 0} and defaults.tables["acme"] == {"sessions": 1, "fee": Decimal(0)}
     assert load_scenario(scenario.to_dict(), source=scenario.source, schema=_engine().schema) == scenario
 
 
