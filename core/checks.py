@@ -23,9 +23,13 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 #: ASCII digits only, matched whole (``re.fullmatch``): ``\d`` would take "١٠٠٠" and ``$`` a final
 #: newline, and Decimal and int read both (CORE-INPUT-01).
-_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
-_RATIO = re.compile(r"[0-9]+(?:\.[0-9]{1,4})?")
-_PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})")
+AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
+RATIO = re.compile(r"[0-9]+(?:\.[0-9]{1,4})?")
+PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: An amount as the batch fast paths take it as written: no leading zero, at most 12 digits before
+#: the point (so below the amount limit without a Decimal); anything else takes the full check.
+PLAIN_AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,2})?")
 #: Python reads no integer literal longer than this (``sys.get_int_max_str_digits``).
 INT_DIGITS = 4300
 
@@ -85,7 +89,7 @@ class Checker:
 
     def amount(self, value: object, path: str) -> Decimal | None:
         """A decimal string of CNY, at most two places, 0 <= x < 1e12 (CORE-INPUT-01)."""
-        if not isinstance(value, str) or not _AMOUNT.fullmatch(value):
+        if not isinstance(value, str) or not AMOUNT.fullmatch(value):
             self.fail(
                 path,
                 f'expected an amount: a decimal string such as "1200.50" with at most two '
@@ -100,7 +104,7 @@ class Checker:
 
     def ratio(self, value: object, path: str) -> Decimal | None:
         """A decimal string from "0" to "1" with at most four places."""
-        if not isinstance(value, str) or not _RATIO.fullmatch(value) or Decimal(value) > 1:
+        if not isinstance(value, str) or not RATIO.fullmatch(value) or Decimal(value) > 1:
             self.fail(
                 path,
                 f'expected a ratio: a decimal string from "0" to "1" with at most four places, found {describe(value)}',
@@ -139,7 +143,7 @@ class Checker:
 
     def period(self, value: object, path: str) -> tuple[int, int] | None:
         """A real month written "YYYY-MM"."""
-        match = _PERIOD.fullmatch(value) if isinstance(value, str) else None
+        match = PERIOD.fullmatch(value) if isinstance(value, str) else None
         if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
             self.fail(path, f'expected a month "YYYY-MM", found {describe(value)}')
             return None
@@ -340,7 +344,12 @@ def parse_toml(text: str, source: str, error: type[InputError] = InputError) -> 
 
 
 __all__ = [
+    "AMOUNT",
+    "DATE",
     "INT_DIGITS",
+    "PERIOD",
+    "PLAIN_AMOUNT",
+    "RATIO",
     "Checker",
     "DuplicateKey",
     "choice",

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
+from . import fields
 from .checks import Checker, join
 from .context import Settlement, own_copy
 from .errors import CreatorpayError, InputError, PluginError, RuleFileError
@@ -176,7 +177,10 @@ class Engine:
             self._pm.enable_tracing()
         #: plugin name -> the names of the platforms and adjustments it registered.
         self._owners: dict[str, tuple[str, ...]] = {}
+        #: plugin name -> the scenario fields it declared (creatorpay_scenario_fields).
+        self._fields: dict[str, fields.ScenarioFields] = {}
         books, self._platforms, self._adjustments = self._register(reports)
+        self._schema = fields.schema(self._fields)
         warn_unloaded(reports)
         self._books = self._apply_overrides(books, rules)
         self._rulesets: dict[dt.date, Mapping[str, RuleSet]] = {}
@@ -211,6 +215,7 @@ class Engine:
             if plugin is None:
                 continue
             try:
+                declared = self._scenario_fields(plugin_name)
                 made = self._registration(plugin_name)
                 check = self._rules_check(plugin_name)
                 loaded = {item.name: load_rule_file(item.rules, item.name, check) for item in made}
@@ -223,6 +228,8 @@ class Engine:
                 self._fail(plugin_name, plugin, exc, reports)
                 continue
             books.update(loaded)
+            if declared is not None:
+                self._fields[plugin_name] = declared
             self._owners[plugin_name] = tuple(item.name for item in made)
             for item in made:
                 if isinstance(item, Platform):
@@ -230,6 +237,25 @@ class Engine:
                 else:
                     adjustments[item.name] = item
         return books, platforms, adjustments
+
+    def _scenario_fields(self, plugin_name: str) -> fields.ScenarioFields | None:
+        """The scenario fields the plugin declares (``creatorpay_scenario_fields``), checked against
+        the core's and the other plugins' (a key declared twice fails the plugin); None for none."""
+        for impl in self._pm.hook.creatorpay_scenario_fields.get_hookimpls():
+            if impl.plugin_name == plugin_name:
+                declared = impl.function()
+                if declared is None:
+                    return None
+                if not isinstance(declared, fields.ScenarioFields):
+                    raise PluginError(
+                        f"creatorpay_scenario_fields returned {type(declared).__name__}, not ScenarioFields"
+                    )
+                try:
+                    fields.schema({**self._fields, plugin_name: declared})
+                except ValueError as exc:
+                    raise PluginError(str(exc)) from None
+                return declared
+        return None
 
     def _registration(self, plugin_name: str) -> list[Platform | Adjustment]:
         made: list[Platform | Adjustment] = []
@@ -376,6 +402,12 @@ class Engine:
         (``trace.root.setwriter``, ``enable_tracing``) and call monitoring see every settlement
         hook call. Read it; registering or unregistering plugins on it changes nothing settled."""
         return self._pm
+
+    @property
+    def schema(self) -> fields.Schema:
+        """The scenario's sections with the fields the loaded plugins declare: ``load_scenario(path,
+        schema=engine.schema)`` checks them, ``creatorpay schema`` writes them."""
+        return self._schema
 
     @property
     def reports(self) -> tuple[PluginReport, ...]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
@@ -22,17 +21,11 @@ import attrs
 
 from . import fields
 from .batch.codec import canonical_flat, canonical_json, compact_json
-from .checks import Checker, choice, describe, json_problem, lone_surrogate, unique_pairs
+from .checks import DATE, PLAIN_AMOUNT, Checker, choice, describe, json_problem, lone_surrogate, unique_pairs
 from .errors import InputError
 from .money import ZERO, fmt
 from .rows import read_json
 from .scenario import (
-    APPS,
-    COUNT_LIMITS,
-    PRICE_BANDS,
-    SCENES,
-    STAGES,
-    TASKS,
     Creator,
     MerchantLive,
     Order,
@@ -47,7 +40,6 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 COMMON = fields.EVENT.names
 
 _Reader = Callable[[Checker, object, str], object]
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _table(c: Checker, value: object, path: str) -> object:
@@ -130,13 +122,21 @@ def _checked(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> 
             found = read(c, value, key)
             if found is not None:
                 body[key] = fmt(found) if key in _AMOUNTS and isinstance(found, Decimal) else found
-        if kind == "order" and not c.problems and ident is not None and date is not None:
-            if "stage" not in body:
-                c.fail("stage", "required key is missing")
-            elif body.get("video_seconds") == 0:
-                c.fail("video_seconds", "expected a whole number >= 1, found 0")
-            elif _NESTED & body.keys() or "amount" not in body:
-                _check_order(c, body, ident, date)
+        missing = [key for key in _REQUIRED[kind] if key not in body]
+        short = [key for key, value in body.items() if type(value) is int and value < _LOW.get(key, 0)]
+        if missing or short:
+            for key in missing:
+                c.fail(key, "required key is missing")
+            for key in short:
+                c.fail(key, f"expected a whole number >= {_LOW[key]}, found {body[key]}")
+        elif (
+            kind == "order"
+            and not c.problems
+            and ident is not None
+            and date is not None
+            and (_NESTED & body.keys() or "amount" not in body)
+        ):
+            _check_order(c, body, ident, date)
     if c.problems:
         return "; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in c.problems)
     assert ident is not None and platform is not None and creator is not None
@@ -144,30 +144,25 @@ def _checked(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> 
     return Event(ident, platform, creator, date, kind, canonical_flat(body))
 
 
-#: Field types for the fast path; a field not listed (nested tables) takes the full check.
-_FAST_TYPES: Mapping[str, str] = {
-    **dict.fromkeys(_AMOUNTS, "amount"),
-    **dict.fromkeys(_COUNTS, "count"),
-    **dict.fromkeys(_FLAGS, "flag"),
-    "order_id": "ident",
-    "scene": "scene",
-    "task": "task",
-    "stage": "stage",
-    "app": "app",
-}
-#: Per kind: its fields' types for the fast path.
+#: The fast path's form of each plain field, from its type; a field not listed (nested tables) takes the full check.
+_FORMS = {"amount": "amount", "count": "count", "bool": "flag", "id": "ident", "choice": "choice"}
+#: Per kind: its fields' forms for the fast path.
 _KIND_TYPES: Mapping[str, Mapping[str, str]] = {
-    kind: {key: _FAST_TYPES[key] for key in fields if key in _FAST_TYPES} for kind, fields in FIELDS.items()
+    kind: {f.name: _FORMS[f.type] for f in defined if f.type in _FORMS} for kind, defined in fields.EVENT_KINDS.items()
 }
-_CHOICES: Mapping[str, frozenset[str]] = {
-    "scene": frozenset(SCENES),
-    "task": frozenset(TASKS),
-    "stage": frozenset(STAGES),
-    "app": frozenset(APPS),
+_DEFINED = {f.name: f for defined in fields.EVENT_KINDS.values() for f in defined}
+#: Each choice's values, and each count's bounds (CORE-INPUT-01), from their definitions.
+_CHOICES: Mapping[str, frozenset[str]] = {name: frozenset(f.values) for name, f in _DEFINED.items() if f.choices}
+_LOW: Mapping[str, int] = {name: f.minimum or 0 for name, f in _DEFINED.items() if f.type == "count"}
+_HIGH: Mapping[str, int] = {name: f.maximum for name, f in _DEFINED.items() if f.maximum is not None}
+#: Per kind: its required fields; and what the fast path needs besides: an order's amount, else the
+#: full check prices it from the creator's card (XT-PRICE-01).
+_REQUIRED: Mapping[str, tuple[str, ...]] = {
+    kind: tuple(f.name for f in defined if f.required) for kind, defined in fields.EVENT_KINDS.items()
 }
-#: Amounts the fast path accepts as written: ASCII digits, no leading zero, at most 12 digits before
-#: the point (matched whole: ``$`` would take a final newline, which Decimal reads).
-_PLAIN_AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,2})?")
+_NEEDED: Mapping[str, frozenset[str]] = {
+    kind: frozenset((*required, *(("amount",) if kind == "order" else ()))) for kind, required in _REQUIRED.items()
+}
 _COMMON = frozenset(COMMON)
 
 
@@ -197,14 +192,14 @@ def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Eve
     for key, value in row.items():
         form = forms.get(key)
         if form == "amount":
-            if type(value) is not str or not _PLAIN_AMOUNT.fullmatch(value):
+            if type(value) is not str or not PLAIN_AMOUNT.fullmatch(value):
                 return None
             point = value.find(".")
             body[key] = value + ".00" if point < 0 else value + "0" if point == len(value) - 2 else value
         elif form == "count":
             if text and type(value) is str:
                 value = _whole(value)
-            if type(value) is not int or not 0 <= value <= COUNT_LIMITS[key] or (value == 0 and key == "video_seconds"):
+            if type(value) is not int or not _LOW[key] <= value <= _HIGH[key]:
                 return None
             body[key] = value
         elif form == "flag":
@@ -217,11 +212,11 @@ def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Eve
             if type(value) is not str or not 0 < len(value) <= 128 or not value.isprintable():
                 return None
             body[key] = value
-        elif form is not None and type(value) is str and value in _CHOICES[form]:
+        elif form == "choice" and type(value) is str and value in _CHOICES[key]:
             body[key] = value
         elif key not in _COMMON:
             return None
-    if kind == "order" and ("stage" not in body or "amount" not in body):
+    if not _NEEDED[kind] <= body.keys():
         return None  # the full check names what is missing, or prices the order (XT-PRICE-01)
     return Event(ident, platform, creator, date, kind, canonical_flat(body))
 
@@ -234,7 +229,7 @@ def _whole(text: str) -> int | str:
 @functools.lru_cache(maxsize=4096)  # a month's events repeat a few dozen dates; bounded against bad input
 def _valid_date(text: str) -> bool:
     """Whether ``text`` is a real date written YYYY-MM-DD (memoised: every event row asks)."""
-    if not _DATE.fullmatch(text):
+    if not DATE.fullmatch(text):
         return False
     try:
         dt.date.fromisoformat(text)
@@ -244,7 +239,7 @@ def _valid_date(text: str) -> bool:
 
 
 def _read_date(c: Checker, value: object, path: str) -> str | None:
-    if isinstance(value, str) and _DATE.fullmatch(value):
+    if isinstance(value, str) and DATE.fullmatch(value):
         try:
             dt.date.fromisoformat(value)
         except ValueError:
@@ -289,7 +284,7 @@ def _check_order(c: Checker, body: Mapping[str, Any], ident: str, date: str) -> 
         "schema": 1,
         "period": date[:7],
         "orders": [order],
-        "creator": {"id": "-", "followers": 0, "price_card": dict.fromkeys(PRICE_BANDS, "0")},
+        "creator": {"id": "-", "followers": 0, "price_card": dict.fromkeys(fields.CREATOR["price_card"].values, "0")},
     }
     try:
         load_scenario(probe, source="event")
@@ -323,102 +318,56 @@ def activities(sections: Mapping[str, Any], creator: Creator) -> dict[str, Any] 
                 return None
             built["orders"] = tuple(orders)
             continue
-        if not isinstance(section, dict) or not section.keys() <= _SECTION_KEYS.get(kind, frozenset()):
+        defined = _SUMMED.get(kind)
+        if defined is None or not isinstance(section, dict):
             return None
-        if kind == "tips":
-            yuan, android, ios = (section.get(k) for k in ("yuan", "beans_android", "beans_ios"))
-            amount = ZERO if yuan is None else _amount(yuan)
-            if amount is None or not (_count(android, "beans_android") and _count(ios, "beans_ios")):
-                return None
-            built["tips"] = Tips(amount, android or 0, ios or 0)
-        elif kind == "programs":
-            amounts = [
-                ZERO if section.get(k) is None else _amount(section[k]) for k in ("campaign", "leaderboard", "plays")
-            ]
-            scenes = section.get("plays_by_scene")
-            by_scene: Mapping[str, Decimal] = _EMPTY
-            if scenes is not None:
-                if "plays" in section or not isinstance(scenes, dict) or not scenes.keys() <= _SCENES:
-                    return None
-                read = {scene: _amount(value) for scene, value in scenes.items()}
-                if None in read.values():
-                    return None
-                by_scene = MappingProxyType({scene: value for scene, value in read.items() if value is not None})
-                amounts[2] = sum(by_scene.values(), ZERO)
-            campaign, leaderboard, plays = amounts
-            if campaign is None or leaderboard is None or plays is None:
-                return None
-            built["programs"] = Programs(campaign, leaderboard, plays, by_scene)
-        else:
-            sales, users = section.get("sales"), section.get("private_users")
-            amount = ZERO if sales is None else _amount(sales)
-            if amount is None or not _count(users, "private_users"):
-                return None
-            built["merchant_live"] = MerchantLive(amount, users or 0)
+        if any(a in section and b in section for a, b in _EXCLUSIVE[kind]):
+            return None
+        values = _plain(section, defined)
+        if values is None:
+            return None
+        if kind == "programs" and "plays_by_scene" in values:
+            values["plays"] = sum(values["plays_by_scene"].values(), ZERO)  # plays is the sum over scenes
+        built[kind] = _MODELS[kind](**values)
     return built
 
 
-def _amount(value: object) -> Decimal | None:
-    """A checked amount as the loader reads it; None for anything it would object to."""
-    if not isinstance(value, str) or not _PLAIN_AMOUNT.fullmatch(value):
-        return None
-    return Decimal(value)
+def _plain(table: Mapping[str, Any], checks: Mapping[str, Callable[[object], object]]) -> dict[str, Any] | None:
+    """A table's values as the loader reads them, by each key's fast check; None at the first key not
+    declared or value not plainly valid."""
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        check = checks.get(key)
+        found = fields.BAD if check is None else check(value)
+        if found is fields.BAD:
+            return None
+        values[key] = found
+    return values
 
 
-def _count(value: object, key: str) -> bool:
-    """Absent, or a whole number from 0 to the key's bound (not a boolean): a month's sum of
-    counts may pass it, and the loader names that."""
-    return value is None or (type(value) is int and 0 <= value <= COUNT_LIMITS[key])
-
-
-_SCENES = frozenset(SCENES)
-#: The keys each summed section may have (docs/scenario.md).
-_SECTION_KEYS = {
-    "tips": frozenset(("yuan", "beans_android", "beans_ios")),
-    "programs": frozenset(("campaign", "leaderboard", "plays", "plays_by_scene")),
-    "merchant_live": frozenset(("sales", "private_users")),
+#: The summed sections: each key's fast check, the keys given together is an error, and the model.
+_SECTIONS = {"tips": fields.TIPS, "programs": fields.PROGRAMS, "merchant_live": fields.MERCHANT_LIVE}
+_SUMMED = {kind: dict(fields.plains(section)) for kind, section in _SECTIONS.items()}
+_EXCLUSIVE = {kind: section.exclusive for kind, section in _SECTIONS.items()}
+_MODELS: Mapping[str, Callable[..., object]] = {"tips": Tips, "programs": Programs, "merchant_live": MerchantLive}
+#: An ``[[orders]]`` entry's plain keys (no nested tables) and their fast checks.
+_ORDER_PLAIN = {
+    name: check
+    for name, check in fields.plains(fields.ORDER).items()
+    if fields.ORDER[name].type not in ("table", "tables")
 }
-_ORDER_PLAIN = frozenset(
-    ("id", "amount", "video_seconds", "task", "stage", "co_creation", "app", "off_platform", "review_failed")
-)
+_ORDER_REQUIRED = frozenset(f.name for f in fields.ORDER.fields if f.required)
 
 
 def _order(entry: Mapping[str, Any], creator: Creator) -> Order | None:
     """An ``[[orders]]`` entry with its amount and no nested tables, as the loader builds it (its
     one participant is the scenario creator, as main); None for any other."""
-    if not isinstance(entry, dict):
+    if not isinstance(entry, dict) or "amount" not in entry:
         return None
-    amount = _amount(entry.get("amount"))
-    ident, stage, seconds = entry.get("id"), entry.get("stage"), entry.get("video_seconds")
-    task, app = entry.get("task", "assigned"), entry.get("app", "douyin")
-    flags = [entry.get(k, False) for k in ("co_creation", "off_platform", "review_failed")]
-    if (
-        amount is None
-        or not entry.keys() <= _ORDER_PLAIN
-        or not isinstance(ident, str)
-        or not 1 <= len(ident) <= 128
-        or not ident.isprintable()
-        or stage not in _CHOICES["stage"]
-        or task not in _CHOICES["task"]
-        or app not in _CHOICES["app"]
-        or any(type(f) is not bool for f in flags)
-        or not (seconds is None or (type(seconds) is int and 1 <= seconds <= COUNT_LIMITS["video_seconds"]))
-    ):
+    values = _plain(entry, _ORDER_PLAIN)
+    if values is None or not values.keys() >= _ORDER_REQUIRED:
         return None
-    return Order(
-        id=ident,
-        amount=amount,
-        stage=stage,
-        task=task,
-        video_seconds=seconds,
-        app=app,
-        termination=None,
-        participants=(Participant(creator.id, "main", amount),),
-        priced_band=None,
-        co_creation=flags[0],
-        off_platform=flags[1],
-        review_failed=flags[2],
-    )
+    return Order(**values, participants=(Participant(creator.id, "main", values["amount"]),))  # defaults: the model's
 
 
 def fold(events: Iterable[tuple[str, str, str]]) -> dict[str, Any]:

@@ -5,6 +5,9 @@ any of the settlement phases; the engine calls a platform's phases only for that
 statement, so no implementation checks a platform name. A cross-platform plugin (tax) implements
 ``creatorpay_adjustment`` and ``creatorpay_adjust``, which run on every platform's statement.
 
+A plugin may also declare its own scenario fields (``creatorpay_scenario_fields``), checked and
+documented as the core's are.
+
 For one platform and one scenario the engine calls, in this order (:data:`PHASES`)::
 
     creatorpay_validate         -> violations; an order with one is rejected and settles nothing
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 
     from .checks import Checker
     from .context import Settlement
+    from .fields import ScenarioFields
     from .rules import RuleVersion
     from .types import Adjustment, Platform
 
@@ -127,6 +131,31 @@ def creatorpay_check_ext(section: Mapping[str, Any], checker: Checker, path: str
         def creatorpay_check_ext(section, checker, path):
             checker.unknown_keys(section, ("streams",), path)
             checker.get(section, "streams", path, Checker.count)
+    """
+
+
+@hookspec
+def creatorpay_scenario_fields() -> ScenarioFields:  # type: ignore[empty-body]
+    """Declare this plugin's own scenario fields: keys of ``[creator]`` (and so of
+    ``[platform.<name>]``), of each ``[[orders]]`` table and participant, and top-level tables of its own.
+
+    Called once per plugin when an Engine is built. The fields are checked by the loader
+    (``load_scenario(..., schema=engine.schema)``), written in ``creatorpay schema`` and on the
+    reference page exactly as the core's (type, bounds, choices with their meanings, default, rules);
+    a bad value is an input error naming the field. Loaded values are in ``creator.extra``,
+    ``order.extra``, ``participant.extra`` and ``scenario.tables[name]``. A key the core or another
+    plugin has already declared fails the plugin.
+
+    Example::
+
+        @hookimpl
+        def creatorpay_scenario_fields() -> ScenarioFields:
+            return ScenarioFields(
+                creator=(Field("acme_level", "count", "the Acme creator level", default="0", maximum=9),),
+                tables=(Field("acme", "table", "Acme live sessions", section=Section(
+                    "acme", "[acme]", "Acme live sessions", (Field("sessions", "count", "sessions", maximum=999),)
+                )),),
+            )
     """
 
 

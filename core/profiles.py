@@ -10,22 +10,25 @@ settled (CORE-INPUT-01), so a bad profile rejects that creator's events with the
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Mapping
-from decimal import Decimal
-from types import MappingProxyType
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import fields
-from .checks import describe
-from .money import AMOUNT_LIMIT, ZERO
-from .scenario import COUNT_LIMITS, GROWTH_STAGES, PRICE_BANDS, TAX_METHODS, Creator, Mcn, Period, Scenario, Tax
+from .checks import PERIOD, describe
+from .fields import BAD
+from .scenario import Creator, Mcn, Period, Scenario, Tax
 
-_FLAGS = fields.names(fields.CREATOR, "bool")
-_COUNTS = fields.names(fields.CREATOR, "count")
-_CREATOR = (*_FLAGS, *_COUNTS, "growth_stage")
+_FLAGS = frozenset(fields.names(fields.CREATOR, "bool"))
+_COUNTS = frozenset(fields.names(fields.CREATOR, "count"))
+#: The ``[creator]`` keys a row gives flat: every plain one (flags, counts, choices) but the id.
+_CREATOR = tuple(f.name for f in fields.CREATOR.fields if f.type in ("bool", "count", "choice"))
+_CREATOR_KEYS = frozenset(_CREATOR)
 _FLAT = dict(fields.FLAT_COLUMNS)
-_NESTED = ("mcn", "tax", "price_card", "platform")
+#: The flat columns of counts (``tax_months_with_income``), a whole number in JSON.
+_FLAT_COUNTS = frozenset(column for column in _FLAT if fields.CREATOR_ROW[column].type == "count")
+#: The tables a JSON Lines row may nest: the creator row's table and map fields.
+_NESTED = tuple(f.name for f in fields.CREATOR_ROW.fields if f.type in ("table", "map"))
+_NESTED_KEYS = frozenset(_NESTED)
 #: Every column a creators CSV may have.
 COLUMNS = ("id", *_CREATOR, *_FLAT)
 
@@ -45,13 +48,13 @@ def parse_profile(row: Mapping[str, Any], *, text: bool = False) -> tuple[str, s
     for key, value in row.items():
         if key == "id":
             continue
-        if key in _CREATOR:
+        if key in _CREATOR_KEYS:
             creator[key] = _typed(key, value) if text else value
         elif key in _FLAT:
             section, name = _FLAT[key]
-            converted = int(value) if text and name == "months_with_income" and _digits(value) else value
+            converted = int(value) if text and key in _FLAT_COUNTS and _digits(value) else value
             parts.setdefault(section, {})[name] = converted
-        elif key in _NESTED and not text:
+        elif key in _NESTED_KEYS and not text:
             if not isinstance(value, dict):
                 problems.append(f"{key}: expected a table, found {describe(value)}")
                 continue
@@ -59,7 +62,7 @@ def parse_profile(row: Mapping[str, Any], *, text: bool = False) -> tuple[str, s
         else:
             problems.append(
                 f"{key}: unknown column; expected one of: {', '.join(COLUMNS)}"
-                + (", or the tables mcn, tax, price_card, platform" if not text else "")
+                + (f", or the tables {', '.join(_NESTED)}" if not text else "")
             )
     if problems:
         return "; ".join(problems)
@@ -104,67 +107,28 @@ def checked_base(data: Mapping[str, Any], source: str) -> Scenario | None:
     if not data.keys() <= _BASE_KEYS or type(data.get("schema")) is not int or data["schema"] != 1:
         return None
     period, table = data.get("period"), data.get("creator")
-    match = _PERIOD.fullmatch(period) if type(period) is str else None
+    match = PERIOD.fullmatch(period) if type(period) is str else None
     if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1 or type(table) is not dict:
         return None
-    ident, followers = table.get("id"), table.get("followers")
-    if (
-        not table.keys() <= _CREATOR_KEYS
-        or type(ident) is not str
-        or not 1 <= len(ident) <= 128
-        or not ident.isprintable()
-        or not _whole(followers, "followers")
-        or not _whole(table.get("co_creations_this_month", 0), "co_creations_this_month")
-        or any(type(table.get(flag, False)) is not bool for flag in _FLAGS)
-        or table.get("growth_stage", GROWTH_STAGES[0]) not in GROWTH_STAGES
-    ):
+    values = _plain(table, _CREATOR_PLAIN)
+    if values is None:
         return None
-    values = {key: value for key, value in table.items() if key != "id"}
-    if "price_card" in table:
-        card = table["price_card"]
-        if type(card) is not dict or not card.keys() <= _BANDS:
-            return None
-        prices = {band: _amount(card[band]) for band in PRICE_BANDS if band in card}
-        if None in prices.values():
-            return None
-        values["price_card"] = MappingProxyType(prices)
+    ident = values.pop("id")
     mcn = None
     if "mcn" in data:
-        section = data["mcn"]
-        if type(section) is not dict or section.keys() != {"name", "share"}:
+        found = _plain(data["mcn"], _MCN_PLAIN)
+        if found is None:
             return None
-        name, share = section["name"], section["share"]
-        if (
-            type(name) is not str
-            or len(name) > 200
-            or type(share) is not str
-            or not _RATIO.fullmatch(share)
-            or Decimal(share) > 1
-        ):
-            return None
-        mcn = Mcn(name, Decimal(share))
+        mcn = Mcn(**found)
     tax = Tax()
     if "tax" in data:
-        section = data["tax"]
-        if type(section) is not dict or not section.keys() <= _TAX_KEYS:
+        given = _plain(data["tax"], _TAX_PLAIN)
+        if given is None:
             return None
-        method, months = section.get("method", "none"), section.get("months_with_income")
-        income, withheld = (_amount(section[k]) if k in section else ZERO for k in ("ytd_income", "ytd_withheld"))
-        if (
-            method not in TAX_METHODS
-            or income is None
-            or withheld is None
-            or not (months is None or (type(months) is int and 1 <= months <= int(match[2])))
-            or (method == "platform" and months is None)
-        ):
+        months = given.get("months_with_income")
+        if (months is not None and months > int(match[2])) or (given.get("method") == "platform" and months is None):
             return None  # the last: required from 2025-10 (CN-TAX-02); the loader decides by period
-        given: dict[str, Any] = {
-            "method": method,
-            "months_with_income": months,
-            "ytd_income": income,
-            "ytd_withheld": withheld,
-        }
-        tax = Tax(**{key: value for key, value in given.items() if key in section})
+        tax = Tax(**given)
     return Scenario(
         period=Period(int(match[1]), int(match[2])),
         creator=Creator(id=ident, **values),
@@ -174,27 +138,33 @@ def checked_base(data: Mapping[str, Any], source: str) -> Scenario | None:
     )
 
 
-def _whole(value: object, key: str) -> bool:
-    """A whole number from 0 to the count's bound (CORE-INPUT-01), not a boolean."""
-    return type(value) is int and 0 <= value <= COUNT_LIMITS[key]
-
-
-def _amount(value: object) -> Decimal | None:
-    """An amount as :meth:`Checker.amount` reads it; None for anything it would refuse."""
-    if type(value) is not str or not _AMOUNT.fullmatch(value):
+def _plain(table: object, plain: _Plain) -> dict[str, Any] | None:
+    """A table's values as the loader reads them when every key is declared, every required key
+    given and every value plainly valid (:func:`~creatorpay.core.fields.plain`), else None."""
+    checks, keys, required = plain
+    if type(table) is not dict or not keys >= table.keys() >= required:
         return None
-    number = Decimal(value)
-    return number if number < AMOUNT_LIMIT else None
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        found = checks[key](value)
+        if found is BAD:
+            return None
+        values[key] = found
+    return values
+
+
+_Plain = tuple[dict[str, Callable[[object], object]], frozenset[str], frozenset[str]]
+
+
+def _compiled(section: fields.Section, required: Iterable[str]) -> _Plain:
+    """A section's fast checks by key, its keys and the keys it requires, made once from its definitions."""
+    return dict(fields.plains(section)), frozenset(section.names), frozenset(required)
 
 
 _BASE_KEYS = frozenset(("schema", "period", "creator", "mcn", "tax"))
-_CREATOR_KEYS = frozenset(("id", *_CREATOR, "price_card"))
-_BANDS = frozenset(PRICE_BANDS)
-_TAX_KEYS = frozenset(fields.TAX.names)
-#: ASCII digits, matched whole, as :mod:`~creatorpay.core.checks` reads them (CORE-INPUT-01).
-_PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})")
-_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
-_RATIO = re.compile(r"[0-9]+(?:\.[0-9]{1,4})?")
+_CREATOR_PLAIN = _compiled(fields.CREATOR, (f.name for f in fields.CREATOR.fields if f.required))
+_MCN_PLAIN = _compiled(fields.MCN, fields.MCN.names)
+_TAX_PLAIN = _compiled(fields.TAX, ())
 
 
 __all__ = ["COLUMNS", "checked_base", "parse_profile", "scenario_for"]

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 import attrs
 
 from . import fields
-from .checks import Checker, choice, count_to, describe, join, parse_text, read_document
+from .checks import Checker, describe, join, parse_text, read_document
 from .errors import InputError
 from .money import ZERO
 
@@ -43,7 +44,7 @@ COUNT_LIMITS: Mapping[str, int] = MappingProxyType(
 CUMULATIVE_TAX_FROM = dt.date(2025, 10, 1)
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
-_COUNT = {key: count_to(limit) for key, limit in COUNT_LIMITS.items()}
+T = TypeVar("T")
 
 
 @attrs.frozen(order=True)
@@ -85,6 +86,8 @@ class Creator:
     new_anchor: bool = False
     polaris: bool = False
     price_card: Mapping[str, Decimal] = _EMPTY
+    #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
+    extra: Mapping[str, Any] = _EMPTY
 
 
 @attrs.frozen
@@ -114,6 +117,8 @@ class Participant:
     agreed: Decimal
     xingtu_beta: bool | None = None
     xingtu_registered: bool | None = None
+    #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
+    extra: Mapping[str, Any] = _EMPTY
 
 
 @attrs.frozen
@@ -141,6 +146,8 @@ class Order:
     participants: tuple[Participant, ...] = ()
     #: The price-card band that gave the amount (XT-PRICE-01), or None when the amount was given.
     priced_band: str | None = None
+    #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
+    extra: Mapping[str, Any] = _EMPTY
 
     @property
     def main(self) -> Participant | None:
@@ -211,6 +218,8 @@ class Scenario:
     merchant_live: MerchantLive | None = None
     platform: Mapping[str, PlatformValues] = _EMPTY
     ext: Mapping[str, Mapping[str, Any]] = _EMPTY
+    #: The top-level tables plugins declare (``creatorpay_scenario_fields``), by name.
+    tables: Mapping[str, Mapping[str, Any]] = _EMPTY
     #: Where the scenario came from, for reports and error messages.
     source: str = "<scenario>"
 
@@ -219,11 +228,12 @@ class Scenario:
         values = self.platform.get(name)
         if values is None:
             return self
-        return attrs.evolve(
-            self,
-            creator=attrs.evolve(self.creator, **values.creator),
-            tax=attrs.evolve(self.tax, **values.tax),
-        )
+        own = {key: value for key, value in values.creator.items() if key not in _CREATOR_ATTRS}
+        core = {key: value for key, value in values.creator.items() if key in _CREATOR_ATTRS}
+        if own:
+            core["extra"] = MappingProxyType({**self.creator.extra, **own})
+        creator = attrs.evolve(self.creator, **core)
+        return attrs.evolve(self, creator=creator, tax=attrs.evolve(self.tax, **values.tax))
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as SCENARIO.md writes it (amounts as decimal strings, so it prints as JSON or
@@ -262,6 +272,8 @@ class Scenario:
                 name: {**_creator_dict(values.creator), **({"tax": _tax_dict(values.tax)} if values.tax else {})}
                 for name, values in self.platform.items()
             }
+        for name, table in self.tables.items():
+            data[name] = _written(table)
         if self.ext:
             data["ext"] = {name: dict(section) for name, section in self.ext.items()}
         return data
@@ -279,13 +291,25 @@ class Scenario:
 
 
 def _creator_dict(values: Mapping[str, Any]) -> dict[str, Any]:
-    """``[creator]`` keys (or a platform's) as written: amounts as text, ``None`` left out, no ``id``."""
+    """``[creator]`` keys (or a platform's) as written: amounts as text, ``None`` left out, no ``id``;
+    the plugins' keys (``extra``) beside the core's."""
     found: dict[str, Any] = {}
     for key, value in values.items():
         if key == "id" or value is None:
             continue
-        found[key] = {band: str(price) for band, price in value.items()} if key == "price_card" else value
+        if key == "extra":
+            found.update(_written(value))
+        else:
+            found[key] = {band: str(price) for band, price in value.items()} if key == "price_card" else value
     return found
+
+
+def _written(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A table of plugin-declared keys as written: amounts and ratios as text, maps as tables."""
+    return {
+        key: str(value) if isinstance(value, Decimal) else _written(value) if isinstance(value, Mapping) else value
+        for key, value in values.items()
+    }
 
 
 def _tax_dict(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -310,6 +334,7 @@ def _order_dict(order: Order) -> dict[str, Any]:
         off_platform=order.off_platform,
         review_failed=order.review_failed,
     )
+    found.update(_written(order.extra))
     if order.termination is not None:
         found["termination"] = {"by": order.termination.by, "reason": order.termination.reason}
     if order.participants:
@@ -323,6 +348,7 @@ def _order_dict(order: Order) -> dict[str, Any]:
                     for k, v in (("xingtu_beta", p.xingtu_beta), ("xingtu_registered", p.xingtu_registered))
                     if v is not None
                 },
+                **_written(p.extra),
             }
             for p in order.participants
         ]
@@ -331,32 +357,140 @@ def _order_dict(order: Order) -> dict[str, Any]:
 
 # -- loading ---------------------------------------------------------------------------------------
 
-_TOP = fields.SCENARIO.names
-_CREATOR = fields.CREATOR.names
-_TAX = fields.TAX.names
-_ORDER = fields.ORDER.names
-_PARTICIPANT = fields.PARTICIPANT.names
-_ORDER_FLAGS = fields.names(fields.ORDER, "bool")
-#: The defaults the loader gives a key left out, from the definitions.
-_ORDER_DEFAULTS = fields.defaults(fields.ORDER)
-_TIPS_DEFAULTS = fields.defaults(fields.TIPS)
-_PROGRAMS_DEFAULTS = fields.defaults(fields.PROGRAMS)
-_MERCHANT_DEFAULTS = fields.defaults(fields.MERCHANT_LIVE)
-_TERMINATION_DEFAULTS = fields.defaults(fields.TERMINATION)
-#: XT-PRICE-01's bands start at 1 s.
-_SHORTEST = fields.ORDER["video_seconds"].minimum or 1
-#: The readers of the plain ``[creator]`` keys (flags, counts, growth stage), from their definitions.
-_CREATOR_READERS: Mapping[str, Callable[[Checker, object, str], object]] = MappingProxyType(
-    {f.name: fields.reader(f) for f in fields.CREATOR.fields if f.type in ("bool", "count", "choice")}
-)
+_Reader = Callable[[Checker, object, str], Any]
+
+
+def _at_least(read: _Reader, minimum: int) -> _Reader:
+    """A count's reader with its lower bound above 0 (``video_seconds``: XT-PRICE-01's bands start at 1 s)."""
+
+    def check(c: Checker, value: object, path: str) -> Any:
+        found = read(c, value, path)
+        if found is not None and found < minimum:
+            c.fail(path, f"expected a whole number >= {minimum}, found {found}")
+            return None
+        return found
+
+    return check
+
+
+def _map(field: fields.Field) -> _Reader:
+    """The reader of a ``map`` field: a table of the declared keys, each value of the field's value type."""
+    read = fields.reader(fields.Field(field.name, field.value or "amount", ""))
+
+    def check(c: Checker, value: object, path: str) -> Any:
+        table = c.table(value, path)
+        if table is None:
+            return None
+        before = len(c.problems)
+        c.unknown_keys(table, field.values, path)
+        found = {key: read(c, table[key], join(path, key)) for key in field.values if key in table}
+        return MappingProxyType(found) if len(c.problems) == before else None
+
+    return check
+
+
+def _readers(section: fields.Section, **special: _Reader) -> Mapping[str, _Reader]:
+    """The reader of each plain field of a section (all but nested tables), made once from its
+    definition: type, choices, bounds (CORE-INPUT-01); ``special`` replaces one."""
+    found: dict[str, _Reader] = {}
+    for f in section.fields:
+        if f.name in special:
+            found[f.name] = special[f.name]
+        elif f.type == "map" and f.section is None:
+            found[f.name] = _map(f)
+        elif f.type not in ("table", "tables", "map"):
+            read = fields.reader(f)
+            found[f.name] = _at_least(read, f.minimum) if f.type == "count" and f.minimum else read
+    return MappingProxyType(found)
+
+
+def _values(
+    c: Checker, table: Mapping[str, Any], section: fields.Section, path: str, *, partial: bool = False
+) -> dict[str, Any]:
+    """The plain keys of a table read by their definitions, in their order: a key not declared, a
+    required key missing (unless ``partial``: an override) and keys given together that may not be
+    are problems. A value read badly is None; a key left out is absent (the model's default)."""
+    read_by = _ACTIVE.get().tables[section.name]  # with the loaded plugins' fields
+    c.unknown_keys(table, read_by.names, path)
+    values: dict[str, Any] = {}
+    for key, read in read_by.readers.items():
+        if key in table:
+            values[key] = read(c, table[key], join(path, key))
+        elif key in read_by.required and not partial:
+            c.fail(join(path, key), "required key is missing")
+    if read_by.defaults and not partial:
+        values = {**read_by.defaults, **values}
+    for first, second in read_by.section.exclusive:
+        if first in table and second in table:
+            c.fail(join(path, second), f"give either {first} or {second}, not both")
+    return values
+
+
+def _complete(values: Mapping[str, Any]) -> bool:
+    return None not in values.values()
+
+
+@attrs.frozen
+class _Table:
+    """How one section is read, made once: its keys, its plain keys' readers, its required keys."""
+
+    section: fields.Section
+    names: tuple[str, ...]
+    readers: Mapping[str, _Reader]
+    required: frozenset[str]
+    #: The defaults of the plugins' keys (the core's are its models' defaults).
+    defaults: Mapping[str, Any]
+
+
+@attrs.frozen
+class _Compiled:
+    """A schema and how each of its sections is read, by name."""
+
+    schema: fields.Schema
+    tables: Mapping[str, _Table]
+
+
+_COMPILED: dict[int, _Compiled] = {}
+
+
+def _compile(schema: fields.Schema) -> _Compiled:
+    """The readers of a schema (the core's, or with the loaded plugins' fields), made once per schema."""
+    found = _COMPILED.get(id(schema))
+    if found is None or found.schema is not schema:
+        readers = {section.name: _readers(section) for section in schema.sections}
+        # counted from 1 to the period's month, checked with the period (CORE-INPUT-01)
+        readers["tax"] = _readers(schema["tax"], months_with_income=Checker.count)
+        core = {s.name: frozenset(s.names) for s in fields.SECTIONS}
+        tables = {
+            s.name: _Table(
+                s,
+                s.names,
+                readers[s.name],
+                frozenset(f.name for f in s.fields if f.required),
+                fields.defaults(
+                    attrs.evolve(s, fields=tuple(f for f in s.fields if f.name not in core.get(s.name, ())))
+                ),
+            )
+            for s in schema.sections
+        }
+        found = _COMPILED[id(schema)] = _Compiled(schema, MappingProxyType(tables))
+    return found
+
+
+#: The schema the scenario being loaded is read by (load_scenario's ``schema``).
+_ACTIVE: ContextVar[_Compiled] = ContextVar("schema")
 
 
 @overload
-def load_scenario(data: str | Path | Mapping[str, Any], *, source: str | None = None) -> Scenario: ...
+def load_scenario(
+    data: str | Path | Mapping[str, Any], *, source: str | None = None, schema: fields.Schema = ...
+) -> Scenario: ...
 
 
 @overload
-def load_scenario(*, text: str, format: Literal["toml", "json"], source: str | None = None) -> Scenario: ...
+def load_scenario(
+    *, text: str, format: Literal["toml", "json"], source: str | None = None, schema: fields.Schema = ...
+) -> Scenario: ...
 
 
 def load_scenario(
@@ -365,6 +499,7 @@ def load_scenario(
     text: str | None = None,
     format: Literal["toml", "json"] | None = None,
     source: str | None = None,
+    schema: fields.Schema = fields.CORE,
 ) -> Scenario:
     """Load and check a scenario: ``load_scenario(path_or_mapping)`` or ``load_scenario(text=..., format=...)``.
 
@@ -377,7 +512,20 @@ def load_scenario(
 
     >>> load_scenario({"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": 0}}).period
     Period(year=2026, month=10)
+
+    ``schema`` is the sections to read by: :data:`~creatorpay.core.fields.CORE`, or
+    ``engine.schema`` with the fields its plugins declare (hook ``creatorpay_scenario_fields``).
     """
+    token = _ACTIVE.set(_compile(schema))
+    try:
+        return _load(data, text, format, source)
+    finally:
+        _ACTIVE.reset(token)
+
+
+def _load(
+    data: str | Path | Mapping[str, Any] | None, text: str | None, format: str | None, source: str | None
+) -> Scenario:
     if text is not None or format is not None:
         if data is not None:
             raise TypeError("load_scenario takes a path or mapping, or text= with format=, not both")
@@ -411,11 +559,11 @@ def _parse_text(text: str, format: str, source: str) -> Mapping[str, Any]:
     return parse_text(text, format, source)
 
 
-#: Keys whose value is an amount or ratio, and tables whose every value is an amount.
-_AMOUNT_KEYS = frozenset(
-    {"amount", "agreed", "ytd_income", "ytd_withheld", "yuan", "campaign", "leaderboard", "plays", "sales", "share"}
+#: Keys whose value is an amount or ratio, and tables whose every value is an amount, from their definitions.
+_AMOUNT_KEYS = frozenset(f.name for section in fields.SECTIONS for f in section.fields if f.type in ("amount", "ratio"))
+_AMOUNT_TABLES = frozenset(
+    f.name for section in fields.SECTIONS for f in section.fields if f.type == "map" and f.value == "amount"
 )
-_AMOUNT_TABLES = frozenset({"price_card", "plays_by_scene"})
 
 
 def _amounts_as_text(value: Any, amount: bool = False) -> Any:
@@ -445,7 +593,7 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
     top = c.table(data, "")
     c.raise_if_any()
     assert top is not None
-    c.unknown_keys(top, _TOP, "")
+    c.unknown_keys(top, _ACTIVE.get().schema.scenario.names, "")
     schema = c.get(top, "schema", "", Checker.count, required=True)
     if schema is not None and schema != 1:
         c.fail("schema", f"expected 1 (the only schema this version reads), found {describe(schema)}")
@@ -455,13 +603,19 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
 
     creator_table = c.get(top, "creator", "", Checker.table, required=True)
     creator = _creator(c, creator_table, "creator") if creator_table is not None else None
-    mcn = _mcn(c, top["mcn"]) if "mcn" in top else None
+    mcn = _simple(c, top, fields.MCN, Mcn)
     tax = _tax(c, top.get("tax", {}), "tax", period)
     orders = _orders(c, top.get("orders", []), creator, source)
-    tips = _tips(c, top["tips"]) if "tips" in top else None
-    programs = _programs(c, top["programs"]) if "programs" in top else None
-    merchant = _merchant(c, top["merchant_live"]) if "merchant_live" in top else None
+    tips = _simple(c, top, fields.TIPS, Tips)
+    programs = _simple(c, top, fields.PROGRAMS, _programs)
+    merchant = _simple(c, top, fields.MERCHANT_LIVE, MerchantLive)
     platform = _platform_values(c, top.get("platform", {}), period, tax)
+    tables = {}
+    for table_name in _ACTIVE.get().schema.extra["scenario"]:
+        if table_name in top:
+            found_table = c.table(top[table_name], table_name)
+            if found_table is not None:
+                tables[table_name] = MappingProxyType(_values(c, found_table, _section(table_name), table_name))
     ext: Mapping[str, Mapping[str, Any]] = _EMPTY
     if "ext" in top:
         ext_table = c.table(top["ext"], "ext") or {}
@@ -481,57 +635,63 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
         merchant_live=merchant,
         platform=platform,
         ext=ext,
+        tables=MappingProxyType(tables) if tables else _EMPTY,
         source=source,
     )
 
 
-def _creator_values(c: Checker, table: Mapping[str, Any], path: str) -> dict[str, Any]:
-    """The ``[creator]`` keys present in ``table`` (but ``id``), checked; shared with overrides."""
-    values: dict[str, Any] = {}
-    for key, read in _CREATOR_READERS.items():
-        if key in table:
-            values[key] = read(c, table[key], join(path, key))
-    if "price_card" in table:
-        card = c.table(table["price_card"], join(path, "price_card"))
-        if card is not None:
-            c.unknown_keys(card, PRICE_BANDS, join(path, "price_card"))
-            values["price_card"] = MappingProxyType(
-                {band: c.amount(card[band], join(path, f"price_card.{band}")) for band in PRICE_BANDS if band in card}
-            )
-    return values
+def _simple(c: Checker, top: Mapping[str, Any], section: fields.Section, model: Callable[..., T]) -> T | None:
+    """A top-level table of plain keys, read by their definitions into its model; None when absent or bad."""
+    if section.name not in top:
+        return None
+    table = c.table(top[section.name], section.name)
+    if table is None:
+        return None
+    values = _values(c, table, section, section.name)
+    return model(**values) if _complete(values) and values.keys() >= _REQUIRED[section.name] else None
+
+
+def _programs(**values: Any) -> Programs:
+    """``[programs]``: with ``plays_by_scene``, ``plays`` is the sum over scenes (NE-DIST-01)."""
+    if "plays_by_scene" in values:
+        values["plays"] = sum(values["plays_by_scene"].values(), ZERO)
+    return Programs(**values)
+
+
+def _section(name: str) -> fields.Section:
+    """A section of the schema being read by, by its name (a plugin's table)."""
+    return _ACTIVE.get().tables[name].section
+
+
+#: The attributes of the models that take plugins' keys as ``extra``.
+_CREATOR_ATTRS = frozenset(attrs.fields_dict(Creator))
+_ORDER_ATTRS = frozenset(attrs.fields_dict(Order))
+_PARTICIPANT_ATTRS = frozenset(attrs.fields_dict(Participant))
+#: Each section's required keys, by its name.
+_REQUIRED: Mapping[str, frozenset[str]] = MappingProxyType(
+    {section.name: frozenset(f.name for f in section.fields if f.required) for section in fields.SECTIONS}
+)
 
 
 def _creator(c: Checker, table: Mapping[str, Any], path: str) -> Creator | None:
-    c.unknown_keys(table, _CREATOR, path)
-    ident = c.get(table, "id", path, Checker.ident, required=True)
-    if "followers" not in table:
-        c.fail(join(path, "followers"), "required key is missing")
-    values = _creator_values(c, table, path)
-    if ident is None or any(v is None for v in values.values()) or "followers" not in values:
+    values = _values(c, table, fields.CREATOR, path)
+    if not _complete(values) or not values.keys() >= _REQUIRED["creator"]:
         return None
-    return Creator(id=ident, **values)
+    return Creator(**_split(values, _CREATOR_ATTRS))
 
 
-def _mcn(c: Checker, raw: object) -> Mcn | None:
-    table = c.table(raw, "mcn")
-    if table is None:
-        return None
-    c.unknown_keys(table, fields.MCN.names, "mcn")
-    name = c.get(table, "name", "mcn", Checker.text, required=True)
-    share = c.get(table, "share", "mcn", Checker.ratio, required=True)
-    return Mcn(name, share) if name is not None and share is not None else None
+def _split(values: dict[str, Any], attributes: frozenset[str]) -> dict[str, Any]:
+    """A model's keyword arguments: its own attributes, and the plugins' keys as ``extra``."""
+    if values.keys() <= attributes:
+        return values
+    extra = {key: values.pop(key) for key in [key for key in values if key not in attributes]}
+    return {**values, "extra": MappingProxyType(extra)} if extra else values
 
 
 def _tax_values(c: Checker, table: Mapping[str, Any], path: str, period: Period | None) -> dict[str, Any]:
     """The ``[tax]`` keys present in ``table``, checked; ``months_with_income`` counts this month,
     so it is from 1 to the period's month number (CORE-INPUT-01: 10 in 2025-10)."""
-    readers: dict[str, Callable[[Checker, object, str], object]] = {
-        "method": choice(*TAX_METHODS),
-        "ytd_income": Checker.amount,
-        "ytd_withheld": Checker.amount,
-        "months_with_income": Checker.count,
-    }
-    values = {key: read(c, table[key], join(path, key)) for key, read in readers.items() if key in table}
+    values = _values(c, table, fields.TAX, path)
     months = values.get("months_with_income")
     last = period.month if period is not None else 12
     if isinstance(months, int) and not 1 <= months <= last:
@@ -548,9 +708,8 @@ def _tax(c: Checker, raw: object, path: str, period: Period | None) -> Tax | Non
     table = c.table(raw, path)
     if table is None:
         return None
-    c.unknown_keys(table, _TAX, path)
     values = _tax_values(c, table, path, period)
-    if any(v is None for v in values.values()):
+    if not _complete(values):
         return None
     tax = Tax(**values)
     _cumulative(c, tax, path, period)
@@ -594,26 +753,18 @@ def _order(c: Checker, raw: object, path: str, creator: Creator | None) -> Order
     if table is None:
         return None
     before = len(c.problems)
-    c.unknown_keys(table, _ORDER, path)
-    ident = c.get(table, "id", path, Checker.ident, required=True)
-    amount = c.get(table, "amount", path, Checker.amount)
-    seconds = c.get(table, "video_seconds", path, _COUNT["video_seconds"])
-    if seconds is not None and seconds < _SHORTEST:
-        c.fail(join(path, "video_seconds"), f"expected a whole number >= {_SHORTEST}, found {seconds}")
-    stage = c.get(table, "stage", path, choice(*STAGES), required=True)
-    task = c.get(table, "task", path, choice(*TASKS), _ORDER_DEFAULTS["task"])
-    app = c.get(table, "app", path, choice(*APPS), _ORDER_DEFAULTS["app"])
-    flags = {key: c.get(table, key, path, Checker.boolean, _ORDER_DEFAULTS[key]) for key in _ORDER_FLAGS}
+    values = _values(c, table, fields.ORDER, path)
     termination = _termination(c, table["termination"], join(path, "termination")) if "termination" in table else None
-    band = None
+    amount, band = values.get("amount"), None
     if amount is None and "amount" not in table:
-        band, amount = _priced(c, seconds, creator, path)
+        band, amount = _priced(c, values.get("video_seconds"), creator, path)
+        values["amount"] = amount
     participants: tuple[Participant, ...] = ()
     if "participants" in table:
         participants = _participants(c, table["participants"], join(path, "participants"))
     elif creator is not None and amount is not None:
         participants = (Participant(creator.id, "main", amount),)
-    if termination is not None and stage == "settled":
+    if termination is not None and values.get("stage") == "settled":
         c.fail(join(path, "termination"), "a settled order cannot be terminated (CORE-ORD-02)")
     if (
         termination is not None
@@ -624,19 +775,8 @@ def _order(c: Checker, raw: object, path: str, creator: Creator | None) -> Order
         c.fail(join(path, "termination.by"), f'expected "client" or a participant\'s id, found {termination.by!r}')
     if len(c.problems) > before:
         return None
-    assert ident is not None and amount is not None and stage is not None
-    return Order(
-        id=ident,
-        amount=amount,
-        stage=stage,
-        task=task or "assigned",
-        video_seconds=seconds,
-        app=app or "douyin",
-        termination=termination,
-        participants=participants,
-        priced_band=band,
-        **{k: bool(v) for k, v in flags.items()},
-    )
+    order = _split(values, _ORDER_ATTRS)
+    return Order(**order, termination=termination, participants=participants, priced_band=band)
 
 
 def _priced(c: Checker, seconds: int | None, creator: Creator | None, path: str) -> tuple[str | None, Decimal | None]:
@@ -668,10 +808,8 @@ def _termination(c: Checker, raw: object, path: str) -> Termination | None:
     table = c.table(raw, path)
     if table is None:
         return None
-    c.unknown_keys(table, fields.TERMINATION.names, path)
-    by = c.get(table, "by", path, Checker.ident, required=True)
-    reason = c.get(table, "reason", path, Checker.text, _TERMINATION_DEFAULTS["reason"])
-    return Termination(by, reason or "") if by is not None else None
+    values = _values(c, table, fields.TERMINATION, path)
+    return Termination(**values) if _complete(values) and "by" in values else None
 
 
 def _participants(c: Checker, raw: object, path: str) -> tuple[Participant, ...]:
@@ -685,69 +823,14 @@ def _participants(c: Checker, raw: object, path: str) -> tuple[Participant, ...]
         table = c.table(item, where)
         if table is None:
             continue
-        c.unknown_keys(table, _PARTICIPANT, where)
-        creator = c.get(table, "creator", where, Checker.ident, required=True)
-        role = c.get(table, "role", where, choice(*ROLES), required=True)
-        agreed = c.get(table, "agreed", where, Checker.amount, required=True)
-        beta = c.get(table, "xingtu_beta", where, Checker.boolean)
-        registered = c.get(table, "xingtu_registered", where, Checker.boolean)
+        values = _values(c, table, fields.PARTICIPANT, where)
+        creator = values.get("creator")
         if creator in seen:
             c.fail(join(where, "creator"), f"expected each creator once per order, {creator!r} is repeated")
-        if creator is not None and role is not None and agreed is not None:
+        if creator is not None and all(values.get(key) is not None for key in _REQUIRED["participant"]):
             seen.add(creator)
-            found.append(Participant(creator, role, agreed, beta, registered))
+            found.append(Participant(**_split(values, _PARTICIPANT_ATTRS)))
     return tuple(found)
-
-
-def _tips(c: Checker, raw: object) -> Tips | None:
-    table = c.table(raw, "tips")
-    if table is None:
-        return None
-    c.unknown_keys(table, fields.TIPS.names, "tips")
-    yuan = c.get(table, "yuan", "tips", Checker.amount, _TIPS_DEFAULTS["yuan"])
-    android = c.get(table, "beans_android", "tips", _COUNT["beans_android"], _TIPS_DEFAULTS["beans_android"])
-    ios = c.get(table, "beans_ios", "tips", _COUNT["beans_ios"], _TIPS_DEFAULTS["beans_ios"])
-    if yuan is None or android is None or ios is None:
-        return None
-    return Tips(yuan, android, ios)
-
-
-def _programs(c: Checker, raw: object) -> Programs | None:
-    table = c.table(raw, "programs")
-    if table is None:
-        return None
-    c.unknown_keys(table, fields.PROGRAMS.names, "programs")
-    campaign = c.get(table, "campaign", "programs", Checker.amount, _PROGRAMS_DEFAULTS["campaign"])
-    leaderboard = c.get(table, "leaderboard", "programs", Checker.amount, _PROGRAMS_DEFAULTS["leaderboard"])
-    plays = c.get(table, "plays", "programs", Checker.amount, _PROGRAMS_DEFAULTS["plays"])
-    scenes: Mapping[str, Decimal] = _EMPTY
-    if "plays_by_scene" in table:
-        if "plays" in table:
-            c.fail("programs.plays_by_scene", "give either plays or plays_by_scene, not both")
-        by_scene = c.table(table["plays_by_scene"], "programs.plays_by_scene") or {}
-        for scene in by_scene:
-            if scene not in SCENES:
-                c.fail(
-                    f"programs.plays_by_scene.{scene}",
-                    f"unknown scene; the nine NetEase scenes (NE-DIST-01) are: {', '.join(SCENES)}",
-                )
-        read = {s: c.amount(v, f"programs.plays_by_scene.{s}") for s, v in by_scene.items()}
-        if all(v is not None for v in read.values()) and set(read) <= set(SCENES):
-            scenes = MappingProxyType({s: v for s, v in read.items() if v is not None})
-            plays = sum(scenes.values(), ZERO)
-    if campaign is None or leaderboard is None or plays is None:
-        return None
-    return Programs(campaign, leaderboard, plays, scenes)
-
-
-def _merchant(c: Checker, raw: object) -> MerchantLive | None:
-    table = c.table(raw, "merchant_live")
-    if table is None:
-        return None
-    c.unknown_keys(table, fields.MERCHANT_LIVE.names, "merchant_live")
-    sales = c.get(table, "sales", "merchant_live", Checker.amount, _MERCHANT_DEFAULTS["sales"])
-    users = c.get(table, "private_users", "merchant_live", _COUNT["private_users"], _MERCHANT_DEFAULTS["private_users"])
-    return MerchantLive(sales, users) if sales is not None and users is not None else None
 
 
 def _platform_values(c: Checker, raw: object, period: Period | None, top: Tax | None) -> Mapping[str, PlatformValues]:
@@ -762,15 +845,13 @@ def _platform_values(c: Checker, raw: object, period: Period | None, top: Tax | 
         values = c.table(section, path)
         if values is None:
             continue
-        c.unknown_keys(values, fields.PLATFORM.names, path)
-        creator = _creator_values(c, values, path)
+        creator = _values(c, values, fields.PLATFORM, path, partial=True)
         tax: dict[str, Any] = {}
         if "tax" in values:
             tax_table = c.table(values["tax"], join(path, "tax"))
             if tax_table is not None:
-                c.unknown_keys(tax_table, _TAX, join(path, "tax"))
                 tax = _tax_values(c, tax_table, join(path, "tax"), period)
-                if top is not None and all(v is not None for v in tax.values()):
+                if top is not None and _complete(tax):
                     _cumulative(c, attrs.evolve(top, **tax), join(path, "tax"), period)
         result[name] = PlatformValues(MappingProxyType(creator), MappingProxyType(tax))
     return MappingProxyType(result)

@@ -17,18 +17,19 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from . import fields
 from .checks import read_document
 from .engine import Engine, document_header
 from .errors import InputError, Problem
 from .money import AMOUNT_LIMIT, ZERO, allocate, fmt, grouped, round_fen
-from .scenario import COUNT_LIMITS, PRICE_BANDS, SCENES, Order, Scenario, load_scenario
+from .scenario import COUNT_LIMITS, Order, Scenario, load_scenario
 
 if TYPE_CHECKING:
     from .statement import LineKey, Statement
@@ -54,42 +55,28 @@ class _Slot:
 
 
 _Token = str | _Slot
-_BAND = _Slot("BAND", PRICE_BANDS)
-_SCENE = _Slot("SCENE", SCENES)
-_PLATFORM = _Slot("NAME")
-_CREATOR_NUMBERS: tuple[tuple[tuple[_Token, ...], str], ...] = (
-    (("followers",), "count"),
-    (("co_creations_this_month",), "count"),
-    (("price_card", _BAND), "amount"),
-)
-_TAX_NUMBERS: tuple[tuple[tuple[_Token, ...], str], ...] = (
-    (("months_with_income",), "count"),
-    (("ytd_income",), "amount"),
-    (("ytd_withheld",), "amount"),
-)
-
-#: Every numeric field of docs/scenario.md a sweep can vary, as a token pattern and its type.
-FIELDS: tuple[tuple[tuple[_Token, ...], str], ...] = (
-    *((("creator", *p), t) for p, t in _CREATOR_NUMBERS),
-    (("mcn", "share"), "ratio"),
-    *((("tax", *p), t) for p, t in _TAX_NUMBERS),
-    (("orders", _INDEX, "amount"), "amount"),
-    (("orders", _INDEX, "video_seconds"), "count"),
-    (("orders", _INDEX, "participants", _INDEX, "agreed"), "amount"),
-    (("tips", "yuan"), "amount"),
-    (("tips", "beans_android"), "count"),
-    (("tips", "beans_ios"), "count"),
-    (("programs", "campaign"), "amount"),
-    (("programs", "leaderboard"), "amount"),
-    (("programs", "plays"), "amount"),
-    (("programs", "plays_by_scene", _SCENE), "amount"),
-    (("merchant_live", "sales"), "amount"),
-    (("merchant_live", "private_users"), "count"),
-    *((("platform", _PLATFORM, *p), t) for p, t in _CREATOR_NUMBERS),
-    *((("platform", _PLATFORM, "tax", *p), t) for p, t in _TAX_NUMBERS),
-)
 #: Decimal places each type takes in the scenario format.
 _PLACES = {"amount": 2, "ratio": 4, "count": 0}
+
+
+def _numbers(section: fields.Section, prefix: tuple[_Token, ...]) -> Iterator[tuple[tuple[_Token, ...], str]]:
+    """The numeric fields of a section and of the tables in it, as token patterns, from their definitions."""
+    for f in section.fields:
+        if f.type in _PLACES:
+            yield (*prefix, f.name), f.type
+        elif f.section is not None and f.type in ("table", "tables", "map"):
+            more: tuple[_Token, ...] = (_Slot(f.key),) if f.type == "map" else (_INDEX,) if f.type == "tables" else ()
+            yield from _numbers(f.section, (*prefix, f.name, *more))
+        elif f.type == "map" and f.value in _PLACES:
+            yield (*prefix, f.name, _Slot(f.key, f.values)), f.value
+
+
+#: Every numeric field of docs/scenario.md a sweep can vary, as a token pattern and its type.
+FIELDS: tuple[tuple[tuple[_Token, ...], str], ...] = tuple(_numbers(fields.SCENARIO, ()))
+#: The names a path token stands for (``BAND``: the price bands; ``NAME``: any, a platform), for completion.
+SLOTS: Mapping[str, tuple[str, ...]] = {
+    token.shown: token.allowed or () for pattern, _ in FIELDS for token in pattern if isinstance(token, _Slot)
+}
 _ARTICLE = {"amount": "an", "ratio": "a", "count": "a"}
 _SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)((?:\[\d+\])*)$")
 #: ASCII digits, matched whole (``\d`` takes "١٠٠٠" and ``$`` a final newline; CORE-INPUT-01).
@@ -286,8 +273,10 @@ def check_field(data: Mapping[str, Any], vary: Vary) -> None:
             walked += f".{token}" if walked else token
 
 
-def scenario_at(data: Mapping[str, Any], vary: Vary, value: Decimal, base: Scenario) -> Scenario:
-    """The scenario with ``vary.field`` set to ``value``, loaded and checked like any input.
+def scenario_at(
+    data: Mapping[str, Any], vary: Vary, value: Decimal, base: Scenario, schema: fields.Schema = fields.CORE
+) -> Scenario:
+    """The scenario with ``vary.field`` set to ``value``, loaded and checked like any input (by ``schema``).
 
     ``orders[N].amount`` also scales that order's participants' agreed amounts (:func:`scale_agreed`).
     ``base`` is the unvaried scenario, already loaded (its order amounts and agreements).
@@ -304,7 +293,7 @@ def scenario_at(data: Mapping[str, Any], vary: Vary, value: Decimal, base: Scena
                 changed = _with(changed, ("orders", index, "participants", position, "agreed"), f"{agreed:f}")
     assert isinstance(changed, dict)
     try:
-        return load_scenario(changed, source=base.source)
+        return load_scenario(changed, source=base.source, schema=schema)
     except InputError as exc:
         raise _invalid(vary, value, exc) from None
 
@@ -489,18 +478,18 @@ def sweep(
         data: Mapping[str, Any] = read_document(Path(scenario))
     else:
         data = scenario
-    base = load_scenario(data, source=source)
+    base = load_scenario(data, source=source, schema=engine.schema)
     check_field(data, vary)
     names = list(platforms) if platforms else engine.platforms
     values = vary.values
     # The ends first: a range that leaves the valid inputs fails before anything is settled.
     for value in dict.fromkeys((values[0], values[-1])):
-        _check(engine, scenario_at(data, vary, value, base), vary, value)
+        _check(engine, scenario_at(data, vary, value, base, engine.schema), vary, value)
     notices = engine.check(base)
     fictional = frozenset(name for name in names if engine.platform(name).fictional)
     points = []
     for value in values:
-        varied = scenario_at(data, vary, value, base)
+        varied = scenario_at(data, vary, value, base, engine.schema)
         try:
             report = engine.compare(varied, names)
         except InputError as exc:
@@ -605,6 +594,7 @@ def _ordered(changes: Sequence[RuleChange]) -> tuple[RuleChange, ...]:
 __all__ = [
     "FIELDS",
     "MAX_VALUES",
+    "SLOTS",
     "Cliff",
     "Crossover",
     "Point",

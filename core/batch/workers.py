@@ -218,14 +218,13 @@ class Settler:
             base = checked_base(data, str(unit))
             if base is None:
                 try:
-                    base = load_scenario(data, source=str(unit))
+                    base = load_scenario(data, source=str(unit), schema=self.engine.schema)
                 except InputError:
                     base = None
             found = self._bases[key] = (head, base)
         return found
 
-    @staticmethod
-    def _scenario(job: Job, base: Scenario | None, sections: dict[str, Any], scope: str) -> Scenario:
+    def _scenario(self, job: Job, base: Scenario | None, sections: dict[str, Any], scope: str) -> Scenario:
         """The unit's scenario: its checked base with the activities built from the folded events
         (each checked when it was staged), or, when that does not apply, the loader on the whole
         (which names the problem, or prices an order from the creator's card)."""
@@ -233,7 +232,8 @@ class Settler:
         if base is None or built is None:
             assert job.profile is not None
             unit = job.unit
-            return load_scenario(scenario_for(job.profile, unit.creator, unit.month, sections), source=scope)
+            data = scenario_for(job.profile, unit.creator, unit.month, sections)
+            return load_scenario(data, source=scope, schema=self.engine.schema)
         return attrs.evolve(base, source=scope, **built)
 
 

@@ -66,16 +66,17 @@ def document_to(output: Path | None, inputs: Iterable[tuple[str, Path | None]]) 
     note(f"wrote {output}")
 
 
-def load_each(paths: Iterable[Path]) -> tuple[list[Scenario], int]:
-    """Every scenario of ``paths`` that loads, in order, and the exit code the others call for: each
-    bad one is reported on stderr as it is met and the rest still load (2 if any was bad, else 0)."""
+def load_each(paths: Iterable[Path], engine: Engine) -> tuple[list[Scenario], int]:
+    """Every scenario of ``paths`` that loads (with the fields ``engine``'s plugins declare), in order,
+    and the exit code the others call for: each bad one is reported on stderr as it is met and the
+    rest still load (2 if any was bad, else 0)."""
     from ..scenario import load_scenario
 
     loaded: list[Scenario] = []
     code = 0
     for path in paths:
         try:
-            loaded.append(load_scenario(path))
+            loaded.append(load_scenario(path, schema=engine.schema))
         except InputError as exc:
             click.echo(f"error: {exc}", err=True)
             code = 2

@@ -79,7 +79,7 @@ def compare(
     fictional = frozenset(name for name in engine.platforms if engine.platform(name).fictional)
     inputs = [*(("SCENARIO", path) for path in scenarios), ("--rules", rules)]
     check_outputs([("--output", output)], inputs)  # before anything is settled
-    loaded, code = load_each(scenarios)
+    loaded, code = load_each(scenarios, engine)
     reports = [engine.compare(scenario, chosen) for scenario in loaded]
     if reports or len(scenarios) > 1:
         with document_to(output, inputs):

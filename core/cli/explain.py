@@ -49,7 +49,7 @@ def explain(scenario: Path, platforms: tuple[str, ...], rules: Path | None, fmt:
     inputs = [("SCENARIO", scenario), ("--rules", rules)]
     check_outputs([("--output", output)], inputs)  # before anything is settled
     engine = make_engine(rules)
-    report = engine.compare(load_scenario(scenario), check_platforms(engine, platforms))
+    report = engine.compare(load_scenario(scenario, schema=engine.schema), check_platforms(engine, platforms))
     with document_to(output, inputs):
         if fmt == "json":
             click.echo(json.dumps(explained_document(engine, report), ensure_ascii=False, indent=2))

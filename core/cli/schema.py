@@ -33,12 +33,13 @@ _ID = "https://creatorpay.invalid/schema/1/"
 # -- JSON Schema ------------------------------------------------------------------------------------
 
 
-def json_schema(kind: str = "scenario") -> dict[str, Any]:
-    """The JSON Schema of a scenario, an event row or a creator row (JSON, as after TOML parsing)."""
+def json_schema(kind: str = "scenario", schema: fields.Schema = fields.CORE) -> dict[str, Any]:
+    """The JSON Schema of a scenario (with the fields of ``schema``'s plugins), an event row or a
+    creator row (JSON, as after TOML parsing)."""
     defs: dict[str, Any] = {}
     if kind == "scenario":
-        root = _section(fields.SCENARIO, defs)
-        title, about = "creatorpay scenario (schema 1)", fields.SCENARIO.meaning
+        root = _section(schema.scenario, defs)
+        title, about = "creatorpay scenario (schema 1)", schema.scenario.meaning
     elif kind == "event":
         common = [(f, True) for f in fields.EVENT.fields if f.name != "kind"]
         root = {
@@ -190,12 +191,13 @@ rules override file (`--rules FILE`, keyed `[<platform>."<RULE-ID>"]`, checked b
 """
 
 
-def markdown(kind: str = "scenario") -> str:
-    """The reference page of a format: its types, then each table's keys and each enumeration's values."""
+def markdown(kind: str = "scenario", schema: fields.Schema = fields.CORE) -> str:
+    """The reference page of a format: its types, then each table's keys (a scenario's with the fields
+    of ``schema``'s plugins) and each enumeration's values."""
     if kind == "scenario":
         shown: set[tuple[fields.Choice, ...]] = set()
         parts = [_INTRO, _types()]
-        parts += [_table(section, shown) for section in fields.SECTIONS]
+        parts += [_table(section, shown) for section in schema.sections]
         parts.append(_OUTRO)
     elif kind == "event":
         parts = [f"# The event row\n\n{fields.EVENT.meaning.capitalize()}.\n", _types(), _table(fields.EVENT)]
@@ -312,7 +314,14 @@ def schema(kind: str, fmt: str, output: Path | None) -> None:
       creatorpay schema scenario -o scenario.schema.json
       creatorpay schema event --format markdown
     """
-    text = json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n" if fmt == "json" else markdown(kind)
+    from .common import make_engine
+
+    found = make_engine(None).schema if kind == "scenario" else fields.CORE  # with the plugins' fields
+    text = (
+        json.dumps(json_schema(kind, found), ensure_ascii=False, indent=2) + "\n"
+        if fmt == "json"
+        else markdown(kind, found)
+    )
     if output is None or str(output) == "-":
         sys.stdout.write(text)
         return

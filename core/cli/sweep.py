@@ -42,15 +42,13 @@ NOTE_ROOM = 16
 
 def complete_vary(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
     """Shell completion of ``--vary``: each field path a sweep accepts, followed by ``=``."""
-    from ..scenario import PRICE_BANDS, SCENES
-    from ..sweep import field_forms
+    from ..sweep import SLOTS, field_forms
 
-    slots = {"BAND": PRICE_BANDS, "SCENE": SCENES, "NAME": ()}
     forms: list[str] = []
     for raw in field_forms():
         form = raw.replace("[N]", "[0]")
         parts = [form]
-        for slot, fixed in slots.items():
+        for slot, fixed in SLOTS.items():
             if slot in form:
                 names = fixed
                 if slot == "NAME":

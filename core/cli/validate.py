@@ -27,7 +27,7 @@ def validate(scenarios: tuple[Path, ...], platforms: tuple[str, ...], rules: Pat
     """
     engine = make_engine(rules)
     chosen = check_platforms(engine, platforms)
-    loaded, code = load_each(scenarios)
+    loaded, code = load_each(scenarios, engine)
     found = 0
     settled = []
     for scenario in loaded:
