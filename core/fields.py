@@ -553,7 +553,7 @@ class ScenarioFields:
     tables: tuple[Field, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)  # compared and hashed by identity: one per Engine, its readers cached by it
 class Schema:
     """The sections of a scenario with the loaded plugins' fields added: what the loader checks and
     ``creatorpay schema`` writes. :data:`CORE` has the core's alone."""

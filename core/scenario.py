@@ -8,6 +8,7 @@ was expected (CORE-INPUT-01).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from decimal import Decimal
@@ -450,31 +451,24 @@ class _Compiled:
     tables: Mapping[str, _Table]
 
 
-_COMPILED: dict[int, _Compiled] = {}
-
-
+@functools.lru_cache(maxsize=64)  # a Schema hashes by identity: one entry per Engine's schema
 def _compile(schema: fields.Schema) -> _Compiled:
     """The readers of a schema (the core's, or with the loaded plugins' fields), made once per schema."""
-    found = _COMPILED.get(id(schema))
-    if found is None or found.schema is not schema:
-        readers = {section.name: _readers(section) for section in schema.sections}
-        # counted from 1 to the period's month, checked with the period (CORE-INPUT-01)
-        readers["tax"] = _readers(schema["tax"], months_with_income=Checker.count)
-        core = {s.name: frozenset(s.names) for s in fields.SECTIONS}
-        tables = {
-            s.name: _Table(
-                s,
-                s.names,
-                readers[s.name],
-                frozenset(f.name for f in s.fields if f.required),
-                fields.defaults(
-                    attrs.evolve(s, fields=tuple(f for f in s.fields if f.name not in core.get(s.name, ())))
-                ),
-            )
-            for s in schema.sections
-        }
-        found = _COMPILED[id(schema)] = _Compiled(schema, MappingProxyType(tables))
-    return found
+    readers = {section.name: _readers(section) for section in schema.sections}
+    # counted from 1 to the period's month, checked with the period (CORE-INPUT-01)
+    readers["tax"] = _readers(schema["tax"], months_with_income=Checker.count)
+    core = {s.name: frozenset(s.names) for s in fields.SECTIONS}
+    tables = {
+        s.name: _Table(
+            s,
+            s.names,
+            readers[s.name],
+            frozenset(f.name for f in s.fields if f.required),
+            fields.defaults(attrs.evolve(s, fields=tuple(f for f in s.fields if f.name not in core.get(s.name, ())))),
+        )
+        for s in schema.sections
+    }
+    return _Compiled(schema, MappingProxyType(tables))
 
 
 #: The schema the scenario being loaded is read by (load_scenario's ``schema``).
