@@ -353,6 +353,21 @@ class StoreBuffer:
 
     # -- budgets ------------------------------------------------------------------------------------
 
+    def seed(self, key: str, capacity: Decimal, remaining: Decimal) -> None:
+        """Make budget ``key`` hold ``remaining`` from now on, not as a call (not recorded, not
+        undone, never flushed as such): a driver settling a unit with what units before it left
+        of a budget they share (creatorpay.core.scale.shared, docs/scale.md)."""
+        budget = self._budget(key)
+        if budget is None:
+            self._budgets[key] = _Budget(str(capacity), remaining, True)
+        else:
+            budget.remaining = remaining
+
+    def left(self, key: str) -> Decimal | None:
+        """What budget ``key`` holds now (None: never drawn from), not as a call."""
+        budget = self._budget(key)
+        return None if budget is None else budget.remaining
+
     def _budget(self, key: str) -> _Budget | None:
         found = self._budgets.get(key)
         if found is None:

@@ -608,23 +608,29 @@ class Ledger:
         creator: str | None = None,
     ) -> int:
         """Write :meth:`totals` as ``csv`` or ``json``, streamed; returns the number of units."""
-        rows = self.totals(month=month, platform=platform, creator=creator)
-        count = 0
-        if fmt_ == "csv":
-            writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            for row in rows:
-                writer.writerow(row)
-                count += 1
-            return count
-        if fmt_ != "json":
-            raise ValueError(f"unknown export format {fmt_!r}")
-        out.write('{"schema": 1, "currency": "CNY", "period": ' + json.dumps(month) + ', "totals": [')
+        return write_totals(out, fmt_, self.totals(month=month, platform=platform, creator=creator), month)
+
+
+def write_totals(out: TextIO, fmt_: str, rows: Iterable[Mapping[str, Any]], month: str | None) -> int:
+    """Write units' totals (:data:`EXPORT_COLUMNS`) as ``csv`` or ``json``, streamed, as ``ledger
+    export`` does for any ledger (SQLite, or Parquet: creatorpay.core.scale.parquet); returns the
+    number of units."""
+    count = 0
+    if fmt_ == "csv":
+        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
         for row in rows:
-            out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(row, ensure_ascii=False))
+            writer.writerow(row)
             count += 1
-        out.write("\n]}\n")
         return count
+    if fmt_ != "json":
+        raise ValueError(f"unknown export format {fmt_!r}")
+    out.write('{"schema": 1, "currency": "CNY", "period": ' + json.dumps(month) + ', "totals": [')
+    for row in rows:
+        out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(row, ensure_ascii=False))
+        count += 1
+    out.write("\n]}\n")
+    return count
 
 
 #: An event with no settlement record.
@@ -823,4 +829,5 @@ __all__ = [
     "from_fen",
     "statement_rows",
     "to_fen",
+    "write_totals",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,7 +18,10 @@ from ..errors import InputError
 from ..files import check_outputs, replacing
 from ..scenario import Period
 from . import SuggestingGroup, note
-from .common import LedgerDamaged, ledger_errors, open_ledger
+from .common import F, LedgerDamaged, ledger_errors, open_ledger
+
+if TYPE_CHECKING:
+    from ..scale.parquet import ParquetLedger
 
 _DB = click.option(
     "--db",
@@ -26,6 +30,31 @@ _DB = click.option(
     metavar="FILE",
     help="The SQLite ledger written by creatorpay settle.",
 )
+#: export and verify read either ledger: the SQLite file, or the Parquet folder (docs/scale.md).
+_EITHER = (
+    click.option(
+        "--db",
+        type=click.Path(path_type=Path),
+        metavar="FILE",
+        help="The SQLite ledger written by creatorpay settle.",
+    ),
+    click.option(
+        "--ledger",
+        "folder",
+        type=click.Path(path_type=Path),
+        metavar="DIR",
+        help="The Parquet ledger written by creatorpay settle --engine local (docs/scale.md).",
+    ),
+    click.option(
+        "--registry", metavar="DSN", help="With --ledger: its run registry is in PostgreSQL (settle --registry)."
+    ),
+)
+
+
+def _either(function: F) -> F:
+    for option in reversed(_EITHER):
+        function = option(function)
+    return function
 
 
 @click.group(cls=SuggestingGroup)
@@ -37,7 +66,7 @@ def ledger() -> None:
 
 
 @ledger.command()
-@_DB
+@_either
 @click.option("--period", metavar="YYYY-MM", help="Only this month (default: every month).")
 @click.option("--platform", metavar="NAME", help="Only this platform.")
 @click.option("--creator", metavar="ID", help="Only this creator.")
@@ -50,13 +79,25 @@ def ledger() -> None:
     help="Write here, not stdout (whole or not at all; never over the ledger).",
 )
 def export(
-    db: Path, period: str | None, platform: str | None, creator: str | None, fmt: str, output: Path | None
+    db: Path | None,
+    folder: Path | None,
+    registry: str | None,
+    period: str | None,
+    platform: str | None,
+    creator: str | None,
+    fmt: str,
+    output: Path | None,
 ) -> None:
     """Totals per platform, creator and month: statements, adjustments, events, totals by kind, net.
 
     Example: creatorpay ledger export --db ledger.sqlite --period 2026-10 --format json
     """
     month = _month(period)
+    db = _which(db, folder, registry)
+    if db is None:
+        assert folder is not None
+        _export_parquet(folder, registry, month, platform, creator, fmt, output)
+        return
     if output is not None:
         check_outputs([("--output", output)], [], ledger=db)
     with open_ledger(db, readonly=True, verifying=True) as store, ledger_errors(db, verifying=True):
@@ -101,13 +142,19 @@ def show(db: Path, platform: str, creator: str, period: str) -> None:
 
 
 @ledger.command()
-@_DB
-def verify(db: Path) -> None:
+@_either
+def verify(db: Path | None, folder: Path | None, registry: str | None) -> None:
     """Recompute every statement's digest and run SQLite's integrity check: each problem is listed
-    (statement id and unit), exit 1 on any; a clean ledger prints one line and exits 0.
+    (statement id and unit), exit 1 on any; a clean ledger prints one line and exits 0. A Parquet
+    ledger (--ledger): every committed run's tables read and every digest recomputed.
 
     Example: creatorpay ledger verify --db ledger.sqlite
     """
+    db = _which(db, folder, registry)
+    if db is None:
+        assert folder is not None
+        _verify_parquet(folder, registry)
+        return
     try:
         with open_ledger(db, readonly=True, verifying=True) as store, ledger_errors(db, verifying=True):
             from ..batch.ledger import Ledger
@@ -126,6 +173,77 @@ def verify(db: Path) -> None:
         )
         raise click.exceptions.Exit(1)
     click.echo(f"{db}: ok, {checked:,} statements verified (digests and SQLite integrity check)")
+
+
+def _which(db: Path | None, folder: Path | None, registry: str | None) -> Path | None:
+    """The SQLite ledger to read, or None for the Parquet one (exactly one of --db and --ledger)."""
+    if (db is None) == (folder is None):
+        raise InputError.one("--db", "", "give the ledger to read: --db FILE (SQLite) or --ledger DIR (Parquet)")
+    if registry is not None and folder is None:
+        raise InputError.one("--registry", "", "--registry is for the Parquet ledger (--ledger DIR)")
+    return db
+
+
+def _parquet(folder: Path, registry: str | None) -> ParquetLedger:
+    """The Parquet ledger in ``folder`` (exit 2 when it is none, or pyarrow is missing)."""
+    if not folder.is_dir() or not ((folder / "runs.json").is_file() or registry is not None):
+        raise InputError.one("--ledger", "", f"{folder}: no Parquet ledger (run creatorpay settle --engine local)")
+    try:
+        from ..scale.parquet import ParquetLedger
+    except ImportError as exc:
+        raise InputError.one(
+            "--ledger", "", f"reading a Parquet ledger needs pyarrow ({exc}): pip install 'creatorpay[scale]'"
+        ) from None
+    return ParquetLedger(folder, dsn=registry)
+
+
+def _export_parquet(
+    folder: Path,
+    registry: str | None,
+    month: str | None,
+    platform: str | None,
+    creator: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """``ledger export --ledger DIR``: the same totals, in the same bytes, as from the SQLite ledger."""
+    parquet = _parquet(folder, registry)
+    try:
+        _, problems = parquet.verify()
+        if problems:
+            click.echo(
+                f"error: {folder} fails verification ({len(problems)} problem"
+                f"{'s' if len(problems) > 1 else ''}, first: {problems[0]}); nothing exported. "
+                f"Run: creatorpay ledger verify --ledger {folder}",
+                err=True,
+            )
+            raise click.exceptions.Exit(1)
+        if output is None:
+            parquet.export(sys.stdout, fmt, month=month, platform=platform, creator=creator)
+            return
+        with replacing(output) as out:
+            count = parquet.export(out, fmt, month=month, platform=platform, creator=creator)
+        note(f"{count:,} units written to {output}")
+    finally:
+        parquet.close()
+
+
+def _verify_parquet(folder: Path, registry: str | None) -> None:
+    """``ledger verify --ledger DIR``."""
+    parquet = _parquet(folder, registry)
+    try:
+        checked, problems = parquet.verify()
+    finally:
+        parquet.close()
+    for problem in problems:
+        click.echo(f"{folder}: {problem}", err=True)
+    if problems:
+        click.echo(
+            f"{folder}: {len(problems)} problem{'s' if len(problems) > 1 else ''} found; do not trust its totals",
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
+    click.echo(f"{folder}: ok, {checked:,} statements verified (digests of every committed run)")
 
 
 def _month(text: str | None) -> str | None:

@@ -30,13 +30,20 @@ from . import quiet
 from .common import ledger_errors, make_engine, open_ledger, rules_option
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TextIO
+
     from rich.text import Text
 
-    from ..batch import Summary
+    from ..batch import Progress, Summary
+    from ..engine import Engine
 
 #: The phases whose progress Batch reports in bytes of the file read (its reader's size and
 #: position); the others count units.
 BYTE_PHASES = frozenset({"creators", "events"})
+
+#: The engines ``settle --engine`` runs: today's SQLite path, and the stages' drivers (docs/scale.md).
+ENGINES = ("sqlite", "local")
 
 #: Allocations between two collections of the youngest generation during a run (Python: 700).
 GC_FIRST_GENERATION = 50_000
@@ -53,10 +60,36 @@ GC_FIRST_GENERATION = 50_000
 )
 @click.option(
     "--db",
-    required=True,
     type=click.Path(path_type=Path),
     metavar="FILE",
-    help="The SQLite ledger (created if missing).",
+    help="The SQLite ledger (created if missing); with --engine sqlite, the default.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="sqlite",
+    show_default=True,
+    help="sqlite: into the SQLite ledger --db (docs/batch.md); local: the engine-neutral stages in this "
+    "process, into the Parquet ledger --ledger (docs/scale.md, pip install 'creatorpay[scale]').",
+)
+@click.option(
+    "--ledger",
+    "ledger_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="DIR",
+    help="The Parquet ledger folder (created if missing), for --engine local.",
+)
+@click.option(
+    "--registry",
+    metavar="DSN",
+    help="Keep the Parquet ledger's run registry in PostgreSQL (PostgresStore) instead of DIR/runs.json.",
+)
+@click.option(
+    "--run",
+    "run_id",
+    type=click.IntRange(1),
+    metavar="N",
+    help="With --ledger: write run N again (the same inputs write the same bytes); default: a new run.",
 )
 @click.option("--period", metavar="YYYY-MM", help="Settle only this month; events of other months are rejected.")
 @click.option(
@@ -90,7 +123,11 @@ def settle(
     events: Path,
     *,
     creators: Path,
-    db: Path,
+    db: Path | None,
+    engine: str,
+    ledger_dir: Path | None,
+    registry: str | None,
+    run_id: int | None,
     period: str | None,
     rejects: Path | None,
     stdin_format: str,
@@ -110,29 +147,22 @@ def settle(
     copied to a temporary file first, since the worker processes read the events by byte ranges.
 
     \b
+    With --engine local the run goes into the Parquet ledger --ledger DIR instead (docs/scale.md):
+    the same statements, published atomically as one run of the folder.
+
+    \b
     Examples:
       creatorpay settle month.jsonl --creators creators.jsonl --db ledger.sqlite --period 2026-10
       export-events | creatorpay settle - --creators creators.csv --db ledger.sqlite
+      creatorpay settle month.jsonl --creators creators.jsonl --engine local --ledger ledger/
     """
-    from ..batch import SETTLE_CHUNK, STAGE_CHUNK, Batch
-
+    _check_engine(engine, db, ledger_dir, registry, run_id)
     month = _period(period)
     # The rules, overrides included, are checked whole here (constraints and each plugin's
     # creatorpay_check_rules), before any file is opened: a bad tax table is exit 2, not a run
     # rejecting every unit it would settle under it.
-    engine = make_engine(rules)
-    if str(events) == STDIN and str(creators) == STDIN:
-        raise InputError.one("EVENTS", "", "EVENTS and --creators cannot both be - (standard input)")
-    target = rejects or (Path("stdin.rejects.csv") if str(events) == STDIN else events.with_suffix(".rejects.csv"))
-    inputs = (("EVENTS", events), ("--creators", creators), ("--rules", rules))
-    for _what, path in inputs[:2]:
-        if str(path) != STDIN:  # there and a regular file (a FIFO or a device is refused), before any writing
-            open_input(path).close()
-    # Before anything is opened for writing: the ledger is no input, the rejects file neither.
-    check_ledger(db, inputs)
-    check_outputs(
-        [("--rejects" if rejects else "the rejects file (EVENTS with .rejects.csv)", target)], inputs, ledger=db
-    )
+    engine_ = make_engine(rules)
+    target = _check_files(events, creators, rules, rejects, db)
     show = (sys.stderr.isatty() and not quiet()) if progress is None else progress
     # Collect young garbage every 50,000 allocations rather than every 700 while the run lasts (the
     # workers it forks inherit it): the run allocates rows by the hundred thousand that live until
@@ -141,22 +171,18 @@ def settle(
     gc.set_threshold(GC_FIRST_GENERATION, *thresholds[1:])
     summary: Summary | None = None
     try:
-        with ExitStack() as spooling, open_ledger(db) as store, ledger_errors(db):
-            events, creators, names = _spooled(spooling, events, creators, stdin_format)
+        with ExitStack() as stack:
+            events, creators, names = _spooled(stack, events, creators, stdin_format)
+            if ledger_dir is not None:
+                runner = _local_runner(stack, ledger_dir, (registry, run_id), engine_, month, (events, creators, names))
+            else:
+                assert db is not None
+                runner = _sqlite_runner(stack, db, (chunk, stage_chunk), engine_, month, (events, creators, names))
             try:
                 with replacing(target) as out:
                     bar = _RichProgress() if show else None
-                    batch = Batch(
-                        store,
-                        engine=engine,
-                        period=month,
-                        rejects=out,
-                        progress=bar,
-                        settle_chunk=chunk or SETTLE_CHUNK,
-                        stage_chunk=stage_chunk or STAGE_CHUNK,
-                    )
                     try:
-                        summary = batch.run(events, creators, names=names)
+                        summary = runner(out, bar)
                     finally:
                         if bar is not None:
                             bar.close()
@@ -176,6 +202,104 @@ def settle(
         click.echo(_text(data))
     if not summary.balanced:
         raise click.ClickException(f"the reconciliation does not hold (run {summary.run}); see the summary")
+
+
+def _check_files(events: Path, creators: Path, rules: Path | None, rejects: Path | None, db: Path | None) -> Path:
+    """The inputs there and readable, and no output over an input, before anything is opened for
+    writing; returns where rejected rows go."""
+    if str(events) == STDIN and str(creators) == STDIN:
+        raise InputError.one("EVENTS", "", "EVENTS and --creators cannot both be - (standard input)")
+    target = rejects or (Path("stdin.rejects.csv") if str(events) == STDIN else events.with_suffix(".rejects.csv"))
+    inputs = (("EVENTS", events), ("--creators", creators), ("--rules", rules))
+    for _what, path in inputs[:2]:
+        if str(path) != STDIN:  # there and a regular file (a FIFO or a device is refused), before any writing
+            open_input(path).close()
+    # The ledger is no input, the rejects file neither.
+    if db is not None:
+        check_ledger(db, inputs)
+    check_outputs(
+        [("--rejects" if rejects else "the rejects file (EVENTS with .rejects.csv)", target)], inputs, ledger=db
+    )
+    return target
+
+
+def _check_engine(engine: str, db: Path | None, ledger: Path | None, registry: str | None, run: int | None) -> None:
+    """The ledger options fit the engine: --db for sqlite, --ledger (with --registry, --run) for the
+    stages' drivers (exit 2 naming the option otherwise)."""
+    if engine == "sqlite":
+        if db is None:
+            raise InputError.one("--db", "", "--engine sqlite settles into a SQLite ledger: give --db FILE")
+        for name, given in (("--ledger", ledger), ("--registry", registry), ("--run", run)):
+            if given is not None:
+                raise InputError.one(name, "", f"{name} is for the Parquet ledger (--engine local); --db is given")
+        return
+    if ledger is None:
+        raise InputError.one("--ledger", "", f"--engine {engine} settles into a Parquet ledger: give --ledger DIR")
+    if db is not None:
+        raise InputError.one("--db", "", f"--engine {engine} writes the Parquet ledger --ledger, not --db")
+
+
+def _sqlite_runner(
+    stack: ExitStack,
+    db: Path,
+    chunks: tuple[int | None, int | None],
+    engine: Engine,
+    month: Period | None,
+    inputs: tuple[Path, Path, dict[Path, str]],
+) -> Callable[[TextIO, Progress | None], Summary]:
+    """``--engine sqlite``: :class:`~creatorpay.core.batch.Batch` into the SQLite ledger ``db``;
+    ``chunks``: --chunk and --stage-chunk; ``inputs``: EVENTS, --creators and their names."""
+    from ..batch import SETTLE_CHUNK, STAGE_CHUNK, Batch
+
+    store = stack.enter_context(open_ledger(db))
+    stack.enter_context(ledger_errors(db))
+    events, creators, names = inputs
+
+    def runner(out: TextIO, progress: Progress | None) -> Summary:
+        batch = Batch(
+            store,
+            engine=engine,
+            period=month,
+            rejects=out,
+            progress=progress,
+            settle_chunk=chunks[0] or SETTLE_CHUNK,
+            stage_chunk=chunks[1] or STAGE_CHUNK,
+        )
+        return batch.run(events, creators, names=names)
+
+    return runner
+
+
+def _local_runner(
+    stack: ExitStack,
+    folder: Path,
+    options: tuple[str | None, int | None],
+    engine: Engine,
+    month: Period | None,
+    inputs: tuple[Path, Path, dict[Path, str]],
+) -> Callable[[TextIO, Progress | None], Summary]:
+    """``--engine local``: the stages in this process, published in the Parquet ledger ``folder``;
+    ``options``: --registry and --run; ``inputs``: EVENTS, --creators and their names."""
+    registry, run = options
+    events, creators, names = inputs
+    try:
+        from ..scale.local import LocalDriver
+        from ..scale.parquet import ParquetLedger
+    except ImportError as exc:  # pyarrow missing
+        raise InputError.one(
+            "--engine", "", f"--engine local needs pyarrow ({exc}): pip install 'creatorpay[scale]'"
+        ) from None
+    if folder.exists() and not folder.is_dir():
+        raise InputError.one("--ledger", "", f"{folder} is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    ledger = ParquetLedger(folder, dsn=registry)
+    stack.callback(ledger.close)
+
+    def runner(out: TextIO, progress: Progress | None) -> Summary:
+        del progress  # the local driver reports no progress yet
+        return LocalDriver(ledger, engine=engine, period=month, rejects=out).run(events, creators, run=run, names=names)
+
+    return runner
 
 
 def _spooled(stack: ExitStack, events: Path, creators: Path, stdin_format: str) -> tuple[Path, Path, dict[Path, str]]:

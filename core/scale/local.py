@@ -1,0 +1,214 @@
+"""The local reference driver of the stages (``creatorpay settle --engine local --ledger DIR``).
+
+One process runs :mod:`.stages` and :mod:`.shared` in order and publishes the run in a Parquet
+ledger (:mod:`.parquet`): the statements ``creatorpay settle`` writes into the SQLite ledger, so
+``ledger export`` of either gives the same bytes (docs/scale.md). It is the reference a
+distributed driver (Spark) is held to, and what runs a month that fits one machine's memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from itertools import islice
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ..batch.codec import escaped
+from ..batch.run import REJECT_COLUMNS, Summary
+from ..batch.workers import Settler
+from ..engine import Engine
+from ..events import COMMON
+from ..rows import RowReader
+from . import shared, stages
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from ..batch.workers import Job, Outcome
+    from ..scenario import Period
+    from ..sqlite_store import StoreBuffer
+    from .parquet import ParquetLedger
+
+#: Rows checked at a time.
+PIECE = 5000
+
+
+class LocalDriver:
+    """One run of the stages into ``ledger``. ``rejects``: where rejected rows are written (CSV:
+    file, line, id, reason, as ``creatorpay settle``); ``period``: settle only this month."""
+
+    def __init__(
+        self,
+        ledger: ParquetLedger,
+        *,
+        engine: Engine | None = None,
+        period: Period | None = None,
+        rejects: TextIO | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.engine = engine or Engine()
+        self.period = period
+        self._out = csv.writer(rejects, lineterminator="\n") if rejects is not None else None
+        if self._out is not None:
+            self._out.writerow(REJECT_COLUMNS)
+        self._platforms = frozenset(self.engine.platforms)
+        self._settler = Settler(self.engine)
+        #: The last run's shared keys: resolved by their chain, and settled in a serial lane.
+        self.chained: list[str] = []
+        self.serial: list[str] = []
+
+    def run(
+        self, events: Path, creators: Path, *, run: int | None = None, names: Mapping[Path, str] | None = None
+    ) -> Summary:
+        """Check, deduplicate, settle and reconcile a month into a new run (or run ``run`` again:
+        the same inputs write the same bytes), and publish it."""
+        began = time.perf_counter()
+        names = names or {}
+        ident = self.ledger.new_run() if run is None else run
+        before = self.ledger.begin(ident)
+        summary = Summary(ident)
+        profiles, rejects = self._profiles(creators, names, summary)
+        began_events = time.perf_counter()
+        summary.timings["creators"] = round(began_events - began, 3)
+        rows, found, source = self._events(events, names, summary)
+        rejects += found
+        deduped = stages.idempotency(rows, self.ledger.sightings(before), source=source)
+        del rows
+        summary.duplicates = deduped.duplicates
+        summary.conflicts = deduped.conflicts
+        summary.rejected = len(rejects) - summary.profiles_rejected + deduped.conflicts
+        rejects = [
+            *rejects[: summary.profiles_rejected],
+            *sorted([*rejects[summary.profiles_rejected :], *deduped.rejects], key=lambda r: r.line),
+        ]
+        summary.staged = len(deduped.new)
+        began_units = time.perf_counter()
+        summary.timings["events"] = round(began_units - began_events, 3)
+
+        grouped = stages.units(deduped.new)
+        known = self.ledger.profiles(before)
+        known.update({creator: row[1] for creator, row in profiles.items()})
+        histories = self.ledger.histories(before, [unit for unit, _ in grouped])
+        jobs = [
+            stages.job(unit, unit_events, known.get(unit.creator), histories.get(unit)) for unit, unit_events in grouped
+        ]
+        resolution = shared.resolve(self._settle, jobs, self.ledger.state(before))
+        self.chained, self.serial = resolution.chained, resolution.serial
+        summary.resettled = resolution.resettled
+        tables = self._tables(ident, before, grouped, resolution.outcomes, profiles, summary, rejects, source)
+        summary.timings["units"] = round(time.perf_counter() - began_units, 3)
+        began_reconcile = time.perf_counter()
+        for platform, cash in stages.reconcile(tables["statements"], tables["lines"]).items():
+            summary.cash[platform] = cash.to_dict()
+        summary.timings["reconcile"] = round(time.perf_counter() - began_reconcile, 3)
+        state = resolution.state
+        tables.update(budgets=state.budgets, quotas=state.quotas, slots=state.slots, draws=state.draws)
+        tables["rejects"] = [(ident, *r) for r in rejects]
+        self.ledger.publish(ident, tables)
+        if self._out is not None:
+            for reject in rejects:
+                self._write_reject(reject)
+        summary.seconds = round(time.perf_counter() - began, 3)
+        return summary
+
+    def _profiles(
+        self, creators: Path, names: Mapping[Path, str], summary: Summary
+    ) -> tuple[dict[str, stages.ProfileRow], list[stages.Reject]]:
+        """The creators file checked: its profiles by creator, and its rejected rows by line."""
+        with RowReader(creators, required=("id",), name=names.get(creators)) as reader:
+            checked = stages.check_profiles(
+                reader.records(), reader.header, source=reader.name, text=reader.csv, run=summary.run
+            )
+            profiles, repeats = stages.latest_profiles(checked.rows, source=reader.name)
+        summary.profiles_read = checked.read
+        rejects = sorted([*checked.rejects, *repeats], key=lambda r: r.line)
+        summary.profiles_rejected = len(rejects)
+        return profiles, rejects
+
+    def _events(
+        self, events: Path, names: Mapping[Path, str], summary: Summary
+    ) -> tuple[list[stages.EventRow], list[stages.Reject], str]:
+        """The events file checked a piece at a time: its good rows, its rejected ones, its name."""
+        rows: list[stages.EventRow] = []
+        rejects: list[stages.Reject] = []
+        month = str(self.period) if self.period is not None else None
+        with RowReader(events, required=COMMON, name=names.get(events)) as reader:
+            records = reader.records()
+            while piece := list(islice(records, PIECE)):
+                checked = stages.check_events(
+                    piece,
+                    reader.header,
+                    source=reader.name,
+                    text=reader.csv,
+                    month=month,
+                    platforms=self._platforms,
+                    run=summary.run,
+                )
+                summary.rows_read += checked.read
+                rows += checked.rows
+                rejects += checked.rejects
+        return rows, rejects, reader.name
+
+    def _settle(self, work: Job, store: StoreBuffer) -> Outcome:
+        return stages.settle_unit(self._settler, work, store)
+
+    def _tables(
+        self,
+        run: int,
+        before: list[int],
+        grouped: list[tuple[Any, list[stages.EventRow]]],
+        outcomes: list[Outcome],
+        profiles: Mapping[str, stages.ProfileRow],
+        summary: Summary,
+        rejects: list[stages.Reject],
+        source: str,
+    ) -> dict[str, list[tuple[Any, ...]]]:
+        """The run's rows of each table; units rejected add their events to ``rejects``."""
+        statements: list[tuple[Any, ...]] = []
+        lines: list[tuple[Any, ...]] = []
+        slots: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        ident = self.ledger.next_statement(before)
+        unsettled = 0
+        for (unit, unit_events), outcome in zip(grouped, outcomes, strict=True):
+            summary.units += 1
+            if outcome.rows is None:
+                summary.units_rejected += 1
+                unsettled += len(unit_events)
+                rejects += [
+                    stages.Reject(source, e[8], e[0], f"{unit} cannot be settled: {outcome.rejected}")
+                    for e in unit_events
+                ]
+                continue
+            summary.statements += 1
+            summary.adjustments += outcome.rows.type == "adjustment"
+            rows = stages.ledger_rows(outcome.rows, ident, run)
+            statements.append(rows.statement)
+            lines += rows.lines
+            slots += rows.slots
+            events += [
+                (e[3], e[1], e[2], e[0], e[4], e[5], e[6], stages.event_digest(e), run, e[8], ident)
+                for e in unit_events
+            ]
+            ident += 1
+        summary.rejected += unsettled
+        summary.settled = summary.staged - unsettled
+        creators = [(c, row[1], run, row[3]) for c, row in profiles.items()]
+        return {
+            "statements": statements,
+            "lines": lines,
+            "unit_slots": slots,
+            "events": events,
+            "creators": creators,
+        }
+
+    def _write_reject(self, reject: stages.Reject) -> None:
+        assert self._out is not None
+        ident = reject.id
+        if ident and not ident.isprintable():
+            ident = escaped(ident)
+        self._out.writerow((reject.file, reject.line, ident, reject.reason))
+
+
+__all__ = ["LocalDriver"]
