@@ -7,7 +7,8 @@ Creators are active on one to three platforms: WeChat Channels (live tipping, a 
 streams and mutual-selection orders), NetEase (program income) and Xingtu (brand orders). Activity
 is skewed: a few creators produce many events. Events arrive in no particular order, as a month's
 export does. Deterministic for a given ``--seed``. ``--malformed`` and ``--duplicates`` add bad rows
-and repeated ids, for tests of rejection and idempotency. Streams: memory does not grow with
+and repeated ids, ``--conflicts`` ids repeated with different content, for tests of rejection and
+idempotency. Streams: memory does not grow with
 ``--events``.
 """
 
@@ -178,6 +179,7 @@ def generate(
     fmt: str = "jsonl",
     malformed: int = 0,
     duplicates: int = 0,
+    conflicts: int = 0,
 ) -> tuple[Path, Path]:
     """Write the month; returns the paths of the events and creators files."""
     rng = random.Random(seed)
@@ -195,6 +197,7 @@ def generate(
         write_rows(handle, profiles(), CREATOR_COLUMNS, fmt)
     bad = set(rng.sample(range(events), min(malformed, events))) if malformed else set()
     again = set(rng.sample(range(events), min(duplicates, events))) if duplicates else set()
+    clash = set(rng.sample(range(events), min(conflicts, events))) if conflicts else set()
 
     def rows() -> Iterator[dict[str, Any]]:
         repeats: list[dict[str, Any]] = []
@@ -203,12 +206,20 @@ def generate(
                 row["yuan" if row["kind"] == "tips" else "id"] = "-1.00" if row["kind"] == "tips" else ""
             if index in again and index not in bad:
                 repeats.append(row)
+            if index in clash and index not in bad:
+                repeats.append(_conflicting(row))
             yield row
         yield from repeats
 
     with events_path.open("w", encoding="utf-8", newline="") as handle:
         write_rows(handle, rows(), EVENT_COLUMNS, fmt)
     return events_path, creators_path
+
+
+def _conflicting(row: dict[str, Any]) -> dict[str, Any]:
+    """The row's id with other content: a day later, or the first of the month (a conflict)."""
+    day = int(row["date"][8:])
+    return {**row, "date": f"{row['date'][:8]}{day + 1 if day < 28 else 1:02d}"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -220,6 +231,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     parser.add_argument("--malformed", type=int, default=0, help="rows made invalid")
     parser.add_argument("--duplicates", type=int, default=0, help="rows repeated at the end of the file")
+    parser.add_argument("--conflicts", type=int, default=0, help="ids repeated at the end with other content")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     creators = args.creators or max(1, args.events // 10)
@@ -232,6 +244,7 @@ def main(argv: list[str] | None = None) -> None:
         fmt=args.format,
         malformed=args.malformed,
         duplicates=args.duplicates,
+        conflicts=args.conflicts,
     )
     print(json.dumps({"events": str(paths[0]), "creators": str(paths[1])}), file=sys.stdout)
 
