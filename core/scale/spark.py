@@ -41,7 +41,7 @@ from .local import LocalDriver
 from .parquet import run_folder, write_run
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
     from pathlib import Path
     from typing import TextIO
 
@@ -56,8 +56,9 @@ if TYPE_CHECKING:
 PIECE = 5000
 #: Runs settled again at most when other runs keep committing first (with ``store``).
 ATTEMPTS = 5
-#: The Arrow/Spark schema of a checked row: an event (``tag`` event), a rejected row (``reason``
-#: set), or a count (``tag`` read or duplicates, the count in ``line``).
+#: The Arrow/Spark schema of a checked row: an event (``tag`` event), a rejected row (``tag`` reject,
+#: or conflict for a conflicting id; ``reason`` set), or a count (``tag`` read or duplicates, the
+#: count in ``line``).
 CHECKED = (
     "tag string, id string, platform string, creator string, month string, date string, kind string, "
     "body string, run long, line long, reason string"
@@ -140,8 +141,8 @@ def _event(tag: str, row: stages.EventRow) -> tuple[Any, ...]:
     return (tag, row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], None)
 
 
-def _reject(reject: stages.Reject) -> tuple[Any, ...]:
-    return ("reject", reject.id, None, None, None, None, None, None, None, reject.line, reject.reason)
+def _reject(reject: stages.Reject, tag: str = "reject") -> tuple[Any, ...]:
+    return (tag, reject.id, None, None, None, None, None, None, None, reject.line, reject.reason)
 
 
 def check_ranges(
@@ -197,7 +198,7 @@ def dedupe(batches: Iterable[Any], *, source: str) -> Iterator[Any]:
             known[ident] = stages.Sighting(first["h_digest"], text, f"settled in statement {first['h_statement']}")
         deduped = stages.idempotency([_plain(values) for values in found], known, source=source)
         out = [_event("event", row) for row in deduped.new]
-        out += [_reject(reject) for reject in deduped.rejects]
+        out += [_reject(reject, "conflict") for reject in deduped.rejects]
         out.append(("duplicates", None, None, None, None, None, None, None, None, deduped.duplicates, None))
         yield _batch(out)
 
@@ -206,16 +207,15 @@ def dedupe(batches: Iterable[Any], *, source: str) -> Iterator[Any]:
 
 
 class Context(NamedTuple):
-    """What a settling task needs besides its events (broadcast to the executors): the settler,
+    """What a settling task needs besides its events and the settler (broadcast to the executors):
     the creators' profiles, the histories of units settled before, the store as the run began."""
 
-    settler: Settler
     profiles: dict[str, str]
     histories: dict[Unit, stages.History]
     state: shared.State
 
 
-def settle_units(batches: Iterable[Any], *, context: Any) -> Iterator[Any]:
+def settle_units(batches: Iterable[Any], *, settler: Settler, context: Any) -> Iterator[Any]:
     """``mapInArrow`` over the new events, each unit's together in (date, id) order: each unit's job
     (:func:`.stages.job`) settled against the store as the run began, its calls recorded and undone
     (:func:`.shared.private`); one row per unit with its events, job and outcome pickled."""
@@ -236,7 +236,7 @@ def settle_units(batches: Iterable[Any], *, context: Any) -> Iterator[Any]:
     for unit, group in groupby(rows(), key=stages.unit_of):
         events = list(group)
         work = stages.job(unit, events, found.profiles.get(unit.creator), found.histories.get(unit))
-        outcome = shared.private(partial(stages.settle_unit, found.settler), [work], store)[0]
+        outcome = shared.private(partial(stages.settle_unit, settler), [work], store)[0]
         blob = pickle.dumps((events, work, outcome), protocol=pickle.HIGHEST_PROTOCOL)
         out.append({"platform": unit.platform, "creator": unit.creator, "month": unit.month, "blob": blob})
         if len(out) >= 1000:
@@ -302,8 +302,6 @@ class SparkDriver(LocalDriver):
         raise AssertionError("unreachable")
 
     def _attempt(self, events: Path, creators: Path, *, run: int | None, names: Mapping[Path, str]) -> Summary:
-        from pyspark.sql import functions as F
-
         began = time.perf_counter()
         ident = self.ledger.new_run() if run is None else run
         before = self.ledger.begin(ident)
@@ -314,47 +312,33 @@ class SparkDriver(LocalDriver):
         source = names.get(events, str(events))
         checked = self._checked(events, source, ident).persist()
         try:
-            counts = dict(checked.filter("tag IN ('read', 'duplicates')").groupBy("tag").agg(F.sum("line")).collect())
-            good = checked.filter("tag = 'event'").drop("tag", "reason")
-            new, deduped = self._deduplicated(good, before, source)
+            new, deduped = self._deduplicated(checked.filter("tag = 'event'").drop("tag", "reason"), before, source)
             deduped = deduped.persist()
-            counts.update(dict(deduped.filter("tag = 'duplicates'").groupBy("tag").agg(F.sum("line")).collect()))
-            found = [
-                stages.Reject(source, int(row["line"]), row["id"], row["reason"])
-                for row in checked.filter("tag = 'reject'").union(deduped.filter("tag = 'reject'")).collect()
-            ]
-            new = new.unionByName(deduped.filter("tag = 'event'").drop("tag", "reason"))
-            summary.rows_read = int(counts.get("read") or 0)
-            summary.duplicates = int(counts.get("duplicates") or 0)
-            summary.conflicts = sum(r.reason.startswith("conflicting duplicate:") for r in found)
-            summary.rejected = len(found)
-            rejects += sorted(found, key=lambda r: r.line)
-            began_units = time.perf_counter()
-            summary.timings["events"] = round(began_units - began_events, 3)
-            known = self.ledger.profiles(before)
-            known.update({creator: row[1] for creator, row in profiles.items()})
-            state, versions = self._state(before)
-            histories: dict[Unit, stages.History] = {}
-            if before:
-                histories = self.ledger.histories(
-                    before,
-                    [
-                        stages.unit_of(_plain(r.asDict()))
-                        for r in new.dropDuplicates(["platform", "creator", "month"]).collect()
-                    ],
-                )
-            settled = self._settled(new, Context(self._settler, known, histories, state))
-            deduped.unpersist()
+            try:
+                rejects += self._counted(checked, deduped, source, summary)
+                new = new.unionByName(deduped.filter("tag = 'event'").drop("tag", "reason"))
+                began_units = time.perf_counter()
+                summary.timings["events"] = round(began_units - began_events, 3)
+                known = self.ledger.profiles(before)
+                known.update({creator: row[1] for creator, row in profiles.items()})
+                state, versions = self._state(before)
+                histories: dict[Unit, stages.History] = {}
+                if before:  # late events: what the units settled before hold
+                    units = new.dropDuplicates(["platform", "creator", "month"]).collect()
+                    histories = self.ledger.histories(before, [stages.unit_of(_plain(r.asDict())) for r in units])
+                settled = self._settled(new, Context(known, histories, state))
+            finally:
+                deduped.unpersist()
         finally:
             checked.unpersist()
-        grouped = [(work.unit, unit_events) for unit_events, work, _ in settled]
-        jobs = [work for _, work, _ in settled]
         summary.staged = sum(len(unit_events) for unit_events, _, _ in settled)
+        jobs = [work for _, work, _ in settled]
         resolution = shared.resolve(
             _Settled(self._settler, {id(work): outcome for _, work, outcome in settled}), jobs, state
         )
         self.chained, self.serial = resolution.chained, resolution.serial
         summary.resettled = resolution.resettled
+        grouped = [(work.unit, unit_events) for unit_events, work, _ in settled]
         tables = self._tables(ident, before, grouped, resolution.outcomes, profiles, summary, rejects, source)
         summary.timings["units"] = round(time.perf_counter() - began_units, 3)
         began_reconcile = time.perf_counter()
@@ -370,6 +354,28 @@ class SparkDriver(LocalDriver):
                 self._write_reject(reject)
         summary.seconds = round(time.perf_counter() - began, 3)
         return summary
+
+    @staticmethod
+    def _counted(checked: Any, deduped: Any, source: str, summary: Summary) -> list[stages.Reject]:
+        """The counts of steps 1 and 2 into ``summary`` (rows read, duplicates, conflicts, rejected);
+        the rows they rejected, by line."""
+        from pyspark.sql import functions as F
+
+        counts = {
+            tag: int(total or 0)
+            for tag, total in checked.filter("tag = 'read'")
+            .union(deduped.filter("tag = 'duplicates'"))
+            .groupBy("tag")
+            .agg(F.sum("line"))
+            .collect()
+        }
+        rows = checked.filter("tag = 'reject'").union(deduped.filter("tag = 'conflict'")).collect()
+        found = [stages.Reject(source, int(row["line"]), row["id"], row["reason"]) for row in rows]
+        summary.rows_read = counts.get("read", 0)
+        summary.duplicates = counts.get("duplicates", 0)
+        summary.conflicts = sum(row["tag"] == "conflict" for row in rows)
+        summary.rejected = len(found)
+        return sorted(found, key=lambda r: r.line)
 
     # -- the Spark steps ----------------------------------------------------------------------------
 
@@ -440,7 +446,7 @@ class SparkDriver(LocalDriver):
             frame = (
                 new.repartition(self.partitions, "platform", "creator", "month")
                 .sortWithinPartitions("creator", "platform", "month", "date", "id")
-                .mapInArrow(partial(settle_units, context=shared_context), SETTLED)
+                .mapInArrow(partial(settle_units, settler=self._settler, context=shared_context), SETTLED)
             )
             found = [pickle.loads(row["blob"]) for row in frame.collect()]  # noqa: S301 (our own tasks' rows)
         finally:
