@@ -105,7 +105,7 @@ def ranges(path: Path, parts: int) -> list[tuple[int, int, int]]:
     return found
 
 
-def _records(path: str, start: int, end: int, before: int) -> Iterator[tuple[int, bytes | str]]:
+def records(path: str, start: int, end: int, before: int) -> Iterator[tuple[int, bytes | str]]:
     """The JSON Lines records of bytes [start, end) of ``path`` with their line numbers, as
     :meth:`~creatorpay.core.rows.RowReader.records` reads them (an overlong line is skipped)."""
     number = before
@@ -151,8 +151,8 @@ def check_ranges(
     """``mapInArrow``: each byte range (start, end, before) read and checked by :func:`.stages.check_events`."""
     for batch in batches:
         for start, end, before in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
-            records = _records(path, start, end, before)
-            while piece := list(islice(records, PIECE)):
+            found = records(path, start, end, before)
+            while piece := list(islice(found, PIECE)):
                 checked = stages.check_events(
                     piece, (), source=source, text=False, month=month, platforms=platforms, run=run
                 )
@@ -348,7 +348,7 @@ class SparkDriver(LocalDriver):
         final = resolution.state
         tables.update(budgets=final.budgets, quotas=final.quotas, slots=final.slots, draws=final.draws)
         tables["rejects"] = [(ident, *r) for r in rejects]
-        self._publish(ident, before, tables, versions)
+        self._publish(ident, before, tables, versions, again=run is not None)
         if self._out is not None:
             for reject in rejects:
                 self._write_reject(reject)
@@ -359,17 +359,9 @@ class SparkDriver(LocalDriver):
     def _counted(checked: Any, deduped: Any, source: str, summary: Summary) -> list[stages.Reject]:
         """The counts of steps 1 and 2 into ``summary`` (rows read, duplicates, conflicts, rejected);
         the rows they rejected, by line."""
-        from pyspark.sql import functions as F
-
-        counts = {
-            tag: int(total or 0)
-            for tag, total in checked.filter("tag = 'read'")
-            .union(deduped.filter("tag = 'duplicates'"))
-            .groupBy("tag")
-            .agg(F.sum("line"))
-            .collect()
-        }
-        rows = checked.filter("tag = 'reject'").union(deduped.filter("tag = 'conflict'")).collect()
+        rows = checked.filter("tag != 'event'").union(deduped.filter("tag != 'event'")).collect()  # one job
+        counts = {tag: sum(row["line"] for row in rows if row["tag"] == tag) for tag in ("read", "duplicates")}
+        rows = [row for row in rows if row["tag"] in ("reject", "conflict")]
         found = [stages.Reject(source, int(row["line"]), row["id"], row["reason"]) for row in rows]
         summary.rows_read = counts.get("read", 0)
         summary.duplicates = counts.get("duplicates", 0)
@@ -477,18 +469,24 @@ class SparkDriver(LocalDriver):
             budgets.append((key, capacity, str(found.remaining)))
         return state._replace(budgets=budgets), versions
 
-    def _publish(self, run: int, before: list[int], tables: Mapping[str, Any], versions: Mapping[str, int]) -> None:
+    def _publish(
+        self, run: int, before: list[int], tables: Mapping[str, Any], versions: Mapping[str, int], *, again: bool
+    ) -> None:
         """Write the run's folder and commit it; with PostgreSQL, in one transaction with the budgets'
         compare-and-set, under an advisory lock, and only if no other run committed since it began
-        (else :class:`Conflict`: the run is settled again)."""
+        (else :class:`Conflict`: the run is settled again). ``again``: the run id was given (--run),
+        to be written again; else a run that took the same new id and committed first is a conflict."""
         pg = self._pg()
         if pg is None:
             self.ledger.publish(run, tables)
             return
         with pg.transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('creatorpay.spark.commit'))")
-            if [r for r in self.ledger.committed() if r != run] != [r for r in before if r != run]:
+            committed = self.ledger.committed()
+            if [r for r in committed if r != run] != [r for r in before if r != run]:
                 raise Conflict(f"another run committed while run {run} settled")
+            if run in committed and not again:
+                raise Conflict(f"another run took the id {run} and committed it first")
             for key, capacity, remaining in tables["budgets"]:
                 expected = versions.get(key)
                 if expected is None:
