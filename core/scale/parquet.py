@@ -170,7 +170,12 @@ def write_run(ledger: Path, run: int, rows: Mapping[str, Sequence[tuple[Any, ...
             if part:
                 folder = folder / f"month={part[0]}" / f"platform={part[1]}"
             folder.mkdir(parents=True, exist_ok=True)
-            data = pa.Table.from_pylist([dict(zip(names, row, strict=True)) for row in part_rows], tables.schema(table))
+            schema = tables.schema(table)
+            arrays = list(zip(*part_rows, strict=True)) if part_rows else [()] * len(names)
+            data = pa.Table.from_arrays(
+                [pa.array(values, type=field.type) for values, field in zip(arrays, schema, strict=True)],
+                schema=schema,
+            )
             pq.write_table(data, folder / "part-0.parquet", compression="zstd")
     _fsync_tree(temporary)
     if final.exists():
@@ -214,10 +219,11 @@ def read_table(folder: Path, table: str) -> list[tuple[Any, ...]]:
 class ParquetLedger:
     """A ledger folder: its registry and its committed runs' tables.
 
-    ``dsn``: keep the registry in PostgreSQL (PostgresStore's run registry) instead of ``runs.json``.
+    ``dsn``: keep the registry in PostgreSQL (PostgresStore's run registry, in ``schema``) instead
+    of ``runs.json``.
     """
 
-    def __init__(self, folder: Path, *, dsn: str | None = None) -> None:
+    def __init__(self, folder: Path, *, dsn: str | None = None, schema: str = "creatorpay") -> None:
         self.folder = folder
         self.dsn = dsn
         self._files = FileRegistry(folder)
@@ -225,7 +231,7 @@ class ParquetLedger:
         if dsn is not None:
             from ..postgres_store import PostgresStore
 
-            self.registry = PostgresStore(dsn)
+            self.registry = PostgresStore(dsn, schema=schema)
         self._cache: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
 
     def close(self) -> None:
@@ -273,13 +279,11 @@ class ParquetLedger:
     def sightings(self, runs: Sequence[int]) -> dict[str, Sighting]:
         """Every event id the runs settled, with its content digest and where: the idempotency
         check of the next run."""
-        from .stages import event_content
-
         found: dict[str, Sighting] = {}
         for row in self.rows("events", runs):
-            month, platform, creator, ident, date, kind, body, digest, _, _, statement = row
-            event = (ident, platform, creator, month, date, kind, body, 0, 0)
-            found[ident] = Sighting(digest, event_content(event), f"settled in statement {statement}")
+            month, platform, creator, ident, date, kind, body, digest, run, line, statement = row
+            event = (ident, platform, creator, month, date, kind, body, run, line)
+            found[ident] = Sighting(digest, f"settled in statement {statement}", event)
         return found
 
     def profiles(self, runs: Sequence[int]) -> dict[str, str]:

@@ -148,7 +148,8 @@ def capacity_of(calls: Iterable[Call], key: str) -> Decimal | None:
 
 def chain(key: str, start: Decimal | None, transcripts: Sequence[Sequence[Call]]) -> list[Decimal | None]:
     """``left_before`` of each of the units (in unit order) that use budget ``key``, and what the
-    last left, from their transcripts: ``start`` is what the key held when the run began."""
+    last left, from their transcripts (a unit that could not be settled left its calls undone:
+    give it none); ``start`` is what the key held when the run began."""
     lefts = [start]
     for calls in transcripts:
         lefts.append(apply(calls, key, lefts[-1]))
@@ -280,7 +281,10 @@ def _chained(
         if capacity is None:
             return None
         capacities[key] = capacity
-        steps = chain(key, starts.get(key), [outcomes[i].calls for i in users])
+        kept = [
+            outcomes[i].calls if outcomes[i].rows is not None else [] for i in users
+        ]  # a rejected unit draws nothing
+        steps = chain(key, starts.get(key), kept)
         lefts[key] = dict(zip([*users, -1], steps, strict=True))  # -1: what the last one left
     resettled: dict[int, Outcome] = {}
     for index in members:

@@ -106,22 +106,27 @@ def latest_profiles(rows: Iterable[ProfileRow], *, source: str) -> tuple[dict[st
 
 
 def event_content(row: EventRow) -> str:
-    """An event's content as one canonical JSON text (what a repeated id must match)."""
+    """An event's content as one canonical JSON text (what a repeated id must match), for a
+    conflict's message."""
     return content(row[1], row[2], row[4], row[5], row[6])
 
 
 def event_digest(row: EventRow) -> str:
-    """SHA-256 (hex) of :func:`event_content`: the events index's ``digest`` column."""
-    return hashlib.sha256(event_content(row).encode("utf-8")).hexdigest()
+    """SHA-256 (hex) of an event's content (platform, creator, date, kind and its canonical body,
+    joined by a separator no field holds): the events index's ``digest`` column; two events have
+    the same digest exactly when they have the same content."""
+    text = "\x1f".join((row[1], row[2], row[4], row[5], row[6]))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Sighting(NamedTuple):
-    """An event id known before this row: the digest of its content, the content itself (for the
-    conflict's message) and where it was seen (``line 12``, ``settled in statement 7``)."""
+    """An event id known before this row: the digest of its content (:func:`event_digest`), where
+    it was seen (``line 12``, ``settled in statement 7``), and the event itself (whose content a
+    conflict's message quotes)."""
 
     digest: str
-    content: str
     where: str
+    event: EventRow
 
 
 class Deduped(NamedTuple):
@@ -139,24 +144,24 @@ def idempotency(rows: Iterable[EventRow], known: Mapping[str, Sighting], *, sour
     before: in an earlier run, ``known``, or earlier in this file); or a conflict (different
     content: rejected, naming the first sighting, whose content stands)."""
     new: list[EventRow] = []
-    seen: dict[str, tuple[str, str, int]] = {}  # id -> digest, content, line, for this file
+    seen: dict[str, tuple[str, EventRow]] = {}  # id -> digest and the row, for this file
     duplicates = 0
     rejects: list[Reject] = []
     for row in rows:
         ident = row[0]
-        text = event_content(row)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        digest = event_digest(row)
         before = known.get(ident)
         here = seen.get(ident)
         if before is None and here is None:
-            seen[ident] = (digest, text, row[8])
+            seen[ident] = (digest, row)
             new.append(row)
             continue
         if before is not None:
-            first_digest, first_content, where = before
+            first_digest, where, first = before
         else:
             assert here is not None
-            first_digest, first_content, where = here[0], here[1], f"line {here[2]}"
+            first_digest, first = here
+            where = f"line {first[8]}"
         if first_digest == digest:
             duplicates += 1
             continue
@@ -165,7 +170,8 @@ def idempotency(rows: Iterable[EventRow], known: Mapping[str, Sighting], *, sour
                 source,
                 row[8],
                 ident,
-                f"conflicting duplicate: id {ident!r} was first seen with different content ({where}): {first_content}",
+                f"conflicting duplicate: id {ident!r} was first seen with different content ({where}): "
+                f"{event_content(first)}",
             )
         )
     return Deduped(new, duplicates, rejects, len(rejects))

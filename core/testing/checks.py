@@ -17,9 +17,12 @@ from creatorpay.core import Engine, InputError, Kind, Platform, Report, Scenario
 from creatorpay.core.context import ACTIVITIES
 from creatorpay.core.rules import PARAM_TYPES, RULE_ID, ParamSpec, RuleBook, RuleSet, RuleVersion
 from creatorpay.core.statement import LABELS, TOTALS
+from creatorpay.core.store import MemoryStore
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
+
+    from creatorpay.core.store import Store
 
 #: Label strength, weakest first, as the core ranks them (RuleVersion.label_for): a line may carry
 #: its rule's label or a weaker one, never a stronger one.
@@ -244,6 +247,65 @@ def gross_problems(statement: Statement, scenario: Scenario) -> list[str]:
                 f"pay the base whole (rate 1) and book the platform's fee as a separate Kind.FEE "
                 f"line, as the built-in platforms do"
             )
+    return problems
+
+
+class AnsweringStore(MemoryStore):
+    """A store whose budgets start at ``share`` of their capacity (1: full, 0: empty) and that
+    records every call with its answer: two of them with one share answer the same calls alike."""
+
+    def __init__(self, share: Decimal) -> None:
+        super().__init__()
+        self.share = share
+        self.calls: list[tuple[str, tuple[Any, ...], Any]] = []
+
+    def _start(self, key: str, capacity: Decimal) -> None:
+        if key not in self._budgets:
+            self._budgets[key] = capacity * self.share
+
+    def draw(self, key: str, amount: Decimal, capacity: Decimal) -> Decimal:
+        self._start(key, capacity)
+        found = super().draw(key, amount, capacity)
+        self.calls.append(("draw", (key, amount, capacity), found))
+        return found
+
+    def remaining(self, key: str, capacity: Decimal) -> Decimal:
+        self._start(key, capacity)
+        found = super().remaining(key, capacity)
+        self.calls.append(("remaining", (key, capacity), found))
+        return found
+
+    def reserve(self, key: str, holder: str, limit: int, baseline: int = 0) -> bool:
+        found = super().reserve(key, holder, limit, baseline)
+        self.calls.append(("reserve", (key, holder, limit, baseline), found))
+        return found
+
+    def used(self, key: str, baseline: int = 0) -> int:
+        found = super().used(key, baseline)
+        self.calls.append(("used", (key, baseline), found))
+        return found
+
+
+#: The budgets' starting shares the store contract is checked with: full, half drawn, empty.
+SHARES = (Decimal(1), Decimal("0.5"), Decimal(0))
+
+
+def store_contract_problems(settle: Callable[[Store], Statement]) -> list[str]:
+    """The plugin contract that lets a distributed driver resolve shared budgets in unit order
+    (docs/writing-a-plugin.md, docs/scale.md): settled twice against stores giving the same answers
+    (budgets full, half drawn, empty), the same store calls and the same statement; a draw paying
+    less than asked, or nothing, is never an error (a draw pays ``min(amount, left)``)."""
+    problems: list[str] = []
+    for share in SHARES:
+        first, second = AnsweringStore(share), AnsweringStore(share)
+        one, two = settle(first), settle(second)
+        where = f"with every budget starting at {share:.0%} of its capacity"
+        if first.calls != second.calls:
+            problems.append(f"{where}: two stores giving the same answers were asked different calls")
+        elif one.to_dict() != two.to_dict():
+            problems.append(f"{where}: the statement differs between two stores giving the same answers")
+        if one.status == "error":
+            problems.append(f"{where}: the statement is an error ({one.error}); a draw may pay less than asked")
     return problems
 
 

@@ -320,6 +320,19 @@ class PlatformConformance:
 
         self._every(subject, max(1, creatorpay_examples // 2), self.scenarios(subject), check)
 
+    def test_store_answers_decide(self, creatorpay_subject: Subject, creatorpay_examples: int) -> None:
+        """Deterministic given the store's answers; a draw pays min(amount, left), never an error."""
+        subject = self._loaded(creatorpay_subject)
+
+        def check(data: dict[str, Any]) -> None:
+            scenario = load_scenario(data)
+            problems = checks.store_contract_problems(
+                lambda store: subject.engine.settle(scenario, subject.name, store=store)
+            )
+            self._fail(subject, "the store contract", problems, data)
+
+        self._every(subject, max(1, creatorpay_examples // 2), self.scenarios(subject), check)
+
     def test_plugin_order_does_not_matter(self, creatorpay_subject: Subject, creatorpay_examples: int) -> None:
         """Plugins given in other orders, or only this one with the cross-platform plugins: same result."""
         subject = self._loaded(creatorpay_subject)

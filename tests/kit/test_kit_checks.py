@@ -15,6 +15,8 @@ from creatorpay.testing import checks
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from creatorpay.core.store import Store
+
 D = Decimal
 
 
@@ -114,3 +116,39 @@ def test_load_failure_messages(tmp_path: Path) -> None:
     assert "plugin 'netease' (distribution creatorpay" in (checks.load_failure(engine, "netease") or "")
     assert "is blocked: not in the allow list" in (checks.load_failure(engine, "netease") or "")
     assert "no plugin named 'acme' was found" in (checks.load_failure(engine, "acme") or "")
+
+
+def test_store_contract_names_a_plugin_that_breaks_it() -> None:
+    """The contract the scale drivers need (docs/scale.md): a plugin deterministic given the store's
+    answers, whose draw may pay less than asked (NE-BUDGET-01's min(amount, left)) without an error."""
+    cap = D("100.00")
+
+    def keeps(store: Store) -> Statement:
+        paid = store.draw("fake:cash", D("60.00"), cap)
+        return Statement("fake", "Fake", facts={"paid": str(paid)})
+
+    assert checks.store_contract_problems(keeps) == []
+
+    asked = iter(range(100))
+
+    def wanders(store: Store) -> Statement:  # asks for more each time: not deterministic
+        store.draw("fake:cash", D(next(asked)), cap)
+        return Statement("fake", "Fake")
+
+    assert checks.store_contract_problems(wanders)[0] == (
+        "with every budget starting at 100% of its capacity: two stores giving the same answers were asked "
+        "different calls"
+    )
+
+    def insists(store: Store) -> Statement:  # fails unless paid in full
+        paid = store.draw("fake:cash", D("60.00"), cap)
+        if paid < D("60.00"):
+            return Statement("fake", "Fake", status="error", error="AssertionError: short")
+        return Statement("fake", "Fake")
+
+    assert checks.store_contract_problems(insists) == [
+        "with every budget starting at 50% of its capacity: the statement is an error (AssertionError: short); "
+        "a draw may pay less than asked",
+        "with every budget starting at 0% of its capacity: the statement is an error (AssertionError: short); "
+        "a draw may pay less than asked",
+    ]
