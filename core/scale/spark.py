@@ -65,6 +65,19 @@ CHECKED = (
 )
 #: The schema of a settled unit: its key and its events, job and private outcome, pickled.
 SETTLED = "platform string, creator string, month string, blob binary"
+#: The events index's columns a sighting in the ledger needs (besides its id), and their Spark types.
+_HISTORY = {
+    "platform": "string",
+    "creator": "string",
+    "month": "string",
+    "date": "string",
+    "kind": "string",
+    "body": "string",
+    "run": "long",
+    "line": "long",
+    "digest": "string",
+    "statement": "long",
+}
 _COLUMNS = ("tag", "id", "platform", "creator", "month", "date", "kind", "body", "run", "line", "reason")
 
 
@@ -193,9 +206,8 @@ def dedupe(batches: Iterable[Any], *, source: str) -> Iterator[Any]:
         first = found[0]
         known: dict[str, stages.Sighting] = {}
         if first["h_digest"] is not None:
-            event = (ident, first["h_platform"], first["h_creator"], first["h_month"], first["h_date"])
-            text = stages.event_content((*event, first["h_kind"], first["h_body"], 0, 0))
-            known[ident] = stages.Sighting(first["h_digest"], text, f"settled in statement {first['h_statement']}")
+            event = _plain({"id": ident, **{name: first[f"h_{name}"] for name in _HISTORY}})
+            known[ident] = stages.Sighting(first["h_digest"], f"settled in statement {first['h_statement']}", event)
         deduped = stages.idempotency([_plain(values) for values in found], known, source=source)
         out = [_event("event", row) for row in deduped.new]
         out += [_reject(reject, "conflict") for reject in deduped.rejects]
@@ -407,10 +419,7 @@ class SparkDriver(LocalDriver):
         if paths:
             history = self.spark.read.parquet(*paths).select(
                 "id",
-                *(
-                    F.col(c).alias(f"h_{c}")
-                    for c in ("platform", "creator", "month", "date", "kind", "body", "digest", "statement")
-                ),
+                *(F.col(name).alias(f"h_{name}") for name in _HISTORY),
             )
             seen = repeated.union(history.select("id")).distinct()
         else:
@@ -421,9 +430,8 @@ class SparkDriver(LocalDriver):
         if history is not None:
             suspects = suspects.join(history, "id", "left")
         else:
-            for column in ("platform", "creator", "month", "date", "kind", "body", "digest"):
-                suspects = suspects.withColumn(f"h_{column}", F.lit(None).cast("string"))
-            suspects = suspects.withColumn("h_statement", F.lit(None).cast("long"))
+            for name, kind in _HISTORY.items():
+                suspects = suspects.withColumn(f"h_{name}", F.lit(None).cast(kind))
         deduped = (
             suspects.repartition(self.partitions, "id")
             .sortWithinPartitions("id", "line")
