@@ -9,20 +9,21 @@ distributed driver (Spark) is held to, and what runs a month that fits one machi
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import time
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..batch.codec import escaped
 from ..batch.run import REJECT_COLUMNS, Summary
-from ..batch.workers import Settler
+from ..batch.workers import Settler, requested
 from ..engine import Engine
 from ..events import COMMON
 from ..rows import RowReader
 from . import shared, stages
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
     from ..batch.workers import Job, Outcome
@@ -32,11 +33,19 @@ if TYPE_CHECKING:
 
 #: Rows checked at a time.
 PIECE = 5000
+#: Units settled at a time by a worker process, and the fewest units worth starting workers for.
+UNIT_PIECE = 500
+PARALLEL_UNITS = 2000
+#: What forked workers settle with: the settle function and the store's state as the run began.
+_FORKED: tuple[Callable[[Job, StoreBuffer], Outcome], shared.State] | None = None
+#: Times a run is settled again when other runs were committed while it settled (it read stale runs).
+ATTEMPTS = 5
 
 
 class LocalDriver:
     """One run of the stages into ``ledger``. ``rejects``: where rejected rows are written (CSV:
-    file, line, id, reason, as ``creatorpay settle``); ``period``: settle only this month."""
+    file, line, id, reason, as ``creatorpay settle``); ``period``: settle only this month;
+    ``workers``: processes settling the units the first time (the rest is in this process)."""
 
     def __init__(
         self,
@@ -45,8 +54,12 @@ class LocalDriver:
         engine: Engine | None = None,
         period: Period | None = None,
         rejects: TextIO | None = None,
+        workers: int | None = None,
     ) -> None:
         self.ledger = ledger
+        #: Processes settling the units the first time (step 1 of :mod:`.shared`): ``workers``, else
+        #: ``CREATORPAY_SETTLE_WORKERS``, else one (this process).
+        self.workers = requested(workers) or 1
         self.engine = engine or Engine()
         self.period = period
         self._out = csv.writer(rejects, lineterminator="\n") if rejects is not None else None
@@ -62,11 +75,30 @@ class LocalDriver:
         self, events: Path, creators: Path, *, run: int | None = None, names: Mapping[Path, str] | None = None
     ) -> Summary:
         """Check, deduplicate, settle and reconcile a month into a new run (or run ``run`` again:
-        the same inputs write the same bytes), and publish it."""
+        the same inputs write the same bytes), and publish it. Optimistic: no lock is held while it
+        settles; if another run was committed meanwhile, it settles again on top of it."""
         began = time.perf_counter()
         names = names or {}
         ident = self.ledger.new_run() if run is None else run
-        before = self.ledger.begin(ident)
+        for _ in range(ATTEMPTS):
+            before = self.ledger.begin(ident)
+            summary, tables, rejects = self._attempt(ident, before, events, creators, names)
+            if self.ledger.publish(ident, tables, before) is not None:
+                break
+        else:
+            raise RuntimeError(f"run {ident}: other runs were committed each time it settled ({ATTEMPTS} tries)")
+        if self._out is not None:
+            for reject in rejects:
+                self._write_reject(reject)
+        summary.seconds = round(time.perf_counter() - began, 3)
+        return summary
+
+    def _attempt(
+        self, ident: int, before: list[int], events: Path, creators: Path, names: Mapping[Path, str]
+    ) -> tuple[Summary, dict[str, list[tuple[Any, ...]]], list[stages.Reject]]:
+        """The run settled against the committed runs ``before``: its summary, its tables' rows
+        and its rejected rows (published by the caller if no other run was committed meanwhile)."""
+        began = time.perf_counter()
         summary = Summary(ident)
         profiles, rejects = self._profiles(creators, names, summary)
         began_events = time.perf_counter()
@@ -93,7 +125,8 @@ class LocalDriver:
         jobs = [
             stages.job(unit, unit_events, known.get(unit.creator), histories.get(unit)) for unit, unit_events in grouped
         ]
-        resolution = shared.resolve(self._settle, jobs, self.ledger.state(before))
+        state = self.ledger.state(before)
+        resolution = shared.resolve(self._settle, jobs, state, first=self._first(state))
         self.chained, self.serial = resolution.chained, resolution.serial
         summary.resettled = resolution.resettled
         tables = self._tables(ident, before, grouped, resolution.outcomes, profiles, summary, rejects, source)
@@ -105,12 +138,7 @@ class LocalDriver:
         state = resolution.state
         tables.update(budgets=state.budgets, quotas=state.quotas, slots=state.slots, draws=state.draws)
         tables["rejects"] = [(ident, *r) for r in rejects]
-        self.ledger.publish(ident, tables)
-        if self._out is not None:
-            for reject in rejects:
-                self._write_reject(reject)
-        summary.seconds = round(time.perf_counter() - began, 3)
-        return summary
+        return summary, tables, rejects
 
     def _profiles(
         self, creators: Path, names: Mapping[Path, str], summary: Summary
@@ -152,6 +180,26 @@ class LocalDriver:
 
     def _settle(self, work: Job, store: StoreBuffer) -> Outcome:
         return stages.settle_unit(self._settler, work, store)
+
+    def _first(self, state: shared.State) -> Callable[[Sequence[Job]], list[Outcome]] | None:
+        """Step 1 of the shared keys' resolution in worker processes (``workers`` of them, forked
+        with the engine loaded), or None to do it in this process."""
+        if self.workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return None
+
+        def first(jobs: Sequence[Job]) -> list[Outcome]:
+            global _FORKED  # noqa: PLW0603 - what the forked workers inherit
+            if len(jobs) < PARALLEL_UNITS:
+                return shared.private(self._settle, jobs, shared.state_store(state))
+            _FORKED = (self._settle, state)
+            try:
+                pieces = [list(jobs[i : i + UNIT_PIECE]) for i in range(0, len(jobs), UNIT_PIECE)]
+                with multiprocessing.get_context("fork").Pool(self.workers) as pool:
+                    return [outcome for piece in pool.imap(_private_piece, pieces) for outcome in piece]
+            finally:
+                _FORKED = None
+
+        return first
 
     def _tables(
         self,
@@ -209,6 +257,13 @@ class LocalDriver:
         if ident and not ident.isprintable():
             ident = escaped(ident)
         self._out.writerow((reject.file, reject.line, ident, reject.reason))
+
+
+def _private_piece(jobs: list[Job]) -> list[Outcome]:
+    """In a forked worker: step 1 for a piece of units, against its own store as the run began."""
+    assert _FORKED is not None
+    settle, state = _FORKED
+    return shared.private(settle, jobs, shared.state_store(state))
 
 
 __all__ = ["LocalDriver"]

@@ -122,6 +122,36 @@ class FileRegistry:
                     return True
         raise LookupError(f"run {run!r} was never begun (begin_run)")
 
+    def begin_new(self) -> str:
+        """Register a new run, one more than any begun or committed (or with a folder in
+        ``runs/``), as running, and return its id: two drivers starting at once get two ids."""
+        with self._locked() as runs:
+            folders = self.path.parent / RUNS
+            known = [int(entry["id"]) for entry in runs if str(entry["id"]).isdigit()]
+            if folders.is_dir():
+                known += [int(p.name[4:]) for p in folders.glob("run-*") if p.name[4:].isdigit()]
+            run = str(max(known, default=0) + 1)
+            runs.append({"id": run, "state": "running", "committed_at": None})
+            return run
+
+    def commit_after(self, run: str, before: Sequence[str]) -> bool | None:
+        """Publish ``run`` if the committed runs are still ``before`` (what it read), in one step
+        under the lock: True if committed, False if it was committed already, None if another
+        run was committed meanwhile (read again and settle again)."""
+        with self._locked() as runs:
+            committed = [e["id"] for e in sorted(runs, key=lambda e: e.get("order", 0)) if e["state"] == "committed"]
+            entry = next((e for e in runs if e["id"] == run), None)
+            if entry is None:
+                raise LookupError(f"run {run!r} was never begun (begin_run)")
+            if entry["state"] == "committed":
+                return False
+            if committed != list(before):
+                return None
+            entry["state"] = "committed"
+            entry["committed_at"] = dt.datetime.now(dt.UTC).isoformat()
+            entry["order"] = 1 + max((e.get("order", 0) for e in runs), default=0)
+            return True
+
     def committed_runs(self) -> list[tuple[str, dt.datetime]]:
         """The committed runs, in the order they were committed."""
         committed = sorted((e for e in self._read() if e["state"] == "committed"), key=lambda e: e["order"])
@@ -246,23 +276,48 @@ class ParquetLedger:
         return [int(run) for run, _ in self.registry.committed_runs()]
 
     def new_run(self) -> int:
-        """A run id not used yet (one more than any this ledger knows)."""
+        """Begin a run with an id not used yet (one more than any this ledger knows). With the
+        file registry two drivers starting at once get two ids; with PostgreSQL's, give each
+        driver its own id (``--run``)."""
+        if self.registry is self._files:
+            return int(self._files.begin_new())
         known = [int(run) for run in self._files.known()] + self.committed()
         if self.folder.joinpath(RUNS).is_dir():
             known += [int(p.name[4:]) for p in self.folder.joinpath(RUNS).glob("run-*") if p.name[4:].isdigit()]
-        return max(known, default=0) + 1
+        run = max(known, default=0) + 1
+        self.registry.begin_run(str(run))
+        return run
 
     def begin(self, run: int) -> list[int]:
         """Begin ``run`` (or begin it again): the committed runs it reads, those before it."""
-        committed = self.committed()
         self.registry.begin_run(str(run))
+        committed = self.committed()
         return committed[: committed.index(run)] if run in committed else committed
 
-    def publish(self, run: int, rows: Mapping[str, Sequence[tuple[Any, ...]]]) -> bool:
-        """Write ``run``'s folder and commit it; False if it was committed already (its folder was
-        written again, with the same bytes for the same inputs)."""
+    def publish(
+        self, run: int, rows: Mapping[str, Sequence[tuple[Any, ...]]], before: Sequence[int] | None = None
+    ) -> bool | None:
+        """Write ``run``'s folder and commit it, if the runs committed are still ``before`` (what the
+        run read: optimistic, no lock held while it settles; None: commit without that check).
+        True if committed; False if it was committed already (its folder was written again, with
+        the same bytes for the same inputs); None if another run was committed meanwhile: nothing
+        is published, settle it again."""
         write_run(self.folder, run, rows)
-        return self.registry.commit_run(str(run))
+        if before is None:
+            return self.registry.commit_run(str(run))
+        if self.registry is self._files:
+            return self._files.commit_after(str(run), [str(r) for r in before])
+        from ..postgres_store import PostgresStore
+
+        assert isinstance(self.registry, PostgresStore)
+        with self.registry.transaction() as conn:  # one commit at a time: an advisory lock to the end
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('creatorpay.scale.registry'))")
+            committed = self.committed()
+            if run in committed:
+                return False
+            if committed != list(before):
+                return None
+            return self.registry.commit_run(str(run))
 
     def table(self, run: int, table: str) -> list[tuple[Any, ...]]:
         key = (run, table)

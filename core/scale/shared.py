@@ -210,10 +210,18 @@ class Resolution(NamedTuple):
     state: State
 
 
-def resolve(settle: Callable[[Job, StoreBuffer], Outcome], jobs: Sequence[Job], state: State) -> Resolution:
-    """Settle ``jobs`` (in unit order) as one serial run against ``state`` would, by steps 1 to 5."""
+def resolve(
+    settle: Callable[[Job, StoreBuffer], Outcome],
+    jobs: Sequence[Job],
+    state: State,
+    *,
+    first: Callable[[Sequence[Job]], list[Outcome]] | None = None,
+) -> Resolution:
+    """Settle ``jobs`` (in unit order) as one serial run against ``state`` would, by steps 1 to 5.
+    ``first``: step 1 done elsewhere (worker processes: each unit against the store as the run
+    began, in any order), the outcomes in the order of ``jobs``."""
     store = state_store(state)
-    outcomes = private(settle, jobs, store)
+    outcomes = private(settle, jobs, store) if first is None else first(jobs)
     shared = shared_keys([o.calls for o in outcomes])
     lanes = _lanes(shared, outcomes)
     starts = budgets_left(state)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from typing import TYPE_CHECKING
 
 import pytest
@@ -13,7 +14,10 @@ import pytest
 from creatorpay.core import Engine
 from creatorpay.core.scale.local import LocalDriver
 from creatorpay.core.scale.parquet import ParquetLedger, write_run
+from creatorpay.core.scale.shared import State
 from tests.cli.cli_support import run_main
+from tests.helpers import ROOT
+from tests.ledger.ledger_support import CLI
 from tests.scale.scale_support import export, month, settle
 
 if TYPE_CHECKING:
@@ -162,3 +166,65 @@ def test_engine_options_are_checked(tmp_path: Path, capsys: pytest.CaptureFixtur
     code, _, err = run_main(capsys, "ledger", "export", "--ledger", str(tmp_path / "nothing"))
     assert (code, "no Parquet ledger" in err) == (2, True)
     assert not (tmp_path / "pq").exists()
+
+
+def test_a_run_committed_meanwhile_is_read_before_publishing(tmp_path: Path) -> None:
+    """Optimistic publishing: another driver commits a run of the same events while this one
+    settles; this one's commit is refused, it settles again on top of it (every event a duplicate),
+    and the ledger holds the statements of one run, as after two runs one after the other."""
+    events, people, rules = month(tmp_path / "m", events=600)
+
+    class Overtaken(ParquetLedger):
+        overtaken = False
+
+        def begin(self, run: int) -> list[int]:
+            before = super().begin(run)
+            if not self.overtaken:
+                self.overtaken = True
+                LocalDriver(ParquetLedger(self.folder), engine=Engine(rules=rules)).run(events, people)
+            return before
+
+    ledger = Overtaken(tmp_path / "pq")
+    summary = LocalDriver(ledger, engine=Engine(rules=rules)).run(events, people)
+    assert summary.statements == 0
+    assert summary.duplicates == summary.rows_read - summary.rejected  # all settled by the other run
+    assert ParquetLedger(tmp_path / "pq").committed() == [2, 1]
+    assert settle(events, people, "--db", str(tmp_path / "l.sqlite"), rules=rules).exit_code == 0
+    assert export("--ledger", str(tmp_path / "pq")) == export("--db", str(tmp_path / "l.sqlite"))
+
+
+def test_two_drivers_at_once_end_as_one_run(tmp_path: Path) -> None:
+    """Two ``settle --engine local`` processes on one ledger at the same moment: two run ids, the
+    events settled once (whichever commits second finds them settled), the export a serial run's."""
+    events, people, rules = month(tmp_path / "m", events=800)
+    folder = tmp_path / "pq"
+    argv = [*CLI, "settle", str(events), "--creators", str(people), "--engine", "local", "--ledger", str(folder)]
+    argv += ["--rules", str(rules), "-q"]
+    racers = [
+        subprocess.Popen([*argv, "--rejects", str(tmp_path / f"r{i}.csv")], cwd=ROOT, stderr=subprocess.PIPE)
+        for i in range(2)
+    ]
+    for racer in racers:
+        _, err = racer.communicate(timeout=300)
+        assert racer.returncode == 0, err
+    assert sorted(ParquetLedger(folder).committed()) == [1, 2]
+    assert settle(events, people, "--db", str(tmp_path / "l.sqlite"), rules=rules).exit_code == 0
+    assert export("--ledger", str(folder)) == export("--db", str(tmp_path / "l.sqlite"))
+
+
+def test_worker_processes_settle_the_first_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With worker processes settling each unit the first time (step 1), the run is the same: the
+    statements, the store's state and the rejects of a run in one process."""
+    from creatorpay.core.scale import local
+
+    monkeypatch.setattr(local, "PARALLEL_UNITS", 0)
+    monkeypatch.setattr(local, "UNIT_PIECE", 50)
+    events, people, rules = month(tmp_path / "m", events=1500)
+    found = []
+    for workers in (1, 2):
+        folder = tmp_path / f"w{workers}"
+        driver = LocalDriver(ParquetLedger(folder), engine=Engine(rules=rules), workers=workers)
+        assert (driver._first(State.empty()) is None) == (workers == 1)
+        assert driver.run(events, people).balanced
+        found.append(_bytes(folder))
+    assert found[0] == found[1]
