@@ -38,7 +38,7 @@ def java() -> Path | None:
 
 def spark_missing() -> str | None:
     """Why the Spark tests cannot run here; None when they can."""
-    for module in ("pyspark", "pyarrow"):
+    for module in ("pyspark", "pyarrow", "pandas"):
         if importlib.util.find_spec(module) is None:
             return f"{module} is not installed (pip install -e '.[spark]')"
     if java() is None:
@@ -60,5 +60,5 @@ def require_postgres() -> None:
 
 
 def require_spark() -> None:
-    """Skip the test (fail it under ``CI``) where Java, pyspark or pyarrow is missing."""
+    """Skip the test (fail it under ``CI``) where Java, pyspark, pyarrow or pandas is missing."""
     require("Spark", spark_missing())

@@ -9,6 +9,7 @@ input (a missing file, an unknown format, a CSV without the required columns, a 
 from __future__ import annotations
 
 import gc
+import importlib.util
 import json
 import os
 import shutil
@@ -341,9 +342,13 @@ def _spark_runner(
 
         from ..scale.parquet import ParquetLedger
         from ..scale.spark import SparkDriver, session
-    except ImportError as exc:  # pyspark or pyarrow missing
+        if importlib.util.find_spec("pandas") is None:  # pyspark's mapInArrow requires it
+            raise ImportError("No module named 'pandas'")
+    except ImportError as exc:  # pyspark, pyarrow or pandas missing
         raise InputError.one(
-            "--engine", "", f"--engine spark needs pyspark and pyarrow ({exc}): pip install 'creatorpay[spark]'"
+            "--engine",
+            "",
+            f"--engine spark needs pyspark, pyarrow and pandas ({exc}): pip install 'creatorpay[spark]'",
         ) from None
     if folder.exists() and not folder.is_dir():
         raise InputError.one("--ledger", "", f"{folder} is not a folder")

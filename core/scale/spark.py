@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     from ..batch.workers import Job, Outcome, Settler
     from ..engine import Engine
     from ..scenario import Period
-    from ..sqlite_store import StoreBuffer
     from .parquet import ParquetLedger
 
 #: Rows checked at a time inside a task.
@@ -258,24 +257,13 @@ def settle_units(batches: Iterable[Any], *, settler: Settler, context: Any) -> I
         yield pa.RecordBatch.from_pylist(out, schema)
 
 
-class _Settled:
-    """The settle function given to :func:`.shared.resolve`: a job's first settling (step 1, the
-    private one) is the outcome Spark's tasks computed; any other (seeded, serial, confirmed) is done
-    here with the engine."""
-
-    def __init__(self, settler: Settler, private: Mapping[int, Outcome]) -> None:
-        self._settler = settler
-        self._private = dict(private)
-
-    def __call__(self, work: Job, store: StoreBuffer) -> Outcome:
-        found = self._private.pop(id(work), None)
-        if found is not None:
-            return found
-        return stages.settle_unit(self._settler, work, store)
-
-
 class Conflict(Exception):
-    """Another run committed while this one settled (its budgets or the committed runs changed)."""
+    """Another run committed while this one settled (its budgets or the committed runs changed);
+    ``taken``: it committed this run's new id, so the run needs another."""
+
+    def __init__(self, message: str, *, taken: bool = False) -> None:
+        super().__init__(message)
+        self.taken = taken
 
 
 class SparkDriver(LocalDriver):
@@ -304,18 +292,24 @@ class SparkDriver(LocalDriver):
     ) -> Summary:
         """Check, deduplicate, settle and reconcile a month into a new run (or run ``run`` again),
         and publish it; with a PostgreSQL store, settled again while other runs commit first."""
+        ident = run
         for attempt in range(ATTEMPTS):
+            if ident is None:
+                ident = self.ledger.new_run()
             try:
-                return self._attempt(events, creators, run=run, names=names or {})
-            except Conflict:
+                return self._settle_run(events, creators, ident, again=run is not None, names=names or {})
+            except Conflict as exc:
                 if attempt == ATTEMPTS - 1:
                     raise
                 self.retried += 1
+                if exc.taken:
+                    ident = None
         raise AssertionError("unreachable")
 
-    def _attempt(self, events: Path, creators: Path, *, run: int | None, names: Mapping[Path, str]) -> Summary:
+    def _settle_run(
+        self, events: Path, creators: Path, ident: int, *, again: bool, names: Mapping[Path, str]
+    ) -> Summary:
         began = time.perf_counter()
-        ident = self.ledger.new_run() if run is None else run
         before = self.ledger.begin(ident)
         summary = Summary(ident, workers=self.partitions)
         profiles, rejects = self._profiles(creators, names, summary)
@@ -345,9 +339,8 @@ class SparkDriver(LocalDriver):
             checked.unpersist()
         summary.staged = sum(len(unit_events) for unit_events, _, _ in settled)
         jobs = [work for _, work, _ in settled]
-        resolution = shared.resolve(
-            _Settled(self._settler, {id(work): outcome for _, work, outcome in settled}), jobs, state
-        )
+        outcomes = [outcome for _, _, outcome in settled]
+        resolution = shared.resolve(self._settle, jobs, state, first=lambda _: list(outcomes))
         self.chained, self.serial = resolution.chained, resolution.serial
         summary.resettled = resolution.resettled
         grouped = [(work.unit, unit_events) for unit_events, work, _ in settled]
@@ -360,7 +353,7 @@ class SparkDriver(LocalDriver):
         final = resolution.state
         tables.update(budgets=final.budgets, quotas=final.quotas, slots=final.slots, draws=final.draws)
         tables["rejects"] = [(ident, *r) for r in rejects]
-        self._publish(ident, before, tables, versions, again=run is not None)
+        self._publish(ident, before, tables, versions, again=again)
         if self._out is not None:
             for reject in rejects:
                 self._write_reject(reject)
@@ -486,15 +479,16 @@ class SparkDriver(LocalDriver):
         to be written again; else a run that took the same new id and committed first is a conflict."""
         pg = self._pg()
         if pg is None:
-            self.ledger.publish(run, tables)
+            if self.ledger.publish(run, tables, before) is None:
+                raise Conflict(f"another run committed while run {run} settled")
             return
         with pg.transaction() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext('creatorpay.spark.commit'))")
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('creatorpay.scale.registry'))")
             committed = self.ledger.committed()
             if [r for r in committed if r != run] != [r for r in before if r != run]:
                 raise Conflict(f"another run committed while run {run} settled")
             if run in committed and not again:
-                raise Conflict(f"another run took the id {run} and committed it first")
+                raise Conflict(f"another run took the id {run} and committed it first", taken=True)
             for key, capacity, remaining in tables["budgets"]:
                 expected = versions.get(key)
                 if expected is None:

@@ -1,7 +1,7 @@
 """The Spark driver's tests share one SparkSession, ``local[2]`` on 127.0.0.1, started once per session
 (about ten seconds of the JVM's start-up, paid once) and stopped after.
 
-Where Java, pyspark or pyarrow is missing the tests skip with the reason, and fail instead when ``CI``
+Where Java, pyspark, pyarrow or pandas is missing the tests skip with the reason, and fail instead when ``CI``
 is set (tests/services.py; ``.ci/services`` installs Java where it is missing).
 """
 
@@ -20,12 +20,14 @@ from tests.services import require_spark
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-#: PySpark's collect and py4j leave the JVM's loopback sockets to the garbage collector (ResourceWarning),
-#: which the suite turns into errors: ignored in these tests only, each test's garbage collected in its own
-#: teardown (:func:`_collected`) so that none is left for a later test to report.
-LEAKED_SOCKETS = (
+#: What pyspark warns and the suite would turn into errors, ignored in these tests only: py4j and collect
+#: leave the JVM's loopback sockets to the garbage collector (ResourceWarning; each test's garbage is
+#: collected in its own teardown, :func:`_collected`, so none is left for a later test to report), and
+#: mapInArrow checks pandas' version with distutils' LooseVersion.
+PYSPARK_WARNINGS = (
     "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning",
     "ignore:unclosed <socket.socket:ResourceWarning",
+    "ignore:distutils Version classes are deprecated:DeprecationWarning",
 )
 
 #: Shuffle partitions of the tests' session: a test month has a few hundred units, not millions.
@@ -62,11 +64,11 @@ def spark() -> Iterator[Any]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Ignore the JVM's leaked sockets (:data:`LEAKED_SOCKETS`) in the tests of this folder."""
+    """Ignore pyspark's warnings (:data:`PYSPARK_WARNINGS`) in the tests of this folder."""
     here = Path(__file__).parent
     for item in items:
         if here in item.path.parents:
-            for spec in LEAKED_SOCKETS:
+            for spec in PYSPARK_WARNINGS:
                 item.add_marker(pytest.mark.filterwarnings(spec))
 
 
