@@ -1,15 +1,19 @@
 """Settling at scale, engine by engine, on one generated month (docs/scale.md).
 
-    python bench/scale.py [--events 1000000] [--engines sqlite,local] [--dir DIR]
+    python bench/scale.py [--events 1000000] [--engines sqlite,local,spark] [--dir DIR]
 
 Generates the month (bench/generate_month.py, not timed) and settles it with each engine in a child
 process (``creatorpay settle``, timed from process start to exit), one function per engine:
 ``sqlite_figures`` (the single-machine path, ``--db``), ``local_figures`` (the stages' local driver,
-``--engine local --ledger DIR``). Each gives events per second, events per second per core used,
+``--engine local --ledger DIR``), ``spark_figures`` (the Spark driver on ``local[2]``,
+bench/scale_spark.py: its memory and processor time summed over the JVM and its Python workers).
+Each gives events per second, events per second per core used,
 processor seconds, the run's phases and peak memory (``peak_rss_mb``: the child and its workers
 added up, sampled every 100 ms; ``peak_pss_mb``: shared pages divided among them). The exports of
 the engines are compared: ``exports_identical`` must be true. Prints one JSON object. Not a test: it
-asserts nothing but the exports' equality. A Spark driver adds its function beside these.
+asserts nothing but the exports' equality. ``spark_per_core_ratio``: Spark's events/s per core over the
+single-machine path's (the goal is at least 0.5); ``spark_per_cpu_s_ratio``: the same with processor
+seconds, which a machine shared with other work distorts less.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from batch import _sample
 from generate_month import generate
+from scale_spark import per_core_ratio, spark_figures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -100,6 +105,7 @@ def local_figures(events: Path, creators: Path, folder: Path, count: int) -> tup
 ENGINES: dict[str, Callable[[Path, Path, Path, int], tuple[dict[str, Any], bytes]]] = {
     "sqlite": sqlite_figures,
     "local": local_figures,
+    "spark": spark_figures,
 }
 
 
@@ -116,6 +122,7 @@ def main() -> None:
         folder = args.dir or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         events, profiles = generate(folder, events=args.events, creators=creators)
+        load_before = [round(x, 1) for x in os.getloadavg()]
         figures: dict[str, Any] = {}
         exports: dict[str, bytes] = {}
         for name in chosen:
@@ -127,13 +134,23 @@ def main() -> None:
                     "events": args.events,
                     "creators": creators,
                     "cpus": os.cpu_count(),
+                    "load_average_before": load_before,
                     "load_average": [round(x, 1) for x in os.getloadavg()],
                     "engines": figures,
+                    "spark_per_core_ratio": per_core_ratio(figures),
+                    "spark_per_cpu_s_ratio": _cpu_ratio(figures),
                     "exports_identical": all(data == first for data in exports.values()),
                 },
                 indent=2,
             )
         )
+
+
+def _cpu_ratio(figures: dict[str, dict[str, Any]]) -> float | None:
+    """Spark's events per processor second over the single-machine path's."""
+    if "spark" not in figures or "sqlite" not in figures or not figures["sqlite"].get("events_per_cpu_s"):
+        return None
+    return round((figures["spark"]["events_per_cpu_s"] or 0) / figures["sqlite"]["events_per_cpu_s"], 2)
 
 
 if __name__ == "__main__":

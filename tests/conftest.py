@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import uuid
 from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
 from tests.helpers import BUILT_IN_PLUGINS, EXAMPLES, ROOT
+from tests.postgres.server import temporary_server
+from tests.services import require_postgres
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 # Each property test bounds its own max_examples (seconds per test); the profiles set the rest.
@@ -39,3 +43,18 @@ def built_in_at_root(at_root: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """From the project root, on the built-in platforms only (another plugin may be installed)."""
     monkeypatch.setenv("CREATORPAY_LOAD_PLUGINS", BUILT_IN_PLUGINS)
     monkeypatch.delenv("CREATORPAY_DISABLE_PLUGINS", raising=False)
+
+
+@pytest.fixture(scope="session")
+def dsn() -> Iterator[str]:
+    """The DSN of a PostgreSQL server started for this session when a test first needs it (tests/postgres/,
+    tests/spark/), stopped after (also on failure); skipped where missing, failed under CI (tests/services.py)."""
+    require_postgres()
+    with temporary_server({"fsync": "off"}) as found:
+        yield found
+
+
+@pytest.fixture
+def schema() -> str:
+    """A fresh PostgreSQL schema name: each test's store starts empty."""
+    return "t_" + uuid.uuid4().hex[:16]

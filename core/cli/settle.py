@@ -9,6 +9,7 @@ input (a missing file, an unknown format, a CSV without the required columns, a 
 from __future__ import annotations
 
 import gc
+import importlib.util
 import json
 import os
 import shutil
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 BYTE_PHASES = frozenset({"creators", "events"})
 
 #: The engines ``settle --engine`` runs: today's SQLite path, and the stages' drivers (docs/scale.md).
-ENGINES = ("sqlite", "local")
+ENGINES = ("sqlite", "local", "spark")
 
 #: Allocations between two collections of the youngest generation during a run (Python: 700).
 GC_FIRST_GENERATION = 50_000
@@ -70,7 +71,21 @@ GC_FIRST_GENERATION = 50_000
     default="sqlite",
     show_default=True,
     help="sqlite: into the SQLite ledger --db (docs/batch.md); local: the engine-neutral stages in this "
-    "process, into the Parquet ledger --ledger (docs/scale.md, pip install 'creatorpay[scale]').",
+    "process, into the Parquet ledger --ledger (docs/scale.md, pip install 'creatorpay[scale]'); spark: "
+    "the same stages on Apache Spark --master (pip install 'creatorpay[spark]').",
+)
+@click.option(
+    "--master",
+    default="local[*]",
+    show_default=True,
+    metavar="URL",
+    help="With --engine spark: where Spark runs (local[2], yarn, k8s://https://host:443, spark://host:7077).",
+)
+@click.option(
+    "--store",
+    metavar="DSN",
+    help="With --engine spark: keep the budgets' state between runs and the run registry in PostgreSQL "
+    "(postgresql://…), for runs started on several machines.",
 )
 @click.option(
     "--ledger",
@@ -127,6 +142,8 @@ def settle(
     engine: str,
     ledger_dir: Path | None,
     registry: str | None,
+    master: str,
+    store: str | None,
     run_id: int | None,
     period: str | None,
     rejects: Path | None,
@@ -157,6 +174,8 @@ def settle(
       creatorpay settle month.jsonl --creators creators.jsonl --engine local --ledger ledger/
     """
     _check_engine(engine, db, ledger_dir, registry, run_id)
+    if store is not None and engine != "spark":
+        raise InputError.one("--store", "", "--store is for --engine spark (the budgets' state between its runs)")
     month = _period(period)
     # The rules, overrides included, are checked whole here (constraints and each plugin's
     # creatorpay_check_rules), before any file is opened: a bad tax table is exit 2, not a run
@@ -173,7 +192,11 @@ def settle(
     try:
         with ExitStack() as stack:
             events, creators, names = _spooled(stack, events, creators, stdin_format)
-            if ledger_dir is not None:
+            if ledger_dir is not None and engine == "spark":
+                runner = _spark_runner(
+                    stack, ledger_dir, (store or registry, run_id, master), engine_, month, (events, creators, names)
+                )
+            elif ledger_dir is not None:
                 runner = _local_runner(stack, ledger_dir, (registry, run_id), engine_, month, (events, creators, names))
             else:
                 assert db is not None
@@ -298,6 +321,56 @@ def _local_runner(
     def runner(out: TextIO, progress: Progress | None) -> Summary:
         del progress  # the local driver reports no progress yet
         return LocalDriver(ledger, engine=engine, period=month, rejects=out).run(events, creators, run=run, names=names)
+
+    return runner
+
+
+def _spark_runner(
+    stack: ExitStack,
+    folder: Path,
+    options: tuple[str | None, int | None, str],
+    engine: Engine,
+    month: Period | None,
+    inputs: tuple[Path, Path, dict[Path, str]],
+) -> Callable[[TextIO, Progress | None], Summary]:
+    """``--engine spark``: the stages on Spark, published in the Parquet ledger ``folder``;
+    ``options``: --store (or --registry), --run and --master; ``inputs``: EVENTS, --creators and their names."""
+    dsn, run, master = options
+    events, creators, names = inputs
+    try:
+        import pyspark  # noqa: F401 (there, or the message below)
+
+        from ..scale.parquet import ParquetLedger
+        from ..scale.spark import SparkDriver, session
+        if importlib.util.find_spec("pandas") is None:  # pyspark's mapInArrow requires it
+            raise ImportError("No module named 'pandas'")
+    except ImportError as exc:  # pyspark, pyarrow or pandas missing
+        raise InputError.one(
+            "--engine",
+            "",
+            f"--engine spark needs pyspark, pyarrow and pandas ({exc}): pip install 'creatorpay[spark]'",
+        ) from None
+    if folder.exists() and not folder.is_dir():
+        raise InputError.one("--ledger", "", f"{folder} is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    ledger = ParquetLedger(folder, dsn=dsn)
+    stack.callback(ledger.close)
+
+    def runner(out: TextIO, progress: Progress | None) -> Summary:
+        del progress  # Spark reports its own progress
+        from pyspark.sql import SparkSession
+
+        running = SparkSession.getActiveSession()
+        try:
+            spark = running or session(master)
+        except Exception as exc:  # Java missing, or the master unreachable: the JVM says why
+            raise click.ClickException(f"Spark could not start on --master {master}: {exc}") from None
+        try:
+            driver = SparkDriver(ledger, spark=spark, engine=engine, period=month, rejects=out)
+            return driver.run(events, creators, run=run, names=names)
+        finally:
+            if running is None:
+                spark.stop()
 
     return runner
 

@@ -10,18 +10,18 @@ import tempfile
 import psycopg
 import pytest
 
-from tests.postgres import conftest
+from tests import services
 from tests.postgres.server import temporary_server
 
 
 def test_missing_binaries_skip_locally_and_fail_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(conftest, "binaries", lambda: None)
+    monkeypatch.setattr(services, "binaries", lambda: None)
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="initdb and pg_ctl were not found"):
-        conftest.require_postgres()
+        services.require_postgres()
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI must run the PostgreSQL tests"):
-        conftest.require_postgres()
+        services.require_postgres()
 
 
 def test_a_server_is_stopped_and_removed_after_its_block(dsn: str) -> None:

@@ -1,0 +1,514 @@
+"""The Spark driver of the stages (``creatorpay settle --engine spark --master local[2]|yarn|k8s://…``).
+
+The same stages as the local driver (:mod:`.local`), run by Spark where the rows are:
+
+1. The events file (JSON Lines) is cut into line-aligned byte ranges; Spark tasks read their range
+   and check its rows with :func:`.stages.check_events` (rejects keep file, line, id and reason).
+2. Idempotency as Spark SQL: the ids repeated in the file or already in the committed runs' events
+   index (read from the Parquet ledger by Spark) are found by joins; every other row is new (an
+   anti-join). Only the rows of those ids go through :func:`.stages.idempotency`, grouped by id in
+   line order (duplicate, or conflict naming the first sighting).
+3. The new events are repartitioned by unit (platform, creator, month) and sorted within partitions
+   so each unit's events arrive together in (date, id) order; ``mapInArrow`` settles each unit with
+   the real engine (:func:`.stages.settle_unit`) against the store as the run began, recording its
+   store calls: step 1 of :mod:`.shared`.
+4. On the driver, :func:`.shared.resolve` takes those outcomes (it does not settle them again):
+   shared keys chained in unit order, seeded units settled again, a serial lane where a chain does
+   not hold, every unit's calls confirmed in unit order. The tables are written by
+   :func:`.parquet.write_run` and the run committed in the registry.
+
+With ``store`` (a PostgreSQL DSN) the registry and the budgets' state between runs are
+:class:`~creatorpay.core.postgres_store.PostgresStore`'s: a run reads each budget's remaining amount
+and version as it begins, and commits its budgets (compare-and-set on the version), its folder and
+its registry row in one transaction, under an advisory lock; if another run committed meanwhile it
+is settled again from the new state. pyspark is imported only here (``pip install 'creatorpay[spark]'``).
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from decimal import Decimal
+from functools import partial
+from itertools import groupby, islice
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..batch.run import Summary
+from ..files import MAX_LINE
+from ..rows import TOO_LONG
+from . import shared, stages
+from .local import LocalDriver
+from .parquet import run_folder, write_run
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping
+    from pathlib import Path
+    from typing import TextIO
+
+    from ..batch.ledger import Unit
+    from ..batch.workers import Job, Outcome, Settler
+    from ..engine import Engine
+    from ..scenario import Period
+    from .parquet import ParquetLedger
+
+#: Rows checked at a time inside a task.
+PIECE = 5000
+#: Runs settled again at most when other runs keep committing first (with ``store``).
+ATTEMPTS = 5
+#: The Arrow/Spark schema of a checked row: an event (``tag`` event), a rejected row (``tag`` reject,
+#: or conflict for a conflicting id; ``reason`` set), or a count (``tag`` read or duplicates, the
+#: count in ``line``).
+CHECKED = (
+    "tag string, id string, platform string, creator string, month string, date string, kind string, "
+    "body string, run long, line long, reason string"
+)
+#: The schema of a settled unit: its key and its events, job and private outcome, pickled.
+SETTLED = "platform string, creator string, month string, blob binary"
+#: The events index's columns a sighting in the ledger needs (besides its id), and their Spark types.
+_HISTORY = {
+    "platform": "string",
+    "creator": "string",
+    "month": "string",
+    "date": "string",
+    "kind": "string",
+    "body": "string",
+    "run": "long",
+    "line": "long",
+    "digest": "string",
+    "statement": "long",
+}
+_COLUMNS = ("tag", "id", "platform", "creator", "month", "date", "kind", "body", "run", "line", "reason")
+
+
+def session(master: str, *, app: str = "creatorpay", partitions: int | None = None) -> Any:
+    """A SparkSession on ``master`` (``local[2]``, ``yarn``, ``k8s://…``): the one running if any."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master(master).appName(app)
+    if master.startswith("local"):
+        builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false")
+    if partitions is not None:
+        builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
+    return builder.getOrCreate()
+
+
+# -- reading and checking (in the tasks) ------------------------------------------------------------
+
+
+def ranges(path: Path, parts: int) -> list[tuple[int, int, int]]:
+    """``path`` cut into about ``parts`` line-aligned byte ranges: (start, end, lines before start)."""
+    size = path.stat().st_size
+    step = max(1, -(-size // max(1, parts)))
+    found: list[tuple[int, int, int]] = []
+    start = lines = 0
+    with path.open("rb") as handle:
+        while start < size:
+            handle.seek(min(size, start + step))
+            handle.readline()  # to the end of the line the cut falls in
+            end = max(handle.tell(), start + 1) if start + step < size else size
+            found.append((start, end, lines))
+            handle.seek(start)
+            left = end - start
+            while left > 0:
+                chunk = handle.read(min(left, 1 << 24))
+                lines += chunk.count(b"\n")
+                left -= len(chunk)
+            start = end
+    return found
+
+
+def records(path: str, start: int, end: int, before: int) -> Iterator[tuple[int, bytes | str]]:
+    """The JSON Lines records of bytes [start, end) of ``path`` with their line numbers, as
+    :meth:`~creatorpay.core.rows.RowReader.records` reads them (an overlong line is skipped)."""
+    number = before
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        position = start
+        while position < end and (raw := handle.readline(MAX_LINE + 1)):
+            number += 1
+            position += len(raw)
+            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+                while piece := handle.readline(MAX_LINE):
+                    position += len(piece)
+                    if piece.endswith(b"\n"):
+                        break
+                yield number, TOO_LONG
+                continue
+            yield number, raw
+
+
+def _batch(rows: list[tuple[Any, ...]]) -> Any:
+    import pyarrow as pa
+
+    return pa.RecordBatch.from_pylist([dict(zip(_COLUMNS, row, strict=True)) for row in rows], _checked_schema())
+
+
+def _checked_schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema([pa.field(name, pa.int64() if name in ("run", "line") else pa.string()) for name in _COLUMNS])
+
+
+def _event(tag: str, row: stages.EventRow) -> tuple[Any, ...]:
+    return (tag, row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], None)
+
+
+def _reject(reject: stages.Reject, tag: str = "reject") -> tuple[Any, ...]:
+    return (tag, reject.id, None, None, None, None, None, None, None, reject.line, reject.reason)
+
+
+def check_ranges(
+    batches: Iterable[Any], *, path: str, source: str, month: str | None, platforms: frozenset[str], run: int
+) -> Iterator[Any]:
+    """``mapInArrow``: each byte range (start, end, before) read and checked by :func:`.stages.check_events`."""
+    for batch in batches:
+        for start, end, before in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
+            found = records(path, start, end, before)
+            while piece := list(islice(found, PIECE)):
+                checked = stages.check_events(
+                    piece, (), source=source, text=False, month=month, platforms=platforms, run=run
+                )
+                out = [_event("event", row) for row in checked.rows]
+                out += [_reject(reject) for reject in checked.rejects]
+                out.append(("read", None, None, None, None, None, None, None, None, checked.read, None))
+                yield _batch(out)
+
+
+# -- idempotency (in the tasks) ---------------------------------------------------------------------
+
+
+def _plain(values: Mapping[str, Any]) -> stages.EventRow:
+    return (
+        values["id"],
+        values["platform"],
+        values["creator"],
+        values["month"],
+        values["date"],
+        values["kind"],
+        values["body"],
+        values["run"],
+        values["line"],
+    )
+
+
+def dedupe(batches: Iterable[Any], *, source: str) -> Iterator[Any]:
+    """``mapInArrow`` over the rows of ids seen before (in the file or the committed runs), sorted by
+    (id, line), each with its first sighting in the ledger (``h_*`` columns, null if none): each id's
+    rows through :func:`.stages.idempotency`."""
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for batch in batches:
+            yield from batch.to_pylist()
+
+    for ident, group in groupby(rows(), key=lambda values: values["id"]):
+        found = list(group)
+        first = found[0]
+        known: dict[str, stages.Sighting] = {}
+        if first["h_digest"] is not None:
+            event = _plain({"id": ident, **{name: first[f"h_{name}"] for name in _HISTORY}})
+            known[ident] = stages.Sighting(first["h_digest"], f"settled in statement {first['h_statement']}", event)
+        deduped = stages.idempotency([_plain(values) for values in found], known, source=source)
+        out = [_event("event", row) for row in deduped.new]
+        out += [_reject(reject, "conflict") for reject in deduped.rejects]
+        out.append(("duplicates", None, None, None, None, None, None, None, None, deduped.duplicates, None))
+        yield _batch(out)
+
+
+# -- settling (in the tasks) ------------------------------------------------------------------------
+
+
+class Context(NamedTuple):
+    """What a settling task needs besides its events and the settler (broadcast to the executors):
+    the creators' profiles, the histories of units settled before, the store as the run began."""
+
+    profiles: dict[str, str]
+    histories: dict[Unit, stages.History]
+    state: shared.State
+
+
+def settle_units(batches: Iterable[Any], *, settler: Settler, context: Any) -> Iterator[Any]:
+    """``mapInArrow`` over the new events, each unit's together in (date, id) order: each unit's job
+    (:func:`.stages.job`) settled against the store as the run began, its calls recorded and undone
+    (:func:`.shared.private`); one row per unit with its events, job and outcome pickled."""
+    import pyarrow as pa
+
+    found: Context = context.value
+    store = shared.state_store(found.state)
+    schema = pa.schema(
+        [("platform", pa.string()), ("creator", pa.string()), ("month", pa.string()), ("blob", pa.binary())]
+    )
+
+    def rows() -> Iterator[stages.EventRow]:
+        for batch in batches:
+            for values in batch.to_pylist():
+                yield _plain(values)
+
+    out: list[dict[str, Any]] = []
+    for unit, group in groupby(rows(), key=stages.unit_of):
+        events = list(group)
+        work = stages.job(unit, events, found.profiles.get(unit.creator), found.histories.get(unit))
+        outcome = shared.private(partial(stages.settle_unit, settler), [work], store)[0]
+        blob = pickle.dumps((events, work, outcome), protocol=pickle.HIGHEST_PROTOCOL)
+        out.append({"platform": unit.platform, "creator": unit.creator, "month": unit.month, "blob": blob})
+        if len(out) >= 1000:
+            yield pa.RecordBatch.from_pylist(out, schema)
+            out = []
+    if out:
+        yield pa.RecordBatch.from_pylist(out, schema)
+
+
+class Conflict(Exception):
+    """Another run committed while this one settled (its budgets or the committed runs changed);
+    ``taken``: it committed this run's new id, so the run needs another."""
+
+    def __init__(self, message: str, *, taken: bool = False) -> None:
+        super().__init__(message)
+        self.taken = taken
+
+
+class SparkDriver(LocalDriver):
+    """One run of the stages on Spark into ``ledger``; ``spark``: the SparkSession; ``store``: a
+    PostgreSQL DSN holding the budgets' state between runs (and the registry: ``ledger`` is then
+    opened with it as ``dsn``); ``partitions``: tasks per stage (default: Spark's parallelism)."""
+
+    def __init__(
+        self,
+        ledger: ParquetLedger,
+        *,
+        spark: Any,
+        engine: Engine | None = None,
+        period: Period | None = None,
+        rejects: TextIO | None = None,
+        partitions: int | None = None,
+    ) -> None:
+        super().__init__(ledger, engine=engine, period=period, rejects=rejects)
+        self.spark = spark
+        self.partitions = partitions or int(spark.sparkContext.defaultParallelism)
+        #: Runs settled again because another run committed first (with a PostgreSQL store).
+        self.retried = 0
+
+    def run(
+        self, events: Path, creators: Path, *, run: int | None = None, names: Mapping[Path, str] | None = None
+    ) -> Summary:
+        """Check, deduplicate, settle and reconcile a month into a new run (or run ``run`` again),
+        and publish it; with a PostgreSQL store, settled again while other runs commit first."""
+        ident = run
+        for attempt in range(ATTEMPTS):
+            if ident is None:
+                ident = self.ledger.new_run()
+            try:
+                return self._settle_run(events, creators, ident, again=run is not None, names=names or {})
+            except Conflict as exc:
+                if attempt == ATTEMPTS - 1:
+                    raise
+                self.retried += 1
+                if exc.taken:
+                    ident = None
+        raise AssertionError("unreachable")
+
+    def _settle_run(
+        self, events: Path, creators: Path, ident: int, *, again: bool, names: Mapping[Path, str]
+    ) -> Summary:
+        began = time.perf_counter()
+        before = self.ledger.begin(ident)
+        summary = Summary(ident, workers=self.partitions)
+        profiles, rejects = self._profiles(creators, names, summary)
+        began_events = time.perf_counter()
+        summary.timings["creators"] = round(began_events - began, 3)
+        source = names.get(events, str(events))
+        checked = self._checked(events, source, ident).persist()
+        try:
+            new, deduped = self._deduplicated(checked.filter("tag = 'event'").drop("tag", "reason"), before, source)
+            deduped = deduped.persist()
+            try:
+                rejects += self._counted(checked, deduped, source, summary)
+                new = new.unionByName(deduped.filter("tag = 'event'").drop("tag", "reason"))
+                began_units = time.perf_counter()
+                summary.timings["events"] = round(began_units - began_events, 3)
+                known = self.ledger.profiles(before)
+                known.update({creator: row[1] for creator, row in profiles.items()})
+                state, versions = self._state(before)
+                histories: dict[Unit, stages.History] = {}
+                if before:  # late events: what the units settled before hold
+                    units = new.dropDuplicates(["platform", "creator", "month"]).collect()
+                    histories = self.ledger.histories(before, [stages.unit_of(_plain(r.asDict())) for r in units])
+                settled = self._settled(new, Context(known, histories, state))
+            finally:
+                deduped.unpersist()
+        finally:
+            checked.unpersist()
+        summary.staged = sum(len(unit_events) for unit_events, _, _ in settled)
+        jobs = [work for _, work, _ in settled]
+        outcomes = [outcome for _, _, outcome in settled]
+        resolution = shared.resolve(self._settle, jobs, state, first=lambda _: list(outcomes))
+        self.chained, self.serial = resolution.chained, resolution.serial
+        summary.resettled = resolution.resettled
+        grouped = [(work.unit, unit_events) for unit_events, work, _ in settled]
+        tables = self._tables(ident, before, grouped, resolution.outcomes, profiles, summary, rejects, source)
+        summary.timings["units"] = round(time.perf_counter() - began_units, 3)
+        began_reconcile = time.perf_counter()
+        for platform, cash in stages.reconcile(tables["statements"], tables["lines"]).items():
+            summary.cash[platform] = cash.to_dict()
+        summary.timings["reconcile"] = round(time.perf_counter() - began_reconcile, 3)
+        final = resolution.state
+        tables.update(budgets=final.budgets, quotas=final.quotas, slots=final.slots, draws=final.draws)
+        tables["rejects"] = [(ident, *r) for r in rejects]
+        self._publish(ident, before, tables, versions, again=again)
+        if self._out is not None:
+            for reject in rejects:
+                self._write_reject(reject)
+        summary.seconds = round(time.perf_counter() - began, 3)
+        return summary
+
+    @staticmethod
+    def _counted(checked: Any, deduped: Any, source: str, summary: Summary) -> list[stages.Reject]:
+        """The counts of steps 1 and 2 into ``summary`` (rows read, duplicates, conflicts, rejected);
+        the rows they rejected, by line."""
+        rows = checked.filter("tag != 'event'").union(deduped.filter("tag != 'event'")).collect()  # one job
+        counts = {tag: sum(row["line"] for row in rows if row["tag"] == tag) for tag in ("read", "duplicates")}
+        rows = [row for row in rows if row["tag"] in ("reject", "conflict")]
+        found = [stages.Reject(source, int(row["line"]), row["id"], row["reason"]) for row in rows]
+        summary.rows_read = counts.get("read", 0)
+        summary.duplicates = counts.get("duplicates", 0)
+        summary.conflicts = sum(row["tag"] == "conflict" for row in rows)
+        summary.rejected = len(found)
+        return sorted(found, key=lambda r: r.line)
+
+    # -- the Spark steps ----------------------------------------------------------------------------
+
+    def _checked(self, events: Path, source: str, run: int) -> Any:
+        """Step 1: the events file read and checked by Spark's tasks, a line-aligned range each."""
+        if events.suffix.lower() == ".csv":
+            from ..errors import InputError
+
+            raise InputError.one(
+                str(events), "", "--engine spark reads JSON Lines (.jsonl); settle a CSV file with --engine local"
+            )
+        parts = ranges(events, self.partitions * 2)
+        frame = self.spark.createDataFrame(parts or [(0, 0, 0)], "start long, end long, before long")
+        frame = frame.repartition(max(1, len(parts)))
+        month = str(self.period) if self.period is not None else None
+        check = partial(
+            check_ranges,
+            path=str(events.resolve()),
+            source=source,
+            month=month,
+            platforms=self._platforms,
+            run=run,
+        )
+        return frame.mapInArrow(check, CHECKED)
+
+    def _deduplicated(self, good: Any, before: list[int], source: str) -> tuple[Any, Any]:
+        """Step 2: the rows whose id is neither repeated in the file nor in the committed runs' events
+        index (Spark SQL anti-join), and the others' outcome through :func:`.stages.idempotency`."""
+        from pyspark.sql import functions as F
+
+        repeated = good.groupBy("id").count().filter("count > 1").select("id")
+        paths = [
+            str(path)
+            for run in before
+            for path in sorted((run_folder(self.ledger.folder, run) / "events").rglob("*.parquet"))
+        ]
+        if paths:
+            history = self.spark.read.parquet(*paths).select(
+                "id",
+                *(F.col(name).alias(f"h_{name}") for name in _HISTORY),
+            )
+            seen = repeated.union(history.select("id")).distinct()
+        else:
+            history = None
+            seen = repeated
+        new = good.join(seen, "id", "left_anti")
+        suspects = good.join(seen, "id", "left_semi")
+        if history is not None:
+            suspects = suspects.join(history, "id", "left")
+        else:
+            for name, kind in _HISTORY.items():
+                suspects = suspects.withColumn(f"h_{name}", F.lit(None).cast(kind))
+        deduped = (
+            suspects.repartition(self.partitions, "id")
+            .sortWithinPartitions("id", "line")
+            .mapInArrow(partial(dedupe, source=source), CHECKED)
+        )
+        return new, deduped
+
+    def _settled(self, new: Any, context: Context) -> list[tuple[list[stages.EventRow], Job, Outcome]]:
+        """Step 3: the new events by unit, each unit settled privately by a task; back in unit order."""
+        shared_context = self.spark.sparkContext.broadcast(context)
+        try:
+            frame = (
+                new.repartition(self.partitions, "platform", "creator", "month")
+                .sortWithinPartitions("creator", "platform", "month", "date", "id")
+                .mapInArrow(partial(settle_units, settler=self._settler, context=shared_context), SETTLED)
+            )
+            found = [pickle.loads(row["blob"]) for row in frame.collect()]  # noqa: S301 (our own tasks' rows)
+        finally:
+            shared_context.unpersist()
+        found.sort(key=lambda item: stages.unit_order(item[1].unit))
+        return found
+
+    # -- state and publishing -----------------------------------------------------------------------
+
+    def _pg(self) -> Any:
+        """The ledger's PostgresStore (its registry and the budgets), None with the file registry."""
+        from ..postgres_store import PostgresStore
+
+        return self.ledger.registry if isinstance(self.ledger.registry, PostgresStore) else None
+
+    def _state(self, before: list[int]) -> tuple[shared.State, dict[str, int]]:
+        """The store's state as the run begins; with PostgreSQL, each budget's remaining amount is
+        PostgreSQL's, and its version is kept for the compare-and-set at the commit."""
+        state = self.ledger.state(before)
+        pg = self._pg()
+        if pg is None:
+            return state, {}
+        versions: dict[str, int] = {}
+        budgets = []
+        for key, capacity, _ in state.budgets:
+            found = pg.budget(key, Decimal(capacity))
+            versions[key] = found.version
+            budgets.append((key, capacity, str(found.remaining)))
+        return state._replace(budgets=budgets), versions
+
+    def _publish(
+        self, run: int, before: list[int], tables: Mapping[str, Any], versions: Mapping[str, int], *, again: bool
+    ) -> None:
+        """Write the run's folder and commit it; with PostgreSQL, in one transaction with the budgets'
+        compare-and-set, under an advisory lock, and only if no other run committed since it began
+        (else :class:`Conflict`: the run is settled again). ``again``: the run id was given (--run),
+        to be written again; else a run that took the same new id and committed first is a conflict."""
+        pg = self._pg()
+        if pg is None:
+            if self.ledger.publish(run, tables, before) is None:
+                raise Conflict(f"another run committed while run {run} settled")
+            return
+        with pg.transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('creatorpay.scale.registry'))")
+            committed = self.ledger.committed()
+            if [r for r in committed if r != run] != [r for r in before if r != run]:
+                raise Conflict(f"another run committed while run {run} settled")
+            if run in committed and not again:
+                raise Conflict(f"another run took the id {run} and committed it first", taken=True)
+            for key, capacity, remaining in tables["budgets"]:
+                expected = versions.get(key)
+                if expected is None:
+                    expected = pg.budget(key, Decimal(capacity)).version
+                    if expected != 0:
+                        raise Conflict(f"budget {key} was drawn from by another run")
+                if not pg.cas_remaining(key, expected, Decimal(remaining)):
+                    raise Conflict(f"budget {key} changed while run {run} settled")
+            write_run(self.ledger.folder, run, tables)
+            pg.commit_run(str(run))
+
+
+__all__ = [
+    "CHECKED",
+    "SETTLED",
+    "Context",
+    "SparkDriver",
+    "check_ranges",
+    "dedupe",
+    "ranges",
+    "session",
+    "settle_units",
+]
