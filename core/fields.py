@@ -184,7 +184,6 @@ CREATOR = Section(
             rules=("WC-MUTUAL-01", "WC-TIER-01", "WC-NOVICE-01"),
         ),
         _flag("original", "true", "false = carried or copied content", "NE-ORIG-01", "WC-QUAL-01"),
-        _flag("harmful", "false", "harmful content", "WC-QUAL-01"),
         _flag("xingtu_beta", "false", "whitelisted to lead co-creation orders (内测共创达人)", "XT-CC-04"),
         _flag("xingtu_registered", "false", "registered on Xingtu with distribution tasks", "XT-CC-05"),
         Field(
@@ -198,8 +197,6 @@ CREATOR = Section(
             maximum=SUBMISSIONS,
             rules=("XT-CC-06",),
         ),
-        _flag("new_anchor", "false", "a new live anchor", "WC-COLD-01"),
-        _flag("polaris", "false", "joined through the Polaris plan (北极星计划)", "WC-POLARIS-01"),
         Field(
             "price_card",
             "map",

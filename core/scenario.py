@@ -77,13 +77,10 @@ class Creator:
     id: str
     followers: int
     original: bool = True
-    harmful: bool = False
     xingtu_beta: bool = False
     xingtu_registered: bool = False
     growth_stage: str | None = None
     co_creations_this_month: int = 0
-    new_anchor: bool = False
-    polaris: bool = False
     price_card: Mapping[str, Decimal] = _EMPTY
     #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
     extra: Mapping[str, Any] = _EMPTY

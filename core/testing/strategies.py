@@ -85,7 +85,8 @@ def creators(messy: bool = False) -> SearchStrategy[dict[str, Any]]:
     """A ``[creator]`` table for :data:`CREATOR`: followers, flags, growth stage, price card."""
     optional: dict[str, SearchStrategy[Any]] = {flag: st.booleans() for flag in _creator_flags()}
     if not messy:
-        optional.update(original=mostly(True, False), harmful=mostly(False, True), xingtu_beta=mostly(True, False))
+        optional.update(original=mostly(True, False), xingtu_beta=mostly(True, False))
+        optional.update({flag: mostly(False, True) for flag in _plugin_flags()})
     optional.update(
         growth_stage=st.sampled_from(GROWTH_STAGES),
         co_creations_this_month=st.integers(0, 12 if messy else 4),
@@ -161,6 +162,12 @@ def tips() -> SearchStrategy[dict[str, Any]]:
 def _creator_flags() -> tuple[str, ...]:
     """The flags of ``[creator]``, the installed plugins' included (NetEase's ``quality``)."""
     return fields.names(fields.installed()["creator"], "bool")
+
+
+def _plugin_flags() -> tuple[str, ...]:
+    """The installed plugins' ``[creator]`` flags (WeChat Channels' ``new_anchor``, ...): false unless given."""
+    schema = fields.installed()
+    return tuple(f.name for f in schema["creator"].fields if f.type == "bool" and f.name in schema.extra["creator"])
 
 
 def plugin_tables() -> tuple[fields.Section, ...]:
@@ -387,7 +394,7 @@ def sample_scenarios(period: str = "2026-10") -> list[ScenarioDict]:
             ]
         },
         {
-            "creator": {"id": CREATOR, "followers": 0, "original": False, "new_anchor": True},
+            "creator": {"id": CREATOR, "followers": 0, "original": False, **dict.fromkeys(_plugin_flags(), True)},
             "tips": {"yuan": "0.01"},
             **{section.name: {} for section in plugin_tables()},
             "merchant_live": {},

@@ -15,6 +15,7 @@ import pytest
 import creatorpay.core
 from creatorpay.core import fields
 from creatorpay.plugins.netease import fields as netease
+from creatorpay.plugins.wechat_channels import fields as wechat_channels
 
 CORE = Path(creatorpay.core.__file__).resolve().parent
 #: Per moved platform: the names of its fields (scenario keys, its tables' keys, its event fields),
@@ -25,6 +26,9 @@ MOVED = {
         ("netease", "NetEase", "网易"),
         "NE-",
     ),
+    # WeChat Channels' creator flags so far; its [tips] and [merchant_live] are still the core's, and
+    # its name is still in the beans' meanings: the declarations check waits for them.
+    "wechat_channels": (frozenset(("harmful", "new_anchor", "polaris")), (), ""),
 }
 #: The field declarations' constructors in the core.
 _DECLARING = frozenset(("Field", "_flag", "_amount", "Section", "Choice", "_choices", "EventKind"))
@@ -51,10 +55,12 @@ def _names(tree: ast.AST) -> list[tuple[int, str]]:
     return found
 
 
-def test_the_scan_sees_the_moved_names_in_the_plugin() -> None:
-    """The scan finds what it looks for: NetEase's own module names each moved field."""
-    tree = ast.parse(Path(netease.__file__).read_text(encoding="utf-8"))
-    assert MOVED["netease"][0] <= {name for _, name in _names(tree)}
+@pytest.mark.parametrize("platform", sorted(MOVED))
+def test_the_scan_sees_the_moved_names_in_the_plugin(platform: str) -> None:
+    """The scan finds what it looks for: the plugin's own fields module names each moved field."""
+    module = {"netease": netease, "wechat_channels": wechat_channels}[platform]
+    tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
+    assert MOVED[platform][0] <= {name for _, name in _names(tree)}
 
 
 @pytest.mark.parametrize("platform", sorted(MOVED))
@@ -69,7 +75,7 @@ def test_no_core_module_names_a_moved_field(platform: str) -> None:
     assert found == [], f"{platform}'s fields are declared and read in plugins/{platform}/, not in the core"
 
 
-@pytest.mark.parametrize("platform", sorted(MOVED))
+@pytest.mark.parametrize("platform", sorted(p for p, (_, _, prefix) in MOVED.items() if prefix))
 def test_no_core_field_declaration_is_one_platforms(platform: str) -> None:
     """No field the core declares names the platform or is read by its rules alone (a field two
     platforms read, such as ``original`` for NE-ORIG-01 and WC-QUAL-01, is the core's)."""
