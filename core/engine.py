@@ -35,6 +35,7 @@ from .plugins import (
     PluginReport,
     did_you_mean,
     env_list,
+    installed_fields,
     make_plugin_manager,
     tracing,
     warn_unloaded,
@@ -180,7 +181,7 @@ class Engine:
         #: plugin name -> the scenario fields it declared (creatorpay_scenario_fields).
         self._fields: dict[str, fields.ScenarioFields] = {}
         books, self._platforms, self._adjustments = self._register(reports)
-        self._schema = fields.schema(self._fields)
+        self._schema = self._schema_of(entry_points)
         warn_unloaded(reports)
         self._books = self._apply_overrides(books, rules)
         self._rulesets: dict[dt.date, Mapping[str, RuleSet]] = {}
@@ -237,6 +238,16 @@ class Engine:
                 else:
                     adjustments[item.name] = item
         return books, platforms, adjustments
+
+    def _schema_of(self, entry_points: bool) -> fields.Schema:
+        """The fields of this engine's plugins, and of every installed plugin it does not load (a
+        disabled platform's keys still load, as its activity is then settled by none)."""
+        if entry_points:
+            try:
+                return fields.schema({**installed_fields(), **self._fields})
+            except ValueError:  # a plugin given here declares a key of an installed one it replaces
+                pass
+        return fields.schema(self._fields)
 
     def _scenario_fields(self, plugin_name: str) -> fields.ScenarioFields | None:
         """The scenario fields the plugin declares (``creatorpay_scenario_fields``), checked against

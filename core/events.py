@@ -30,7 +30,6 @@ from .scenario import (
     MerchantLive,
     Order,
     Participant,
-    Programs,
     Tips,
     load_scenario,
 )
@@ -55,19 +54,56 @@ def _list(c: Checker, value: object, path: str) -> object:
 
 #: Readers of the nested fields; the loader checks them when an order row is checked whole.
 _NESTED_READERS: Mapping[str, _Reader] = {"table": _table, "tables": _list}
-#: Each kind's fields, named as in docs/scenario.md, with their readers (CORE-INPUT-01), from their definitions.
-FIELDS: Mapping[str, Mapping[str, _Reader]] = {
-    kind: {f.name: _NESTED_READERS.get(f.type) or fields.reader(f) for f in defined}
-    for kind, defined in fields.EVENT_KINDS.items()
-}
-KINDS = fields.EVENT["kind"].values
-_TYPES = {f.name: f.type for defined in fields.EVENT_KINDS.values() for f in defined}
-_AMOUNTS = {name for name, kind in _TYPES.items() if kind == "amount"}
-_COUNTS = {name for name, kind in _TYPES.items() if kind == "count"}
-_FLAGS = {name for name, kind in _TYPES.items() if kind == "bool"}
-_NESTED = {name for name, kind in _TYPES.items() if kind in _NESTED_READERS}
-#: Every column an events CSV may have.
-COLUMNS = (*COMMON, *dict.fromkeys(f for kind in FIELDS.values() for f in kind))
+#: The fast path's form of each plain field, from its type; a field not listed (nested tables) takes the full check.
+_FORMS = {"amount": "amount", "count": "count", "bool": "flag", "id": "ident", "choice": "choice"}
+
+
+class _Kinds:
+    """What the checks and the summing know of each event kind, made once per schema from its
+    definitions (the core's kinds and the plugins', :class:`~creatorpay.core.fields.EventKind`)."""
+
+    def __init__(self, schema: fields.Schema) -> None:
+        self.schema = schema
+        kinds = schema.kinds
+        #: Each kind's fields, named as in docs/scenario.md, with their readers (CORE-INPUT-01).
+        self.fields: Mapping[str, Mapping[str, _Reader]] = {
+            kind: {f.name: _NESTED_READERS.get(f.type) or fields.reader(f) for f in defined}
+            for kind, defined in kinds.items()
+        }
+        self.kinds = schema.event["kind"].values
+        types = {f.name: f.type for defined in kinds.values() for f in defined}
+        self.amounts = frozenset(name for name, kind in types.items() if kind == "amount")
+        self.counts = frozenset(name for name, kind in types.items() if kind == "count")
+        self.flags = frozenset(name for name, kind in types.items() if kind == "bool")
+        self.nested = frozenset(name for name, kind in types.items() if kind in _NESTED_READERS)
+        #: Per kind: its fields' forms for the fast path.
+        self.forms: Mapping[str, Mapping[str, str]] = {
+            kind: {f.name: _FORMS[f.type] for f in defined if f.type in _FORMS} for kind, defined in kinds.items()
+        }
+        defined_by_name = {f.name: f for defined in kinds.values() for f in defined}
+        #: Each choice's values, and each count's bounds (CORE-INPUT-01), from their definitions.
+        self.choices: Mapping[str, frozenset[str]] = {
+            name: frozenset(f.values) for name, f in defined_by_name.items() if f.choices
+        }
+        self.low: Mapping[str, int] = {name: f.minimum or 0 for name, f in defined_by_name.items() if f.type == "count"}
+        self.high: Mapping[str, int] = {name: f.maximum for name, f in defined_by_name.items() if f.maximum is not None}
+        #: Per kind: its required fields; and what the fast path needs besides: an order's amount,
+        #: else the full check prices it from the creator's card (XT-PRICE-01).
+        self.required: Mapping[str, tuple[str, ...]] = {
+            kind: tuple(f.name for f in defined if f.required) for kind, defined in kinds.items()
+        }
+        self.needed: Mapping[str, frozenset[str]] = {
+            kind: frozenset((*required, *(("amount",) if kind == "order" else ())))
+            for kind, required in self.required.items()
+        }
+        #: The summed sections: each key's fast check, the keys given together is an error, each
+        #: kind's ``keyed`` (a choice routing an amount into a map), and the plugins' tables' defaults.
+        self.summed = {kind: dict(fields.plains(section)) for kind, section in schema.summed.items()}
+        self.exclusive = {kind: section.exclusive for kind, section in schema.summed.items()}
+        self.keyed = schema.keyed
+        self.defaults = {
+            kind: fields.defaults(section) for kind, section in schema.summed.items() if kind not in _MODELS
+        }
 
 
 @attrs.frozen
@@ -88,30 +124,37 @@ class Event:
         return self.date[:7]
 
 
-def parse_event(row: Mapping[str, Any], *, platforms: Collection[str], text: bool = False) -> Event | str:
+def parse_event(
+    row: Mapping[str, Any], *, platforms: Collection[str], text: bool = False, schema: fields.Schema | None = None
+) -> Event | str:
     """The row as an :class:`Event`, or the reason it is rejected (every problem, with its field).
 
     ``text``: the row comes from CSV, so counts, flags and nested tables are written as text.
+    ``schema``: its kinds (``engine.schema``: with the plugins' kinds; by default the installed plugins').
     """
-    return _fast(row, platforms, text) or _checked(row, platforms, text)
+    known = _kinds(schema)
+    return _fast(row, platforms, text, known) or _checked(row, platforms, text, known)
 
 
-def _checked(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Event | str:
+def _checked(
+    row: Mapping[str, Any], platforms: Collection[str], text: bool, known: _Kinds | None = None
+) -> Event | str:
     """The full check with a :class:`Checker`: every problem named with its field."""
+    known = _core(known)
     c = Checker("event")
     values = dict(row)
     if text:
-        _from_text(c, values)
+        _from_text(c, values, known)
     ident = c.get(values, "id", "", Checker.ident, required=True)
     platform = c.get(values, "platform", "", Checker.ident, required=True)
     if platform is not None and platform not in platforms:
         c.fail("platform", f"unknown platform {platform!r}; loaded: {', '.join(sorted(platforms))}")
     creator = c.get(values, "creator", "", Checker.ident, required=True)
     date = c.get(values, "date", "", _read_date, required=True)
-    kind = c.get(values, "kind", "", choice(*KINDS), required=True)
+    kind = c.get(values, "kind", "", choice(*known.kinds), required=True)
     body: dict[str, Any] = {}
     if kind is not None:
-        fields = FIELDS[kind]
+        fields = known.fields[kind]
         for key, value in values.items():
             if key in COMMON:
                 continue
@@ -121,20 +164,20 @@ def _checked(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> 
                 continue
             found = read(c, value, key)
             if found is not None:
-                body[key] = fmt(found) if key in _AMOUNTS and isinstance(found, Decimal) else found
-        missing = [key for key in _REQUIRED[kind] if key not in body]
-        short = [key for key, value in body.items() if type(value) is int and value < _LOW.get(key, 0)]
+                body[key] = fmt(found) if key in known.amounts and isinstance(found, Decimal) else found
+        missing = [key for key in known.required[kind] if key not in body]
+        short = [key for key, value in body.items() if type(value) is int and value < known.low.get(key, 0)]
         if missing or short:
             for key in missing:
                 c.fail(key, "required key is missing")
             for key in short:
-                c.fail(key, f"expected a whole number >= {_LOW[key]}, found {body[key]}")
+                c.fail(key, f"expected a whole number >= {known.low[key]}, found {body[key]}")
         elif (
             kind == "order"
             and not c.problems
             and ident is not None
             and date is not None
-            and (_NESTED & body.keys() or "amount" not in body)
+            and (known.nested & body.keys() or "amount" not in body)
         ):
             _check_order(c, body, ident, date)
     if c.problems:
@@ -144,31 +187,29 @@ def _checked(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> 
     return Event(ident, platform, creator, date, kind, canonical_flat(body))
 
 
-#: The fast path's form of each plain field, from its type; a field not listed (nested tables) takes the full check.
-_FORMS = {"amount": "amount", "count": "count", "bool": "flag", "id": "ident", "choice": "choice"}
-#: Per kind: its fields' forms for the fast path.
-_KIND_TYPES: Mapping[str, Mapping[str, str]] = {
-    kind: {f.name: _FORMS[f.type] for f in defined if f.type in _FORMS} for kind, defined in fields.EVENT_KINDS.items()
-}
-_DEFINED = {f.name: f for defined in fields.EVENT_KINDS.values() for f in defined}
-#: Each choice's values, and each count's bounds (CORE-INPUT-01), from their definitions.
-_CHOICES: Mapping[str, frozenset[str]] = {name: frozenset(f.values) for name, f in _DEFINED.items() if f.choices}
-_LOW: Mapping[str, int] = {name: f.minimum or 0 for name, f in _DEFINED.items() if f.type == "count"}
-_HIGH: Mapping[str, int] = {name: f.maximum for name, f in _DEFINED.items() if f.maximum is not None}
-#: Per kind: its required fields; and what the fast path needs besides: an order's amount, else the
-#: full check prices it from the creator's card (XT-PRICE-01).
-_REQUIRED: Mapping[str, tuple[str, ...]] = {
-    kind: tuple(f.name for f in defined if f.required) for kind, defined in fields.EVENT_KINDS.items()
-}
-_NEEDED: Mapping[str, frozenset[str]] = {
-    kind: frozenset((*required, *(("amount",) if kind == "order" else ()))) for kind, required in _REQUIRED.items()
-}
 _COMMON = frozenset(COMMON)
 
 
-def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Event | None:
+def _kinds(schema: fields.Schema | None) -> _Kinds:
+    """The kinds of a schema (``engine.schema``; None: the installed plugins')."""
+    return _compiled(fields.installed() if schema is None else schema)
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(schema: fields.Schema) -> _Kinds:
+    """The kinds of a schema, made once per schema."""
+    return _Kinds(schema)
+
+
+def _core(known: _Kinds | None) -> _Kinds:
+    """The kinds given, or the installed plugins' (a caller passing none)."""
+    return _kinds(None) if known is None else known
+
+
+def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool, known: _Kinds | None = None) -> Event | None:
     """The common case without a Checker: every value plainly valid. None means "take the full
     check", which names the problem (or accepts what this path is too strict for)."""
+    known = _core(known)
     get = row.get
     ident, platform, creator, date, kind = get("id"), get("platform"), get("creator"), get("date"), get("kind")
     if not (
@@ -182,12 +223,13 @@ def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Eve
         and ident.isprintable()
         and creator.isprintable()
         and platform in platforms
-        and kind in _KIND_TYPES
+        and kind in known.forms
         and _valid_date(date)
     ):
         return None
     assert isinstance(platform, str) and isinstance(kind, str)
-    forms = _KIND_TYPES[kind]
+    forms = known.forms[kind]
+    low, high, choices = known.low, known.high, known.choices
     body: dict[str, Any] = {}
     for key, value in row.items():
         form = forms.get(key)
@@ -199,7 +241,7 @@ def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Eve
         elif form == "count":
             if text and type(value) is str:
                 value = _whole(value)
-            if type(value) is not int or not _LOW[key] <= value <= _HIGH[key]:
+            if type(value) is not int or not low[key] <= value <= high[key]:
                 return None
             body[key] = value
         elif form == "flag":
@@ -212,11 +254,11 @@ def _fast(row: Mapping[str, Any], platforms: Collection[str], text: bool) -> Eve
             if type(value) is not str or not 0 < len(value) <= 128 or not value.isprintable():
                 return None
             body[key] = value
-        elif form == "choice" and type(value) is str and value in _CHOICES[key]:
+        elif form == "choice" and type(value) is str and value in choices[key]:
             body[key] = value
         elif key not in _COMMON:
             return None
-    if not _NEEDED[kind] <= body.keys():
+    if not known.needed[kind] <= body.keys():
         return None  # the full check names what is missing, or prices the order (XT-PRICE-01)
     return Event(ident, platform, creator, date, kind, canonical_flat(body))
 
@@ -250,18 +292,18 @@ def _read_date(c: Checker, value: object, path: str) -> str | None:
     return None
 
 
-def _from_text(c: Checker, values: dict[str, Any]) -> None:
+def _from_text(c: Checker, values: dict[str, Any], known: _Kinds) -> None:
     """CSV cells to JSON types: counts to whole numbers, flags to booleans, nested cells from JSON."""
     for key, value in list(values.items()):
         if not isinstance(value, str):
             continue
-        if key in _COUNTS:
+        if key in known.counts:
             values[key] = _whole(value)
-        elif key in _FLAGS:
+        elif key in known.flags:
             lowered = value.strip().lower()
             if lowered in ("true", "false"):
                 values[key] = lowered == "true"
-        elif key in _NESTED:
+        elif key in known.nested:
             try:
                 values[key] = json.loads(value, object_pairs_hook=unique_pairs)
             except (ValueError, RecursionError) as exc:
@@ -300,17 +342,22 @@ def order_entry(event_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
     return order
 
 
-def activities(sections: Mapping[str, Any], creator: Creator) -> dict[str, Any] | None:
+def activities(
+    sections: Mapping[str, Any], creator: Creator, schema: fields.Schema | None = None
+) -> dict[str, Any] | None:
     """The :class:`Scenario` fields of the activity sections :func:`fold` made, built directly.
 
     Every field was checked when its event was staged (:func:`parse_event`) and the sums are
     written canonically, so the loader would find nothing to object to: this builds what
     :func:`load_scenario` would, value for value (the same text read into the same Decimal), without
     its checks. None when a section is not of that plain kind (a sum reaching the amount limit,
-    plays both with and without a scene, an order priced from the card or with nested tables):
-    the caller then runs the loader, which names the problem or prices the order.
+    keys that may not be given together, an order priced from the card or with nested tables):
+    the caller then runs the loader, which names the problem or prices the order. The plugins'
+    tables (``schema``'s kinds) go to ``tables``, with their defaults as the loader gives them.
     """
+    known = _kinds(schema)
     built: dict[str, Any] = {}
+    tables: dict[str, Mapping[str, Any]] = {}
     for kind, section in sections.items():
         if kind == "orders":
             orders = [_order(entry, creator) for entry in section]
@@ -318,17 +365,24 @@ def activities(sections: Mapping[str, Any], creator: Creator) -> dict[str, Any] 
                 return None
             built["orders"] = tuple(orders)
             continue
-        defined = _SUMMED.get(kind)
+        defined = known.summed.get(kind)
         if defined is None or not isinstance(section, dict):
             return None
-        if any(a in section and b in section for a, b in _EXCLUSIVE[kind]):
+        if any(a in section and b in section for a, b in known.exclusive[kind]):
             return None
         values = _plain(section, defined)
         if values is None:
             return None
-        if kind == "programs" and "plays_by_scene" in values:
-            values["plays"] = sum(values["plays_by_scene"].values(), ZERO)  # plays is the sum over scenes
-        built[kind] = _MODELS[kind](**values)
+        model = _MODELS.get(kind)
+        if model is not None:
+            built[kind] = model(**values)
+            continue
+        given = dict(known.defaults[kind])
+        for first, second in known.exclusive[kind]:  # one of two keys given: the other takes no default
+            given.pop(second if first in values else first if second in values else "", None)
+        tables[kind] = MappingProxyType({**given, **values})
+    if tables:
+        built["tables"] = MappingProxyType(tables)
     return built
 
 
@@ -345,11 +399,8 @@ def _plain(table: Mapping[str, Any], checks: Mapping[str, Callable[[object], obj
     return values
 
 
-#: The summed sections: each key's fast check, the keys given together is an error, and the model.
-_SECTIONS = {"tips": fields.TIPS, "programs": fields.PROGRAMS, "merchant_live": fields.MERCHANT_LIVE}
-_SUMMED = {kind: dict(fields.plains(section)) for kind, section in _SECTIONS.items()}
-_EXCLUSIVE = {kind: section.exclusive for kind, section in _SECTIONS.items()}
-_MODELS: Mapping[str, Callable[..., object]] = {"tips": Tips, "programs": Programs, "merchant_live": MerchantLive}
+#: The core's summed sections' models; a plugin's table is a read-only mapping in ``tables``.
+_MODELS: Mapping[str, Callable[..., object]] = {"tips": Tips, "merchant_live": MerchantLive}
 #: An ``[[orders]]`` entry's plain keys (no nested tables) and their fast checks.
 _ORDER_PLAIN = {
     name: check
@@ -370,16 +421,18 @@ def _order(entry: Mapping[str, Any], creator: Creator) -> Order | None:
     return Order(**values, participants=(Participant(creator.id, "main", values["amount"]),))  # defaults: the model's
 
 
-def fold(events: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
+def fold(events: Iterable[tuple[str, str, str]], schema: fields.Schema | None = None) -> dict[str, Any]:
     """The scenario's activity sections from all of a unit's events ``(id, kind, body)``, given in
     (date, event id) order: the month is the same whatever runs brought its events (docs/batch.md).
 
-    Tips, programs and merchant live streams are summed; ``plays`` with a ``scene`` go to
-    ``plays_by_scene``. Orders: one entry per order id, the latest event giving its state, in the
-    order of each order's earliest event (the input order of XT-CC-06).
+    Tips, merchant live streams and the plugins' kinds are summed; an event of a kind with a
+    ``keyed`` choice (NetEase's ``plays`` with a ``scene``) adds its amount to that key of the map.
+    Orders: one entry per order id, the latest event giving its state, in the order of each order's
+    earliest event (the input order of XT-CC-06).
     """
+    known = _kinds(schema)
     sums: dict[str, dict[str, Any]] = {}
-    scenes: dict[str, Decimal] = {}
+    keyed: dict[str, dict[str, Decimal]] = {}
     orders: dict[str, dict[str, Any]] = {}
     for ident, kind, text in events:
         body = read_json(text)
@@ -388,29 +441,29 @@ def fold(events: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
             orders[entry["id"]] = entry
             continue
         section = sums.setdefault(kind, {})
-        if kind == "programs" and "scene" in body:
-            if "plays" in body:
-                scenes[body["scene"]] = scenes.get(body["scene"], ZERO) + Decimal(body["plays"])
-            body = {k: v for k, v in body.items() if k not in ("scene", "plays")}
+        route = known.keyed.get(kind)
+        if route is not None and route[0] in body:
+            key, amount, _ = route
+            if amount in body:
+                into = keyed.setdefault(kind, {})
+                into[body[key]] = into.get(body[key], ZERO) + Decimal(body[amount])
+            body = {k: v for k, v in body.items() if k not in (key, amount)}
         for key, value in body.items():
-            number = Decimal(value) if key in _AMOUNTS else value
+            number = Decimal(value) if key in known.amounts else value
             section[key] = section.get(key, 0) + number
     result: dict[str, Any] = {
         kind: {key: fmt(v) if isinstance(v, Decimal) else v for key, v in section.items()}
         for kind, section in sums.items()
     }
-    if scenes:
-        result.setdefault("programs", {})["plays_by_scene"] = {s: fmt(v) for s, v in scenes.items()}
+    for kind, into in keyed.items():
+        result.setdefault(kind, {})[known.keyed[kind][2]] = {k: fmt(v) for k, v in into.items()}
     if orders:
         result["orders"] = list(orders.values())
     return result
 
 
 __all__ = [
-    "COLUMNS",
     "COMMON",
-    "FIELDS",
-    "KINDS",
     "Event",
     "activities",
     "canonical_json",

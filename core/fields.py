@@ -159,18 +159,6 @@ TAX_METHODS = _choices(
 PRICE_BANDS = _choices(
     ("s1_20", "a video of 1–20 s"), ("s21_60", "a video of 21–60 s"), ("s60_plus", "a video over 60 s")
 )
-SCENES = _choices(
-    ("news", "网易新闻"),
-    ("cloud_music", "网易云音乐"),
-    ("yanxuan", "网易严选"),
-    ("youdao", "网易有道"),
-    ("lofter", "网易LOFTER"),
-    ("dashen", "网易大神"),
-    ("open_course", "网易公开课"),
-    ("youdao_reading", "有道乐读"),
-    ("video_search", "网易视频搜索"),
-)
-
 #: The largest value of each count (CORE-INPUT-01), so that nothing derived from one grows without
 #: end. Beans are the only count converted to money (WC-TIP-01: a whole number of beans per CNY, 10 on
 #: Android and 7 on iOS, at least 1 whatever an operator sets), so below 10^12 beans their CNY stays
@@ -196,8 +184,6 @@ CREATOR = Section(
             rules=("WC-MUTUAL-01", "WC-TIER-01", "WC-NOVICE-01"),
         ),
         _flag("original", "true", "false = carried or copied content", "NE-ORIG-01", "WC-QUAL-01"),
-        _flag("harmful", "false", "harmful content", "WC-QUAL-01"),
-        _flag("quality", "false", "a NetEase quality creator (优质创作家)", "NE-BASE-01"),
         _flag("xingtu_beta", "false", "whitelisted to lead co-creation orders (内测共创达人)", "XT-CC-04"),
         _flag("xingtu_registered", "false", "registered on Xingtu with distribution tasks", "XT-CC-05"),
         Field(
@@ -211,8 +197,6 @@ CREATOR = Section(
             maximum=SUBMISSIONS,
             rules=("XT-CC-06",),
         ),
-        _flag("new_anchor", "false", "a new live anchor", "WC-COLD-01"),
-        _flag("polaris", "false", "joined through the Polaris plan (北极星计划)", "WC-POLARIS-01"),
         Field(
             "price_card",
             "map",
@@ -367,26 +351,6 @@ TIPS = Section(
         ),
     ),
 )
-PROGRAMS = Section(
-    "programs",
-    "[programs]",
-    "creator-program income",
-    (
-        _amount("campaign", "campaign income", "NE-BASE-02"),
-        _amount("leaderboard", "leaderboard income", "NE-BASE-02"),
-        _amount("plays", "play revenue", "NE-BASE-02"),
-        Field(
-            "plays_by_scene",
-            "map",
-            "play revenue per NetEase scene: scene → amount, summed",
-            choices=SCENES,
-            value="amount",
-            rules=("NE-DIST-01",),
-            key="SCENE",
-        ),
-    ),
-    exclusive=(("plays", "plays_by_scene"),),
-)
 MERCHANT_LIVE = Section(
     "merchant_live",
     "[merchant_live]",
@@ -438,7 +402,6 @@ SCENARIO = Section(
         ),
         Field("orders", "tables", "brand orders", section=ORDER, rules=("XT-ORD-01", "WC-MUTUAL-01")),
         Field("tips", "table", "live tipping received in the month", section=TIPS, rules=("WC-TIP-01",)),
-        Field("programs", "table", "creator-program income", section=PROGRAMS, rules=("NE-BASE-02",)),
         Field(
             "merchant_live",
             "table",
@@ -458,13 +421,12 @@ SCENARIO = Section(
     ),
 )
 #: Every table of a scenario, in the order of the reference page.
-SECTIONS = (SCENARIO, CREATOR, MCN, TAX, ORDER, PARTICIPANT, TERMINATION, TIPS, PROGRAMS, MERCHANT_LIVE, PLATFORM)
+SECTIONS = (SCENARIO, CREATOR, MCN, TAX, ORDER, PARTICIPANT, TERMINATION, TIPS, MERCHANT_LIVE, PLATFORM)
 
 # -- batch rows -------------------------------------------------------------------------------------
 
 KINDS = _choices(
     ("tips", "tips received: `[tips]`, summed over the month"),
-    ("programs", "program income: `[programs]`, summed; `plays` with a `scene` go to `plays_by_scene`"),
     ("merchant_live", "merchant live-stream sales: `[merchant_live]`, summed"),
     ("order", "an order's state: the latest event of an order id gives the order for the month"),
 )
@@ -488,10 +450,6 @@ EVENT = Section(
 EVENT_KINDS: Mapping[str, tuple[Field, ...]] = MappingProxyType(
     {
         "tips": TIPS.fields,
-        "programs": (
-            *PROGRAMS.fields[:3],
-            Field("scene", "choice", "the NetEase scene of `plays`", choices=SCENES, rules=("NE-DIST-01",)),
-        ),
         "merchant_live": MERCHANT_LIVE.fields,
         "order": (Field("order_id", "id", "the order's id (default: the event id)"), *ORDER.fields[1:]),
     }
@@ -518,22 +476,27 @@ def _flat(column: str, table: str, key: str) -> Field:
     return attrs.evolve(source, name=column, required=False, meaning=f"`[{table}] {key}`: {source.meaning}")
 
 
-CREATOR_ROW = Section(
-    "creator_row",
-    "creator row",
-    "one creator's profile in a batch's creators file: `[creator]`, `[mcn]`, "
-    "`[tax]` (and, nested in JSON Lines, `price_card` and `[platform.<name>]`)",
-    (
-        *(f for f in CREATOR.fields if f.name != "price_card"),
-        *(_flat(column, table, key) for column, (table, key) in FLAT_COLUMNS.items()),
-        Field("mcn", "table", "`[mcn]`, nested (JSON Lines only)", section=MCN),
-        Field("tax", "table", "`[tax]`, nested (JSON Lines only)", section=TAX),
-        attrs.evolve(CREATOR["price_card"], meaning="`[creator] price_card`, nested (JSON Lines only)"),
-        Field("platform", "map", "`[platform.<name>]`, nested (JSON Lines only)", section=PLATFORM),
-    ),
-    note="Values are checked when a month is settled: a bad profile rejects that creator's events with the "
-    "loader's message.",
-)
+def creator_row(creator: Section, platform: Section) -> Section:
+    """The creator row of a ``[creator]`` section (the core's, or with the plugins' keys added)."""
+    return Section(
+        "creator_row",
+        "creator row",
+        "one creator's profile in a batch's creators file: `[creator]`, `[mcn]`, "
+        "`[tax]` (and, nested in JSON Lines, `price_card` and `[platform.<name>]`)",
+        (
+            *(f for f in creator.fields if f.name != "price_card"),
+            *(_flat(column, table, key) for column, (table, key) in FLAT_COLUMNS.items()),
+            Field("mcn", "table", "`[mcn]`, nested (JSON Lines only)", section=MCN),
+            Field("tax", "table", "`[tax]`, nested (JSON Lines only)", section=TAX),
+            attrs.evolve(CREATOR["price_card"], meaning="`[creator] price_card`, nested (JSON Lines only)"),
+            Field("platform", "map", "`[platform.<name>]`, nested (JSON Lines only)", section=platform),
+        ),
+        note="Values are checked when a month is settled: a bad profile rejects that creator's events with the "
+        "loader's message.",
+    )
+
+
+CREATOR_ROW = creator_row(CREATOR, PLATFORM)
 
 
 # -- plugins' fields ---------------------------------------------------------------------------------
@@ -551,9 +514,28 @@ class ScenarioFields:
     orders: tuple[Field, ...] = ()
     participants: tuple[Field, ...] = ()
     tables: tuple[Field, ...] = ()
+    #: Batch event kinds that sum into its tables.
+    kinds: tuple[EventKind, ...] = ()
 
 
-@attrs.frozen(eq=False)  # compared and hashed by identity: one per Engine, its readers cached by it
+@attrs.frozen
+class EventKind:
+    """A batch event kind a plugin declares for one of its tables: its events are summed over the
+    month into that table (amounts and counts added), as ``[tips]`` is from ``tips`` events."""
+
+    #: The table's name, which is the kind's name too.
+    table: str
+    meaning: str
+    #: Keys of the table an event does not carry (a map filled through ``keyed``).
+    skip: tuple[str, ...] = ()
+    #: The event's fields besides the table's own.
+    extra: tuple[Field, ...] = ()
+    #: ``(choice, amount, map)``: an event giving ``choice`` adds its ``amount`` to ``map[choice]``
+    #: instead of to ``amount`` (NetEase's ``plays`` with a ``scene`` go to ``plays_by_scene``).
+    keyed: tuple[str, str, str] | None = None
+
+
+@attrs.frozen(eq=False)  # one per set of declarations (:func:`schema` is memoised): hashed by identity
 class Schema:
     """The sections of a scenario with the loaded plugins' fields added: what the loader checks and
     ``creatorpay schema`` writes. :data:`CORE` has the core's alone."""
@@ -562,6 +544,13 @@ class Schema:
     sections: tuple[Section, ...]
     #: The plugins' keys of ``[creator]``, ``[[orders]]`` and participants, and their tables' names.
     extra: Mapping[str, frozenset[str]]
+    #: A batch's event row, its kinds' fields and its creator row, with the plugins' kinds and keys.
+    event: Section = EVENT
+    kinds: Mapping[str, tuple[Field, ...]] = EVENT_KINDS
+    creator_row: Section = CREATOR_ROW
+    #: The tables events are summed into, by kind, and each kind's ``keyed`` (:class:`EventKind`).
+    summed: Mapping[str, Section] = MappingProxyType({"tips": TIPS, "merchant_live": MERCHANT_LIVE})
+    keyed: Mapping[str, tuple[str, str, str]] = MappingProxyType({})
 
     def __getitem__(self, name: str) -> Section:
         return next(s for s in self.sections if s.name == name)
@@ -598,12 +587,14 @@ def schema(declared: Mapping[str, ScenarioFields]) -> Schema:
 def _schema(declared: tuple[tuple[str, ScenarioFields], ...]) -> Schema:
     creator, orders, participant, scenario = CREATOR, ORDER, PARTICIPANT, SCENARIO
     tables: list[Section] = []
+    kinds: list[EventKind] = []
     for owner, more in declared:
         creator = _add(creator, more.creator, owner)
         orders = _add(orders, more.orders, owner)
         participant = _add(participant, more.participants, owner)
         scenario = _add(scenario, more.tables, owner)
         tables += [f.section for f in more.tables if f.section is not None]
+        kinds += more.kinds
     platform = attrs.evolve(
         PLATFORM,
         fields=(
@@ -622,11 +613,37 @@ def _schema(declared: tuple[tuple[str, ScenarioFields], ...]) -> Schema:
         "participant": frozenset(participant.names) - frozenset(PARTICIPANT.names),
         "scenario": frozenset(scenario.names) - frozenset(SCENARIO.names),
     }
-    return Schema((*sections, *tables), MappingProxyType(extra))
+    own = {t.name: t for t in tables}
+    summed = {"tips": TIPS, "merchant_live": MERCHANT_LIVE, **{k.table: own[k.table] for k in kinds}}
+    events = {
+        **{name: fields for name, fields in EVENT_KINDS.items() if name != "order"},
+        **{k.table: (*(f for f in own[k.table].fields if f.name not in k.skip), *k.extra) for k in kinds},
+        "order": EVENT_KINDS["order"],
+    }
+    choices = (*KINDS[:-1], *(Choice(k.table, k.meaning) for k in kinds), KINDS[-1])
+    event = attrs.evolve(EVENT, fields=(*EVENT.fields[:-1], attrs.evolve(EVENT["kind"], choices=choices)))
+    return Schema(
+        (*sections, *tables),
+        MappingProxyType(extra),
+        event,
+        MappingProxyType(events),
+        creator_row(creator, platform),
+        MappingProxyType(summed),
+        MappingProxyType({k.table: k.keyed for k in kinds if k.keyed is not None}),
+    )
 
 
 #: The scenario's sections with no plugin's fields.
 CORE = schema({})
+
+
+def installed() -> Schema:
+    """The sections with the fields of every installed plugin (:func:`~creatorpay.core.plugins.installed_fields`):
+    what the loader and the batch's readers read by when given no schema, so the built-in platforms'
+    inputs (NetEase's ``[programs]``, ...) load without an engine at hand, as they always have."""
+    from .plugins import installed_fields  # here: plugins imports this module
+
+    return schema(installed_fields())
 
 
 # -- readers ----------------------------------------------------------------------------------------
@@ -781,7 +798,6 @@ __all__ = [
     "ORDER",
     "PARTICIPANT",
     "PLATFORM",
-    "PROGRAMS",
     "SCENARIO",
     "SECTIONS",
     "TAX",
@@ -789,12 +805,15 @@ __all__ = [
     "TIPS",
     "TYPES",
     "Choice",
+    "EventKind",
     "Field",
     "ScenarioFields",
     "Schema",
     "Section",
+    "creator_row",
     "default",
     "defaults",
+    "installed",
     "names",
     "plain",
     "plains",

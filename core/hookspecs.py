@@ -144,7 +144,8 @@ def creatorpay_scenario_fields() -> ScenarioFields:  # type: ignore[empty-body]
     reference page exactly as the core's (type, bounds, choices with their meanings, default, rules);
     a bad value is an input error naming the field. Loaded values are in ``creator.extra``,
     ``order.extra``, ``participant.extra`` and ``scenario.tables[name]``. A key the core or another
-    plugin has already declared fails the plugin.
+    plugin has already declared fails the plugin. ``kinds`` (``EventKind``) makes a table a batch
+    event kind, summed over the month; ``[creator]`` keys are columns of a batch's creators file.
 
     Example::
 

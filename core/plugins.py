@@ -13,15 +13,17 @@ block nothing, in silence). A plugin that failed or was refused is logged (logge
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 import os
 import warnings
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 import attrs
 import pluggy
 
-from . import hookspecs
+from . import fields, hookspecs
 from .entrypoints import EntryPoint
 from .entrypoints import entry_points as find_entry_points
 from .errors import InputError, Problem
@@ -170,6 +172,25 @@ def make_plugin_manager(
     reports = [_load_one(pm, name, *found[name], load, disable) for name in sorted(found)]
     pm.check_pending()
     return pm, sorted([*reports, *refused], key=lambda r: r.name)
+
+
+@functools.lru_cache(maxsize=1)
+def installed_fields() -> Mapping[str, fields.ScenarioFields]:
+    """The scenario fields each installed plugin declares (``creatorpay_scenario_fields``), by plugin
+    name, whether or not a command loads it: the input format is every installed platform's, so a
+    scenario written for all of them loads with one disabled. A plugin that fails to declare (or
+    declares a key twice) is left out here; the engine that loads it reports why."""
+    pm, _ = make_plugin_manager()
+    found: dict[str, fields.ScenarioFields] = {}
+    for impl in pm.hook.creatorpay_scenario_fields.get_hookimpls():
+        try:
+            declared = impl.function()
+            if isinstance(declared, fields.ScenarioFields):
+                fields.schema({**found, impl.plugin_name: declared})  # a ValueError for a key declared twice
+                found[impl.plugin_name] = declared
+        except Exception:  # noqa: S112 - a broken plugin breaks only itself, reported by the engine
+            continue
+    return MappingProxyType(found)
 
 
 def _builtin(ep: EntryPoint) -> bool:

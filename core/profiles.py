@@ -9,8 +9,10 @@ settled (CORE-INPUT-01), so a bad profile rejects that creator's events with the
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from . import fields
@@ -18,27 +20,60 @@ from .checks import PERIOD, describe
 from .fields import BAD
 from .scenario import Creator, Mcn, Period, Scenario, Tax
 
-_FLAGS = frozenset(fields.names(fields.CREATOR, "bool"))
-_COUNTS = frozenset(fields.names(fields.CREATOR, "count"))
-#: The ``[creator]`` keys a row gives flat: every plain one (flags, counts, choices) but the id.
-_CREATOR = tuple(f.name for f in fields.CREATOR.fields if f.type in ("bool", "count", "choice"))
-_CREATOR_KEYS = frozenset(_CREATOR)
 _FLAT = dict(fields.FLAT_COLUMNS)
 #: The flat columns of counts (``tax_months_with_income``), a whole number in JSON.
 _FLAT_COUNTS = frozenset(column for column in _FLAT if fields.CREATOR_ROW[column].type == "count")
-#: The tables a JSON Lines row may nest: the creator row's table and map fields.
-_NESTED = tuple(f.name for f in fields.CREATOR_ROW.fields if f.type in ("table", "map"))
-_NESTED_KEYS = frozenset(_NESTED)
-#: Every column a creators CSV may have.
-COLUMNS = ("id", *_CREATOR, *_FLAT)
 
 
-def parse_profile(row: Mapping[str, Any], *, text: bool = False) -> tuple[str, str] | str:
+class _Row:
+    """What the creator row of a schema is (the core's keys, or with the plugins' ``[creator]``
+    keys), made once per schema from its definitions."""
+
+    def __init__(self, schema: fields.Schema) -> None:
+        self.schema = schema
+        creator = schema["creator"]
+        self.flags = frozenset(fields.names(creator, "bool"))
+        self.counts = frozenset(fields.names(creator, "count"))
+        #: The ``[creator]`` keys a row gives flat: every plain one (flags, counts, choices) but the id.
+        self.creator = tuple(f.name for f in creator.fields if f.type in ("bool", "count", "choice"))
+        self.creator_keys = frozenset(self.creator)
+        #: The tables a JSON Lines row may nest: the creator row's table and map fields.
+        self.nested = tuple(f.name for f in schema.creator_row.fields if f.type in ("table", "map"))
+        self.nested_keys = frozenset(self.nested)
+        #: Every column a creators CSV may have.
+        self.columns = ("id", *self.creator, *_FLAT)
+        #: The fast checks of ``[creator]``; the plugins' keys and their defaults (the loader's).
+        self.plain = _compiled(creator, (f.name for f in creator.fields if f.required))
+        self.own = frozenset(creator.names) - frozenset(fields.CREATOR.names)
+        self.defaults = {name: value for name, value in fields.defaults(creator).items() if name in self.own}
+
+
+def _row(schema: fields.Schema | None) -> _Row:
+    """The creator row of a schema (``engine.schema``; None: the installed plugins')."""
+    return _compiled_row(fields.installed() if schema is None else schema)
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled_row(schema: fields.Schema) -> _Row:
+    """The creator row of a schema, made once per schema."""
+    return _Row(schema)
+
+
+def columns(schema: fields.Schema | None = None) -> tuple[str, ...]:
+    """Every column a creators CSV may have (with ``schema``'s plugins' ``[creator]`` keys)."""
+    return _row(schema).columns
+
+
+def parse_profile(
+    row: Mapping[str, Any], *, text: bool = False, schema: fields.Schema | None = None
+) -> tuple[str, str] | str:
     """``(creator id, profile as canonical JSON)`` for a row, or the reason it is rejected.
 
     The profile holds the scenario keys ``creator`` (without ``id``), and ``mcn``, ``tax``,
     ``platform`` when given. ``text``: the row comes from CSV (counts and flags are text).
+    ``schema``: its ``[creator]`` keys (``engine.schema``: with the plugins').
     """
+    known = _row(schema)
     problems: list[str] = []
     ident = row.get("id")
     if not isinstance(ident, str) or not 1 <= len(ident) <= 128 or not ident.isprintable():
@@ -48,21 +83,21 @@ def parse_profile(row: Mapping[str, Any], *, text: bool = False) -> tuple[str, s
     for key, value in row.items():
         if key == "id":
             continue
-        if key in _CREATOR_KEYS:
-            creator[key] = _typed(key, value) if text else value
+        if key in known.creator_keys:
+            creator[key] = _typed(key, value, known) if text else value
         elif key in _FLAT:
             section, name = _FLAT[key]
             converted = int(value) if text and key in _FLAT_COUNTS and _digits(value) else value
             parts.setdefault(section, {})[name] = converted
-        elif key in _NESTED_KEYS and not text:
+        elif key in known.nested_keys and not text:
             if not isinstance(value, dict):
                 problems.append(f"{key}: expected a table, found {describe(value)}")
                 continue
             parts.setdefault(key, {}).update(value)
         else:
             problems.append(
-                f"{key}: unknown column; expected one of: {', '.join(COLUMNS)}"
-                + (f", or the tables {', '.join(_NESTED)}" if not text else "")
+                f"{key}: unknown column; expected one of: {', '.join(known.columns)}"
+                + (f", or the tables {', '.join(known.nested)}" if not text else "")
             )
     if problems:
         return "; ".join(problems)
@@ -74,12 +109,12 @@ def parse_profile(row: Mapping[str, Any], *, text: bool = False) -> tuple[str, s
     return ident, json.dumps(profile, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _typed(key: str, value: str) -> object:
+def _typed(key: str, value: str, known: _Row) -> object:
     """A CSV cell of a flag or count in its JSON type; anything else is left for the loader to name."""
-    if key in _FLAGS:
+    if key in known.flags:
         lowered = value.strip().lower()
         return lowered == "true" if lowered in ("true", "false") else value
-    if key in _COUNTS and _digits(value):
+    if key in known.counts and _digits(value):
         return int(value)
     return value
 
@@ -99,21 +134,26 @@ def scenario_for(profile: str, creator: str, month: str, sections: Mapping[str, 
     return data
 
 
-def checked_base(data: Mapping[str, Any], source: str) -> Scenario | None:
+def checked_base(data: Mapping[str, Any], source: str, schema: fields.Schema | None = None) -> Scenario | None:
     """The scenario of a profile-only mapping (:func:`scenario_for` with no sections), built
     directly when every value is plainly valid: what :func:`load_scenario` builds, value for value.
     None for anything else (a ``platform`` table, a value the loader would refuse or that needs a
-    closer look): the caller runs the loader, which builds it or names the problem."""
+    closer look): the caller runs the loader, which builds it or names the problem. The plugins'
+    ``[creator]`` keys (``schema``'s) go to ``creator.extra``, with their defaults as the loader's."""
+    known = _row(schema)
     if not data.keys() <= _BASE_KEYS or type(data.get("schema")) is not int or data["schema"] != 1:
         return None
     period, table = data.get("period"), data.get("creator")
     match = PERIOD.fullmatch(period) if type(period) is str else None
     if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1 or type(table) is not dict:
         return None
-    values = _plain(table, _CREATOR_PLAIN)
+    values = _plain(table, known.plain)
     if values is None:
         return None
     ident = values.pop("id")
+    if known.own:
+        extra = {**known.defaults, **{key: values.pop(key) for key in known.own if key in values}}
+        values["extra"] = MappingProxyType(extra)
     mcn = None
     if "mcn" in data:
         found = _plain(data["mcn"], _MCN_PLAIN)
@@ -162,9 +202,8 @@ def _compiled(section: fields.Section, required: Iterable[str]) -> _Plain:
 
 
 _BASE_KEYS = frozenset(("schema", "period", "creator", "mcn", "tax"))
-_CREATOR_PLAIN = _compiled(fields.CREATOR, (f.name for f in fields.CREATOR.fields if f.required))
 _MCN_PLAIN = _compiled(fields.MCN, fields.MCN.names)
 _TAX_PLAIN = _compiled(fields.TAX, ())
 
 
-__all__ = ["COLUMNS", "checked_base", "parse_profile", "scenario_for"]
+__all__ = ["checked_base", "columns", "parse_profile", "scenario_for"]

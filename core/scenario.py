@@ -30,7 +30,6 @@ ROLES = fields.PARTICIPANT["role"].values
 GROWTH_STAGES = fields.CREATOR["growth_stage"].values
 TAX_METHODS = fields.TAX["method"].values
 PRICE_BANDS = fields.CREATOR["price_card"].values
-SCENES = fields.PROGRAMS["plays_by_scene"].values
 #: The largest value of each count (CORE-INPUT-01; why each: :mod:`~creatorpay.core.fields`), so that
 #: nothing derived from one grows without end. ``months_with_income`` is bounded by the period instead.
 COUNT_LIMITS: Mapping[str, int] = MappingProxyType(
@@ -78,14 +77,10 @@ class Creator:
     id: str
     followers: int
     original: bool = True
-    harmful: bool = False
-    quality: bool = False
     xingtu_beta: bool = False
     xingtu_registered: bool = False
     growth_stage: str | None = None
     co_creations_this_month: int = 0
-    new_anchor: bool = False
-    polaris: bool = False
     price_card: Mapping[str, Decimal] = _EMPTY
     #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
     extra: Mapping[str, Any] = _EMPTY
@@ -178,16 +173,6 @@ class Tips:
 
 
 @attrs.frozen
-class Programs:
-    """``[programs]``: creator-program income (NE-BASE-02). ``plays`` is the sum over scenes."""
-
-    campaign: Decimal = ZERO
-    leaderboard: Decimal = ZERO
-    plays: Decimal = ZERO
-    plays_by_scene: Mapping[str, Decimal] = _EMPTY
-
-
-@attrs.frozen
 class MerchantLive:
     """``[merchant_live]``: the creator's own merchant live streams (WC-MERCH-01, WC-PRIV-01)."""
 
@@ -215,7 +200,6 @@ class Scenario:
     tax: Tax = Tax()
     orders: tuple[Order, ...] = ()
     tips: Tips | None = None
-    programs: Programs | None = None
     merchant_live: MerchantLive | None = None
     platform: Mapping[str, PlatformValues] = _EMPTY
     ext: Mapping[str, Mapping[str, Any]] = _EMPTY
@@ -256,13 +240,6 @@ class Scenario:
                 "beans_android": self.tips.beans_android,
                 "beans_ios": self.tips.beans_ios,
             }
-        if self.programs is not None:
-            programs = self.programs
-            data["programs"] = {"campaign": str(programs.campaign), "leaderboard": str(programs.leaderboard)}
-            if programs.plays_by_scene:
-                data["programs"]["plays_by_scene"] = {k: str(v) for k, v in programs.plays_by_scene.items()}
-            else:
-                data["programs"]["plays"] = str(programs.plays)
         if self.merchant_live is not None:
             data["merchant_live"] = {
                 "sales": str(self.merchant_live.sales),
@@ -281,11 +258,12 @@ class Scenario:
 
     @property
     def activities(self) -> tuple[str, ...]:
-        """The activities present, as named in the rulebook's activity table: orders, tips, programs, ..."""
+        """The activities present, as named in the rulebook's activity table: orders, tips, the plugins'
+        tables (``programs``), merchant_live."""
         present = {
             "orders": bool(self.orders),
             "tips": self.tips is not None,
-            "programs": self.programs is not None,
+            **dict.fromkeys(self.tables, True),
             "merchant_live": self.merchant_live is not None,
         }
         return tuple(name for name, here in present.items() if here)
@@ -424,6 +402,10 @@ def _values(
     for first, second in read_by.section.exclusive:
         if first in table and second in table:
             c.fail(join(path, second), f"give either {first} or {second}, not both")
+        elif second in table and first not in table:
+            values.pop(first, None)  # one of two keys given: the other takes no default
+        elif first in table:
+            values.pop(second, None)
     return values
 
 
@@ -449,9 +431,12 @@ class _Compiled:
 
     schema: fields.Schema
     tables: Mapping[str, _Table]
+    #: Keys whose value is an amount or ratio, and tables whose every value is an amount.
+    amount_keys: frozenset[str]
+    amount_tables: frozenset[str]
 
 
-@functools.lru_cache(maxsize=64)  # a Schema hashes by identity: one entry per Engine's schema
+@functools.lru_cache(maxsize=16)  # a Schema hashes by identity: one entry per schema in use
 def _compile(schema: fields.Schema) -> _Compiled:
     """The readers of a schema (the core's, or with the loaded plugins' fields), made once per schema."""
     readers = {section.name: _readers(section) for section in schema.sections}
@@ -468,7 +453,13 @@ def _compile(schema: fields.Schema) -> _Compiled:
         )
         for s in schema.sections
     }
-    return _Compiled(schema, MappingProxyType(tables))
+    every = [f for section in schema.sections for f in section.fields]
+    return _Compiled(
+        schema,
+        MappingProxyType(tables),
+        frozenset(f.name for f in every if f.type in ("amount", "ratio")),
+        frozenset(f.name for f in every if f.type == "map" and f.value == "amount"),
+    )
 
 
 #: The schema the scenario being loaded is read by (load_scenario's ``schema``).
@@ -477,13 +468,13 @@ _ACTIVE: ContextVar[_Compiled] = ContextVar("schema")
 
 @overload
 def load_scenario(
-    data: str | Path | Mapping[str, Any], *, source: str | None = None, schema: fields.Schema = ...
+    data: str | Path | Mapping[str, Any], *, source: str | None = None, schema: fields.Schema | None = ...
 ) -> Scenario: ...
 
 
 @overload
 def load_scenario(
-    *, text: str, format: Literal["toml", "json"], source: str | None = None, schema: fields.Schema = ...
+    *, text: str, format: Literal["toml", "json"], source: str | None = None, schema: fields.Schema | None = ...
 ) -> Scenario: ...
 
 
@@ -493,7 +484,7 @@ def load_scenario(
     text: str | None = None,
     format: Literal["toml", "json"] | None = None,
     source: str | None = None,
-    schema: fields.Schema = fields.CORE,
+    schema: fields.Schema | None = None,
 ) -> Scenario:
     """Load and check a scenario: ``load_scenario(path_or_mapping)`` or ``load_scenario(text=..., format=...)``.
 
@@ -507,10 +498,11 @@ def load_scenario(
     >>> load_scenario({"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": 0}}).period
     Period(year=2026, month=10)
 
-    ``schema`` is the sections to read by: :data:`~creatorpay.core.fields.CORE`, or
-    ``engine.schema`` with the fields its plugins declare (hook ``creatorpay_scenario_fields``).
+    ``schema`` is the sections to read by: ``engine.schema`` with the fields its plugins declare
+    (hook ``creatorpay_scenario_fields``), :data:`~creatorpay.core.fields.CORE` for the core's
+    alone; by default every installed plugin's (:func:`~creatorpay.core.fields.installed`).
     """
-    token = _ACTIVE.set(_compile(schema))
+    token = _ACTIVE.set(_compile(fields.installed() if schema is None else schema))
     try:
         return _load(data, text, format, source)
     finally:
@@ -553,25 +545,20 @@ def _parse_text(text: str, format: str, source: str) -> Mapping[str, Any]:
     return parse_text(text, format, source)
 
 
-#: Keys whose value is an amount or ratio, and tables whose every value is an amount, from their definitions.
-_AMOUNT_KEYS = frozenset(f.name for section in fields.SECTIONS for f in section.fields if f.type in ("amount", "ratio"))
-_AMOUNT_TABLES = frozenset(
-    f.name for section in fields.SECTIONS for f in section.fields if f.type == "map" and f.value == "amount"
-)
-
-
 def _amounts_as_text(value: Any, amount: bool = False) -> Any:
     """A Python mapping's ``Decimal`` and ``int`` amounts as the decimal strings the checks read;
-    a float, a bool or an inexact value is left for the checks to refuse. ``[ext]`` is the plugins'."""
+    a float, a bool or an inexact value is left for the checks to refuse. ``[ext]`` is the plugins'.
+    Amount keys are those of the schema being read by (the plugins' fields too)."""
     if isinstance(value, Mapping):
+        compiled = _ACTIVE.get()
         table: dict[Any, Any] = {}
         for key, item in value.items():
             if key == "ext":
                 table[key] = item
-            elif key in _AMOUNT_TABLES and isinstance(item, Mapping):
+            elif key in compiled.amount_tables and isinstance(item, Mapping):
                 table[key] = {band: _amounts_as_text(price, True) for band, price in item.items()}
             else:
-                table[key] = _amounts_as_text(item, key in _AMOUNT_KEYS)
+                table[key] = _amounts_as_text(item, key in compiled.amount_keys)
         return table
     if isinstance(value, list | tuple):
         return [_amounts_as_text(item) for item in value]
@@ -601,7 +588,6 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
     tax = _tax(c, top.get("tax", {}), "tax", period)
     orders = _orders(c, top.get("orders", []), creator, source)
     tips = _simple(c, top, fields.TIPS, Tips)
-    programs = _simple(c, top, fields.PROGRAMS, _programs)
     merchant = _simple(c, top, fields.MERCHANT_LIVE, MerchantLive)
     platform = _platform_values(c, top.get("platform", {}), period, tax)
     tables = {}
@@ -625,7 +611,6 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
         tax=tax,
         orders=orders,
         tips=tips,
-        programs=programs,
         merchant_live=merchant,
         platform=platform,
         ext=ext,
@@ -643,13 +628,6 @@ def _simple(c: Checker, top: Mapping[str, Any], section: fields.Section, model: 
         return None
     values = _values(c, table, section, section.name)
     return model(**values) if _complete(values) and values.keys() >= _REQUIRED[section.name] else None
-
-
-def _programs(**values: Any) -> Programs:
-    """``[programs]``: with ``plays_by_scene``, ``plays`` is the sum over scenes (NE-DIST-01)."""
-    if "plays_by_scene" in values:
-        values["plays"] = sum(values["plays_by_scene"].values(), ZERO)
-    return Programs(**values)
 
 
 def _section(name: str) -> fields.Section:
@@ -861,7 +839,6 @@ __all__ = [
     "Participant",
     "Period",
     "PlatformValues",
-    "Programs",
     "Scenario",
     "Tax",
     "Termination",

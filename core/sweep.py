@@ -15,6 +15,7 @@ checked exactly like input (CORE-INPUT-01); that costs about a fifth of a settle
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -71,22 +72,40 @@ def _numbers(section: fields.Section, prefix: tuple[_Token, ...]) -> Iterator[tu
             yield (*prefix, f.name, _Slot(f.key, f.values)), f.value
 
 
-#: Every numeric field of docs/scenario.md a sweep can vary, as a token pattern and its type.
-FIELDS: tuple[tuple[tuple[_Token, ...], str], ...] = tuple(_numbers(fields.SCENARIO, ()))
-#: The names a path token stands for (``BAND``: the price bands; ``NAME``: any, a platform), for completion.
-SLOTS: Mapping[str, tuple[str, ...]] = {
-    token.shown: token.allowed or () for pattern, _ in FIELDS for token in pattern if isinstance(token, _Slot)
-}
+_Fields = tuple[tuple[tuple[_Token, ...], str], ...]
+
+
+def numeric_fields(schema: fields.Schema | None = None) -> _Fields:
+    """Every numeric field of docs/scenario.md a sweep can vary (with ``schema``'s plugins' fields; by
+    default the installed plugins'), as a token pattern and its type."""
+    return _numeric_fields(fields.installed() if schema is None else schema)
+
+
+@functools.lru_cache(maxsize=16)
+def _numeric_fields(schema: fields.Schema) -> _Fields:
+    return tuple(_numbers(schema.scenario, ()))
+
+
+def slots(schema: fields.Schema | None = None) -> Mapping[str, tuple[str, ...]]:
+    """The names a path token stands for (``BAND``: the price bands; ``NAME``: any, a platform), for completion."""
+    return {
+        token.shown: token.allowed or ()
+        for pattern, _ in numeric_fields(schema)
+        for token in pattern
+        if isinstance(token, _Slot)
+    }
+
+
 _ARTICLE = {"amount": "an", "ratio": "a", "count": "a"}
 _SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)((?:\[\d+\])*)$")
 #: ASCII digits, matched whole (``\d`` takes "١٠٠٠" and ``$`` a final newline; CORE-INPUT-01).
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
-def field_forms() -> list[str]:
+def field_forms(schema: fields.Schema | None = None) -> list[str]:
     """The field paths a sweep accepts, written as in docs/scenario.md (``orders[N].amount``)."""
     forms = []
-    for pattern, _kind in FIELDS:
+    for pattern, _kind in numeric_fields(schema):
         text = ""
         for token in pattern:
             if token == _INDEX:
@@ -110,8 +129,8 @@ def _tokens(field: str) -> tuple[str | int, ...] | None:
     return tuple(found)
 
 
-def _kind_of(path: tuple[str | int, ...]) -> str | None:
-    for pattern, kind in FIELDS:
+def _kind_of(path: tuple[str | int, ...], schema: fields.Schema | None) -> str | None:
+    for pattern, kind in numeric_fields(schema):
         if len(pattern) == len(path) and all(
             isinstance(token, int)
             if want == _INDEX
@@ -181,7 +200,7 @@ class Vary:
         }
 
 
-def parse_vary(text: str) -> Vary:
+def parse_vary(text: str, schema: fields.Schema | None = None) -> Vary:
     """Parse ``FIELD=START:STOP:STEP``; anything unusable is an :class:`InputError` naming ``--vary``."""
     field, equals, span = text.partition("=")
     field = field.strip()
@@ -189,9 +208,11 @@ def parse_vary(text: str) -> Vary:
     if not equals or not field or len(parts) != 3:
         raise _fail(f"expected FIELD=START:STOP:STEP such as tips.yuan=0:10000:50, found {text!r}")
     path = _tokens(field)
-    kind = _kind_of(path) if path is not None else None
+    kind = _kind_of(path, schema) if path is not None else None
     if path is None or kind is None:
-        raise _fail(f"{field!r} is not a numeric scenario field a sweep can vary; fields: {', '.join(field_forms())}")
+        raise _fail(
+            f"{field!r} is not a numeric scenario field a sweep can vary; fields: {', '.join(field_forms(schema))}"
+        )
     numbers: list[Decimal] = []
     places = _PLACES[kind]
     for name, part in zip(("START", "STOP", "STEP"), parts, strict=True):
@@ -274,7 +295,7 @@ def check_field(data: Mapping[str, Any], vary: Vary) -> None:
 
 
 def scenario_at(
-    data: Mapping[str, Any], vary: Vary, value: Decimal, base: Scenario, schema: fields.Schema = fields.CORE
+    data: Mapping[str, Any], vary: Vary, value: Decimal, base: Scenario, schema: fields.Schema | None = None
 ) -> Scenario:
     """The scenario with ``vary.field`` set to ``value``, loaded and checked like any input (by ``schema``).
 
@@ -592,9 +613,7 @@ def _ordered(changes: Sequence[RuleChange]) -> tuple[RuleChange, ...]:
 
 
 __all__ = [
-    "FIELDS",
     "MAX_VALUES",
-    "SLOTS",
     "Cliff",
     "Crossover",
     "Point",
@@ -605,9 +624,11 @@ __all__ = [
     "cliffs",
     "crossovers",
     "field_forms",
+    "numeric_fields",
     "parse_vary",
     "rule_changes",
     "scale_agreed",
     "scenario_at",
+    "slots",
     "sweep",
 ]

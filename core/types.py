@@ -11,8 +11,9 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-#: The scenario activities a platform can offer (the rulebook's table of what each platform offers).
-ACTIVITIES = ("orders", "tips", "programs", "merchant_live")
+#: The core's scenario activities a platform can offer (the rulebook's table of what each platform
+#: offers); the top-level tables plugins declare (``creatorpay_scenario_fields``) are activities too.
+ACTIVITIES = ("orders", "tips", "merchant_live")
 
 
 @attrs.frozen

@@ -297,7 +297,7 @@ class Batch:
         if flight is None:
             return None
         parsed = self._fetch(flight.ticket)
-        put(PARSERS[kind](flight.piece, *args) if parsed is None else parsed)
+        put(PARSERS[kind](flight.piece, *args, schema=self.engine.schema) if parsed is None else parsed)
         return len(flight.piece)
 
     def _fetch(self, lane: int | None) -> Parsed[Any] | None:

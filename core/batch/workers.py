@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
     from ..engine import Engine
+    from ..fields import Schema
 
 #: Start workers for an events file of this many bytes (about 15,000 events; below, forking them is
 #: not worth it), and keep them for settling from this many pending events.
@@ -70,12 +71,14 @@ def _parse(
     month: str | None,
     platforms: frozenset[str],
     run: int,
+    *,
+    schema: Schema,
 ) -> Parsed[EventColumns]:
-    """Check a piece of the events file's records (:func:`parse_event`; ``month``: the period) into
-    rows for :meth:`Ledger.stage_rows`."""
+    """Check a piece of the events file's records (:func:`parse_event`; ``month``: the period;
+    ``schema``: the engine's, with its plugins' kinds) into rows for :meth:`Ledger.stage_rows`."""
 
     def check(fields: dict[str, Any], number: int) -> EventColumns | str:
-        event = parse_event(fields, platforms=platforms, text=text)
+        event = parse_event(fields, platforms=platforms, text=text, schema=schema)
         if isinstance(event, str):
             return event
         if month is not None and event.month != month:
@@ -86,13 +89,13 @@ def _parse(
 
 
 def _parse_profiles(
-    records: list[tuple[int, Record]], header: tuple[str, ...], text: bool, run: int
+    records: list[tuple[int, Record]], header: tuple[str, ...], text: bool, run: int, *, schema: Schema
 ) -> Parsed[ProfileColumns]:
-    """Shape a piece of the creators file's records (:func:`parse_profile`) into rows for
-    :meth:`Ledger.put_profiles`."""
+    """Shape a piece of the creators file's records (:func:`parse_profile`; ``schema``: the
+    engine's, with its plugins' ``[creator]`` keys) into rows for :meth:`Ledger.put_profiles`."""
 
     def check(fields: dict[str, Any], number: int) -> ProfileColumns | str:
-        parsed = parse_profile(fields, text=text)
+        parsed = parse_profile(fields, text=text, schema=schema)
         if isinstance(parsed, str):
             return parsed
         creator, profile = parsed
@@ -179,7 +182,7 @@ class Settler:
         unit = job.unit
         if job.profile is None:
             raise Rejected(f"creator {unit.creator!r} has no profile in the creators file")
-        sections = fold([(ident, kind, body) for ident, _, kind, body in job.events])
+        sections = fold([(ident, kind, body) for ident, _, kind, body in job.events], self.engine.schema)
         head, base = self._base(job.profile, unit)
         scope = str(unit)
         try:
@@ -215,7 +218,7 @@ class Settler:
                 self._bases.clear()
             data = scenario_for(profile, unit.creator, unit.month, {})
             head = members({k: v for k, v in data.items() if k not in ("schema", "period")})
-            base = checked_base(data, str(unit))
+            base = checked_base(data, str(unit), self.engine.schema)
             if base is None:
                 try:
                     base = load_scenario(data, source=str(unit), schema=self.engine.schema)
@@ -228,7 +231,7 @@ class Settler:
         """The unit's scenario: its checked base with the activities built from the folded events
         (each checked when it was staged), or, when that does not apply, the loader on the whole
         (which names the problem, or prices an order from the creator's card)."""
-        built = activities(sections, base.creator) if base is not None else None
+        built = activities(sections, base.creator, self.engine.schema) if base is not None else None
         if base is None or built is None:
             assert job.profile is not None
             unit = job.unit
@@ -441,7 +444,7 @@ def _work(pipe: Connection, close: list[Connection], path: Path, settler: Settle
             message = marshal.loads(pipe.recv_bytes())
             kind, *arguments = message
             if kind in PARSERS:
-                pipe.send_bytes(marshal.dumps(PARSERS[kind](*arguments)))
+                pipe.send_bytes(marshal.dumps(PARSERS[kind](*arguments, schema=settler.engine.schema)))
                 continue
             if buffer is None:
                 buffer = StoreBuffer(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=60.0))

@@ -33,25 +33,26 @@ _ID = "https://creatorpay.invalid/schema/1/"
 # -- JSON Schema ------------------------------------------------------------------------------------
 
 
-def json_schema(kind: str = "scenario", schema: fields.Schema = fields.CORE) -> dict[str, Any]:
-    """The JSON Schema of a scenario (with the fields of ``schema``'s plugins), an event row or a
-    creator row (JSON, as after TOML parsing)."""
+def json_schema(kind: str = "scenario", schema: fields.Schema | None = None) -> dict[str, Any]:
+    """The JSON Schema of a scenario, an event row or a creator row (JSON, as after TOML parsing),
+    with the fields of ``schema``'s plugins (by default the installed plugins')."""
+    schema = fields.installed() if schema is None else schema
     defs: dict[str, Any] = {}
     if kind == "scenario":
         root = _section(schema.scenario, defs)
         title, about = "creatorpay scenario (schema 1)", schema.scenario.meaning
     elif kind == "event":
-        common = [(f, True) for f in fields.EVENT.fields if f.name != "kind"]
+        common = [(f, True) for f in schema.event.fields if f.name != "kind"]
         root = {
             "oneOf": [
-                _object([*common, (_kind(name), True), *((f, f.required) for f in extra)], defs)
-                for name, extra in fields.EVENT_KINDS.items()
+                _object([*common, (_kind(schema, name), True), *((f, f.required) for f in extra)], defs)
+                for name, extra in schema.kinds.items()
             ]
         }
-        title, about = "creatorpay event row", f"{fields.EVENT.meaning}, as a JSON Lines row. {fields.EVENT.note}"
+        title, about = "creatorpay event row", f"{schema.event.meaning}, as a JSON Lines row. {schema.event.note}"
     elif kind == "creator":
-        root = _section(fields.CREATOR_ROW, defs)
-        title, about = "creatorpay creator row", f"{fields.CREATOR_ROW.meaning}, as a JSON Lines row"
+        root = _section(schema.creator_row, defs)
+        title, about = "creatorpay creator row", f"{schema.creator_row.meaning}, as a JSON Lines row"
     else:
         raise ValueError(f"unknown schema {kind!r}; expected one of {', '.join(KINDS)}")
     head = {
@@ -63,9 +64,9 @@ def json_schema(kind: str = "scenario", schema: fields.Schema = fields.CORE) -> 
     return {**head, **root, "$defs": dict(sorted(defs.items()))}
 
 
-def _kind(name: str) -> Field:
+def _kind(schema: fields.Schema, name: str) -> Field:
     """The ``kind`` field of one event kind: that kind only."""
-    kind = fields.EVENT["kind"]
+    kind = schema.event["kind"]
     return fields.Field(
         "kind", "choice", kind.meaning, required=True, choices=tuple(c for c in kind.choices if c.value == name)
     )
@@ -191,24 +192,25 @@ rules override file (`--rules FILE`, keyed `[<platform>."<RULE-ID>"]`, checked b
 """
 
 
-def markdown(kind: str = "scenario", schema: fields.Schema = fields.CORE) -> str:
-    """The reference page of a format: its types, then each table's keys (a scenario's with the fields
-    of ``schema``'s plugins) and each enumeration's values."""
+def markdown(kind: str = "scenario", schema: fields.Schema | None = None) -> str:
+    """The reference page of a format: its types, then each table's keys (with the fields of
+    ``schema``'s plugins, by default the installed plugins') and each enumeration's values."""
+    schema = fields.installed() if schema is None else schema
     if kind == "scenario":
         shown: set[tuple[fields.Choice, ...]] = set()
         parts = [_INTRO, _types()]
         parts += [_table(section, shown) for section in schema.sections]
         parts.append(_OUTRO)
     elif kind == "event":
-        parts = [f"# The event row\n\n{fields.EVENT.meaning.capitalize()}.\n", _types(), _table(fields.EVENT)]
-        for name, extra in fields.EVENT_KINDS.items():
+        parts = [f"# The event row\n\n{schema.event.meaning.capitalize()}.\n", _types(), _table(schema.event)]
+        for name, extra in schema.kinds.items():
             parts.append(_table(Section(name, f'kind = "{name}"', f"the fields of a {name} event", extra)))
         parts += [_table(fields.PARTICIPANT), _table(fields.TERMINATION)]
     elif kind == "creator":
         parts = [
-            f"# The creator row\n\n{fields.CREATOR_ROW.meaning.capitalize()}.\n",
+            f"# The creator row\n\n{schema.creator_row.meaning.capitalize()}.\n",
             _types(),
-            _table(fields.CREATOR_ROW),
+            _table(schema.creator_row),
         ]
     else:
         raise ValueError(f"unknown schema {kind!r}; expected one of {', '.join(KINDS)}")
@@ -265,7 +267,7 @@ def _type(f: Field) -> str:
         return f"{what}, see `{f.section.heading}`"
     if f.type == "map":
         if f.choices:
-            return f"table of {f.name.removeprefix('plays_by_').replace('price_card', 'band')} → {f.value}"
+            return f"table of {f.key.lower()} → {f.value}"
         if f.section is not None:
             return f"table of name → `{f.section.heading}`"
         return "table of plugin → table"
@@ -316,7 +318,7 @@ def schema(kind: str, fmt: str, output: Path | None) -> None:
     """
     from .common import make_engine
 
-    found = make_engine(None).schema if kind == "scenario" else fields.CORE  # with the plugins' fields
+    found = make_engine(None).schema  # with the plugins' fields
     text = (
         json.dumps(json_schema(kind, found), ensure_ascii=False, indent=2) + "\n"
         if fmt == "json"

@@ -342,6 +342,7 @@ def _spark_runner(
 
         from ..scale.parquet import ParquetLedger
         from ..scale.spark import SparkDriver, session
+
         if importlib.util.find_spec("pandas") is None:  # pyspark's mapInArrow requires it
             raise ImportError("No module named 'pandas'")
     except ImportError as exc:  # pyspark, pyarrow or pandas missing

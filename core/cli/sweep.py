@@ -42,13 +42,13 @@ NOTE_ROOM = 16
 
 def complete_vary(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
     """Shell completion of ``--vary``: each field path a sweep accepts, followed by ``=``."""
-    from ..sweep import SLOTS, field_forms
+    from ..sweep import field_forms, slots
 
     forms: list[str] = []
     for raw in field_forms():
         form = raw.replace("[N]", "[0]")
         parts = [form]
-        for slot, fixed in SLOTS.items():
+        for slot, fixed in slots().items():
             if slot in form:
                 names = fixed
                 if slot == "NAME":

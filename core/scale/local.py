@@ -146,7 +146,12 @@ class LocalDriver:
         """The creators file checked: its profiles by creator, and its rejected rows by line."""
         with RowReader(creators, required=("id",), name=names.get(creators)) as reader:
             checked = stages.check_profiles(
-                reader.records(), reader.header, source=reader.name, text=reader.csv, run=summary.run
+                reader.records(),
+                reader.header,
+                source=reader.name,
+                text=reader.csv,
+                run=summary.run,
+                schema=self.engine.schema,
             )
             profiles, repeats = stages.latest_profiles(checked.rows, source=reader.name)
         summary.profiles_read = checked.read
@@ -172,6 +177,7 @@ class LocalDriver:
                     month=month,
                     platforms=self._platforms,
                     run=summary.run,
+                    schema=self.engine.schema,
                 )
                 summary.rows_read += checked.read
                 rows += checked.rows

@@ -27,6 +27,7 @@ import hashlib
 from itertools import groupby
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .. import fields
 from ..batch.ledger import Held, StatementRows, Unit, content, from_fen
 from ..batch.workers import PARSERS, Job, Outcome, Settler
 from ..money import fmt
@@ -34,6 +35,7 @@ from ..money import fmt
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
+    from ..fields import Schema
     from ..rows import Record
     from ..sqlite_store import StoreBuffer
 
@@ -71,20 +73,31 @@ def check_events(
     month: str | None,
     platforms: frozenset[str],
     run: int,
+    schema: Schema | None = None,
 ) -> Checked:
     """Check records of an events file (line number, record as :class:`~creatorpay.core.rows.RowReader`
     gives it) into :data:`EventRow` s; ``text``: CSV; ``month``: the ``--period`` (events of other
-    months are rejected); ``source``: how the rejects name the file."""
-    rows, rejects, read = PARSERS["events"](list(records), header, text, month, platforms, run)
+    months are rejected); ``source``: how the rejects name the file; ``schema``: the engine's, with
+    its plugins' kinds (by default the installed plugins')."""
+    found = fields.installed() if schema is None else schema
+    rows, rejects, read = PARSERS["events"](list(records), header, text, month, platforms, run, schema=found)
     return Checked(rows, [Reject(source, line, ident or "", why) for line, ident, why in rejects], read)
 
 
 def check_profiles(
-    records: Iterable[tuple[int, Record]], header: tuple[str, ...], *, source: str, text: bool, run: int
+    records: Iterable[tuple[int, Record]],
+    header: tuple[str, ...],
+    *,
+    source: str,
+    text: bool,
+    run: int,
+    schema: Schema | None = None,
 ) -> Checked:
-    """Check records of a creators file into :data:`ProfileRow` s. A creator twice in one file is
-    not caught here (rows may be checked in pieces): :func:`latest_profiles` does that."""
-    rows, rejects, read = PARSERS["profiles"](list(records), header, text, run)
+    """Check records of a creators file into :data:`ProfileRow` s (``schema``: as for
+    :func:`check_events`). A creator twice in one file is not caught here (rows may be checked in
+    pieces): :func:`latest_profiles` does that."""
+    found = fields.installed() if schema is None else schema
+    rows, rejects, read = PARSERS["profiles"](list(records), header, text, run, schema=found)
     return Checked(rows, [Reject(source, line, ident or "", why) for line, ident, why in rejects], read)
 
 

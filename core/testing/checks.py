@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from creatorpay.core import Engine, InputError, Kind, Platform, Report, Scenario, Statement
+from creatorpay.core import Engine, InputError, Kind, Platform, Report, Scenario, Statement, fields
 from creatorpay.core.rules import PARAM_TYPES, RULE_ID, ParamSpec, RuleBook, RuleSet, RuleVersion
 from creatorpay.core.statement import LABELS, TOTALS
 from creatorpay.core.store import MemoryStore
@@ -61,14 +61,16 @@ def registration_problems(platform: Platform) -> list[str]:
     problems: list[str] = []
     if not platform.title.strip():
         problems.append("Platform.title is empty: it heads the platform's column in compare")
-    known = ", ".join(ACTIVITIES)
+    # the plugins' tables are activities too, between tips and merchant_live as Scenario.activities has them
+    activities = (*ACTIVITIES[:2], *sorted(fields.installed().extra["scenario"]), *ACTIVITIES[2:])
+    known = ", ".join(activities)
     for activity in platform.offers:
-        if activity not in ACTIVITIES:
+        if activity not in activities:
             problems.append(f"Platform.offers names {activity!r}, not an activity; activities are: {known}")
     if len(set(platform.offers)) != len(platform.offers):
         problems.append(f"Platform.offers repeats an activity: {platform.offers}")
     for activity, reason in platform.not_offered.items():
-        if activity not in ACTIVITIES:
+        if activity not in activities:
             problems.append(f"Platform.not_offered names {activity!r}, not an activity; activities are: {known}")
         if activity in platform.offers:
             problems.append(f"{activity!r} is both offered and not offered")

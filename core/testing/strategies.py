@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from creatorpay.core.scenario import APPS, GROWTH_STAGES, PRICE_BANDS, SCENES, STAGES, TASKS
+from creatorpay.core import fields
+from creatorpay.core.scenario import APPS, GROWTH_STAGES, PRICE_BANDS, STAGES, TASKS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -29,7 +30,6 @@ CREATOR = "me"
 #: Fen values at edges: zero, one fen, half-up ties after a 30% or 5% cut, round yuan.
 _EDGE_FEN = (0, 1, 5, 10, 50, 99, 100, 150, 333, 500_000, 499_999, 500_001, 1_000_000, 10**14 - 1)
 _EDGE_COUNTS = (0, 1, 6, 7, 9, 10, 999, 1000, 1001, 9999, 10_000, 10_001, 999_999, 1_000_000, 1_000_001)
-_CREATOR_FLAGS = ("original", "harmful", "quality", "xingtu_beta", "xingtu_registered", "new_anchor", "polaris")
 #: Seconds in each price-card band (XT-PRICE-01).
 _BAND_SECONDS = {"s1_20": (1, 20), "s21_60": (21, 60), "s60_plus": (61, 3600)}
 
@@ -83,9 +83,10 @@ def _month_index(period: str) -> int:
 
 def creators(messy: bool = False) -> SearchStrategy[dict[str, Any]]:
     """A ``[creator]`` table for :data:`CREATOR`: followers, flags, growth stage, price card."""
-    optional: dict[str, SearchStrategy[Any]] = {flag: st.booleans() for flag in _CREATOR_FLAGS}
+    optional: dict[str, SearchStrategy[Any]] = {flag: st.booleans() for flag in _creator_flags()}
     if not messy:
-        optional.update(original=mostly(True, False), harmful=mostly(False, True), xingtu_beta=mostly(True, False))
+        optional.update(original=mostly(True, False), xingtu_beta=mostly(True, False))
+        optional.update({flag: mostly(False, True) for flag in _plugin_flags()})
     optional.update(
         growth_stage=st.sampled_from(GROWTH_STAGES),
         co_creations_this_month=st.integers(0, 12 if messy else 4),
@@ -158,16 +159,48 @@ def tips() -> SearchStrategy[dict[str, Any]]:
     )
 
 
+def _creator_flags() -> tuple[str, ...]:
+    """The flags of ``[creator]``, the installed plugins' included (NetEase's ``quality``)."""
+    return fields.names(fields.installed()["creator"], "bool")
+
+
+def _plugin_flags() -> tuple[str, ...]:
+    """The installed plugins' ``[creator]`` flags (WeChat Channels' ``new_anchor``, ...): false unless given."""
+    schema = fields.installed()
+    return tuple(f.name for f in schema["creator"].fields if f.type == "bool" and f.name in schema.extra["creator"])
+
+
+def plugin_tables() -> tuple[fields.Section, ...]:
+    """The top-level tables the installed plugins declare (NetEase's ``[programs]``)."""
+    schema = fields.installed()
+    return tuple(f.section for f in schema.scenario.fields if f.name in schema.extra["scenario"] and f.section)
+
+
+def _value(field: fields.Field) -> SearchStrategy[Any] | None:
+    """Values of a plain field of a plugin's table, from its definition; None for another type."""
+    if field.type == "amount":
+        return amounts(20_000)
+    if field.type == "count":
+        return counts(min(field.maximum or 10**8, 10**8))
+    if field.type == "bool":
+        return st.booleans()
+    if field.type == "choice":
+        return st.sampled_from(field.values)
+    if field.type == "map" and field.value == "amount" and field.choices:
+        return st.dictionaries(st.sampled_from(field.values), amounts(5_000), max_size=4)
+    return None
+
+
 @st.composite
-def programs(draw: st.DrawFn) -> dict[str, Any]:
-    """``[programs]``: campaign, leaderboard, and plays or plays by scene (not both)."""
-    incomes = {"campaign": amounts(20_000), "leaderboard": amounts(20_000)}
-    table: dict[str, Any] = draw(st.fixed_dictionaries({}, optional=incomes))
-    choice = draw(st.integers(0, 2))
-    if choice == 1:
-        table["plays"] = draw(amounts(20_000))
-    elif choice == 2:
-        table["plays_by_scene"] = draw(st.dictionaries(st.sampled_from(SCENES), amounts(5_000), max_size=4))
+def plugin_table(draw: st.DrawFn, section: fields.Section) -> dict[str, Any]:
+    """A plugin's table, drawn from its definition: any of its keys, of two that may not be given
+    together one or neither (``[programs]``: ``plays`` or ``plays_by_scene``)."""
+    left_out = {pair[draw(st.integers(0, 1))] for pair in section.exclusive}
+    table: dict[str, Any] = {}
+    for f in section.fields:
+        strategy = _value(f)
+        if strategy is not None and f.name not in left_out and draw(st.booleans()):
+            table[f.name] = draw(strategy)
     return table
 
 
@@ -195,7 +228,7 @@ def tax(draw: st.DrawFn) -> dict[str, Any]:
 
 def platform_values() -> SearchStrategy[dict[str, Any]]:
     """``[platform.<name>]``: creator keys (not id) and a tax table that apply on one platform."""
-    optional: dict[str, SearchStrategy[Any]] = {flag: st.booleans() for flag in _CREATOR_FLAGS}
+    optional: dict[str, SearchStrategy[Any]] = {flag: st.booleans() for flag in _creator_flags()}
     optional.update(
         followers=counts(),
         growth_stage=st.sampled_from(GROWTH_STAGES),
@@ -234,7 +267,7 @@ def scenario_dicts(
         data["orders"] = [draw(orders(i + 1, card, messy)) for i in range(count)]
     for key, strategy in (
         ("tips", tips()),
-        ("programs", programs()),
+        *((section.name, plugin_table(section)) for section in plugin_tables()),
         ("merchant_live", merchant_live()),
         ("mcn", mcn()),
         ("tax", tax()),
@@ -349,8 +382,7 @@ def sample_scenarios(period: str = "2026-10") -> list[ScenarioDict]:
             "mcn": {"name": "Sunrise MCN", "share": "0.20"},
             "tax": {"method": "platform", "months_with_income": min(10, int(period[5:])), "ytd_income": "90000.00"},
         },
-        {"programs": {"campaign": "3000.00", "leaderboard": "2000.00", "plays": "1500.00"}},
-        {"programs": {"plays_by_scene": {"news": "0.01", "cloud_music": "10.50"}}},
+        *(sample for section in plugin_tables() for sample in _table_samples(section)),
         {"merchant_live": {"sales": "88000.00", "private_users": 300}},
         {"orders": [{"id": "o-1", "amount": "8000.00", "stage": "published"}]},
         {"creator": {"id": CREATOR, "followers": 52_000, "xingtu_beta": True}, "orders": [co_creation]},
@@ -362,10 +394,24 @@ def sample_scenarios(period: str = "2026-10") -> list[ScenarioDict]:
             ]
         },
         {
-            "creator": {"id": CREATOR, "followers": 0, "original": False, "new_anchor": True},
+            "creator": {"id": CREATOR, "followers": 0, "original": False, **dict.fromkeys(_plugin_flags(), True)},
             "tips": {"yuan": "0.01"},
-            "programs": {},
+            **{section.name: {} for section in plugin_tables()},
             "merchant_live": {},
         },
     ]
     return [{**base, **sample} for sample in samples]
+
+
+def _table_samples(section: fields.Section) -> list[ScenarioDict]:
+    """Two scenarios with a plugin's table: its amounts given (of two that may not be given together,
+    the first), and its maps of amounts given (``[programs]``: plays by scene)."""
+    second = {pair[1] for pair in section.exclusive}
+    figures = iter(("3000.00", "2000.00", "1500.00", "1000.00", "500.00") * 4)
+    amounts_given = {f.name: next(figures) for f in section.fields if f.type == "amount" and f.name not in second}
+    maps = {
+        f.name: dict(zip(f.values[:2], ("0.01", "10.50"), strict=False))
+        for f in section.fields
+        if f.type == "map" and f.value == "amount" and f.choices
+    }
+    return [{section.name: table} for table in (amounts_given, maps) if table]

@@ -12,10 +12,10 @@ if __name__ != "creatorpay.plugins.netease":  # the folder imported by its path,
 
 from pathlib import Path
 
-from creatorpay.core.plugin import Platform, Settlement, hookimpl
+from creatorpay.core.plugin import Platform, ScenarioFields, Settlement, hookimpl
 
 from . import budget as budgets
-from . import floor, programs
+from . import fields, floor, programs
 
 NAME = "netease"
 _NO_SOURCE = "no source covers {} on NetEase"
@@ -37,9 +37,15 @@ def creatorpay_platform() -> Platform:
 
 
 @hookimpl
+def creatorpay_scenario_fields() -> ScenarioFields:
+    """NetEase's own inputs: ``[creator] quality`` and ``[programs]`` (and its batch event kind)."""
+    return fields.DECLARED
+
+
+@hookimpl
 def creatorpay_validate(ctx: Settlement) -> None:
     """NE-ORIG-01: a creator flagged non-original breaks the zero-tolerance rule (programs withheld)."""
-    if ctx.scenario.programs is None or ctx.scenario.creator.original:
+    if fields.programs(ctx.scenario) is None or ctx.scenario.creator.original:
         return
     if ctx.rule("NE-ORIG-01") is not None:
         ctx.statement.violation(
@@ -53,8 +59,8 @@ def creatorpay_validate(ctx: Settlement) -> None:
 def creatorpay_settle_incentives(ctx: Settlement) -> None:
     """NE-BASE-02/NE-DIST-01 program income, then the NE-BASE-01 top-up, from the NE-BUDGET-01 budget."""
     _note_mcn(ctx)
-    if ctx.scenario.programs is None:
-        if ctx.scenario.creator.quality and ctx.scenario.creator.original:
+    if fields.programs(ctx.scenario) is None:
+        if fields.quality(ctx.scenario.creator) and ctx.scenario.creator.original:
             ctx.statement.skip(
                 "NE-BASE-01", "no [programs] section: the creator takes part in no NetEase program this month"
             )

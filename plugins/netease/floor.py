@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from creatorpay.core.plugin import Kind, Settlement, grouped
 
 from . import budget as budgets
+from .fields import quality
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -19,7 +20,7 @@ def top_up(ctx: Settlement, budget: budgets.Budget | None, income: Decimal | Non
     rule = ctx.rule("NE-BASE-01")
     if rule is None:
         return
-    if not ctx.scenario.creator.quality:
+    if not quality(ctx.scenario.creator):
         ctx.statement.skip(
             "NE-BASE-01", "not a quality creator (优质创作家, creator.quality is false): no base-salary top-up"
         )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from creatorpay.core.plugin import ZERO, Kind, Settlement, weakest
 
 from . import budget as budgets
+from .fields import programs as programs_of
 from .scenes import SCENE_NAMES, scene_name
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 def settle(ctx: Settlement, budget: budgets.Budget | None) -> Decimal | None:
     """Write the month's program income lines; returns their sum as the statement shows it (what the
     budget paid, CORE-MONEY-03), or None when NE-BASE-02 is not in force."""
-    programs = ctx.scenario.programs
+    programs = programs_of(ctx.scenario)
     assert programs is not None
     rule = ctx.rule("NE-BASE-02")
     if rule is None:

@@ -1,6 +1,6 @@
 """The nine NetEase scenes one entry distributes to (NE-DIST-01), keyed as in docs/scenario.md.
 
-The keys are the core's ``SCENES`` (the loader rejects any other); the names are the source's.
+The keys are the ``SCENES`` of :mod:`.fields` (the loader rejects any other); the names are the source's.
 """
 
 from __future__ import annotations

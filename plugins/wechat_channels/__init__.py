@@ -12,9 +12,9 @@ if __name__ != "creatorpay.plugins.wechat_channels":  # the folder imported by i
 
 from pathlib import Path
 
-from creatorpay.core.plugin import Platform, Settlement, hookimpl
+from creatorpay.core.plugin import Platform, ScenarioFields, Settlement, hookimpl
 
-from . import merchant, orders, quality, tips, traffic
+from . import fields, merchant, orders, quality, tips, traffic
 
 NAME = "wechat_channels"
 
@@ -28,6 +28,12 @@ def creatorpay_platform() -> Platform:
         offers=("orders", "tips", "merchant_live"),
         not_offered={"programs": "WeChat Channels has no NetEase-style creator programs (NE-BASE-*)"},
     )
+
+
+@hookimpl
+def creatorpay_scenario_fields() -> ScenarioFields:
+    """WeChat Channels' own inputs: the ``[creator]`` flags ``harmful``, ``new_anchor``, ``polaris``."""
+    return fields.DECLARED
 
 
 @hookimpl

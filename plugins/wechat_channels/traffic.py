@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from creatorpay.core.plugin import Kind, Settlement, grouped
 
+from . import fields
+
 if TYPE_CHECKING:
     from creatorpay.core.plugin import RuleVersion
 
@@ -84,7 +86,7 @@ def _tiers(version: RuleVersion) -> tuple[tuple[int, str], ...]:
 
 def cold_start(ctx: Settlement, gate: str | None) -> None:
     """WC-COLD-01: a new anchor's cold-start package, drawn from the pool (``ctx.store``)."""
-    if not ctx.scenario.creator.new_anchor:
+    if not fields.new_anchor(ctx.scenario.creator):
         return
     version = ctx.rule("WC-COLD-01")
     if version is None:
@@ -116,7 +118,7 @@ def cold_start(ctx: Settlement, gate: str | None) -> None:
 
 def polaris(ctx: Settlement, gate: str | None) -> None:
     """WC-POLARIS-01: operator-set cash (an incentive line) and traffic for a Polaris creator."""
-    if not ctx.scenario.creator.polaris:
+    if not fields.polaris(ctx.scenario.creator):
         return
     version = ctx.rule("WC-POLARIS-01")
     if version is None:

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 
 from creatorpay.core import Engine, InputError, Report, Scenario, SQLiteStore, load_scenario
+from creatorpay.plugins.netease.fields import programs
 from creatorpay.testing.strategies import scenario_dicts
 from tests.helpers import EXAMPLES, examples, scenario_dict
 
@@ -45,7 +46,8 @@ def test_mapping_amounts_may_be_decimal_or_int_as_load_scenario_returns_them() -
     assert s.tips is not None and s.tips.yuan == Decimal("10.00")
     assert s.orders[0].amount == 10 and s.orders[0].participants[0].agreed == 10
     assert s.creator.price_card["s1_20"] == 500
-    assert s.programs is not None and s.programs.plays == Decimal("1.5")
+    found = programs(s)
+    assert found is not None and found.plays == Decimal("1.5")
     assert s.tax.ytd_income == 3 and s.mcn is not None and s.mcn.share == Decimal("0.3")
     assert load_scenario(scenario_dict(tips={"yuan": s.tips.yuan})) == load_scenario(
         scenario_dict(tips={"yuan": "10.00"})

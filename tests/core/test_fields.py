@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
 from creatorpay.core import events, fields, load_scenario, profiles, scenario
+from creatorpay.plugins.netease import fields as netease
 from tests.helpers import ROOT, scenario_dict
 
 
@@ -43,12 +45,14 @@ def test_the_settled_stage_says_it_pays_nothing_now_core_ord_02() -> None:
 
 def test_the_loader_takes_its_keys_and_choices_from_the_definitions() -> None:
     assert fields.ORDER["stage"].values == scenario.STAGES
-    assert fields.PROGRAMS["plays_by_scene"].values == scenario.SCENES
-    assert fields.EVENT.names == events.COMMON and fields.EVENT["kind"].values == events.KINDS
-    for kind, defined in fields.EVENT_KINDS.items():
-        assert tuple(events.FIELDS[kind]) == tuple(f.name for f in defined)
-    assert set(profiles.COLUMNS) == {
-        f.name for f in fields.CREATOR_ROW.fields if f.name not in ("mcn", "tax", "price_card", "platform")
+    assert netease.PROGRAMS["plays_by_scene"].values == netease.SCENES
+    schema = fields.installed()  # the kinds and creator keys of the installed plugins too
+    known = events._kinds(schema)
+    assert schema.event.names == events.COMMON and schema.event["kind"].values == known.kinds
+    for kind, defined in schema.kinds.items():
+        assert tuple(known.fields[kind]) == tuple(f.name for f in defined)
+    assert set(profiles.columns(schema)) == {
+        f.name for f in schema.creator_row.fields if f.name not in ("mcn", "tax", "price_card", "platform")
     }
 
 
@@ -71,8 +75,11 @@ def _loaded(section: str, key: str, table: dict[str, Any]) -> Any:
     elif section == "creator":
         loaded = load_scenario(scenario_dict(creator=table)).creator
     else:
-        loaded = getattr(load_scenario(scenario_dict(**{section: table})), section)
-    return getattr(loaded, key)
+        found = load_scenario(scenario_dict(**{section: table}))
+        loaded = found.tables[section] if section in found.tables else getattr(found, section)
+    if isinstance(loaded, Mapping):  # a plugin's table
+        return loaded[key]
+    return loaded.extra[key] if key in getattr(loaded, "extra", {}) else getattr(loaded, key)
 
 
 @pytest.mark.parametrize(
@@ -87,7 +94,7 @@ def _loaded(section: str, key: str, table: dict[str, Any]) -> Any:
     ],
 )
 def test_defaults_are_what_the_loader_gives(section: str, base: dict[str, Any]) -> None:
-    defined = next(s for s in fields.SECTIONS if s.name == section)
+    defined = next(s for s in fields.installed().sections if s.name == section)
     checked = 0
     for f in defined.fields:
         if f.default is None or f.required:

@@ -144,3 +144,42 @@ def test_the_cli_checks_a_plugins_fields_exit_2(tmp_path: Path, monkeypatch: pyt
     assert result.exit_code == 2
     assert "acme.sessions" in result.output and "Traceback" not in result.output
     assert "acme_level" in invoke("schema", "scenario").output
+
+
+def test_a_plugins_event_kind_is_checked_summed_and_built_as_the_loader_builds_its_table() -> None:
+    """A third-party table with an EventKind is a batch event kind (issue 18): its rows are checked by
+    the table's definitions (CORE-INPUT-01), summed over the month, and the fast build of the month
+    equals what load_scenario makes of the folded sections, defaults included."""
+    from creatorpay.core.events import activities, fold, parse_event
+    from creatorpay.core.fields import EventKind
+
+    kind = EventKind("acme", "Acme sessions: `[acme]`, summed")
+    engine = Engine(
+        plugins={"acme": _Plugin(ScenarioFields(tables=DECLARED.tables, kinds=(kind,)))}, entry_points=False
+    )
+    schema = engine.schema
+    row = {"id": "e1", "platform": "p", "creator": "me", "date": "2026-10-02", "kind": "acme", "sessions": 2}
+    assert "acme" in schema.event["kind"].values
+    assert isinstance(parse_event(row, platforms={"p"}), str)  # the installed plugins know no kind acme
+    bad = parse_event({**row, "sessions": 1000}, platforms={"p"}, schema=schema)
+    assert isinstance(bad, str) and "sessions" in bad
+    first = parse_event(row, platforms={"p"}, schema=schema)
+    second = parse_event({**row, "id": "e2", "fee": "1.50"}, platforms={"p"}, schema=schema)
+    assert not isinstance(first, str) and not isinstance(second, str)
+    sections = fold([(e.id, e.kind, e.body) for e in (first, second)], schema)
+    assert sections == {"acme": {"sessions": 4, "fee": "1.50"}}
+    loaded = load_scenario(scenario_dict(**sections), schema=schema)
+    built = activities(sections, loaded.creator, schema)
+    assert built is not None and built["tables"] == loaded.tables
+    assert loaded.tables["acme"] == {"sessions": 4, "fee": Decimal("1.50")}
+
+
+class _Plugin:
+    """A plugin declaring the given fields."""
+
+    def __init__(self, declared: ScenarioFields) -> None:
+        self.declared = declared
+
+    @hookimpl
+    def creatorpay_scenario_fields(self) -> ScenarioFields:
+        return self.declared

@@ -10,6 +10,8 @@ import pytest
 
 from creatorpay.core import InputError, load_scenario
 from creatorpay.core.scenario import Period, price_band
+from creatorpay.plugins.netease.fields import programs, quality
+from creatorpay.plugins.wechat_channels.fields import harmful, new_anchor, polaris
 from tests.helpers import EXAMPLES, scenario_dict
 
 if TYPE_CHECKING:
@@ -154,8 +156,14 @@ def test_all_problems_are_reported_at_once() -> None:
 def test_defaults_follow_scenario_md() -> None:
     s = load_scenario(scenario_dict(orders=[ORDER], tips={}))
     c = s.creator
-    assert (c.original, c.harmful, c.quality, c.xingtu_beta, c.xingtu_registered) == (True, False, False, False, False)
-    assert (c.growth_stage, c.co_creations_this_month, c.new_anchor, c.polaris) == (None, 0, False, False)
+    assert (c.original, harmful(c), quality(c), c.xingtu_beta, c.xingtu_registered) == (
+        True,
+        False,
+        False,
+        False,
+        False,
+    )
+    assert (c.growth_stage, c.co_creations_this_month, new_anchor(c), polaris(c)) == (None, 0, False, False)
     assert s.tax.method == "none" and s.tax.ytd_income == 0 and s.mcn is None
     o = s.orders[0]
     assert (o.task, o.app, o.co_creation, o.off_platform, o.review_failed) == (
@@ -187,7 +195,8 @@ def test_price_card_gives_the_amount_xt_price_01() -> None:
 
 def test_plays_by_scene_are_summed_ne_dist_01() -> None:
     s = load_scenario(scenario_dict(programs={"plays_by_scene": {"news": "1.50", "lofter": "2.25"}}))
-    assert s.programs is not None and s.programs.plays == Decimal("3.75")
+    found = programs(s)  # NetEase's accessor: the plugin sums the scenes
+    assert found is not None and found.plays == Decimal("3.75")
 
 
 def test_platform_values_apply_only_on_their_platform() -> None:

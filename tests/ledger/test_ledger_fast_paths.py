@@ -18,11 +18,13 @@ from creatorpay.core.batch.workers import _parse, _parse_profiles
 from creatorpay.core.checks import json_problem, unique_pairs
 from creatorpay.core.errors import InputError
 from creatorpay.core.events import activities, fold, parse_event
+from creatorpay.core.fields import installed
 from creatorpay.core.profiles import checked_base, scenario_for
 from creatorpay.core.rows import read_json, read_row, to_row
-from creatorpay.core.scenario import SCENES, STAGES, TASKS, load_scenario
+from creatorpay.core.scenario import STAGES, TASKS, load_scenario
 from creatorpay.core.sqlite_schema import migrate
 from creatorpay.core.sqlite_store import SQLiteStore, StoreBuffer
+from creatorpay.plugins.netease.fields import SCENES
 from tests.helpers import examples
 
 KEYS = ("q1", "q2")
@@ -463,8 +465,8 @@ def test_malformed_rows_are_rejected_with_a_reason_never_raised(
     for fields in (row, {**base, **row}):
         line = _line(fields, repeat)
         for parsed in (
-            _parse([(3, line)], (), False, "2026-10", platforms, 1),
-            _parse_profiles([(3, line)], (), False, 1),
+            _parse([(3, line)], (), False, "2026-10", platforms, 1, schema=installed()),
+            _parse_profiles([(3, line)], (), False, 1, schema=installed()),
         ):
             staged, rejects, read = parsed
             assert read == 1 and len(staged) + len(rejects) == 1

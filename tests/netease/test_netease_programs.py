@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from creatorpay.core import Engine, InputError, Kind, load_scenario
-from creatorpay.core.scenario import SCENES
+from creatorpay.plugins.netease.fields import SCENES
 from creatorpay.plugins.netease.scenes import SCENE_NAMES
 from tests.netease.netease_support import lines, reasons, scenario, settle
 
