@@ -82,7 +82,7 @@ def test_reconcile_cash_in_equals_cash_out_per_platform() -> None:
     """Cash in (lines paying the creator) = deductions (lines the creator pays) + nets, to the fen."""
     statement = ("2026-10", "netease", "n1", 1, "original", None, "ok", 900, 1, '["e1"]', "{}", "{}", 1, "d")
     lines = [
-        ("2026-10", "netease", 1, 1, "NE-PLAY-01", "income", None, "platform", "n1", None, None, 1000, 1000, "x", None),
+        ("2026-10", "netease", 1, 1, "NE-BASE-02", "income", None, "platform", "n1", None, None, 1000, 1000, "x", None),
         ("2026-10", "netease", 1, 2, "CN-TAX-01", "tax", None, "n1", "tax", None, None, 100, -100, "x", None),
     ]
     cash = stages.reconcile([statement], lines)["netease"]
