@@ -10,10 +10,9 @@ import pytest
 
 from creatorpay.core import MemoryStore, Store
 from creatorpay.core.sqlite_store import SQLiteStore
-from tests.helpers import without_user_defaults
+from tests.user_defaults import no_user_defaults  # noqa: F401 (autouse: importing it applies it here)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
 
@@ -21,12 +20,3 @@ if TYPE_CHECKING:
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     """A SQLiteStore on a new file, then a MemoryStore."""
     return SQLiteStore(tmp_path / "s.sqlite") if request.param == "sqlite" else MemoryStore()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def no_user_defaults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """``creatorpay settle`` and ``ledger`` run without the user's defaults (an empty config folder, no ``CREATORPAY_*``
-    defaults); per module, so that hypothesis's tests (which refuse function-scoped fixtures) are too."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        without_user_defaults(monkeypatch, tmp_path_factory.mktemp("config"))
-        yield

@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from creatorpay.core import Engine
-from tests.helpers import without_user_defaults
+from tests.user_defaults import no_user_defaults  # noqa: F401 (autouse: importing it applies it here)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
 
@@ -26,12 +25,3 @@ def marginal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("rules") / "marginal.toml"
     path.write_text('[wechat_channels."WC-TIP-03"]\nmode = "marginal"\n', encoding="utf-8")
     return path
-
-
-@pytest.fixture(scope="module", autouse=True)
-def no_user_defaults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """``creatorpay sweep`` runs without the user's defaults (an empty config folder, no ``CREATORPAY_*``
-    defaults); per module, so that hypothesis's tests (which refuse function-scoped fixtures) are too."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        without_user_defaults(monkeypatch, tmp_path_factory.mktemp("config"))
-        yield
