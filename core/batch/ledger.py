@@ -640,16 +640,7 @@ class Ledger:
                     break
                 sums[_TOTAL_OF.get(kind, kind)] += amount
                 pending = kinds.fetchone()
-            yield {
-                "platform": platform_,
-                "creator": creator_,
-                "month": month_,
-                "statements": count,
-                "adjustments": adjustments,
-                "events": events,
-                **{k: fmt(from_fen(v)) for k, v in sums.items()},
-                "net": fmt(from_fen(net)),
-            }
+            yield total_row(Unit(platform_, creator_, month_), count, adjustments, events, sums, net)
 
     def export(
         self,
@@ -662,6 +653,23 @@ class Ledger:
     ) -> int:
         """Write :meth:`totals` as ``csv`` or ``json``, streamed; returns the number of units."""
         return write_totals(out, fmt_, self.totals(month=month, platform=platform, creator=creator), month)
+
+
+def total_row(
+    unit: Unit, statements: int, adjustments: int, events: int, sums: Mapping[str, int], net: int
+) -> dict[str, Any]:
+    """One unit's row of ``ledger export`` (:data:`EXPORT_COLUMNS`): counts, and totals by kind and
+    net from whole fen to CNY text. Both ledgers (SQLite, Parquet) build their rows with it."""
+    return {
+        "platform": unit.platform,
+        "creator": unit.creator,
+        "month": unit.month,
+        "statements": statements,
+        "adjustments": adjustments,
+        "events": events,
+        **{k: fmt(from_fen(v)) for k, v in sums.items()},
+        "net": fmt(from_fen(net)),
+    }
 
 
 def write_totals(out: TextIO, fmt_: str, rows: Iterable[Mapping[str, Any]], month: str | None) -> int:

@@ -29,8 +29,7 @@ import os
 import shutil
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..batch.ledger import EXPORT_COLUMNS, Unit, from_fen, write_totals
-from ..money import fmt
+from ..batch.ledger import EXPORT_COLUMNS, Unit, total_row, write_totals
 from ..sqlite_schema import content_digest, statement_digest
 from ..statement import TOTALS, Kind
 from . import tables
@@ -433,16 +432,7 @@ class ParquetLedger:
         for key in sorted(units, key=lambda k: tuple(s.encode("utf-8") for s in k)):
             count, adjustments, net, events = units[key]
             found = sums.get(key, dict.fromkeys(TOTALS, 0))
-            yield {
-                "platform": key[0],
-                "creator": key[1],
-                "month": key[2],
-                "statements": count,
-                "adjustments": adjustments,
-                "events": events,
-                **{k: fmt(from_fen(v)) for k, v in found.items()},
-                "net": fmt(from_fen(net)),
-            }
+            yield total_row(Unit(*key), count, adjustments, events, found, net)
 
     def export(
         self,
