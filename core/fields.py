@@ -142,12 +142,6 @@ ROLES = _choices(
     ("main", "the main contributor: the order is placed with and paid to them"),
     ("co_creator", "a co-creator, paid their agreed amount by the main contributor"),
 )
-GROWTH_STAGES = _choices(
-    ("departure", "novice tasks and courses"),
-    ("exploration", "star plan support"),
-    ("harvest", "星动计划 traffic incentive for new genres and quality orders"),
-    ("on_the_road", "long-term courses"),
-)
 TAX_METHODS = _choices(
     ("none", "no tax is computed"),
     (
@@ -164,8 +158,7 @@ PRICE_BANDS = _choices(
 #: Android and 7 on iOS, at least 1 whatever an operator sets), so below 10^12 beans their CNY stays
 #: below the amount limit at any rate. Followers and private-domain users are people: 10^10 is above
 #: the world's population. A video of 10^7 s (115 days) is in the last XT-PRICE-01 band long before.
-#: Submissions already made this month: 10^6 is far above XT-CC-06's cap of 4 (one every 3 s).
-PEOPLE, BEANS, SECONDS, SUBMISSIONS = 10**10, 10**12 - 1, 10**7, 10**6
+PEOPLE, BEANS, SECONDS = 10**10, 10**12 - 1, 10**7
 
 # -- the scenario -----------------------------------------------------------------------------------
 
@@ -184,19 +177,6 @@ CREATOR = Section(
             rules=("WC-MUTUAL-01", "WC-TIER-01", "WC-NOVICE-01"),
         ),
         _flag("original", "true", "false = carried or copied content", "NE-ORIG-01", "WC-QUAL-01"),
-        _flag("xingtu_beta", "false", "whitelisted to lead co-creation orders (内测共创达人)", "XT-CC-04"),
-        _flag("xingtu_registered", "false", "registered on Xingtu with distribution tasks", "XT-CC-05"),
-        Field(
-            "growth_stage", "choice", "the Xingtu growth stage, reported", rules=("XT-GROW-01",), choices=GROWTH_STAGES
-        ),
-        Field(
-            "co_creations_this_month",
-            "count",
-            "co-creation submissions already initiated this month",
-            default="0",
-            maximum=SUBMISSIONS,
-            rules=("XT-CC-06",),
-        ),
         Field(
             "price_card",
             "map",

@@ -27,19 +27,32 @@ STAGES = fields.ORDER["stage"].values
 TASKS = fields.ORDER["task"].values
 APPS = fields.ORDER["app"].values
 ROLES = fields.PARTICIPANT["role"].values
-GROWTH_STAGES = fields.CREATOR["growth_stage"].values
 TAX_METHODS = fields.TAX["method"].values
 PRICE_BANDS = fields.CREATOR["price_card"].values
-#: The largest value of each count (CORE-INPUT-01; why each: :mod:`~creatorpay.core.fields`), so that
-#: nothing derived from one grows without end. ``months_with_income`` is bounded by the period instead.
-COUNT_LIMITS: Mapping[str, int] = MappingProxyType(
-    {
-        f.name: f.maximum
-        for section in (fields.CREATOR, fields.TIPS, fields.ORDER, fields.MERCHANT_LIVE)
-        for f in section.fields
-        if f.type == "count" and f.maximum is not None
-    }
-)
+
+
+def count_limits(schema: fields.Schema | None = None) -> Mapping[str, int]:
+    """The largest value of each count (CORE-INPUT-01; why each: :mod:`~creatorpay.core.fields` and
+    the plugins' fields modules), so that nothing derived from one grows without end, with ``schema``'s
+    plugins' counts (by default every installed plugin's). ``months_with_income`` is bounded by the
+    period instead."""
+    return _count_limits(fields.installed() if schema is None else schema)
+
+
+@functools.lru_cache(maxsize=16)
+def _count_limits(schema: fields.Schema) -> Mapping[str, int]:
+    return MappingProxyType(
+        {
+            f.name: f.maximum
+            for name in ("creator", "tips", "orders", "merchant_live")
+            for f in schema[name].fields
+            if f.type == "count" and f.maximum is not None
+        }
+    )
+
+
+#: The core's count limits alone (:func:`count_limits` has the plugins' too).
+COUNT_LIMITS = _count_limits(fields.CORE)
 #: CN-TAX-02 needs ``months_with_income`` from this month on.
 CUMULATIVE_TAX_FROM = dt.date(2025, 10, 1)
 
@@ -77,10 +90,6 @@ class Creator:
     id: str
     followers: int
     original: bool = True
-    xingtu_beta: bool = False
-    xingtu_registered: bool = False
-    growth_stage: str | None = None
-    co_creations_this_month: int = 0
     price_card: Mapping[str, Decimal] = _EMPTY
     #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
     extra: Mapping[str, Any] = _EMPTY
@@ -843,6 +852,7 @@ __all__ = [
     "Tax",
     "Termination",
     "Tips",
+    "count_limits",
     "load_scenario",
     "price_band",
 ]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import strategies as st
 
 from creatorpay.core import fields
-from creatorpay.core.scenario import APPS, GROWTH_STAGES, PRICE_BANDS, STAGES, TASKS
+from creatorpay.core.scenario import APPS, PRICE_BANDS, STAGES, TASKS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -85,11 +85,10 @@ def creators(messy: bool = False) -> SearchStrategy[dict[str, Any]]:
     """A ``[creator]`` table for :data:`CREATOR`: followers, flags, growth stage, price card."""
     optional: dict[str, SearchStrategy[Any]] = {flag: st.booleans() for flag in _creator_flags()}
     if not messy:
-        optional.update(original=mostly(True, False), xingtu_beta=mostly(True, False))
+        optional.update(original=mostly(True, False))
         optional.update({flag: mostly(False, True) for flag in _plugin_flags()})
+    optional.update(_plugin_values(messy))
     optional.update(
-        growth_stage=st.sampled_from(GROWTH_STAGES),
-        co_creations_this_month=st.integers(0, 12 if messy else 4),
         price_card=st.dictionaries(st.sampled_from(PRICE_BANDS), amounts(50_000), max_size=3),
     )
     return st.fixed_dictionaries({"id": st.just(CREATOR), "followers": counts()}, optional=optional)
@@ -170,6 +169,27 @@ def _plugin_flags() -> tuple[str, ...]:
     return tuple(f.name for f in schema["creator"].fields if f.type == "bool" and f.name in schema.extra["creator"])
 
 
+def _plugin_values(messy: bool) -> dict[str, SearchStrategy[Any]]:
+    """The installed plugins' ``[creator]`` choices and counts (Xingtu's growth stage, ...): any value,
+    a count a month's figure (to 4, or 12 when messy, about a monthly cap such as XT-CC-06's)."""
+    schema = fields.installed()
+    found: dict[str, SearchStrategy[Any]] = {}
+    for f in schema["creator"].fields:
+        if f.name not in schema.extra["creator"]:
+            continue
+        if f.type == "choice":
+            found[f.name] = st.sampled_from(f.values)
+        elif f.type == "count":
+            found[f.name] = st.integers(0, min(12 if messy else 4, f.maximum or 12))
+    return found
+
+
+def _plugin_choices() -> frozenset[str]:
+    """The installed plugins' ``[creator]`` choices, which ``[platform.<name>]`` may set too."""
+    schema = fields.installed()
+    return frozenset(f.name for f in schema["creator"].fields if f.type == "choice") & schema.extra["creator"]
+
+
 def plugin_tables() -> tuple[fields.Section, ...]:
     """The top-level tables the installed plugins declare (NetEase's ``[programs]``)."""
     schema = fields.installed()
@@ -231,7 +251,7 @@ def platform_values() -> SearchStrategy[dict[str, Any]]:
     optional: dict[str, SearchStrategy[Any]] = {flag: st.booleans() for flag in _creator_flags()}
     optional.update(
         followers=counts(),
-        growth_stage=st.sampled_from(GROWTH_STAGES),
+        **{name: strategy for name, strategy in _plugin_values(False).items() if name in _plugin_choices()},
         tax=st.fixed_dictionaries(
             {}, optional={"method": st.sampled_from(("none", "platform")), "months_with_income": st.integers(1, 12)}
         ),

@@ -17,9 +17,9 @@ if __name__ != "creatorpay.plugins.xingtu":  # the folder imported by its path, 
 
 from pathlib import Path
 
-from creatorpay.core.plugin import Platform, Settlement, hookimpl
+from creatorpay.core.plugin import Platform, ScenarioFields, Settlement, hookimpl
 
-from . import compensation, growth, orders, quota, validation
+from . import compensation, fields, growth, orders, quota, validation
 from .parties import leads
 
 NAME = "xingtu"
@@ -40,6 +40,13 @@ def creatorpay_platform() -> Platform:
             "merchant_live": "no source covers merchant live streams on Xingtu (Xingtu settles brand orders)",
         },
     )
+
+
+@hookimpl
+def creatorpay_scenario_fields() -> ScenarioFields:
+    """Xingtu's own inputs: the ``[creator]`` keys ``xingtu_beta``, ``xingtu_registered``,
+    ``growth_stage`` and ``co_creations_this_month``."""
+    return fields.DECLARED
 
 
 @hookimpl

@@ -22,7 +22,7 @@ def flag(participant: Participant, name: str, creator: Creator) -> bool | None:
     scenario creator's when the participant is them, else None (absent, which counts as false)."""
     value: bool | None = getattr(participant, name)
     if value is None and participant.creator == creator.id:
-        return bool(getattr(creator, name))
+        return bool(creator.extra.get(name, False))
     return value
 
 
