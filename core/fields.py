@@ -236,8 +236,6 @@ PARTICIPANT = Section(
             "XT-ORD-02",
             required=True,
         ),
-        Field("xingtu_beta", "bool", "as in [creator]", rules=("XT-CC-04",)),
-        Field("xingtu_registered", "bool", "as in [creator]", rules=("XT-CC-05",)),
     ),
     note="Each creator appears once per order. A flag missing on the participant falls back to `[creator]` "
     "when the participant is the scenario's creator, else to false.",
@@ -598,7 +596,8 @@ def _schema(declared: tuple[tuple[str, ScenarioFields], ...]) -> Schema:
     events = {
         **{name: fields for name, fields in EVENT_KINDS.items() if name != "order"},
         **{k.table: (*(f for f in own[k.table].fields if f.name not in k.skip), *k.extra) for k in kinds},
-        "order": EVENT_KINDS["order"],
+        # an order event is an [[orders]] entry: with the plugins' order and participant keys
+        "order": (EVENT_KINDS["order"][0], *changed["orders"].fields[1:]),
     }
     choices = (*KINDS[:-1], *(Choice(k.table, k.meaning) for k in kinds), KINDS[-1])
     event = attrs.evolve(EVENT, fields=(*EVENT.fields[:-1], attrs.evolve(EVENT["kind"], choices=choices)))

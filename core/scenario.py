@@ -120,8 +120,6 @@ class Participant:
     creator: str
     role: str
     agreed: Decimal
-    xingtu_beta: bool | None = None
-    xingtu_registered: bool | None = None
     #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
     extra: Mapping[str, Any] = _EMPTY
 
@@ -331,11 +329,6 @@ def _order_dict(order: Order) -> dict[str, Any]:
                 "creator": p.creator,
                 "role": p.role,
                 "agreed": str(p.agreed),
-                **{
-                    k: v
-                    for k, v in (("xingtu_beta", p.xingtu_beta), ("xingtu_registered", p.xingtu_registered))
-                    if v is not None
-                },
                 **_written(p.extra),
             }
             for p in order.participants

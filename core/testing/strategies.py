@@ -114,7 +114,7 @@ def _participants(draw: st.DrawFn, total_fen: int, messy: bool) -> list[dict[str
     found = []
     for name, role, part in zip(names, roles, parts, strict=True):
         person: dict[str, Any] = {"creator": name, "role": role, "agreed": fen_text(part)}
-        for flag in ("xingtu_beta", "xingtu_registered"):
+        for flag in _participant_flags():
             if draw(st.booleans()):
                 person[flag] = draw(st.booleans() if messy else mostly(True, False))
         found.append(person)
@@ -167,6 +167,14 @@ def _plugin_flags() -> tuple[str, ...]:
     """The installed plugins' ``[creator]`` flags (WeChat Channels' ``new_anchor``, ...): false unless given."""
     schema = fields.installed()
     return tuple(f.name for f in schema["creator"].fields if f.type == "bool" and f.name in schema.extra["creator"])
+
+
+def _participant_flags() -> tuple[str, ...]:
+    """The installed plugins' participant flags (Xingtu's): each also a ``[creator]`` flag it falls back to."""
+    schema = fields.installed()
+    return tuple(
+        f.name for f in schema["participant"].fields if f.type == "bool" and f.name in schema.extra["participant"]
+    )
 
 
 def _plugin_values(messy: bool) -> dict[str, SearchStrategy[Any]]:
@@ -390,8 +398,8 @@ def sample_scenarios(period: str = "2026-10") -> list[ScenarioDict]:
         "co_creation": True,
         "participants": [
             {"creator": CREATOR, "role": "main", "agreed": "12000.00"},
-            {"creator": "c1", "role": "co_creator", "agreed": "5000.00", "xingtu_registered": True},
-            {"creator": "c2", "role": "co_creator", "agreed": "3000.00", "xingtu_registered": True},
+            {"creator": "c1", "role": "co_creator", "agreed": "5000.00", **dict.fromkeys(_participant_flags(), True)},
+            {"creator": "c2", "role": "co_creator", "agreed": "3000.00", **dict.fromkeys(_participant_flags(), True)},
         ],
     }
     samples: list[dict[str, Any]] = [
@@ -405,7 +413,10 @@ def sample_scenarios(period: str = "2026-10") -> list[ScenarioDict]:
         *(sample for section in plugin_tables() for sample in _table_samples(section)),
         {"merchant_live": {"sales": "88000.00", "private_users": 300}},
         {"orders": [{"id": "o-1", "amount": "8000.00", "stage": "published"}]},
-        {"creator": {"id": CREATOR, "followers": 52_000, "xingtu_beta": True}, "orders": [co_creation]},
+        {
+            "creator": {"id": CREATOR, "followers": 52_000, **dict.fromkeys(_participant_flags(), True)},
+            "orders": [co_creation],
+        },
         {"orders": [{**co_creation, "stage": "video_produced", "termination": {"by": "client"}}]},
         {
             "orders": [

@@ -1,6 +1,7 @@
 """Xingtu's scenario fields, declared through ``creatorpay_scenario_fields``: the ``[creator]`` keys
 only its rules read (``xingtu_beta``, ``xingtu_registered``, ``growth_stage``,
-``co_creations_this_month``), with typed accessors so the rest of the plugin reads them by name."""
+``co_creations_this_month``) and the participants' flags, with typed accessors so the rest of the
+plugin reads them by name (a participant's flag with its fallback: :func:`~.parties.flag`)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,14 @@ CO_CREATIONS_THIS_MONTH = Field(
     maximum=SUBMISSIONS,
     rules=("XT-CC-06",),
 )
-DECLARED = ScenarioFields(creator=(XINGTU_BETA, XINGTU_REGISTERED, GROWTH_STAGE, CO_CREATIONS_THIS_MONTH))
+#: A participant's own flags: absent unless given (:func:`~.parties.flag` gives the fallback).
+PARTICIPANT_FLAGS = (
+    Field("xingtu_beta", "bool", "as in [creator]", rules=("XT-CC-04",)),
+    Field("xingtu_registered", "bool", "as in [creator]", rules=("XT-CC-05",)),
+)
+DECLARED = ScenarioFields(
+    creator=(XINGTU_BETA, XINGTU_REGISTERED, GROWTH_STAGE, CO_CREATIONS_THIS_MONTH), participants=PARTICIPANT_FLAGS
+)
 
 
 def xingtu_beta(creator: Creator) -> bool:

@@ -30,8 +30,9 @@ MOVED = {
     # WeChat Channels' creator flags so far; its [tips] and [merchant_live] are still the core's, and
     # its name is still in the beans' meanings: the declarations check waits for them.
     "wechat_channels": (frozenset(("harmful", "new_anchor", "polaris")), (), ""),
-    # Xingtu's [creator] keys so far; its participants' flags, orders and price card are still the core's.
-    "xingtu": (frozenset(("growth_stage", "co_creations_this_month")), (), ""),
+    # Xingtu's [creator] keys and participants' flags so far; its orders' keys and price card are
+    # still the core's.
+    "xingtu": (frozenset(("xingtu_beta", "xingtu_registered", "growth_stage", "co_creations_this_month")), (), ""),
 }
 #: The field declarations' constructors in the core.
 _DECLARING = frozenset(("Field", "_flag", "_amount", "Section", "Choice", "_choices", "EventKind"))
