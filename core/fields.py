@@ -132,12 +132,6 @@ TASKS = _choices(
     ("submission", "投稿: an open submission the creator entered"),
     ("recruitment", "招募: a recruitment task the creator was chosen for"),
 )
-APPS = _choices(
-    ("douyin", "the Douyin main app (co-creation supported)"),
-    ("douyin_pad", "Douyin's pad app (co-creation supported)"),
-    ("douyin_lite", "Douyin Lite: co-creation is not supported there (a violation)"),
-    ("creator_service_platform", "the creator service platform: co-creation is not supported there (a violation)"),
-)
 ROLES = _choices(
     ("main", "the main contributor: the order is placed with and paid to them"),
     ("co_creator", "a co-creator, paid their agreed amount by the main contributor"),
@@ -272,19 +266,6 @@ ORDER = Section(
             required=True,
             choices=STAGES,
             rules=("CORE-ORD-01", "CORE-ORD-02"),
-        ),
-        _flag("co_creation", "false", "a co-creation order", "XT-CC-01"),
-        Field(
-            "app",
-            "choice",
-            "the app the co-creation was submitted from",
-            default='"douyin"',
-            choices=APPS,
-            rules=("XT-CC-09",),
-        ),
-        _flag("off_platform", "false", "a commercial co-creation arranged outside Xingtu", "XT-CC-08"),
-        _flag(
-            "review_failed", "false", "the submission failed Xingtu review: pays nothing, still uses a slot", "XT-CC-07"
         ),
         Field(
             "termination",

@@ -25,7 +25,6 @@ from .money import ZERO
 
 STAGES = fields.ORDER["stage"].values
 TASKS = fields.ORDER["task"].values
-APPS = fields.ORDER["app"].values
 ROLES = fields.PARTICIPANT["role"].values
 TAX_METHODS = fields.TAX["method"].values
 PRICE_BANDS = fields.CREATOR["price_card"].values
@@ -141,10 +140,6 @@ class Order:
     stage: str
     task: str = "assigned"
     video_seconds: int | None = None
-    co_creation: bool = False
-    app: str = "douyin"
-    off_platform: bool = False
-    review_failed: bool = False
     termination: Termination | None = None
     participants: tuple[Participant, ...] = ()
     #: The price-card band that gave the amount (XT-PRICE-01), or None when the amount was given.
@@ -312,14 +307,7 @@ def _order_dict(order: Order) -> dict[str, Any]:
         found["amount"] = str(order.amount)
     if order.video_seconds is not None:
         found["video_seconds"] = order.video_seconds
-    found.update(
-        task=order.task,
-        stage=order.stage,
-        co_creation=order.co_creation,
-        app=order.app,
-        off_platform=order.off_platform,
-        review_failed=order.review_failed,
-    )
+    found.update(task=order.task, stage=order.stage)
     found.update(_written(order.extra))
     if order.termination is not None:
         found["termination"] = {"by": order.termination.by, "reason": order.termination.reason}

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import strategies as st
 
 from creatorpay.core import fields
-from creatorpay.core.scenario import APPS, PRICE_BANDS, STAGES, TASKS
+from creatorpay.core.scenario import PRICE_BANDS, STAGES, TASKS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -133,14 +133,15 @@ def orders(draw: st.DrawFn, index: int = 1, price_card: Sequence[str] = (), mess
         total = -1  # the amount comes from the price card: agreed amounts cannot be made to add up
     else:
         order["amount"] = fen_text(total, draw(st.booleans()))
-    for key, values in (("task", TASKS), ("app", APPS)):
+    for key, values in (("task", TASKS), *_order_choices()):
         if draw(st.booleans()):
             order[key] = draw(st.sampled_from(values) if messy else mostly(*values))
-    for flag in ("co_creation", "off_platform", "review_failed"):
+    flags = _order_flags()
+    for flag in flags:
         if draw(st.booleans()):
-            order[flag] = draw(st.booleans()) if flag == "co_creation" else draw(st.integers(0, 3)) == 0
+            order[flag] = draw(st.booleans()) if flag == flags[0] else draw(st.integers(0, 3)) == 0
     people = [CREATOR]
-    if order.get("co_creation") or draw(st.integers(0, 3)) == 0:
+    if any(order.get(flag) for flag in flags[:1]) or draw(st.integers(0, 3)) == 0:
         participants = draw(_participants(max(total, 0), messy or total < 0))
         order["participants"] = participants
         people = [p["creator"] for p in participants]
@@ -167,6 +168,21 @@ def _plugin_flags() -> tuple[str, ...]:
     """The installed plugins' ``[creator]`` flags (WeChat Channels' ``new_anchor``, ...): false unless given."""
     schema = fields.installed()
     return tuple(f.name for f in schema["creator"].fields if f.type == "bool" and f.name in schema.extra["creator"])
+
+
+def _order_choices() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The installed plugins' ``[[orders]]`` choices and their values (Xingtu's ``app``)."""
+    schema = fields.installed()
+    return tuple(
+        (f.name, f.values) for f in schema["orders"].fields if f.type == "choice" and f.name in schema.extra["orders"]
+    )
+
+
+def _order_flags() -> tuple[str, ...]:
+    """The installed plugins' ``[[orders]]`` flags. The first declared is an order's type (Xingtu's
+    co-creation, which has participants): drawn half the time; the others, rarer, one time in four."""
+    schema = fields.installed()
+    return tuple(f.name for f in schema["orders"].fields if f.type == "bool" and f.name in schema.extra["orders"])
 
 
 def _participant_flags() -> tuple[str, ...]:
@@ -395,7 +411,7 @@ def sample_scenarios(period: str = "2026-10") -> list[ScenarioDict]:
         "id": "o-2",
         "amount": "20000.00",
         "stage": "published",
-        "co_creation": True,
+        **dict.fromkeys(_order_flags()[:1], True),
         "participants": [
             {"creator": CREATOR, "role": "main", "agreed": "12000.00"},
             {"creator": "c1", "role": "co_creator", "agreed": "5000.00", **dict.fromkeys(_participant_flags(), True)},

@@ -45,7 +45,8 @@ def creatorpay_platform() -> Platform:
 @hookimpl
 def creatorpay_scenario_fields() -> ScenarioFields:
     """Xingtu's own inputs: the ``[creator]`` keys ``xingtu_beta``, ``xingtu_registered``,
-    ``growth_stage`` and ``co_creations_this_month``."""
+    ``growth_stage`` and ``co_creations_this_month``, the participants' flags, and the orders'
+    ``co_creation``, ``app``, ``off_platform`` and ``review_failed``."""
     return fields.DECLARED
 
 
@@ -56,7 +57,7 @@ def creatorpay_validate(ctx: Settlement) -> None:
     counted = False
     for order in ctx.scenario.orders:
         validation.check_order(ctx, order)
-        if not order.co_creation:
+        if not fields.co_creation(order):
             continue
         if not leads(order, me):
             lead = ", ".join(p.creator for p in order.participants if p.role == "main") or "nobody"

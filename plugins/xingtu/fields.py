@@ -1,7 +1,8 @@
 """Xingtu's scenario fields, declared through ``creatorpay_scenario_fields``: the ``[creator]`` keys
 only its rules read (``xingtu_beta``, ``xingtu_registered``, ``growth_stage``,
-``co_creations_this_month``) and the participants' flags, with typed accessors so the rest of the
-plugin reads them by name (a participant's flag with its fallback: :func:`~.parties.flag`)."""
+``co_creations_this_month``), the participants' flags and the orders' co-creation keys, with typed
+accessors so the rest of the plugin reads them by name (a participant's flag with its fallback:
+:func:`~.parties.flag`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 from creatorpay.core.plugin import Choice, Field, ScenarioFields
 
 if TYPE_CHECKING:
-    from creatorpay.core.plugin import Creator
+    from creatorpay.core.plugin import Creator, Order
 
 #: The growth stages of XT-GROW-01 and what each offers.
 GROWTH_STAGES = (
@@ -48,8 +49,41 @@ PARTICIPANT_FLAGS = (
     Field("xingtu_beta", "bool", "as in [creator]", rules=("XT-CC-04",)),
     Field("xingtu_registered", "bool", "as in [creator]", rules=("XT-CC-05",)),
 )
+#: The apps a co-creation may be submitted from (XT-CC-09).
+APPS = (
+    Choice("douyin", "the Douyin main app (co-creation supported)"),
+    Choice("douyin_pad", "Douyin's pad app (co-creation supported)"),
+    Choice("douyin_lite", "Douyin Lite: co-creation is not supported there (a violation)"),
+    Choice(
+        "creator_service_platform", "the creator service platform: co-creation is not supported there (a violation)"
+    ),
+)
+#: The ``[[orders]]`` keys Xingtu declares; each is in ``order.extra`` (with its default).
+ORDER_KEYS = (
+    Field("co_creation", "bool", "a co-creation order", default="false", rules=("XT-CC-01",)),
+    Field(
+        "app",
+        "choice",
+        "the app the co-creation was submitted from",
+        default='"douyin"',
+        choices=APPS,
+        rules=("XT-CC-09",),
+    ),
+    Field(
+        "off_platform", "bool", "a commercial co-creation arranged outside Xingtu", default="false", rules=("XT-CC-08",)
+    ),
+    Field(
+        "review_failed",
+        "bool",
+        "the submission failed Xingtu review: pays nothing, still uses a slot",
+        default="false",
+        rules=("XT-CC-07",),
+    ),
+)
 DECLARED = ScenarioFields(
-    creator=(XINGTU_BETA, XINGTU_REGISTERED, GROWTH_STAGE, CO_CREATIONS_THIS_MONTH), participants=PARTICIPANT_FLAGS
+    creator=(XINGTU_BETA, XINGTU_REGISTERED, GROWTH_STAGE, CO_CREATIONS_THIS_MONTH),
+    orders=ORDER_KEYS,
+    participants=PARTICIPANT_FLAGS,
 )
 
 
@@ -72,3 +106,23 @@ def growth_stage(creator: Creator) -> str | None:
 def co_creations_this_month(creator: Creator) -> int:
     """``[creator] co_creations_this_month``: submissions already initiated this month (XT-CC-06)."""
     return int(creator.extra.get("co_creations_this_month", 0))
+
+
+def co_creation(order: Order) -> bool:
+    """``[[orders]] co_creation``: a co-creation order (XT-CC-01)."""
+    return bool(order.extra.get("co_creation", False))
+
+
+def app(order: Order) -> str:
+    """``[[orders]] app``: the app the co-creation was submitted from (XT-CC-09)."""
+    return str(order.extra.get("app", "douyin"))
+
+
+def off_platform(order: Order) -> bool:
+    """``[[orders]] off_platform``: a commercial co-creation arranged outside Xingtu (XT-CC-08)."""
+    return bool(order.extra.get("off_platform", False))
+
+
+def review_failed(order: Order) -> bool:
+    """``[[orders]] review_failed``: the submission failed Xingtu review (XT-CC-07)."""
+    return bool(order.extra.get("review_failed", False))

@@ -30,9 +30,18 @@ MOVED = {
     # WeChat Channels' creator flags so far; its [tips] and [merchant_live] are still the core's, and
     # its name is still in the beans' meanings: the declarations check waits for them.
     "wechat_channels": (frozenset(("harmful", "new_anchor", "polaris")), (), ""),
-    # Xingtu's [creator] keys and participants' flags so far; its orders' keys and price card are
-    # still the core's.
-    "xingtu": (frozenset(("xingtu_beta", "xingtu_registered", "growth_stage", "co_creations_this_month")), (), ""),
+    # Xingtu's [creator] keys, participants' flags and orders' co-creation keys so far; video_seconds
+    # and the price card (XT-PRICE-01) are still the core's.
+    "xingtu": (
+        frozenset(
+            (
+                *("xingtu_beta", "xingtu_registered", "growth_stage", "co_creations_this_month"),
+                *("co_creation", "app", "off_platform", "review_failed"),
+            )
+        ),
+        (),
+        "",
+    ),
 }
 #: The field declarations' constructors in the core.
 _DECLARING = frozenset(("Field", "_flag", "_amount", "Section", "Choice", "_choices", "EventKind"))

@@ -12,7 +12,16 @@ from creatorpay.core import InputError, load_scenario
 from creatorpay.core.scenario import Period, price_band
 from creatorpay.plugins.netease.fields import programs, quality
 from creatorpay.plugins.wechat_channels.fields import harmful, new_anchor, polaris
-from creatorpay.plugins.xingtu.fields import co_creations_this_month, growth_stage, xingtu_beta, xingtu_registered
+from creatorpay.plugins.xingtu.fields import (
+    app,
+    co_creation,
+    co_creations_this_month,
+    growth_stage,
+    off_platform,
+    review_failed,
+    xingtu_beta,
+    xingtu_registered,
+)
 from tests.helpers import EXAMPLES, scenario_dict
 
 if TYPE_CHECKING:
@@ -167,7 +176,7 @@ def test_defaults_follow_scenario_md() -> None:
     assert (growth_stage(c), co_creations_this_month(c), new_anchor(c), polaris(c)) == (None, 0, False, False)
     assert s.tax.method == "none" and s.tax.ytd_income == 0 and s.mcn is None
     o = s.orders[0]
-    assert (o.task, o.app, o.co_creation, o.off_platform, o.review_failed) == (
+    assert (o.task, app(o), co_creation(o), off_platform(o), review_failed(o)) == (
         "assigned",
         "douyin",
         False,
