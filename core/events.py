@@ -111,7 +111,8 @@ class _Kinds:
             name: check for name, check in fields.plains(orders).items() if orders[name].type not in ("table", "tables")
         }
         self.order_required = frozenset(f.name for f in orders.fields if f.required)
-        self.order_extra = schema.extra["orders"]
+        #: In the section's order, the loader's order of ``order.extra``.
+        self.order_extra = tuple(name for name in orders.names if name in schema.extra["orders"])
         self.order_defaults = fields.defaults(
             attrs.evolve(orders, fields=tuple(f for f in orders.fields if f.name in self.order_extra))
         )
@@ -329,21 +330,25 @@ def _from_text(c: Checker, values: dict[str, Any], known: _Kinds) -> None:
 def _check_order(c: Checker, body: Mapping[str, Any], ident: str, date: str) -> None:
     """An order row must make a valid ``[[orders]]`` entry on its own (docs/scenario.md, CORE-INPUT-01).
 
-    The amount may come from the creator's price card (XT-PRICE-01), unknown here: a placeholder
-    card lets the check pass, and the month's settlement uses the real one.
+    The amount may come from the creator's card (a plugin's pricing: Xingtu's price card,
+    XT-PRICE-01), unknown here: a placeholder card lets the check pass, and the month's settlement
+    uses the real one.
     """
     order = order_entry(ident, body)
-    probe = {
-        "schema": 1,
-        "period": date[:7],
-        "orders": [order],
-        "creator": {"id": "-", "followers": 0, "price_card": dict.fromkeys(fields.CREATOR["price_card"].values, "0")},
-    }
+    probe = {"schema": 1, "period": date[:7], "orders": [order], "creator": {"id": "-", "followers": 0, **_cards()}}
     try:
         load_scenario(probe, source="event")
     except InputError as exc:
         for problem in exc.problems:
             c.fail(problem.path.replace("orders[0].", "", 1).replace("orders[0]", "order"), problem.message)
+
+
+def _cards() -> dict[str, dict[str, str]]:
+    """A placeholder of the installed plugins' pricing card, every key priced (XT-PRICE-01)."""
+    schema = fields.installed()
+    if schema.pricing is None:
+        return {}
+    return {schema.pricing.card: dict.fromkeys(schema["creator"][schema.pricing.card].values, "0")}
 
 
 def order_entry(event_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -427,8 +432,9 @@ def _order(entry: Mapping[str, Any], creator: Creator, known: _Kinds) -> Order |
     if not known.order_extra:
         return Order(**values, participants=participants)  # defaults: the model's
     extra = dict(known.order_defaults)
-    for key in known.order_extra & values.keys():
-        extra[key] = values.pop(key)
+    for key in known.order_extra:
+        if key in values:
+            extra[key] = values.pop(key)
     return Order(**values, participants=participants, extra=MappingProxyType(extra))
 
 

@@ -27,7 +27,6 @@ STAGES = fields.ORDER["stage"].values
 TASKS = fields.ORDER["task"].values
 ROLES = fields.PARTICIPANT["role"].values
 TAX_METHODS = fields.TAX["method"].values
-PRICE_BANDS = fields.CREATOR["price_card"].values
 
 
 def count_limits(schema: fields.Schema | None = None) -> Mapping[str, int]:
@@ -89,7 +88,6 @@ class Creator:
     id: str
     followers: int
     original: bool = True
-    price_card: Mapping[str, Decimal] = _EMPTY
     #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
     extra: Mapping[str, Any] = _EMPTY
 
@@ -139,10 +137,10 @@ class Order:
     amount: Decimal
     stage: str
     task: str = "assigned"
-    video_seconds: int | None = None
     termination: Termination | None = None
     participants: tuple[Participant, ...] = ()
-    #: The price-card band that gave the amount (XT-PRICE-01), or None when the amount was given.
+    #: The key of the card that gave the amount (a plugin's :class:`~creatorpay.core.fields.Pricing`:
+    #: Xingtu's price-card band, XT-PRICE-01), or None when the amount was given.
     priced_band: str | None = None
     #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
     extra: Mapping[str, Any] = _EMPTY
@@ -281,7 +279,7 @@ def _creator_dict(values: Mapping[str, Any]) -> dict[str, Any]:
         if key == "extra":
             found.update(_written(value))
         else:
-            found[key] = {band: str(price) for band, price in value.items()} if key == "price_card" else value
+            found[key] = value
     return found
 
 
@@ -305,8 +303,6 @@ def _order_dict(order: Order) -> dict[str, Any]:
     found: dict[str, Any] = {"id": order.id}
     if order.priced_band is None:
         found["amount"] = str(order.amount)
-    if order.video_seconds is not None:
-        found["video_seconds"] = order.video_seconds
     found.update(task=order.task, stage=order.stage)
     found.update(_written(order.extra))
     if order.termination is not None:
@@ -330,7 +326,7 @@ _Reader = Callable[[Checker, object, str], Any]
 
 
 def _at_least(read: _Reader, minimum: int) -> _Reader:
-    """A count's reader with its lower bound above 0 (``video_seconds``: XT-PRICE-01's bands start at 1 s)."""
+    """A count's reader with its lower bound above 0 (Xingtu's video length: XT-PRICE-01's bands start at 1 s)."""
 
     def check(c: Checker, value: object, path: str) -> Any:
         found = read(c, value, path)
@@ -719,7 +715,7 @@ def _order(c: Checker, raw: object, path: str, creator: Creator | None) -> Order
     termination = _termination(c, table["termination"], join(path, "termination")) if "termination" in table else None
     amount, band = values.get("amount"), None
     if amount is None and "amount" not in table:
-        band, amount = _priced(c, values.get("video_seconds"), creator, path)
+        band, amount = _priced(c, values, creator, path)
         values["amount"] = amount
     participants: tuple[Participant, ...] = ()
     if "participants" in table:
@@ -741,29 +737,23 @@ def _order(c: Checker, raw: object, path: str, creator: Creator | None) -> Order
     return Order(**order, termination=termination, participants=participants, priced_band=band)
 
 
-def _priced(c: Checker, seconds: int | None, creator: Creator | None, path: str) -> tuple[str | None, Decimal | None]:
-    """XT-PRICE-01: the price of the order's video-length band from the creator's price card."""
-    if seconds is None:
-        c.fail(
-            join(path, "amount"),
-            "required key is missing (or give video_seconds and a [creator] price_card band, XT-PRICE-01)",
-        )
+def _priced(
+    c: Checker, values: Mapping[str, Any], creator: Creator | None, path: str
+) -> tuple[str | None, Decimal | None]:
+    """An order without an amount priced from the creator's card by a plugin's
+    :class:`~creatorpay.core.fields.Pricing` (Xingtu's price card, XT-PRICE-01): the key and the price."""
+    pricing = _ACTIVE.get().schema.pricing
+    value = values.get(pricing.by) if pricing is not None else None
+    if pricing is None or value is None:
+        c.fail(join(path, "amount"), pricing.missing if pricing is not None else "required key is missing")
         return None, None
-    band = price_band(seconds)
-    price = creator.price_card.get(band) if creator is not None else None
-    if price is None:
-        c.fail(
-            join(path, "amount"), f"no amount and no creator.price_card.{band} for a {seconds} s video (XT-PRICE-01)"
-        )
+    key = pricing.key(value)
+    card = creator.extra.get(pricing.card, _EMPTY) if creator is not None else _EMPTY
+    price = card.get(key) if key is not None else None
+    if key is None or price is None:
+        c.fail(join(path, "amount"), pricing.unpriced.format(key=key, value=value))
         return None, None
-    return band, price
-
-
-def price_band(seconds: int) -> str:
-    """The XT-PRICE-01 band of a video length: 1-20 s, 21-60 s, over 60 s."""
-    if seconds <= 20:
-        return "s1_20"
-    return "s21_60" if seconds <= 60 else "s60_plus"
+    return key, price
 
 
 def _termination(c: Checker, raw: object, path: str) -> Termination | None:
@@ -835,5 +825,4 @@ __all__ = [
     "Tips",
     "count_limits",
     "load_scenario",
-    "price_band",
 ]

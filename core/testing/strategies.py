@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import strategies as st
 
 from creatorpay.core import fields
-from creatorpay.core.scenario import PRICE_BANDS, STAGES, TASKS
+from creatorpay.core.scenario import STAGES, TASKS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -31,7 +31,6 @@ CREATOR = "me"
 _EDGE_FEN = (0, 1, 5, 10, 50, 99, 100, 150, 333, 500_000, 499_999, 500_001, 1_000_000, 10**14 - 1)
 _EDGE_COUNTS = (0, 1, 6, 7, 9, 10, 999, 1000, 1001, 9999, 10_000, 10_001, 999_999, 1_000_000, 1_000_001)
 #: Seconds in each price-card band (XT-PRICE-01).
-_BAND_SECONDS = {"s1_20": (1, 20), "s21_60": (21, 60), "s60_plus": (61, 3600)}
 
 
 def mostly(usual: Any, *others: Any) -> SearchStrategy[Any]:
@@ -88,9 +87,10 @@ def creators(messy: bool = False) -> SearchStrategy[dict[str, Any]]:
         optional.update(original=mostly(True, False))
         optional.update({flag: mostly(False, True) for flag in _plugin_flags()})
     optional.update(_plugin_values(messy))
-    optional.update(
-        price_card=st.dictionaries(st.sampled_from(PRICE_BANDS), amounts(50_000), max_size=3),
-    )
+    pricing = fields.installed().pricing
+    if pricing is not None:  # the card an order may be priced from (Xingtu's price card)
+        keys = tuple(key for key, _, _ in pricing.ranges)
+        optional[pricing.card] = st.dictionaries(st.sampled_from(keys), amounts(50_000), max_size=len(keys))
     return st.fixed_dictionaries({"id": st.just(CREATOR), "followers": counts()}, optional=optional)
 
 
@@ -122,14 +122,16 @@ def _participants(draw: st.DrawFn, total_fen: int, messy: bool) -> list[dict[str
 
 
 @st.composite
-def orders(draw: st.DrawFn, index: int = 1, price_card: Sequence[str] = (), messy: bool = False) -> dict[str, Any]:
+def orders(draw: st.DrawFn, index: int = 1, card: Sequence[str] = (), messy: bool = False) -> dict[str, Any]:
     """One ``[[orders]]`` table with id ``o-<index>``: amount or a price-card band, stage, task, app,
     co-creation with participants, a termination (never of a settled order)."""
     order: dict[str, Any] = {"id": f"o-{index}", "stage": draw(mostly("published", *STAGES))}
     total = draw(fen(100_000))
-    if len(price_card) > 0 and draw(st.booleans()):
-        band = draw(st.sampled_from(sorted(price_card)))
-        order["video_seconds"] = draw(st.integers(*_BAND_SECONDS[band]))
+    pricing = fields.installed().pricing
+    if pricing is not None and len(card) > 0 and draw(st.booleans()):
+        key = draw(st.sampled_from(sorted(card)))
+        first, last = next((first, last) for k, first, last in pricing.ranges if k == key)
+        order[pricing.by] = draw(st.integers(first, min(last, first + 3600)))
         total = -1  # the amount comes from the price card: agreed amounts cannot be made to add up
     else:
         order["amount"] = fen_text(total, draw(st.booleans()))
@@ -305,7 +307,8 @@ def scenario_dicts(
     data: ScenarioDict = {"schema": 1, "period": draw(period), "creator": draw(creators(messy))}
     if draw(st.integers(0, 4)) == 0:
         data["name"] = draw(st.sampled_from(("A month", "一个月", "")))
-    card = tuple(data["creator"].get("price_card", {}))
+    pricing = fields.installed().pricing
+    card = tuple(data["creator"].get(pricing.card, {})) if pricing is not None else ()
     count = draw(st.integers(0, 3))
     if count:
         data["orders"] = [draw(orders(i + 1, card, messy)) for i in range(count)]

@@ -1,16 +1,21 @@
 """Xingtu's scenario fields, declared through ``creatorpay_scenario_fields``: the ``[creator]`` keys
 only its rules read (``xingtu_beta``, ``xingtu_registered``, ``growth_stage``,
-``co_creations_this_month``), the participants' flags and the orders' co-creation keys, with typed
-accessors so the rest of the plugin reads them by name (a participant's flag with its fallback:
+``co_creations_this_month``, ``price_card``), the participants' flags and the orders' keys (the
+co-creation keys, ``video_seconds``) with the price-card pricing of XT-PRICE-01, and typed accessors
+so the rest of the plugin reads them by name (a participant's flag with its fallback:
 :func:`~.parties.flag`)."""
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from creatorpay.core.plugin import Choice, Field, ScenarioFields
+from creatorpay.core.plugin import Choice, Field, Pricing, ScenarioFields
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from decimal import Decimal
+
     from creatorpay.core.plugin import Creator, Order
 
 #: The growth stages of XT-GROW-01 and what each offers.
@@ -23,6 +28,43 @@ GROWTH_STAGES = (
 #: Co-creation submissions already made this month: 10^6 is far above XT-CC-06's cap of 4 (one every
 #: 3 s), so nothing derived from it grows without end (CORE-INPUT-01).
 SUBMISSIONS = 10**6
+#: A video of 10^7 s (115 days) is in the last XT-PRICE-01 band long before (CORE-INPUT-01).
+SECONDS = 10**7
+#: XT-PRICE-01's bands: (band, what it prices, first and last second).
+BANDS = (
+    ("s1_20", "a video of 1–20 s", 1, 20),
+    ("s21_60", "a video of 21–60 s", 21, 60),
+    ("s60_plus", "a video over 60 s", 61, SECONDS),
+)
+PRICE_BANDS = tuple(Choice(band, meaning) for band, meaning, _, _ in BANDS)
+PRICE_CARD = Field(
+    "price_card",
+    "map",
+    "the price of a video by length band: band → amount",
+    rules=("XT-PRICE-01",),
+    choices=PRICE_BANDS,
+    value="amount",
+    key="BAND",
+    flat=("price", "the price of"),
+)
+VIDEO_SECONDS = Field(
+    "video_seconds",
+    "count",
+    "the video's length in seconds: its price-card band",
+    minimum=1,
+    maximum=SECONDS,
+    rules=("XT-PRICE-01",),
+)
+#: XT-PRICE-01: an order without an amount is priced by its video's band on the creator's card.
+PRICING = Pricing(
+    card="price_card",
+    by="video_seconds",
+    ranges=tuple((band, first, last) for band, _, first, last in BANDS),
+    missing="required key is missing (or give video_seconds and a [creator] price_card band, XT-PRICE-01)",
+    unpriced="no amount and no creator.price_card.{key} for a {value} s video (XT-PRICE-01)",
+    note="`amount` is required unless `video_seconds` and a `[creator] price_card` band give it (XT-PRICE-01).",
+    rules=("XT-PRICE-01",),
+)
 XINGTU_BETA = Field(
     "xingtu_beta",
     "bool",
@@ -60,6 +102,7 @@ APPS = (
 )
 #: The ``[[orders]]`` keys Xingtu declares; each is in ``order.extra`` (with its default).
 ORDER_KEYS = (
+    VIDEO_SECONDS,
     Field("co_creation", "bool", "a co-creation order", default="false", rules=("XT-CC-01",)),
     Field(
         "app",
@@ -81,10 +124,12 @@ ORDER_KEYS = (
     ),
 )
 DECLARED = ScenarioFields(
-    creator=(XINGTU_BETA, XINGTU_REGISTERED, GROWTH_STAGE, CO_CREATIONS_THIS_MONTH),
+    creator=(XINGTU_BETA, XINGTU_REGISTERED, GROWTH_STAGE, CO_CREATIONS_THIS_MONTH, PRICE_CARD),
     orders=ORDER_KEYS,
     participants=PARTICIPANT_FLAGS,
+    pricing=PRICING,
 )
+_EMPTY: Mapping[str, Decimal] = MappingProxyType({})
 
 
 def xingtu_beta(creator: Creator) -> bool:
@@ -126,3 +171,20 @@ def off_platform(order: Order) -> bool:
 def review_failed(order: Order) -> bool:
     """``[[orders]] review_failed``: the submission failed Xingtu review (XT-CC-07)."""
     return bool(order.extra.get("review_failed", False))
+
+
+def price_card(creator: Creator) -> Mapping[str, Decimal]:
+    """``[creator] price_card``: the price of a video by band (XT-PRICE-01)."""
+    card: Mapping[str, Decimal] = creator.extra.get("price_card", _EMPTY)
+    return card
+
+
+def video_seconds(order: Order) -> int | None:
+    """``[[orders]] video_seconds``: the video's length, which picks its price-card band (XT-PRICE-01)."""
+    seconds: int | None = order.extra.get("video_seconds")
+    return seconds
+
+
+def price_band(seconds: int) -> str:
+    """The XT-PRICE-01 band of a video of ``seconds`` (at least 1)."""
+    return PRICING.key(min(max(seconds, 1), SECONDS)) or BANDS[-1][0]

@@ -14,7 +14,7 @@ import attrs
 
 from creatorpay.core.plugin import ZERO, Kind, Settlement, allocate, grouped, round_fen, weakest
 
-from .fields import co_creation
+from .fields import co_creation, video_seconds
 from .parties import TASK_NAMES
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def payment_rule(ctx: Settlement, order: Order) -> tuple[str, str, str]:
     if order.priced_band is not None and (price := ctx.rule("XT-PRICE-01")) is not None:
         note = (
             f"amount is the price card's {order.priced_band} price ({band_text(price, order.priced_band)})"
-            f" for a {order.video_seconds} s video; {note} ({rule})"
+            f" for a {video_seconds(order)} s video; {note} ({rule})"
         )
         return "XT-PRICE-01", price.label_for(), note
     version = ctx.rule(rule)

@@ -30,13 +30,13 @@ MOVED = {
     # WeChat Channels' creator flags so far; its [tips] and [merchant_live] are still the core's, and
     # its name is still in the beans' meanings: the declarations check waits for them.
     "wechat_channels": (frozenset(("harmful", "new_anchor", "polaris")), (), ""),
-    # Xingtu's [creator] keys, participants' flags and orders' co-creation keys so far; video_seconds
-    # and the price card (XT-PRICE-01) are still the core's.
+    # Xingtu's [creator] keys, participants' flags, orders' keys and price card (XT-PRICE-01, priced
+    # through its fields.Pricing); its name is still in the core's docstrings and comments.
     "xingtu": (
         frozenset(
             (
-                *("xingtu_beta", "xingtu_registered", "growth_stage", "co_creations_this_month"),
-                *("co_creation", "app", "off_platform", "review_failed"),
+                *("xingtu_beta", "xingtu_registered", "growth_stage", "co_creations_this_month", "price_card"),
+                *("co_creation", "app", "off_platform", "review_failed", "video_seconds"),
             )
         ),
         (),

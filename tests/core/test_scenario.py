@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from creatorpay.core import InputError, load_scenario
-from creatorpay.core.scenario import Period, price_band
+from creatorpay.core.scenario import Period
 from creatorpay.plugins.netease.fields import programs, quality
 from creatorpay.plugins.wechat_channels.fields import harmful, new_anchor, polaris
 from creatorpay.plugins.xingtu.fields import (
@@ -18,6 +18,7 @@ from creatorpay.plugins.xingtu.fields import (
     co_creations_this_month,
     growth_stage,
     off_platform,
+    price_band,
     review_failed,
     xingtu_beta,
     xingtu_registered,
