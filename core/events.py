@@ -104,6 +104,18 @@ class _Kinds:
         self.defaults = {
             kind: fields.defaults(section) for kind, section in schema.summed.items() if kind not in _MODELS
         }
+        #: An ``[[orders]]`` entry's plain keys (no nested tables) and their fast checks, its required
+        #: keys, and the plugins' keys with their defaults (in ``order.extra``, as the loader gives them).
+        orders = schema["orders"]
+        self.order_plain = {
+            name: check for name, check in fields.plains(orders).items() if orders[name].type not in ("table", "tables")
+        }
+        self.order_required = frozenset(f.name for f in orders.fields if f.required)
+        #: In the section's order, the loader's order of ``order.extra``.
+        self.order_extra = tuple(name for name in orders.names if name in schema.extra["orders"])
+        self.order_defaults = fields.defaults(
+            attrs.evolve(orders, fields=tuple(f for f in orders.fields if f.name in self.order_extra))
+        )
 
 
 @attrs.frozen
@@ -318,21 +330,25 @@ def _from_text(c: Checker, values: dict[str, Any], known: _Kinds) -> None:
 def _check_order(c: Checker, body: Mapping[str, Any], ident: str, date: str) -> None:
     """An order row must make a valid ``[[orders]]`` entry on its own (docs/scenario.md, CORE-INPUT-01).
 
-    The amount may come from the creator's price card (XT-PRICE-01), unknown here: a placeholder
-    card lets the check pass, and the month's settlement uses the real one.
+    The amount may come from the creator's card (a plugin's pricing: Xingtu's price card,
+    XT-PRICE-01), unknown here: a placeholder card lets the check pass, and the month's settlement
+    uses the real one.
     """
     order = order_entry(ident, body)
-    probe = {
-        "schema": 1,
-        "period": date[:7],
-        "orders": [order],
-        "creator": {"id": "-", "followers": 0, "price_card": dict.fromkeys(fields.CREATOR["price_card"].values, "0")},
-    }
+    probe = {"schema": 1, "period": date[:7], "orders": [order], "creator": {"id": "-", "followers": 0, **_cards()}}
     try:
         load_scenario(probe, source="event")
     except InputError as exc:
         for problem in exc.problems:
             c.fail(problem.path.replace("orders[0].", "", 1).replace("orders[0]", "order"), problem.message)
+
+
+def _cards() -> dict[str, dict[str, str]]:
+    """A placeholder of the installed plugins' pricing card, every key priced (XT-PRICE-01)."""
+    schema = fields.installed()
+    if schema.pricing is None:
+        return {}
+    return {schema.pricing.card: dict.fromkeys(schema["creator"][schema.pricing.card].values, "0")}
 
 
 def order_entry(event_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -360,7 +376,7 @@ def activities(
     tables: dict[str, Mapping[str, Any]] = {}
     for kind, section in sections.items():
         if kind == "orders":
-            orders = [_order(entry, creator) for entry in section]
+            orders = [_order(entry, creator, known) for entry in section]
             if None in orders:
                 return None
             built["orders"] = tuple(orders)
@@ -401,24 +417,25 @@ def _plain(table: Mapping[str, Any], checks: Mapping[str, Callable[[object], obj
 
 #: The core's summed sections' models; a plugin's table is a read-only mapping in ``tables``.
 _MODELS: Mapping[str, Callable[..., object]] = {"tips": Tips, "merchant_live": MerchantLive}
-#: An ``[[orders]]`` entry's plain keys (no nested tables) and their fast checks.
-_ORDER_PLAIN = {
-    name: check
-    for name, check in fields.plains(fields.ORDER).items()
-    if fields.ORDER[name].type not in ("table", "tables")
-}
-_ORDER_REQUIRED = frozenset(f.name for f in fields.ORDER.fields if f.required)
 
 
-def _order(entry: Mapping[str, Any], creator: Creator) -> Order | None:
+def _order(entry: Mapping[str, Any], creator: Creator, known: _Kinds) -> Order | None:
     """An ``[[orders]]`` entry with its amount and no nested tables, as the loader builds it (its
-    one participant is the scenario creator, as main); None for any other."""
+    one participant is the scenario creator, as main; the plugins' keys in ``extra`` with their
+    defaults); None for any other."""
     if not isinstance(entry, dict) or "amount" not in entry:
         return None
-    values = _plain(entry, _ORDER_PLAIN)
-    if values is None or not values.keys() >= _ORDER_REQUIRED:
+    values = _plain(entry, known.order_plain)
+    if values is None or not values.keys() >= known.order_required:
         return None
-    return Order(**values, participants=(Participant(creator.id, "main", values["amount"]),))  # defaults: the model's
+    participants = (Participant(creator.id, "main", values["amount"]),)
+    if not known.order_extra:
+        return Order(**values, participants=participants)  # defaults: the model's
+    extra = dict(known.order_defaults)
+    for key in known.order_extra:
+        if key in values:
+            extra[key] = values.pop(key)
+    return Order(**values, participants=participants, extra=MappingProxyType(extra))
 
 
 def fold(events: Iterable[tuple[str, str, str]], schema: fields.Schema | None = None) -> dict[str, Any]:

@@ -70,6 +70,9 @@ class Field:
     note: str = ""
     #: For ``map``: what a key stands for in a field path (``price_card.BAND``, ``platform.NAME``).
     key: str = "KEY"
+    #: For a ``map`` of amounts in ``[creator]``: the prefix of its flat creator-row columns, one per
+    #: key (``price`` → ``price_s1_20``), and what a value is before its key's meaning (``the price of``).
+    flat: tuple[str, str] | None = None
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -132,21 +135,9 @@ TASKS = _choices(
     ("submission", "投稿: an open submission the creator entered"),
     ("recruitment", "招募: a recruitment task the creator was chosen for"),
 )
-APPS = _choices(
-    ("douyin", "the Douyin main app (co-creation supported)"),
-    ("douyin_pad", "Douyin's pad app (co-creation supported)"),
-    ("douyin_lite", "Douyin Lite: co-creation is not supported there (a violation)"),
-    ("creator_service_platform", "the creator service platform: co-creation is not supported there (a violation)"),
-)
 ROLES = _choices(
     ("main", "the main contributor: the order is placed with and paid to them"),
     ("co_creator", "a co-creator, paid their agreed amount by the main contributor"),
-)
-GROWTH_STAGES = _choices(
-    ("departure", "novice tasks and courses"),
-    ("exploration", "star plan support"),
-    ("harvest", "星动计划 traffic incentive for new genres and quality orders"),
-    ("on_the_road", "long-term courses"),
 )
 TAX_METHODS = _choices(
     ("none", "no tax is computed"),
@@ -156,16 +147,12 @@ TAX_METHODS = _choices(
         "2025-10, by the period) and VAT (CN-VAT-01)",
     ),
 )
-PRICE_BANDS = _choices(
-    ("s1_20", "a video of 1–20 s"), ("s21_60", "a video of 21–60 s"), ("s60_plus", "a video over 60 s")
-)
 #: The largest value of each count (CORE-INPUT-01), so that nothing derived from one grows without
 #: end. Beans are the only count converted to money (WC-TIP-01: a whole number of beans per CNY, 10 on
 #: Android and 7 on iOS, at least 1 whatever an operator sets), so below 10^12 beans their CNY stays
 #: below the amount limit at any rate. Followers and private-domain users are people: 10^10 is above
-#: the world's population. A video of 10^7 s (115 days) is in the last XT-PRICE-01 band long before.
-#: Submissions already made this month: 10^6 is far above XT-CC-06's cap of 4 (one every 3 s).
-PEOPLE, BEANS, SECONDS, SUBMISSIONS = 10**10, 10**12 - 1, 10**7, 10**6
+#: the world's population.
+PEOPLE, BEANS = 10**10, 10**12 - 1
 
 # -- the scenario -----------------------------------------------------------------------------------
 
@@ -184,28 +171,6 @@ CREATOR = Section(
             rules=("WC-MUTUAL-01", "WC-TIER-01", "WC-NOVICE-01"),
         ),
         _flag("original", "true", "false = carried or copied content", "NE-ORIG-01", "WC-QUAL-01"),
-        _flag("xingtu_beta", "false", "whitelisted to lead co-creation orders (内测共创达人)", "XT-CC-04"),
-        _flag("xingtu_registered", "false", "registered on Xingtu with distribution tasks", "XT-CC-05"),
-        Field(
-            "growth_stage", "choice", "the Xingtu growth stage, reported", rules=("XT-GROW-01",), choices=GROWTH_STAGES
-        ),
-        Field(
-            "co_creations_this_month",
-            "count",
-            "co-creation submissions already initiated this month",
-            default="0",
-            maximum=SUBMISSIONS,
-            rules=("XT-CC-06",),
-        ),
-        Field(
-            "price_card",
-            "map",
-            "the price of a video by length band: band → amount",
-            rules=("XT-PRICE-01",),
-            choices=PRICE_BANDS,
-            value="amount",
-            key="BAND",
-        ),
     ),
 )
 MCN = Section(
@@ -256,8 +221,6 @@ PARTICIPANT = Section(
             "XT-ORD-02",
             required=True,
         ),
-        Field("xingtu_beta", "bool", "as in [creator]", rules=("XT-CC-04",)),
-        Field("xingtu_registered", "bool", "as in [creator]", rules=("XT-CC-05",)),
     ),
     note="Each creator appears once per order. A flag missing on the participant falls back to `[creator]` "
     "when the participant is the scenario's creator, else to false.",
@@ -277,15 +240,7 @@ ORDER = Section(
     "a brand order",
     (
         Field("id", "id", "the order's id, unique in the scenario", required=True),
-        _amount("amount", "the order amount the client pays", "XT-PRICE-01", default=None),
-        Field(
-            "video_seconds",
-            "count",
-            "the video's length in seconds: its price-card band",
-            minimum=1,
-            maximum=SECONDS,
-            rules=("XT-PRICE-01",),
-        ),
+        _amount("amount", "the order amount the client pays", default=None),
         Field("task", "choice", "the task type", default='"assigned"', choices=TASKS, rules=("XT-ORD-01",)),
         Field(
             "stage",
@@ -294,19 +249,6 @@ ORDER = Section(
             required=True,
             choices=STAGES,
             rules=("CORE-ORD-01", "CORE-ORD-02"),
-        ),
-        _flag("co_creation", "false", "a co-creation order", "XT-CC-01"),
-        Field(
-            "app",
-            "choice",
-            "the app the co-creation was submitted from",
-            default='"douyin"',
-            choices=APPS,
-            rules=("XT-CC-09",),
-        ),
-        _flag("off_platform", "false", "a commercial co-creation arranged outside Xingtu", "XT-CC-08"),
-        _flag(
-            "review_failed", "false", "the submission failed Xingtu review: pays nothing, still uses a slot", "XT-CC-07"
         ),
         Field(
             "termination",
@@ -325,7 +267,7 @@ ORDER = Section(
             rules=("XT-ORD-02",),
         ),
     ),
-    note="`amount` is required unless `video_seconds` and a `[creator] price_card` band give it (XT-PRICE-01).",
+    note="`amount` is required.",
 )
 TIPS = Section(
     "tips",
@@ -460,35 +402,49 @@ FLAT_COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "mcn_name": ("mcn", "name"),
         "mcn_share": ("mcn", "share"),
         **{f"tax_{key}": ("tax", key) for key in TAX.names},
-        **{f"price_{band.value}": ("price_card", band.value) for band in PRICE_BANDS},
     }
 )
 
 
 def _flat(column: str, table: str, key: str) -> Field:
     """The field of a flat creator-row column: the scenario key it stands for, under the column's name."""
-    if table == "price_card":
-        band = next(c for c in PRICE_BANDS if c.value == key)
-        return Field(
-            column, "amount", f"`[creator] price_card.{key}`: the price of {band.meaning}", rules=("XT-PRICE-01",)
-        )
     source = MCN[key] if table == "mcn" else TAX[key]
     return attrs.evolve(source, name=column, required=False, meaning=f"`[{table}] {key}`: {source.meaning}")
 
 
+def flat_columns(creator: Section) -> Mapping[str, tuple[str, str]]:
+    """The creator row's flat columns, column → (scenario table, key): the core's and one per key of
+    each ``[creator]`` map a plugin gives flat (Xingtu's ``price_s1_20``: ``price_card.s1_20``)."""
+    found = dict(FLAT_COLUMNS)
+    for f in creator.fields:
+        if f.flat is not None:
+            found.update({f"{f.flat[0]}_{c.value}": (f.name, c.value) for c in f.choices})
+    return MappingProxyType(found)
+
+
+def _flat_key(f: Field, choice: Choice) -> Field:
+    """The flat creator-row column of one key of a ``[creator]`` map (:attr:`Field.flat`)."""
+    assert f.flat is not None
+    meaning = f"`[creator] {f.name}.{choice.value}`: {f.flat[1]} {choice.meaning}"
+    return Field(f"{f.flat[0]}_{choice.value}", f.value or "amount", meaning, rules=f.rules)
+
+
 def creator_row(creator: Section, platform: Section) -> Section:
     """The creator row of a ``[creator]`` section (the core's, or with the plugins' keys added)."""
+    flat = tuple(f for f in creator.fields if f.flat is not None)
+    nested = "".join(f"`{f.name}` and " for f in flat)
     return Section(
         "creator_row",
         "creator row",
         "one creator's profile in a batch's creators file: `[creator]`, `[mcn]`, "
-        "`[tax]` (and, nested in JSON Lines, `price_card` and `[platform.<name>]`)",
+        f"`[tax]` (and, nested in JSON Lines, {nested}`[platform.<name>]`)",
         (
-            *(f for f in creator.fields if f.name != "price_card"),
+            *(f for f in creator.fields if f.flat is None),
             *(_flat(column, table, key) for column, (table, key) in FLAT_COLUMNS.items()),
+            *(_flat_key(f, choice) for f in flat for choice in f.choices),
             Field("mcn", "table", "`[mcn]`, nested (JSON Lines only)", section=MCN),
             Field("tax", "table", "`[tax]`, nested (JSON Lines only)", section=TAX),
-            attrs.evolve(CREATOR["price_card"], meaning="`[creator] price_card`, nested (JSON Lines only)"),
+            *(attrs.evolve(f, meaning=f"`[creator] {f.name}`, nested (JSON Lines only)") for f in flat),
             Field("platform", "map", "`[platform.<name>]`, nested (JSON Lines only)", section=platform),
         ),
         note="Values are checked when a month is settled: a bad profile rejects that creator's events with the "
@@ -516,6 +472,32 @@ class ScenarioFields:
     tables: tuple[Field, ...] = ()
     #: Batch event kinds that sum into its tables.
     kinds: tuple[EventKind, ...] = ()
+    #: How an ``[[orders]]`` entry given without an amount is priced (one plugin at most).
+    pricing: Pricing | None = None
+
+
+@attrs.frozen
+class Pricing:
+    """An order's amount taken from a ``[creator]`` map of amounts when the order gives none: an
+    ``[[orders]]`` count picks the map's key by the ranges (Xingtu's ``video_seconds`` picks a band of
+    ``price_card``, XT-PRICE-01). The loader prices; the order's ``priced_band`` is the key."""
+
+    #: The ``[creator]`` map and the ``[[orders]]`` count that picks its key.
+    card: str
+    by: str
+    #: ``(key, first, last)``: the values of ``by`` that pick each key.
+    ranges: tuple[tuple[str, int, int], ...]
+    #: The problem when an order gives neither an amount nor ``by``; when the card has no price for
+    #: the key (``{key}`` and ``{value}`` filled in).
+    missing: str
+    unpriced: str
+    #: Said of ``[[orders]]`` on the reference page; the rules an order's amount then follows.
+    note: str = ""
+    rules: tuple[str, ...] = ()
+
+    def key(self, value: int) -> str | None:
+        """The key of the card a value of ``by`` picks, or None for none."""
+        return next((key for key, first, last in self.ranges if first <= value <= last), None)
 
 
 @attrs.frozen
@@ -551,6 +533,8 @@ class Schema:
     #: The tables events are summed into, by kind, and each kind's ``keyed`` (:class:`EventKind`).
     summed: Mapping[str, Section] = MappingProxyType({"tips": TIPS, "merchant_live": MERCHANT_LIVE})
     keyed: Mapping[str, tuple[str, str, str]] = MappingProxyType({})
+    #: How an order without an amount is priced (a plugin's :class:`Pricing`), or None: never.
+    pricing: Pricing | None = None
 
     def __getitem__(self, name: str) -> Section:
         return next(s for s in self.sections if s.name == name)
@@ -588,7 +572,15 @@ def _schema(declared: tuple[tuple[str, ScenarioFields], ...]) -> Schema:
     creator, orders, participant, scenario = CREATOR, ORDER, PARTICIPANT, SCENARIO
     tables: list[Section] = []
     kinds: list[EventKind] = []
+    pricing: Pricing | None = None
     for owner, more in declared:
+        if more.pricing is not None:
+            if pricing is not None:
+                raise ValueError(f"{owner} declares how an order is priced, which another plugin already does")
+            pricing = more.pricing
+            amount = attrs.evolve(orders["amount"], rules=(*orders["amount"].rules, *pricing.rules))
+            found = tuple(amount if f.name == "amount" else f for f in orders.fields)
+            orders = attrs.evolve(orders, fields=found, note=pricing.note or orders.note)
         creator = _add(creator, more.creator, owner)
         orders = _add(orders, more.orders, owner)
         participant = _add(participant, more.participants, owner)
@@ -618,7 +610,8 @@ def _schema(declared: tuple[tuple[str, ScenarioFields], ...]) -> Schema:
     events = {
         **{name: fields for name, fields in EVENT_KINDS.items() if name != "order"},
         **{k.table: (*(f for f in own[k.table].fields if f.name not in k.skip), *k.extra) for k in kinds},
-        "order": EVENT_KINDS["order"],
+        # an order event is an [[orders]] entry: with the plugins' order and participant keys
+        "order": (EVENT_KINDS["order"][0], *changed["orders"].fields[1:]),
     }
     choices = (*KINDS[:-1], *(Choice(k.table, k.meaning) for k in kinds), KINDS[-1])
     event = attrs.evolve(EVENT, fields=(*EVENT.fields[:-1], attrs.evolve(EVENT["kind"], choices=choices)))
@@ -630,6 +623,7 @@ def _schema(declared: tuple[tuple[str, ScenarioFields], ...]) -> Schema:
         creator_row(creator, platform),
         MappingProxyType(summed),
         MappingProxyType({k.table: k.keyed for k in kinds if k.keyed is not None}),
+        pricing,
     )
 
 
@@ -807,12 +801,14 @@ __all__ = [
     "Choice",
     "EventKind",
     "Field",
+    "Pricing",
     "ScenarioFields",
     "Schema",
     "Section",
     "creator_row",
     "default",
     "defaults",
+    "flat_columns",
     "installed",
     "names",
     "plain",

@@ -10,7 +10,7 @@ that the modules behind it can move without breaking a plugin. What it exports:
 - rules: :class:`RuleVersion` (a rule's parameters in force), :class:`RuleSet`;
 - checks: :class:`Checker`, :func:`join` and :func:`choice` for ``creatorpay_check_rules`` and ``creatorpay_check_ext``;
 - scenario fields for ``creatorpay_scenario_fields``: :class:`ScenarioFields`, :class:`Field`,
-  :class:`Section`, :class:`Choice`, :class:`EventKind`;
+  :class:`Section`, :class:`Choice`, :class:`EventKind`, :class:`Pricing`;
 - money: :data:`ZERO`, :data:`FEN`, :func:`round_fen`, :func:`percent_of`, :func:`allocate`,
   :func:`grouped`, :func:`fmt` (exact Decimal arithmetic, never float);
 - the scenario's types, for annotations: :class:`Scenario`, :class:`Period`, :class:`Creator`,
@@ -28,7 +28,7 @@ from __future__ import annotations
 from .checks import Checker, choice, join
 from .context import Settlement
 from .errors import CreatorpayError, InputError, PluginError, Problem, RuleFileError
-from .fields import Choice, EventKind, Field, ScenarioFields, Section
+from .fields import Choice, EventKind, Field, Pricing, ScenarioFields, Section
 from .hookspecs import PHASES, hookimpl
 from .money import FEN, ZERO, allocate, fmt, grouped, percent_of, round_fen
 from .rules import RuleSet, RuleVersion
@@ -59,6 +59,7 @@ __all__ = [
     "Period",
     "Platform",
     "PluginError",
+    "Pricing",
     "Problem",
     "RuleFileError",
     "RuleSet",

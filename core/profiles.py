@@ -2,7 +2,8 @@
 parts of each month's scenario, one row per creator (docs/batch.md).
 
 A row is flat (the CSV columns: ``followers``, the flags, ``mcn_name``, ``mcn_share``, ``tax_method``,
-…); a JSON Lines row may instead nest ``mcn``, ``tax``, ``price_card`` and ``platform`` tables as in
+…); a JSON Lines row may instead nest ``mcn``, ``tax``, a plugin's maps (Xingtu's ``price_card``) and
+``platform`` tables as in
 docs/scenario.md. Rows are only shaped here; the scenario loader checks every value when a month is
 settled (CORE-INPUT-01), so a bad profile rejects that creator's events with the loader's message.
 """
@@ -20,9 +21,8 @@ from .checks import PERIOD, describe
 from .fields import BAD
 from .scenario import Creator, Mcn, Period, Scenario, Tax
 
-_FLAT = dict(fields.FLAT_COLUMNS)
 #: The flat columns of counts (``tax_months_with_income``), a whole number in JSON.
-_FLAT_COUNTS = frozenset(column for column in _FLAT if fields.CREATOR_ROW[column].type == "count")
+_FLAT_COUNTS = frozenset(column for column in fields.FLAT_COLUMNS if fields.CREATOR_ROW[column].type == "count")
 
 
 class _Row:
@@ -41,10 +41,14 @@ class _Row:
         self.nested = tuple(f.name for f in schema.creator_row.fields if f.type in ("table", "map"))
         self.nested_keys = frozenset(self.nested)
         #: Every column a creators CSV may have.
-        self.columns = ("id", *self.creator, *_FLAT)
+        #: The flat columns (the core's and the plugins' maps given flat), and those maps' names.
+        self.flat = dict(fields.flat_columns(creator))
+        self.cards = frozenset(f.name for f in creator.fields if f.flat is not None)
+        self.columns = ("id", *self.creator, *self.flat)
         #: The fast checks of ``[creator]``; the plugins' keys and their defaults (the loader's).
         self.plain = _compiled(creator, (f.name for f in creator.fields if f.required))
-        self.own = frozenset(creator.names) - frozenset(fields.CREATOR.names)
+        #: In the section's order, the loader's order of ``creator.extra`` (its repr is compared).
+        self.own = tuple(name for name in creator.names if name not in fields.CREATOR.names)
         self.defaults = {name: value for name, value in fields.defaults(creator).items() if name in self.own}
 
 
@@ -85,8 +89,8 @@ def parse_profile(
             continue
         if key in known.creator_keys:
             creator[key] = _typed(key, value, known) if text else value
-        elif key in _FLAT:
-            section, name = _FLAT[key]
+        elif key in known.flat:
+            section, name = known.flat[key]
             converted = int(value) if text and key in _FLAT_COUNTS and _digits(value) else value
             parts.setdefault(section, {})[name] = converted
         elif key in known.nested_keys and not text:
@@ -102,9 +106,8 @@ def parse_profile(
     if problems:
         return "; ".join(problems)
     assert isinstance(ident, str)
-    card = parts.pop("price_card", None)
-    if card is not None:
-        creator["price_card"] = card
+    for name in known.cards & parts.keys():  # a [creator] map given flat or nested
+        creator[name] = parts.pop(name)
     profile: dict[str, Any] = {"creator": creator, **parts}
     return ident, json.dumps(profile, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 

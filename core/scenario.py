@@ -25,21 +25,32 @@ from .money import ZERO
 
 STAGES = fields.ORDER["stage"].values
 TASKS = fields.ORDER["task"].values
-APPS = fields.ORDER["app"].values
 ROLES = fields.PARTICIPANT["role"].values
-GROWTH_STAGES = fields.CREATOR["growth_stage"].values
 TAX_METHODS = fields.TAX["method"].values
-PRICE_BANDS = fields.CREATOR["price_card"].values
-#: The largest value of each count (CORE-INPUT-01; why each: :mod:`~creatorpay.core.fields`), so that
-#: nothing derived from one grows without end. ``months_with_income`` is bounded by the period instead.
-COUNT_LIMITS: Mapping[str, int] = MappingProxyType(
-    {
-        f.name: f.maximum
-        for section in (fields.CREATOR, fields.TIPS, fields.ORDER, fields.MERCHANT_LIVE)
-        for f in section.fields
-        if f.type == "count" and f.maximum is not None
-    }
-)
+
+
+def count_limits(schema: fields.Schema | None = None) -> Mapping[str, int]:
+    """The largest value of each count (CORE-INPUT-01; why each: :mod:`~creatorpay.core.fields` and
+    the plugins' fields modules), so that nothing derived from one grows without end, with ``schema``'s
+    plugins' counts (by default every installed plugin's). ``months_with_income`` is bounded by the
+    period instead."""
+    return _count_limits(fields.installed() if schema is None else schema)
+
+
+@functools.lru_cache(maxsize=16)
+def _count_limits(schema: fields.Schema) -> Mapping[str, int]:
+    return MappingProxyType(
+        {
+            f.name: f.maximum
+            for name in ("creator", "tips", "orders", "merchant_live")
+            for f in schema[name].fields
+            if f.type == "count" and f.maximum is not None
+        }
+    )
+
+
+#: The core's count limits alone (:func:`count_limits` has the plugins' too).
+COUNT_LIMITS = _count_limits(fields.CORE)
 #: CN-TAX-02 needs ``months_with_income`` from this month on.
 CUMULATIVE_TAX_FROM = dt.date(2025, 10, 1)
 
@@ -77,11 +88,6 @@ class Creator:
     id: str
     followers: int
     original: bool = True
-    xingtu_beta: bool = False
-    xingtu_registered: bool = False
-    growth_stage: str | None = None
-    co_creations_this_month: int = 0
-    price_card: Mapping[str, Decimal] = _EMPTY
     #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
     extra: Mapping[str, Any] = _EMPTY
 
@@ -111,8 +117,6 @@ class Participant:
     creator: str
     role: str
     agreed: Decimal
-    xingtu_beta: bool | None = None
-    xingtu_registered: bool | None = None
     #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
     extra: Mapping[str, Any] = _EMPTY
 
@@ -133,14 +137,10 @@ class Order:
     amount: Decimal
     stage: str
     task: str = "assigned"
-    video_seconds: int | None = None
-    co_creation: bool = False
-    app: str = "douyin"
-    off_platform: bool = False
-    review_failed: bool = False
     termination: Termination | None = None
     participants: tuple[Participant, ...] = ()
-    #: The price-card band that gave the amount (XT-PRICE-01), or None when the amount was given.
+    #: The key of the card that gave the amount (a plugin's :class:`~creatorpay.core.fields.Pricing`:
+    #: Xingtu's price-card band, XT-PRICE-01), or None when the amount was given.
     priced_band: str | None = None
     #: The keys plugins declare (``creatorpay_scenario_fields``), by name.
     extra: Mapping[str, Any] = _EMPTY
@@ -279,7 +279,7 @@ def _creator_dict(values: Mapping[str, Any]) -> dict[str, Any]:
         if key == "extra":
             found.update(_written(value))
         else:
-            found[key] = {band: str(price) for band, price in value.items()} if key == "price_card" else value
+            found[key] = value
     return found
 
 
@@ -303,16 +303,7 @@ def _order_dict(order: Order) -> dict[str, Any]:
     found: dict[str, Any] = {"id": order.id}
     if order.priced_band is None:
         found["amount"] = str(order.amount)
-    if order.video_seconds is not None:
-        found["video_seconds"] = order.video_seconds
-    found.update(
-        task=order.task,
-        stage=order.stage,
-        co_creation=order.co_creation,
-        app=order.app,
-        off_platform=order.off_platform,
-        review_failed=order.review_failed,
-    )
+    found.update(task=order.task, stage=order.stage)
     found.update(_written(order.extra))
     if order.termination is not None:
         found["termination"] = {"by": order.termination.by, "reason": order.termination.reason}
@@ -322,11 +313,6 @@ def _order_dict(order: Order) -> dict[str, Any]:
                 "creator": p.creator,
                 "role": p.role,
                 "agreed": str(p.agreed),
-                **{
-                    k: v
-                    for k, v in (("xingtu_beta", p.xingtu_beta), ("xingtu_registered", p.xingtu_registered))
-                    if v is not None
-                },
                 **_written(p.extra),
             }
             for p in order.participants
@@ -340,7 +326,7 @@ _Reader = Callable[[Checker, object, str], Any]
 
 
 def _at_least(read: _Reader, minimum: int) -> _Reader:
-    """A count's reader with its lower bound above 0 (``video_seconds``: XT-PRICE-01's bands start at 1 s)."""
+    """A count's reader with its lower bound above 0 (Xingtu's video length: XT-PRICE-01's bands start at 1 s)."""
 
     def check(c: Checker, value: object, path: str) -> Any:
         found = read(c, value, path)
@@ -729,7 +715,7 @@ def _order(c: Checker, raw: object, path: str, creator: Creator | None) -> Order
     termination = _termination(c, table["termination"], join(path, "termination")) if "termination" in table else None
     amount, band = values.get("amount"), None
     if amount is None and "amount" not in table:
-        band, amount = _priced(c, values.get("video_seconds"), creator, path)
+        band, amount = _priced(c, values, creator, path)
         values["amount"] = amount
     participants: tuple[Participant, ...] = ()
     if "participants" in table:
@@ -751,29 +737,23 @@ def _order(c: Checker, raw: object, path: str, creator: Creator | None) -> Order
     return Order(**order, termination=termination, participants=participants, priced_band=band)
 
 
-def _priced(c: Checker, seconds: int | None, creator: Creator | None, path: str) -> tuple[str | None, Decimal | None]:
-    """XT-PRICE-01: the price of the order's video-length band from the creator's price card."""
-    if seconds is None:
-        c.fail(
-            join(path, "amount"),
-            "required key is missing (or give video_seconds and a [creator] price_card band, XT-PRICE-01)",
-        )
+def _priced(
+    c: Checker, values: Mapping[str, Any], creator: Creator | None, path: str
+) -> tuple[str | None, Decimal | None]:
+    """An order without an amount priced from the creator's card by a plugin's
+    :class:`~creatorpay.core.fields.Pricing` (Xingtu's price card, XT-PRICE-01): the key and the price."""
+    pricing = _ACTIVE.get().schema.pricing
+    value = values.get(pricing.by) if pricing is not None else None
+    if pricing is None or value is None:
+        c.fail(join(path, "amount"), pricing.missing if pricing is not None else "required key is missing")
         return None, None
-    band = price_band(seconds)
-    price = creator.price_card.get(band) if creator is not None else None
-    if price is None:
-        c.fail(
-            join(path, "amount"), f"no amount and no creator.price_card.{band} for a {seconds} s video (XT-PRICE-01)"
-        )
+    key = pricing.key(value)
+    card = creator.extra.get(pricing.card, _EMPTY) if creator is not None else _EMPTY
+    price = card.get(key) if key is not None else None
+    if key is None or price is None:
+        c.fail(join(path, "amount"), pricing.unpriced.format(key=key, value=value))
         return None, None
-    return band, price
-
-
-def price_band(seconds: int) -> str:
-    """The XT-PRICE-01 band of a video length: 1-20 s, 21-60 s, over 60 s."""
-    if seconds <= 20:
-        return "s1_20"
-    return "s21_60" if seconds <= 60 else "s60_plus"
+    return key, price
 
 
 def _termination(c: Checker, raw: object, path: str) -> Termination | None:
@@ -843,6 +823,6 @@ __all__ = [
     "Tax",
     "Termination",
     "Tips",
+    "count_limits",
     "load_scenario",
-    "price_band",
 ]

@@ -30,7 +30,7 @@ from .checks import read_document
 from .engine import Engine, document_header
 from .errors import InputError, Problem
 from .money import AMOUNT_LIMIT, ZERO, allocate, fmt, grouped, round_fen
-from .scenario import COUNT_LIMITS, Order, Scenario, load_scenario
+from .scenario import Order, Scenario, count_limits, load_scenario
 
 if TYPE_CHECKING:
     from .statement import LineKey, Statement
@@ -233,7 +233,7 @@ def parse_vary(text: str, schema: fields.Schema | None = None) -> Vary:
         raise _fail(f"STOP of {field}: expected an amount below 1000000000000, found {parts[1]}")
     if kind == "ratio" and stop > 1:
         raise _fail(f"STOP of {field}: {field} is a ratio from 0 to 1, found {parts[1]}")
-    limit = COUNT_LIMITS.get(str(path[-1]))  # months_with_income: the loader checks it by the period
+    limit = count_limits(schema).get(str(path[-1]))  # months_with_income: the loader checks it by the period
     if kind == "count" and limit is not None and stop > limit:
         raise _fail(f"STOP of {field}: expected a whole number from 0 to {limit:,}, found {parts[1]}")
     vary = Vary(field, path, kind, start, stop, step)

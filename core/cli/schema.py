@@ -205,7 +205,7 @@ def markdown(kind: str = "scenario", schema: fields.Schema | None = None) -> str
         parts = [f"# The event row\n\n{schema.event.meaning.capitalize()}.\n", _types(), _table(schema.event)]
         for name, extra in schema.kinds.items():
             parts.append(_table(Section(name, f'kind = "{name}"', f"the fields of a {name} event", extra)))
-        parts += [_table(fields.PARTICIPANT), _table(fields.TERMINATION)]
+        parts += [_table(schema["participant"]), _table(fields.TERMINATION)]
     elif kind == "creator":
         parts = [
             f"# The creator row\n\n{schema.creator_row.meaning.capitalize()}.\n",

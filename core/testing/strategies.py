@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import strategies as st
 
 from creatorpay.core import fields
-from creatorpay.core.scenario import APPS, GROWTH_STAGES, PRICE_BANDS, STAGES, TASKS
+from creatorpay.core.scenario import STAGES, TASKS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -31,7 +31,6 @@ CREATOR = "me"
 _EDGE_FEN = (0, 1, 5, 10, 50, 99, 100, 150, 333, 500_000, 499_999, 500_001, 1_000_000, 10**14 - 1)
 _EDGE_COUNTS = (0, 1, 6, 7, 9, 10, 999, 1000, 1001, 9999, 10_000, 10_001, 999_999, 1_000_000, 1_000_001)
 #: Seconds in each price-card band (XT-PRICE-01).
-_BAND_SECONDS = {"s1_20": (1, 20), "s21_60": (21, 60), "s60_plus": (61, 3600)}
 
 
 def mostly(usual: Any, *others: Any) -> SearchStrategy[Any]:
@@ -85,13 +84,13 @@ def creators(messy: bool = False) -> SearchStrategy[dict[str, Any]]:
     """A ``[creator]`` table for :data:`CREATOR`: followers, flags, growth stage, price card."""
     optional: dict[str, SearchStrategy[Any]] = {flag: st.booleans() for flag in _creator_flags()}
     if not messy:
-        optional.update(original=mostly(True, False), xingtu_beta=mostly(True, False))
+        optional.update(original=mostly(True, False))
         optional.update({flag: mostly(False, True) for flag in _plugin_flags()})
-    optional.update(
-        growth_stage=st.sampled_from(GROWTH_STAGES),
-        co_creations_this_month=st.integers(0, 12 if messy else 4),
-        price_card=st.dictionaries(st.sampled_from(PRICE_BANDS), amounts(50_000), max_size=3),
-    )
+    optional.update(_plugin_values(messy))
+    pricing = fields.installed().pricing
+    if pricing is not None:  # the card an order may be priced from (Xingtu's price card)
+        keys = tuple(key for key, _, _ in pricing.ranges)
+        optional[pricing.card] = st.dictionaries(st.sampled_from(keys), amounts(50_000), max_size=len(keys))
     return st.fixed_dictionaries({"id": st.just(CREATOR), "followers": counts()}, optional=optional)
 
 
@@ -115,7 +114,7 @@ def _participants(draw: st.DrawFn, total_fen: int, messy: bool) -> list[dict[str
     found = []
     for name, role, part in zip(names, roles, parts, strict=True):
         person: dict[str, Any] = {"creator": name, "role": role, "agreed": fen_text(part)}
-        for flag in ("xingtu_beta", "xingtu_registered"):
+        for flag in _participant_flags():
             if draw(st.booleans()):
                 person[flag] = draw(st.booleans() if messy else mostly(True, False))
         found.append(person)
@@ -123,25 +122,28 @@ def _participants(draw: st.DrawFn, total_fen: int, messy: bool) -> list[dict[str
 
 
 @st.composite
-def orders(draw: st.DrawFn, index: int = 1, price_card: Sequence[str] = (), messy: bool = False) -> dict[str, Any]:
+def orders(draw: st.DrawFn, index: int = 1, card: Sequence[str] = (), messy: bool = False) -> dict[str, Any]:
     """One ``[[orders]]`` table with id ``o-<index>``: amount or a price-card band, stage, task, app,
     co-creation with participants, a termination (never of a settled order)."""
     order: dict[str, Any] = {"id": f"o-{index}", "stage": draw(mostly("published", *STAGES))}
     total = draw(fen(100_000))
-    if len(price_card) > 0 and draw(st.booleans()):
-        band = draw(st.sampled_from(sorted(price_card)))
-        order["video_seconds"] = draw(st.integers(*_BAND_SECONDS[band]))
+    pricing = fields.installed().pricing
+    if pricing is not None and len(card) > 0 and draw(st.booleans()):
+        key = draw(st.sampled_from(sorted(card)))
+        first, last = next((first, last) for k, first, last in pricing.ranges if k == key)
+        order[pricing.by] = draw(st.integers(first, min(last, first + 3600)))
         total = -1  # the amount comes from the price card: agreed amounts cannot be made to add up
     else:
         order["amount"] = fen_text(total, draw(st.booleans()))
-    for key, values in (("task", TASKS), ("app", APPS)):
+    for key, values in (("task", TASKS), *_order_choices()):
         if draw(st.booleans()):
             order[key] = draw(st.sampled_from(values) if messy else mostly(*values))
-    for flag in ("co_creation", "off_platform", "review_failed"):
+    flags = _order_flags()
+    for flag in flags:
         if draw(st.booleans()):
-            order[flag] = draw(st.booleans()) if flag == "co_creation" else draw(st.integers(0, 3)) == 0
+            order[flag] = draw(st.booleans()) if flag == flags[0] else draw(st.integers(0, 3)) == 0
     people = [CREATOR]
-    if order.get("co_creation") or draw(st.integers(0, 3)) == 0:
+    if any(order.get(flag) for flag in flags[:1]) or draw(st.integers(0, 3)) == 0:
         participants = draw(_participants(max(total, 0), messy or total < 0))
         order["participants"] = participants
         people = [p["creator"] for p in participants]
@@ -168,6 +170,50 @@ def _plugin_flags() -> tuple[str, ...]:
     """The installed plugins' ``[creator]`` flags (WeChat Channels' ``new_anchor``, ...): false unless given."""
     schema = fields.installed()
     return tuple(f.name for f in schema["creator"].fields if f.type == "bool" and f.name in schema.extra["creator"])
+
+
+def _order_choices() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The installed plugins' ``[[orders]]`` choices and their values (Xingtu's ``app``)."""
+    schema = fields.installed()
+    return tuple(
+        (f.name, f.values) for f in schema["orders"].fields if f.type == "choice" and f.name in schema.extra["orders"]
+    )
+
+
+def _order_flags() -> tuple[str, ...]:
+    """The installed plugins' ``[[orders]]`` flags. The first declared is an order's type (Xingtu's
+    co-creation, which has participants): drawn half the time; the others, rarer, one time in four."""
+    schema = fields.installed()
+    return tuple(f.name for f in schema["orders"].fields if f.type == "bool" and f.name in schema.extra["orders"])
+
+
+def _participant_flags() -> tuple[str, ...]:
+    """The installed plugins' participant flags (Xingtu's): each also a ``[creator]`` flag it falls back to."""
+    schema = fields.installed()
+    return tuple(
+        f.name for f in schema["participant"].fields if f.type == "bool" and f.name in schema.extra["participant"]
+    )
+
+
+def _plugin_values(messy: bool) -> dict[str, SearchStrategy[Any]]:
+    """The installed plugins' ``[creator]`` choices and counts (Xingtu's growth stage, ...): any value,
+    a count a month's figure (to 4, or 12 when messy, about a monthly cap such as XT-CC-06's)."""
+    schema = fields.installed()
+    found: dict[str, SearchStrategy[Any]] = {}
+    for f in schema["creator"].fields:
+        if f.name not in schema.extra["creator"]:
+            continue
+        if f.type == "choice":
+            found[f.name] = st.sampled_from(f.values)
+        elif f.type == "count":
+            found[f.name] = st.integers(0, min(12 if messy else 4, f.maximum or 12))
+    return found
+
+
+def _plugin_choices() -> frozenset[str]:
+    """The installed plugins' ``[creator]`` choices, which ``[platform.<name>]`` may set too."""
+    schema = fields.installed()
+    return frozenset(f.name for f in schema["creator"].fields if f.type == "choice") & schema.extra["creator"]
 
 
 def plugin_tables() -> tuple[fields.Section, ...]:
@@ -231,7 +277,7 @@ def platform_values() -> SearchStrategy[dict[str, Any]]:
     optional: dict[str, SearchStrategy[Any]] = {flag: st.booleans() for flag in _creator_flags()}
     optional.update(
         followers=counts(),
-        growth_stage=st.sampled_from(GROWTH_STAGES),
+        **{name: strategy for name, strategy in _plugin_values(False).items() if name in _plugin_choices()},
         tax=st.fixed_dictionaries(
             {}, optional={"method": st.sampled_from(("none", "platform")), "months_with_income": st.integers(1, 12)}
         ),
@@ -261,7 +307,8 @@ def scenario_dicts(
     data: ScenarioDict = {"schema": 1, "period": draw(period), "creator": draw(creators(messy))}
     if draw(st.integers(0, 4)) == 0:
         data["name"] = draw(st.sampled_from(("A month", "一个月", "")))
-    card = tuple(data["creator"].get("price_card", {}))
+    pricing = fields.installed().pricing
+    card = tuple(data["creator"].get(pricing.card, {})) if pricing is not None else ()
     count = draw(st.integers(0, 3))
     if count:
         data["orders"] = [draw(orders(i + 1, card, messy)) for i in range(count)]
@@ -367,11 +414,11 @@ def sample_scenarios(period: str = "2026-10") -> list[ScenarioDict]:
         "id": "o-2",
         "amount": "20000.00",
         "stage": "published",
-        "co_creation": True,
+        **dict.fromkeys(_order_flags()[:1], True),
         "participants": [
             {"creator": CREATOR, "role": "main", "agreed": "12000.00"},
-            {"creator": "c1", "role": "co_creator", "agreed": "5000.00", "xingtu_registered": True},
-            {"creator": "c2", "role": "co_creator", "agreed": "3000.00", "xingtu_registered": True},
+            {"creator": "c1", "role": "co_creator", "agreed": "5000.00", **dict.fromkeys(_participant_flags(), True)},
+            {"creator": "c2", "role": "co_creator", "agreed": "3000.00", **dict.fromkeys(_participant_flags(), True)},
         ],
     }
     samples: list[dict[str, Any]] = [
@@ -385,7 +432,10 @@ def sample_scenarios(period: str = "2026-10") -> list[ScenarioDict]:
         *(sample for section in plugin_tables() for sample in _table_samples(section)),
         {"merchant_live": {"sales": "88000.00", "private_users": 300}},
         {"orders": [{"id": "o-1", "amount": "8000.00", "stage": "published"}]},
-        {"creator": {"id": CREATOR, "followers": 52_000, "xingtu_beta": True}, "orders": [co_creation]},
+        {
+            "creator": {"id": CREATOR, "followers": 52_000, **dict.fromkeys(_participant_flags(), True)},
+            "orders": [co_creation],
+        },
         {"orders": [{**co_creation, "stage": "video_produced", "termination": {"by": "client"}}]},
         {
             "orders": [

@@ -17,9 +17,9 @@ if __name__ != "creatorpay.plugins.xingtu":  # the folder imported by its path, 
 
 from pathlib import Path
 
-from creatorpay.core.plugin import Platform, Settlement, hookimpl
+from creatorpay.core.plugin import Platform, ScenarioFields, Settlement, hookimpl
 
-from . import compensation, growth, orders, quota, validation
+from . import compensation, fields, growth, orders, quota, validation
 from .parties import leads
 
 NAME = "xingtu"
@@ -43,13 +43,21 @@ def creatorpay_platform() -> Platform:
 
 
 @hookimpl
+def creatorpay_scenario_fields() -> ScenarioFields:
+    """Xingtu's own inputs: the ``[creator]`` keys ``xingtu_beta``, ``xingtu_registered``,
+    ``growth_stage`` and ``co_creations_this_month``, the participants' flags, and the orders'
+    ``co_creation``, ``app``, ``off_platform`` and ``review_failed``."""
+    return fields.DECLARED
+
+
+@hookimpl
 def creatorpay_validate(ctx: Settlement) -> None:
     """XT-CC-*, XT-ORD-01/02 on each order, then the monthly cap XT-CC-06 in input order."""
     me = ctx.creator
     counted = False
     for order in ctx.scenario.orders:
         validation.check_order(ctx, order)
-        if not order.co_creation:
+        if not fields.co_creation(order):
             continue
         if not leads(order, me):
             lead = ", ".join(p.creator for p in order.participants if p.role == "main") or "nobody"

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from creatorpay.core.plugin import Kind, Settlement
 
+from .fields import growth_stage
+
 STAGE_NAMES = {
     "departure": "departure (出发)",
     "exploration": "exploration (探索)",
@@ -18,7 +20,7 @@ UNSET = "stage programs are operator-set and none is set"
 
 def report_stage(ctx: Settlement) -> None:
     """Report the growth stage in the statement's facts and apply the stage's program if set."""
-    stage = ctx.scenario.creator.growth_stage
+    stage = growth_stage(ctx.scenario.creator)
     if stage is not None:
         ctx.statement.fact("growth_stage", stage)
     version = ctx.rule("XT-GROW-01")

@@ -14,6 +14,7 @@ import attrs
 
 from creatorpay.core.plugin import ZERO, Kind, Settlement, allocate, grouped, round_fen, weakest
 
+from .fields import co_creation, video_seconds
 from .parties import TASK_NAMES
 
 if TYPE_CHECKING:
@@ -30,17 +31,17 @@ def payment_rule(ctx: Settlement, order: Order) -> tuple[str, str, str]:
 
     XT-ORD-02 for co-creation, XT-ORD-01 otherwise; XT-PRICE-01 when the amount is the price card's.
     """
-    rule = "XT-ORD-02" if order.co_creation else "XT-ORD-01"
+    rule = "XT-ORD-02" if co_creation(order) else "XT-ORD-01"
     task = TASK_NAMES[order.task]
     note = (
         f"{task} order placed by the client on Xingtu, paid in one payment to the main contributor"
-        if order.co_creation
+        if co_creation(order)
         else f"{task} order placed by the client on Xingtu, paid to the creator"
     )
     if order.priced_band is not None and (price := ctx.rule("XT-PRICE-01")) is not None:
         note = (
             f"amount is the price card's {order.priced_band} price ({band_text(price, order.priced_band)})"
-            f" for a {order.video_seconds} s video; {note} ({rule})"
+            f" for a {video_seconds(order)} s video; {note} ({rule})"
         )
         return "XT-PRICE-01", price.label_for(), note
     version = ctx.rule(rule)

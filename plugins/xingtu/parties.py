@@ -20,9 +20,9 @@ TASK_NAMES = {
 def flag(participant: Participant, name: str, creator: Creator) -> bool | None:
     """A participant's ``xingtu_beta`` or ``xingtu_registered``: the participant's own value, else the
     scenario creator's when the participant is them, else None (absent, which counts as false)."""
-    value: bool | None = getattr(participant, name)
+    value: bool | None = participant.extra.get(name)
     if value is None and participant.creator == creator.id:
-        return bool(getattr(creator, name))
+        return bool(creator.extra.get(name, False))
     return value
 
 

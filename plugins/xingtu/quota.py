@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .fields import co_creations_this_month
+
 if TYPE_CHECKING:
     from creatorpay.core.plugin import Order, Period, RuleVersion, Settlement, Store
 
@@ -54,7 +56,7 @@ def take_slot(ctx: Settlement, order: Order, rule: RuleVersion) -> None:
         return
     key = slot_key(creator.id, period)
     limit = rule.count("limit")
-    baseline = creator.co_creations_this_month
+    baseline = co_creations_this_month(creator)
     if ctx.store.reserve(key, holder=order.id, limit=limit, baseline=baseline):
         return
     used = ctx.store.used(key, baseline)
@@ -70,4 +72,4 @@ def take_slot(ctx: Settlement, order: Order, rule: RuleVersion) -> None:
 def slots_used(ctx: Settlement) -> int:
     """How many of the month's slots the scenario creator has used so far (XT-CC-06)."""
     creator = ctx.scenario.creator
-    return ctx.store.used(slot_key(creator.id, ctx.scenario.period), creator.co_creations_this_month)
+    return ctx.store.used(slot_key(creator.id, ctx.scenario.period), co_creations_this_month(creator))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from creatorpay.core.plugin import ZERO, grouped
 
+from .fields import app, co_creation, off_platform, review_failed
 from .parties import flag, mains, names, shown
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 def check_order(ctx: Settlement, order: Order) -> None:
     """Record every rule the order breaks (the cap of XT-CC-06 is checked after, in input order)."""
-    if order.co_creation:
+    if co_creation(order):
         _co_creation(ctx, order)
     else:
         _single(ctx, order)
@@ -31,13 +32,13 @@ def _not_on_xingtu(ctx: Settlement, order: Order) -> None:
     """CORE-ORD-02: an order Xingtu does not carry is a violation, not pending: a failed review
     (XT-CC-07 for co-creation, XT-ORD-01 otherwise) or an order arranged off Xingtu outside XT-CC-08
     (XT-ORD-01: not an order the client placed on Xingtu)."""
-    if order.review_failed:
-        rule = "XT-CC-07" if order.co_creation else "XT-ORD-01"
-        slot = " and still uses one of the month's co-creation slots" if order.co_creation else ""
+    if review_failed(order):
+        rule = "XT-CC-07" if co_creation(order) else "XT-ORD-01"
+        slot = " and still uses one of the month's co-creation slots" if co_creation(order) else ""
         if ctx.rule(rule) is not None:
             ctx.statement.violation(rule, f"failed Xingtu review: the order pays nothing{slot}", order=order.id)
-    covered = order.co_creation and ctx.rules.get("XT-CC-08") is not None  # XT-CC-08's own violation
-    if order.off_platform and not covered and ctx.rule("XT-ORD-01") is not None:
+    covered = co_creation(order) and ctx.rules.get("XT-CC-08") is not None  # XT-CC-08's own violation
+    if off_platform(order) and not covered and ctx.rule("XT-ORD-01") is not None:
         ctx.statement.violation(
             "XT-ORD-01",
             "arranged off Xingtu: not an order the client placed on Xingtu, so Xingtu pays nothing for it",
@@ -113,7 +114,7 @@ def _co_creation(ctx: Settlement, order: Order) -> None:
             order=order.id,
             participant=names(p for p, _ in unregistered),
         )
-    if order.off_platform and (rule := ctx.rule("XT-CC-08")) is not None:
+    if off_platform(order) and (rule := ctx.rule("XT-CC-08")) is not None:
         v(
             "XT-CC-08",
             f"commercial co-creation arranged off Xingtu: found no Xingtu co-creation commercial "
@@ -125,10 +126,10 @@ def _co_creation(ctx: Settlement, order: Order) -> None:
     rule = ctx.rule("XT-CC-09")
     if rule is not None:
         apps = rule.texts("supported_apps")
-        if order.app not in apps:
+        if app(order) not in apps:
             v(
                 "XT-CC-09",
-                f"submitted from {order.app}: co-creation is supported only from {', '.join(apps)}",
+                f"submitted from {app(order)}: co-creation is supported only from {', '.join(apps)}",
                 order=order.id,
                 participant=names(found) or None,
             )

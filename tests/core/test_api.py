@@ -15,6 +15,7 @@ from hypothesis import given, settings
 
 from creatorpay.core import Engine, InputError, Report, Scenario, SQLiteStore, load_scenario
 from creatorpay.plugins.netease.fields import programs
+from creatorpay.plugins.xingtu.fields import price_card
 from creatorpay.testing.strategies import scenario_dicts
 from tests.helpers import EXAMPLES, examples, scenario_dict
 
@@ -45,7 +46,7 @@ def test_mapping_amounts_may_be_decimal_or_int_as_load_scenario_returns_them() -
     )
     assert s.tips is not None and s.tips.yuan == Decimal("10.00")
     assert s.orders[0].amount == 10 and s.orders[0].participants[0].agreed == 10
-    assert s.creator.price_card["s1_20"] == 500
+    assert price_card(s.creator)["s1_20"] == 500
     found = programs(s)
     assert found is not None and found.plays == Decimal("1.5")
     assert s.tax.ytd_income == 3 and s.mcn is not None and s.mcn.share == Decimal("0.3")

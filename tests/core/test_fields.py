@@ -57,7 +57,7 @@ def test_the_loader_takes_its_keys_and_choices_from_the_definitions() -> None:
 
 
 def test_count_limits_are_the_definitions_bounds_core_input_01() -> None:
-    assert dict(scenario.COUNT_LIMITS) == {
+    assert dict(scenario.count_limits()) == {
         "followers": 10**10,
         "private_users": 10**10,
         "beans_android": 10**12 - 1,

@@ -12,7 +12,7 @@ from creatorpay.core import InputError, load_scenario
 from creatorpay.core.cli import main
 from creatorpay.core.events import parse_event
 from creatorpay.core.profiles import checked_base
-from creatorpay.core.scenario import COUNT_LIMITS
+from creatorpay.core.scenario import count_limits
 from creatorpay.core.sweep import parse_vary
 from tests.helpers import scenario_dict
 
@@ -56,7 +56,7 @@ COUNTS = [
 
 @pytest.mark.parametrize(("path", "make"), COUNTS, ids=[c[0] for c in COUNTS])
 def test_every_count_has_an_upper_bound_core_input_01(path: str, make: Any) -> None:
-    limit = COUNT_LIMITS[path.rsplit(".", 1)[1]]
+    limit = count_limits()[path.rsplit(".", 1)[1]]
     load_scenario(scenario_dict(**make(limit)))  # the bound itself is accepted
     found = problems(scenario_dict(**make(limit + 1)))
     assert f"expected a whole number from 0 to {limit:,}" in found[path]
@@ -65,7 +65,7 @@ def test_every_count_has_an_upper_bound_core_input_01(path: str, make: Any) -> N
 def test_beans_bound_keeps_their_cny_below_the_amount_limit_at_any_rate_wc_tip_01() -> None:
     """CORE-INPUT-01, WC-TIP-01: a whole number of beans (at least 1) buys 1 CNY, so the most beans
     accepted convert to less than the amount limit even at 1 bean per CNY."""
-    assert COUNT_LIMITS["beans_android"] < 10**12 and COUNT_LIMITS["beans_ios"] < 10**12
+    assert count_limits()["beans_android"] < 10**12 and count_limits()["beans_ios"] < 10**12
 
 
 def test_compare_with_absurd_beans_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,9 +9,20 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from creatorpay.core import InputError, load_scenario
-from creatorpay.core.scenario import Period, price_band
+from creatorpay.core.scenario import Period
 from creatorpay.plugins.netease.fields import programs, quality
 from creatorpay.plugins.wechat_channels.fields import harmful, new_anchor, polaris
+from creatorpay.plugins.xingtu.fields import (
+    app,
+    co_creation,
+    co_creations_this_month,
+    growth_stage,
+    off_platform,
+    price_band,
+    review_failed,
+    xingtu_beta,
+    xingtu_registered,
+)
 from tests.helpers import EXAMPLES, scenario_dict
 
 if TYPE_CHECKING:
@@ -156,17 +167,17 @@ def test_all_problems_are_reported_at_once() -> None:
 def test_defaults_follow_scenario_md() -> None:
     s = load_scenario(scenario_dict(orders=[ORDER], tips={}))
     c = s.creator
-    assert (c.original, harmful(c), quality(c), c.xingtu_beta, c.xingtu_registered) == (
+    assert (c.original, harmful(c), quality(c), xingtu_beta(c), xingtu_registered(c)) == (
         True,
         False,
         False,
         False,
         False,
     )
-    assert (c.growth_stage, c.co_creations_this_month, new_anchor(c), polaris(c)) == (None, 0, False, False)
+    assert (growth_stage(c), co_creations_this_month(c), new_anchor(c), polaris(c)) == (None, 0, False, False)
     assert s.tax.method == "none" and s.tax.ytd_income == 0 and s.mcn is None
     o = s.orders[0]
-    assert (o.task, o.app, o.co_creation, o.off_platform, o.review_failed) == (
+    assert (o.task, app(o), co_creation(o), off_platform(o), review_failed(o)) == (
         "assigned",
         "douyin",
         False,
