@@ -12,10 +12,18 @@ The same stages as the local driver (:mod:`.local`), run by Spark where the rows
    so each unit's events arrive together in (date, id) order; ``mapInArrow`` settles each unit with
    the real engine (:func:`.stages.settle_unit`) against the store as the run began, recording its
    store calls: step 1 of :mod:`.shared`.
-4. On the driver, :func:`.shared.resolve` takes those outcomes (it does not settle them again):
-   shared keys chained in unit order, seeded units settled again, a serial lane where a chain does
-   not hold, every unit's calls confirmed in unit order. The tables are written by
-   :func:`.parquet.write_run` and the run committed in the registry.
+4. The settled units stay with the executors (a DataFrame on their disks); the driver collects
+   only each unit's key, whether it was settled, its events' count and its store calls, and chains
+   the shared keys (:func:`.shared.plan`: each unit's ``left_before``). The seeds go back to the
+   executors (a broadcast) and a second ``mapInArrow`` settles those units again, seeded
+   (:func:`seed_units`); the driver checks every step (:func:`.shared.holds`), settles a key whose
+   chain does not hold in a serial lane, and confirms every unit's calls in unit order
+   (the budgets' state of the next run). Then the statements are numbered in unit order, a third
+   ``mapInArrow`` makes each unit's rows (:func:`unit_rows`) and Spark writes the run's events index,
+   statements, lines and unit slots (``partitionBy("month", "platform")``, one file per partition,
+   sorted, renamed ``part-0.parquet``: the same bytes when a run is written again) into the run's
+   temporary folder; the driver adds the small tables (creators, rejects, the store's state) with
+   :func:`.parquet.write_run`, which renames the folder into place, and the run is committed.
 
 With ``store`` (a PostgreSQL DSN) the registry and the budgets' state between runs are
 :class:`~creatorpay.core.postgres_store.PostgresStore`'s: a run reads each budget's remaining amount
@@ -45,7 +53,7 @@ from .parquet import run_folder, temporary_folder, write_run
 from .shared import holds
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
     from pathlib import Path
     from typing import TextIO
 
@@ -351,31 +359,19 @@ def unit_rows(batches: Iterable[Any], *, numbering: Any) -> Iterator[Any]:
     """``mapInArrow`` over the settled units: each unit's rows of the run's tables (its statement,
     lines, quota slots and events index, by its statement id), or its events' reject rows when it
     cannot be settled; last, the task's counts and cash per platform (one ``sum`` row)."""
-    import pyarrow as pa
-
     found: Numbering = numbering.value
-    schema = pa.schema(
-        [(name, {"string": pa.string(), "int64": pa.int64(), "int32": pa.int32()}[kind]) for name, kind in WIDE.items()]
-    )
     cash: dict[str, list[int]] = {}
     adjustments = 0
+    rejected = (*tables.columns("events"), "reason", "position")
     for batch in batches:
-        out: list[dict[str, Any]] = []
+        out: dict[str, list[tuple[Any, ...]]] = {table: [] for table in (*WRITTEN, "reject")}
         for values in batch.to_pylist():
             unit = _unit(values)
             events, _, outcome = pickle.loads(values["blob"])  # noqa: S301 (our own tasks' rows)
             outcome = found.overrides.get(unit, outcome)
             if outcome.rows is None:
                 reason = f"{unit} cannot be settled: {outcome.rejected}"
-                out += [
-                    {
-                        **_named("events", _index_row(e, found.run, None)),
-                        "tag": "reject",
-                        "reason": reason,
-                        "position": i,
-                    }
-                    for i, e in enumerate(events)
-                ]
+                out["reject"] += [(*_index_row(e, found.run, None), reason, i) for i, e in enumerate(events)]
                 continue
             ident = found.ids[unit]
             rows = stages.ledger_rows(outcome.rows, ident, found.run)
@@ -384,23 +380,38 @@ def unit_rows(batches: Iterable[Any], *, numbering: Any) -> Iterator[Any]:
                 entry = cash.setdefault(platform, [0] * 6)
                 for i, value in enumerate(sums):
                     entry[i] += value
-            out.append({**_named("statements", rows.statement), "tag": "statements"})
-            out += [{**_named("lines", line), "tag": "lines"} for line in rows.lines]
-            out += [{**_named("unit_slots", slot), "tag": "unit_slots"} for slot in rows.slots]
-            out += [{**_named("events", _index_row(e, found.run, ident)), "tag": "events"} for e in events]
-        yield pa.RecordBatch.from_pylist(out, schema)
-    yield pa.RecordBatch.from_pylist(
-        [{"tag": "sum", "detail": json.dumps({"cash": cash, "adjustments": adjustments})}], schema
-    )
+            out["statements"].append(rows.statement)
+            out["lines"] += rows.lines
+            out["unit_slots"] += rows.slots
+            out["events"] += [_index_row(e, found.run, ident) for e in events]
+        for tag, found_rows in out.items():
+            if found_rows:
+                yield _columns(tag, rejected if tag == "reject" else tables.columns(tag), found_rows)
+    summed = (json.dumps({"cash": cash, "adjustments": adjustments}),)
+    yield _columns("sum", ("detail",), [summed])
+
+
+def _columns(tag: str, names: Sequence[str], rows: list[tuple[Any, ...]]) -> Any:
+    """Rows of one table as a record batch of :data:`WIDE`'s columns, built column by column (the
+    columns of other tables null)."""
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "int64": pa.int64(), "int32": pa.int32()}
+    given = dict(zip(names, zip(*rows, strict=True), strict=True))
+    arrays = [
+        pa.array([tag] * len(rows), pa.string())
+        if name == "tag"
+        else pa.array(given[name], types[kind])
+        if name in given
+        else pa.nulls(len(rows), types[kind])
+        for name, kind in WIDE.items()
+    ]
+    return pa.RecordBatch.from_arrays(arrays, names=list(WIDE))
 
 
 def _index_row(e: stages.EventRow, run: int, statement: int | None) -> tuple[Any, ...]:
     """An event's row of the events index (:data:`.tables.EVENTS`)."""
     return (e[3], e[1], e[2], e[0], e[4], e[5], e[6], stages.event_digest(e), run, e[8], statement)
-
-
-def _named(table: str, row: tuple[Any, ...]) -> dict[str, Any]:
-    return dict(zip(tables.columns(table), row, strict=True))
 
 
 class Settled(NamedTuple):
