@@ -27,6 +27,7 @@ import fcntl
 import json
 import os
 import shutil
+import uuid
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..batch.ledger import EXPORT_COLUMNS, Unit, from_fen, write_totals
@@ -190,7 +191,7 @@ def write_run(
             write_table(temporary, table, rows.get(table, ()))
     _fsync_tree(temporary)
     if final.exists():
-        trash = final.with_name(f".{final.name}.old.{os.getpid()}")
+        trash = final.with_name(f".{final.name}.old.{os.getpid()}.{uuid.uuid4().hex}")
         os.replace(final, trash)
         os.replace(temporary, final)
         shutil.rmtree(trash)
@@ -201,11 +202,12 @@ def write_run(
 
 
 def temporary_folder(ledger: Path, run: int) -> Path:
-    """The empty temporary folder beside ``run``'s where its tables are written before the rename."""
+    """The empty temporary folder beside ``run``'s where its tables are written before the rename:
+    its own name (two drivers in one process may write the same run at once, a Spark write taking
+    a while outside any lock; the name is never inside a data file)."""
     final = run_folder(ledger, run)
     final.parent.mkdir(parents=True, exist_ok=True)
-    temporary = final.with_name(f".{final.name}.{os.getpid()}")
-    shutil.rmtree(temporary, ignore_errors=True)
+    temporary = final.with_name(f".{final.name}.{os.getpid()}.{uuid.uuid4().hex}")
     temporary.mkdir()
     return temporary
 
