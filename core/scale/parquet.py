@@ -27,6 +27,7 @@ import fcntl
 import json
 import os
 import shutil
+import uuid
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..batch.ledger import EXPORT_COLUMNS, Unit, total_row, write_totals
@@ -174,41 +175,22 @@ def run_folder(ledger: Path, run: int) -> Path:
     return ledger / RUNS / f"run-{run:06d}"
 
 
-def write_run(ledger: Path, run: int, rows: Mapping[str, Sequence[tuple[Any, ...]]]) -> Path:
+def write_run(
+    ledger: Path, run: int, rows: Mapping[str, Sequence[tuple[Any, ...]]], *, prepared: Path | None = None
+) -> Path:
     """Write a run's tables (table name -> rows, in :mod:`.tables`' column order) into its folder,
     whole or not at all: a temporary folder renamed into place (replacing the run's old folder,
-    which a re-run writes again with the same bytes). Rows are sorted; files named by partition."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+    which a re-run writes again with the same bytes). Rows are sorted; files named by partition.
+    ``prepared``: a temporary folder (:func:`temporary_folder`) where some tables were written
+    already (by Spark, :func:`.spark.write_tables`); the others are written from ``rows``."""
     final = run_folder(ledger, run)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    temporary = final.with_name(f".{final.name}.{os.getpid()}")
-    shutil.rmtree(temporary, ignore_errors=True)
-    for table, columns in tables.TABLES.items():
-        names = [name for name, _ in columns]
-        found = sorted(rows.get(table, ()), key=_sort_key(table))
-        parts: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-        if table in tables.PARTITIONED:
-            for row in found:
-                parts.setdefault((row[0], row[1]), []).append(row)
-        else:
-            parts[()] = list(found)
-        for part, part_rows in sorted(parts.items()):
-            folder = temporary / table
-            if part:
-                folder = folder / f"month={part[0]}" / f"platform={part[1]}"
-            folder.mkdir(parents=True, exist_ok=True)
-            schema = tables.schema(table)
-            arrays = list(zip(*part_rows, strict=True)) if part_rows else [()] * len(names)
-            data = pa.Table.from_arrays(
-                [pa.array(values, type=field.type) for values, field in zip(arrays, schema, strict=True)],
-                schema=schema,
-            )
-            pq.write_table(data, folder / "part-0.parquet", compression="zstd")
+    temporary = prepared if prepared is not None else temporary_folder(ledger, run)
+    for table in tables.TABLES:
+        if prepared is None or not (prepared / table).exists():
+            write_table(temporary, table, rows.get(table, ()))
     _fsync_tree(temporary)
     if final.exists():
-        trash = final.with_name(f".{final.name}.old.{os.getpid()}")
+        trash = final.with_name(f".{final.name}.old.{os.getpid()}.{uuid.uuid4().hex}")
         os.replace(final, trash)
         os.replace(temporary, final)
         shutil.rmtree(trash)
@@ -216,6 +198,45 @@ def write_run(ledger: Path, run: int, rows: Mapping[str, Sequence[tuple[Any, ...
         os.replace(temporary, final)
     _sync_folder(final.parent)
     return final
+
+
+def temporary_folder(ledger: Path, run: int) -> Path:
+    """The empty temporary folder beside ``run``'s where its tables are written before the rename:
+    its own name (two drivers in one process may write the same run at once, a Spark write taking
+    a while outside any lock; the name is never inside a data file)."""
+    final = run_folder(ledger, run)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temporary = final.with_name(f".{final.name}.{os.getpid()}.{uuid.uuid4().hex}")
+    temporary.mkdir()
+    return temporary
+
+
+def write_table(folder: Path, table: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    """One table's rows into ``folder/table``: sorted, one file per (month, platform) for the
+    partitioned tables, whose month and platform are in the folder names only (as Spark writes
+    them, ``DataFrame.write.partitionBy``), else one file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    found = sorted(rows, key=_sort_key(table))
+    parts: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    if table in tables.PARTITIONED:
+        for row in found:
+            parts.setdefault((row[0], row[1]), []).append(row[2:])
+    else:
+        parts[()] = list(found)
+    schema = tables.file_schema(table)
+    for part, part_rows in sorted(parts.items()):
+        target = folder / table
+        if part:
+            target = target / f"month={part[0]}" / f"platform={part[1]}"
+        target.mkdir(parents=True, exist_ok=True)
+        arrays = list(zip(*part_rows, strict=True)) if part_rows else [()] * len(schema)
+        data = pa.Table.from_arrays(
+            [pa.array(values, type=field.type) for values, field in zip(arrays, schema, strict=True)],
+            schema=schema,
+        )
+        pq.write_table(data, target / "part-0.parquet", compression="zstd")
 
 
 def _sort_key(table: str) -> Any:
@@ -234,14 +255,21 @@ def _fsync_tree(folder: Path) -> None:
 
 
 def read_table(folder: Path, table: str) -> list[tuple[Any, ...]]:
-    """A run folder's rows of ``table``, as tuples in column order (partitions in name order)."""
+    """A run folder's rows of ``table``, as tuples in column order (partitions in name order; a
+    partitioned table's month and platform read from its folders' names)."""
     import pyarrow.parquet as pq
 
-    names = tables.columns(table)
+    schema = tables.file_schema(table)
+    names = schema.names
+    partitioned = table in tables.PARTITIONED
     found: list[tuple[Any, ...]] = []
     for path in sorted((folder / table).rglob("*.parquet")):
-        data = pq.read_table(path, schema=tables.schema(table))
-        found.extend(tuple(row[name] for name in names) for row in data.to_pylist())
+        data = pq.read_table(path, schema=schema).to_pylist()
+        if partitioned:
+            month, platform = (path.parent.parent.name.partition("=")[2], path.parent.name.partition("=")[2])
+            found.extend((month, platform, *(row[name] for name in names)) for row in data)
+        else:
+            found.extend(tuple(row[name] for name in names) for row in data)
     return found
 
 
@@ -294,14 +322,19 @@ class ParquetLedger:
         return committed[: committed.index(run)] if run in committed else committed
 
     def publish(
-        self, run: int, rows: Mapping[str, Sequence[tuple[Any, ...]]], before: Sequence[int] | None = None
+        self,
+        run: int,
+        rows: Mapping[str, Sequence[tuple[Any, ...]]],
+        before: Sequence[int] | None = None,
+        *,
+        prepared: Path | None = None,
     ) -> bool | None:
         """Write ``run``'s folder and commit it, if the runs committed are still ``before`` (what the
         run read: optimistic, no lock held while it settles; None: commit without that check).
         True if committed; False if it was committed already (its folder was written again, with
         the same bytes for the same inputs); None if another run was committed meanwhile: nothing
-        is published, settle it again."""
-        write_run(self.folder, run, rows)
+        is published, settle it again. ``prepared``: tables written already (:func:`write_run`)."""
+        write_run(self.folder, run, rows, prepared=prepared)
         if before is None:
             return self.registry.commit_run(str(run))
         if self.registry is self._files:
@@ -521,5 +554,7 @@ __all__ = [
     "Registry",
     "read_table",
     "run_folder",
+    "temporary_folder",
     "write_run",
+    "write_table",
 ]

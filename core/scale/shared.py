@@ -222,28 +222,28 @@ def resolve(
     began, in any order), the outcomes in the order of ``jobs``."""
     store = state_store(state)
     outcomes = private(settle, jobs, store) if first is None else first(jobs)
-    shared = shared_keys([o.calls for o in outcomes])
-    lanes = _lanes(shared, outcomes)
-    starts = budgets_left(state)
+    chains, lanes = plan([o.calls for o in outcomes], [o.rows is not None for o in outcomes], state)
     chained: list[str] = []
     lane_keys: list[str] = []
-    for keys, members in lanes:
-        resettled = _chained(settle, jobs, outcomes, keys, members, store, starts)
+    for found in chains:
+        resettled = _chained(settle, jobs, outcomes, found, store)
         if resettled is None:
-            lane_keys += keys
-            lane = serial(settle, [jobs[i] for i in members], state_store(state))
-            for index, outcome in zip(members, lane, strict=True):
-                outcomes[index] = outcome
+            lanes.append((found.keys, found.members))
         else:
-            chained += keys
+            chained += found.keys
             for index, outcome in resettled.items():
                 outcomes[index] = outcome
+    for keys, members in lanes:
+        lane_keys += keys
+        lane = serial(settle, [jobs[i] for i in members], state_store(state))
+        for index, outcome in zip(members, lane, strict=True):
+            outcomes[index] = outcome
     final = state_store(state)
     outcomes, again = commit(settle, jobs, outcomes, final)
     return Resolution(outcomes, sorted(chained), sorted(lane_keys), again, state_of(final))
 
 
-def _lanes(shared: Mapping[str, list[int]], outcomes: Sequence[Outcome]) -> list[tuple[list[str], list[int]]]:
+def _lanes(shared: Mapping[str, list[int]], transcripts: Sequence[Sequence[Call]]) -> list[tuple[list[str], list[int]]]:
     """The shared keys in groups that units connect (a unit touching two shared keys joins them),
     each with its units in order."""
     parent = {key: key for key in shared}
@@ -254,8 +254,8 @@ def _lanes(shared: Mapping[str, list[int]], outcomes: Sequence[Outcome]) -> list
             key = parent[key]
         return key
 
-    for outcome in outcomes:
-        touched = sorted(k for k in keys_of(outcome.calls) if k in shared)
+    for calls in transcripts:
+        touched = sorted(k for k in keys_of(calls) if k in shared)
         for other in touched[1:]:
             parent[root(other)] = root(touched[0])
     groups: dict[str, tuple[list[str], set[int]]] = {}
@@ -266,47 +266,101 @@ def _lanes(shared: Mapping[str, list[int]], outcomes: Sequence[Outcome]) -> list
     return [(keys, sorted(members)) for keys, members in sorted(groups.values())]
 
 
-def _chained(
-    settle: Callable[[Job, StoreBuffer], Outcome],
-    jobs: Sequence[Job],
-    outcomes: Sequence[Outcome],
+#: A unit's seeds: each shared budget it uses -> (capacity, ``left_before``; None: never drawn from).
+Seeds = dict[str, tuple[Decimal, Decimal | None]]
+
+
+class Chain(NamedTuple):
+    """Steps 2 for one group of shared keys: its keys, its units (indexes, in order), each key's
+    ``left_before`` by unit (-1: what the last one left) and each unit's seeds."""
+
+    keys: list[str]
+    members: list[int]
+    lefts: dict[str, dict[int, Decimal | None]]
+    seeds: dict[int, Seeds]
+
+
+def plan(
+    transcripts: Sequence[Sequence[Call]], settled: Sequence[bool], state: State
+) -> tuple[list[Chain], list[tuple[list[str], list[int]]]]:
+    """Step 2 from the units' transcripts alone (in unit order; ``settled``: False for a unit that
+    could not be settled, which draws nothing): the groups of shared keys to chain, with each
+    unit's seeds, and those that go to a serial lane at once (a key that is not a budget)."""
+    shared = shared_keys(transcripts)
+    starts = budgets_left(state)
+    chains: list[Chain] = []
+    lanes: list[tuple[list[str], list[int]]] = []
+    for keys, members in _lanes(shared, transcripts):
+        found = _seeds(transcripts, settled, keys, members, starts)
+        if found is None:
+            lanes.append((keys, members))
+        else:
+            chains.append(found)
+    return chains, lanes
+
+
+def _seeds(
+    transcripts: Sequence[Sequence[Call]],
+    settled: Sequence[bool],
     keys: list[str],
     members: list[int],
-    store: StoreBuffer,
     starts: Mapping[str, Decimal],
-) -> dict[int, Outcome] | None:
-    """Steps 2 and 3 for one group of shared keys: the units settled again seeded with their
-    ``left_before``, every step of each key's chain checked; None when a step does not hold, or a
-    key is not a budget (the group then goes to a serial lane)."""
-    kinds = [keys_of(outcomes[i].calls) for i in members]
+) -> Chain | None:
+    """Step 2 for one group of shared keys: each key's chain of ``left_before`` over its units;
+    None when a key is not a budget (the group then goes to a serial lane)."""
+    kinds = [keys_of(transcripts[i]) for i in members]
     if any(kind.get(key) != "budget" for key in keys for kind in kinds if key in kind):
         return None
     lefts: dict[str, dict[int, Decimal | None]] = {}
     capacities: dict[str, Decimal] = {}
     for key in keys:
-        users = [i for i in members if key in keys_of(outcomes[i].calls)]
-        capacity = next((c for i in users if (c := capacity_of(outcomes[i].calls, key)) is not None), None)
+        users = [i for i in members if key in keys_of(transcripts[i])]
+        capacity = next((c for i in users if (c := capacity_of(transcripts[i], key)) is not None), None)
         if capacity is None:
             return None
         capacities[key] = capacity
-        kept = [
-            outcomes[i].calls if outcomes[i].rows is not None else [] for i in users
-        ]  # a rejected unit draws nothing
+        kept = [transcripts[i] if settled[i] else [] for i in users]  # a rejected unit draws nothing
         steps = chain(key, starts.get(key), kept)
         lefts[key] = dict(zip([*users, -1], steps, strict=True))  # -1: what the last one left
+    seeds = {
+        index: {key: (capacities[key], lefts[key][index]) for key in keys if index in lefts[key]} for index in members
+    }
+    return Chain(keys, members, lefts, seeds)
+
+
+def holds(
+    found: Chain, index: int, before: Sequence[Call], after_calls: Sequence[Call], after: Mapping[str, Decimal | None]
+) -> bool:
+    """Step 3's check for one unit of a chain settled again with its seeds: it touches the same
+    shared keys as before (``before``: its first transcript, ``after_calls``: the seeded one), and
+    what it left in each is the next unit's ``left_before``."""
+    keys = set(found.keys)
+    if keys_of(after_calls).keys() & keys != keys_of(before).keys() & keys:
+        return False  # it touched other shared keys once seeded
+    for key in found.keys:
+        if index not in found.lefts[key]:
+            continue
+        users = list(found.lefts[key])
+        following = users[users.index(index) + 1]
+        if after.get(key) != found.lefts[key][following]:
+            return False
+    return True
+
+
+def _chained(
+    settle: Callable[[Job, StoreBuffer], Outcome],
+    jobs: Sequence[Job],
+    outcomes: Sequence[Outcome],
+    found: Chain,
+    store: StoreBuffer,
+) -> dict[int, Outcome] | None:
+    """Step 3 for one group of shared keys: the units settled again seeded with their
+    ``left_before``, every step of each key's chain checked; None when a step does not hold."""
     resettled: dict[int, Outcome] = {}
-    for index in members:
-        seeds = {key: (capacities[key], lefts[key][index]) for key in keys if index in lefts[key]}
-        outcome, after = seeded(settle, jobs[index], store, seeds)
-        if keys_of(outcome.calls).keys() & set(keys) != keys_of(outcomes[index].calls).keys() & set(keys):
-            return None  # it touched other shared keys once seeded
-        for key in keys:
-            if index not in lefts[key]:
-                continue
-            users = list(lefts[key])
-            following = users[users.index(index) + 1]
-            if after.get(key) != lefts[key][following]:
-                return None
+    for index in found.members:
+        outcome, after = seeded(settle, jobs[index], store, found.seeds[index])
+        if not holds(found, index, outcomes[index].calls, outcome.calls, after):
+            return None
         resettled[index] = outcome
     return resettled
 
@@ -343,14 +397,18 @@ def budgets_left(state: State) -> dict[str, Decimal]:
 
 
 __all__ = [
+    "Chain",
     "Resolution",
+    "Seeds",
     "State",
     "apply",
     "budgets_left",
     "capacity_of",
     "chain",
     "commit",
+    "holds",
     "keys_of",
+    "plan",
     "private",
     "resolve",
     "seeded",

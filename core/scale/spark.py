@@ -12,10 +12,18 @@ The same stages as the local driver (:mod:`.local`), run by Spark where the rows
    so each unit's events arrive together in (date, id) order; ``mapInArrow`` settles each unit with
    the real engine (:func:`.stages.settle_unit`) against the store as the run began, recording its
    store calls: step 1 of :mod:`.shared`.
-4. On the driver, :func:`.shared.resolve` takes those outcomes (it does not settle them again):
-   shared keys chained in unit order, seeded units settled again, a serial lane where a chain does
-   not hold, every unit's calls confirmed in unit order. The tables are written by
-   :func:`.parquet.write_run` and the run committed in the registry.
+4. The settled units stay with the executors (a DataFrame on their disks); the driver collects
+   only each unit's key, whether it was settled, its events' count and its store calls, and chains
+   the shared keys (:func:`.shared.plan`: each unit's ``left_before``). The seeds go back to the
+   executors (a broadcast) and a second ``mapInArrow`` settles those units again, seeded
+   (:func:`seed_units`); the driver checks every step (:func:`.shared.holds`), settles a key whose
+   chain does not hold in a serial lane, and confirms every unit's calls in unit order
+   (the budgets' state of the next run). Then the statements are numbered in unit order, a third
+   ``mapInArrow`` makes each unit's rows (:func:`unit_rows`) and Spark writes the run's events index,
+   statements, lines and unit slots (``partitionBy("month", "platform")``, one file per partition,
+   sorted, renamed ``part-0.parquet``: the same bytes when a run is written again) into the run's
+   temporary folder; the driver adds the small tables (creators, rejects, the store's state) with
+   :func:`.parquet.write_run`, which renames the folder into place, and the run is committed.
 
 With ``store`` (a PostgreSQL DSN) the registry and the budgets' state between runs are
 :class:`~creatorpay.core.postgres_store.PostgresStore`'s: a run reads each budget's remaining amount
@@ -26,7 +34,10 @@ is settled again from the new state. pyspark is imported only here (``pip instal
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
+import shutil
 import time
 from decimal import Decimal
 from functools import partial
@@ -36,12 +47,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..batch.run import Summary
 from ..files import MAX_LINE
 from ..rows import TOO_LONG
-from . import shared, stages
+from . import shared, stages, tables
 from .local import LocalDriver
-from .parquet import run_folder, write_run
+from .parquet import run_folder, temporary_folder, write_run
+from .shared import holds
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
     from pathlib import Path
     from typing import TextIO
 
@@ -49,6 +61,7 @@ if TYPE_CHECKING:
     from ..batch.workers import Job, Outcome, Settler
     from ..engine import Engine
     from ..scenario import Period
+    from ..sqlite_store import Call
     from .parquet import ParquetLedger
 
 #: Rows checked at a time inside a task.
@@ -62,8 +75,11 @@ CHECKED = (
     "tag string, id string, platform string, creator string, month string, date string, kind string, "
     "body string, run long, line long, reason string"
 )
-#: The schema of a settled unit: its key and its events, job and private outcome, pickled.
-SETTLED = "platform string, creator string, month string, blob binary"
+#: The schema of a settled unit: its key, whether it was settled (else it cannot be), its events'
+#: count, its store calls (pickled, null if none) and its events, job and outcome (pickled).
+SETTLED = "platform string, creator string, month string, ok boolean, staged long, calls binary, blob binary"
+#: ... settled again seeded: the same and what it left in each seeded budget (pickled).
+SEEDED = SETTLED + ", after binary"
 #: The events index's columns a sighting in the ledger needs (besides its id), and their Spark types.
 _HISTORY = {
     "platform": "string",
@@ -226,17 +242,49 @@ class Context(NamedTuple):
     state: shared.State
 
 
+def _settled_schema(*, seeded: bool = False) -> Any:
+    import pyarrow as pa
+
+    fields = [
+        ("platform", pa.string()),
+        ("creator", pa.string()),
+        ("month", pa.string()),
+        ("ok", pa.bool_()),
+        ("staged", pa.int64()),
+        ("calls", pa.binary()),
+        ("blob", pa.binary()),
+    ]
+    return pa.schema([*fields, ("after", pa.binary())] if seeded else fields)
+
+
+def _settled_row(unit: Unit, events: list[stages.EventRow], work: Job, outcome: Outcome) -> dict[str, Any]:
+    return {
+        "platform": unit.platform,
+        "creator": unit.creator,
+        "month": unit.month,
+        "ok": outcome.rows is not None,
+        "staged": len(events),
+        "calls": pickle.dumps(outcome.calls, protocol=pickle.HIGHEST_PROTOCOL) if outcome.calls else None,
+        "blob": pickle.dumps((events, work, outcome), protocol=pickle.HIGHEST_PROTOCOL),
+    }
+
+
+def _unit(values: Mapping[str, Any]) -> Unit:
+    from ..batch.ledger import Unit
+
+    return Unit(values["platform"], values["creator"], values["month"])
+
+
 def settle_units(batches: Iterable[Any], *, settler: Settler, context: Any) -> Iterator[Any]:
     """``mapInArrow`` over the new events, each unit's together in (date, id) order: each unit's job
     (:func:`.stages.job`) settled against the store as the run began, its calls recorded and undone
-    (:func:`.shared.private`); one row per unit with its events, job and outcome pickled."""
+    (:func:`.shared.private`); one row per unit: whether it was settled, its events' count, its
+    calls (what the driver chains) and its events, job and outcome, pickled (what stays here)."""
     import pyarrow as pa
 
     found: Context = context.value
     store = shared.state_store(found.state)
-    schema = pa.schema(
-        [("platform", pa.string()), ("creator", pa.string()), ("month", pa.string()), ("blob", pa.binary())]
-    )
+    schema = _settled_schema()
 
     def rows() -> Iterator[stages.EventRow]:
         for batch in batches:
@@ -248,13 +296,162 @@ def settle_units(batches: Iterable[Any], *, settler: Settler, context: Any) -> I
         events = list(group)
         work = stages.job(unit, events, found.profiles.get(unit.creator), found.histories.get(unit))
         outcome = shared.private(partial(stages.settle_unit, settler), [work], store)[0]
-        blob = pickle.dumps((events, work, outcome), protocol=pickle.HIGHEST_PROTOCOL)
-        out.append({"platform": unit.platform, "creator": unit.creator, "month": unit.month, "blob": blob})
+        out.append(_settled_row(unit, events, work, outcome))
         if len(out) >= 1000:
             yield pa.RecordBatch.from_pylist(out, schema)
             out = []
     if out:
         yield pa.RecordBatch.from_pylist(out, schema)
+
+
+def seed_units(batches: Iterable[Any], *, settler: Settler, context: Any, seeds: Any) -> Iterator[Any]:
+    """``mapInArrow`` over the settled units of shared budgets: each settled again with the store
+    seeded with its ``left_before`` (step 3 of :mod:`.shared`, :func:`.shared.seeded`); the same
+    row, and what the unit left in each seeded key (pickled), for the driver to check the chain."""
+    import pyarrow as pa
+
+    found: Context = context.value
+    wanted: dict[Unit, shared.Seeds] = seeds.value
+    store = shared.state_store(found.state)
+    schema = _settled_schema(seeded=True)
+    for batch in batches:
+        out = []
+        for values in batch.to_pylist():
+            unit = _unit(values)
+            events, work, _ = pickle.loads(values["blob"])  # noqa: S301 (our own tasks' rows)
+            outcome, after = shared.seeded(partial(stages.settle_unit, settler), work, store, wanted[unit])
+            row = _settled_row(unit, events, work, outcome)
+            row["after"] = pickle.dumps(after, protocol=pickle.HIGHEST_PROTOCOL)
+            out.append(row)
+        yield pa.RecordBatch.from_pylist(out, schema)
+
+
+#: The run's tables Spark writes (partitioned by month and platform), and the columns of the rows
+#: the tasks make for them: a tag (the table, ``reject`` for the events of a unit that cannot be
+#: settled, ``sum`` for a task's counts and cash) and every table's columns.
+WRITTEN = ("events", "statements", "lines", "unit_slots")
+_SPARK_TYPES = {"string": "string", "int64": "long", "int32": "int"}
+
+
+def _wide() -> dict[str, str]:
+    columns = {"tag": "string"}
+    for table in WRITTEN:
+        for name, kind in tables.TABLES[table]:
+            columns.setdefault(name, kind.rstrip("?"))
+    columns.update(reason="string", position="int32")
+    return columns
+
+
+WIDE = _wide()
+
+
+class Numbering(NamedTuple):
+    """What the tasks writing the run's rows need (broadcast): each settled unit's statement id,
+    the outcomes the driver settled itself (a serial lane), the run and the events file's name."""
+
+    ids: dict[Unit, int]
+    overrides: dict[Unit, Outcome]
+    run: int
+    source: str
+
+
+def unit_rows(batches: Iterable[Any], *, numbering: Any) -> Iterator[Any]:
+    """``mapInArrow`` over the settled units: each unit's rows of the run's tables (its statement,
+    lines, quota slots and events index, by its statement id), or its events' reject rows when it
+    cannot be settled; last, the task's counts and cash per platform (one ``sum`` row)."""
+    found: Numbering = numbering.value
+    cash: dict[str, list[int]] = {}
+    adjustments = 0
+    rejected = (*tables.columns("events"), "reason", "position")
+    for batch in batches:
+        out: dict[str, list[tuple[Any, ...]]] = {table: [] for table in (*WRITTEN, "reject")}
+        for values in batch.to_pylist():
+            unit = _unit(values)
+            events, _, outcome = pickle.loads(values["blob"])  # noqa: S301 (our own tasks' rows)
+            outcome = found.overrides.get(unit, outcome)
+            if outcome.rows is None:
+                reason = f"{unit} cannot be settled: {outcome.rejected}"
+                out["reject"] += [(*_index_row(e, found.run, None), reason, i) for i, e in enumerate(events)]
+                continue
+            ident = found.ids[unit]
+            rows = stages.ledger_rows(outcome.rows, ident, found.run)
+            adjustments += outcome.rows.type == "adjustment"
+            for platform, sums in stages.reconcile([rows.statement], rows.lines).items():
+                entry = cash.setdefault(platform, [0] * 6)
+                for i, value in enumerate(sums):
+                    entry[i] += value
+            out["statements"].append(rows.statement)
+            out["lines"] += rows.lines
+            out["unit_slots"] += rows.slots
+            out["events"] += [_index_row(e, found.run, ident) for e in events]
+        for tag, found_rows in out.items():
+            if found_rows:
+                yield _columns(tag, rejected if tag == "reject" else tables.columns(tag), found_rows)
+    summed = (json.dumps({"cash": cash, "adjustments": adjustments}),)
+    yield _columns("sum", ("detail",), [summed])
+
+
+def _columns(tag: str, names: Sequence[str], rows: list[tuple[Any, ...]]) -> Any:
+    """Rows of one table as a record batch of :data:`WIDE`'s columns, built column by column (the
+    columns of other tables null)."""
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "int64": pa.int64(), "int32": pa.int32()}
+    given = dict(zip(names, zip(*rows, strict=True), strict=True))
+    arrays = [
+        pa.array([tag] * len(rows), pa.string())
+        if name == "tag"
+        else pa.array(given[name], types[kind])
+        if name in given
+        else pa.nulls(len(rows), types[kind])
+        for name, kind in WIDE.items()
+    ]
+    return pa.RecordBatch.from_arrays(arrays, names=list(WIDE))
+
+
+def _index_row(e: stages.EventRow, run: int, statement: int | None) -> tuple[Any, ...]:
+    """An event's row of the events index (:data:`.tables.EVENTS`)."""
+    return (e[3], e[1], e[2], e[0], e[4], e[5], e[6], stages.event_digest(e), run, e[8], statement)
+
+
+class Settled(NamedTuple):
+    """What the driver holds of a settled unit: its key, whether it was settled, its events' count,
+    its store calls, and (settled again seeded) what it left in each seeded budget."""
+
+    unit: Unit
+    ok: bool
+    staged: int
+    calls: list[Call]
+    after: dict[str, Decimal | None]
+
+
+def _settled(row: Any) -> Settled:
+    values = row.asDict()
+    calls = pickle.loads(values["calls"]) if values["calls"] is not None else []  # noqa: S301 (our rows)
+    after = pickle.loads(values["after"]) if values.get("after") is not None else {}  # noqa: S301 (our rows)
+    return Settled(_unit(values), bool(values["ok"]), int(values["staged"]), calls, after)
+
+
+class Chained(NamedTuple):
+    """The shared keys resolved: the frame of every unit's final row (key and blob), the outcomes
+    the driver settled itself (serial lanes, units settled again), and the store's final state."""
+
+    frame: Any
+    overrides: dict[Unit, Outcome]
+    state: shared.State
+
+
+def _tidy(folder: Path) -> None:
+    """A table Spark wrote, as :func:`.parquet.write_table` names it: Spark's ``_SUCCESS`` and
+    checksum files removed, each partition's one file renamed ``part-0.parquet``."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and (path.name.startswith(("_", ".")) or path.suffix == ".crc"):
+            path.unlink()
+    for part in sorted({path.parent for path in folder.rglob("*.parquet")}):
+        files = sorted(part.glob("*.parquet"))
+        if len(files) != 1:
+            raise RuntimeError(f"Spark wrote {len(files)} files into {part}, not one")
+        os.replace(files[0], part / "part-0.parquet")
 
 
 class Conflict(Exception):
@@ -332,33 +529,97 @@ class SparkDriver(LocalDriver):
                 if before:  # late events: what the units settled before hold
                     units = new.dropDuplicates(["platform", "creator", "month"]).collect()
                     histories = self.ledger.histories(before, [stages.unit_of(_plain(r.asDict())) for r in units])
-                settled = self._settled(new, Context(known, histories, state))
+                context = self.spark.sparkContext.broadcast(Context(known, histories, state))
+                first, units_ = self._settled(new, context)
             finally:
                 deduped.unpersist()
         finally:
             checked.unpersist()
-        summary.staged = sum(len(unit_events) for unit_events, _, _ in settled)
-        jobs = [work for _, work, _ in settled]
-        outcomes = [outcome for _, _, outcome in settled]
-        resolution = shared.resolve(self._settle, jobs, state, first=lambda _: list(outcomes))
-        self.chained, self.serial = resolution.chained, resolution.serial
-        summary.resettled = resolution.resettled
-        grouped = [(work.unit, unit_events) for unit_events, work, _ in settled]
-        tables = self._tables(ident, before, grouped, resolution.outcomes, profiles, summary, rejects, source)
+        temporary = temporary_folder(self.ledger.folder, ident)
+        try:
+            chain, rows, statements = self._resolved(first, units_, state, context, temporary, summary, before, source)
+        except BaseException:
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
+        rejects += self._summed(summary, rows, len(units_), statements, source)
         summary.timings["units"] = round(time.perf_counter() - began_units, 3)
-        began_reconcile = time.perf_counter()
-        for platform, cash in stages.reconcile(tables["statements"], tables["lines"]).items():
-            summary.cash[platform] = cash.to_dict()
-        summary.timings["reconcile"] = round(time.perf_counter() - began_reconcile, 3)
-        final = resolution.state
-        tables.update(budgets=final.budgets, quotas=final.quotas, slots=final.slots, draws=final.draws)
-        tables["rejects"] = [(ident, *r) for r in rejects]
-        self._publish(ident, before, tables, versions, again=again)
+        final = chain.state
+        tables_: dict[str, Any] = {
+            "creators": [(c, row[1], ident, row[3]) for c, row in profiles.items()],
+            "budgets": final.budgets,
+            "quotas": final.quotas,
+            "slots": final.slots,
+            "draws": final.draws,
+            "rejects": [(ident, *r) for r in rejects],
+        }
+        try:
+            self._publish(ident, before, tables_, versions, again=again, prepared=temporary)
+        except BaseException:
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
         if self._out is not None:
             for reject in rejects:
                 self._write_reject(reject)
         summary.seconds = round(time.perf_counter() - began, 3)
         return summary
+
+    def _resolved(
+        self,
+        first: Any,
+        units: list[Settled],
+        state: shared.State,
+        context: Any,
+        folder: Path,
+        summary: Summary,
+        before: list[int],
+        source: str,
+    ) -> tuple[Chained, list[Any], int]:
+        """Steps 2 to 5 of :mod:`.shared` (:meth:`_chain`), the statements numbered in unit order and
+        the run's partitioned tables written by Spark into ``folder``: the resolution, the tasks'
+        other rows (:meth:`_write`) and the number of statements."""
+        frames = [first]
+        try:
+            chain = self._chain(first, units, state, context, frames, summary)
+            summary.staged = sum(unit.staged for unit in units)
+            ident = self.ledger.next_statement(before)
+            ids: dict[Unit, int] = {}
+            for unit in units:
+                if unit.ok:
+                    ids[unit.unit] = ident
+                    ident += 1
+            rows = self._write(chain.frame, Numbering(ids, chain.overrides, summary.run, source), folder, frames)
+        finally:
+            context.unpersist()
+            for frame in frames:
+                frame.unpersist()
+        return chain, rows, len(ids)
+
+    @staticmethod
+    def _summed(summary: Summary, rows: list[Any], units: int, statements: int, source: str) -> list[stages.Reject]:
+        """The counts of step 3 and the reconciliation's cash into ``summary``, from the tasks' sums;
+        the events of units that cannot be settled, as rejected rows in unit order."""
+        summary.units = units
+        summary.statements = statements
+        summary.units_rejected = units - statements
+        summary.adjustments = sum(json.loads(row["detail"])["adjustments"] for row in rows if row["tag"] == "sum")
+        unsettled = sorted(
+            (row for row in rows if row["tag"] == "reject"),
+            key=lambda r: (r["creator"], r["platform"], r["month"], r["position"]),
+        )
+        summary.rejected += len(unsettled)
+        summary.settled = summary.staged - len(unsettled)
+        began = time.perf_counter()
+        cash: dict[str, list[int]] = {}
+        for row in rows:
+            if row["tag"] == "sum":
+                for platform, sums in json.loads(row["detail"])["cash"].items():
+                    entry = cash.setdefault(platform, [0] * 6)
+                    for i, value in enumerate(sums):
+                        entry[i] += value
+        for platform, sums in sorted(cash.items()):
+            summary.cash[platform] = stages.Cash(*sums).to_dict()
+        summary.timings["reconcile"] = round(time.perf_counter() - began, 3)
+        return [stages.Reject(source, int(r["line"]), r["id"], r["reason"]) for r in unsettled]
 
     @staticmethod
     def _counted(checked: Any, deduped: Any, source: str, summary: Summary) -> list[stages.Reject]:
@@ -404,13 +665,17 @@ class SparkDriver(LocalDriver):
         from pyspark.sql import functions as F
 
         repeated = good.groupBy("id").count().filter("count > 1").select("id")
-        paths = [
-            str(path)
-            for run in before
-            for path in sorted((run_folder(self.ledger.folder, run) / "events").rglob("*.parquet"))
+        schema = ", ".join(f"{name} {_SPARK_TYPES[kind.rstrip('?')]}" for name, kind in tables.EVENTS)
+        folders = [
+            index for run in before if any((index := run_folder(self.ledger.folder, run) / "events").rglob("*.parquet"))
         ]
-        if paths:
-            history = self.spark.read.parquet(*paths).select(
+        if folders:
+            history = None
+            for index in folders:  # each run's events index, its month and platform from the folder names
+                read = self.spark.read.schema(schema).parquet(str(index))
+                history = read if history is None else history.unionByName(read)
+            assert history is not None
+            history = history.select(
                 "id",
                 *(F.col(name).alias(f"h_{name}") for name in _HISTORY),
             )
@@ -432,20 +697,146 @@ class SparkDriver(LocalDriver):
         )
         return new, deduped
 
-    def _settled(self, new: Any, context: Context) -> list[tuple[list[stages.EventRow], Job, Outcome]]:
-        """Step 3: the new events by unit, each unit settled privately by a task; back in unit order."""
-        shared_context = self.spark.sparkContext.broadcast(context)
+    def _settled(self, new: Any, context: Any) -> tuple[Any, list[Settled]]:
+        """Step 3: the new events by unit, each unit settled privately by a task. The units stay
+        with the executors (a DataFrame kept on their disks); the driver gets each unit's key,
+        whether it was settled, its events' count and its store calls, in unit order."""
+        from pyspark import StorageLevel
+
+        frame = (
+            new.repartition(self.partitions, "platform", "creator", "month")
+            .sortWithinPartitions("creator", "platform", "month", "date", "id")
+            .mapInArrow(partial(settle_units, settler=self._settler, context=context), SETTLED)
+            .persist(StorageLevel.DISK_ONLY)
+        )
+        found = [
+            _settled(row) for row in frame.select("platform", "creator", "month", "ok", "staged", "calls").collect()
+        ]
+        found.sort(key=lambda item: stages.unit_order(item.unit))
+        return frame, found
+
+    def _chain(
+        self, first: Any, units: list[Settled], state: shared.State, context: Any, frames: list[Any], summary: Summary
+    ) -> Chained:
+        """Steps 2 to 5 of :mod:`.shared` with the units on the executors: the shared keys chained
+        here from the units' calls, the units of a chain settled again seeded by a task
+        (:func:`seed_units`) and checked here, a serial lane here where a chain breaks, every unit's
+        calls confirmed here in unit order. Updates ``units``; the frame of the units' final rows."""
+        from pyspark.sql import functions as F
+
+        chains, lanes = shared.plan([u.calls for u in units], [u.ok for u in units], state)
+        seeds = {units[i].unit: seed for found in chains for i, seed in found.seeds.items()}
+        frame = first
+        self.chained, self.serial = [], []
+        if seeds:
+            keys = self._keys(list(seeds))
+            shared_seeds = self.spark.sparkContext.broadcast(seeds)
+            try:
+                from pyspark import StorageLevel
+
+                second = (
+                    first.join(F.broadcast(keys), ["platform", "creator", "month"], "left_semi")
+                    .mapInArrow(partial(seed_units, settler=self._settler, context=context, seeds=shared_seeds), SEEDED)
+                    .persist(StorageLevel.DISK_ONLY)
+                )
+                frames.append(second)
+                columns = ("platform", "creator", "month", "ok", "staged", "calls", "after")
+                again = {item.unit: item for item in map(_settled, second.select(*columns).collect())}
+            finally:
+                shared_seeds.unpersist()
+            for found in chains:
+                if all(
+                    holds(found, i, units[i].calls, again[units[i].unit].calls, again[units[i].unit].after)
+                    for i in found.members
+                ):
+                    self.chained += found.keys
+                    for i in found.members:
+                        units[i] = again[units[i].unit]
+                else:
+                    lanes.append((found.keys, found.members))
+            kept = ("platform", "creator", "month", "blob")
+            frame = first.join(F.broadcast(keys), ["platform", "creator", "month"], "left_anti").select(*kept)
+            frame = frame.unionByName(second.select(*kept))
+        overrides: dict[Unit, Outcome] = {}
+        for keys_, members in lanes:  # a chain that does not hold: its units one after another, here
+            self.serial += keys_
+            jobs = self._jobs(first, [units[i].unit for i in members])
+            lane = shared.serial(self._settle, [jobs[units[i].unit] for i in members], shared.state_store(state))
+            for i, outcome in zip(members, lane, strict=True):
+                overrides[units[i].unit] = outcome
+                units[i] = units[i]._replace(ok=outcome.rows is not None, calls=outcome.calls)
+        self.chained.sort()
+        self.serial.sort()
+        return Chained(frame, overrides, self._confirm(first, units, state, overrides, summary))
+
+    def _confirm(
+        self, first: Any, units: list[Settled], state: shared.State, overrides: dict[Unit, Outcome], summary: Summary
+    ) -> shared.State:
+        """Step 5 (:func:`.shared.commit`) on the driver: every unit's calls replayed in unit order
+        against the store as the run began; a unit answered otherwise is settled again here (its job
+        fetched from the executors). The store's state at the end."""
+        store = shared.state_store(state)
+        for i, item in enumerate(units):
+            mark = store.mark()
+            store.scope = str(item.unit)
+            try:
+                same = store.replay(item.calls)
+            finally:
+                store.scope = None
+            if same:
+                if not item.ok:
+                    store.rollback(mark)
+                continue
+            store.rollback(mark)
+            summary.resettled += 1
+            outcome = self._settle(self._jobs(first, [item.unit])[item.unit], store)
+            overrides[item.unit] = outcome
+            units[i] = item._replace(ok=outcome.rows is not None, calls=outcome.calls)
+        return shared.state_of(store)
+
+    def _keys(self, units: Iterable[Unit]) -> Any:
+        """A small DataFrame of units' keys (to join the units' frame with)."""
+        rows = [(u.platform, u.creator, u.month) for u in units]
+        return self.spark.createDataFrame(rows, "platform string, creator string, month string")
+
+    def _jobs(self, frame: Any, units: list[Unit]) -> dict[Unit, Job]:
+        """The jobs of ``units`` fetched from the executors (a serial lane, a unit settled again)."""
+        from pyspark.sql import functions as F
+
+        found = frame.join(F.broadcast(self._keys(units)), ["platform", "creator", "month"], "left_semi")
+        jobs = [pickle.loads(row["blob"])[1] for row in found.select("blob").collect()]  # noqa: S301 (our rows)
+        return {work.unit: work for work in jobs}
+
+    def _write(self, frame: Any, numbering: Numbering, folder: Path, frames: list[Any]) -> list[Any]:
+        """The run's partitioned tables (:data:`WRITTEN`) made by the tasks (:func:`unit_rows`) and
+        written by Spark into ``folder``, ``DataFrame.write.partitionBy("month", "platform")``, one
+        file per partition, rows sorted, renamed ``part-0.parquet``: the same bytes for the same
+        run. Returns the tasks' other rows (the events of units that cannot be settled, the sums)."""
+        from pyspark import StorageLevel
+        from pyspark.sql import functions as F
+
+        shared_numbering = self.spark.sparkContext.broadcast(numbering)
         try:
-            frame = (
-                new.repartition(self.partitions, "platform", "creator", "month")
-                .sortWithinPartitions("creator", "platform", "month", "date", "id")
-                .mapInArrow(partial(settle_units, settler=self._settler, context=shared_context), SETTLED)
-            )
-            found = [pickle.loads(row["blob"]) for row in frame.collect()]  # noqa: S301 (our own tasks' rows)
+            ddl = ", ".join(f"{name} {_SPARK_TYPES[kind]}" for name, kind in WIDE.items())
+            rows = frame.mapInArrow(partial(unit_rows, numbering=shared_numbering), ddl).persist(StorageLevel.DISK_ONLY)
+            frames.append(rows)
+            for table in WRITTEN:
+                names = tables.columns(table)
+                order = ("statement", "seq") if table == "lines" else names[2:]
+                (
+                    rows.filter(F.col("tag") == table)
+                    .select(*names)
+                    .repartition(self.partitions, "month", "platform")
+                    .sortWithinPartitions("month", "platform", *order)
+                    .write.partitionBy("month", "platform")
+                    .option("compression", "zstd")
+                    .mode("overwrite")
+                    .parquet(str(folder / table))
+                )
+                _tidy(folder / table)
+            return list(rows.filter("tag in ('reject', 'sum')").collect())
         finally:
-            shared_context.unpersist()
-        found.sort(key=lambda item: stages.unit_order(item[1].unit))
-        return found
+            shared_numbering.unpersist()
 
     # -- state and publishing -----------------------------------------------------------------------
 
@@ -471,7 +862,14 @@ class SparkDriver(LocalDriver):
         return state._replace(budgets=budgets), versions
 
     def _publish(
-        self, run: int, before: list[int], tables: Mapping[str, Any], versions: Mapping[str, int], *, again: bool
+        self,
+        run: int,
+        before: list[int],
+        tables: Mapping[str, Any],
+        versions: Mapping[str, int],
+        *,
+        again: bool,
+        prepared: Path | None = None,
     ) -> None:
         """Write the run's folder and commit it; with PostgreSQL, in one transaction with the budgets'
         compare-and-set, under an advisory lock, and only if no other run committed since it began
@@ -479,7 +877,7 @@ class SparkDriver(LocalDriver):
         to be written again; else a run that took the same new id and committed first is a conflict."""
         pg = self._pg()
         if pg is None:
-            if self.ledger.publish(run, tables, before) is None:
+            if self.ledger.publish(run, tables, before, prepared=prepared) is None:
                 raise Conflict(f"another run committed while run {run} settled")
             return
         with pg.transaction() as conn:
@@ -497,18 +895,22 @@ class SparkDriver(LocalDriver):
                         raise Conflict(f"budget {key} was drawn from by another run")
                 if not pg.cas_remaining(key, expected, Decimal(remaining)):
                     raise Conflict(f"budget {key} changed while run {run} settled")
-            write_run(self.ledger.folder, run, tables)
+            write_run(self.ledger.folder, run, tables, prepared=prepared)
             pg.commit_run(str(run))
 
 
 __all__ = [
     "CHECKED",
+    "SEEDED",
     "SETTLED",
+    "WRITTEN",
     "Context",
     "SparkDriver",
     "check_ranges",
     "dedupe",
     "ranges",
+    "seed_units",
     "session",
     "settle_units",
+    "unit_rows",
 ]

@@ -6,7 +6,8 @@ fen (``int64``); amounts that are not money (a budget's remaining impressions, a
 decimal text. The schemas are built on first use: pyarrow is imported only inside :func:`schema`.
 
 Partitioning: the tables with ``month`` and ``platform`` columns are written one file per
-(month, platform) in each run's folder (``<table>/month=YYYY-MM/platform=NAME/part-0.parquet``);
+(month, platform) in each run's folder (``<table>/month=YYYY-MM/platform=NAME/part-0.parquet``,
+month and platform in the folder names only, as Spark's ``partitionBy`` writes them);
 the store's state tables are small and written whole (``<table>/part-0.parquet``).
 """
 
@@ -153,6 +154,20 @@ def schema(table: str) -> pa.Schema:
     )
 
 
+def file_schema(table: str) -> pa.Schema:
+    """The Arrow schema of ``table``'s files: a partitioned table's month and platform are in the
+    names of its folders (``month=…/platform=…``), not in its files."""
+    found = schema(table)
+    return _without(found, ("month", "platform")) if table in PARTITIONED else found
+
+
+def _without(found: pa.Schema, names: tuple[str, ...]) -> pa.Schema:
+    """``found`` without the fields ``names``."""
+    for name in names:
+        found = found.remove(found.get_field_index(name))
+    return found
+
+
 __all__ = [
     "BUDGETS",
     "CREATORS",
@@ -168,5 +183,6 @@ __all__ = [
     "TABLES",
     "UNIT_SLOTS",
     "columns",
+    "file_schema",
     "schema",
 ]

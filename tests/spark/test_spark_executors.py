@@ -1,0 +1,94 @@
+"""What the Spark driver leaves to the executors (issue 19): the units of shared budgets (NE-BUDGET-01,
+WC-COLD-01) settled again with their ``left_before`` by Spark's tasks, not by the driver process; the run's
+partitioned tables written by Spark (``partitionBy("month", "platform")``), one ``part-0.parquet`` per
+partition; and where a chain does not hold, the serial lane on the driver still gives settle's export."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pyarrow.parquet as pq
+
+from creatorpay.core.engine import Engine
+from creatorpay.core.scale import spark as spark_driver
+from creatorpay.core.scale.parquet import ParquetLedger, run_folder
+from creatorpay.core.scale.spark import SparkDriver
+from creatorpay.core.scale.tables import PARTITIONED
+from tests.scale.scale_support import export, month, settle
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+
+    from creatorpay.core.batch.workers import Job, Outcome
+    from creatorpay.core.sqlite_store import StoreBuffer
+
+#: The shared keys of the tight month: NetEase's program-year cash and WeChat's cold-start pool.
+SHARED = ["netease:cash:2025-12-25", "wechat_channels:WC-COLD-01:pool"]
+
+
+def _driven(spark: Any, folder: Path, events: Path, people: Path, rules: Path) -> tuple[SparkDriver, list[str]]:
+    """A Spark run into ``folder`` with the driver process's own settling counted."""
+    driver = SparkDriver(ParquetLedger(folder), spark=spark, engine=Engine(rules=rules))
+    settled: list[str] = []
+    own = driver._settle
+
+    def counted(work: Job, store: StoreBuffer) -> Outcome:
+        settled.append(str(work.unit))
+        return own(work, store)
+
+    driver._settle = counted  # type: ignore[method-assign]
+    summary = driver.run(events, people)
+    assert summary.resettled == 0
+    return driver, settled
+
+
+def test_the_driver_settles_no_unit(spark: Any, tmp_path: Path) -> None:
+    """NE-BUDGET-01 and WC-COLD-01 run out part-way: both chains hold, and every unit, seeded or not, is
+    settled by Spark's tasks; the driver only chains the calls (the export is still settle's)."""
+    events, people, rules = month(tmp_path / "m")
+    driver, settled = _driven(spark, tmp_path / "sp", events, people, rules)
+    assert driver.chained == SHARED
+    assert driver.serial == []
+    assert settled == []
+    assert settle(events, people, "--db", str(tmp_path / "l.sqlite"), rules=rules).exit_code == 0
+    assert export("--ledger", str(tmp_path / "sp")) == export("--db", str(tmp_path / "l.sqlite"))
+
+
+def test_spark_writes_the_partitioned_tables(spark: Any, tmp_path: Path) -> None:
+    """The events index, statements, lines and unit slots are written by Spark (parquet-mr), one file per
+    (month, platform) named part-0.parquet, month and platform in the folder names only, as the local
+    driver's pyarrow writer lays them out."""
+    events, people, rules = month(tmp_path / "m")
+    result = settle(events, people, "--engine", "spark", "--ledger", str(tmp_path / "sp"), rules=rules)
+    assert result.exit_code == 0, result.output
+    result = settle(events, people, "--engine", "local", "--ledger", str(tmp_path / "pq"), rules=rules)
+    assert result.exit_code == 0, result.output
+    on_spark, local = run_folder(tmp_path / "sp", 1), run_folder(tmp_path / "pq", 1)
+    for table in sorted(PARTITIONED):
+        files = sorted(p.relative_to(on_spark) for p in (on_spark / table).rglob("*") if p.is_file())
+        assert files == sorted(p.relative_to(local) for p in (local / table).rglob("*") if p.is_file()), table
+        assert files or table == "unit_slots", table  # no co-creation slot in this month
+        for path in files:
+            assert path.name == "part-0.parquet"
+            meta = pq.read_metadata(on_spark / path)
+            assert "parquet-mr" in meta.created_by, (table, meta.created_by)
+            assert pq.read_schema(on_spark / path).names == pq.read_schema(local / path).names
+            assert "month" not in pq.read_schema(on_spark / path).names
+    assert "parquet-mr" not in pq.read_metadata(on_spark / "budgets" / "part-0.parquet").created_by
+
+
+def test_a_chain_that_does_not_hold_goes_to_the_driver_serial_lane(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If a seeded unit's step of the chain did not hold (here: every check refused), its key's units are
+    settled one after another on the driver, and the export is still settle's."""
+    monkeypatch.setattr(spark_driver, "holds", lambda *_: False)
+    events, people, rules = month(tmp_path / "m")
+    driver, settled = _driven(spark, tmp_path / "sp", events, people, rules)
+    assert driver.chained == []
+    assert driver.serial == SHARED
+    assert settled  # the lanes' units, on the driver
+    assert settle(events, people, "--db", str(tmp_path / "l.sqlite"), rules=rules).exit_code == 0
+    assert export("--ledger", str(tmp_path / "sp")) == export("--db", str(tmp_path / "l.sqlite"))
