@@ -338,6 +338,20 @@ class StoreBuffer:
                 return False
         return True
 
+    def replay_unit(self, scope: str, calls: list[Call], *, keep: bool) -> bool:
+        """Replay a unit's ``calls`` under its ``scope`` (:meth:`replay`): True if each answered as
+        recorded. What they changed is kept only if they did and ``keep`` (the unit's statement is
+        written), else rolled back. How every driver confirms a unit settled elsewhere."""
+        mark = self.mark()
+        self.scope = scope
+        try:
+            same = self.replay(calls)
+        finally:
+            self.scope = None
+        if not (same and keep):
+            self.rollback(mark)
+        return same
+
     def keep(self) -> None:
         """Make the changes so far final without writing them (a worker's private view: it never
         flushes, and forgets its unwritten draws, which only :meth:`refund` of the same unit reads)."""

@@ -427,18 +427,8 @@ class Batch:
         share), and the workers are stopped after this chunk."""
         if outcome is not None and not outcome.calls:
             return outcome  # it asked the store nothing: nothing to check
-        if outcome is not None:
-            mark = buffer.mark()
-            buffer.scope = str(job.unit)
-            try:
-                same = buffer.replay(outcome.calls)
-            finally:
-                buffer.scope = None
-            if same:
-                if outcome.rows is None:
-                    buffer.rollback(mark)
-                return outcome
-            buffer.rollback(mark)
+        if outcome is not None and buffer.replay_unit(str(job.unit), outcome.calls, keep=outcome.rows is not None):
+            return outcome
         self._diverged = True
         self._resettled += 1
         return self._settler.settle(job, buffer)

@@ -374,18 +374,9 @@ def commit(
     kept: list[Outcome] = []
     again = 0
     for work, outcome in zip(jobs, outcomes, strict=True):
-        mark = store.mark()
-        store.scope = str(work.unit)
-        try:
-            same = store.replay(outcome.calls)
-        finally:
-            store.scope = None
-        if same:
-            if outcome.rows is None:
-                store.rollback(mark)
+        if store.replay_unit(str(work.unit), outcome.calls, keep=outcome.rows is not None):
             kept.append(outcome)
         else:
-            store.rollback(mark)
             again += 1
             kept.append(settle(work, store))
     return kept, again

@@ -777,17 +777,8 @@ class SparkDriver(LocalDriver):
         fetched from the executors). The store's state at the end."""
         store = shared.state_store(state)
         for i, item in enumerate(units):
-            mark = store.mark()
-            store.scope = str(item.unit)
-            try:
-                same = store.replay(item.calls)
-            finally:
-                store.scope = None
-            if same:
-                if not item.ok:
-                    store.rollback(mark)
+            if store.replay_unit(str(item.unit), item.calls, keep=item.ok):
                 continue
-            store.rollback(mark)
             summary.resettled += 1
             outcome = self._settle(self._jobs(first, [item.unit])[item.unit], store)
             overrides[item.unit] = outcome
