@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from ..batch import Progress, Summary
     from ..engine import Engine
+    from ..scale.parquet import ParquetLedger
 
 #: The phases whose progress Batch reports in bytes of the file read (its reader's size and
 #: position); the others count units.
@@ -307,22 +308,30 @@ def _local_runner(
     events, creators, names = inputs
     try:
         from ..scale.local import LocalDriver
-        from ..scale.parquet import ParquetLedger
+        from ..scale.parquet import ParquetLedger  # noqa: F401 (pyarrow there, or the message below)
     except ImportError as exc:  # pyarrow missing
         raise InputError.one(
             "--engine", "", f"--engine local needs pyarrow ({exc}): pip install 'creatorpay[scale]'"
         ) from None
-    if folder.exists() and not folder.is_dir():
-        raise InputError.one("--ledger", "", f"{folder} is not a folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    ledger = ParquetLedger(folder, dsn=registry)
-    stack.callback(ledger.close)
+    ledger = _parquet_ledger(stack, folder, registry)
 
     def runner(out: TextIO, progress: Progress | None) -> Summary:
         del progress  # the local driver reports no progress yet
         return LocalDriver(ledger, engine=engine, period=month, rejects=out).run(events, creators, run=run, names=names)
 
     return runner
+
+
+def _parquet_ledger(stack: ExitStack, folder: Path, registry: str | None) -> ParquetLedger:
+    """The Parquet ledger in ``folder`` (made if missing; a file there is bad input), closed with ``stack``."""
+    from ..scale.parquet import ParquetLedger
+
+    if folder.exists() and not folder.is_dir():
+        raise InputError.one("--ledger", "", f"{folder} is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    ledger = ParquetLedger(folder, dsn=registry)
+    stack.callback(ledger.close)
+    return ledger
 
 
 def _spark_runner(
@@ -340,7 +349,7 @@ def _spark_runner(
     try:
         import pyspark  # noqa: F401 (there, or the message below)
 
-        from ..scale.parquet import ParquetLedger
+        from ..scale.parquet import ParquetLedger  # noqa: F401 (pyarrow there, or the message below)
         from ..scale.spark import SparkDriver, session
 
         if importlib.util.find_spec("pandas") is None:  # pyspark's mapInArrow requires it
@@ -351,11 +360,7 @@ def _spark_runner(
             "",
             f"--engine spark needs pyspark, pyarrow and pandas ({exc}): pip install 'creatorpay[spark]'",
         ) from None
-    if folder.exists() and not folder.is_dir():
-        raise InputError.one("--ledger", "", f"{folder} is not a folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    ledger = ParquetLedger(folder, dsn=dsn)
-    stack.callback(ledger.close)
+    ledger = _parquet_ledger(stack, folder, dsn)
 
     def runner(out: TextIO, progress: Progress | None) -> Summary:
         del progress  # Spark reports its own progress
