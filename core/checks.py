@@ -7,7 +7,6 @@ every problem instead of stopping at the first, then :meth:`Checker.raise_if_any
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -63,6 +62,8 @@ class Checker:
         known = set(allowed)
         for key in table:
             if key not in known:
+                import difflib  # here: only a misspelled key needs it
+
                 close = difflib.get_close_matches(str(key), sorted(known), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 self.fail(join(path, key), f"unknown key; expected one of: {', '.join(sorted(known))}{hint}")

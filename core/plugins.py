@@ -12,9 +12,7 @@ block nothing, in silence). A plugin that failed or was refused is logged (logge
 
 from __future__ import annotations
 
-import difflib
 import functools
-import logging
 import os
 import warnings
 from types import MappingProxyType
@@ -29,6 +27,7 @@ from .entrypoints import entry_points as find_entry_points
 from .errors import InputError, Problem
 
 if TYPE_CHECKING:
+    import logging
     from collections.abc import Collection, Iterable, Mapping
 
 GROUP = "creatorpay"
@@ -40,8 +39,7 @@ TRACE_ENV = "CREATORPAY_TRACE_PLUGINS"
 #: The distribution whose entry points are the built-in plugins.
 BUILTIN_DISTRIBUTION = "creatorpay"
 #: Where plugin load failures are logged; silent unless the application configures logging.
-logger = logging.getLogger("creatorpay.plugins")
-logger.addHandler(logging.NullHandler())
+LOGGER = "creatorpay.plugins"
 
 
 class PluginWarning(UserWarning):
@@ -90,12 +88,25 @@ def warn_unloaded(reports: Iterable[PluginReport]) -> None:
     """Log and warn about each plugin that failed to load or was refused (a blocked one was asked for)."""
     for report in reports:
         if report.status in ("failed", "refused"):
-            logger.warning("%s", report.why)
+            _logger().warning("%s", report.why)
             warnings.warn(report.why, PluginWarning, stacklevel=3)
+
+
+@functools.lru_cache(maxsize=1)
+def _logger() -> logging.Logger:
+    """The :data:`LOGGER` logger, with a NullHandler (a library's), made when a plugin is first
+    reported: importing logging (with traceback and string) cost every command about 3 ms."""
+    import logging
+
+    logger = logging.getLogger(LOGGER)
+    logger.addHandler(logging.NullHandler())
+    return logger
 
 
 def did_you_mean(name: str, names: Collection[str]) -> str:
     """``did you mean 'x'? `` for the name closest to ``name`` (or the first it begins), else ''."""
+    import difflib  # here, as logging in _logger: only a typo needs it, and every command imports this module
+
     close = (
         difflib.get_close_matches(name, sorted(names), n=1)
         or sorted(n for n in names if name and n.startswith(name))[:1]
@@ -178,9 +189,15 @@ def make_plugin_manager(
 def installed_fields() -> Mapping[str, fields.ScenarioFields]:
     """The scenario fields each installed plugin declares (``creatorpay_scenario_fields``), by plugin
     name, whether or not a command loads it: the input format is every installed platform's, so a
-    scenario written for all of them loads with one disabled. A plugin that fails to declare (or
-    declares a key twice) is left out here; the engine that loads it reports why."""
+    scenario written for all of them loads with one disabled."""
     pm, _ = make_plugin_manager()
+    return declared_fields(pm)
+
+
+def declared_fields(pm: pluggy.PluginManager) -> Mapping[str, fields.ScenarioFields]:
+    """The scenario fields each plugin registered in ``pm`` declares, by plugin name. A plugin that
+    fails to declare (or declares a key twice) is left out here; the engine that loads it reports why.
+    On a manager of every installed plugin this is :func:`installed_fields`, without a second manager."""
     found: dict[str, fields.ScenarioFields] = {}
     for impl in pm.hook.creatorpay_scenario_fields.get_hookimpls():
         try:
