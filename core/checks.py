@@ -290,8 +290,13 @@ def read_document(path: Path, error: type[InputError] = InputError) -> dict[str,
     every way a file can be unreadable is an input error."""
     from .files import read_input
 
-    source = "standard input" if str(path) == "-" else str(path)
     raw = read_input(path, error)  # a regular file (or - for standard input), at most files.MAX_DOCUMENT
+    return parse_document(raw, path, error)
+
+
+def parse_document(raw: bytes, path: Path, error: type[InputError] = InputError) -> dict[str, Any]:
+    """The bytes of ``path`` (as :func:`read_document` read them) parsed: TOML, or JSON by its name."""
+    source = "standard input" if str(path) == "-" else str(path)
     if raw.startswith(b"\xef\xbb\xbf"):
         raise error.one(
             source,
@@ -360,6 +365,7 @@ __all__ = [
     "json_problem",
     "lone_surrogate",
     "not_utf8",
+    "parse_document",
     "parse_toml",
     "read_document",
     "unique_pairs",

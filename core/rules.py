@@ -56,7 +56,8 @@ from typing import Any, TypeVar, cast
 
 import attrs
 
-from .checks import Checker, describe, join, read_document
+from .cache import read_rules
+from .checks import Checker, describe, join
 from .errors import PluginError, RuleFileError
 from .statement import LABELS, Label, is_label, weakest
 
@@ -480,7 +481,7 @@ def _with_versions(rule: Rule, versions: tuple[RuleVersion, ...]) -> Rule:
 
 def load_rule_file(path: Path, platform: str, check: VersionCheck | None = None) -> RuleBook:
     """Load and check a plugin's rule file; every problem names the file and key."""
-    data = read_document(path, RuleFileError)
+    data = read_rules(path, RuleFileError)
     return parse_rule_book(data, platform, str(path), check)
 
 
@@ -697,7 +698,7 @@ def _related(c: Checker, spec: ParamSpec, params: Mapping[str, ParamSpec], path:
 
 def load_overrides(path: str | Path) -> Mapping[str, Any]:
     """Parse a user's override file; it is checked against the loaded rule books by the Engine."""
-    data = read_document(Path(path), RuleFileError)
+    data = read_rules(Path(path), RuleFileError)
     c = Checker(str(path), RuleFileError)
     for platform, section in data.items():
         c.table(section, platform)
