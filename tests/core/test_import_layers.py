@@ -74,6 +74,7 @@ NOT_AT_START = (
     *("creatorpay.core.cli.schema", "creatorpay.core.cli.render", "creatorpay.core.cli.explain"),
     *("logging", "traceback", "difflib", "tempfile", "shutil", "sqlite3", "configparser", "asyncio"),
     *("importlib.metadata", "email", "zipfile", "csv", "hashlib", "random"),
+    *("creatorpay.plugins.cn_tax.vat", "creatorpay.plugins.cn_tax.withholding"),  # a month the platform taxes
 )
 
 

@@ -172,3 +172,27 @@ def test_an_engine_of_every_installed_plugin_builds_one_manager(monkeypatch: pyt
         plugins.installed_fields.cache_clear()
     assert every.schema == blocked.schema  # a disabled platform's keys still load
     assert every.schema == Engine(disable=["netease"]).schema
+
+
+def test_the_manager_finds_what_pluggy_finds() -> None:
+    """plugins._Manager reads a module plugin's namespace itself (issue 20): for every name of every
+    built-in plugin module, and of a class and an instance, its answer is pluggy's."""
+    import pluggy
+
+    import creatorpay.core.mcn
+    from creatorpay.core import hookspecs, plugins
+    from creatorpay.plugins import cn_tax, netease, wechat_channels, xingtu
+
+    class Holder:
+        @hookimpl
+        def creatorpay_platform(self) -> None: ...
+
+        @staticmethod
+        @hookimpl
+        def creatorpay_adjustment() -> None: ...
+
+    ours, pluggys = plugins._Manager(hookspecs.PROJECT), pluggy.PluginManager(hookspecs.PROJECT)
+    for plugin in (cn_tax, netease, wechat_channels, xingtu, creatorpay.core.mcn, Holder, Holder()):
+        for name in dir(plugin):
+            assert ours.parse_hookimpl_opts(plugin, name) == pluggys.parse_hookimpl_opts(plugin, name), name
+    assert ours.parse_hookimpl_opts(xingtu, "creatorpay_platform") is not None
