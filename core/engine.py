@@ -28,6 +28,7 @@ from .checks import Checker, join
 from .context import Settlement, own_copy
 from .errors import CreatorpayError, InputError, PluginError, RuleFileError
 from .hookspecs import PHASES
+from .model import attrs_repr
 from .plugins import (
     BUILTIN_DISTRIBUTION,
     DISABLE_ENV,
@@ -82,6 +83,8 @@ def document_header(scenario: Scenario) -> dict[str, Any]:
 class Report:
     """One scenario compared on several platforms: the document of docs/output.md."""
 
+    __repr__ = attrs_repr
+
     scenario: Scenario
     results: tuple[Statement, ...]
     #: Things the engine noticed but did not settle (e.g. an ``[ext.x]`` section with no plugin x).
@@ -111,6 +114,8 @@ class _Adjuster:
     """One plugin's ``creatorpay_adjust`` on a platform's statement: its name (store prefix and
     ``incomplete`` key), its implementations and the rule IDs it may not cite."""
 
+    __repr__ = attrs_repr
+
     name: str
     calls: tuple[Callable[[Settlement], object], ...]
     foreign: Mapping[str, str]
@@ -122,6 +127,8 @@ class _Adjuster:
 class _Registered:
     """A platform with its rule book, the hook callers that reach only its plugins, the adjustments
     that run on its statements, and the rule IDs (of other books) its lines may not cite."""
+
+    __repr__ = attrs_repr
 
     platform: Platform
     book: RuleBook

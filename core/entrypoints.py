@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from .model import attrs_repr
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
 @attrs.frozen
 class EntryPoint:
     """``name = module[:attribute]`` in a group, and the distribution that declares it."""
+
+    __repr__ = attrs_repr
 
     name: str
     value: str

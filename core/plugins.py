@@ -25,6 +25,7 @@ from . import fields, hookspecs
 from .entrypoints import EntryPoint
 from .entrypoints import entry_points as find_entry_points
 from .errors import InputError, Problem
+from .model import attrs_repr
 
 if TYPE_CHECKING:
     import logging
@@ -74,6 +75,8 @@ PluginStatus = Literal["loaded", "blocked", "failed", "refused"]
 class PluginReport:
     """How one plugin fared: ``loaded``, ``blocked`` (by an allow or block list), ``failed``, or
     ``refused`` (its name is taken by a built-in or by another distribution found first)."""
+
+    __repr__ = attrs_repr
 
     name: str
     status: PluginStatus

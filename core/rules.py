@@ -59,6 +59,7 @@ import attrs
 from .cache import read_rules
 from .checks import Checker, describe, join
 from .errors import PluginError, RuleFileError
+from .model import attrs_repr
 from .statement import LABELS, Label, is_label, weakest
 
 PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", "date", "amounts", "ratios", "texts")
@@ -82,6 +83,8 @@ VersionCheck = Callable[["RuleVersion", Checker, str], None]
 @attrs.frozen
 class ParamSpec:
     """A parameter's declared type, and its own label when it differs from the rule's."""
+
+    __repr__ = attrs_repr
 
     name: str
     type: str
@@ -174,6 +177,8 @@ class ParamSpec:
 @attrs.frozen
 class RuleVersion:
     """One version of a rule, in force from ``effective_from`` to ``effective_to`` (inclusive)."""
+
+    __repr__ = attrs_repr
 
     rule: Rule = attrs.field(repr=False)
     effective_from: dt.date
@@ -316,6 +321,8 @@ class RuleVersion:
 class Rule:
     """A rule of the rulebook as one platform's rule file declares it."""
 
+    __repr__ = attrs_repr
+
     id: str
     platform: str
     title: str
@@ -349,6 +356,8 @@ class Rule:
 class RuleSet:
     """The rules of one platform in force on a month's first day (CORE-DATE-01)."""
 
+    __repr__ = attrs_repr
+
     platform: str
     day: dt.date
     in_force: Mapping[str, RuleVersion]
@@ -368,6 +377,8 @@ class RuleSet:
 @attrs.frozen
 class RuleBook:
     """All rules of one platform from its rule file, with any user overrides applied."""
+
+    __repr__ = attrs_repr
 
     platform: str
     rules: Mapping[str, Rule]

@@ -19,6 +19,7 @@ import attrs
 import click
 
 from ..errors import InputError
+from ..model import attrs_repr
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -59,6 +60,8 @@ FORMATS = tuple(sorted({f for _, _, offered in TARGETS["format"] for f in offere
 @attrs.frozen
 class Setting:
     """One key's effective value and where it came from (a variable or a file)."""
+
+    __repr__ = attrs_repr
 
     key: str
     value: str | tuple[str, ...]
