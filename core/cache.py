@@ -159,16 +159,24 @@ def _encode(value: object) -> Any:
 
 
 def _decode(value: object) -> Any:
-    """An entry's data back as the parser gave it; a ValueError for anything that is not data."""
+    """An entry's data back as the parser gave it; a ValueError for anything that is not data. (Text,
+    numbers and booleans, most of the values, are taken without a call: this walk is most of a hit.)"""
     kind = type(value)
     if kind is str or kind is int or kind is float or kind is bool:
         return value
     if isinstance(value, dict) and kind is dict:
-        if not all(type(key) is str for key in value):
-            raise ValueError("not data: a key that is not text")
-        return {key: _decode(item) for key, item in value.items()}
+        table = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise ValueError("not data: a key that is not text")
+            plain = type(item)
+            table[key] = item if plain is str or plain is int or plain is bool or plain is float else _decode(item)
+        return table
     if isinstance(value, list) and kind is list:
-        return [_decode(item) for item in value]
+        return [
+            item if (plain := type(item)) is str or plain is int or plain is bool or plain is float else _decode(item)
+            for item in value
+        ]
     if isinstance(value, tuple) and kind is tuple and len(value) == 2 and type(value[1]) is str:
         tag, text = value
         if tag == _DATE:
