@@ -52,6 +52,14 @@ def cache_dir() -> Path | None:
     override = os.environ.get(CACHE_ENV, "")
     if override:
         return Path(override)
+    try:
+        return _platform_dir()
+    except (RuntimeError, KeyError, OSError):  # no home folder to be found: no cache
+        return None
+
+
+def _platform_dir() -> Path:
+    """The platform's user cache folder for creatorpay."""
     home = Path.home
     if sys.platform == "win32":
         local = os.environ.get("LOCALAPPDATA")

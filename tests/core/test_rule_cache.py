@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import pathlib
 import subprocess
 import sys
 import threading
@@ -147,6 +148,12 @@ def test_the_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     assert rule_cache.cache_dir() == tmp_path / "home" / "Library" / "Caches" / "creatorpay"
     monkeypatch.setenv(rule_cache.NO_CACHE_ENV, "0")
     assert rule_cache.cache_dir() is not None
+
+    def homeless() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(pathlib.Path, "home", staticmethod(homeless))
+    assert rule_cache.cache_dir() is None  # no home folder: no cache, and no failure
 
 
 def test_old_entries_are_removed(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
