@@ -7,7 +7,6 @@ every problem instead of stopping at the first, then :meth:`Checker.raise_if_any
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -63,6 +62,8 @@ class Checker:
         known = set(allowed)
         for key in table:
             if key not in known:
+                import difflib  # here: only a misspelled key needs it
+
                 close = difflib.get_close_matches(str(key), sorted(known), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 self.fail(join(path, key), f"unknown key; expected one of: {', '.join(sorted(known))}{hint}")
@@ -289,8 +290,13 @@ def read_document(path: Path, error: type[InputError] = InputError) -> dict[str,
     every way a file can be unreadable is an input error."""
     from .files import read_input
 
-    source = "standard input" if str(path) == "-" else str(path)
     raw = read_input(path, error)  # a regular file (or - for standard input), at most files.MAX_DOCUMENT
+    return parse_document(raw, path, error)
+
+
+def parse_document(raw: bytes, path: Path, error: type[InputError] = InputError) -> dict[str, Any]:
+    """The bytes of ``path`` (as :func:`read_document` read them) parsed: TOML, or JSON by its name."""
+    source = "standard input" if str(path) == "-" else str(path)
     if raw.startswith(b"\xef\xbb\xbf"):
         raise error.one(
             source,
@@ -359,6 +365,7 @@ __all__ = [
     "json_problem",
     "lone_surrogate",
     "not_utf8",
+    "parse_document",
     "parse_toml",
     "read_document",
     "unique_pairs",

@@ -28,11 +28,13 @@ from .checks import Checker, join
 from .context import Settlement, own_copy
 from .errors import CreatorpayError, InputError, PluginError, RuleFileError
 from .hookspecs import PHASES
+from .model import attrs_repr
 from .plugins import (
     BUILTIN_DISTRIBUTION,
     DISABLE_ENV,
     LOAD_ENV,
     PluginReport,
+    declared_fields,
     did_you_mean,
     env_list,
     installed_fields,
@@ -81,6 +83,8 @@ def document_header(scenario: Scenario) -> dict[str, Any]:
 class Report:
     """One scenario compared on several platforms: the document of docs/output.md."""
 
+    __repr__ = attrs_repr
+
     scenario: Scenario
     results: tuple[Statement, ...]
     #: Things the engine noticed but did not settle (e.g. an ``[ext.x]`` section with no plugin x).
@@ -110,6 +114,8 @@ class _Adjuster:
     """One plugin's ``creatorpay_adjust`` on a platform's statement: its name (store prefix and
     ``incomplete`` key), its implementations and the rule IDs it may not cite."""
 
+    __repr__ = attrs_repr
+
     name: str
     calls: tuple[Callable[[Settlement], object], ...]
     foreign: Mapping[str, str]
@@ -121,6 +127,8 @@ class _Adjuster:
 class _Registered:
     """A platform with its rule book, the hook callers that reach only its plugins, the adjustments
     that run on its statements, and the rule IDs (of other books) its lines may not cite."""
+
+    __repr__ = attrs_repr
 
     platform: Platform
     book: RuleBook
@@ -180,8 +188,12 @@ class Engine:
         self._owners: dict[str, tuple[str, ...]] = {}
         #: plugin name -> the scenario fields it declared (creatorpay_scenario_fields).
         self._fields: dict[str, fields.ScenarioFields] = {}
+        # A manager of every installed plugin (no list, nothing added) declares the installed fields
+        # itself: read before _register unregisters a plugin that fails, rather than from a second one.
+        every = entry_points and allow is None and not block and not plugins
+        installed = declared_fields(self._pm) if every else None
         books, self._platforms, self._adjustments = self._register(reports)
-        self._schema = self._schema_of(entry_points)
+        self._schema = self._schema_of(entry_points, installed)
         warn_unloaded(reports)
         self._books = self._apply_overrides(books, rules)
         self._rulesets: dict[dt.date, Mapping[str, RuleSet]] = {}
@@ -239,12 +251,15 @@ class Engine:
                     adjustments[item.name] = item
         return books, platforms, adjustments
 
-    def _schema_of(self, entry_points: bool) -> fields.Schema:
+    def _schema_of(
+        self, entry_points: bool, installed: Mapping[str, fields.ScenarioFields] | None
+    ) -> fields.Schema:
         """The fields of this engine's plugins, and of every installed plugin it does not load (a
-        disabled platform's keys still load, as its activity is then settled by none)."""
+        disabled platform's keys still load, as its activity is then settled by none); ``installed``:
+        those of every installed plugin when already known (:func:`declared_fields`)."""
         if entry_points:
             try:
-                return fields.schema({**installed_fields(), **self._fields})
+                return fields.schema({**(installed_fields() if installed is None else installed), **self._fields})
             except ValueError:  # a plugin given here declares a key of an installed one it replaces
                 pass
         return fields.schema(self._fields)

@@ -3,7 +3,8 @@
 ``importlib.metadata`` costs about 20 ms to import (it pulls in email, zipfile and csv): a third of
 the command line's start-up budget (docs/performance.md). An installed distribution's entry points are
 a plain INI file, ``<name>-<version>.dist-info/entry_points.txt`` in a ``sys.path`` folder (the wheel
-and PEP 376 layout, also used by editable installs), so they are read here with configparser. A
+and PEP 376 layout, also used by editable installs), so they are read here: only a file naming the
+group is parsed, its plain ``name = value`` lines directly, anything else with configparser. A
 ``sys.path`` entry that is not a folder (a zip file) falls back to ``importlib.metadata``.
 """
 
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from .model import attrs_repr
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
@@ -23,6 +26,8 @@ if TYPE_CHECKING:
 @attrs.frozen
 class EntryPoint:
     """``name = module[:attribute]`` in a group, and the distribution that declares it."""
+
+    __repr__ = attrs_repr
 
     name: str
     value: str
@@ -71,17 +76,54 @@ def _from_folder(folder: str, group: str, seen: set[str]) -> Iterator[EntryPoint
 
 
 def _parse(file: str, group: str, distribution: str, version: str | None) -> Iterator[EntryPoint]:
+    try:
+        with open(file, encoding="utf-8") as stream:
+            text = stream.read()
+    except (OSError, UnicodeDecodeError):
+        return
+    if f"[{group}]" not in text:  # most distributions: no plugin, nothing to parse
+        return
+    pairs = _plain_section(text, group)
+    if pairs is None:
+        pairs = _configparser_section(text, group)
+    for name, value in pairs.items():
+        yield EntryPoint(name, value, distribution, version)
+
+
+def _plain_section(text: str, group: str) -> dict[str, str] | None:
+    """The ``name = value`` lines of ``[group]``, read as configparser reads them (comments and blank
+    lines skipped, the last value of a name given twice); None when a line is of another form (a
+    continuation line, no ``=``), left to configparser. Importing configparser and building a parser
+    per file cost more than the rest of the command's plugin loading."""
+    found: dict[str, str] = {}
+    inside = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped[0] in "#;":
+            continue
+        if stripped[0] == "[":
+            if stripped[-1] != "]":
+                return None
+            inside = stripped == f"[{group}]"
+        elif inside:
+            if line[0].isspace() or "=" not in stripped:
+                return None
+            name, _, value = stripped.partition("=")
+            found[name.rstrip()] = value.strip()
+    return found
+
+
+def _configparser_section(text: str, group: str) -> dict[str, str]:
+    """``[group]`` read by configparser, for what :func:`_plain_section` leaves to it."""
     from configparser import ConfigParser, Error
 
     parser = ConfigParser(delimiters=("=",), interpolation=None, strict=False)
     parser.optionxform = str  # type: ignore[assignment, method-assign]  # names are case-sensitive
     try:
-        parser.read(file, encoding="utf-8")
-    except (Error, OSError, UnicodeDecodeError):
-        return
-    if parser.has_section(group):
-        for name, value in parser.items(group):
-            yield EntryPoint(name, value.strip(), distribution, version)
+        parser.read_string(text)
+    except Error:
+        return {}
+    return {name: value.strip() for name, value in parser.items(group)} if parser.has_section(group) else {}
 
 
 def _from_archive(archive: str, group: str, seen: set[str]) -> Iterator[EntryPoint]:

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from .model import attrs_repr
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -13,6 +15,8 @@ if TYPE_CHECKING:
 @attrs.frozen
 class Problem:
     """One thing wrong with an input: where it is and what was expected (CORE-INPUT-01)."""
+
+    __repr__ = attrs_repr
 
     source: str
     path: str

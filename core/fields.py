@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from .checks import PLAIN_AMOUNT, RATIO, Checker, choice, count_to
+from .model import attrs_repr
 
 #: The field types: how a value is written (CORE-INPUT-01).
 TYPES: Mapping[str, str] = MappingProxyType(
@@ -43,6 +44,8 @@ TYPES: Mapping[str, str] = MappingProxyType(
 class Choice:
     """One value of an enumeration and what it means."""
 
+    __repr__ = attrs_repr
+
     value: str
     meaning: str
 
@@ -50,6 +53,8 @@ class Choice:
 @attrs.frozen
 class Field:
     """One input key: its type and what a value must be, what it means and the rules that read it."""
+
+    __repr__ = attrs_repr
 
     name: str
     type: str
@@ -83,6 +88,8 @@ class Field:
 @attrs.frozen
 class Section:
     """A table of the input (``[creator]``, ``[[orders]]``, an event row, ...) and its keys."""
+
+    __repr__ = attrs_repr
 
     name: str
     heading: str
@@ -466,6 +473,8 @@ class ScenarioFields:
     its own (``table`` fields with their :class:`Section`). Loaded values are in ``creator.extra``,
     ``order.extra``, ``participant.extra`` and ``scenario.tables``."""
 
+    __repr__ = attrs_repr
+
     creator: tuple[Field, ...] = ()
     orders: tuple[Field, ...] = ()
     participants: tuple[Field, ...] = ()
@@ -481,6 +490,8 @@ class Pricing:
     """An order's amount taken from a ``[creator]`` map of amounts when the order gives none: an
     ``[[orders]]`` count picks the map's key by the ranges (Xingtu's ``video_seconds`` picks a band of
     ``price_card``, XT-PRICE-01). The loader prices; the order's ``priced_band`` is the key."""
+
+    __repr__ = attrs_repr
 
     #: The ``[creator]`` map and the ``[[orders]]`` count that picks its key.
     card: str
@@ -505,6 +516,8 @@ class EventKind:
     """A batch event kind a plugin declares for one of its tables: its events are summed over the
     month into that table (amounts and counts added), as ``[tips]`` is from ``tips`` events."""
 
+    __repr__ = attrs_repr
+
     #: The table's name, which is the kind's name too.
     table: str
     meaning: str
@@ -521,6 +534,8 @@ class EventKind:
 class Schema:
     """The sections of a scenario with the loaded plugins' fields added: what the loader checks and
     ``creatorpay schema`` writes. :data:`CORE` has the core's alone."""
+
+    __repr__ = attrs_repr
 
     #: Every table of a scenario, in the order of the reference page.
     sections: tuple[Section, ...]

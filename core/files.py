@@ -10,7 +10,6 @@ import errno
 import os
 import stat
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
@@ -169,6 +168,8 @@ def replacing_path(path: Path) -> Iterator[Path]:
     if mode_now is not None and not os.access(target, os.W_OK):
         raise InputError.one(str(path), "", "the file is read-only: make it writable or choose another file")
     try:
+        import tempfile  # here: it imports shutil, random and hashlib, which reading a file never needs
+
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
     except OSError as exc:

@@ -12,12 +12,10 @@ block nothing, in silence). A plugin that failed or was refused is logged (logge
 
 from __future__ import annotations
 
-import difflib
 import functools
-import logging
 import os
 import warnings
-from types import MappingProxyType
+from types import FunctionType, MappingProxyType, MethodType, ModuleType
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -27,8 +25,10 @@ from . import fields, hookspecs
 from .entrypoints import EntryPoint
 from .entrypoints import entry_points as find_entry_points
 from .errors import InputError, Problem
+from .model import attrs_repr
 
 if TYPE_CHECKING:
+    import logging
     from collections.abc import Collection, Iterable, Mapping
 
 GROUP = "creatorpay"
@@ -40,8 +40,27 @@ TRACE_ENV = "CREATORPAY_TRACE_PLUGINS"
 #: The distribution whose entry points are the built-in plugins.
 BUILTIN_DISTRIBUTION = "creatorpay"
 #: Where plugin load failures are logged; silent unless the application configures logging.
-logger = logging.getLogger("creatorpay.plugins")
-logger.addHandler(logging.NullHandler())
+LOGGER = "creatorpay.plugins"
+
+
+class _Manager(pluggy.PluginManager):
+    """pluggy's manager, reading a module plugin's names from its namespace: pluggy looks each name of
+    ``dir(plugin)`` up with ``inspect.getattr_static`` (about 200 names for our plugins, imports
+    included: a tenth of the engine's build). A module's function is what pluggy finds there, so the
+    answer is pluggy's; anything else (a method, a name not in the namespace) is asked of pluggy."""
+
+    def parse_hookimpl_opts(self, plugin: object, name: str) -> pluggy.HookimplOpts | None:
+        if isinstance(plugin, ModuleType):
+            value = plugin.__dict__.get(name, _ABSENT)
+            if isinstance(value, FunctionType):
+                opts = getattr(value, f"{self.project_name}_impl", None)
+                return opts if isinstance(opts, dict) else None  # type: ignore[return-value]
+            if value is not _ABSENT and not isinstance(value, staticmethod | classmethod | MethodType):
+                return None  # as pluggy: only functions and methods are hooks
+        return super().parse_hookimpl_opts(plugin, name)
+
+
+_ABSENT = object()
 
 
 class PluginWarning(UserWarning):
@@ -56,6 +75,8 @@ PluginStatus = Literal["loaded", "blocked", "failed", "refused"]
 class PluginReport:
     """How one plugin fared: ``loaded``, ``blocked`` (by an allow or block list), ``failed``, or
     ``refused`` (its name is taken by a built-in or by another distribution found first)."""
+
+    __repr__ = attrs_repr
 
     name: str
     status: PluginStatus
@@ -90,12 +111,25 @@ def warn_unloaded(reports: Iterable[PluginReport]) -> None:
     """Log and warn about each plugin that failed to load or was refused (a blocked one was asked for)."""
     for report in reports:
         if report.status in ("failed", "refused"):
-            logger.warning("%s", report.why)
+            _logger().warning("%s", report.why)
             warnings.warn(report.why, PluginWarning, stacklevel=3)
+
+
+@functools.lru_cache(maxsize=1)
+def _logger() -> logging.Logger:
+    """The :data:`LOGGER` logger, with a NullHandler (a library's), made when a plugin is first
+    reported: importing logging (with traceback and string) cost every command about 3 ms."""
+    import logging
+
+    logger = logging.getLogger(LOGGER)
+    logger.addHandler(logging.NullHandler())
+    return logger
 
 
 def did_you_mean(name: str, names: Collection[str]) -> str:
     """``did you mean 'x'? `` for the name closest to ``name`` (or the first it begins), else ''."""
+    import difflib  # here, as logging in _logger: only a typo needs it, and every command imports this module
+
     close = (
         difflib.get_close_matches(name, sorted(names), n=1)
         or sorted(n for n in names if name and n.startswith(name))[:1]
@@ -153,7 +187,7 @@ def make_plugin_manager(
     """
     from . import mcn
 
-    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm = _Manager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     pm.register(mcn, name="core")
     found: dict[str, tuple[object, str | None, str | None]] = {}
@@ -178,9 +212,15 @@ def make_plugin_manager(
 def installed_fields() -> Mapping[str, fields.ScenarioFields]:
     """The scenario fields each installed plugin declares (``creatorpay_scenario_fields``), by plugin
     name, whether or not a command loads it: the input format is every installed platform's, so a
-    scenario written for all of them loads with one disabled. A plugin that fails to declare (or
-    declares a key twice) is left out here; the engine that loads it reports why."""
+    scenario written for all of them loads with one disabled."""
     pm, _ = make_plugin_manager()
+    return declared_fields(pm)
+
+
+def declared_fields(pm: pluggy.PluginManager) -> Mapping[str, fields.ScenarioFields]:
+    """The scenario fields each plugin registered in ``pm`` declares, by plugin name. A plugin that
+    fails to declare (or declares a key twice) is left out here; the engine that loads it reports why.
+    On a manager of every installed plugin this is :func:`installed_fields`, without a second manager."""
     found: dict[str, fields.ScenarioFields] = {}
     for impl in pm.hook.creatorpay_scenario_fields.get_hookimpls():
         try:

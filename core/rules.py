@@ -56,8 +56,10 @@ from typing import Any, TypeVar, cast
 
 import attrs
 
-from .checks import Checker, describe, join, read_document
+from .cache import read_rules
+from .checks import Checker, describe, join
 from .errors import PluginError, RuleFileError
+from .model import attrs_repr
 from .statement import LABELS, Label, is_label, weakest
 
 PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", "date", "amounts", "ratios", "texts")
@@ -81,6 +83,8 @@ VersionCheck = Callable[["RuleVersion", Checker, str], None]
 @attrs.frozen
 class ParamSpec:
     """A parameter's declared type, and its own label when it differs from the rule's."""
+
+    __repr__ = attrs_repr
 
     name: str
     type: str
@@ -173,6 +177,8 @@ class ParamSpec:
 @attrs.frozen
 class RuleVersion:
     """One version of a rule, in force from ``effective_from`` to ``effective_to`` (inclusive)."""
+
+    __repr__ = attrs_repr
 
     rule: Rule = attrs.field(repr=False)
     effective_from: dt.date
@@ -315,6 +321,8 @@ class RuleVersion:
 class Rule:
     """A rule of the rulebook as one platform's rule file declares it."""
 
+    __repr__ = attrs_repr
+
     id: str
     platform: str
     title: str
@@ -348,6 +356,8 @@ class Rule:
 class RuleSet:
     """The rules of one platform in force on a month's first day (CORE-DATE-01)."""
 
+    __repr__ = attrs_repr
+
     platform: str
     day: dt.date
     in_force: Mapping[str, RuleVersion]
@@ -367,6 +377,8 @@ class RuleSet:
 @attrs.frozen
 class RuleBook:
     """All rules of one platform from its rule file, with any user overrides applied."""
+
+    __repr__ = attrs_repr
 
     platform: str
     rules: Mapping[str, Rule]
@@ -480,7 +492,7 @@ def _with_versions(rule: Rule, versions: tuple[RuleVersion, ...]) -> Rule:
 
 def load_rule_file(path: Path, platform: str, check: VersionCheck | None = None) -> RuleBook:
     """Load and check a plugin's rule file; every problem names the file and key."""
-    data = read_document(path, RuleFileError)
+    data = read_rules(path, RuleFileError)
     return parse_rule_book(data, platform, str(path), check)
 
 
@@ -697,7 +709,7 @@ def _related(c: Checker, spec: ParamSpec, params: Mapping[str, ParamSpec], path:
 
 def load_overrides(path: str | Path) -> Mapping[str, Any]:
     """Parse a user's override file; it is checked against the loaded rule books by the Engine."""
-    data = read_document(Path(path), RuleFileError)
+    data = read_rules(Path(path), RuleFileError)
     c = Checker(str(path), RuleFileError)
     for platform, section in data.items():
         c.table(section, platform)

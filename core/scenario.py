@@ -21,6 +21,7 @@ import attrs
 from . import fields
 from .checks import Checker, describe, join, parse_text, read_document
 from .errors import InputError
+from .model import attrs_repr
 from .money import ZERO
 
 STAGES = fields.ORDER["stage"].values
@@ -62,6 +63,8 @@ T = TypeVar("T")
 class Period:
     """A calendar month; settled under the rules in force on its first day (CORE-DATE-01)."""
 
+    __repr__ = attrs_repr
+
     year: int
     month: int
 
@@ -85,6 +88,8 @@ class Period:
 class Creator:
     """``[creator]``: the creator whose statement this is."""
 
+    __repr__ = attrs_repr
+
     id: str
     followers: int
     original: bool = True
@@ -96,6 +101,8 @@ class Creator:
 class Mcn:
     """``[mcn]``: the MCN agreement of CORE-MCN-01."""
 
+    __repr__ = attrs_repr
+
     name: str
     share: Decimal
 
@@ -103,6 +110,8 @@ class Mcn:
 @attrs.frozen
 class Tax:
     """``[tax]``: the tax profile used by the cn_tax plugin (CN-TAX-*, CN-VAT-01)."""
+
+    __repr__ = attrs_repr
 
     method: str = "none"
     months_with_income: int | None = None
@@ -113,6 +122,8 @@ class Tax:
 @attrs.frozen
 class Participant:
     """One creator in an order, with the amount agreed among the participants (XT-ORD-02)."""
+
+    __repr__ = attrs_repr
 
     creator: str
     role: str
@@ -125,6 +136,8 @@ class Participant:
 class Termination:
     """Who ended an order early (a participant's id or ``client``) and why (CORE-ORD-01)."""
 
+    __repr__ = attrs_repr
+
     by: str
     reason: str = ""
 
@@ -132,6 +145,8 @@ class Termination:
 @attrs.frozen
 class Order:
     """``[[orders]]``: a brand order. ``amount`` is resolved from the price card when absent."""
+
+    __repr__ = attrs_repr
 
     id: str
     amount: Decimal
@@ -167,6 +182,8 @@ class Order:
 class Tips:
     """``[tips]``: live tipping received in the month, gross (WC-TIP-01)."""
 
+    __repr__ = attrs_repr
+
     yuan: Decimal = ZERO
     beans_android: int = 0
     beans_ios: int = 0
@@ -176,6 +193,8 @@ class Tips:
 class MerchantLive:
     """``[merchant_live]``: the creator's own merchant live streams (WC-MERCH-01, WC-PRIV-01)."""
 
+    __repr__ = attrs_repr
+
     sales: Decimal = ZERO
     private_users: int = 0
 
@@ -184,6 +203,8 @@ class MerchantLive:
 class PlatformValues:
     """``[platform.<name>]``: creator keys and tax keys that differ on one platform."""
 
+    __repr__ = attrs_repr
+
     creator: Mapping[str, Any] = _EMPTY
     tax: Mapping[str, Any] = _EMPTY
 
@@ -191,6 +212,8 @@ class PlatformValues:
 @attrs.frozen
 class Scenario:
     """One creator's month, settled on every platform (docs/scenario.md, schema 1)."""
+
+    __repr__ = attrs_repr
 
     period: Period
     creator: Creator
@@ -403,6 +426,8 @@ def _complete(values: Mapping[str, Any]) -> bool:
 class _Table:
     """How one section is read, made once: its keys, its plain keys' readers, its required keys."""
 
+    __repr__ = attrs_repr
+
     section: fields.Section
     names: tuple[str, ...]
     readers: Mapping[str, _Reader]
@@ -414,6 +439,8 @@ class _Table:
 @attrs.frozen
 class _Compiled:
     """A schema and how each of its sections is read, by name."""
+
+    __repr__ = attrs_repr
 
     schema: fields.Schema
     tables: Mapping[str, _Table]

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from .model import attrs_repr
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
@@ -26,6 +28,8 @@ class Platform:
     column is labelled fictional and never marked best, so it cannot win a real comparison.
     """
 
+    __repr__ = attrs_repr
+
     name: str
     title: str
     rules: Path
@@ -38,6 +42,8 @@ class Platform:
 class Adjustment:
     """A cross-platform plugin's registration (``creatorpay_adjustment``): e.g. tax, applied to
     every platform's statement, with its own rule file."""
+
+    __repr__ = attrs_repr
 
     name: str
     title: str

@@ -27,6 +27,16 @@ settings.register_profile("deep", deadline=None, max_examples=2000)  # tests wit
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def rule_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The parsed rule files' cache (core/cache.py) in a folder of the test session, never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("CREATORPAY_CACHE_DIR", str(folder))
+        monkeypatch.delenv("CREATORPAY_NO_CACHE", raising=False)
+        yield folder
+
+
 @pytest.fixture
 def examples() -> Path:
     return EXAMPLES

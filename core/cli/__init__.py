@@ -8,10 +8,8 @@ variables (:mod:`.config`).
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import os
-import shutil
 import sys
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -92,6 +90,8 @@ class SuggestingGroup(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name = click.utils.make_str(args[0]) if args else ""
         if args and not ctx.resilient_parsing and self.get_command(ctx, name) is None and not name.startswith("-"):
+            import difflib  # here: only a misspelled command needs it
+
             close = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
             hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             ctx.fail(f"No such command {name!r}.{hint} Commands: {', '.join(self.list_commands(ctx))}.")
@@ -212,6 +212,8 @@ def note(text: str) -> None:
 def show_long(lines: Sequence[str]) -> None:
     """Print ``lines``; through a pager (``PAGER``, else less) when stdout is a terminal and they do
     not fit on the screen, unless ``--no-pager``; never when piped (as git and llm do)."""
+    import shutil  # here: shutil imports bz2, lzma and zlib, which a command that prints no long text never needs
+
     if (
         _root_meta().get(PAGER, True)
         and sys.stdout.isatty()

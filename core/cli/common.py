@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import sqlite3
 import stat
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -179,6 +178,8 @@ def ledger_errors(db: Path, *, verifying: bool = False) -> Iterator[None]:
     are input errors (exit 2); the disk full and other failures while writing it exit 1.
     ``verifying`` (verify, export): a file that opened as a SQLite database but cannot be read is
     damaged, and fails verification (:class:`LedgerDamaged`, exit 1)."""
+    import sqlite3  # here: most commands open no ledger
+
     from ..sqlite_schema import SchemaError
 
     try:

@@ -9,7 +9,6 @@ in the working folder > ``creatorpay.toml`` in the user config folder (``click.g
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from decimal import Decimal, InvalidOperation
@@ -20,6 +19,7 @@ import attrs
 import click
 
 from ..errors import InputError
+from ..model import attrs_repr
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -60,6 +60,8 @@ FORMATS = tuple(sorted({f for _, _, offered in TARGETS["format"] for f in offere
 @attrs.frozen
 class Setting:
     """One key's effective value and where it came from (a variable or a file)."""
+
+    __repr__ = attrs_repr
 
     key: str
     value: str | tuple[str, ...]
@@ -116,6 +118,8 @@ def _read_file(path: Path) -> dict[str, Setting]:
     settings: dict[str, Setting] = {}
     for key, raw in data.items():
         if key not in KEYS:
+            import difflib  # here: only a misspelled key needs it
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise InputError.one(str(path), key, f"unknown key; expected one of: {', '.join(KEYS)}{hint}")

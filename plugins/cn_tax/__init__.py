@@ -22,14 +22,15 @@ from creatorpay.core.plugin import Adjustment, Kind, Settlement, hookimpl, weake
 
 from .brackets import TOPS, check_table
 from .figures import exact, money
-from .vat import Vat, small_taxpayer_vat
-from .withholding import Withholding, cumulative, per_payment
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from decimal import Decimal
 
     from creatorpay.core.plugin import Checker, RuleVersion
+
+    from .vat import Vat
+    from .withholding import Withholding
 
 NAME = "cn_tax"
 RULES = Path(__file__).with_name("rules.toml")
@@ -59,6 +60,8 @@ def creatorpay_adjust(ctx: Settlement) -> None:
         return
     income = ctx.own_platform_income()
     in_force = ctx.rulebooks[NAME].get("CN-VAT-01")  # reported below, after the income tax
+    from .vat import small_taxpayer_vat  # here: only a month taxed by the platform needs vat and withholding
+
     vat = small_taxpayer_vat(in_force, income, ctx.platform.name) if in_force is not None and income > 0 else None
     taxed, how, how_label = _excluding_vat(ctx, income, vat)
     for rule_id, method in _INCOME_TAX.items():
@@ -112,6 +115,8 @@ def _excluding_vat(ctx: Settlement, income: Decimal, vat: Vat | None) -> tuple[D
 
 def _per_payment(ctx: Settlement, version: RuleVersion, income: Decimal) -> Withholding:
     """CN-TAX-01: the month's income as one payment; year-to-date figures do not enter."""
+    from .withholding import per_payment
+
     return per_payment(version, income, ctx.platform.name)
 
 
@@ -125,6 +130,8 @@ def _cumulative(ctx: Settlement, version: RuleVersion, income: Decimal) -> Withh
             f'required with method = "platform" from 2025-10 (docs/scenario.md)',
         )
         return None
+    from .withholding import cumulative
+
     return cumulative(
         version,
         income,

@@ -365,12 +365,12 @@ def test_a_failing_builtin_adjustment_leaves_the_others_lines(monkeypatch: pytes
     """The built-ins (core, cn_tax) run in place under one mark; when cn_tax raises (here its VAT
     step, patched to fail: a malformed override is refused before settling), the statement keeps
     CORE-MCN-01 and is marked incomplete with cn_tax only."""
-    from creatorpay.plugins import cn_tax
+    from creatorpay.plugins.cn_tax import vat  # imported by the adjust hook when it runs
 
     def broken(*_: object) -> None:
         raise RuntimeError("VAT table unreadable")
 
-    monkeypatch.setattr(cn_tax, "small_taxpayer_vat", broken)
+    monkeypatch.setattr(vat, "small_taxpayer_vat", broken)
     built = Engine(load=["wechat_channels", "cn_tax"])
     assert built._registered["wechat_channels"].trusted
     scenario = load_scenario(

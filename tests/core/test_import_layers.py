@@ -4,14 +4,16 @@ entry module) loads none of the heavy optional libraries, which only the functio
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.core.test_import_cycles import PACKAGE, graph
 
 #: The layers of docs/architecture.md, top first: each module of creatorpay.core by its first name.
 LAYERS = (
-    ("errors", "money", "files", "checks", "fields"),
+    ("errors", "model", "money", "files", "checks", "cache", "fields"),
     ("scenario", "statement", "rules", "types", "store"),
     ("context", "hookspecs", "entrypoints", "plugins", "engine", "mcn", "plugin"),
     (
@@ -58,3 +60,33 @@ def test_importing_the_core_and_the_cli_loads_no_heavy_library() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+#: Modules a ``compare`` never needs (issue 20, docs/performance.md "Start-up"): the batch, scale and
+#: sweep layers, the stores, the other commands, and standard-library modules only some paths use,
+#: each imported inside the function that needs it (a misspelled name: difflib; a plugin reported:
+#: logging; writing a file: tempfile; a ledger: sqlite3; a long page: shutil; an odd entry_points.txt:
+#: configparser; entry points of a zip file: importlib.metadata with email, zipfile and csv).
+NOT_AT_START = (
+    *("creatorpay.core.batch", "creatorpay.core.scale", "creatorpay.core.sweep", "creatorpay.core.events"),
+    *("creatorpay.core.sqlite_store", "creatorpay.core.postgres_store", "creatorpay.core.rulesdoc"),
+    *("creatorpay.core.cli.settle", "creatorpay.core.cli.sweep", "creatorpay.core.cli.ledger"),
+    *("creatorpay.core.cli.schema", "creatorpay.core.cli.render", "creatorpay.core.cli.explain"),
+    *("logging", "traceback", "difflib", "tempfile", "shutil", "sqlite3", "configparser", "asyncio"),
+    *("importlib.metadata", "email", "zipfile", "csv", "hashlib", "random"),
+    *("creatorpay.plugins.cn_tax.vat", "creatorpay.plugins.cn_tax.withholding"),  # a month the platform taxes
+)
+
+
+def test_a_compare_imports_only_what_it_needs() -> None:
+    code = (
+        "import contextlib, io, sys\n"
+        "from creatorpay.core.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['compare', 'examples/food-vlogger.toml', '--format', 'json'])\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({NOT_AT_START!r})))"
+    )
+    root = Path(__file__).parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREATORPAY_") or k == "CREATORPAY_CACHE_DIR"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root, env=env)
+    assert done.stdout.strip() == "[]", done.stderr

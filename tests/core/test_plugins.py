@@ -143,3 +143,56 @@ def test_ext_sections_are_checked_by_their_plugin_or_reported_ignored(tmp_path: 
     assert report.notices == ("[ext.other] ignored: no plugin 'other' is loaded",)
     with pytest.raises(InputError, match=r"ext\.good\.color: unknown key"):
         engine.compare(load_scenario(scenario_dict(ext={"good": {"color": 3}})))
+
+
+def test_an_engine_of_every_installed_plugin_builds_one_manager(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The installed plugins' fields come from the engine's own manager when it loads them all (a
+    second manager cost each command about 10 ms, issue 20); with a block list, from a second one."""
+    from creatorpay.core import engine as engine_module
+    from creatorpay.core import plugins
+
+    made: list[object] = []
+    real = plugins.make_plugin_manager
+
+    def counting(**kwargs: object) -> object:
+        made.append(kwargs)
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine_module, "make_plugin_manager", counting)
+    monkeypatch.setattr(plugins, "make_plugin_manager", counting)
+    monkeypatch.delenv("CREATORPAY_LOAD_PLUGINS", raising=False)
+    monkeypatch.delenv("CREATORPAY_DISABLE_PLUGINS", raising=False)
+    plugins.installed_fields.cache_clear()
+    try:
+        every = Engine()
+        assert len(made) == 1
+        blocked = Engine(disable=["netease"])
+        assert len(made) == 3
+    finally:
+        plugins.installed_fields.cache_clear()
+    assert every.schema == blocked.schema  # a disabled platform's keys still load
+    assert every.schema == Engine(disable=["netease"]).schema
+
+
+def test_the_manager_finds_what_pluggy_finds() -> None:
+    """plugins._Manager reads a module plugin's namespace itself (issue 20): for every name of every
+    built-in plugin module, and of a class and an instance, its answer is pluggy's."""
+    import pluggy
+
+    import creatorpay.core.mcn
+    from creatorpay.core import hookspecs, plugins
+    from creatorpay.plugins import cn_tax, netease, wechat_channels, xingtu
+
+    class Holder:
+        @hookimpl
+        def creatorpay_platform(self) -> None: ...
+
+        @staticmethod
+        @hookimpl
+        def creatorpay_adjustment() -> None: ...
+
+    ours, pluggys = plugins._Manager(hookspecs.PROJECT), pluggy.PluginManager(hookspecs.PROJECT)
+    for plugin in (cn_tax, netease, wechat_channels, xingtu, creatorpay.core.mcn, Holder, Holder()):
+        for name in dir(plugin):
+            assert ours.parse_hookimpl_opts(plugin, name) == pluggys.parse_hookimpl_opts(plugin, name), name
+    assert ours.parse_hookimpl_opts(xingtu, "creatorpay_platform") is not None
