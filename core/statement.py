@@ -135,7 +135,7 @@ class Line:
         }
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # built on statements: see Line
 class Violation:
     """A rule the scenario breaks; an order with a violation is rejected and adds nothing."""
 
@@ -148,7 +148,7 @@ class Violation:
         return {"rule": self.rule, "order": self.order, "participant": self.participant, "message": self.message}
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # built on statements: see Line
 class NotApplied:
     """A rule that did not apply, and why (not in force, operator-set and unset, not eligible)."""
 
@@ -159,7 +159,7 @@ class NotApplied:
         return {"rule": self.rule, "reason": self.reason}
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # built on statements: see Line
 class NotOffered:
     """An activity of the scenario that the platform does not offer, and why."""
 
@@ -170,7 +170,7 @@ class NotOffered:
         return {"activity": self.activity, "reason": self.reason}
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # built on statements: see Line
 class Pending:
     """An order that pays nothing this month (CORE-ORD-02)."""
 
@@ -181,7 +181,7 @@ class Pending:
         return {"order": self.order, "reason": self.reason}
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # built on statements: see Line
 class Traffic:
     """A traffic benefit in impressions or matched users: never cash (CORE-TRAFFIC-01)."""
 

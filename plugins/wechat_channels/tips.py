@@ -48,17 +48,10 @@ def _payments(ctx: Settlement, android: _Rate, ios: _Rate) -> list[tuple[Decimal
     found: list[tuple[Decimal, Decimal | Fraction, Decimal, str]] = []
     if tips.yuan:
         found.append((tips.yuan, ONE, round_fen(tips.yuan), "tips given in CNY"))
-    for beans, (per, per_bean, device) in ((tips.beans_android, android), (tips.beans_ios, ios)):
+    for beans, (per, per_bean, bought) in ((tips.beans_android, android), (tips.beans_ios, ios)):
         if beans:
             amount = Decimal(beans)
-            found.append(
-                (
-                    amount,
-                    per_bean,
-                    round_fen(amount / per),
-                    f"{beans:,} beans bought on {device} at {per} beans = 1 CNY, rounded once (CORE-MONEY-03)",
-                )
-            )
+            found.append((amount, per_bean, round_fen(amount / per), f"{beans:,}{bought}"))
     return found
 
 
@@ -112,10 +105,17 @@ def outside_program(ctx: Settlement, rate: RuleVersion) -> None:
 
 def _bean_terms(rate: RuleVersion) -> tuple[str, _Rate, _Rate]:
     """WC-TIP-01's label and bean rates, Android then iOS: beans per CNY, CNY per bean (exact) and the
-    device's name (read once per rule version: every tipping statement needs them)."""
-    android, ios = rate.count("beans_per_yuan_android"), rate.count("beans_per_yuan_ios")
+    rest of the note after the number of beans (read once per rule version: every tipping statement
+    needs them)."""
     label = rate.label_for("beans_per_yuan_android", "beans_per_yuan_ios")
-    return label, (android, Fraction(1, android), "Android"), (ios, Fraction(1, ios), "iOS")
+    return label, _bean_rate(rate, "beans_per_yuan_android", "Android"), _bean_rate(rate, "beans_per_yuan_ios", "iOS")
+
+
+def _bean_rate(rate: RuleVersion, name: str, device: str) -> _Rate:
+    """Beans per CNY bought on one device (the parameter ``name``), CNY per bean (exact) and the rest
+    of its note."""
+    per = rate.count(name)
+    return per, Fraction(1, per), f" beans bought on {device} at {per} beans = 1 CNY, rounded once (CORE-MONEY-03)"
 
 
 def commission(ctx: Settlement, gross: Decimal) -> None:
