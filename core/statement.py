@@ -418,7 +418,8 @@ class StatementBuilder:
         A transfer counts only as passed on (it lowers the main contributor's income): a co-creator's
         share received from the main contributor is a transfer between creators, not platform income.
         """
-        total, transfer = ZERO, Kind.TRANSFER  # an enum member read once: Kind.X is a slow look-up
+        # Kind.TRANSFER read once: on Python 3.11 a look-up on an enum class goes through EnumType.__getattr__
+        total, transfer = ZERO, Kind.TRANSFER
         for x in self._lines:
             if x.kind.platform_income and not (x.kind is transfer and x.amount > 0):
                 total += x.amount

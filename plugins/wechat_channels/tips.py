@@ -20,12 +20,13 @@ def gross_tips(ctx: Settlement, rate: RuleVersion) -> Decimal:
     (CORE-MONEY-03). Returns the month's gross tipping income in CNY."""
     label, android, ios = rate.derived(_bean_terms)
     line = ctx.statement.line
-    platform, creator = ctx.platform.name, ctx.creator
+    # Read once: on Python 3.11 every look-up on an enum class (Kind.TIPS) goes through EnumType.__getattr__.
+    platform, creator, kind = ctx.platform.name, ctx.creator, Kind.TIPS
     gross = ZERO
     for base, per_bean, value, note in _payments(ctx, android, ios):
         gross += line(
             "WC-TIP-01",
-            Kind.TIPS,
+            kind,
             payer=platform,
             payee=creator,
             base=base,
