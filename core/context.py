@@ -154,9 +154,11 @@ class Settlement:
         ``book`` names another rule set than the platform's (``"core"``, ``"cn_tax"``).
         """
         rules = self.rulebooks[book] if book else self.rules
-        version = rules.get(rule_id)
+        version = rules.in_force.get(rule_id)  # RuleSet.get's look-up, without its call on every line
         if version is None:
-            self.statement.skip(rule_id, rules.not_in_force[rule_id])
+            version = rules.get(rule_id)  # KeyError for a rule not in the rule file
+            if version is None:
+                self.statement.skip(rule_id, rules.not_in_force[rule_id])
         return version
 
     def rejected(self, order_id: str) -> bool:

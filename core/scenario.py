@@ -282,7 +282,15 @@ class Scenario:
     @property
     def activities(self) -> tuple[str, ...]:
         """The activities present, as named in the rulebook's activity table: orders, tips, the plugins'
-        tables (``programs``), merchant_live."""
+        tables (``programs``), merchant_live. Asked for on every statement: without plugin tables, the
+        tuple is built directly (the same names in the same order)."""
+        if not self.tables:
+            found = ["orders"] if self.orders else []
+            if self.tips is not None:
+                found.append("tips")
+            if self.merchant_live is not None:
+                found.append("merchant_live")
+            return tuple(found)
         present = {
             "orders": bool(self.orders),
             "tips": self.tips is not None,

@@ -8,14 +8,14 @@ writes to its own :class:`AdjustmentBuilder`, which reads the platform's lines a
 from __future__ import annotations
 
 import enum
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeGuard, get_args
 
 import attrs
 
 from .errors import PluginError
-from .money import ZERO, fmt, round_fen
+from .money import FEN, ZERO, fmt, round_fen
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -135,7 +135,7 @@ class Line:
         }
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # built on statements: see Line
 class Violation:
     """A rule the scenario breaks; an order with a violation is rejected and adds nothing."""
 
@@ -148,7 +148,7 @@ class Violation:
         return {"rule": self.rule, "order": self.order, "participant": self.participant, "message": self.message}
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # built on statements: see Line
 class NotApplied:
     """A rule that did not apply, and why (not in force, operator-set and unset, not eligible)."""
 
@@ -159,7 +159,7 @@ class NotApplied:
         return {"rule": self.rule, "reason": self.reason}
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # built on statements: see Line
 class NotOffered:
     """An activity of the scenario that the platform does not offer, and why."""
 
@@ -170,7 +170,7 @@ class NotOffered:
         return {"activity": self.activity, "reason": self.reason}
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # built on statements: see Line
 class Pending:
     """An order that pays nothing this month (CORE-ORD-02)."""
 
@@ -181,7 +181,7 @@ class Pending:
         return {"order": self.order, "reason": self.reason}
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # built on statements: see Line
 class Traffic:
     """A traffic benefit in impressions or matched users: never cash (CORE-TRAFFIC-01)."""
 
@@ -201,9 +201,10 @@ class Traffic:
         }
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Statement:
-    """One platform's result for one scenario (docs/output.md ``results[]``)."""
+    """One platform's result for one scenario (docs/output.md ``results[]``). Not slotted, as
+    :class:`Line`: attrs builds a frozen instance with a ``__dict__`` faster, once per statement."""
 
     platform: str
     title: str
@@ -328,9 +329,10 @@ class StatementBuilder:
         A ``rate`` given as a :class:`~fractions.Fraction` (``Fraction(1, 7)``) is kept for display
         (``Line.fraction``) and is the decimal ``numerator / denominator`` everywhere else; its default
         value is ``base × numerator / denominator``, rounded once."""
-        fraction = rate if isinstance(rate, Fraction) and rate.denominator != 1 else None
-        if isinstance(rate, Fraction):
+        fraction = None
+        if type(rate) is not Decimal and isinstance(rate, Fraction):  # type() first: Fraction's check is abc's
             exact = rate
+            fraction = exact if exact.denominator != 1 else None
             rate = Decimal(exact.numerator) / Decimal(exact.denominator)
             if value is None:
                 value = base * exact.numerator / exact.denominator
@@ -345,12 +347,14 @@ class StatementBuilder:
             label = label.label_for(*sorted(label.overridden))
         if not is_label(label):  # a plugin's own text: checked, not only typed
             raise ValueError(f"unknown label {label!r}; expected one of {LABELS}")
-        value = round_fen(base * rate) if value is None else round_fen(value)
+        # round_fen inlined (CORE-MONEY-01): the rounding by position, as round_fen does
+        value = (base * rate if value is None else value).quantize(FEN, ROUND_HALF_UP)
         if value < 0:
             raise ValueError(f"{rule}: a line's value is never negative ({value}); swap payer and payee")
         if payer == payee:
             raise ValueError(f"{rule}: payer and payee are both {payer!r}")
-        amount = value if payee == self.creator else -value if payer == self.creator else ZERO
+        creator = self.creator
+        amount = value if payee == creator else -value if payer == creator else ZERO
         made = Line(rule, kind, payer, payee, base, rate, value, amount, label, note, order, fraction)
         self._lines.append(made)
         return made
@@ -414,12 +418,21 @@ class StatementBuilder:
         A transfer counts only as passed on (it lowers the main contributor's income): a co-creator's
         share received from the main contributor is a transfer between creators, not platform income.
         """
-        return sum((x.amount for x in self._lines if x.kind.platform_income and not _received_transfer(x)), ZERO)
+        # Kind.TRANSFER read once: on Python 3.11 a look-up on an enum class goes through EnumType.__getattr__
+        total, transfer = ZERO, Kind.TRANSFER
+        for x in self._lines:
+            if x.kind.platform_income and not (x.kind is transfer and x.amount > 0):
+                total += x.amount
+        return total
 
     def transfers_received(self) -> Decimal:
         """CORE-INCOME-01: what the scenario creator received this month as a co-creator's share from
         a main contributor (XT-ORD-03): theirs to declare, outside MCN share and withholding."""
-        return sum((x.amount for x in self._lines if _received_transfer(x)), ZERO)
+        total, transfer = ZERO, Kind.TRANSFER  # every statement asks (the core's notice of transfers)
+        for x in self._lines:
+            if x.kind is transfer and x.amount > 0:
+                total += x.amount
+        return total
 
     def mark(self) -> tuple[tuple[int, ...], dict[str, str]]:
         """Where the statement stands: :meth:`rollback` cuts it back to here."""
@@ -454,17 +467,20 @@ class StatementBuilder:
         self.facts.update(facts)
 
     def build(self, incomplete: Mapping[str, str] | None = None) -> Statement:
+        # By position, in Statement's field order: attrs' __init__ takes them faster than by keyword.
         return Statement(
-            platform=self.platform,
-            title=self.title,
-            lines=tuple(self._lines),
-            violations=tuple(self.violations),
-            not_applied=tuple(self.not_applied),
-            not_offered=tuple(self.not_offered),
-            pending=tuple(self.pending),
-            traffic_items=tuple(self.traffic),
-            facts=dict(self.facts),
-            incomplete=dict(incomplete or {}),
+            self.platform,
+            self.title,
+            "ok",
+            None,
+            tuple(self._lines),
+            tuple(self.violations),
+            tuple(self.not_applied),
+            tuple(self.not_offered),
+            tuple(self.pending),
+            tuple(self.traffic),
+            dict(self.facts),
+            dict(incomplete) if incomplete else {},
         )
 
 
@@ -509,11 +525,6 @@ class AdjustmentBuilder(StatementBuilder):
             base.pending.extend(self.pending)
             base.traffic.extend(self.traffic)
             base.facts.update(self.facts)
-
-
-def _received_transfer(line: Line) -> bool:
-    """A transfer between creators the scenario creator receives (CORE-INCOME-01)."""
-    return line.kind is Kind.TRANSFER and line.amount > 0
 
 
 def _plain(number: Decimal) -> str:

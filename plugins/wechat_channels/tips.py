@@ -18,14 +18,17 @@ ONE = Decimal(1)
 def gross_tips(ctx: Settlement, rate: RuleVersion) -> Decimal:
     """WC-TIP-01: one line per way of paying; beans rounded once per platform of purchase
     (CORE-MONEY-03). Returns the month's gross tipping income in CNY."""
-    label = rate.label_for("beans_per_yuan_android", "beans_per_yuan_ios")
+    label, android, ios = rate.derived(_bean_terms)
+    line = ctx.statement.line
+    # Read once: on Python 3.11 every look-up on an enum class (Kind.TIPS) goes through EnumType.__getattr__.
+    platform, creator, kind = ctx.platform.name, ctx.creator, Kind.TIPS
     gross = ZERO
-    for base, per_bean, value, note in _payments(ctx, rate):
-        gross += ctx.statement.line(
+    for base, per_bean, value, note in _payments(ctx, android, ios):
+        gross += line(
             "WC-TIP-01",
-            Kind.TIPS,
-            payer=ctx.platform.name,
-            payee=ctx.creator,
+            kind,
+            payer=platform,
+            payee=creator,
             base=base,
             rate=per_bean,
             value=value,
@@ -35,7 +38,10 @@ def gross_tips(ctx: Settlement, rate: RuleVersion) -> Decimal:
     return gross
 
 
-def _payments(ctx: Settlement, rate: RuleVersion) -> list[tuple[Decimal, Decimal | Fraction, Decimal, str]]:
+_Rate = tuple[int, Fraction, str]
+
+
+def _payments(ctx: Settlement, android: _Rate, ios: _Rate) -> list[tuple[Decimal, Decimal | Fraction, Decimal, str]]:
     """WC-TIP-01: each way of paying with tips this month: base, CNY per unit (a bean's as the exact
     fraction 1/beans-per-CNY, printed by explain as a division), CNY value, note."""
     tips = ctx.scenario.tips
@@ -43,17 +49,10 @@ def _payments(ctx: Settlement, rate: RuleVersion) -> list[tuple[Decimal, Decimal
     found: list[tuple[Decimal, Decimal | Fraction, Decimal, str]] = []
     if tips.yuan:
         found.append((tips.yuan, ONE, round_fen(tips.yuan), "tips given in CNY"))
-    android, ios = rate.derived(_bean_rates)
-    for beans, (per, per_bean, device) in ((tips.beans_android, android), (tips.beans_ios, ios)):
+    for beans, (per, per_bean, bought) in ((tips.beans_android, android), (tips.beans_ios, ios)):
         if beans:
-            found.append(
-                (
-                    Decimal(beans),
-                    per_bean,
-                    round_fen(Decimal(beans) / per),
-                    f"{beans:,} beans bought on {device} at {per} beans = 1 CNY, rounded once (CORE-MONEY-03)",
-                )
-            )
+            amount = Decimal(beans)
+            found.append((amount, per_bean, round_fen(amount / per), f"{beans:,}{bought}"))
     return found
 
 
@@ -62,7 +61,8 @@ def outside_program(ctx: Settlement, rate: RuleVersion) -> None:
     is operator-set. Unset, the month's tipping is *not applied*, its gross reported with the reason,
     adding nothing to net (never paid out in full for want of a rate); set, it is charged on all of it."""
     normal = ctx.rule("WC-TIP-04")
-    gross = sum((value for _, _, value, _ in _payments(ctx, rate)), ZERO)
+    _, android, ios = rate.derived(_bean_terms)
+    gross = sum((value for _, _, value, _ in _payments(ctx, android, ios)), ZERO)
     if not gross:
         return
     if normal is None:  # an operator ended WC-TIP-04 too: still never paid out in full
@@ -104,11 +104,19 @@ def outside_program(ctx: Settlement, rate: RuleVersion) -> None:
     )
 
 
-def _bean_rates(rate: RuleVersion) -> tuple[tuple[int, Fraction, str], tuple[int, Fraction, str]]:
-    """WC-TIP-01's bean rates, Android then iOS: beans per CNY, CNY per bean (exact) and the device's
-    name (read once per rule version: every tipping statement needs them)."""
-    android, ios = rate.count("beans_per_yuan_android"), rate.count("beans_per_yuan_ios")
-    return (android, Fraction(1, android), "Android"), (ios, Fraction(1, ios), "iOS")
+def _bean_terms(rate: RuleVersion) -> tuple[str, _Rate, _Rate]:
+    """WC-TIP-01's label and bean rates, Android then iOS: beans per CNY, CNY per bean (exact) and the
+    rest of the note after the number of beans (read once per rule version: every tipping statement
+    needs them)."""
+    label = rate.label_for("beans_per_yuan_android", "beans_per_yuan_ios")
+    return label, _bean_rate(rate, "beans_per_yuan_android", "Android"), _bean_rate(rate, "beans_per_yuan_ios", "iOS")
+
+
+def _bean_rate(rate: RuleVersion, name: str, device: str) -> _Rate:
+    """Beans per CNY bought on one device (the parameter ``name``), CNY per bean (exact) and the rest
+    of its note."""
+    per = rate.count(name)
+    return per, Fraction(1, per), f" beans bought on {device} at {per} beans = 1 CNY, rounded once (CORE-MONEY-03)"
 
 
 def commission(ctx: Settlement, gross: Decimal) -> None:
@@ -116,43 +124,56 @@ def commission(ctx: Settlement, gross: Decimal) -> None:
     share = ctx.rule("WC-TIP-02")
     if share is None:
         return
-    rate = 1 - share.decimal("creator_share")
+    rate, rate_label, keeps = share.derived(_share_terms)
     threshold = ctx.rule("WC-TIP-03")
     if threshold is None:
-        _charge(ctx, gross, rate, share.label_for("creator_share"), "no commission-free threshold in force")
+        _charge(ctx, gross, rate, rate_label, keeps, "no commission-free threshold in force")
         return
-    limit = threshold.decimal("threshold")
-    mode = threshold.text("mode")
-    label = threshold.label_for("threshold", "mode")
+    limit, mode, label, limit_text = threshold.derived(_threshold_terms)
     if mode == "cliff":
         if gross < limit:
             _commission_free(
                 ctx,
                 gross,
                 label,
-                f"gross tipping {grouped(gross)} is below {grouped(limit)}: commission-free (mode cliff)",
+                f"gross tipping {grouped(gross)} is below {limit_text}: commission-free (mode cliff)",
             )
         else:
             _charge(
                 ctx,
                 gross,
                 rate,
-                share.label_for("creator_share"),
-                f"gross tipping {grouped(gross)} is at or above {grouped(limit)} "
+                rate_label,
+                keeps,
+                f"gross tipping {grouped(gross)} is at or above {limit_text} "
                 f"(WC-TIP-03, mode cliff): commission on all of it",
             )
         return
     _commission_free(
-        ctx, min(gross, limit), label, f"the first {grouped(limit)} of the month is commission-free (mode marginal)"
+        ctx, min(gross, limit), label, f"the first {limit_text} of the month is commission-free (mode marginal)"
     )
     if gross > limit:
         _charge(
             ctx,
             gross - limit,
             rate,
-            share.label_for("creator_share"),
-            f"commission on tipping above {grouped(limit)} (WC-TIP-03, mode marginal)",
+            rate_label,
+            keeps,
+            f"commission on tipping above {limit_text} (WC-TIP-03, mode marginal)",
         )
+
+
+def _share_terms(share: RuleVersion) -> tuple[Decimal, str, str]:
+    """WC-TIP-02's commission rate, its label and the start of its note (once per rule version)."""
+    rate = 1 - share.decimal("creator_share")
+    keeps = f"platform keeps {rate:.0%} of tipping income, rounded once, the creator keeps the rest (CORE-MONEY-03); "
+    return rate, share.label_for("creator_share"), keeps
+
+
+def _threshold_terms(threshold: RuleVersion) -> tuple[Decimal, str, str, str]:
+    """WC-TIP-03's threshold, mode, label and the threshold as notes print it (once per rule version)."""
+    limit = threshold.decimal("threshold")
+    return limit, threshold.text("mode"), threshold.label_for("threshold", "mode"), grouped(limit)
 
 
 def _commission_free(ctx: Settlement, base: Decimal, label: str, note: str) -> None:
@@ -169,7 +190,8 @@ def _commission_free(ctx: Settlement, base: Decimal, label: str, note: str) -> N
     )
 
 
-def _charge(ctx: Settlement, base: Decimal, rate: Decimal, label: str, why: str) -> None:
+def _charge(ctx: Settlement, base: Decimal, rate: Decimal, label: str, keeps: str, why: str) -> None:
+    """WC-TIP-02: the commission on ``base``; ``keeps`` opens its note (:func:`_share_terms`)."""
     ctx.statement.line(
         "WC-TIP-02",
         Kind.COMMISSION,
@@ -178,6 +200,5 @@ def _charge(ctx: Settlement, base: Decimal, rate: Decimal, label: str, why: str)
         base=base,
         rate=rate,
         label=label,
-        note=f"platform keeps {rate:.0%} of tipping income, rounded once, the creator keeps the "
-        f"rest (CORE-MONEY-03); {why}",
+        note=keeps + why,
     )

@@ -72,16 +72,24 @@ def tier(ctx: Settlement, gate: str | None) -> None:
     if version is None:
         return
     followers = ctx.scenario.creator.followers
-    reached = [(threshold, size) for threshold, size in version.derived(_tiers) if followers >= threshold]
-    if not reached:
+    best: tuple[int, str, str | None] | None = None
+    for found in version.derived(_tiers):
+        if followers >= found[0] and (best is None or found[:2] > best[:2]):  # max((threshold, size))
+            best = found
+    if best is None:
         return
-    threshold, size = max(reached)
-    _package(ctx, "WC-TIER-01", version, size, gate, f"tier {threshold:,} followers reached ({followers:,} followers)")
+    threshold, size, unset = best
+    why = f"tier {threshold:,} followers reached ({followers:,} followers)"
+    if gate is None and unset is not None:  # _package's outcome, its reason read once per version
+        ctx.statement.skip("WC-TIER-01", f"{why}: package size {unset}")
+        return
+    _package(ctx, "WC-TIER-01", version, size, gate, why)
 
 
-def _tiers(version: RuleVersion) -> tuple[tuple[int, str], ...]:
-    """WC-TIER-01's tiers as (followers needed, package size parameter), read once per version."""
-    return tuple((version.count(followers), size) for followers, size in TIERS)
+def _tiers(version: RuleVersion) -> tuple[tuple[int, str, str | None], ...]:
+    """WC-TIER-01's tiers as (followers needed, package size parameter, why that size is unset or
+    None), read once per version."""
+    return tuple((version.count(followers), size, version.unset_reason(size)) for followers, size in TIERS)
 
 
 def cold_start(ctx: Settlement, gate: str | None) -> None:

@@ -1,0 +1,124 @@
+"""Speed tricks of a statement guarded (issue 20): each gives what the general form gives.
+
+- ``Scenario.activities`` builds its tuple directly when there are no plugin tables;
+- ``StatementBuilder.build`` passes the statement's parts by position;
+- ``StatementBuilder.line`` checks a rate's type before Fraction's abc check, rounds inline;
+- the income sums loop without a call per line (CORE-INCOME-01).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
+from types import MappingProxyType
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from creatorpay.core import Kind, Statement, load_scenario
+from creatorpay.core.scenario import MerchantLive, Scenario, Tips
+from creatorpay.core.statement import StatementBuilder
+from tests.helpers import examples
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ORDERS = load_scenario(EXAMPLES / "food-vlogger.toml").orders
+
+
+def general_activities(scenario: Scenario) -> tuple[str, ...]:
+    """``Scenario.activities`` as written before its fast path: one dict, in the activity table's order."""
+    present = {
+        "orders": bool(scenario.orders),
+        "tips": scenario.tips is not None,
+        **dict.fromkeys(scenario.tables, True),
+        "merchant_live": scenario.merchant_live is not None,
+    }
+    return tuple(name for name, here in present.items() if here)
+
+
+@settings(max_examples=examples(60))
+@given(
+    orders=st.booleans(),
+    tips=st.booleans(),
+    live=st.booleans(),
+    tables=st.lists(st.sampled_from(["programs", "plays", "extra_table"]), unique=True, max_size=2),
+)
+def test_activities_fast_path_is_the_general_form(orders: bool, tips: bool, live: bool, tables: list[str]) -> None:
+    """The activities (the rulebook's activity table: what a platform does not offer is reported) are
+    the same names in the same order with or without plugin tables."""
+    base = load_scenario({"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": 10}})
+    scenario = attrs.evolve(
+        base,
+        orders=ORDERS if orders else (),
+        tips=Tips() if tips else None,
+        merchant_live=MerchantLive() if live else None,
+        tables=MappingProxyType({name: MappingProxyType({}) for name in tables}),
+    )
+    assert scenario.activities == general_activities(scenario)
+
+
+def test_build_puts_each_part_in_its_own_field() -> None:
+    """``build`` passes the parts by position: each lands in the field a keyword would put it in."""
+    builder = StatementBuilder("fake", "Fake", "me")
+    builder.line("FK-TIP-01", Kind.TIPS, payer="fake", payee="me", base=Decimal(7), rate=Fraction(1, 7), note="n")
+    builder.violation("FK-ORD-01", "broken", order="o1")
+    builder.skip("FK-X-01", "unset")
+    builder.not_offer("orders", "not here")
+    builder.pend("o2", "at stage draft")
+    builder.add_traffic("FK-TR-01", impressions=5)
+    builder.fact("stage", "growing")
+    built = builder.build({"cn_tax": "ValueError: x"})
+    keywords = Statement(
+        platform="fake",
+        title="Fake",
+        status="ok",
+        error=None,
+        lines=tuple(builder.lines),
+        violations=tuple(builder.violations),
+        not_applied=tuple(builder.not_applied),
+        not_offered=tuple(builder.not_offered),
+        pending=tuple(builder.pending),
+        traffic_items=tuple(builder.traffic),
+        facts={"stage": "growing"},
+        incomplete={"cn_tax": "ValueError: x"},
+    )
+    assert built == keywords
+    assert built.to_dict() == keywords.to_dict()
+    assert builder.build().incomplete == {}
+
+
+@settings(max_examples=examples(60))
+@given(
+    base=st.integers(0, 10**9).map(lambda fen: Decimal(fen).scaleb(-2)),
+    numerator=st.integers(1, 50),
+    denominator=st.integers(1, 50),
+    as_fraction=st.booleans(),
+)
+def test_line_fast_rate_check_values_as_before(
+    base: Decimal, numerator: int, denominator: int, as_fraction: bool
+) -> None:
+    """CORE-MONEY-01: a Fraction rate is the decimal numerator / denominator and kept for display when
+    not whole; the value is base × rate rounded once, half-up, whichever type the rate has."""
+    builder = StatementBuilder("fake", "Fake", "me")
+    exact = Fraction(numerator, denominator)
+    decimal = Decimal(exact.numerator) / Decimal(exact.denominator)
+    line = builder.line(
+        "FK-TIP-01", Kind.TIPS, payer="fake", payee="me", base=base, rate=exact if as_fraction else decimal
+    )
+    assert line.rate == decimal
+    assert line.fraction == (exact if as_fraction and exact.denominator != 1 else None)
+    want = base * exact.numerator / exact.denominator if as_fraction else base * decimal
+    assert line.value == want.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert line.amount == line.value
+
+
+def test_income_sums_count_a_received_transfer_apart() -> None:
+    """CORE-INCOME-01: a transfer received is not own platform income; one passed on lowers it."""
+    builder = StatementBuilder("fake", "Fake", "me")
+    builder.line("FK-TIP-01", Kind.TIPS, payer="fake", payee="me", base=Decimal(100), rate=Decimal(1))
+    builder.line("FK-TR-01", Kind.TRANSFER, payer="other", payee="me", base=Decimal(30), rate=Decimal(1))
+    builder.line("FK-TR-02", Kind.TRANSFER, payer="me", payee="third", base=Decimal(20), rate=Decimal(1))
+    builder.line("FK-MCN-01", Kind.MCN_SHARE, payer="me", payee="mcn", base=Decimal(10), rate=Decimal(1))
+    assert builder.own_platform_income() == Decimal("80.00")
+    assert builder.transfers_received() == Decimal("30.00")
