@@ -78,7 +78,7 @@ def _sample_tree(
             fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines()[1:]}
             rss, pss = rss + fields.get("Rss", 0), pss + fields.get("Pss", 0)
             cpu[pid] = (int(stat[11]) + int(stat[12])) / tick  # utime, stime
-            if kinds is not None and pid not in kinds:
+            if kinds is not None:  # read again: the JVM starts as a shell script, then execs java
                 kinds[pid] = _kind(pid, child.pid)
         peak[0], peak[1] = max(peak[0], rss / 1024), max(peak[1], pss / 1024)
         time.sleep(0.1)
