@@ -7,23 +7,30 @@ The same stages as the local driver (:mod:`.local`), run by Spark where the rows
 2. Idempotency as Spark SQL: the ids repeated in the file or already in the committed runs' events
    index (read from the Parquet ledger by Spark) are found by joins; every other row is new (an
    anti-join). Only the rows of those ids go through :func:`.stages.idempotency`, grouped by id in
-   line order (duplicate, or conflict naming the first sighting).
+   line order (duplicate, or conflict naming the first sighting). With no committed run and no id
+   repeated in the file, every row is new: no join.
 3. The new events are repartitioned by unit (platform, creator, month) and sorted within partitions
    so each unit's events arrive together in (date, id) order; ``mapInArrow`` settles each unit with
    the real engine (:func:`.stages.settle_unit`) against the store as the run began, recording its
    store calls: step 1 of :mod:`.shared`.
-4. The settled units stay with the executors (a DataFrame on their disks); the driver collects
-   only each unit's key, whether it was settled, its events' count and its store calls, and chains
-   the shared keys (:func:`.shared.plan`: each unit's ``left_before``). The seeds go back to the
-   executors (a broadcast) and a second ``mapInArrow`` settles those units again, seeded
-   (:func:`seed_units`); the driver checks every step (:func:`.shared.holds`), settles a key whose
-   chain does not hold in a serial lane, and confirms every unit's calls in unit order
-   (the budgets' state of the next run). Then the statements are numbered in unit order, a third
-   ``mapInArrow`` makes each unit's rows (:func:`unit_rows`) and Spark writes the run's events index,
-   statements, lines and unit slots (``partitionBy("month", "platform")``, one file per partition,
-   sorted, renamed ``part-0.parquet``: the same bytes when a run is written again) into the run's
-   temporary folder; the driver adds the small tables (creators, rejects, the store's state) with
+4. The same tasks make the rows of the run's tables (:func:`final_rows`, statement ids left null) of
+   every unit that drew from no budget; a unit that drew from one gets only its row, as every unit
+   does: its key, whether it was settled, its events' count and its store calls, which the driver
+   collects. The rows stay with the executors (a DataFrame on their disks). The driver chains the
+   shared keys (:func:`.shared.plan`: each unit's ``left_before``); the seeds go back to the
+   executors (a broadcast) and a second ``mapInArrow`` settles the units that drew from a budget
+   again, seeded (:func:`seed_units`), and makes their rows; the driver checks every step
+   (:func:`.shared.holds`), settles a key whose chain does not hold in a serial lane (its rows
+   replace the tasks'), and confirms every unit's calls in unit order (the budgets' state of the
+   next run). Then the statements are numbered in unit order, Spark joins the ids to the rows and
+   takes each statement's digest with its id, and writes the run's events index, statements, lines
+   and unit slots (``partitionBy("month", "platform")``, one file per partition, sorted, renamed
+   ``part-0.parquet``: the same bytes when a run is written again) into the run's temporary folder;
+   the driver adds the small tables (creators, rejects, the store's state) with
    :func:`.parquet.write_run`, which renames the folder into place, and the run is committed.
+
+Each step's Spark jobs are described (``creatorpay: settle``, …) and timed (:attr:`SparkDriver.timings`,
+the run summary's ``timings``), with the Python workers' processor seconds of each kind of task.
 
 With ``store`` (a PostgreSQL DSN) the registry and the budgets' state between runs are
 :class:`~creatorpay.core.postgres_store.PostgresStore`'s: a run reads each budget's remaining amount
@@ -545,7 +552,7 @@ class SparkDriver(LocalDriver):
         #: The run's steps: the driver's wall seconds of each (:meth:`_step`), and the Python workers'
         #: processor seconds of each kind of task (``python.<task>``, :func:`timed`).
         self.timings: dict[str, float] = {}
-        self._clock: Any = None
+        self._clock: Any = spark.sparkContext.accumulator({}, Seconds())
 
     @contextmanager
     def _step(self, name: str) -> Iterator[None]:
