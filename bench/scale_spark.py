@@ -7,6 +7,13 @@ sampled every 100 ms; processor time as last seen of each process), not only ove
 as for the other engines. Events per second per core: Spark's events per second divided by its cores
 (N), as a ratio of the single-machine path's (``creatorpay settle`` on SQLite, its events per second
 divided by the cores its processes could use).
+
+Where the time goes: the driver's steps (``phases_s``: the driver's wall seconds of each step, and
+``python.<task>`` the Python workers' processor seconds of each kind of task, from the run's summary);
+Spark's own metrics of each step's jobs (``spark_jobs``: tasks, their run time, the JVM's processor
+and garbage-collection time in them, bytes shuffled, spilled and written), read from Spark's event
+log (``spark.eventLog.enabled``, in a temporary folder); and the processor seconds of the process tree
+by kind of process (``cpu_s_by_process``: the ``creatorpay`` driver process, the JVM, the Python workers).
 """
 
 from __future__ import annotations
@@ -16,8 +23,10 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +49,22 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _sample_tree(child: subprocess.Popen[str], peak: list[float], cpu: dict[int, float]) -> None:
+def _kind(pid: int, root: int) -> str:
+    """What a process of the tree is: ``driver`` (the ``creatorpay`` process), ``jvm`` or ``python_workers``."""
+    if pid == root:
+        return "driver"
+    try:
+        name = (Path("/proc") / str(pid) / "comm").read_text().strip()
+    except OSError:
+        return "other"
+    return "jvm" if name == "java" else "python_workers" if name.startswith("python") else "other"
+
+
+def _sample_tree(
+    child: subprocess.Popen[str], peak: list[float], cpu: dict[int, float], kinds: dict[int, str] | None = None
+) -> None:
     """Until ``child`` exits: the peak of the resident memory (RSS, PSS in MiB) summed over its process
-    tree, and each process's processor seconds as last seen."""
+    tree, and each process's processor seconds as last seen (and, into ``kinds``, what it is)."""
     tick = os.sysconf("SC_CLK_TCK")
     while child.poll() is None:
         rss = pss = 0
@@ -56,6 +78,8 @@ def _sample_tree(child: subprocess.Popen[str], peak: list[float], cpu: dict[int,
             fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines()[1:]}
             rss, pss = rss + fields.get("Rss", 0), pss + fields.get("Pss", 0)
             cpu[pid] = (int(stat[11]) + int(stat[12])) / tick  # utime, stime
+            if kinds is not None:  # read again: the JVM starts as a shell script, then execs java
+                kinds[pid] = _kind(pid, child.pid)
         peak[0], peak[1] = max(peak[0], rss / 1024), max(peak[1], pss / 1024)
         time.sleep(0.1)
 
@@ -80,19 +104,31 @@ def spark_figures(events: Path, creators: Path, folder: Path, count: int) -> tup
         "json",
         "--no-progress",
     ]
-    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
-    began = time.perf_counter()
-    child = subprocess.Popen([*CLI, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    peak, cpu = [0.0, 0.0], {}
-    sampler = threading.Thread(target=_sample_tree, args=(child, peak, cpu), daemon=True)
-    sampler.start()
-    out, err = child.communicate()
-    seconds = time.perf_counter() - began
-    sampler.join()
-    if child.returncode != 0:
-        raise SystemExit(f"spark failed ({child.returncode}): {err.strip()[-2000:]}")
+    with tempfile.TemporaryDirectory(prefix="creatorpay-spark-events-") as log:
+        submit = os.environ.get("PYSPARK_SUBMIT_ARGS", "pyspark-shell")
+        logging = f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir=file://{log}"
+        env = {
+            **os.environ,
+            "PYSPARK_PYTHON": sys.executable,
+            "PYSPARK_DRIVER_PYTHON": sys.executable,
+            "PYSPARK_SUBMIT_ARGS": f"{logging} {submit}",
+        }
+        began = time.perf_counter()
+        child = subprocess.Popen([*CLI, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        peak, cpu, kinds = [0.0, 0.0], {}, {}
+        sampler = threading.Thread(target=_sample_tree, args=(child, peak, cpu, kinds), daemon=True)
+        sampler.start()
+        out, err = child.communicate()
+        seconds = time.perf_counter() - began
+        sampler.join()
+        if child.returncode != 0:
+            raise SystemExit(f"spark failed ({child.returncode}): {err.strip()[-2000:]}")
+        jobs = {name: figures for path in sorted(Path(log).iterdir()) for name, figures in job_metrics(path).items()}
     summary: dict[str, Any] = json.loads(out)
     spent = sum(cpu.values())
+    by_kind: dict[str, float] = defaultdict(float)
+    for pid, seconds_ in cpu.items():
+        by_kind[kinds.get(pid, "other")] += seconds_
     found = {
         "events_per_s": round(count / seconds),
         "events_per_s_per_core": round(count / seconds / CORES),
@@ -100,7 +136,9 @@ def spark_figures(events: Path, creators: Path, folder: Path, count: int) -> tup
         "seconds": round(seconds, 2),
         "cpu_s": round(spent, 2),
         "cores": CORES,
+        "cpu_s_by_process": {kind: round(value, 1) for kind, value in sorted(by_kind.items())},
         "phases_s": summary["timings"],
+        "spark_jobs": jobs,
         "peak_rss_mb": round(peak[0], 1),
         "peak_pss_mb": round(peak[1], 1),
         "balanced": summary["reconciliation"]["counts_balance"] and summary["reconciliation"]["cash_balance"],
@@ -108,6 +146,39 @@ def spark_figures(events: Path, creators: Path, folder: Path, count: int) -> tup
     }
     exported = subprocess.run([*CLI, "ledger", "export", "--ledger", str(ledger)], capture_output=True, check=True)
     return found, exported.stdout
+
+
+def job_metrics(log: Path) -> dict[str, dict[str, float]]:
+    """Spark's task metrics in an event log, summed over the jobs of each description (the driver's
+    step: ``creatorpay: settle``, …; a job without one by its call site), in the order they started:
+    tasks, run seconds, the JVM's processor and garbage-collection seconds in them, MiB shuffled
+    (written, read), spilled to disk and written out."""
+    names: dict[int, str] = {}  # stage -> its job's description
+    found: dict[str, dict[str, float]] = {}
+    with log.open(encoding="utf-8") as lines:
+        for line in lines:
+            event = json.loads(line)
+            if event["Event"] == "SparkListenerJobStart":
+                properties = event.get("Properties") or {}
+                name = properties.get("spark.job.description") or properties.get("callSite.short", "?")
+                found.setdefault(name, defaultdict(float))
+                names.update(dict.fromkeys(event.get("Stage IDs", []), name))
+            elif event["Event"] == "SparkListenerTaskEnd" and event.get("Task Metrics"):
+                metrics = event["Task Metrics"]
+                sums = found.setdefault(names.get(event["Stage ID"], "?"), defaultdict(float))
+                written = metrics.get("Shuffle Write Metrics") or {}
+                read = metrics.get("Shuffle Read Metrics") or {}
+                sums["tasks"] += 1
+                sums["run_s"] += metrics.get("Executor Run Time", 0) / 1e3
+                sums["jvm_cpu_s"] += (
+                    metrics.get("Executor CPU Time", 0) + metrics.get("Executor Deserialize CPU Time", 0)
+                ) / 1e9
+                sums["gc_s"] += metrics.get("JVM GC Time", 0) / 1e3
+                sums["shuffle_written_mb"] += written.get("Shuffle Bytes Written", 0) / 2**20
+                sums["shuffle_read_mb"] += (read.get("Local Bytes Read", 0) + read.get("Remote Bytes Read", 0)) / 2**20
+                sums["spilled_mb"] += metrics.get("Disk Bytes Spilled", 0) / 2**20
+                sums["output_mb"] += (metrics.get("Output Metrics") or {}).get("Bytes Written", 0) / 2**20
+    return {name: {key: round(value, 1) for key, value in sums.items()} for name, sums in found.items() if sums}
 
 
 def per_core_ratio(figures: dict[str, dict[str, Any]]) -> float | None:

@@ -7,23 +7,30 @@ The same stages as the local driver (:mod:`.local`), run by Spark where the rows
 2. Idempotency as Spark SQL: the ids repeated in the file or already in the committed runs' events
    index (read from the Parquet ledger by Spark) are found by joins; every other row is new (an
    anti-join). Only the rows of those ids go through :func:`.stages.idempotency`, grouped by id in
-   line order (duplicate, or conflict naming the first sighting).
+   line order (duplicate, or conflict naming the first sighting). With no committed run and no id
+   repeated in the file, every row is new: no join.
 3. The new events are repartitioned by unit (platform, creator, month) and sorted within partitions
    so each unit's events arrive together in (date, id) order; ``mapInArrow`` settles each unit with
    the real engine (:func:`.stages.settle_unit`) against the store as the run began, recording its
    store calls: step 1 of :mod:`.shared`.
-4. The settled units stay with the executors (a DataFrame on their disks); the driver collects
-   only each unit's key, whether it was settled, its events' count and its store calls, and chains
-   the shared keys (:func:`.shared.plan`: each unit's ``left_before``). The seeds go back to the
-   executors (a broadcast) and a second ``mapInArrow`` settles those units again, seeded
-   (:func:`seed_units`); the driver checks every step (:func:`.shared.holds`), settles a key whose
-   chain does not hold in a serial lane, and confirms every unit's calls in unit order
-   (the budgets' state of the next run). Then the statements are numbered in unit order, a third
-   ``mapInArrow`` makes each unit's rows (:func:`unit_rows`) and Spark writes the run's events index,
-   statements, lines and unit slots (``partitionBy("month", "platform")``, one file per partition,
-   sorted, renamed ``part-0.parquet``: the same bytes when a run is written again) into the run's
-   temporary folder; the driver adds the small tables (creators, rejects, the store's state) with
+4. The same tasks make the rows of the run's tables (:func:`final_rows`, statement ids left null) of
+   every unit that drew from no budget; a unit that drew from one gets only its row, as every unit
+   does: its key, whether it was settled, its events' count and its store calls, which the driver
+   collects. The rows stay with the executors (a DataFrame on their disks). The driver chains the
+   shared keys (:func:`.shared.plan`: each unit's ``left_before``); the seeds go back to the
+   executors (a broadcast) and a second ``mapInArrow`` settles the units that drew from a budget
+   again, seeded (:func:`seed_units`), and makes their rows; the driver checks every step
+   (:func:`.shared.holds`), settles a key whose chain does not hold in a serial lane (its rows
+   replace the tasks'), and confirms every unit's calls in unit order (the budgets' state of the
+   next run). Then the statements are numbered in unit order, Spark joins the ids to the rows and
+   takes each statement's digest with its id, and writes the run's events index, statements, lines
+   and unit slots (``partitionBy("month", "platform")``, one file per partition, sorted, renamed
+   ``part-0.parquet``: the same bytes when a run is written again) into the run's temporary folder;
+   the driver adds the small tables (creators, rejects, the store's state) with
    :func:`.parquet.write_run`, which renames the folder into place, and the run is committed.
+
+Each step's Spark jobs are described (``creatorpay: settle``, …) and timed (:attr:`SparkDriver.timings`,
+the run summary's ``timings``), with the Python workers' processor seconds of each kind of task.
 
 With ``store`` (a PostgreSQL DSN) the registry and the budgets' state between runs are
 :class:`~creatorpay.core.postgres_store.PostgresStore`'s: a run reads each budget's remaining amount
@@ -34,11 +41,11 @@ is settled again from the new state. pyspark is imported only here (``pip instal
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import shutil
 import time
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import partial
 from itertools import groupby, islice
@@ -53,7 +60,7 @@ from .parquet import run_folder, temporary_folder, write_run
 from .shared import holds
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
     from pathlib import Path
     from typing import TextIO
 
@@ -75,11 +82,6 @@ CHECKED = (
     "tag string, id string, platform string, creator string, month string, date string, kind string, "
     "body string, run long, line long, reason string"
 )
-#: The schema of a settled unit: its key, whether it was settled (else it cannot be), its events'
-#: count, its store calls (pickled, null if none) and its events, job and outcome (pickled).
-SETTLED = "platform string, creator string, month string, ok boolean, staged long, calls binary, blob binary"
-#: ... settled again seeded: the same and what it left in each seeded budget (pickled).
-SEEDED = SETTLED + ", after binary"
 #: The events index's columns a sighting in the ledger needs (besides its id), and their Spark types.
 _HISTORY = {
     "platform": "string",
@@ -94,18 +96,69 @@ _HISTORY = {
     "statement": "long",
 }
 _COLUMNS = ("tag", "id", "platform", "creator", "month", "date", "kind", "body", "run", "line", "reason")
+#: The columns of an :data:`.stages.EventRow`, in its order.
+_EVENT_COLUMNS = _COLUMNS[1:-1]
+
+
+#: The JVM's settings in local mode (the driver's JVM runs the tasks): a heap of 2 GB rather than 1, and
+#: the parallel garbage collector, which spends less processor time than G1 on a batch job's short-lived
+#: rows. ``PYSPARK_SUBMIT_ARGS`` (``--driver-memory``, ``--conf``) overrides them.
+LOCAL_JVM = {"spark.driver.memory": "2g", "spark.driver.extraJavaOptions": "-XX:+UseParallelGC"}
 
 
 def session(master: str, *, app: str = "creatorpay", partitions: int | None = None) -> Any:
-    """A SparkSession on ``master`` (``local[2]``, ``yarn``, ``k8s://…``): the one running if any."""
+    """A SparkSession on ``master`` (``local[2]``, ``yarn``, ``k8s://…``): the one running if any.
+    ``partitions``: the shuffles' partitions (``spark.sql.shuffle.partitions``); in local mode by
+    default one per core, not Spark's 200 (each a task, and a file per map task, for a few cores),
+    and the JVM set by :data:`LOCAL_JVM`."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName(app)
     if master.startswith("local"):
         builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false")
+        for key, value in LOCAL_JVM.items():
+            builder = builder.config(key, value)
+        partitions = partitions or local_cores(master)
     if partitions is not None:
         builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
     return builder.getOrCreate()
+
+
+def local_cores(master: str) -> int:
+    """The cores of a local master: ``local`` 1, ``local[N]`` (or ``local[N,F]``) N, ``local[*]`` all."""
+    inside = master.partition("[")[2].partition("]")[0].split(",")[0].strip()
+    if inside == "*":
+        return os.cpu_count() or 1
+    return int(inside) if inside.isdigit() and int(inside) > 0 else 1
+
+
+# -- timing the tasks -------------------------------------------------------------------------------
+
+
+class Seconds:
+    """An accumulator's parameter (pyspark's ``AccumulatorParam`` protocol): seconds by name, summed."""
+
+    def zero(self, value: dict[str, float]) -> dict[str, float]:
+        del value
+        return {}
+
+    def addInPlace(self, found: dict[str, float], more: dict[str, float]) -> dict[str, float]:
+        for name, seconds in more.items():
+            found[name] = found.get(name, 0.0) + seconds
+        return found
+
+
+def timed(
+    batches: Iterable[Any], *, task: Callable[[Iterable[Any]], Iterator[Any]], name: str, clock: Any
+) -> Iterator[Any]:
+    """``mapInArrow``: ``task``'s batches, the Python worker's processor seconds while it made them
+    (its input and output converted by pyspark included) added to ``clock`` (an accumulator of
+    :class:`Seconds`) under ``name``: where a run's Python time goes, task by task."""
+    began = time.process_time()
+    try:
+        yield from task(batches)
+    finally:
+        clock.add({name: time.process_time() - began})
 
 
 # -- reading and checking (in the tasks) ------------------------------------------------------------
@@ -154,9 +207,20 @@ def records(path: str, start: int, end: int, before: int) -> Iterator[tuple[int,
 
 
 def _batch(rows: list[tuple[Any, ...]]) -> Any:
+    """Checked rows (:data:`CHECKED`'s columns) as one record batch, built column by column."""
     import pyarrow as pa
 
-    return pa.RecordBatch.from_pylist([dict(zip(_COLUMNS, row, strict=True)) for row in rows], _checked_schema())
+    schema = _checked_schema()
+    columns = zip(*rows, strict=True)
+    return pa.RecordBatch.from_arrays(
+        [pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)], schema=schema
+    )
+
+
+def _event_rows(batches: Iterable[Any]) -> Iterator[stages.EventRow]:
+    """The :data:`.stages.EventRow` s of record batches of checked events, read column by column."""
+    for batch in batches:
+        yield from zip(*(batch.column(name).to_pylist() for name in _EVENT_COLUMNS), strict=True)
 
 
 def _checked_schema() -> Any:
@@ -235,37 +299,112 @@ def dedupe(batches: Iterable[Any], *, source: str) -> Iterator[Any]:
 
 class Context(NamedTuple):
     """What a settling task needs besides its events and the settler (broadcast to the executors):
-    the creators' profiles, the histories of units settled before, the store as the run began."""
+    the creators' profiles, the histories of units settled before, the store as the run began, the
+    run and the events file's name (its rejects name it)."""
 
     profiles: dict[str, str]
     histories: dict[Unit, stages.History]
     state: shared.State
+    run: int
+    source: str
 
 
-def _settled_schema(*, seeded: bool = False) -> Any:
-    import pyarrow as pa
+#: The run's tables Spark writes (partitioned by month and platform).
+WRITTEN = ("events", "statements", "lines", "unit_slots")
+_SPARK_TYPES = {"string": "string", "int64": "long", "int32": "int", "bool": "boolean", "binary": "binary"}
+#: A unit's row (tag ``unit``): its key, whether it was settled (else it cannot be), its events'
+#: count, its store calls (pickled, null if none), its events and job (pickled, null if it made no
+#: store call: it is never settled again), and, settled again seeded, what it left in each seeded
+#: budget (pickled).
+_UNIT = ("platform", "creator", "month", "ok", "staged", "calls", "blob", "after")
+#: What a statement's row carries besides its table's columns: its unit's cash in fen (what its lines
+#: pay the creator, what they take from them, their net amount), summed by platform for the
+#: reconciliation.
+_CASH = ("credits", "debits", "lines_net")
+#: The rows a settling task makes for each tag, by column name.
+_TAGGED: dict[str, tuple[str, ...]] = {
+    "unit": _UNIT,
+    "events": tables.columns("events"),
+    "statements": (*tables.columns("statements"), *_CASH),
+    "lines": (*tables.columns("lines"), "creator"),
+    "unit_slots": tables.columns("unit_slots"),
+    "reject": (*tables.columns("events"), "reason", "position"),
+}
 
-    fields = [
-        ("platform", pa.string()),
-        ("creator", pa.string()),
-        ("month", pa.string()),
-        ("ok", pa.bool_()),
-        ("staged", pa.int64()),
-        ("calls", pa.binary()),
-        ("blob", pa.binary()),
-    ]
-    return pa.schema([*fields, ("after", pa.binary())] if seeded else fields)
+
+def _wide() -> dict[str, str]:
+    columns = {"tag": "string"}
+    for table in WRITTEN:
+        for name, kind in tables.TABLES[table]:
+            columns.setdefault(name, kind.rstrip("?"))
+    columns.update(reason="string", position="int32", ok="bool", staged="int64", calls="binary", blob="binary")
+    columns.update(after="binary", **dict.fromkeys(_CASH, "int64"))
+    return columns
 
 
-def _settled_row(unit: Unit, events: list[stages.EventRow], work: Job, outcome: Outcome) -> dict[str, Any]:
+#: The columns of the settling tasks' rows: a tag (a written table's name; ``reject`` for an event of a
+#: unit that cannot be settled; ``unit`` for a unit's row, :data:`_UNIT`) and every tag's columns,
+#: those of other tags null. A unit's rows of the tables have no statement id yet (the driver numbers
+#: the statements in unit order once the shared budgets are resolved; Spark joins the ids in), and
+#: its statement's digest is its content's (:func:`~creatorpay.core.sqlite_schema.statement_digest`
+#: is taken by Spark, with the id).
+WIDE = _wide()
+#: :data:`WIDE` as Spark's DDL.
+WIDE_DDL = ", ".join(f"{name} {_SPARK_TYPES[kind]}" for name, kind in WIDE.items())
+
+
+def _drawn(calls: Sequence[Call]) -> bool:
+    """Whether a unit's store calls touch a budget (a key other units may draw from: its outcome
+    holds only once the budget's chain is resolved, :mod:`.shared`)."""
+    return "budget" in shared.keys_of(calls).values()
+
+
+class Rows:
+    """The rows a task makes, by tag (:data:`_TAGGED`), turned into record batches of :data:`WIDE`."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, list[tuple[Any, ...]]] = {tag: [] for tag in _TAGGED}
+        self.units = 0
+
+    def unit(self, unit: Unit, events: list[stages.EventRow], work: Job, outcome: Outcome, after: bytes | None) -> None:
+        """A unit's row: its key, outcome and calls; its events and job kept if it made store calls."""
+        calls = pickle.dumps(outcome.calls, protocol=pickle.HIGHEST_PROTOCOL) if outcome.calls else None
+        blob = pickle.dumps((events, work), protocol=pickle.HIGHEST_PROTOCOL) if outcome.calls else None
+        ok = outcome.rows is not None
+        self.found["unit"].append((unit.platform, unit.creator, unit.month, ok, len(events), calls, blob, after))
+        self.units += 1
+
+    def final(self, unit: Unit, events: list[stages.EventRow], outcome: Outcome, run: int) -> None:
+        """A unit's rows of the run's tables (or its events rejected when it cannot be settled)."""
+        for tag, rows in final_rows(unit, events, outcome, run).items():
+            self.found[tag] += rows
+
+    def batches(self) -> Iterator[Any]:
+        """The rows made so far, one record batch per tag, and forget them."""
+        for tag, rows in self.found.items():
+            if rows:
+                yield _columns(tag, _TAGGED[tag], rows)
+                rows.clear()
+        self.units = 0
+
+
+def final_rows(
+    unit: Unit, events: list[stages.EventRow], outcome: Outcome, run: int
+) -> dict[str, list[tuple[Any, ...]]]:
+    """A unit's rows by tag (:data:`_TAGGED`), statement ids null: its statement (with its cash and
+    its content's digest), lines, quota slots and events index; or, when it cannot be settled, its
+    events as rejected rows (with their position in the unit)."""
+    if outcome.rows is None:
+        reason = f"{unit} cannot be settled: {outcome.rejected}"
+        return {"reject": [(*_index_row(e, run, None), reason, i) for i, e in enumerate(events)]}
+    rows = stages.ledger_rows(outcome.rows, 0, run)
+    cash = stages.reconcile([rows.statement], rows.lines)[unit.platform]
+    statement = (*rows.statement[:3], None, *rows.statement[4:13], outcome.rows.digest)
     return {
-        "platform": unit.platform,
-        "creator": unit.creator,
-        "month": unit.month,
-        "ok": outcome.rows is not None,
-        "staged": len(events),
-        "calls": pickle.dumps(outcome.calls, protocol=pickle.HIGHEST_PROTOCOL) if outcome.calls else None,
-        "blob": pickle.dumps((events, work, outcome), protocol=pickle.HIGHEST_PROTOCOL),
+        "statements": [(*statement, cash.credits, cash.debits, cash.lines_net)],
+        "lines": [(*line[:2], None, *line[3:], unit.creator) for line in rows.lines],
+        "unit_slots": rows.slots,
+        "events": [_index_row(e, run, None) for e in events],
     }
 
 
@@ -278,125 +417,51 @@ def _unit(values: Mapping[str, Any]) -> Unit:
 def settle_units(batches: Iterable[Any], *, settler: Settler, context: Any) -> Iterator[Any]:
     """``mapInArrow`` over the new events, each unit's together in (date, id) order: each unit's job
     (:func:`.stages.job`) settled against the store as the run began, its calls recorded and undone
-    (:func:`.shared.private`); one row per unit: whether it was settled, its events' count, its
-    calls (what the driver chains) and its events, job and outcome, pickled (what stays here)."""
-    import pyarrow as pa
-
+    (:func:`.shared.private`). For each unit, its row (what the driver chains, :data:`_UNIT`); and,
+    unless it drew from a budget (its outcome then waits for the budget's chain), its rows of the run's
+    tables, final but for the statement ids."""
     found: Context = context.value
     store = shared.state_store(found.state)
-    schema = _settled_schema()
-
-    def rows() -> Iterator[stages.EventRow]:
-        for batch in batches:
-            for values in batch.to_pylist():
-                yield _plain(values)
-
-    out: list[dict[str, Any]] = []
-    for unit, group in groupby(rows(), key=stages.unit_of):
+    out = Rows()
+    for unit, group in groupby(_event_rows(batches), key=stages.unit_of):
         events = list(group)
         work = stages.job(unit, events, found.profiles.get(unit.creator), found.histories.get(unit))
         outcome = shared.private(partial(stages.settle_unit, settler), [work], store)[0]
-        out.append(_settled_row(unit, events, work, outcome))
-        if len(out) >= 1000:
-            yield pa.RecordBatch.from_pylist(out, schema)
-            out = []
-    if out:
-        yield pa.RecordBatch.from_pylist(out, schema)
+        out.unit(unit, events, work, outcome, None)
+        if not _drawn(outcome.calls):
+            out.final(unit, events, outcome, found.run)
+        if out.units >= 1000:
+            yield from out.batches()
+    yield from out.batches()
 
 
 def seed_units(batches: Iterable[Any], *, settler: Settler, context: Any, seeds: Any) -> Iterator[Any]:
-    """``mapInArrow`` over the settled units of shared budgets: each settled again with the store
-    seeded with its ``left_before`` (step 3 of :mod:`.shared`, :func:`.shared.seeded`); the same
-    row, and what the unit left in each seeded key (pickled), for the driver to check the chain."""
-    import pyarrow as pa
-
+    """``mapInArrow`` over the rows of the units that drew from a budget: each settled again with the
+    store seeded with its ``left_before`` in each shared budget (step 3 of :mod:`.shared`,
+    :func:`.shared.seeded`; none for a budget no other unit uses); its row, with what it left in each
+    seeded key (for the driver to check the chain), and its rows of the run's tables."""
     found: Context = context.value
     wanted: dict[Unit, shared.Seeds] = seeds.value
     store = shared.state_store(found.state)
-    schema = _settled_schema(seeded=True)
+    out = Rows()
     for batch in batches:
-        out = []
-        for values in batch.to_pylist():
-            unit = _unit(values)
-            events, work, _ = pickle.loads(values["blob"])  # noqa: S301 (our own tasks' rows)
-            outcome, after = shared.seeded(partial(stages.settle_unit, settler), work, store, wanted[unit])
-            row = _settled_row(unit, events, work, outcome)
-            row["after"] = pickle.dumps(after, protocol=pickle.HIGHEST_PROTOCOL)
-            out.append(row)
-        yield pa.RecordBatch.from_pylist(out, schema)
-
-
-#: The run's tables Spark writes (partitioned by month and platform), and the columns of the rows
-#: the tasks make for them: a tag (the table, ``reject`` for the events of a unit that cannot be
-#: settled, ``sum`` for a task's counts and cash) and every table's columns.
-WRITTEN = ("events", "statements", "lines", "unit_slots")
-_SPARK_TYPES = {"string": "string", "int64": "long", "int32": "int"}
-
-
-def _wide() -> dict[str, str]:
-    columns = {"tag": "string"}
-    for table in WRITTEN:
-        for name, kind in tables.TABLES[table]:
-            columns.setdefault(name, kind.rstrip("?"))
-    columns.update(reason="string", position="int32")
-    return columns
-
-
-WIDE = _wide()
-
-
-class Numbering(NamedTuple):
-    """What the tasks writing the run's rows need (broadcast): each settled unit's statement id,
-    the outcomes the driver settled itself (a serial lane), the run and the events file's name."""
-
-    ids: dict[Unit, int]
-    overrides: dict[Unit, Outcome]
-    run: int
-    source: str
-
-
-def unit_rows(batches: Iterable[Any], *, numbering: Any) -> Iterator[Any]:
-    """``mapInArrow`` over the settled units: each unit's rows of the run's tables (its statement,
-    lines, quota slots and events index, by its statement id), or its events' reject rows when it
-    cannot be settled; last, the task's counts and cash per platform (one ``sum`` row)."""
-    found: Numbering = numbering.value
-    cash: dict[str, list[int]] = {}
-    adjustments = 0
-    rejected = (*tables.columns("events"), "reason", "position")
-    for batch in batches:
-        out: dict[str, list[tuple[Any, ...]]] = {table: [] for table in (*WRITTEN, "reject")}
-        for values in batch.to_pylist():
-            unit = _unit(values)
-            events, _, outcome = pickle.loads(values["blob"])  # noqa: S301 (our own tasks' rows)
-            outcome = found.overrides.get(unit, outcome)
-            if outcome.rows is None:
-                reason = f"{unit} cannot be settled: {outcome.rejected}"
-                out["reject"] += [(*_index_row(e, found.run, None), reason, i) for i, e in enumerate(events)]
-                continue
-            ident = found.ids[unit]
-            rows = stages.ledger_rows(outcome.rows, ident, found.run)
-            adjustments += outcome.rows.type == "adjustment"
-            for platform, sums in stages.reconcile([rows.statement], rows.lines).items():
-                entry = cash.setdefault(platform, [0] * 6)
-                for i, value in enumerate(sums):
-                    entry[i] += value
-            out["statements"].append(rows.statement)
-            out["lines"] += rows.lines
-            out["unit_slots"] += rows.slots
-            out["events"] += [_index_row(e, found.run, ident) for e in events]
-        for tag, found_rows in out.items():
-            if found_rows:
-                yield _columns(tag, rejected if tag == "reject" else tables.columns(tag), found_rows)
-    summed = (json.dumps({"cash": cash, "adjustments": adjustments}),)
-    yield _columns("sum", ("detail",), [summed])
+        for values in zip(
+            *(batch.column(name).to_pylist() for name in ("platform", "creator", "month", "blob")), strict=True
+        ):
+            unit = _unit(dict(zip(("platform", "creator", "month"), values[:3], strict=True)))
+            events, work = pickle.loads(values[3])  # noqa: S301 (our own tasks' rows)
+            outcome, after = shared.seeded(partial(stages.settle_unit, settler), work, store, wanted.get(unit, {}))
+            out.unit(unit, events, work, outcome, pickle.dumps(after, protocol=pickle.HIGHEST_PROTOCOL))
+            out.final(unit, events, outcome, found.run)
+        yield from out.batches()
 
 
 def _columns(tag: str, names: Sequence[str], rows: list[tuple[Any, ...]]) -> Any:
-    """Rows of one table as a record batch of :data:`WIDE`'s columns, built column by column (the
-    columns of other tables null)."""
+    """Rows of one tag as a record batch of :data:`WIDE`'s columns, built column by column (the
+    columns of other tags null)."""
     import pyarrow as pa
 
-    types = {"string": pa.string(), "int64": pa.int64(), "int32": pa.int32()}
+    types = {"string": pa.string(), "int64": pa.int64(), "int32": pa.int32(), "bool": pa.bool_(), "binary": pa.binary()}
     given = dict(zip(names, zip(*rows, strict=True), strict=True))
     arrays = [
         pa.array([tag] * len(rows), pa.string())
@@ -433,11 +498,12 @@ def _settled(row: Any) -> Settled:
 
 
 class Chained(NamedTuple):
-    """The shared keys resolved: the frame of every unit's final row (key and blob), the outcomes
-    the driver settled itself (serial lanes, units settled again), and the store's final state."""
+    """The shared keys resolved: the frame of the seeded units' rows (None if none), the outcomes the
+    driver settled itself (serial lanes, units settled again) and their events, and the store's final
+    state."""
 
-    frame: Any
-    overrides: dict[Unit, Outcome]
+    seeded: Any
+    overrides: dict[Unit, tuple[list[stages.EventRow], Outcome]]
     state: shared.State
 
 
@@ -483,6 +549,30 @@ class SparkDriver(LocalDriver):
         self.partitions = partitions or int(spark.sparkContext.defaultParallelism)
         #: Runs settled again because another run committed first (with a PostgreSQL store).
         self.retried = 0
+        #: The run's steps: the driver's wall seconds of each (:meth:`_step`), and the Python workers'
+        #: processor seconds of each kind of task (``python.<task>``, :func:`timed`).
+        self.timings: dict[str, float] = {}
+        self._clock: Any = spark.sparkContext.accumulator({}, Seconds())
+
+    @contextmanager
+    def _step(self, name: str) -> Iterator[None]:
+        """One step of the run: Spark's jobs in it described by ``name`` (``creatorpay: settle``, as
+        Spark's UI and event log show them), its wall seconds added to :attr:`timings`."""
+        context = self.spark.sparkContext
+        context.setJobDescription(f"creatorpay: {name}")
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - began, 3)
+            context.setJobDescription(None)
+
+    def _task(
+        self, name: str, task: Callable[..., Iterator[Any]], **given: Any
+    ) -> Callable[[Iterable[Any]], Iterator[Any]]:
+        """A ``mapInArrow`` function: ``task`` with ``given``, its Python processor seconds counted
+        under ``name`` (:func:`timed`)."""
+        return partial(timed, task=partial(task, **given), name=name, clock=self._clock)
 
     def run(
         self, events: Path, creators: Path, *, run: int | None = None, names: Mapping[Path, str] | None = None
@@ -509,6 +599,8 @@ class SparkDriver(LocalDriver):
         began = time.perf_counter()
         before = self.ledger.begin(ident)
         summary = Summary(ident, workers=self.partitions)
+        self._clock = self.spark.sparkContext.accumulator({}, Seconds())
+        self.timings = summary.timings
         profiles, rejects = self._profiles(creators, names, summary)
         began_events = time.perf_counter()
         summary.timings["creators"] = round(began_events - began, 3)
@@ -525,11 +617,8 @@ class SparkDriver(LocalDriver):
                 known = self.ledger.profiles(before)
                 known.update({creator: row[1] for creator, row in profiles.items()})
                 state, versions = self._state(before)
-                histories: dict[Unit, stages.History] = {}
-                if before:  # late events: what the units settled before hold
-                    units = new.dropDuplicates(["platform", "creator", "month"]).collect()
-                    histories = self.ledger.histories(before, [stages.unit_of(_plain(r.asDict())) for r in units])
-                context = self.spark.sparkContext.broadcast(Context(known, histories, state))
+                histories = self._histories(new, before)
+                context = self.spark.sparkContext.broadcast(Context(known, histories, state, ident, source))
                 first, units_ = self._settled(new, context)
             finally:
                 deduped.unpersist()
@@ -537,11 +626,13 @@ class SparkDriver(LocalDriver):
             checked.unpersist()
         temporary = temporary_folder(self.ledger.folder, ident)
         try:
-            chain, rows, statements = self._resolved(first, units_, state, context, temporary, summary, before, source)
+            chain, cash, unsettled, statements = self._resolved(
+                first, units_, state, context, temporary, summary, before
+            )
         except BaseException:
             shutil.rmtree(temporary, ignore_errors=True)
             raise
-        rejects += self._summed(summary, rows, len(units_), statements, source)
+        rejects += self._summed(summary, cash, unsettled, len(units_), statements, source)
         summary.timings["units"] = round(time.perf_counter() - began_units, 3)
         final = chain.state
         tables_: dict[str, Any] = {
@@ -553,15 +644,25 @@ class SparkDriver(LocalDriver):
             "rejects": [(ident, *r) for r in rejects],
         }
         try:
-            self._publish(ident, before, tables_, versions, again=again, prepared=temporary)
+            with self._step("publish"):
+                self._publish(ident, before, tables_, versions, again=again, prepared=temporary)
         except BaseException:
             shutil.rmtree(temporary, ignore_errors=True)
             raise
         if self._out is not None:
             for reject in rejects:
                 self._write_reject(reject)
+        self.timings.update({f"python.{name}": round(value, 3) for name, value in sorted(self._clock.value.items())})
         summary.seconds = round(time.perf_counter() - began, 3)
         return summary
+
+    def _histories(self, new: Any, before: list[int]) -> dict[Unit, stages.History]:
+        """Late events (runs committed ``before``): what the units of the ``new`` events settled before hold."""
+        if not before:
+            return {}
+        with self._step("histories"):
+            units = new.dropDuplicates(["platform", "creator", "month"]).collect()
+        return self.ledger.histories(before, [stages.unit_of(_plain(r.asDict())) for r in units])
 
     def _resolved(
         self,
@@ -572,60 +673,56 @@ class SparkDriver(LocalDriver):
         folder: Path,
         summary: Summary,
         before: list[int],
-        source: str,
-    ) -> tuple[Chained, list[Any], int]:
+    ) -> tuple[Chained, list[Any], list[Any], int]:
         """Steps 2 to 5 of :mod:`.shared` (:meth:`_chain`), the statements numbered in unit order and
-        the run's partitioned tables written by Spark into ``folder``: the resolution, the tasks'
-        other rows (:meth:`_write`) and the number of statements."""
+        the run's partitioned tables written by Spark into ``folder``: the resolution, the cash of
+        the statements by platform and the events of units that cannot be settled (:meth:`_write`),
+        and the number of statements."""
         frames = [first]
         try:
             chain = self._chain(first, units, state, context, frames, summary)
             summary.staged = sum(unit.staged for unit in units)
             ident = self.ledger.next_statement(before)
-            ids: dict[Unit, int] = {}
+            ids: list[tuple[str, str, str, int]] = []
             for unit in units:
                 if unit.ok:
-                    ids[unit.unit] = ident
+                    ids.append((unit.unit.platform, unit.unit.creator, unit.unit.month, ident))
                     ident += 1
-            rows = self._write(chain.frame, Numbering(ids, chain.overrides, summary.run, source), folder, frames)
+            cash, unsettled = self._write(self._final(first, chain, summary.run), ids, folder)
         finally:
             context.unpersist()
             for frame in frames:
                 frame.unpersist()
-        return chain, rows, len(ids)
+        return chain, cash, unsettled, len(ids)
 
     @staticmethod
-    def _summed(summary: Summary, rows: list[Any], units: int, statements: int, source: str) -> list[stages.Reject]:
-        """The counts of step 3 and the reconciliation's cash into ``summary``, from the tasks' sums;
-        the events of units that cannot be settled, as rejected rows in unit order."""
+    def _summed(
+        summary: Summary, cash: list[Any], unsettled: list[Any], units: int, statements: int, source: str
+    ) -> list[stages.Reject]:
+        """The counts of step 3 and the reconciliation's cash into ``summary``, from Spark's sums of
+        the statements' cash by platform; the events of units that cannot be settled, as rejected
+        rows in unit order."""
         summary.units = units
         summary.statements = statements
         summary.units_rejected = units - statements
-        summary.adjustments = sum(json.loads(row["detail"])["adjustments"] for row in rows if row["tag"] == "sum")
-        unsettled = sorted(
-            (row for row in rows if row["tag"] == "reject"),
-            key=lambda r: (r["creator"], r["platform"], r["month"], r["position"]),
-        )
+        unsettled = sorted(unsettled, key=lambda r: (r["creator"], r["platform"], r["month"], r["position"]))
         summary.rejected += len(unsettled)
         summary.settled = summary.staged - len(unsettled)
         began = time.perf_counter()
-        cash: dict[str, list[int]] = {}
-        for row in rows:
-            if row["tag"] == "sum":
-                for platform, sums in json.loads(row["detail"])["cash"].items():
-                    entry = cash.setdefault(platform, [0] * 6)
-                    for i, value in enumerate(sums):
-                        entry[i] += value
-        for platform, sums in sorted(cash.items()):
-            summary.cash[platform] = stages.Cash(*sums).to_dict()
+        for row in sorted(cash, key=lambda r: r["platform"]):
+            sums = stages.Cash(
+                *(int(row[name]) for name in ("statements", "adjustments", "credits", "debits", "net", "lines_net"))
+            )
+            summary.adjustments += sums.adjustments
+            summary.cash[row["platform"]] = sums.to_dict()
         summary.timings["reconcile"] = round(time.perf_counter() - began, 3)
         return [stages.Reject(source, int(r["line"]), r["id"], r["reason"]) for r in unsettled]
 
-    @staticmethod
-    def _counted(checked: Any, deduped: Any, source: str, summary: Summary) -> list[stages.Reject]:
+    def _counted(self, checked: Any, deduped: Any, source: str, summary: Summary) -> list[stages.Reject]:
         """The counts of steps 1 and 2 into ``summary`` (rows read, duplicates, conflicts, rejected);
         the rows they rejected, by line."""
-        rows = checked.filter("tag != 'event'").union(deduped.filter("tag != 'event'")).collect()  # one job
+        with self._step("check_dedupe"):
+            rows = checked.filter("tag != 'event'").union(deduped.filter("tag != 'event'")).collect()  # one job
         counts = {tag: sum(row["line"] for row in rows if row["tag"] == tag) for tag in ("read", "duplicates")}
         rows = [row for row in rows if row["tag"] in ("reject", "conflict")]
         found = [stages.Reject(source, int(row["line"]), row["id"], row["reason"]) for row in rows]
@@ -649,7 +746,8 @@ class SparkDriver(LocalDriver):
         frame = self.spark.createDataFrame(parts or [(0, 0, 0)], "start long, end long, before long")
         frame = frame.repartition(max(1, len(parts)))
         month = str(self.period) if self.period is not None else None
-        check = partial(
+        check = self._task(
+            "check",
             check_ranges,
             path=str(events.resolve()),
             source=source,
@@ -661,7 +759,8 @@ class SparkDriver(LocalDriver):
 
     def _deduplicated(self, good: Any, before: list[int], source: str) -> tuple[Any, Any]:
         """Step 2: the rows whose id is neither repeated in the file nor in the committed runs' events
-        index (Spark SQL anti-join), and the others' outcome through :func:`.stages.idempotency`."""
+        index (Spark SQL anti-join), and the others' outcome through :func:`.stages.idempotency`.
+        With no committed events and no id repeated in the file, every row is new: no join."""
         from pyspark.sql import functions as F
 
         repeated = good.groupBy("id").count().filter("count > 1").select("id")
@@ -669,6 +768,11 @@ class SparkDriver(LocalDriver):
         folders = [
             index for run in before if any((index := run_folder(self.ledger.folder, run) / "events").rglob("*.parquet"))
         ]
+        if not folders:
+            with self._step("repeated"):
+                alone = repeated.isEmpty()
+            if alone:
+                return good, self.spark.createDataFrame([], CHECKED)
         if folders:
             history = None
             for index in folders:  # each run's events index, its month and platform from the folder names
@@ -693,25 +797,25 @@ class SparkDriver(LocalDriver):
         deduped = (
             suspects.repartition(self.partitions, "id")
             .sortWithinPartitions("id", "line")
-            .mapInArrow(partial(dedupe, source=source), CHECKED)
+            .mapInArrow(self._task("dedupe", dedupe, source=source), CHECKED)
         )
         return new, deduped
 
     def _settled(self, new: Any, context: Any) -> tuple[Any, list[Settled]]:
-        """Step 3: the new events by unit, each unit settled privately by a task. The units stay
-        with the executors (a DataFrame kept on their disks); the driver gets each unit's key,
-        whether it was settled, its events' count and its store calls, in unit order."""
+        """Step 3: the new events by unit, each unit settled privately by a task, which makes the rows
+        of the run's tables of every unit that drew from no budget. The rows stay with the executors
+        (a DataFrame kept on their disks); the driver gets each unit's key, whether it was settled, its
+        events' count and its store calls, in unit order."""
         from pyspark import StorageLevel
 
         frame = (
             new.repartition(self.partitions, "platform", "creator", "month")
             .sortWithinPartitions("creator", "platform", "month", "date", "id")
-            .mapInArrow(partial(settle_units, settler=self._settler, context=context), SETTLED)
+            .mapInArrow(self._task("settle", settle_units, settler=self._settler, context=context), WIDE_DDL)
             .persist(StorageLevel.DISK_ONLY)
         )
-        found = [
-            _settled(row) for row in frame.select("platform", "creator", "month", "ok", "staged", "calls").collect()
-        ]
+        with self._step("settle"):
+            found = [_settled(row) for row in frame.filter("tag = 'unit'").select(*_UNIT[:6]).collect()]
         found.sort(key=lambda item: stages.unit_order(item.unit))
         return frame, found
 
@@ -719,29 +823,34 @@ class SparkDriver(LocalDriver):
         self, first: Any, units: list[Settled], state: shared.State, context: Any, frames: list[Any], summary: Summary
     ) -> Chained:
         """Steps 2 to 5 of :mod:`.shared` with the units on the executors: the shared keys chained
-        here from the units' calls, the units of a chain settled again seeded by a task
-        (:func:`seed_units`) and checked here, a serial lane here where a chain breaks, every unit's
-        calls confirmed here in unit order. Updates ``units``; the frame of the units' final rows."""
+        here from the units' calls; every unit that drew from a budget settled again by a task
+        (:func:`seed_units`), seeded if its budget is shared, and checked here; a serial lane here
+        where a chain breaks; every unit's calls confirmed here in unit order. Updates ``units``."""
+        from pyspark import StorageLevel
         from pyspark.sql import functions as F
 
-        chains, lanes = shared.plan([u.calls for u in units], [u.ok for u in units], state)
+        with self._step("chain"):
+            chains, lanes = shared.plan([u.calls for u in units], [u.ok for u in units], state)
         seeds = {units[i].unit: seed for found in chains for i, seed in found.seeds.items()}
-        frame = first
+        drawn = [u.unit for u in units if _drawn(u.calls)]
+        second = None
         self.chained, self.serial = [], []
-        if seeds:
-            keys = self._keys(list(seeds))
+        if drawn:
             shared_seeds = self.spark.sparkContext.broadcast(seeds)
             try:
-                from pyspark import StorageLevel
-
                 second = (
-                    first.join(F.broadcast(keys), ["platform", "creator", "month"], "left_semi")
-                    .mapInArrow(partial(seed_units, settler=self._settler, context=context, seeds=shared_seeds), SEEDED)
+                    first.filter("tag = 'unit'")
+                    .join(F.broadcast(self._keys(drawn)), list(_UNIT[:3]), "left_semi")
+                    .mapInArrow(
+                        self._task("seed", seed_units, settler=self._settler, context=context, seeds=shared_seeds),
+                        WIDE_DDL,
+                    )
                     .persist(StorageLevel.DISK_ONLY)
                 )
                 frames.append(second)
-                columns = ("platform", "creator", "month", "ok", "staged", "calls", "after")
-                again = {item.unit: item for item in map(_settled, second.select(*columns).collect())}
+                columns = (*_UNIT[:6], "after")
+                with self._step("seed"):
+                    again = {s.unit: s for s in map(_settled, second.filter("tag = 'unit'").select(*columns).collect())}
             finally:
                 shared_seeds.unpersist()
             for found in chains:
@@ -754,23 +863,27 @@ class SparkDriver(LocalDriver):
                         units[i] = again[units[i].unit]
                 else:
                     lanes.append((found.keys, found.members))
-            kept = ("platform", "creator", "month", "blob")
-            frame = first.join(F.broadcast(keys), ["platform", "creator", "month"], "left_anti").select(*kept)
-            frame = frame.unionByName(second.select(*kept))
-        overrides: dict[Unit, Outcome] = {}
+        overrides: dict[Unit, tuple[list[stages.EventRow], Outcome]] = {}
         for keys_, members in lanes:  # a chain that does not hold: its units one after another, here
             self.serial += keys_
             jobs = self._jobs(first, [units[i].unit for i in members])
-            lane = shared.serial(self._settle, [jobs[units[i].unit] for i in members], shared.state_store(state))
+            lane = shared.serial(self._settle, [jobs[units[i].unit][1] for i in members], shared.state_store(state))
             for i, outcome in zip(members, lane, strict=True):
-                overrides[units[i].unit] = outcome
+                overrides[units[i].unit] = (jobs[units[i].unit][0], outcome)
                 units[i] = units[i]._replace(ok=outcome.rows is not None, calls=outcome.calls)
         self.chained.sort()
         self.serial.sort()
-        return Chained(frame, overrides, self._confirm(first, units, state, overrides, summary))
+        with self._step("confirm"):
+            final = self._confirm(first, units, state, overrides, summary)
+        return Chained(second, overrides, final)
 
     def _confirm(
-        self, first: Any, units: list[Settled], state: shared.State, overrides: dict[Unit, Outcome], summary: Summary
+        self,
+        first: Any,
+        units: list[Settled],
+        state: shared.State,
+        overrides: dict[Unit, tuple[list[stages.EventRow], Outcome]],
+        summary: Summary,
     ) -> shared.State:
         """Step 5 (:func:`.shared.commit`) on the driver: every unit's calls replayed in unit order
         against the store as the run began; a unit answered otherwise is settled again here (its job
@@ -780,8 +893,9 @@ class SparkDriver(LocalDriver):
             if store.replay_unit(str(item.unit), item.calls, keep=item.ok):
                 continue
             summary.resettled += 1
-            outcome = self._settle(self._jobs(first, [item.unit])[item.unit], store)
-            overrides[item.unit] = outcome
+            events, work = self._jobs(first, [item.unit])[item.unit]
+            outcome = self._settle(work, store)
+            overrides[item.unit] = (events, outcome)
             units[i] = item._replace(ok=outcome.rows is not None, calls=outcome.calls)
         return shared.state_of(store)
 
@@ -790,32 +904,52 @@ class SparkDriver(LocalDriver):
         rows = [(u.platform, u.creator, u.month) for u in units]
         return self.spark.createDataFrame(rows, "platform string, creator string, month string")
 
-    def _jobs(self, frame: Any, units: list[Unit]) -> dict[Unit, Job]:
-        """The jobs of ``units`` fetched from the executors (a serial lane, a unit settled again)."""
+    def _jobs(self, frame: Any, units: list[Unit]) -> dict[Unit, tuple[list[stages.EventRow], Job]]:
+        """The events and jobs of ``units`` fetched from the executors (a serial lane, a unit settled
+        again: units that made store calls, whose rows keep them)."""
         from pyspark.sql import functions as F
 
-        found = frame.join(F.broadcast(self._keys(units)), ["platform", "creator", "month"], "left_semi")
-        jobs = [pickle.loads(row["blob"])[1] for row in found.select("blob").collect()]  # noqa: S301 (our rows)
-        return {work.unit: work for work in jobs}
+        found = frame.filter("tag = 'unit'").join(F.broadcast(self._keys(units)), list(_UNIT[:3]), "left_semi")
+        jobs = [pickle.loads(row["blob"]) for row in found.select("blob").collect()]  # noqa: S301 (our rows)
+        return {work.unit: (events, work) for events, work in jobs}
 
-    def _write(self, frame: Any, numbering: Numbering, folder: Path, frames: list[Any]) -> list[Any]:
-        """The run's partitioned tables (:data:`WRITTEN`) made by the tasks (:func:`unit_rows`) and
-        written by Spark into ``folder``, ``DataFrame.write.partitionBy("month", "platform")``, one
-        file per partition, rows sorted, renamed ``part-0.parquet``: the same bytes for the same
-        run. Returns the tasks' other rows (the events of units that cannot be settled, the sums)."""
-        from pyspark import StorageLevel
+    def _final(self, first: Any, chain: Chained, run: int) -> Any:
+        """The frame of the run's rows once the shared budgets are resolved: those the first tasks
+        made (units that drew from no budget), those the seeded tasks made, and those of the units
+        the driver settled itself (serial lanes, units settled again) instead of the tasks'."""
         from pyspark.sql import functions as F
 
-        shared_numbering = self.spark.sparkContext.broadcast(numbering)
-        try:
-            ddl = ", ".join(f"{name} {_SPARK_TYPES[kind]}" for name, kind in WIDE.items())
-            rows = frame.mapInArrow(partial(unit_rows, numbering=shared_numbering), ddl).persist(StorageLevel.DISK_ONLY)
-            frames.append(rows)
-            for table in WRITTEN:
-                names = tables.columns(table)
-                order = ("statement", "seq") if table == "lines" else names[2:]
+        frame = first.filter("tag != 'unit'")
+        if chain.seeded is not None:
+            frame = frame.unionByName(chain.seeded.filter("tag != 'unit'"))
+        if chain.overrides:
+            frame = frame.join(F.broadcast(self._keys(chain.overrides)), list(_UNIT[:3]), "left_anti")
+            made = Rows()
+            for unit, (events, outcome) in chain.overrides.items():
+                made.final(unit, events, outcome, run)
+            rows = [tuple(row[name] for name in WIDE) for batch in made.batches() for row in batch.to_pylist()]
+            frame = frame.unionByName(self.spark.createDataFrame(rows, WIDE_DDL))
+        return frame
+
+    def _write(self, frame: Any, ids: list[tuple[str, str, str, int]], folder: Path) -> tuple[list[Any], list[Any]]:
+        """The run's partitioned tables (:data:`WRITTEN`) from the tasks' rows ``frame``, their
+        statement ids joined in from ``ids`` (each settled unit's, in unit order) and each statement's
+        digest taken with its id (:func:`~creatorpay.core.sqlite_schema.statement_digest`), written by
+        Spark into ``folder``, ``DataFrame.write.partitionBy("month", "platform")``, one file per
+        partition, rows sorted, renamed ``part-0.parquet``: the same bytes for the same run. Returns
+        the statements' cash summed by platform, and the events of units that cannot be settled."""
+        from pyspark.sql import functions as F
+
+        numbers = self.spark.createDataFrame(ids, "platform string, creator string, month string, statement long")
+        frame = frame.drop("statement").join(F.broadcast(numbers), list(_UNIT[:3]), "left")
+        digest = F.sha2(F.concat_ws(",", F.col("statement").cast("string"), F.col("run").cast("string"), "digest"), 256)
+        frame = frame.withColumn("digest", F.when(F.col("tag") == "statements", digest).otherwise(F.col("digest")))
+        for table in WRITTEN:
+            names = tables.columns(table)
+            order = ("statement", "seq") if table == "lines" else names[2:]
+            with self._step(f"write_{table}"):
                 (
-                    rows.filter(F.col("tag") == table)
+                    frame.filter(F.col("tag") == table)
                     .select(*names)
                     .repartition(self.partitions, "month", "platform")
                     .sortWithinPartitions("month", "platform", *order)
@@ -824,10 +958,16 @@ class SparkDriver(LocalDriver):
                     .mode("overwrite")
                     .parquet(str(folder / table))
                 )
-                _tidy(folder / table)
-            return list(rows.filter("tag in ('reject', 'sum')").collect())
-        finally:
-            shared_numbering.unpersist()
+            _tidy(folder / table)
+        with self._step("sums"):
+            statements = frame.filter(F.col("tag") == "statements")
+            cash = statements.groupBy("platform").agg(
+                F.count(F.lit(1)).alias("statements"),
+                F.sum(F.when(F.col("type") == "adjustment", 1).otherwise(0)).alias("adjustments"),
+                *(F.sum(name).alias(name) for name in ("credits", "debits", "net", "lines_net")),
+            )
+            kept = ("platform", "creator", "month", "id", "line", "reason", "position")
+            return cash.collect(), frame.filter(F.col("tag") == "reject").select(*kept).collect()
 
     # -- state and publishing -----------------------------------------------------------------------
 
@@ -892,16 +1032,21 @@ class SparkDriver(LocalDriver):
 
 __all__ = [
     "CHECKED",
-    "SEEDED",
-    "SETTLED",
+    "LOCAL_JVM",
+    "WIDE",
+    "WIDE_DDL",
     "WRITTEN",
     "Context",
+    "Rows",
+    "Seconds",
     "SparkDriver",
     "check_ranges",
     "dedupe",
+    "final_rows",
+    "local_cores",
     "ranges",
     "seed_units",
     "session",
     "settle_units",
-    "unit_rows",
+    "timed",
 ]

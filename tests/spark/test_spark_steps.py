@@ -1,0 +1,114 @@
+"""How the Spark driver spends its time (issue 19): the first settling tasks make the final rows of every unit
+that drew from no budget (a unit of NE-BUDGET-01's cash or WC-COLD-01's pool waits for its chain), so no
+unit is read back to make its rows; with no committed run and no id repeated, duplicate detection joins
+nothing; the steps are timed; local mode gets a shuffle partition per core."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from itertools import groupby
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import pyarrow as pa
+
+from creatorpay.core.batch.workers import Settler
+from creatorpay.core.engine import Engine
+from creatorpay.core.rows import RowReader
+from creatorpay.core.scale import shared, stages
+from creatorpay.core.scale.parquet import ParquetLedger
+from creatorpay.core.scale.spark import CHECKED, WIDE, Context, SparkDriver, local_cores, settle_units
+from tests.scale.scale_support import month
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+#: The shared keys of the tight month: NetEase's program-year cash and WeChat's cold-start pool.
+SHARED = ("netease:cash:2025-12-25", "wechat_channels:WC-COLD-01:pool")
+
+
+class Broadcast(NamedTuple):
+    """What a task reads of a broadcast variable."""
+
+    value: Any
+
+
+def _checked(events: Path, people: Path, engine: Engine) -> tuple[list[stages.EventRow], dict[str, str]]:
+    """The month's new events in the order Spark's tasks get them (unit order, then date and id), and the profiles."""
+    with RowReader(people, required=("id",)) as reader:
+        profiles = stages.check_profiles(reader.records(), reader.header, source="c", text=False, run=1)
+    with RowReader(events) as reader:
+        checked = stages.check_events(
+            reader.records(), (), source="e", text=False, month=None, platforms=frozenset(engine.platforms), run=1
+        )
+    new = stages.idempotency(checked.rows, {}, source="e").new
+    return [row for _, rows in stages.units(new) for row in rows], {row[0]: row[1] for row in profiles.rows}
+
+
+def test_first_tasks_make_the_rows_of_units_that_drew_from_no_budget(tmp_path: Path) -> None:
+    """A unit that drew from NE-BUDGET-01's cash or WC-COLD-01's pool gets only its row (calls, job) from the
+    first tasks: its statement waits for the chain. Every other unit's statement, lines and events index come
+    out at once, without a statement id, with its content's digest and its cash."""
+    events, people, rules = month(tmp_path / "m", events=600)
+    engine = Engine(rules=rules)
+    rows, profiles = _checked(events, people, engine)
+    names = ("id", "platform", "creator", "month", "date", "kind", "body", "run", "line")
+    batch = pa.RecordBatch.from_arrays([pa.array(column) for column in zip(*rows, strict=True)], names=list(names))
+    context = Broadcast(Context(profiles, {}, shared.State.empty(), 1, "e"))
+    out = pa.Table.from_batches(list(settle_units([batch], settler=Settler(engine), context=context)))
+    assert out.schema.names == list(WIDE)
+    made = out.to_pylist()
+    units = {(r["platform"], r["creator"], r["month"]): r for r in made if r["tag"] == "unit"}
+    assert len(units) == len({stages.unit_of(row) for row in rows})
+    tagged = sorted(((r["platform"], r["creator"], r["month"]), r["tag"]) for r in made if r["tag"] != "unit")
+    by_unit = {key: {tag for _, tag in found} for key, found in groupby(tagged, key=lambda item: item[0])}
+    drew = 0
+    for key, unit in units.items():
+        calls = shared.keys_of(pickle.loads(unit["calls"])) if unit["calls"] else {}  # noqa: S301 (our rows)
+        if "budget" in calls.values():
+            drew += 1
+            assert set(calls) & set(SHARED), key
+            assert key not in by_unit, key  # settled again once its chain is known
+            assert unit["blob"] is not None
+        elif unit["ok"]:
+            assert {"statements", "events"} <= by_unit[key] <= {"statements", "events", "lines", "unit_slots"}
+        else:
+            assert by_unit[key] == {"reject"}
+    assert 0 < drew < len(units)
+    statements = [r for r in made if r["tag"] == "statements"]
+    assert all(r["statement"] is None and len(r["digest"]) == 64 and r["credits"] is not None for r in statements)
+    assert all(r["statement"] is None for r in made if r["tag"] in ("lines", "events"))
+
+
+def test_no_join_without_a_repeated_id_or_a_run_before(spark: Any, tmp_path: Path) -> None:
+    """Duplicate detection costs one count of the ids when nothing came before and no id repeats: the rows
+    are new as they are (no anti-join); a repeated id brings the joins back."""
+    driver = SparkDriver(ParquetLedger(tmp_path / "sp"), spark=spark)
+    schema = CHECKED.replace("tag string, ", "").replace(", reason string", "")
+    row = ("e1", "netease", "c1", "2026-10", "2026-10-01", "play", "{}", 1, 1)
+    good = spark.createDataFrame([row, ("e2", *row[1:8], 2)], schema)
+    new, deduped = driver._deduplicated(good, [], "e")
+    assert new is good
+    assert deduped.count() == 0
+    assert "repeated" in driver.timings
+    again = spark.createDataFrame([row, (*row[:8], 2)], schema)
+    new, deduped = driver._deduplicated(again, [], "e")
+    assert new is not again
+    assert new.count() == 0
+    assert deduped.filter("tag = 'duplicates'").collect()[0]["line"] == 1
+
+
+def test_a_run_times_its_steps_and_its_python_tasks(spark: Any, tmp_path: Path) -> None:
+    """The summary of a Spark run has each step's seconds on the driver and the Python workers' processor
+    seconds of each kind of task (an accumulator the tasks add to)."""
+    events, people, rules = month(tmp_path / "m", events=600)
+    summary = SparkDriver(ParquetLedger(tmp_path / "sp"), spark=spark, engine=Engine(rules=rules)).run(events, people)
+    assert summary.balanced
+    for step in ("settle", "chain", "seed", "confirm", "write_events", "write_lines", "sums", "publish"):
+        assert step in summary.timings, step
+    for task in ("check", "settle", "seed"):
+        assert summary.timings[f"python.{task}"] > 0, task
+
+
+def test_local_mode_has_a_shuffle_partition_per_core() -> None:
+    assert [local_cores(m) for m in ("local", "local[2]", "local[3,2]", "local[*]")] == [1, 2, 3, os.cpu_count()]
