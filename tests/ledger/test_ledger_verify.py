@@ -174,3 +174,16 @@ def test_a_changed_schema_fails_verification(tmp_path: Path) -> None:
     conn.close()
     code, out = run("ledger", "verify", "--db", str(db))
     assert code == 1 and "the schema's table quota_slots is changed" in out, out
+
+
+def test_a_value_whose_type_a_changed_byte_altered_is_a_digest_mismatch(tmp_path: Path) -> None:
+    """A flipped byte can turn a text into a blob (its serial type): the digest cannot be computed
+    from it, which is a problem reported, not a crash (the byte-flip test above met one)."""
+    db = ledger(tmp_path)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DROP TRIGGER statements_never_edited")
+        conn.execute("UPDATE statements SET scenario = CAST(scenario AS BLOB) WHERE id = 1")
+    conn.close()
+    code, out = run("ledger", "verify", "--db", str(db))
+    assert code == 1 and "statement 1 (" in out and "its digest does not match" in out, out
