@@ -51,6 +51,7 @@ from .codec import compact_json, join_object, members
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+    from ..sqlite_schema import Stored
     from ..sqlite_store import SQLiteStore
 
 #: Kind code -> the total it adds to (statement.TOTALS).
