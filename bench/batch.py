@@ -26,7 +26,10 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -52,18 +55,30 @@ def settle_child(events: Path, creators: Path, db: Path) -> tuple[float, dict[st
         "json",
         "--no-progress",
     ]
-    began = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0.0, 0.0]
-    sampler = threading.Thread(target=_sample, args=(child, peak), daemon=True)
+    seconds, out = sampled_child(argv, "settle", lambda child: _sample(child, peak))
+    summary: dict[str, Any] = json.loads(out)
+    return seconds, summary, peak
+
+
+def sampled_child(
+    argv: list[str],
+    name: str,
+    sample: Callable[[subprocess.Popen[str]], None],
+    env: Mapping[str, str] | None = None,
+) -> tuple[float, str]:
+    """Run ``argv`` as a child process while ``sample(child)`` watches it from a thread: its wall
+    seconds and standard output; a failure ends the benchmark with its standard error."""
+    began = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    sampler = threading.Thread(target=sample, args=(child,), daemon=True)
     sampler.start()
     out, err = child.communicate()
     seconds = time.perf_counter() - began
     sampler.join()
     if child.returncode != 0:
-        raise SystemExit(f"settle failed ({child.returncode}): {err.strip()[-2000:]}")
-    summary: dict[str, Any] = json.loads(out)
-    return seconds, summary, peak
+        raise SystemExit(f"{name} failed ({child.returncode}): {err.strip()[-2000:]}")
+    return seconds, out
 
 
 def _sample(child: subprocess.Popen[str], peak: list[float]) -> None:

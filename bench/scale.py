@@ -26,37 +26,26 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from batch import _sample
+from batch import _sample, sampled_child
 from generate_month import generate
-from scale_spark import per_core_ratio, spark_figures
+from scale_spark import CLI, per_core_ratio, spark_figures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-CLI = [sys.executable, "-c", "from creatorpay.core.cli import main; main()"]
 
 
 def child_figures(argv: list[str], events: int) -> dict[str, Any]:
     """Run ``creatorpay`` with ``argv`` (a settle with a JSON summary) in a child process: its
     throughput, processor time and peak memory."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    began = time.perf_counter()
-    child = subprocess.Popen([*CLI, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0.0, 0.0]
-    sampler = threading.Thread(target=_sample, args=(child, peak), daemon=True)
-    sampler.start()
-    out, err = child.communicate()
-    seconds = time.perf_counter() - began
-    sampler.join()
-    if child.returncode != 0:
-        raise SystemExit(f"{argv[0]} failed ({child.returncode}): {err.strip()[-2000:]}")
+    seconds, out = sampled_child([*CLI, *argv], argv[0], lambda child: _sample(child, peak))
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     summary: dict[str, Any] = json.loads(out)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -24,11 +24,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+from batch import sampled_child
 
 CLI = [sys.executable, "-c", "from creatorpay.core.cli import main; main()"]
 #: The cores Spark local[N] is given.
@@ -113,16 +114,12 @@ def spark_figures(events: Path, creators: Path, folder: Path, count: int) -> tup
             "PYSPARK_DRIVER_PYTHON": sys.executable,
             "PYSPARK_SUBMIT_ARGS": f"{logging} {submit}",
         }
-        began = time.perf_counter()
-        child = subprocess.Popen([*CLI, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        peak, cpu, kinds = [0.0, 0.0], {}, {}
-        sampler = threading.Thread(target=_sample_tree, args=(child, peak, cpu, kinds), daemon=True)
-        sampler.start()
-        out, err = child.communicate()
-        seconds = time.perf_counter() - began
-        sampler.join()
-        if child.returncode != 0:
-            raise SystemExit(f"spark failed ({child.returncode}): {err.strip()[-2000:]}")
+        peak = [0.0, 0.0]
+        cpu: dict[int, float] = {}
+        kinds: dict[int, str] = {}
+        seconds, out = sampled_child(
+            [*CLI, *argv], "spark", lambda child: _sample_tree(child, peak, cpu, kinds), env
+        )
         jobs = {name: figures for path in sorted(Path(log).iterdir()) for name, figures in job_metrics(path).items()}
     summary: dict[str, Any] = json.loads(out)
     spent = sum(cpu.values())
