@@ -21,6 +21,9 @@ from . import SuggestingGroup, note
 from .common import F, LedgerDamaged, ledger_errors, open_ledger
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TextIO
+
     from ..scale.parquet import ParquetLedger
 
 _DB = click.option(
@@ -103,21 +106,15 @@ def export(
     with open_ledger(db, readonly=True, verifying=True) as store, ledger_errors(db, verifying=True):
         from ..batch.ledger import Ledger
 
-        _, problems = Ledger(store).verify(month=month, platform=platform, creator=creator)
-        if problems:
-            click.echo(
-                f"error: {db} fails verification ({len(problems)} problem"
-                f"{'s' if len(problems) > 1 else ''}, first: {problems[0]}); nothing exported. "
-                f"Run: creatorpay ledger verify --db {db}",
-                err=True,
-            )
-            raise click.exceptions.Exit(1)
-        if output is None:
-            Ledger(store).export(sys.stdout, fmt, month=month, platform=platform, creator=creator)
-            return
-        with replacing(output) as out:
-            count = Ledger(store).export(out, fmt, month=month, platform=platform, creator=creator)
-        note(f"{count:,} units written to {output}")
+        sqlite = Ledger(store)
+        _, problems = sqlite.verify(month=month, platform=platform, creator=creator)
+        _export_verified(
+            problems,
+            "--db",
+            db,
+            lambda out: sqlite.export(out, fmt, month=month, platform=platform, creator=creator),
+            output,
+        )
 
 
 @ledger.command()
@@ -210,22 +207,37 @@ def _export_parquet(
     parquet = _parquet(folder, registry)
     try:
         _, problems = parquet.verify()
-        if problems:
-            click.echo(
-                f"error: {folder} fails verification ({len(problems)} problem"
-                f"{'s' if len(problems) > 1 else ''}, first: {problems[0]}); nothing exported. "
-                f"Run: creatorpay ledger verify --ledger {folder}",
-                err=True,
-            )
-            raise click.exceptions.Exit(1)
-        if output is None:
-            parquet.export(sys.stdout, fmt, month=month, platform=platform, creator=creator)
-            return
-        with replacing(output) as out:
-            count = parquet.export(out, fmt, month=month, platform=platform, creator=creator)
-        note(f"{count:,} units written to {output}")
+        _export_verified(
+            problems,
+            "--ledger",
+            folder,
+            lambda out: parquet.export(out, fmt, month=month, platform=platform, creator=creator),
+            output,
+        )
     finally:
         parquet.close()
+
+
+def _export_verified(
+    problems: list[str], option: str, ledger: Path, write: Callable[[TextIO], int], output: Path | None
+) -> None:
+    """``ledger export``'s end, for either ledger (``option`` ``ledger``: ``--db FILE`` or ``--ledger
+    DIR``): exit 1 naming the first problem when it fails verification, else ``write`` the totals to
+    stdout or, whole or not at all, to ``output``."""
+    if problems:
+        click.echo(
+            f"error: {ledger} fails verification ({len(problems)} problem"
+            f"{'s' if len(problems) > 1 else ''}, first: {problems[0]}); nothing exported. "
+            f"Run: creatorpay ledger verify {option} {ledger}",
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
+    if output is None:
+        write(sys.stdout)
+        return
+    with replacing(output) as out:
+        count = write(out)
+    note(f"{count:,} units written to {output}")
 
 
 def _verify_parquet(folder: Path, registry: str | None) -> None:

@@ -187,3 +187,20 @@ def test_a_value_whose_type_a_changed_byte_altered_is_a_digest_mismatch(tmp_path
     conn.close()
     code, out = run("ledger", "verify", "--db", str(db))
     assert code == 1 and "statement 1 (" in out and "its digest does not match" in out, out
+
+
+def test_export_of_a_ledger_failing_verification_writes_nothing(tmp_path: Path) -> None:
+    """``ledger export`` verifies first: a damaged statement gives exit 1, the first problem, the
+    command that shows them all, and no output file."""
+    db = ledger(tmp_path)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DROP TRIGGER statements_never_edited")
+        conn.execute("UPDATE statements SET scenario = CAST(scenario AS BLOB) WHERE id = 1")
+    conn.close()
+    out = tmp_path / "totals.csv"
+    code, text = run("ledger", "export", "--db", str(db), "-o", str(out))
+    assert code == 1, text
+    assert f"error: {db} fails verification (2 problems, first: the schema's trigger" in text, text
+    assert f"nothing exported. Run: creatorpay ledger verify --db {db}" in text, text
+    assert not out.exists()
