@@ -13,16 +13,26 @@ if __name__ != "creatorpay.core":  # the folder imported by its path, not its in
         "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
     )
 
+import gc as _gc
 from typing import TYPE_CHECKING
 
-from .context import Settlement
-from .engine import Engine, Report
-from .errors import CreatorpayError, InputError, PluginError, Problem, RuleFileError
-from .hookspecs import hookimpl
-from .scenario import Period, Scenario, load_scenario
-from .statement import Kind, Line, Statement
-from .store import MemoryStore, Store
-from .types import Adjustment, Platform
+# The collector is paused while the package's modules are imported (their classes, functions and
+# tables live as long as the process): collecting the import's young objects again and again was
+# about 3% of a ``creatorpay compare`` (docs/performance.md, "Start-up"). As it was afterwards.
+_collecting = _gc.isenabled()
+_gc.disable()
+try:
+    from .context import Settlement
+    from .engine import Engine, Report
+    from .errors import CreatorpayError, InputError, PluginError, Problem, RuleFileError
+    from .hookspecs import hookimpl
+    from .scenario import Period, Scenario, load_scenario
+    from .statement import Kind, Line, Statement
+    from .store import MemoryStore, Store
+    from .types import Adjustment, Platform
+finally:
+    if _collecting:
+        _gc.enable()
 
 if TYPE_CHECKING:
     from .sqlite_store import SQLiteStore
