@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING
 _collecting = _gc.isenabled()
 _gc.disable()
 try:
+    from .codecache import install
+
+    install()  # before any class is built: attrs' generated methods from the user's cache folder
     from .context import Settlement
     from .engine import Engine, Report
     from .errors import CreatorpayError, InputError, PluginError, Problem, RuleFileError

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .. import codecache
 from ..errors import InputError, PluginError
 from ..files import WriteError
 
@@ -307,6 +308,7 @@ def main(argv: list[str] | None = None) -> Any:
         try:
             return _main(args)
         finally:
+            codecache.save()  # attrs' methods compiled by this run, for the next (core/codecache.py)
             gc.freeze()
     return _main(args)
 
