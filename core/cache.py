@@ -71,8 +71,9 @@ def _platform_dir() -> Path:
 
 
 def read_rules(path: Path, error: type[InputError]) -> dict[str, Any]:
-    """:func:`~creatorpay.core.checks.read_document` for a rule or override file, through the cache:
-    the same data and the same errors, the file still read and checked as an input every time."""
+    """:func:`~creatorpay.core.checks.read_document` for a rule, override or scenario TOML file,
+    through the cache: the same data and the same errors, the file still read and checked as an input
+    every time."""
     from .checks import parse_document, read_document
     from .files import read_input
 
@@ -92,11 +93,33 @@ def read_rules(path: Path, error: type[InputError]) -> dict[str, Any]:
 
 def _versions() -> str:
     """Every version that shapes the parsed data: the entry format, creatorpay, tomli and Python."""
-    from tomli import __version__ as parser
-
     from . import __version__
 
-    return f"{FORMAT}|{__version__}|{parser}|{sys.version}"
+    return f"{FORMAT}|{__version__}|{_parser_version()}|{sys.version}"
+
+
+def _parser_version() -> str:
+    """tomli's ``__version__``, read from its ``__init__.py`` when it is not imported yet: importing
+    tomli (its compiled parser, its regular expressions) was 2% of a ``creatorpay compare``, and a
+    run whose files are all in the cache parses nothing. The module's file joins the version, so
+    another tomli on the path is another version; anything unusual imports tomli."""
+    module = sys.modules.get("tomli")
+    if module is None:
+        with contextlib.suppress(OSError, ImportError, ValueError, AttributeError):
+            from importlib.machinery import PathFinder
+
+            spec = PathFinder.find_spec("tomli")
+            origin = spec.origin if spec is not None else None
+            if origin is not None and os.path.basename(origin).startswith("__init__."):
+                # its compiled wheels keep the source beside the extension module
+                with open(os.path.join(os.path.dirname(origin), "__init__.py"), encoding="utf-8") as stream:
+                    for line in stream:
+                        if line.startswith("__version__ = "):
+                            return f"{line.split('=', 1)[1].split('#')[0].strip().strip(chr(34) + chr(39))}|{origin}"
+    from tomli import __file__ as origin
+    from tomli import __version__ as parser
+
+    return f"{parser}|{origin}"
 
 
 def _read(entry: Path, versions: str, raw: bytes) -> dict[str, Any] | None:

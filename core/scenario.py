@@ -19,7 +19,8 @@ from typing import Any, Literal, TypeVar, overload
 import attrs
 
 from . import fields
-from .checks import Checker, describe, join, parse_text, read_document
+from .cache import read_rules
+from .checks import Checker, describe, join, parse_text
 from .errors import InputError
 from .model import attrs_repr
 from .money import ZERO
@@ -544,7 +545,7 @@ def _load(
         return _build(_parse_text(text, format, name), name)
     if isinstance(data, str | Path):
         path = Path(data)
-        return _build(read_document(path), source or str(path))
+        return _build(read_rules(path, InputError), source or str(path))  # through the parsed-file cache
     if not isinstance(data, Mapping):
         raise TypeError(f"load_scenario takes a path, a mapping or text=, not {type(data).__name__}")
     name = source or "<scenario>"

@@ -90,3 +90,24 @@ def test_a_compare_imports_only_what_it_needs() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREATORPAY_") or k == "CREATORPAY_CACHE_DIR"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root, env=env)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_a_compare_whose_files_are_cached_imports_no_toml_parser(tmp_path: Path) -> None:
+    """The rule files and the scenario come from the parsed-file cache (core/cache.py), which finds
+    tomli's version without importing it: the second compare imports no parser (issue 20)."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from creatorpay.core.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['compare', 'examples/food-vlogger.toml', '--format', 'json'])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tomli', 'tomllib')))"
+    )
+    root = Path(__file__).parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREATORPAY_")}
+    env["CREATORPAY_CACHE_DIR"] = str(tmp_path)
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root, env=env)
+        for _ in range(2)
+    ]
+    assert runs[0].stdout.strip() != "[]"  # the first parses the files
+    assert runs[1].stdout.strip() == "[]", runs[1].stderr

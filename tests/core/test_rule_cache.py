@@ -215,3 +215,20 @@ def test_the_cache_off_gives_the_same_output(folder: Path) -> None:
     off = {**env, "CREATORPAY_NO_CACHE": "1"}
     outputs.append(subprocess.run(argv, capture_output=True, env=off, cwd=ROOT, check=False).stdout)
     assert outputs[0] and outputs[0] == outputs[1] == outputs[2]
+
+
+def test_a_scenario_file_is_cached_too(folder: Path) -> None:
+    """Scenarios are read through the cache (issue 20): an entry is written, and read back equal."""
+    first = load_scenario(EXAMPLES / "food-vlogger.toml")
+    assert len(entries(folder)) == 1
+    assert load_scenario(EXAMPLES / "food-vlogger.toml") == first
+
+
+def test_the_parser_version_is_the_same_read_from_its_file_or_imported() -> None:
+    code = (
+        "import sys\nfrom creatorpay.core import cache\nbefore = cache._parser_version()\n"
+        "assert 'tomli' not in sys.modules, 'imported'\nimport tomli\n"
+        "print(before == cache._parser_version(), tomli.__version__ in before)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True"]
