@@ -610,7 +610,11 @@ def _rule(
                 join(where, "versions"),
                 f"versions overlap: {before.effective_from}..{before.effective_to} and {after.effective_from}..",
             )
-    return _with_versions(rule, tuple(versions))
+    # The versions already point back at ``rule``, made here and seen by no one yet: it takes them in
+    # place (as _with_versions does on its copy) rather than being copied with each version (attrs.evolve
+    # of 54 rules and their 186 versions was 1% of a ``creatorpay compare``).
+    object.__setattr__(rule, "versions", tuple(versions))
+    return rule
 
 
 def _label(c: Checker, value: object, path: str) -> Label | None:

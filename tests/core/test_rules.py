@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -126,3 +127,16 @@ def test_override_decimals_are_ascii_digits_only_core_input_01(value: str) -> No
     Arabic-Indic digit, or a trailing newline, was accepted)."""
     with pytest.raises(RuleFileError, match="WC-TIP-02"):
         Engine(load=["wechat_channels"], rules={"wechat_channels": {"WC-TIP-02": {"creator_share": value}}})
+
+
+def test_each_version_of_a_loaded_rule_points_back_at_it() -> None:
+    """A rule takes its versions in place when loaded (issue 20's start-up): each version's ``rule`` is
+    the very rule holding it, and a book loaded again from the same file is the same (its repr: a rule
+    and its versions point at each other, so two loads are not compared with ==)."""
+    engine = Engine()
+    for book in engine._books.values():
+        for rule in book.rules.values():
+            assert rule.versions
+            assert all(version.rule is rule for version in rule.versions)
+        again = load_rule_file(pathlib.Path(book.source), book.platform, book.check)
+        assert repr(again.rules) == repr(book.rules)
