@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import marshal
 import os
 import sys
@@ -98,11 +99,12 @@ def _versions() -> str:
     return f"{FORMAT}|{__version__}|{_parser_version()}|{sys.version}"
 
 
+@functools.cache
 def _parser_version() -> str:
     """tomli's ``__version__``, read from its ``__init__.py`` when it is not imported yet: importing
     tomli (its compiled parser, its regular expressions) was 2% of a ``creatorpay compare``, and a
     run whose files are all in the cache parses nothing. The module's file joins the version, so
-    another tomli on the path is another version; anything unusual imports tomli."""
+    another tomli on the path is another version; anything unusual imports tomli. Once a process."""
     module = sys.modules.get("tomli")
     if module is None:
         with contextlib.suppress(OSError, ImportError, ValueError, AttributeError):

@@ -78,13 +78,13 @@ class Checker:
         *,
         required: bool = False,
     ) -> T | None:
-        """Read ``table[key]`` with ``read``; a missing key is ``default`` or, if required, a problem."""
-        where = join(path, key)
+        """Read ``table[key]`` with ``read``; a missing key is ``default`` or, if required, a problem.
+        (The key's path is made only when used: most optional keys of a rule file are absent.)"""
         if key not in table:
             if required:
-                self.fail(where, "required key is missing")
+                self.fail(join(path, key), "required key is missing")
             return default
-        return read(self, table[key], where)
+        return read(self, table[key], join(path, key))
 
     # -- readers: (checker, raw value, path) -> typed value or None ---------------------------------
 
