@@ -22,9 +22,7 @@ _REPORT_AT_EXIT = (
 
 def _console(*args: str) -> list[int]:
     code = _REPORT_AT_EXIT + "from creatorpay.core.cli import main\nmain()\n"
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, check=False
-    )
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr
     report: list[int] = json.loads(done.stdout.strip().splitlines()[-1])
     return report
@@ -53,3 +51,16 @@ def test_importing_the_core_leaves_the_collector_as_it_was(enabled: bool) -> Non
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == [str(enabled), "0", "700"]
+
+
+def test_importing_the_core_moves_its_objects_to_the_oldest_generation_unless_objects_are_frozen() -> None:
+    code = (
+        "import gc\nfrom creatorpay.core import engine\n"
+        "print(any(o is engine.Engine for o in gc.get_objects(generation=2)), gc.get_freeze_count())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "0"]  # in the oldest generation, none collected, nothing left frozen
+    frozen = "import gc\nkept = [[] for _ in range(1000)]\ngc.freeze()\nbefore = gc.get_freeze_count()\n"
+    code = frozen + "import creatorpay.core\nprint(gc.get_freeze_count() > before // 2 > 0)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"  # a process's own frozen objects stay frozen
