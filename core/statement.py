@@ -359,6 +359,45 @@ class StatementBuilder:
         self._lines.append(made)
         return made
 
+    def add_lines(
+        self,
+        rule: str,
+        kind: Kind,
+        label: str,
+        payer: str,
+        payee: str,
+        rows: Sequence[tuple[Decimal, Decimal, Decimal, str, Fraction | None]],
+    ) -> Decimal:
+        """Append one line per row ``(base, rate, value, note, fraction)``, all under ``rule``, of
+        ``kind`` and ``label``, from ``payer`` to ``payee``; returns the sum of their values.
+
+        The same lines, checks and errors as :meth:`line` called once per row with ``rate`` a Decimal,
+        ``fraction`` its exact form or None, and ``value`` given (rounded here, half-up, CORE-MONEY-01):
+        the rule and label are checked once per call, not per line. For a plugin's compiled rules
+        (the rows made by position from terms read once per rule version); see :meth:`line` otherwise."""
+        total = ZERO
+        if not rows:
+            return total
+        if rule in self.foreign:
+            raise PluginError(
+                f"{rule} belongs to the {self.foreign[rule]} rule book: a line on "
+                f"{self.platform}'s statement cites only its own rules, core's or its adjustment's"
+            )
+        if not is_label(label):  # a plugin's own text: checked, not only typed
+            raise ValueError(f"unknown label {label!r}; expected one of {LABELS}")
+        creator, append = self.creator, self._lines.append
+        sign = 1 if payee == creator else -1 if payer == creator else 0
+        for base, rate, exact, note, fraction in rows:
+            value = exact.quantize(FEN, ROUND_HALF_UP)
+            if value < 0:
+                raise ValueError(f"{rule}: a line's value is never negative ({value}); swap payer and payee")
+            if payer == payee:
+                raise ValueError(f"{rule}: payer and payee are both {payer!r}")
+            amount = value if sign == 1 else -value if sign else ZERO
+            append(Line(rule, kind, payer, payee, base, rate, value, amount, label, note, None, fraction))
+            total += value
+        return total
+
     def _label_of(self, rule: str) -> Label:
         """The label of ``rule``'s version in force in any rule book given, else ``unverified``."""
         for book in (self.platform, "core", *self.rules):
