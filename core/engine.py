@@ -539,8 +539,9 @@ class Engine:
     def settle(self, scenario: Scenario, platform: str, *, store: Store | None = None) -> Statement:
         """One platform's statement for the scenario. A plugin that raises gives status ``error``."""
         registered = self._require(platform)
-        failed = self._check(scenario)[1]
-        return self._settle(scenario, registered, store or MemoryStore(), self._at(scenario.period.first_day), failed)
+        failed = self._check(scenario)[1] if scenario.platform or scenario.ext else _NOTHING  # _check's first test
+        # No store given: the statement's views make a MemoryStore on their first call, if any.
+        return self._settle(scenario, registered, store, self._at(scenario.period.first_day), failed)
 
     def compare(
         self, scenario: Scenario, platforms: Sequence[str] | None = None, *, store: Store | None = None
@@ -583,7 +584,7 @@ class Engine:
         self,
         scenario: Scenario,
         registered: _Registered,
-        store: Store,
+        store: Store | None,
         at: tuple[Mapping[str, RuleSet], Mapping[str, dict[object, Any]]],
         failed: Mapping[str, str] = _NOTHING,
     ) -> Statement:
@@ -615,7 +616,11 @@ class Engine:
         try:
             for phase in registered.phases:
                 phase(ctx)
-            incomplete = _adjust(ctx, registered.adjusters, store, failed, registered.copies, registered.trusted)
+            parent = ctx.store if isinstance(ctx.store, StoreView) else None
+            if registered.trusted and not failed and _adjust_trusted(ctx, registered.adjusters, store, parent):
+                incomplete: Mapping[str, str] = _NOTHING
+            else:
+                incomplete = _adjust(ctx, registered.adjusters, store, failed, registered.copies)
         except KeyboardInterrupt:
             own_store.end(keep=False)
             raise
@@ -638,18 +643,15 @@ async def _in_thread(call: Callable[[], _T], executor: Executor | None) -> _T:
 def _adjust(
     ctx: Settlement,
     adjusters: tuple[_Adjuster, ...],
-    store: Store,
+    store: Store | None,
     failed: Mapping[str, str],
     private: bool,
-    trusted: bool,
 ) -> dict[str, str]:
     """Run each adjustment on its own part of the statement (a third-party one on its own copy of
     the scenario), kept only if it succeeds; returns the adjustments that failed, with why (the
-    statement is *incomplete* without them). ``private``: the statement's scenario is its own copy;
-    ``trusted``: every adjustment is built-in."""
+    statement is *incomplete* without them). ``private``: the statement's scenario is its own copy.
+    (When every adjustment is built-in, :func:`_adjust_trusted` runs them first, all at once.)"""
     parent = ctx.store if isinstance(ctx.store, StoreView) else None
-    if trusted and not failed and _adjust_trusted(ctx, adjusters, store, parent):
-        return {}
     incomplete: dict[str, str] = {}  # one by one: which failed (a trusted run that raised was undone)
     last = len(adjusters) - 1
     for index, adjuster in enumerate(adjusters):
@@ -680,7 +682,9 @@ def _adjust(
     return incomplete
 
 
-def _adjust_trusted(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store, parent: StoreView | None) -> bool:
+def _adjust_trusted(
+    ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store | None, parent: StoreView | None
+) -> bool:
     """Every adjustment built-in: all run in place under one mark (a tenth of a tipping statement
     less than one by one). False if one raised: then the statement and the store are as before."""
     builder = ctx.statement

@@ -42,19 +42,6 @@ def _never(ctx: Settlement) -> bool:
     return False
 
 
-def _plain(ctx: Settlement) -> bool:
-    """Whether the compiled incentives cover the scenario: no merchant live stream (WC-PRIV-01),
-    original content and no creator flag set (WC-QUAL-01, WC-COLD-01, WC-POLARIS-01)."""
-    scenario = ctx.scenario
-    creator = scenario.creator
-    extra = creator.extra
-    return (
-        scenario.merchant_live is None
-        and creator.original
-        and not (extra and (extra.get("harmful") or extra.get("new_anchor") or extra.get("polaris")))
-    )
-
-
 def _incentives(rules: RuleSet) -> Callable[[Settlement], bool] | None:
     """WC-NOVICE-01 and WC-TIER-01 for a creator above the novice threshold with no flag set
     (traffic.settle's outcome then: WC-QUAL-01, WC-COLD-01, WC-POLARIS-01 and WC-PRIV-01 ask
@@ -63,19 +50,31 @@ def _incentives(rules: RuleSet) -> Callable[[Settlement], bool] | None:
     if novice is None or tier is None:
         return None
     novice_max = novice.count("followers")
-    # The highest (threshold, size) first: the first tier reached is traffic.tier's max.
-    tiers = sorted(tier.derived(_traffic._tiers), key=lambda found: found[:2], reverse=True)
+    # The highest (threshold, size) first: the first tier reached is traffic.tier's max; each with the
+    # start of its note.
+    tiers = [
+        (threshold, size, unset, f"tier {threshold:,} followers reached (")
+        for threshold, size, unset in sorted(tier.derived(_traffic._tiers), key=lambda found: found[:2], reverse=True)
+    ]
 
     def incentives(ctx: Settlement) -> bool:
         """WC-TIER-01's package of the highest tier reached, or why it is not applied."""
-        if not ENABLED or not _plain(ctx):
+        scenario = ctx.scenario
+        creator = scenario.creator
+        extra = creator.extra
+        if (  # covered: no merchant live stream (WC-PRIV-01), original content, no creator flag set
+            not ENABLED
+            or scenario.merchant_live is not None
+            or not creator.original
+            or (extra and (extra.get("harmful") or extra.get("new_anchor") or extra.get("polaris")))
+        ):
             return False
-        followers = ctx.scenario.creator.followers
+        followers = creator.followers
         if followers <= novice_max:
             return False
-        for threshold, size, unset in tiers:
+        for threshold, size, unset, opening in tiers:
             if followers >= threshold:
-                why = f"tier {threshold:,} followers reached ({followers:,} followers)"
+                why = f"{opening}{followers:,} followers)"
                 if unset is not None:
                     ctx.statement.skip("WC-TIER-01", f"{why}: package size {unset}")
                 else:
@@ -93,9 +92,7 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
     beans, share, threshold = in_force.get("WC-TIP-01"), in_force.get("WC-TIP-02"), in_force.get("WC-TIP-03")
     if beans is None or share is None or threshold is None:
         return None
-    label, (per_android, exact_android, android_note), (per_ios, exact_ios, ios_note) = beans.derived(
-        _tips._bean_terms
-    )
+    label, (per_android, exact_android, android_note), (per_ios, exact_ios, ios_note) = beans.derived(_tips._bean_terms)
     # StatementBuilder.line's reading of a Fraction rate: the decimal n / d, kept for display unless whole.
     rate_android = Decimal(exact_android.numerator) / Decimal(exact_android.denominator)
     rate_ios = Decimal(exact_ios.numerator) / Decimal(exact_ios.denominator)

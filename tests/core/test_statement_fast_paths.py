@@ -4,11 +4,14 @@
 - ``StatementBuilder.build`` passes the statement's parts by position;
 - ``StatementBuilder.line`` checks a rate's type before Fraction's abc check, rounds inline;
 - the income sums loop without a call per line (CORE-INCOME-01);
-- ``StatementBuilder.add_lines`` (a compiled plugin's lines by position) is ``line`` once per row.
+- ``StatementBuilder.add_lines`` (a compiled plugin's lines by position) is ``line`` once per row,
+  and ``build``'s statement is attrs' (both made without attrs' ``__init__``);
+- a statement settled without a store makes its MemoryStore only when a plugin calls the store.
 """
 
 from __future__ import annotations
 
+import pickle
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -19,10 +22,11 @@ import attrs
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from creatorpay.core import Kind, Statement, load_scenario
+from creatorpay.core import Engine, Kind, Statement, load_scenario
 from creatorpay.core.errors import PluginError
 from creatorpay.core.scenario import MerchantLive, Scenario, Tips
 from creatorpay.core.statement import StatementBuilder
+from creatorpay.core.store import MemoryStore, StoreView
 from tests.helpers import examples
 
 if TYPE_CHECKING:
@@ -91,6 +95,9 @@ def test_build_puts_each_part_in_its_own_field() -> None:
     )
     assert built == keywords
     assert built.to_dict() == keywords.to_dict()
+    # made without attrs' __init__ (_StatementFields): the same class, fields in the same order
+    assert type(built) is Statement and list(vars(built).items()) == list(vars(keywords).items())
+    assert pickle.loads(pickle.dumps(built)) == keywords and repr(built) == repr(keywords)  # noqa: S301 - our own
     assert builder.build().incomplete == {}
 
 
@@ -137,7 +144,11 @@ def _outcome(make: Callable[[StatementBuilder], object]) -> tuple[str, ...]:
         make(builder)
     except (ValueError, PluginError) as exc:
         return (type(exc).__name__, str(exc))
-    return tuple(repr((x, x.fraction)) for x in builder.lines)
+    # each line's class and fields in order (add_lines makes a Line without attrs' __init__), pickled too
+    return tuple(
+        repr((type(x), list(vars(x).items()), pickle.loads(pickle.dumps(x)) == x))  # noqa: S301 - our own
+        for x in builder.lines
+    )
 
 
 @settings(max_examples=examples(80))
@@ -180,3 +191,23 @@ def test_add_lines_is_line_once_per_row(
         assert total == sum((x.value for x in builder.lines), Decimal("0.00"))
 
     assert _outcome(by_rows) == _outcome(by_line)
+
+
+def test_a_store_is_made_only_when_called() -> None:
+    """``StoreView(None, ...)``: the engine's views when no store is given make one MemoryStore on the
+    first call, which an adjustment's view (its child) shares; no call, no store. WC-COLD-01 draws
+    from its pool and settles as with a store given."""
+    platform = StoreView(None, "wechat_channels")
+    adjustment = StoreView(None, "cn_tax", platform)
+    assert platform._store is None and adjustment._store is None
+    assert adjustment.draw("pool", Decimal(3), Decimal(5)) == Decimal(3)
+    assert platform._store is adjustment._store and isinstance(platform._store, MemoryStore)
+    assert platform._store.remaining("cn_tax:pool", Decimal(5)) == Decimal(2)
+    adjustment.end(keep=True)
+    platform.end(keep=True)
+    engine = Engine(load=["wechat_channels"])
+    data = {"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": 10, "new_anchor": True}}
+    new_anchor = load_scenario(data)
+    assert engine.settle(new_anchor, "wechat_channels") == engine.settle(
+        new_anchor, "wechat_channels", store=MemoryStore()
+    )
