@@ -85,6 +85,15 @@ def _incentives(rules: RuleSet) -> Callable[[Settlement], bool] | None:
     return incentives
 
 
+def _bean(terms: tuple[int, Fraction, str]) -> tuple[Decimal, Decimal, Fraction | None, str]:
+    """One device's bean terms (tips._bean_rate) as the compiled lines use them: beans per CNY as a
+    decimal (tips._payments divides by the int: the same quotient), the rate as StatementBuilder.line
+    reads a Fraction (the decimal n / d, the fraction kept for display unless whole), the note's end."""
+    per, exact, note = terms
+    rate = Decimal(exact.numerator) / Decimal(exact.denominator)
+    return Decimal(per), rate, exact if exact.denominator != 1 else None, note
+
+
 def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool] | None:
     """WC-TIP-01's lines and WC-TIP-02/03's commission (tips.gross_tips, tips.commission) with every
     term bound: None when one of the three rules is not in force (tips.py reports it)."""
@@ -92,12 +101,9 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
     beans, share, threshold = in_force.get("WC-TIP-01"), in_force.get("WC-TIP-02"), in_force.get("WC-TIP-03")
     if beans is None or share is None or threshold is None:
         return None
-    label, (per_android, exact_android, android_note), (per_ios, exact_ios, ios_note) = beans.derived(_tips._bean_terms)
-    # StatementBuilder.line's reading of a Fraction rate: the decimal n / d, kept for display unless whole.
-    rate_android = Decimal(exact_android.numerator) / Decimal(exact_android.denominator)
-    rate_ios = Decimal(exact_ios.numerator) / Decimal(exact_ios.denominator)
-    shown_android = exact_android if exact_android.denominator != 1 else None
-    shown_ios = exact_ios if exact_ios.denominator != 1 else None
+    label, android_terms, ios_terms = beans.derived(_tips._bean_terms)
+    per_android, rate_android, shown_android, android_note = _bean(android_terms)
+    per_ios, rate_ios, shown_ios, ios_note = _bean(ios_terms)
     rate, rate_label, keeps = share.derived(_tips._share_terms)
     limit, mode, free_label, limit_text = threshold.derived(_tips._threshold_terms)
     tips_kind, commission_kind = Kind.TIPS, Kind.COMMISSION
