@@ -12,7 +12,7 @@ import functools
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
@@ -128,7 +128,8 @@ class Settlement:
 
     ``scenario`` is the platform's view (``[platform.<name>]`` values applied); ``rules`` the
     platform's rules in force on the period's first day; ``rulebooks`` every loaded rule set by name
-    (``core``, each platform, each adjustment); ``statement`` the builder every phase appends to.
+    (``core``, each platform, each adjustment); ``statement`` the builder every phase appends to;
+    ``memo`` what :meth:`derived` computed from ``rules`` (the engine's, kept per rule set).
     """
 
     scenario: Scenario
@@ -137,6 +138,7 @@ class Settlement:
     rulebooks: Mapping[str, RuleSet]
     store: Store
     statement: StatementBuilder
+    _memo: dict[object, Any] = attrs.field(factory=dict)
 
     @property
     def creator(self) -> str:
@@ -147,6 +149,21 @@ class Settlement:
         """Which statement, not everything it holds: pluggy's trace prints it for each hook call."""
         scenario = self.scenario
         return f"<Settlement of {self.platform.name} for {self.creator} in {scenario.period} ({scenario.source})>"
+
+    def derived(self, compute: Callable[[RuleSet], _T]) -> _T:
+        """``compute(ctx.rules)``, computed once per rule set and then reused: a platform's rules in
+        force compiled into functions (terms, labels and fixed notes bound once), as
+        :meth:`RuleVersion.derived <creatorpay.core.rules.RuleVersion.derived>` does for one version.
+
+        The engine keeps the memo per platform and day (its rule set), so ``compute`` must depend on
+        the rule set only: never on the scenario, the store or the statement. An exception is not
+        memoised. Two threads may compute the same value at once; both store equal values.
+        """
+        try:
+            return cast("_T", self._memo[compute])
+        except KeyError:
+            value = self._memo[compute] = compute(self.rules)
+            return value
 
     def rule(self, rule_id: str, book: str | None = None) -> RuleVersion | None:
         """The version of ``rule_id`` in force, or None after reporting it *not applied* with why.

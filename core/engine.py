@@ -196,7 +196,9 @@ class Engine:
         self._schema = self._schema_of(entry_points, installed)
         warn_unloaded(reports)
         self._books = self._apply_overrides(books, rules)
-        self._rulesets: dict[dt.date, Mapping[str, RuleSet]] = {}
+        #: day -> every book's rule set in force, and each platform's memo of values derived from its
+        #: rule set (Settlement.derived).
+        self._rulesets: dict[dt.date, tuple[Mapping[str, RuleSet], Mapping[str, dict[object, Any]]]] = {}
         builtin = self._builtin()
         self._registered = {
             name: self._registration_of(platform, builtin) for name, platform in self._platforms.items()
@@ -456,12 +458,16 @@ class Engine:
         The books never change after construction, so the memo is safe to share across threads: two
         threads may compute the same day at once and store equal values.
         """
+        return self._at(day)[0]
+
+    def _at(self, day: dt.date) -> tuple[Mapping[str, RuleSet], Mapping[str, dict[object, Any]]]:
+        """:meth:`rules_at`, with each platform's memo of what its plugins derived from its rule set."""
         found = self._rulesets.get(day)
         if found is None:
             if len(self._rulesets) >= 1024:
                 self._rulesets.clear()
-            found = MappingProxyType({name: book.at(day) for name, book in self._books.items()})
-            self._rulesets[day] = found
+            rulesets = MappingProxyType({name: book.at(day) for name, book in self._books.items()})
+            found = self._rulesets[day] = (rulesets, {name: {} for name in self._platforms})
         return found
 
     def _require(self, name: str) -> _Registered:
@@ -533,10 +539,9 @@ class Engine:
     def settle(self, scenario: Scenario, platform: str, *, store: Store | None = None) -> Statement:
         """One platform's statement for the scenario. A plugin that raises gives status ``error``."""
         registered = self._require(platform)
-        failed = self._check(scenario)[1]
-        return self._settle(
-            scenario, registered, store or MemoryStore(), self.rules_at(scenario.period.first_day), failed
-        )
+        failed = self._check(scenario)[1] if scenario.platform or scenario.ext else _NOTHING  # _check's first test
+        # No store given: the statement's views make a MemoryStore on their first call, if any.
+        return self._settle(scenario, registered, store, self._at(scenario.period.first_day), failed)
 
     def compare(
         self, scenario: Scenario, platforms: Sequence[str] | None = None, *, store: Store | None = None
@@ -545,9 +550,9 @@ class Engine:
         names = list(platforms) if platforms else self.platforms
         chosen = [self._require(name) for name in names]
         notices, failed = self._check(scenario)
-        rulesets = self.rules_at(scenario.period.first_day)
+        rules = self._at(scenario.period.first_day)
         shared = store or MemoryStore()
-        results = tuple(self._settle(scenario, item, shared, rulesets, failed) for item in chosen)
+        results = tuple(self._settle(scenario, item, shared, rules, failed) for item in chosen)
         return Report(scenario, results, notices)
 
     async def asettle(
@@ -579,13 +584,15 @@ class Engine:
         self,
         scenario: Scenario,
         registered: _Registered,
-        store: Store,
-        rulesets: Mapping[str, RuleSet],
+        store: Store | None,
+        at: tuple[Mapping[str, RuleSet], Mapping[str, dict[object, Any]]],
         failed: Mapping[str, str] = _NOTHING,
     ) -> Statement:
         """One statement: the platform's phases (a third-party one's on its own copy of the scenario),
-        then each adjustment on its own part; the store calls are kept unless it ends in ``error``."""
+        then each adjustment on its own part; the store calls are kept unless it ends in ``error``.
+        ``at``: the rule sets in force and the platforms' memos (:meth:`_at`)."""
         platform = registered.platform
+        rulesets, memos = at
         rules = rulesets[platform.name]
         if not rules.in_force:
             return Statement(
@@ -601,7 +608,7 @@ class Engine:
             view = own_copy(view)
         builder = StatementBuilder(platform.name, platform.title, view.creator.id, registered.foreign, rulesets)
         own_store = StoreView(store, platform.name)
-        ctx = Settlement(view, platform, rules, rulesets, own_store, builder)
+        ctx = Settlement(view, platform, rules, rulesets, own_store, builder, memos[platform.name])
         for activity in view.activities:
             if activity not in platform.offers:
                 reason = platform.not_offered.get(activity, f"{platform.title} does not offer {activity}")
@@ -609,7 +616,11 @@ class Engine:
         try:
             for phase in registered.phases:
                 phase(ctx)
-            incomplete = _adjust(ctx, registered.adjusters, store, failed, registered.copies, registered.trusted)
+            parent = ctx.store if isinstance(ctx.store, StoreView) else None
+            if registered.trusted and not failed and _adjust_trusted(ctx, registered.adjusters, store, parent):
+                incomplete: Mapping[str, str] = _NOTHING
+            else:
+                incomplete = _adjust(ctx, registered.adjusters, store, failed, registered.copies)
         except KeyboardInterrupt:
             own_store.end(keep=False)
             raise
@@ -632,18 +643,15 @@ async def _in_thread(call: Callable[[], _T], executor: Executor | None) -> _T:
 def _adjust(
     ctx: Settlement,
     adjusters: tuple[_Adjuster, ...],
-    store: Store,
+    store: Store | None,
     failed: Mapping[str, str],
     private: bool,
-    trusted: bool,
 ) -> dict[str, str]:
     """Run each adjustment on its own part of the statement (a third-party one on its own copy of
     the scenario), kept only if it succeeds; returns the adjustments that failed, with why (the
-    statement is *incomplete* without them). ``private``: the statement's scenario is its own copy;
-    ``trusted``: every adjustment is built-in."""
+    statement is *incomplete* without them). ``private``: the statement's scenario is its own copy.
+    (When every adjustment is built-in, :func:`_adjust_trusted` runs them first, all at once.)"""
     parent = ctx.store if isinstance(ctx.store, StoreView) else None
-    if trusted and not failed and _adjust_trusted(ctx, adjusters, store, parent):
-        return {}
     incomplete: dict[str, str] = {}  # one by one: which failed (a trusted run that raised was undone)
     last = len(adjusters) - 1
     for index, adjuster in enumerate(adjusters):
@@ -659,7 +667,7 @@ def _adjust(
                 # the last one may keep the statement's private copy.
                 scenario = ctx.scenario if private and index == last else own_copy(ctx.scenario)
                 part = AdjustmentBuilder(ctx.statement, adjuster.foreign)
-                own = Settlement(scenario, ctx.platform, ctx.rules, ctx.rulebooks, part_store, part)
+                own = Settlement(scenario, ctx.platform, ctx.rules, ctx.rulebooks, part_store, part, ctx._memo)
                 for call in adjuster.calls:
                     call(own)
                 part.merge()
@@ -674,7 +682,9 @@ def _adjust(
     return incomplete
 
 
-def _adjust_trusted(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store, parent: StoreView | None) -> bool:
+def _adjust_trusted(
+    ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store | None, parent: StoreView | None
+) -> bool:
     """Every adjustment built-in: all run in place under one mark (a tenth of a tipping statement
     less than one by one). False if one raised: then the statement and the store are as before."""
     builder = ctx.statement

@@ -232,12 +232,13 @@ class StoreView:
     a plugin cannot draw another platform's budget or reserve its quota (keys the built-ins already
     wrote, all ``<platform>:...``, are unchanged). The first call opens the store's ``transaction()``
     (inside ``parent``'s, for an adjustment), which :meth:`end` commits or rolls back; a statement
-    that calls no store opens none.
+    that calls no store opens none. ``store`` None: a fresh :class:`MemoryStore` made on the first
+    call (``parent``'s, for an adjustment), so a statement that calls no store makes none.
     """
 
     __slots__ = ("_open", "_parent", "_prefix", "_store", "_transaction")
 
-    def __init__(self, store: Store, owner: str, parent: StoreView | None = None) -> None:
+    def __init__(self, store: Store | None, owner: str, parent: StoreView | None = None) -> None:
         self._store = store
         self._prefix = owner + ":"
         self._parent = parent
@@ -249,15 +250,20 @@ class StoreView:
 
     def _begin(self) -> Store:
         if not self._open:
-            if self._parent is not None:
-                self._parent._begin()
+            parent = self._parent
+            if parent is not None:
+                parent._begin()
+            if self._store is None:
+                self._store = parent._store if parent is not None else MemoryStore()
             make = getattr(self._store, "transaction", None)
             if make is not None:
                 transaction: AbstractContextManager[Any] = make()
                 transaction.__enter__()
                 self._transaction = transaction
             self._open = True
-        return self._store
+        store = self._store
+        assert store is not None  # made above
+        return store
 
     def end(self, keep: bool) -> None:
         """Commit the calls made through this view (``keep``) or roll them back."""

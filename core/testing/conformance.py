@@ -298,7 +298,8 @@ class PlatformConformance:
         self._every(subject, creatorpay_examples, self.scenarios(subject), check)
 
     def test_same_input_same_output(self, creatorpay_subject: Subject, creatorpay_examples: int) -> None:
-        """Settling twice, in one engine or two, or inside a compare of every platform, gives one result."""
+        """Settling twice, in one engine or two, or inside a compare of every platform, gives one result;
+        so does settling after other scenarios of the month (a memo keeps nothing of a scenario)."""
         subject = self._loaded(creatorpay_subject)
         fresh = build_subject(subject.name, type(self).plugins, type(self).entry_points).engine
 
@@ -319,6 +320,21 @@ class PlatformConformance:
             )
 
         self._every(subject, max(1, creatorpay_examples // 2), self.scenarios(subject), check)
+        # Memos (ctx.derived, RuleVersion.derived) hold values of the rules, never of a scenario: an engine
+        # that settled other scenarios of the month first and one that did not give the same statement.
+        cold = build_subject(subject.name, type(self).plugins, type(self).entry_points).engine
+
+        def memos(data: dict[str, Any]) -> None:
+            for sample in strategies.sample_scenarios(data["period"]):
+                self._settle(subject, sample)
+            warm, new = self._settle(subject, data).to_dict(), self._settle(subject, data, cold).to_dict()
+            why = "settled after other scenarios of the month and by an engine that settled none: the statement differs"
+            self._fail(subject, "determinism", [why] if warm != new else [], data)
+
+        examples = max(1, creatorpay_examples // 2)
+        settings(max_examples=examples, deadline=None, suppress_health_check=_SUPPRESSED)(
+            given(self.scenarios(subject))(memos)
+        )()
 
     def test_store_answers_decide(self, creatorpay_subject: Subject, creatorpay_examples: int) -> None:
         """Deterministic given the store's answers; a draw pays min(amount, left), never an error."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from creatorpay.core.plugin import Platform, ScenarioFields, Settlement, hookimpl
 
-from . import fields, merchant, orders, quality, tips, traffic
+from . import compiled, fields, merchant, orders, quality, tips, traffic
 
 NAME = "wechat_channels"
 
@@ -39,18 +39,22 @@ def creatorpay_scenario_fields() -> ScenarioFields:
 @hookimpl
 def creatorpay_validate(ctx: Settlement) -> None:
     """WC-MUTUAL-01: orders offered only above the follower threshold; agreed amounts must add up."""
-    orders.validate(ctx)
+    if ctx.scenario.orders:  # orders.validate's first test, without its call on every statement
+        orders.validate(ctx)
 
 
 @hookimpl
 def creatorpay_settle_orders(ctx: Settlement) -> None:
     """WC-MUTUAL-01: each participant paid their agreed amount; the operator-set fee."""
-    orders.settle(ctx)
+    if ctx.scenario.orders:  # orders.settle's first test, without its call on every statement
+        orders.settle(ctx)
 
 
 @hookimpl
 def creatorpay_settle_incentives(ctx: Settlement) -> None:
     """WC-NOVICE-01, WC-TIER-01, WC-COLD-01, WC-POLARIS-01, WC-PRIV-01, gated by WC-QUAL-01."""
+    if ctx.derived(compiled.Compiled).incentives(ctx):
+        return
     gate = quality.withheld(ctx)
     traffic.settle(ctx, gate)
     merchant.matched_users(ctx, gate)
@@ -60,6 +64,8 @@ def creatorpay_settle_incentives(ctx: Settlement) -> None:
 def creatorpay_settle_revenue_share(ctx: Settlement) -> None:
     """WC-TIP-01..03: gross tips, then the commission with its threshold; outside the incentive
     program, WC-TIP-04; WC-MERCH-01: sales."""
+    if ctx.derived(compiled.Compiled).revenue_share(ctx):
+        return
     merchant.sales(ctx)
     if ctx.scenario.tips is None:
         return

@@ -3,24 +3,34 @@
 - ``Scenario.activities`` builds its tuple directly when there are no plugin tables;
 - ``StatementBuilder.build`` passes the statement's parts by position;
 - ``StatementBuilder.line`` checks a rate's type before Fraction's abc check, rounds inline;
-- the income sums loop without a call per line (CORE-INCOME-01).
+- the income sums loop without a call per line (CORE-INCOME-01);
+- ``StatementBuilder.add_lines`` (a compiled plugin's lines by position) is ``line`` once per row,
+  and ``build``'s statement is attrs' (both made without attrs' ``__init__``);
+- a statement settled without a store makes its MemoryStore only when a plugin calls the store.
 """
 
 from __future__ import annotations
 
+import pickle
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import attrs
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from creatorpay.core import Kind, Statement, load_scenario
+from creatorpay.core import Engine, Kind, Statement, load_scenario
+from creatorpay.core.errors import PluginError
 from creatorpay.core.scenario import MerchantLive, Scenario, Tips
 from creatorpay.core.statement import StatementBuilder
+from creatorpay.core.store import MemoryStore, StoreView
 from tests.helpers import examples
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ORDERS = load_scenario(EXAMPLES / "food-vlogger.toml").orders
@@ -85,6 +95,9 @@ def test_build_puts_each_part_in_its_own_field() -> None:
     )
     assert built == keywords
     assert built.to_dict() == keywords.to_dict()
+    # made without attrs' __init__ (_StatementFields): the same class, fields in the same order
+    assert type(built) is Statement and list(vars(built).items()) == list(vars(keywords).items())
+    assert pickle.loads(pickle.dumps(built)) == keywords and repr(built) == repr(keywords)  # noqa: S301 - our own
     assert builder.build().incomplete == {}
 
 
@@ -122,3 +135,79 @@ def test_income_sums_count_a_received_transfer_apart() -> None:
     builder.line("FK-MCN-01", Kind.MCN_SHARE, payer="me", payee="mcn", base=Decimal(10), rate=Decimal(1))
     assert builder.own_platform_income() == Decimal("80.00")
     assert builder.transfers_received() == Decimal("30.00")
+
+
+def _outcome(make: Callable[[StatementBuilder], object]) -> tuple[str, ...]:
+    """What a builder holds after ``make``, or the error it raised (type and message)."""
+    builder = StatementBuilder("fake", "Fake", "me", {"OT-TIP-01": "other"})
+    try:
+        make(builder)
+    except (ValueError, PluginError) as exc:
+        return (type(exc).__name__, str(exc))
+    # each line's class and fields in order (add_lines makes a Line without attrs' __init__), pickled too
+    return tuple(
+        repr((type(x), list(vars(x).items()), pickle.loads(pickle.dumps(x)) == x))  # noqa: S301 - our own
+        for x in builder.lines
+    )
+
+
+@settings(max_examples=examples(80))
+@given(
+    rule=st.sampled_from(["FK-TIP-01", "OT-TIP-01"]),
+    label=st.sampled_from(["source", "operator-set", "made-up"]),
+    payer=st.sampled_from(["fake", "me", "third"]),
+    payee=st.sampled_from(["fake", "me", "mcn"]),
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from([-6000, -5, 0, 5]) | st.integers(-5, 10**7),
+            st.sampled_from([1, 7]) | st.integers(1, 12),
+            st.sampled_from(["a note", ""]),
+        ),
+        max_size=3,
+    ),
+)
+@example(rule="FK-TIP-01", label="source", payer="fake", payee="fake", rows=[(-6000, 1, "")])  # which error first
+def test_add_lines_is_line_once_per_row(
+    rule: str, label: str, payer: str, payee: str, rows: list[tuple[int, int, str]]
+) -> None:
+    """``add_lines`` (compiled plugins' lines by position) gives what ``line`` gives called once per
+    row: the same lines, values rounded once half-up (CORE-MONEY-01), amounts signed from the creator's
+    view, and the same error for a foreign rule, an unknown label, a negative value, payer = payee."""
+    exact = [(Decimal(milli).scaleb(-3), Fraction(1, per), note) for milli, per, note in rows]
+
+    def by_line(builder: StatementBuilder) -> None:
+        for base, rate, note in exact:
+            value = base * rate.numerator / rate.denominator
+            builder.line(
+                rule, Kind.TIPS, payer=payer, payee=payee, base=base, rate=rate, value=value, label=label, note=note
+            )
+
+    def by_rows(builder: StatementBuilder) -> None:
+        made = [
+            (base, Decimal(1) / Decimal(r.denominator), base / r.denominator, note, r if r.denominator != 1 else None)
+            for base, r, note in exact
+        ]
+        total = builder.add_lines(rule, Kind.TIPS, label, payer, payee, made)
+        assert total == sum((x.value for x in builder.lines), Decimal("0.00"))
+
+    assert _outcome(by_rows) == _outcome(by_line)
+
+
+def test_a_store_is_made_only_when_called() -> None:
+    """``StoreView(None, ...)``: the engine's views when no store is given make one MemoryStore on the
+    first call, which an adjustment's view (its child) shares; no call, no store. WC-COLD-01 draws
+    from its pool and settles as with a store given."""
+    platform = StoreView(None, "wechat_channels")
+    adjustment = StoreView(None, "cn_tax", platform)
+    assert platform._store is None and adjustment._store is None
+    assert adjustment.draw("pool", Decimal(3), Decimal(5)) == Decimal(3)
+    assert platform._store is adjustment._store and isinstance(platform._store, MemoryStore)
+    assert platform._store.remaining("cn_tax:pool", Decimal(5)) == Decimal(2)
+    adjustment.end(keep=True)
+    platform.end(keep=True)
+    engine = Engine(load=["wechat_channels"])
+    data = {"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": 10, "new_anchor": True}}
+    new_anchor = load_scenario(data)
+    assert engine.settle(new_anchor, "wechat_channels") == engine.settle(
+        new_anchor, "wechat_channels", store=MemoryStore()
+    )

@@ -1,6 +1,7 @@
 """Broken plugins are reported clearly by ``creatorpay plugins``, by ``compare`` (the other platforms
 still compare) and by the conformance suite: a line citing a rule not in its rule file, a hook that
-raises, a misspelled hook, an import that fails, hidden state, a platform not installed."""
+raises, a misspelled hook, an import that fails, hidden state, a value memoised from a scenario
+(``ctx.derived``), a platform not installed."""
 
 from __future__ import annotations
 
@@ -60,6 +61,20 @@ def creatorpay_settle_revenue_share(ctx):
         ctx.statement.line("BR-TIP-01", Kind.TIPS, payer="stateful", payee=ctx.creator, base=Decimal(next(CALLS)),
                            rate=Decimal(1))
 """,
+    "cp_memoised": HEADER.replace("NAME", '"memoised"')
+    + """
+SEEN = []
+
+def _first_yuan(rules):  # wrong: ctx.derived's compute reads a scenario, not only the rule set
+    return SEEN[-1]
+
+@hookimpl
+def creatorpay_settle_revenue_share(ctx):
+    if ctx.scenario.tips and ctx.scenario.tips.yuan:
+        SEEN.append(ctx.scenario.tips.yuan)
+        ctx.statement.line("BR-TIP-01", Kind.TIPS, payer="memoised", payee=ctx.creator,
+                           base=ctx.derived(_first_yuan), rate=Decimal(1))
+""",
 }
 RULES = """
 [rules."BR-TIP-01"]
@@ -87,6 +102,14 @@ class TestNoImport(PlatformConformance):
 class TestStateful(PlatformConformance):
     platform = "stateful"
 
+class TestMemoised(PlatformConformance):
+    platform = "memoised"
+
+    def scenarios(self, subject, *, messy=False):  # a tipped month, the samples' month
+        from hypothesis import strategies as st
+        tips = {"yuan": "7.00"}
+        return st.just({"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": 0}, "tips": tips})
+
 class TestMissing(PlatformConformance):
     platform = "not_installed"
 """
@@ -103,13 +126,14 @@ CHOSEN = (
     "TestStateful::test_same_input_same_output",
     "TestStateful::test_store_answers_decide",
     "TestStateful::test_lines_cite_rules_in_force",
+    "TestMemoised::test_same_input_same_output",
     "TestMissing::test_plugin_loads",
 )
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An installed distribution with five broken plugins: a dist-info with entry points, and modules."""
+    """An installed distribution with six broken plugins: a dist-info with entry points, and modules."""
     root = tmp_path_factory.mktemp("broken") / "site"
     info = root / "creatorpay_broken-1.0.dist-info"
     info.mkdir(parents=True)
@@ -120,6 +144,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "typo": "cp_typo",
         "noimport": "cp_noimport",
         "stateful": "cp_stateful",
+        "memoised": "cp_memoised",
     }
     points = "".join(f"{name} = {module}\n" for name, module in names.items())
     (info / "entry_points.txt").write_text(f"[creatorpay]\n{points}", encoding="utf-8")
@@ -208,4 +233,6 @@ def test_the_conformance_suite_names_each_fault(site: Path, tmp_path: Path) -> N
         "the statement differs between two stores giving the same answers",
     )
     assert outcomes["TestStateful.test_lines_cite_rules_in_force"][0] == "passed"
+    # ctx.derived memoising a scenario's value: a long-lived engine (warm from the samples) and a new one differ
+    failed("TestMemoised.test_same_input_same_output", "determinism", "settled after other scenarios of the month")
     failed("TestMissing.test_plugin_loads", "no plugin named 'not_installed' was found")

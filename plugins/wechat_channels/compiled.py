@@ -1,0 +1,156 @@
+"""WeChat Channels' common statement compiled once per rule set (issue 20): a creator tipped, with no
+orders, merchant live streams or creator flags. Each phase's function is made once per rule set in
+force, every rate, label and fixed part of a note bound into it, and gives what the general code
+(tips.py, traffic.py) gives, byte for byte (tests/wechat_channels/test_wechat_channels_compiled.py);
+a scenario it does not cover returns False and takes the general code."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from creatorpay.core.plugin import ZERO, Kind
+
+from . import tips as _tips
+from . import traffic as _traffic
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from fractions import Fraction
+
+    from creatorpay.core.plugin import RuleSet, Settlement
+
+#: False takes the general code for every statement (the tests compare the two).
+ENABLED = True
+ONE = Decimal(1)
+
+
+class Compiled:
+    """The phases compiled for one rule set (``ctx.derived(Compiled)``: made once per engine and day):
+    each returns True when it settled its part of the statement, False when the scenario needs the
+    general code, which then runs the phase from its start (nothing was written)."""
+
+    __slots__ = ("incentives", "revenue_share", "rules")
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self.incentives: Callable[[Settlement], bool] = _incentives(rules) or _never
+        self.revenue_share: Callable[[Settlement], bool] = _revenue_share(rules, rules.platform) or _never
+
+
+def _never(ctx: Settlement) -> bool:
+    return False
+
+
+def _incentives(rules: RuleSet) -> Callable[[Settlement], bool] | None:
+    """WC-NOVICE-01 and WC-TIER-01 for a creator above the novice threshold with no flag set
+    (traffic.settle's outcome then: WC-QUAL-01, WC-COLD-01, WC-POLARIS-01 and WC-PRIV-01 ask
+    nothing and add nothing). None when either rule is not in force."""
+    novice, tier = rules.in_force.get("WC-NOVICE-01"), rules.in_force.get("WC-TIER-01")
+    if novice is None or tier is None:
+        return None
+    novice_max = novice.count("followers")
+    # The highest (threshold, size) first: the first tier reached is traffic.tier's max; each with the
+    # start of its note.
+    tiers = [
+        (threshold, size, unset, f"tier {threshold:,} followers reached (")
+        for threshold, size, unset in sorted(tier.derived(_traffic._tiers), key=lambda found: found[:2], reverse=True)
+    ]
+
+    def incentives(ctx: Settlement) -> bool:
+        """WC-TIER-01's package of the highest tier reached, or why it is not applied."""
+        scenario = ctx.scenario
+        creator = scenario.creator
+        extra = creator.extra
+        if (  # covered: no merchant live stream (WC-PRIV-01), original content, no creator flag set
+            not ENABLED
+            or scenario.merchant_live is not None
+            or not creator.original
+            or (extra and (extra.get("harmful") or extra.get("new_anchor") or extra.get("polaris")))
+        ):
+            return False
+        followers = creator.followers
+        if followers <= novice_max:
+            return False
+        for threshold, size, unset, opening in tiers:
+            if followers >= threshold:
+                why = f"{opening}{followers:,} followers)"
+                if unset is not None:
+                    ctx.statement.skip("WC-TIER-01", f"{why}: package size {unset}")
+                else:
+                    _traffic._package(ctx, "WC-TIER-01", tier, size, None, why)
+                break
+        return True
+
+    return incentives
+
+
+def _bean(terms: tuple[int, Fraction, str]) -> tuple[Decimal, Decimal, Fraction | None, str]:
+    """One device's bean terms (tips._bean_rate) as the compiled lines use them: beans per CNY as a
+    decimal (tips._payments divides by the int: the same quotient), the rate as StatementBuilder.line
+    reads a Fraction (the decimal n / d, the fraction kept for display unless whole), the note's end."""
+    per, exact, note = terms
+    rate = Decimal(exact.numerator) / Decimal(exact.denominator)
+    return Decimal(per), rate, exact if exact.denominator != 1 else None, note
+
+
+def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool] | None:
+    """WC-TIP-01's lines and WC-TIP-02/03's commission (tips.gross_tips, tips.commission) with every
+    term bound: None when one of the three rules is not in force (tips.py reports it)."""
+    in_force = rules.in_force
+    beans, share, threshold = in_force.get("WC-TIP-01"), in_force.get("WC-TIP-02"), in_force.get("WC-TIP-03")
+    if beans is None or share is None or threshold is None:
+        return None
+    label, android_terms, ios_terms = beans.derived(_tips._bean_terms)
+    per_android, rate_android, shown_android, android_note = _bean(android_terms)
+    per_ios, rate_ios, shown_ios, ios_note = _bean(ios_terms)
+    rate, rate_label, keeps = share.derived(_tips._share_terms)
+    limit, mode, free_label, limit_text = threshold.derived(_tips._threshold_terms)
+    tips_kind, commission_kind = Kind.TIPS, Kind.COMMISSION
+    marginal_note = f"the first {limit_text} of the month is commission-free (mode marginal)"
+    above_note = keeps + f"commission on tipping above {limit_text} (WC-TIP-03, mode marginal)"
+    free_end = f" is below {limit_text}: commission-free (mode cliff)"
+    charged_end = f" is at or above {limit_text} (WC-TIP-03, mode cliff): commission on all of it"
+
+    def revenue_share(ctx: Settlement) -> bool:
+        """The month's tipping lines, then the commission; False for a scenario the general code settles."""
+        scenario = ctx.scenario
+        if not ENABLED or scenario.merchant_live is not None:
+            return False
+        tips = scenario.tips
+        if tips is None:
+            return True  # no tipping, no merchant live stream: the phase adds nothing
+        yuan, android, ios = tips.yuan, tips.beans_android, tips.beans_ios
+        rows: list[tuple[Decimal, Decimal, Decimal, str, Fraction | None]] = []
+        if yuan:
+            rows.append((yuan, ONE, yuan, "tips given in CNY", None))
+        if android:
+            amount = Decimal(android)
+            rows.append((amount, rate_android, amount / per_android, f"{android:,}{android_note}", shown_android))
+        if ios:
+            amount = Decimal(ios)
+            rows.append((amount, rate_ios, amount / per_ios, f"{ios:,}{ios_note}", shown_ios))
+        statement, payee = ctx.statement, scenario.creator.id
+        gross = statement.add_lines("WC-TIP-01", tips_kind, label, platform, payee, rows)
+        if not gross:
+            return True
+        if mode == "cliff":
+            # grouped(gross), inline: gross is a sum of values in fen, never below zero
+            shown = f"gross tipping {gross:,.2f}"
+            if gross < limit:
+                row = (gross, ZERO, gross * ZERO, shown + free_end, None)
+                statement.add_lines("WC-TIP-03", commission_kind, free_label, payee, platform, [row])
+            else:
+                row = (gross, rate, gross * rate, keeps + shown + charged_end, None)
+                statement.add_lines("WC-TIP-02", commission_kind, rate_label, payee, platform, [row])
+            return True
+        free = min(gross, limit)
+        row = (free, ZERO, free * ZERO, marginal_note, None)
+        statement.add_lines("WC-TIP-03", commission_kind, free_label, payee, platform, [row])
+        if gross > limit:
+            above = gross - limit
+            row = (above, rate, above * rate, above_note, None)
+            statement.add_lines("WC-TIP-02", commission_kind, rate_label, payee, platform, [row])
+        return True
+
+    return revenue_share
