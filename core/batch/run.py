@@ -166,6 +166,12 @@ class Batch:
         self._platforms = frozenset(self.engine.platforms)
         self._source = "events"
         self._rejected_staged = 0
+        #: Events of this run that this run wrote settlement records for (counted while writing).
+        self._settled_mine = 0
+        #: Per platform, the run's cash so far (:meth:`_tally`).
+        self._cash: dict[str, list[int]] = {}
+        #: SQLite's ``data_version`` when the run began: another process's commit changes it.
+        self._began_version = 0
         self._settler = Settler(self.engine)
         self.workers = workers
         #: A worker's store calls answered otherwise here: the run goes on serially.
@@ -179,7 +185,8 @@ class Batch:
         ``names``: how to name an input in messages and the rejects file, by path (``-`` for standard
         input that the CLI spooled to a file)."""
         began = time.perf_counter()
-        self._rejected_staged = 0
+        self._rejected_staged = self._settled_mine = 0
+        self._cash = {}
         names = names or {}
         with (
             RowReader(creators, required=("id",), name=names.get(creators)) as profiles,
@@ -195,6 +202,7 @@ class Batch:
             )
             try:
                 run = self.ledger.begin_run(f"{rows.name} --creators {profiles.name}")
+                self._began_version = self._data_version()  # our own commits leave it as it is
                 summary = Summary(run, workers=1 if self._pool is None else 1 + len(self._pool))
                 self._timed(summary, "creators", lambda: self._stage_profiles(profiles, summary))
                 self._timed(summary, "events", lambda: self._stage_events(rows, summary))
@@ -517,10 +525,13 @@ class Batch:
                 dropped.extend(e.id for e in pending)
                 continue
             summary.carried_over += len(pending) - mine
+            self._settled_mine += mine
             summary.statements += 1
             summary.adjustments += outcome.rows.type == "adjustment"
             written.append(outcome.rows)
-        self.ledger.write(written, summary.run)
+        first = self.ledger.write(written, summary.run)
+        if written:
+            self._tally(first, first + len(written) - 1, summary.run)
         if dropped:
             self.ledger.drop(dropped)
 
@@ -530,25 +541,11 @@ class Batch:
         """Rows: what was staged and not rejected with its unit is settled, and the ledger holds no
         unsettled event of this run. Cash, per platform over this run's statements: cash in (what the
         lines pay the creators) equals cash out (what the lines take from them, plus the statements'
-        nets paid out), to the fen."""
+        nets paid out), to the fen: the sums :meth:`_tally` read back from each piece written."""
         summary.settled = summary.staged - self._rejected_staged
-        summary.unsettled = self.ledger.unsettled(summary.run)
-        conn = self.store.connection
-        flows = {
-            platform: (credits, debits, lines_net)
-            for platform, credits, debits, lines_net in conn.execute(
-                "SELECT s.platform, COALESCE(SUM(CASE WHEN l.payee = s.creator THEN l.value END), 0), "
-                "COALESCE(SUM(CASE WHEN l.payer = s.creator THEN l.value END), 0), COALESCE(SUM(l.amount), 0) "
-                "FROM statements s LEFT JOIN lines l ON l.statement = s.id WHERE s.run = ? GROUP BY s.platform",
-                (summary.run,),
-            )
-        }
-        for platform, count, adjustments, paid in conn.execute(
-            "SELECT platform, count(*), sum(type = 'adjustment'), sum(net) FROM statements WHERE run = ? "
-            "GROUP BY platform ORDER BY platform",
-            (summary.run,),
-        ):
-            credits, debits, lines_net = flows.get(platform, (0, 0, 0))
+        summary.unsettled = self._unsettled(summary)
+        for platform in sorted(self._cash):
+            count, adjustments, paid, credits, debits, lines_net = self._cash[platform]
             summary.cash[platform] = {
                 "statements": count,
                 "adjustments": adjustments,
@@ -558,6 +555,44 @@ class Batch:
                 "cash_out": fmt(from_fen(debits + paid)),
                 "balanced": credits == debits + paid and lines_net == paid,
             }
+
+    def _tally(self, first: int, last: int, run: int) -> None:
+        """Add the cash of the statements ``first`` to ``last`` (a piece this run has just written),
+        read back in SQL from their stored rows and lines, to the run's sums per platform: statements,
+        adjustments, nets paid out, what the lines pay the creator (cash in), what they take from
+        them, and the lines' net. Statements and lines are never edited once written, so the sums
+        are those of the run's statements read at its end, without a pass over them all after the
+        workers have stopped (the main process often waits for the workers while settling)."""
+        conn = self.store.connection
+        flows = {
+            platform: (credits, debits, lines_net)
+            for platform, credits, debits, lines_net in conn.execute(
+                "SELECT s.platform, COALESCE(SUM(CASE WHEN l.payee = s.creator THEN l.value END), 0), "
+                "COALESCE(SUM(CASE WHEN l.payer = s.creator THEN l.value END), 0), COALESCE(SUM(l.amount), 0) "
+                "FROM statements s LEFT JOIN lines l ON l.statement = s.id WHERE s.id BETWEEN ? AND ? AND s.run = ? "
+                "GROUP BY s.platform",
+                (first, last, run),
+            )
+        }
+        for platform, count, adjustments, paid in conn.execute(
+            "SELECT platform, count(*), sum(type = 'adjustment'), sum(net) FROM statements "
+            "WHERE id BETWEEN ? AND ? AND run = ? GROUP BY platform",
+            (first, last, run),
+        ):
+            sums = self._cash.setdefault(platform, [0] * 6)
+            for index, value in enumerate((count, adjustments, paid, *flows.get(platform, (0, 0, 0)))):
+                sums[index] += value
+
+    def _unsettled(self, summary: Summary) -> int:
+        """How many events staged by this run have no settlement record. This process alone wrote
+        since the run began (``data_version`` is as it was): the run's own count, kept while
+        writing, is exact (it wrote a record for each of its events in the units it settled, and
+        dropped those of the units it rejected). Another process wrote meanwhile, or the count says
+        some are left: the ledger is asked (a scan of the events)."""
+        left = summary.settled - self._settled_mine
+        if left == 0 and self._data_version() == self._began_version:
+            return 0
+        return self.ledger.unsettled(summary.run)
 
     # -- progress -----------------------------------------------------------------------------------
 

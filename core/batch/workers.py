@@ -45,8 +45,6 @@ if TYPE_CHECKING:
 #: not worth it), and keep them for settling from this many pending events.
 PARALLEL_BYTES = 2_000_000
 PARALLEL_EVENTS = 20000
-#: Workers yield the processor to the main process, which writes the database (the critical path).
-NICE = 10
 #: Pieces of units in flight to the workers while the main process writes.
 DEPTH = 3
 #: Environment variable with the number of settling processes (0 or 1: serially).
@@ -434,8 +432,8 @@ def _work(pipe: Connection, close: list[Connection], path: Path, settler: Settle
     with :func:`_parse_profiles` and ``("settle", jobs)`` with the outcomes of settling the units
     against its own view of the store."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles an interrupt
-    with suppress(OSError):
-        os.nice(NICE)
+    # At the main process's priority: lowered (nice 10), a worker on a host shared with other work
+    # got about a tenth of a core's share and the main process waited for it (docs/performance.md).
     for other in close:
         other.close()
     buffer: StoreBuffer | None = None

@@ -185,3 +185,22 @@ def test_settle_helper_runs_serially_by_default_on_small_months(tmp_path: Path) 
     people = write_jsonl(tmp_path / "creators.jsonl", [{"id": "n1", "followers": 10}])
     summary, _ = settle(tmp_path, write_jsonl(tmp_path / "e.jsonl", [programs("e1", "n1", plays="1.00")]), people)
     assert summary.workers == 1
+
+
+def test_workers_run_at_the_main_process_priority(tmp_path: Path) -> None:
+    """The workers keep the main process's priority: on a host shared with other work, lowered
+    ones got a tenth of a core's share each and the run waited for them (docs/performance.md)."""
+    from creatorpay.core.batch.workers import Settler, Workers
+
+    with SQLiteStore(tmp_path / "ledger.sqlite") as store:
+        path = store.path
+    pool = Workers.start(2, platforms=3, path=path, settler=Settler(Engine()), size=0)
+    assert pool is not None
+    try:
+        for lane in range(len(pool)):
+            pool.post(lane, ("profiles", [], ("id",), False, 1))
+            assert pool.fetch(lane) == ([], [], 0)  # answered: past its start, where it set its priority
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        assert [os.getpriority(os.PRIO_PROCESS, p.pid or 0) for p in pool._processes] == [mine, mine]
+    finally:
+        pool.stop()
