@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from creatorpay.core.plugin import Adjustment, Kind, Settlement, hookimpl, weakest
 
-from .brackets import TOPS, check_table
+from .bracket_rules import TOPS, check_table
 from .figures import exact, money
 
 if TYPE_CHECKING:

@@ -2,26 +2,25 @@
 
 A table is three list parameters: ``bracket_tops`` (inclusive upper limits of every bracket but the
 last), ``bracket_rates`` and ``quick_deductions`` (one per bracket); the rule file types each item.
-A table whose lists do not fit together is a rule-file error naming the parameter.
+A table whose lists do not fit together is a rule-file error naming the parameter
+(:mod:`.bracket_rules`). Imported only by a month the platform taxes: its classes are built then.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 from decimal import Decimal
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import attrs
 
-from creatorpay.core.plugin import Checker, RuleFileError, join
+from creatorpay.core.plugin import Checker, RuleFileError
 
-from .figures import exact, money, percent
+from .bracket_rules import QUICK, RATES, TOPS, check_table
+from .figures import money, percent
 
 if TYPE_CHECKING:
     from creatorpay.core.plugin import RuleVersion
-
-TOPS, RATES, QUICK = "bracket_tops", "bracket_rates", "quick_deductions"
 
 
 @attrs.frozen
@@ -99,40 +98,4 @@ def _parse_table(version: RuleVersion) -> BracketTable:
     return BracketTable(tuple(Bracket(f, t, r, q) for f, t, r, q in zip(floors, limits, rates, quick, strict=True)))
 
 
-def check_table(version: RuleVersion, checker: Checker, where: str) -> None:
-    """Record on ``checker`` under ``where`` everything that keeps ``version``'s lists from being a
-    table: lengths, order (also declared in rules.toml, checked here again for any rule file) and
-    the quick deductions the brackets imply. The ``creatorpay_check_rules`` hook of the plugin."""
-    found = [version.params.get(name) for name in (TOPS, RATES, QUICK)]
-    if not all(isinstance(items, tuple) for items in found):
-        checker.fail(where, f"expected the three lists {TOPS}, {RATES} and {QUICK} of a bracket table")
-        return
-    tops, rates, quick = (list(cast("tuple[Decimal, ...]", items)) for items in found)
-    before = len(checker.problems)
-    if len(rates) != len(tops) + 1:
-        checker.fail(
-            join(where, RATES),
-            f"expected {len(tops) + 1} rates (one more than the {len(tops)} bracket tops), found {len(rates)}",
-        )
-    if len(quick) != len(rates):
-        checker.fail(join(where, QUICK), f"expected one quick deduction per rate ({len(rates)}), found {len(quick)}")
-    if any(b <= a for a, b in itertools.pairwise(tops)) or (tops and tops[0] <= 0):
-        checker.fail(join(where, TOPS), "expected bracket tops above zero, each above the one before")
-    if any(r > 1 for r in rates) or any(b <= a for a, b in itertools.pairwise(rates)):
-        checker.fail(join(where, RATES), "expected rates from 0 to 1, each above the one before")
-    if len(checker.problems) == before:
-        _check_continuous(checker, tops, rates, quick, join(where, QUICK))
-
-
-def _check_continuous(
-    checker: Checker, tops: list[Decimal], rates: list[Decimal], quick: list[Decimal], path: str
-) -> None:
-    """Each quick deduction is what makes the tax continuous at the bracket's floor:
-    ``q[i] = q[i-1] + top[i-1] × (rate[i] − rate[i-1])``, starting from ``q[0] = 0``."""
-    expected = Decimal(0)
-    for index, given in enumerate(quick):
-        if index:
-            expected += tops[index - 1] * (rates[index] - rates[index - 1])
-        if given != expected:
-            checker.fail(path, f"quick deduction {index + 1} is {given}, the brackets imply {exact(expected):f}")
-            return
+__all__ = ["QUICK", "RATES", "TOPS", "Bracket", "BracketTable", "check_table", "read_table"]
