@@ -14,7 +14,6 @@ if __name__ != "creatorpay.core":  # the folder imported by its path, not its in
     )
 
 import gc as _gc
-from typing import TYPE_CHECKING
 
 # The collector is paused while the package's modules are imported (their classes, functions and
 # tables live as long as the process): collecting the import's young objects again and again was
@@ -25,6 +24,8 @@ from typing import TYPE_CHECKING
 _collecting = _gc.isenabled()
 _gc.disable()
 try:
+    from typing import TYPE_CHECKING  # typing (and re) first imported here: 7 collections of its own
+
     from .codecache import install
 
     install()  # before any class is built: attrs' generated methods from the user's cache folder

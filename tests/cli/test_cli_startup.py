@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 
@@ -64,3 +65,21 @@ def test_importing_the_core_moves_its_objects_to_the_oldest_generation_unless_ob
     code = frozen + "import creatorpay.core\nprint(gc.get_freeze_count() > before // 2 > 0)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True"  # a process's own frozen objects stay frozen
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_importing_the_command_line_collects_nothing_and_leaves_the_collector_as_it_was(enabled: bool) -> None:
+    """click's and the core's imports run with the collector paused (issue 20): no collection walks
+    their objects, which end in the oldest generation, and the collector is as it was."""
+    code = (
+        f"import gc, creatorpay\nif not {enabled}: gc.disable()\n"
+        "started = []\ngc.callbacks.append(lambda phase, info: started.append(phase == 'start'))\n"
+        "from creatorpay.core import cli\n"
+        "print(sum(started), gc.isenabled(), gc.get_freeze_count(), gc.get_threshold()[0])\n"
+        "print(any(o is cli.click.Group for o in gc.get_objects(generation=2)))"
+    )
+    # bytecode written by the first run: compiling a changed module's source is not the import's work
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    command = [sys.executable, "-c", code]
+    runs = [subprocess.run(command, capture_output=True, text=True, check=True, env=env) for _ in "12"]
+    assert runs[1].stdout.split() == ["0", str(enabled), "0", "700", str(enabled)]
