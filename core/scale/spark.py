@@ -370,7 +370,7 @@ class Rows:
         """A unit's row: its key, outcome and calls; its events and job kept if it made store calls."""
         calls = pickle.dumps(outcome.calls, protocol=pickle.HIGHEST_PROTOCOL) if outcome.calls else None
         blob = pickle.dumps((events, work), protocol=pickle.HIGHEST_PROTOCOL) if outcome.calls else None
-        ok = outcome.rows is not None
+        ok = outcome.settled
         self.found["unit"].append((unit.platform, unit.creator, unit.month, ok, len(events), calls, blob, after))
         self.units += 1
 
@@ -418,15 +418,15 @@ def settle_units(batches: Iterable[Any], *, settler: Settler, context: Any) -> I
     """``mapInArrow`` over the new events, each unit's together in (date, id) order: each unit's job
     (:func:`.stages.job`) settled against the store as the run began, its calls recorded and undone
     (:func:`.shared.private`). For each unit, its row (what the driver chains, :data:`_UNIT`); and,
-    unless it drew from a budget (its outcome then waits for the budget's chain), its rows of the run's
-    tables, final but for the statement ids."""
+    unless it drew from a budget (its outcome then waits for the budget's chain: its statement's rows
+    are not even built, ``rows_unless``), its rows of the run's tables, final but for the statement ids."""
     found: Context = context.value
     store = shared.state_store(found.state)
     out = Rows()
     for unit, group in groupby(_event_rows(batches), key=stages.unit_of):
         events = list(group)
         work = stages.job(unit, events, found.profiles.get(unit.creator), found.histories.get(unit))
-        outcome = shared.private(partial(stages.settle_unit, settler), [work], store)[0]
+        outcome = shared.private(partial(stages.settle_unit, settler, rows_unless=_drawn), [work], store)[0]
         out.unit(unit, events, work, outcome, None)
         if not _drawn(outcome.calls):
             out.final(unit, events, outcome, found.run)
