@@ -104,13 +104,17 @@ _EVENT_COLUMNS = _COLUMNS[1:-1]
 #: the parallel garbage collector, which spends less processor time than G1 on a batch job's short-lived
 #: rows. ``PYSPARK_SUBMIT_ARGS`` (``--driver-memory``, ``--conf``) overrides them.
 LOCAL_JVM = {"spark.driver.memory": "2g", "spark.driver.extraJavaOptions": "-XX:+UseParallelGC"}
+#: Spark SQL's settings in local mode: no adaptive query execution (a few cores, one shuffle partition per
+#: core and explicit broadcast joins leave it nothing to adapt, and re-planning each stage costs the JVM
+#: processor time: 85 -> 80 s on a 200,000-event month). A key given in ``PYSPARK_SUBMIT_ARGS`` wins.
+LOCAL_SQL = {"spark.sql.adaptive.enabled": "false"}
 
 
 def session(master: str, *, app: str = "creatorpay", partitions: int | None = None) -> Any:
     """A SparkSession on ``master`` (``local[2]``, ``yarn``, ``k8s://…``): the one running if any.
     ``partitions``: the shuffles' partitions (``spark.sql.shuffle.partitions``); in local mode by
     default one per core, not Spark's 200 (each a task, and a file per map task, for a few cores),
-    and the JVM set by :data:`LOCAL_JVM`."""
+    and the JVM and Spark SQL set by :data:`LOCAL_JVM` and :data:`LOCAL_SQL`."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName(app)
@@ -118,6 +122,10 @@ def session(master: str, *, app: str = "creatorpay", partitions: int | None = No
         builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false")
         for key, value in LOCAL_JVM.items():
             builder = builder.config(key, value)
+        given = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+        for key, value in LOCAL_SQL.items():
+            if key not in given:  # a session's SQL settings would override the submit arguments' own
+                builder = builder.config(key, value)
         partitions = partitions or local_cores(master)
     if partitions is not None:
         builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
@@ -370,7 +378,7 @@ class Rows:
         """A unit's row: its key, outcome and calls; its events and job kept if it made store calls."""
         calls = pickle.dumps(outcome.calls, protocol=pickle.HIGHEST_PROTOCOL) if outcome.calls else None
         blob = pickle.dumps((events, work), protocol=pickle.HIGHEST_PROTOCOL) if outcome.calls else None
-        ok = outcome.rows is not None
+        ok = outcome.settled
         self.found["unit"].append((unit.platform, unit.creator, unit.month, ok, len(events), calls, blob, after))
         self.units += 1
 
@@ -418,15 +426,15 @@ def settle_units(batches: Iterable[Any], *, settler: Settler, context: Any) -> I
     """``mapInArrow`` over the new events, each unit's together in (date, id) order: each unit's job
     (:func:`.stages.job`) settled against the store as the run began, its calls recorded and undone
     (:func:`.shared.private`). For each unit, its row (what the driver chains, :data:`_UNIT`); and,
-    unless it drew from a budget (its outcome then waits for the budget's chain), its rows of the run's
-    tables, final but for the statement ids."""
+    unless it drew from a budget (its outcome then waits for the budget's chain: its statement's rows
+    are not even built, ``rows_unless``), its rows of the run's tables, final but for the statement ids."""
     found: Context = context.value
     store = shared.state_store(found.state)
     out = Rows()
     for unit, group in groupby(_event_rows(batches), key=stages.unit_of):
         events = list(group)
         work = stages.job(unit, events, found.profiles.get(unit.creator), found.histories.get(unit))
-        outcome = shared.private(partial(stages.settle_unit, settler), [work], store)[0]
+        outcome = shared.private(partial(stages.settle_unit, settler, rows_unless=_drawn), [work], store)[0]
         out.unit(unit, events, work, outcome, None)
         if not _drawn(outcome.calls):
             out.final(unit, events, outcome, found.run)
@@ -1033,6 +1041,7 @@ class SparkDriver(LocalDriver):
 __all__ = [
     "CHECKED",
     "LOCAL_JVM",
+    "LOCAL_SQL",
     "WIDE",
     "WIDE_DDL",
     "WRITTEN",

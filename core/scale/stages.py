@@ -33,11 +33,11 @@ from ..batch.workers import PARSERS, Job, Outcome, Settler
 from ..money import fmt
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from ..fields import Schema
     from ..rows import Record
-    from ..sqlite_store import StoreBuffer
+    from ..sqlite_store import Call, StoreBuffer
 
 #: A checked event as the batch path stages it: (id, platform, creator, month, date, kind, body,
 #: run, line). ``body`` is the kind's fields as canonical JSON.
@@ -231,11 +231,14 @@ def job(unit: Unit, events: Sequence[EventRow], profile: str | None, history: Hi
     return Job(unit, every, [e[0] for e in events], profile, history.original, history.held, list(history.slots))
 
 
-def settle_unit(settler: Settler, work: Job, store: StoreBuffer) -> Outcome:
+def settle_unit(
+    settler: Settler, work: Job, store: StoreBuffer, *, rows_unless: Callable[[list[Call]], bool] | None = None
+) -> Outcome:
     """Settle one unit with the real engine against ``store``: its statement's rows (or why it
     cannot be settled) and its store calls (the transcript :mod:`.shared` checks). A unit that
-    cannot be settled leaves ``store`` as it found it."""
-    return settler.settle(work, store)
+    cannot be settled leaves ``store`` as it found it. ``rows_unless``: its rows are not built
+    where this test of its calls holds (:meth:`~creatorpay.core.batch.workers.Settler.settle`)."""
+    return settler.settle(work, store, rows_unless=rows_unless)
 
 
 # -- the ledger's rows ------------------------------------------------------------------------------

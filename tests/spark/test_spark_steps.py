@@ -17,7 +17,7 @@ from creatorpay.core.engine import Engine
 from creatorpay.core.rows import RowReader
 from creatorpay.core.scale import shared, stages
 from creatorpay.core.scale.parquet import ParquetLedger
-from creatorpay.core.scale.spark import CHECKED, WIDE, Context, SparkDriver, local_cores, settle_units
+from creatorpay.core.scale.spark import CHECKED, WIDE, Context, SparkDriver, local_cores, session, settle_units
 from tests.scale.scale_support import month
 
 if TYPE_CHECKING:
@@ -112,3 +112,16 @@ def test_a_run_times_its_steps_and_its_python_tasks(spark: Any, tmp_path: Path) 
 
 def test_local_mode_has_a_shuffle_partition_per_core() -> None:
     assert [local_cores(m) for m in ("local", "local[2]", "local[3,2]", "local[*]")] == [1, 2, 3, os.cpu_count()]
+
+
+def test_local_mode_turns_adaptive_execution_off_unless_the_submit_arguments_set_it(monkeypatch: Any) -> None:
+    """In local mode the session has no adaptive query execution (LOCAL_SQL); a key the user gives in
+    PYSPARK_SUBMIT_ARGS is theirs (a session's SQL settings would override it); a cluster keeps Spark's."""
+    from pyspark.sql import SparkSession
+
+    monkeypatch.setattr(SparkSession.Builder, "getOrCreate", lambda builder: dict(builder._options))
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS", raising=False)
+    assert session("local[2]")["spark.sql.adaptive.enabled"] == "false"
+    assert "spark.sql.adaptive.enabled" not in session("yarn")
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--conf spark.sql.adaptive.enabled=true pyspark-shell")
+    assert "spark.sql.adaptive.enabled" not in session("local[2]")

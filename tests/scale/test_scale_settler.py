@@ -1,0 +1,72 @@
+"""The batch Settler's ``rows_unless`` (issue 19): a first settling that skips building the statement's rows
+of the units that drew from a budget (NE-BUDGET-01's cash, WC-COLD-01's pool: they are settled again once
+the budget's chain is known) records the same store calls, and gives every other unit the same outcome."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from creatorpay.core.batch.workers import Job, Settler
+from creatorpay.core.engine import Engine
+from creatorpay.core.rows import RowReader
+from creatorpay.core.scale import shared, stages
+from tests.scale.scale_support import month
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from creatorpay.core.sqlite_store import Call
+
+
+def _drawn(calls: list[Call]) -> bool:
+    return "budget" in shared.keys_of(calls).values()
+
+
+def _jobs(folder: Path, seed: int) -> tuple[Engine, list[Job]]:
+    """The units of a generated month whose budgets run out part-way, as the stages settle them."""
+    events, people, rules = month(folder, events=400, seed=seed)
+    engine = Engine(rules=rules)
+    with RowReader(people, required=("id",)) as reader:
+        profiles = stages.check_profiles(reader.records(), reader.header, source="c", text=False, run=1)
+    with RowReader(events) as reader:
+        checked = stages.check_events(
+            reader.records(), (), source="e", text=False, month=None, platforms=frozenset(engine.platforms), run=1
+        )
+    known = {row[0]: row[1] for row in profiles.rows}
+    new = stages.idempotency(checked.rows, {}, source="e").new
+    return engine, [stages.job(unit, rows, known.get(unit.creator), None) for unit, rows in stages.units(new)]
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000))
+def test_the_first_settling_without_rows_records_the_same_calls(tmp_path: Path, seed: int) -> None:
+    """Settled against the store as the run began, with and without ``rows_unless``: the same store calls for
+    every unit; a unit that drew from a budget (NE-BUDGET-01, WC-COLD-01) comes out settled with no rows and
+    no reason, every other unit (rejected ones included) with the same outcome as without the option."""
+    engine, jobs = _jobs(tmp_path / str(seed), seed)
+    settler, plain = Settler(engine), Settler(engine)
+    store = shared.state_store(shared.State.empty())
+    skipped = 0
+    for work in jobs:
+        whole = shared.private(plain.settle, [work], store)[0]
+        first = shared.private(lambda job, buffer: settler.settle(job, buffer, rows_unless=_drawn), [work], store)[0]
+        assert first.calls == whole.calls, work.unit
+        assert first.settled == whole.settled == (whole.rows is not None), work.unit
+        if whole.settled and _drawn(whole.calls):
+            skipped += 1
+            assert (first.rows, first.rejected) == (None, None), work.unit
+        else:
+            assert first == whole, work.unit
+    assert 0 < skipped < len(jobs)
+
+
+def test_without_the_option_every_settled_unit_has_its_rows(tmp_path: Path) -> None:
+    """The default is unchanged: a settled unit always has its rows, whatever its calls."""
+    engine, jobs = _jobs(tmp_path, 5)
+    store = shared.state_store(shared.State.empty())
+    outcomes = shared.private(Settler(engine).settle, jobs, store)
+    assert any(_drawn(o.calls) for o in outcomes)
+    assert all((o.rows is not None) == (o.rejected is None) for o in outcomes)
