@@ -121,6 +121,8 @@ class _Adjuster:
     foreign: Mapping[str, str]
     #: Shipped with creatorpay (the core's MCN share, cn_tax): trusted not to edit the scenario.
     builtin: bool = False
+    #: Its registration's test (``Adjustment.applies``): False, the statement needs no call.
+    applies: Callable[[Settlement], bool] | None = None
 
 
 @attrs.frozen
@@ -384,9 +386,24 @@ class Engine:
                 caller = self._pm.subset_hook_caller(_ADJUST, self._plugins_but(name))
                 grouped[name] = [functools.partial(_call_hook, caller)]
         return tuple(
-            _Adjuster(name, tuple(calls), self._foreign(self._owners.get(name, (name,))), name in builtin)
+            _Adjuster(
+                name,
+                tuple(calls),
+                self._foreign(self._owners.get(name, (name,))),
+                name in builtin,
+                self._applies(name),
+            )
             for name, calls in grouped.items()
         )
+
+    def _applies(self, plugin_name: str) -> Callable[[Settlement], bool] | None:
+        """The ``applies`` test of a built-in plugin's adjustment (trusted, as its call, with the
+        statement's own context), when it registered one adjustment and no platform; None when
+        tracing, so that every call is seen."""
+        owned = self._owners.get(plugin_name, ())
+        if self._trace or plugin_name not in self._builtin() or len(owned) != 1 or owned[0] not in self._adjustments:
+            return None
+        return self._adjustments[owned[0]].applies
 
     def _plugins_but(self, name: str) -> list[object]:
         """Every registered plugin object but the plugin ``name``'s (for a caller reaching only it)."""
@@ -661,7 +678,8 @@ def _adjust(
         part_store = StoreView(store, adjuster.name, parent)
         try:
             if adjuster.builtin:
-                _adjust_in_place(ctx, adjuster, part_store)
+                if adjuster.applies is None or adjuster.applies(ctx):  # its test raising fails it alone
+                    _adjust_in_place(ctx, adjuster, part_store)
             else:
                 # Its own copy, so it cannot change what a later adjustment or platform computes;
                 # the last one may keep the statement's private copy.
@@ -686,13 +704,26 @@ def _adjust_trusted(
     ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store | None, parent: StoreView | None
 ) -> bool:
     """Every adjustment built-in: all run in place under one mark (a tenth of a tipping statement
-    less than one by one). False if one raised: then the statement and the store are as before."""
+    less than one by one). False if one raised: then the statement and the store are as before.
+    None of them called when none applies (``Adjustment.applies``): most statements."""
+    try:
+        for adjuster in adjusters:
+            if adjuster.applies is None or adjuster.applies(ctx):
+                break
+        else:
+            return True
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # a test that raises: each adjustment is then run on its own (_adjust)
+        return False
     builder = ctx.statement
     mark = builder.mark()
     saved_store, saved_foreign = ctx.store, builder.foreign
     views: list[StoreView] = []
     try:
         for adjuster in adjusters:
+            if adjuster.applies is not None and not adjuster.applies(ctx):
+                continue
             view = StoreView(store, adjuster.name, parent)
             views.append(view)
             ctx.store, builder.foreign = view, adjuster.foreign
