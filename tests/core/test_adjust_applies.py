@@ -1,6 +1,8 @@
-"""The built-in adjustments' ``applies`` tests (issue 20): a statement whose scenario has no MCN, no
-transfer received and no tax by the platform calls neither (CORE-MCN-01, CORE-INCOME-01, CN-TAX-01..03,
-CN-VAT-01), and every statement is byte for byte what it is with each adjustment always called."""
+"""The engine's fast paths of a statement (issue 20), each held to its general form: the built-in
+adjustments' ``applies`` tests (a statement whose scenario has no MCN, no transfer received and no tax
+by the platform calls neither: CORE-MCN-01, CORE-INCOME-01, CN-TAX-01..03, CN-VAT-01), the rule sets
+found by the period (CORE-DATE-01) and no activity to check on a platform offering every core one:
+every statement is byte for byte what the general code gives."""
 
 from __future__ import annotations
 
@@ -25,10 +27,11 @@ TIPS = {"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": 8
 
 
 def always_called(engine: Engine) -> Engine:
-    """``engine`` with every adjustment's ``applies`` test removed: the general form."""
+    """``engine`` with every adjustment's ``applies`` test removed and every activity checked: the
+    general form."""
     for name, registered in list(engine._registered.items()):
         adjusters = tuple(attrs.evolve(a, applies=None) for a in registered.adjusters)
-        engine._registered[name] = attrs.evolve(registered, adjusters=adjusters)
+        engine._registered[name] = attrs.evolve(registered, adjusters=adjusters, offers_all=False)
     return engine
 
 
@@ -88,6 +91,25 @@ def test_a_test_that_raises_fails_its_adjustment_alone() -> None:
     assert statement.status == "ok"
     assert statement.incomplete == {"cn_tax": "RuntimeError: broken test"}
     assert statement.lines == ENGINE.settle(load_scenario(TIPS), "wechat_channels").lines
+
+
+def test_the_rule_sets_of_a_period_are_those_of_its_first_day() -> None:
+    """CORE-DATE-01: found by (year, month), the same rule sets and memo as by the date."""
+    engine = Engine()
+    for period in ("2025-09", "2025-10", "2026-10"):
+        scenario = load_scenario({**TIPS, "period": period})
+        assert engine._at_period(scenario.period) is engine._at(scenario.period.first_day)
+        assert engine._at_period(scenario.period)[0] == engine.rules_at(scenario.period.first_day)
+    assert {k: v.in_force for k, v in engine._at_period(load_scenario(TIPS).period)[0].items()} != {
+        k: v.in_force for k, v in engine.rules_at(load_scenario({**TIPS, "period": "2019-01"}).period.first_day).items()
+    }
+
+
+def test_only_a_platform_offering_every_core_activity_skips_the_check() -> None:
+    offers = {name: ENGINE._registered[name].offers_all for name in PLATFORMS}
+    assert offers == {name: name == "wechat_channels" for name in PLATFORMS}
+    statement = ENGINE.settle(load_scenario({**TIPS}), "xingtu")
+    assert [n.activity for n in statement.not_offered] == ["tips"]
 
 
 def test_tracing_calls_every_adjustment() -> None:
