@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .hookspecs import hookimpl
-from .money import grouped
+from .money import ZERO, grouped
 from .statement import Kind
 from .types import Adjustment
 
@@ -25,7 +25,7 @@ def creatorpay_adjustment() -> Adjustment:
 
 def applies(ctx: Settlement) -> bool:
     """Whether :func:`creatorpay_adjust` adds anything: an MCN, or a transfer received to notice."""
-    return ctx.scenario.mcn is not None or ctx.statement.transfers_received() > 0
+    return ctx.scenario.mcn is not None or ctx.statement.transfers_received() > ZERO
 
 
 @hookimpl
