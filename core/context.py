@@ -12,7 +12,7 @@ import functools
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -160,7 +160,8 @@ class Settlement:
         memoised. Two threads may compute the same value at once; both store equal values.
         """
         try:
-            return cast("_T", self._memo[compute])
+            found: _T = self._memo[compute]  # not typing.cast: a call on every look-up
+            return found
         except KeyError:
             value = self._memo[compute] = compute(self.rules)
             return value

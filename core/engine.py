@@ -45,7 +45,7 @@ from .plugins import (
 from .rules import RuleBook, RuleSet, RuleVersion, VersionCheck, load_overrides, load_rule_file
 from .statement import AdjustmentBuilder, Statement, StatementBuilder
 from .store import MemoryStore, Store, StoreView
-from .types import Adjustment, Platform
+from .types import ACTIVITIES, Adjustment, Platform
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
     import pluggy
 
-    from .scenario import Scenario
+    from .scenario import Period, Scenario
 
 #: A platform's own phases, then the one that runs after them, one adjustment at a time
 #: (``creatorpay_adjust``): the order the contract defines (hookspecs.PHASES).
@@ -121,6 +121,8 @@ class _Adjuster:
     foreign: Mapping[str, str]
     #: Shipped with creatorpay (the core's MCN share, cn_tax): trusted not to edit the scenario.
     builtin: bool = False
+    #: Its registration's test (``Adjustment.applies``): False, the statement needs no call.
+    applies: Callable[[Settlement], bool] | None = None
 
 
 @attrs.frozen
@@ -139,6 +141,9 @@ class _Registered:
     copies: bool = True
     #: Whether every adjustment on its statements is built-in (they run in place under one mark).
     trusted: bool = False
+    #: Whether it offers every core activity (ACTIVITIES): a scenario without plugin tables then
+    #: has no activity to report *not offered*, and the statement asks none.
+    offers_all: bool = False
 
 
 class Engine:
@@ -199,6 +204,8 @@ class Engine:
         #: day -> every book's rule set in force, and each platform's memo of values derived from its
         #: rule set (Settlement.derived).
         self._rulesets: dict[dt.date, tuple[Mapping[str, RuleSet], Mapping[str, dict[object, Any]]]] = {}
+        #: The same by the period's (year, month): a statement makes no date to find them.
+        self._periods: dict[tuple[int, int], tuple[Mapping[str, RuleSet], Mapping[str, dict[object, Any]]]] = {}
         builtin = self._builtin()
         self._registered = {
             name: self._registration_of(platform, builtin) for name, platform in self._platforms.items()
@@ -215,6 +222,7 @@ class Engine:
             self._foreign((name,)),
             copies=name not in builtin,
             trusted=all(a.builtin for a in adjusters),
+            offers_all=set(ACTIVITIES) <= set(platform.offers),
         )
 
     # -- building -----------------------------------------------------------------------------------
@@ -384,9 +392,24 @@ class Engine:
                 caller = self._pm.subset_hook_caller(_ADJUST, self._plugins_but(name))
                 grouped[name] = [functools.partial(_call_hook, caller)]
         return tuple(
-            _Adjuster(name, tuple(calls), self._foreign(self._owners.get(name, (name,))), name in builtin)
+            _Adjuster(
+                name,
+                tuple(calls),
+                self._foreign(self._owners.get(name, (name,))),
+                name in builtin,
+                self._applies(name),
+            )
             for name, calls in grouped.items()
         )
+
+    def _applies(self, plugin_name: str) -> Callable[[Settlement], bool] | None:
+        """The ``applies`` test of a built-in plugin's adjustment (trusted, as its call, with the
+        statement's own context), when it registered one adjustment and no platform; None when
+        tracing, so that every call is seen."""
+        owned = self._owners.get(plugin_name, ())
+        if self._trace or plugin_name not in self._builtin() or len(owned) != 1 or owned[0] not in self._adjustments:
+            return None
+        return self._adjustments[owned[0]].applies
 
     def _plugins_but(self, name: str) -> list[object]:
         """Every registered plugin object but the plugin ``name``'s (for a caller reaching only it)."""
@@ -470,6 +493,16 @@ class Engine:
             found = self._rulesets[day] = (rulesets, {name: {} for name in self._platforms})
         return found
 
+    def _at_period(self, period: Period) -> tuple[Mapping[str, RuleSet], Mapping[str, dict[object, Any]]]:
+        """:meth:`_at` of the period's first day (CORE-DATE-01), found by its year and month."""
+        key = (period.year, period.month)
+        found = self._periods.get(key)
+        if found is None:
+            if len(self._periods) >= 1024:
+                self._periods.clear()
+            found = self._periods[key] = self._at(period.first_day)
+        return found
+
     def _require(self, name: str) -> _Registered:
         found = self._registered.get(name)
         if found is None:
@@ -538,10 +571,10 @@ class Engine:
 
     def settle(self, scenario: Scenario, platform: str, *, store: Store | None = None) -> Statement:
         """One platform's statement for the scenario. A plugin that raises gives status ``error``."""
-        registered = self._require(platform)
+        registered = self._registered.get(platform) or self._require(platform)  # _require's look-up first
         failed = self._check(scenario)[1] if scenario.platform or scenario.ext else _NOTHING  # _check's first test
         # No store given: the statement's views make a MemoryStore on their first call, if any.
-        return self._settle(scenario, registered, store, self._at(scenario.period.first_day), failed)
+        return self._settle(scenario, registered, store, self._at_period(scenario.period), failed)
 
     def compare(
         self, scenario: Scenario, platforms: Sequence[str] | None = None, *, store: Store | None = None
@@ -550,7 +583,7 @@ class Engine:
         names = list(platforms) if platforms else self.platforms
         chosen = [self._require(name) for name in names]
         notices, failed = self._check(scenario)
-        rules = self._at(scenario.period.first_day)
+        rules = self._at_period(scenario.period)
         shared = store or MemoryStore()
         results = tuple(self._settle(scenario, item, shared, rules, failed) for item in chosen)
         return Report(scenario, results, notices)
@@ -603,21 +636,21 @@ class Engine:
             )
         if platform.name in failed:
             return Statement(platform.name, platform.title, status="error", error=failed[platform.name])
-        view = scenario.for_platform(platform.name)
+        view = scenario.for_platform(platform.name) if scenario.platform else scenario
         if registered.copies:
             view = own_copy(view)
         builder = StatementBuilder(platform.name, platform.title, view.creator.id, registered.foreign, rulesets)
         own_store = StoreView(store, platform.name)
         ctx = Settlement(view, platform, rules, rulesets, own_store, builder, memos[platform.name])
-        for activity in view.activities:
-            if activity not in platform.offers:
-                reason = platform.not_offered.get(activity, f"{platform.title} does not offer {activity}")
-                builder.not_offer(activity, reason)
+        if not (registered.offers_all and not view.tables):
+            for activity in view.activities:
+                if activity not in platform.offers:
+                    reason = platform.not_offered.get(activity, f"{platform.title} does not offer {activity}")
+                    builder.not_offer(activity, reason)
         try:
             for phase in registered.phases:
                 phase(ctx)
-            parent = ctx.store if isinstance(ctx.store, StoreView) else None
-            if registered.trusted and not failed and _adjust_trusted(ctx, registered.adjusters, store, parent):
+            if registered.trusted and not failed and _adjust_trusted(ctx, registered.adjusters, store):
                 incomplete: Mapping[str, str] = _NOTHING
             else:
                 incomplete = _adjust(ctx, registered.adjusters, store, failed, registered.copies)
@@ -627,7 +660,8 @@ class Engine:
         except BaseException as exc:  # a broken plugin (even SystemExit) breaks only its own platform
             own_store.end(keep=False)
             return Statement(platform.name, platform.title, status="error", error=describe(exc))
-        own_store.end(keep=True)
+        if own_store._open:  # a view that made no store call has nothing to end
+            own_store.end(keep=True)
         return builder.build(incomplete)
 
 
@@ -661,7 +695,8 @@ def _adjust(
         part_store = StoreView(store, adjuster.name, parent)
         try:
             if adjuster.builtin:
-                _adjust_in_place(ctx, adjuster, part_store)
+                if adjuster.applies is None or adjuster.applies(ctx):  # its test raising fails it alone
+                    _adjust_in_place(ctx, adjuster, part_store)
             else:
                 # Its own copy, so it cannot change what a later adjustment or platform computes;
                 # the last one may keep the statement's private copy.
@@ -682,17 +717,29 @@ def _adjust(
     return incomplete
 
 
-def _adjust_trusted(
-    ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store | None, parent: StoreView | None
-) -> bool:
+def _adjust_trusted(ctx: Settlement, adjusters: tuple[_Adjuster, ...], store: Store | None) -> bool:
     """Every adjustment built-in: all run in place under one mark (a tenth of a tipping statement
-    less than one by one). False if one raised: then the statement and the store are as before."""
+    less than one by one). False if one raised: then the statement and the store are as before.
+    None of them called when none applies (``Adjustment.applies``): most statements."""
+    try:
+        for adjuster in adjusters:
+            if adjuster.applies is None or adjuster.applies(ctx):
+                break
+        else:
+            return True
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # a test that raises: each adjustment is then run on its own (_adjust)
+        return False
+    parent = ctx.store if isinstance(ctx.store, StoreView) else None
     builder = ctx.statement
     mark = builder.mark()
     saved_store, saved_foreign = ctx.store, builder.foreign
     views: list[StoreView] = []
     try:
         for adjuster in adjusters:
+            if adjuster.applies is not None and not adjuster.applies(ctx):
+                continue
             view = StoreView(store, adjuster.name, parent)
             views.append(view)
             ctx.store, builder.foreign = view, adjuster.foreign

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .hookspecs import hookimpl
-from .money import grouped
+from .money import ZERO, grouped
 from .statement import Kind
 from .types import Adjustment
 
@@ -20,7 +20,12 @@ RULES = Path(__file__).with_name("rules.toml")
 @hookimpl
 def creatorpay_adjustment() -> Adjustment:
     """The core's rules (CORE-*) load like any plugin's, so explain can cite them."""
-    return Adjustment(name="core", title="creatorpay core", rules=RULES)
+    return Adjustment(name="core", title="creatorpay core", rules=RULES, applies=applies)
+
+
+def applies(ctx: Settlement) -> bool:
+    """Whether :func:`creatorpay_adjust` adds anything: an MCN, or a transfer received to notice."""
+    return ctx.scenario.mcn is not None or ctx.statement.transfers_received() > ZERO
 
 
 @hookimpl

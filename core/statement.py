@@ -383,15 +383,15 @@ class StatementBuilder:
                 f"{rule} belongs to the {self.foreign[rule]} rule book: a line on "
                 f"{self.platform}'s statement cites only its own rules, core's or its adjustment's"
             )
-        if not is_label(label):  # a plugin's own text: checked, not only typed
+        if label not in LABELS:  # is_label, inline: a plugin's own text, checked, not only typed
             raise ValueError(f"unknown label {label!r}; expected one of {LABELS}")
-        creator, append = self.creator, self._lines.append
+        creator, append, same = self.creator, self._lines.append, payer == payee
         sign = 1 if payee == creator else -1 if payer == creator else 0
         for base, rate, exact, note, fraction in rows:
             value = exact.quantize(FEN, ROUND_HALF_UP)
-            if value < 0:
+            if value < ZERO:  # a Decimal: no int to convert for the comparison
                 raise ValueError(f"{rule}: a line's value is never negative ({value}); swap payer and payee")
-            if payer == payee:
+            if same:
                 raise ValueError(f"{rule}: payer and payee are both {payer!r}")
             # The Line attrs' __init__ would make, its fields set in field order on a plain instance of
             # the same layout that then becomes a Line: half the cost of attrs' one call per field.
@@ -429,7 +429,11 @@ class StatementBuilder:
             skipped.update((n.rule, n.reason) for n in self.not_applied[self._skips_seen :])
             self._skips_seen = len(self.not_applied)
         if (rule, reason) not in skipped:
-            self.not_applied.append(NotApplied(rule, reason))
+            # The NotApplied attrs' __init__ would make, made as add_lines makes a Line (_NotAppliedFields).
+            made = _new(_NotAppliedFields)
+            made.rule, made.reason = rule, reason
+            made.__class__ = NotApplied  # type: ignore[assignment]
+            self.not_applied.append(made)  # type: ignore[arg-type]
 
     def not_offer(self, activity: str, reason: str) -> None:
         self.not_offered.append(NotOffered(activity, reason))
@@ -591,6 +595,13 @@ class _LineFields:
     note: str
     order: str | None
     fraction: Fraction | None
+
+
+class _NotAppliedFields:
+    """A :class:`NotApplied` in the making (``StatementBuilder.skip``), as :class:`_LineFields` is a Line's."""
+
+    rule: str
+    reason: str
 
 
 class _StatementFields:

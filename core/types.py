@@ -10,7 +10,7 @@ import attrs
 from .model import attrs_repr
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from pathlib import Path
 
 #: The core's scenario activities a platform can offer (the rulebook's table of what each platform
@@ -41,10 +41,18 @@ class Platform:
 @attrs.frozen
 class Adjustment:
     """A cross-platform plugin's registration (``creatorpay_adjustment``): e.g. tax, applied to
-    every platform's statement, with its own rule file."""
+    every platform's statement, with its own rule file.
+
+    ``applies``: an optional cheap test of a statement's context after the platform's phases; False
+    says ``creatorpay_adjust`` would leave that statement and the store as they are, so the engine
+    does not call it (most statements need no MCN share and no tax: this saves the adjustment's run).
+    None: always called. Honoured for creatorpay's own adjustments, which share the statement's
+    context (docs/writing-a-plugin.md, the trust model); a third-party adjustment is always called."""
 
     __repr__ = attrs_repr
 
     name: str
     title: str
     rules: Path
+    #: Takes the :class:`~creatorpay.core.context.Settlement` (not imported here: the context imports this).
+    applies: Callable[..., bool] | None = None

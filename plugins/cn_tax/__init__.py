@@ -38,7 +38,12 @@ RULES = Path(__file__).with_name("rules.toml")
 
 @hookimpl
 def creatorpay_adjustment() -> Adjustment:
-    return Adjustment(name=NAME, title="Chinese tax", rules=RULES)
+    return Adjustment(name=NAME, title="Chinese tax", rules=RULES, applies=applies)
+
+
+def applies(ctx: Settlement) -> bool:
+    """Whether :func:`creatorpay_adjust` adds anything: only a month the platform taxes does."""
+    return ctx.scenario.tax.method == "platform"
 
 
 @hookimpl

@@ -51,9 +51,14 @@ def _incentives(rules: RuleSet) -> Callable[[Settlement], bool] | None:
         return None
     novice_max = novice.count("followers")
     # The highest (threshold, size) first: the first tier reached is traffic.tier's max; each with the
-    # start of its note.
+    # start of its note and, for a package size unset, the end of its reason.
     tiers = [
-        (threshold, size, unset, f"tier {threshold:,} followers reached (")
+        (
+            threshold,
+            size,
+            f"tier {threshold:,} followers reached (",
+            None if unset is None else f" followers): package size {unset}",
+        )
         for threshold, size, unset in sorted(tier.derived(_traffic._tiers), key=lambda found: found[:2], reverse=True)
     ]
 
@@ -72,13 +77,12 @@ def _incentives(rules: RuleSet) -> Callable[[Settlement], bool] | None:
         followers = creator.followers
         if followers <= novice_max:
             return False
-        for threshold, size, unset, opening in tiers:
+        for threshold, size, opening, unset_end in tiers:
             if followers >= threshold:
-                why = f"{opening}{followers:,} followers)"
-                if unset is not None:
-                    ctx.statement.skip("WC-TIER-01", f"{why}: package size {unset}")
+                if unset_end is not None:
+                    ctx.statement.skip("WC-TIER-01", f"{opening}{followers:,}{unset_end}")
                 else:
-                    _traffic._package(ctx, "WC-TIER-01", tier, size, None, why)
+                    _traffic._package(ctx, "WC-TIER-01", tier, size, None, f"{opening}{followers:,} followers)")
                 break
         return True
 
@@ -136,12 +140,11 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
             return True
         if mode == "cliff":
             # grouped(gross), inline: gross is a sum of values in fen, never below zero
-            shown = f"gross tipping {gross:,.2f}"
             if gross < limit:
-                row = (gross, ZERO, gross * ZERO, shown + free_end, None)
+                row = (gross, ZERO, gross * ZERO, f"gross tipping {gross:,.2f}{free_end}", None)
                 statement.add_lines("WC-TIP-03", commission_kind, free_label, payee, platform, [row])
             else:
-                row = (gross, rate, gross * rate, keeps + shown + charged_end, None)
+                row = (gross, rate, gross * rate, f"{keeps}gross tipping {gross:,.2f}{charged_end}", None)
                 statement.add_lines("WC-TIP-02", commission_kind, rate_label, payee, platform, [row])
             return True
         free = min(gross, limit)

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from creatorpay.core import Engine, Kind, Statement, load_scenario
 from creatorpay.core.errors import PluginError
 from creatorpay.core.scenario import MerchantLive, Scenario, Tips
-from creatorpay.core.statement import StatementBuilder
+from creatorpay.core.statement import NotApplied, StatementBuilder
 from creatorpay.core.store import MemoryStore, StoreView
 from tests.helpers import examples
 
@@ -99,6 +99,11 @@ def test_build_puts_each_part_in_its_own_field() -> None:
     assert type(built) is Statement and list(vars(built).items()) == list(vars(keywords).items())
     assert pickle.loads(pickle.dumps(built)) == keywords and repr(built) == repr(keywords)  # noqa: S301 - our own
     assert builder.build().incomplete == {}
+    # skip's NotApplied made without attrs' __init__ (_NotAppliedFields): the same as attrs' own
+    skipped, general = built.not_applied[0], NotApplied("FK-X-01", "unset")
+    assert type(skipped) is NotApplied and list(vars(skipped).items()) == list(vars(general).items())
+    assert skipped == general and hash(skipped) == hash(general) and repr(skipped) == repr(general)
+    assert pickle.loads(pickle.dumps(skipped)) == general  # noqa: S301 - our own
 
 
 @settings(max_examples=examples(60))
