@@ -13,16 +13,10 @@ if __name__ != "creatorpay.core":  # the folder imported by its path, not its in
         "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
     )
 
-import gc as _gc
+from . import collector as _collector
 
-# The collector is paused while the package's modules are imported (their classes, functions and
-# tables live as long as the process): collecting the import's young objects again and again was
-# about 3% of a ``creatorpay compare`` (docs/performance.md, "Start-up"). Then, unless the process
-# froze objects of its own, they are moved to the oldest generation (freeze, unfreeze) so that
-# enabling the collector does not start by walking them all (2% more); they are still collected,
-# with the oldest generation, should they become garbage. The collector is as it was afterwards.
-_collecting = _gc.isenabled()
-_gc.disable()
+# The collector is paused while the package's modules are imported (core/collector.py).
+_collecting = _collector.pause()
 try:
     from typing import TYPE_CHECKING  # typing (and re) first imported here: 7 collections of its own
 
@@ -38,11 +32,7 @@ try:
     from .store import MemoryStore, Store
     from .types import Adjustment, Platform
 finally:
-    if _collecting:
-        if not _gc.get_freeze_count():
-            _gc.freeze()
-            _gc.unfreeze()
-        _gc.enable()
+    _collector.resume(_collecting)
 
 if TYPE_CHECKING:
     from .sqlite_store import SQLiteStore

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import gc
 
-# The collector is paused while click and the core import, as creatorpay.core's __init__ pauses it
-# for its own modules (their objects live as long as the process): click's import alone collected
-# the youngest generation about 19 times, 0.5% of a ``creatorpay compare`` (docs/performance.md,
-# "Start-up"). Unless the process froze objects of its own, the import's objects then go to the
-# oldest generation (freeze, unfreeze: no collection walks them on enabling), and the collector is
-# as it was.
-_collecting = gc.isenabled()
-gc.disable()
+from .. import collector
+
+# The collector is paused while click and the core import (core/collector.py): click's import alone
+# collected the youngest generation about 19 times, 0.5% of a ``creatorpay compare``.
+_collecting = collector.pause()
 try:
     import importlib
     import os
@@ -31,11 +28,7 @@ try:
     from ..errors import InputError, PluginError
     from ..files import WriteError
 finally:
-    if _collecting:
-        if not gc.get_freeze_count():
-            gc.freeze()
-            gc.unfreeze()
-        gc.enable()
+    collector.resume(_collecting)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence

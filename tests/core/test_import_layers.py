@@ -13,7 +13,7 @@ from tests.core.test_import_cycles import PACKAGE, graph
 
 #: The layers of docs/architecture.md, top first: each module of creatorpay.core by its first name.
 LAYERS = (
-    ("errors", "model", "money", "files", "checks", "cache", "codecache", "fields"),
+    ("errors", "model", "money", "files", "checks", "cache", "codecache", "collector", "fields"),
     ("scenario", "statement", "rules", "types", "store"),
     ("context", "hookspecs", "entrypoints", "plugins", "engine", "mcn", "plugin"),
     (
