@@ -176,15 +176,21 @@ def test_a_changed_schema_fails_verification(tmp_path: Path) -> None:
     assert code == 1 and "the schema's table quota_slots is changed" in out, out
 
 
-def test_a_value_whose_type_a_changed_byte_altered_is_a_digest_mismatch(tmp_path: Path) -> None:
-    """A flipped byte can turn a text into a blob (its serial type): the digest cannot be computed
-    from it, which is a problem reported, not a crash (the byte-flip test above met one)."""
+def _blob_damaged(tmp_path: Path) -> Path:
+    """A ledger whose statement 1 has its scenario text turned into a blob, as a flipped byte can."""
     db = ledger(tmp_path)
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("DROP TRIGGER statements_never_edited")
         conn.execute("UPDATE statements SET scenario = CAST(scenario AS BLOB) WHERE id = 1")
     conn.close()
+    return db
+
+
+def test_a_value_whose_type_a_changed_byte_altered_is_a_digest_mismatch(tmp_path: Path) -> None:
+    """A flipped byte can turn a text into a blob (its serial type): the digest cannot be computed
+    from it, which is a problem reported, not a crash (the byte-flip test above met one)."""
+    db = _blob_damaged(tmp_path)
     code, out = run("ledger", "verify", "--db", str(db))
     assert code == 1 and "statement 1 (" in out and "its digest does not match" in out, out
 
@@ -192,12 +198,7 @@ def test_a_value_whose_type_a_changed_byte_altered_is_a_digest_mismatch(tmp_path
 def test_export_of_a_ledger_failing_verification_writes_nothing(tmp_path: Path) -> None:
     """``ledger export`` verifies first: a damaged statement gives exit 1, the first problem, the
     command that shows them all, and no output file."""
-    db = ledger(tmp_path)
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("DROP TRIGGER statements_never_edited")
-        conn.execute("UPDATE statements SET scenario = CAST(scenario AS BLOB) WHERE id = 1")
-    conn.close()
+    db = _blob_damaged(tmp_path)
     out = tmp_path / "totals.csv"
     code, text = run("ledger", "export", "--db", str(db), "-o", str(out))
     assert code == 1, text
