@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from typing import TYPE_CHECKING
 
@@ -27,14 +29,23 @@ settings.register_profile("deep", deadline=None, max_examples=2000)  # tests wit
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def rule_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The parsed rule files' cache (core/cache.py) in a folder of the test session, never the user's."""
-    folder = tmp_path_factory.mktemp("cache")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("CREATORPAY_CACHE_DIR", str(folder))
-        monkeypatch.delenv("CREATORPAY_NO_CACHE", raising=False)
-        yield folder
+#: The caches (core/cache.py, core/codecache.py) in a folder of this test session, never the user's.
+#: Set as this file is imported, before any conftest or test module imports the core: the core reads
+#: attrs' cached code as its classes are built. Removed, and the settings given back, at the end.
+_CACHE_SETTINGS = ("CREATORPAY_CACHE_DIR", "CREATORPAY_NO_CACHE")
+_cache_before = {name: os.environ.get(name) for name in _CACHE_SETTINGS}
+os.environ["CREATORPAY_CACHE_DIR"] = tempfile.mkdtemp(prefix="creatorpay-test-cache-")
+os.environ.pop("CREATORPAY_NO_CACHE", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the session's cache folder and give back the settings it replaced."""
+    shutil.rmtree(os.environ.get("CREATORPAY_CACHE_DIR", ""), ignore_errors=True)
+    for name, value in _cache_before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

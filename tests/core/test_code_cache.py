@@ -149,3 +149,11 @@ def test_the_console_command_writes_the_cache_and_a_library_import_does_not(tmp_
     environment["CREATORPAY_CACHE_DIR"] = str(tmp_path)
     subprocess.run([sys.executable, "-c", code], capture_output=True, env=environment, check=True)
     assert len(list(tmp_path.glob("attrs-*.code"))) == 1
+
+
+def test_the_test_session_reads_no_cache_of_the_user() -> None:
+    """conftest's ``pytest_configure`` set a folder of this session before collection imported the core."""
+    folder = os.environ["CREATORPAY_CACHE_DIR"]
+    assert os.path.basename(folder).startswith("creatorpay-test-cache-")
+    assert codecache._installed, "the core was imported with the cache off"
+    assert str(codecache._installed[0].path.parent) == folder
