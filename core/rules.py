@@ -46,8 +46,11 @@ What data cannot say (e.g. a tax table's quick deductions against its rates) a p
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
+import os
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -56,7 +59,7 @@ from typing import Any, TypeVar, cast
 
 import attrs
 
-from .cache import read_rules
+from .cache import built, parse_rules, read_rules
 from .checks import Checker, describe, join
 from .errors import PluginError, RuleFileError
 from .model import attrs_repr
@@ -491,9 +494,176 @@ def _with_versions(rule: Rule, versions: tuple[RuleVersion, ...]) -> Rule:
 
 
 def load_rule_file(path: Path, platform: str, check: VersionCheck | None = None) -> RuleBook:
-    """Load and check a plugin's rule file; every problem names the file and key."""
-    data = read_rules(path, RuleFileError)
-    return parse_rule_book(data, platform, str(path), check)
+    """Load and check a plugin's rule file; every problem names the file and key.
+
+    A file whose bytes passed these checks before, under the same checking code (:func:`checking_code`),
+    is built from the cache's record of its rules (core/cache.py) rather than checked again: the same
+    book. The plugin's ``check`` still runs on every version of it (the plugin's code may have changed).
+    """
+    source = str(path)
+
+    def make(raw: bytes) -> tuple[RuleBook, object]:
+        book = parse_rule_book(parse_rules(raw, path, RuleFileError), platform, source, check)
+        return book, _record(book)
+
+    def build(record: Any) -> RuleBook:
+        book = _from_record(record, platform, source, check)
+        if check is not None:
+            c = Checker(source, RuleFileError)
+            for rule_id, rule in book.rules.items():
+                for index, version in enumerate(rule.versions):
+                    check(version, c, join(join(join("rules", f'"{rule_id}"'), "versions"), index))
+            c.raise_if_any()
+        return book
+
+    return built(path, RuleFileError, checking_code(), build, make)
+
+
+@functools.cache
+def checking_code() -> str | None:
+    """The identity of the code that checks a rule file and builds its book: the path, size and time
+    of each of its modules' files (these rules, the checks, the money limit, the labels). Changed code
+    never reads a book recorded by other code; None (no record kept) when a module has no file."""
+    from . import checks, money, statement
+
+    parts = []
+    for module in (sys.modules[__name__], checks, money, statement):
+        try:
+            found = os.stat(module.__file__ or "")
+        except (OSError, AttributeError, TypeError):
+            return None
+        parts.append(f"{module.__file__}:{found.st_size}:{found.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def _record(book: RuleBook) -> object:
+    """A checked book as marshal's plain types, for :func:`_from_record`; None when a value is of a type
+    the record does not keep (nothing is then recorded)."""
+    try:
+        rules = [
+            (
+                rule.id,
+                rule.title,
+                rule.label,
+                rule.source,
+                list(rule.cites),
+                [
+                    (
+                        spec.name,
+                        spec.type,
+                        [_plain(choice) for choice in spec.choices],
+                        spec.label,
+                        spec.doc,
+                        _plain(spec.min),
+                        _plain(spec.max),
+                        spec.positive,
+                        spec.increasing,
+                        spec.length_of,
+                        spec.length_plus,
+                        spec.above,
+                    )
+                    for spec in rule.params.values()
+                ],
+                [
+                    (
+                        _plain(version.effective_from),
+                        _plain(version.effective_to),
+                        version.version_label,
+                        [(name, _plain(value)) for name, value in version.params.items()],
+                    )
+                    for version in rule.versions
+                ],
+            )
+            for rule in book.rules.values()
+        ]
+    except ValueError:
+        return None
+    return (list(book.sources.items()), rules)
+
+
+def _plain(value: object) -> object:
+    """A checked value as marshal's plain types: a decimal or a date a tagged pair, a tuple a list."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is Decimal:
+        return ("decimal", str(value))
+    if kind is dt.date:
+        return ("date", cast("dt.date", value).toordinal())
+    if kind is tuple:
+        return [_plain(item) for item in cast("tuple[object, ...]", value)]
+    raise ValueError(f"not kept in a record: {kind.__name__}")
+
+
+def _typed(value: object) -> Any:
+    """:func:`_plain` undone; TypeError for anything it does not make."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is list:
+        return tuple(_typed(item) for item in cast("list[object]", value))
+    if kind is tuple and len(value) == 2:  # type: ignore[arg-type]
+        tag, text = cast("tuple[object, object]", value)
+        if tag == "decimal" and type(text) is str:
+            return Decimal(text)
+        if tag == "date" and type(text) is int:
+            return dt.date.fromordinal(text)
+    raise TypeError(f"not a recorded value: {kind.__name__}")
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise TypeError(f"expected text, found {type(value).__name__}")
+    return value
+
+
+def _from_record(record: Any, platform: str, source: str, check: VersionCheck | None) -> RuleBook:
+    """The book :func:`_record` recorded, for ``platform`` from the file ``source``: what
+    :func:`parse_rule_book` made of it. TypeError or ValueError for a record of anything else."""
+    sources_made, rules_made = record
+    sources = {_text(key): _text(text) for key, text in sources_made}
+    rules: dict[str, Rule] = {}
+    for rule_id, title, label, full, cites, params_made, versions_made in rules_made:
+        params = {}
+        for made in params_made:
+            name, kind, choices, spec_label, doc, low, high, positive, increasing, length_of, plus, above = made
+            params[_text(name)] = ParamSpec(
+                name,
+                _text(kind),
+                _typed(choices),
+                _typed(spec_label),
+                _text(doc),
+                min=_typed(low),
+                max=_typed(high),
+                positive=positive is True,
+                increasing=increasing is True,
+                length_of=_typed(length_of),
+                length_plus=_typed(plus),
+                above=_typed(above),
+            )
+        rule = Rule(
+            _text(rule_id),
+            platform,
+            _text(title),
+            _text(label),  # type: ignore[arg-type]
+            _text(full),
+            MappingProxyType(params),
+            cites=tuple(_text(key) for key in cites),
+            file=source,
+        )
+        versions = tuple(
+            RuleVersion(
+                rule,
+                _typed(start),
+                _typed(end),
+                MappingProxyType({_text(name): _typed(value) for name, value in values}),
+                version_label=_typed(own),
+            )
+            for start, end, own, values in versions_made
+        )
+        object.__setattr__(rule, "versions", versions)
+        rules[rule_id] = rule
+    return RuleBook(platform, MappingProxyType(rules), source, check, MappingProxyType(sources))
 
 
 def parse_rule_book(data: Mapping[str, Any], platform: str, source: str, check: VersionCheck | None = None) -> RuleBook:
