@@ -14,7 +14,7 @@ from tests.core.test_import_cycles import PACKAGE, graph
 #: The layers of docs/architecture.md, top first: each module of creatorpay.core by its first name.
 LAYERS = (
     ("errors", "model", "money", "files", "checks", "cache", "codecache", "collector", "fields"),
-    ("scenario", "statement", "rules", "types", "store"),
+    ("scenario", "scenario_rare", "statement", "rules", "types", "store"),
     ("context", "hookspecs", "entrypoints", "plugins", "engine", "mcn", "plugin"),
     (
         *("sqlite_store", "sqlite_schema", "postgres_store", "postgres_schema"),
@@ -112,3 +112,21 @@ def test_a_compare_whose_files_are_cached_imports_no_toml_parser(tmp_path: Path)
     ]
     assert runs[0].stdout.strip() != "[]"  # the first parses the files
     assert runs[1].stdout.strip() == "[]", runs[1].stderr
+
+
+def test_a_compare_builds_no_class_it_never_uses() -> None:
+    """The scenario's sections most months lack are built on first use (core/scenario_rare.py, issue 20):
+    a compare of a month without them never imports the module, yet the names are the scenario module's."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from creatorpay.core.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['compare', 'examples/food-vlogger.toml', '--format', 'json'])\n"
+        "print('creatorpay.core.scenario_rare' in sys.modules)\n"
+        "from creatorpay.core import scenario\n"
+        "from creatorpay.core.scenario import Termination\n"
+        "print(Termination is scenario.Termination, Termination.__module__, set(scenario._RARE) <= set(dir(scenario)))"
+    )
+    root = Path(__file__).parents[2]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert done.stdout.split("\n")[:2] == ["False", "True creatorpay.core.scenario True"], done.stderr
