@@ -115,18 +115,28 @@ def test_a_compare_whose_files_are_cached_imports_no_toml_parser(tmp_path: Path)
 
 
 def test_a_compare_builds_no_class_it_never_uses() -> None:
-    """The scenario's sections most months lack are built on first use (core/scenario_rare.py, issue 20):
-    a compare of a month without them never imports the module, yet the names are the scenario module's."""
+    """The scenario's sections most months lack (core/scenario_rare.py) and a configured setting
+    (core/cli/setting.py) are built on first use (issue 20): a compare of a month without them and
+    with no settings never imports their modules, yet the names are the scenario's and config's."""
     code = (
         "import contextlib, io, sys\n"
         "from creatorpay.core.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
         "    main(['compare', 'examples/food-vlogger.toml', '--format', 'json'])\n"
-        "print('creatorpay.core.scenario_rare' in sys.modules)\n"
+        "print(sorted(m for m in sys.modules if m.endswith(('.scenario_rare', '.setting'))))\n"
         "from creatorpay.core import scenario\n"
         "from creatorpay.core.scenario import Termination\n"
-        "print(Termination is scenario.Termination, Termination.__module__, set(scenario._RARE) <= set(dir(scenario)))"
+        "print(Termination is scenario.Termination, Termination.__module__, {*scenario._RARE} <= {*dir(scenario)})\n"
+        "from creatorpay.core.cli import config\n"
+        "from creatorpay.core.cli.config import Setting\n"
+        "print(Setting is config.Setting, Setting.__module__, 'Setting' in dir(config))"
     )
     root = Path(__file__).parents[2]
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
-    assert done.stdout.split("\n")[:2] == ["False", "True creatorpay.core.scenario True"], done.stderr
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREATORPAY_") or k == "CREATORPAY_CACHE_DIR"}
+    env["XDG_CONFIG_HOME"] = str(root / "no-such-folder")  # no user creatorpay.toml
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root, env=env)
+    assert done.stdout.split("\n")[:3] == [
+        "[]",
+        "True creatorpay.core.scenario True",
+        "True creatorpay.core.cli.config True",
+    ], done.stderr
