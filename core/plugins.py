@@ -24,7 +24,7 @@ import pluggy
 from . import fields, hookspecs
 from .entrypoints import EntryPoint
 from .entrypoints import entry_points as find_entry_points
-from .errors import InputError, Problem
+from .errors import InputError
 from .model import attrs_repr
 
 if TYPE_CHECKING:
@@ -145,6 +145,8 @@ def check_lists(lists: Mapping[str, Collection[str]], installed: Collection[str]
         for name in names:
             if name in installed:
                 continue
+            from .problem import Problem  # built on first use: most runs name no plugin
+
             hint = did_you_mean(name, installed)
             problems.append(
                 Problem(
