@@ -581,7 +581,7 @@ def _record(book: RuleBook) -> object:
     return (list(book.sources.items()), rules)
 
 
-def _plain(value: object) -> object:
+def _plain(value: Any) -> object:
     """A checked value as marshal's plain types: a decimal or a date a tagged pair, a tuple a list."""
     kind = type(value)
     if kind is str or kind is int or kind is bool or value is None:
@@ -589,21 +589,21 @@ def _plain(value: object) -> object:
     if kind is Decimal:
         return ("decimal", str(value))
     if kind is dt.date:
-        return ("date", cast("dt.date", value).toordinal())
+        return ("date", value.toordinal())
     if kind is tuple:
-        return [_plain(item) for item in cast("tuple[object, ...]", value)]
+        return [_plain(item) for item in value]
     raise ValueError(f"not kept in a record: {kind.__name__}")
 
 
-def _typed(value: object) -> Any:
+def _typed(value: Any) -> Any:
     """:func:`_plain` undone; TypeError for anything it does not make."""
     kind = type(value)
     if kind is str or kind is int or kind is bool or value is None:
         return value
     if kind is list:
-        return tuple(_typed(item) for item in cast("list[object]", value))
-    if kind is tuple and len(value) == 2:  # type: ignore[arg-type]
-        tag, text = cast("tuple[object, object]", value)
+        return tuple([_typed(item) for item in value])
+    if kind is tuple and len(value) == 2:
+        tag, text = value
         if tag == "decimal" and type(text) is str:
             return Decimal(text)
         if tag == "date" and type(text) is int:
@@ -611,57 +611,74 @@ def _typed(value: object) -> Any:
     raise TypeError(f"not a recorded value: {kind.__name__}")
 
 
-def _text(value: object) -> str:
-    if type(value) is not str:
-        raise TypeError(f"expected text, found {type(value).__name__}")
-    return value
+def _all_text(*values: object) -> bool:
+    """Whether every value is text."""
+    return all(type(value) is str for value in values)
 
 
 def _from_record(record: Any, platform: str, source: str, check: VersionCheck | None) -> RuleBook:
     """The book :func:`_record` recorded, for ``platform`` from the file ``source``: what
     :func:`parse_rule_book` made of it. TypeError or ValueError for a record of anything else."""
     sources_made, rules_made = record
-    sources = {_text(key): _text(text) for key, text in sources_made}
+    sources = {key: text for key, text in sources_made if _all_text(key, text)}
+    if len(sources) != len(sources_made):
+        raise TypeError("a [sources] entry that is not text")
     rules: dict[str, Rule] = {}
     for rule_id, title, label, full, cites, params_made, versions_made in rules_made:
+        if not _all_text(rule_id, title, label, full, *cites):
+            raise TypeError("a rule's record of another shape")
         params = {}
-        for made in params_made:
-            name, kind, choices, spec_label, doc, low, high, positive, increasing, length_of, plus, above = made
-            params[_text(name)] = ParamSpec(
+        for (
+            name,
+            kind,
+            choices,
+            spec_label,
+            doc,
+            low,
+            high,
+            positive,
+            increasing,
+            length_of,
+            plus,
+            above,
+        ) in params_made:
+            if not (
+                _all_text(name, kind, doc, *choices)
+                and _all_text(*(x for x in (spec_label, length_of, above) if x is not None))
+                and type(positive) is bool
+                and type(increasing) is bool
+                and type(plus) is int
+            ):
+                raise TypeError("a parameter's record of another shape")
+            params[name] = ParamSpec(
                 name,
-                _text(kind),
-                _typed(choices),
-                _typed(spec_label),
-                _text(doc),
-                min=_typed(low),
-                max=_typed(high),
-                positive=positive is True,
-                increasing=increasing is True,
-                length_of=_typed(length_of),
-                length_plus=_typed(plus),
-                above=_typed(above),
+                kind,
+                tuple(choices),
+                spec_label,
+                doc,
+                None if low is None else _typed(low),
+                None if high is None else _typed(high),
+                positive,
+                increasing,
+                length_of,
+                plus,
+                above,
             )
-        rule = Rule(
-            _text(rule_id),
-            platform,
-            _text(title),
-            _text(label),  # type: ignore[arg-type]
-            _text(full),
-            MappingProxyType(params),
-            cites=tuple(_text(key) for key in cites),
-            file=source,
-        )
-        versions = tuple(
-            RuleVersion(
-                rule,
-                _typed(start),
-                _typed(end),
-                MappingProxyType({_text(name): _typed(value) for name, value in values}),
-                version_label=_typed(own),
+        rule = Rule(rule_id, platform, title, label, full, MappingProxyType(params), cites=tuple(cites), file=source)
+        versions = []
+        for start, end, own, values in versions_made:
+            own_label: Label | None = None
+            if own is not None:
+                if not is_label(own):
+                    raise TypeError("a version's label that is not a label")
+                own_label = own
+            typed = {name: _typed(value) for name, value in values}
+            if not _all_text(*typed):
+                raise TypeError("a parameter's name that is not text")
+            versions.append(
+                RuleVersion(rule, _typed(start), _typed(end), MappingProxyType(typed), version_label=own_label)
             )
-            for start, end, own, values in versions_made
-        )
-        object.__setattr__(rule, "versions", versions)
+        object.__setattr__(rule, "versions", tuple(versions))
         rules[rule_id] = rule
     return RuleBook(platform, MappingProxyType(rules), source, check, MappingProxyType(sources))
 
