@@ -25,7 +25,7 @@ try:
     install()  # before any class is built: attrs' generated methods from the user's cache folder
     from .context import Settlement
     from .engine import Engine, Report
-    from .errors import CreatorpayError, InputError, PluginError, Problem, RuleFileError
+    from .errors import CreatorpayError, InputError, PluginError, RuleFileError
     from .hookspecs import hookimpl
     from .scenario import Period, Scenario, load_scenario
     from .statement import Kind, Line, Statement
@@ -35,6 +35,7 @@ finally:
     _collector.resume(_collecting)
 
 if TYPE_CHECKING:
+    from .problem import Problem
     from .sqlite_store import SQLiteStore
 
 __version__ = "0.1.0"
@@ -65,14 +66,19 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """``SQLiteStore`` is imported on first use: its import (tens of ms) would slow every CLI run."""
+    """``SQLiteStore`` is imported on first use: its import (tens of ms) would slow every CLI run;
+    ``Problem`` is built on first use (a valid run makes none)."""
     if name == "SQLiteStore":
         from .sqlite_store import SQLiteStore
 
         return SQLiteStore
+    if name == "Problem":
+        from .problem import Problem
+
+        return Problem
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    """The module's names, with the lazily imported ``SQLiteStore`` (for completion in a REPL)."""
-    return sorted({*globals(), "SQLiteStore"})
+    """The module's names, with the lazily imported ``SQLiteStore`` and ``Problem`` (for completion in a REPL)."""
+    return sorted({*globals(), "SQLiteStore", "Problem"})

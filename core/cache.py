@@ -9,8 +9,10 @@ equal the file's and this process's exactly: a changed file, another override fi
 never reads an entry made for other bytes (the entry's name, a CRC of them, only finds it). Each entry
 carries the CRC of its own payload, so a damaged one is ignored (and written again); entries are written
 to a temporary file and renamed into place, so a reader never sees half of one; the oldest are removed
-past :data:`MAX_ENTRIES`. The rule checks still
-run on every load: only parsing is saved. (hashlib is not used: importing it costs 3 ms.)
+past :data:`MAX_ENTRIES`. A scenario or override file is still checked on every load: only parsing
+is saved. A plugin's rule file is also kept as the rule book its checks built (:func:`built`, a
+``.book`` entry, keyed by the checking code's identity besides; core/rules.py). (hashlib is not used:
+importing it costs 3 ms.)
 
 The folder: ``CREATORPAY_CACHE_DIR`` if set, else the platform's user cache folder
 (``$XDG_CACHE_HOME/creatorpay`` or ``~/.cache/creatorpay``; ``~/Library/Caches/creatorpay`` on macOS;
@@ -30,10 +32,14 @@ import threading
 import time
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .errors import InputError
+
+T = TypeVar("T")
 
 CACHE_ENV = "CREATORPAY_CACHE_DIR"
 NO_CACHE_ENV = "CREATORPAY_NO_CACHE"
@@ -75,21 +81,58 @@ def read_rules(path: Path, error: type[InputError]) -> dict[str, Any]:
     """:func:`~creatorpay.core.checks.read_document` for a rule, override or scenario TOML file,
     through the cache: the same data and the same errors, the file still read and checked as an input
     every time."""
-    from .checks import parse_document, read_document
     from .files import read_input
+
+    return parse_rules(read_input(path, error), path, error)
+
+
+def parse_rules(raw: bytes, path: Path, error: type[InputError]) -> dict[str, Any]:
+    """:func:`~creatorpay.core.checks.parse_document` of ``raw``, the bytes of ``path``, through the cache."""
+    from .checks import parse_document
 
     folder = cache_dir()
     if folder is None or str(path) == "-" or path.suffix.lower() == ".json":
-        return read_document(path, error)
-    raw = read_input(path, error)
+        return parse_document(raw, path, error)
     versions = _versions()
     entry = folder / f"{zlib.crc32(raw, zlib.crc32(versions.encode())):08x}-{len(raw)}.rules"
     found = _read(entry, versions, raw)
     if found is not None:
         return found
     data = parse_document(raw, path, error)
-    _write(entry, versions, raw, data)
+    with contextlib.suppress(ValueError):  # anything but TOML data is not kept
+        _write(entry, versions, raw, _encode(data))
     return data
+
+
+def built(
+    path: Path,
+    error: type[InputError],
+    code: str | None,
+    build: Callable[[Any], T],
+    make: Callable[[bytes], tuple[T, object]],
+) -> T:
+    """What ``make`` builds from the bytes of the file at ``path``, made once for those bytes under
+    ``code`` (the identity of the code that checks and builds it, e.g. its modules' files): ``make``
+    gives the value and a record of it (marshal's plain types, or None: nothing to keep), written to
+    an entry (``.book``); a later run with the same bytes and ``code`` gives ``build(record)``
+    instead. ``build`` raises ValueError, TypeError or KeyError for a record it cannot take, and then
+    ``make`` runs and the entry is written again. No cache folder or no ``code``: ``make`` alone."""
+    from .files import read_input
+
+    raw = read_input(path, error)
+    folder = cache_dir()
+    if folder is None or code is None or str(path) == "-":
+        return make(raw)[0]
+    versions = f"{_versions()}|{code}"
+    entry = folder / f"{zlib.crc32(raw, zlib.crc32(versions.encode())):08x}-{len(raw)}.book"
+    record = _entry(entry, versions, raw)
+    if record is not None:
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            return build(record)
+    value, made = make(raw)
+    if made is not None:
+        _write(entry, versions, raw, made)
+    return value
 
 
 def _versions() -> str:
@@ -127,29 +170,44 @@ def _parser_version() -> str:
 def _read(entry: Path, versions: str, raw: bytes) -> dict[str, Any] | None:
     """The data of an entry made from ``raw`` under ``versions``; None when there is none, another
     file's or version's, or it is damaged or holds anything but data."""
+    made = _entry(entry, versions, raw)
+    if made is None:
+        return None
+    try:
+        data = _decode(made)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _entry(entry: Path, versions: str, raw: bytes) -> object | None:
+    """What an entry made from ``raw`` under ``versions`` holds, as marshal read it (the caller takes
+    only what it expects from it); None when there is none, another file's or version's, or damaged."""
     try:
         with open(entry, "rb") as stream:
             blob = stream.read()
         payload = blob[_CRC:]
         if len(blob) <= _CRC or zlib.crc32(payload).to_bytes(_CRC, "big") != blob[:_CRC]:
             return None
-        # marshal of the user's own cache folder (as Python's own __pycache__), checked by its CRC, and
-        # only plain data is taken from it (_decode refuses anything else, code objects included).
+        # marshal of the user's own cache folder (as Python's own __pycache__), checked by its CRC; the
+        # callers take only plain data from it (_decode and the rule books' build refuse anything else,
+        # code objects included).
         made = marshal.loads(payload)  # noqa: S302
-        if type(made) is not tuple or len(made) != 3 or made[0] != versions or made[1] != raw:
-            return None
-        data = _decode(made[2])
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    return data if isinstance(data, dict) else None
+    if type(made) is not tuple or len(made) != 3 or made[0] != versions or made[1] != raw:
+        return None
+    kept: object = made[2]
+    return kept
 
 
-def _write(entry: Path, versions: str, raw: bytes, data: dict[str, Any]) -> None:
-    """Write an entry whole or not at all (a temporary file renamed into place); any failure (a
-    read-only or missing folder, a full disk) leaves the cache as it was, silently."""
+def _write(entry: Path, versions: str, raw: bytes, data: Any) -> None:
+    """Write an entry of ``data`` (marshal's plain types) whole or not at all (a temporary file renamed
+    into place); any failure (a read-only or missing folder, a full disk) leaves the cache as it was,
+    silently."""
     temporary = entry.with_name(f".{entry.name}.{os.getpid()}.{threading.get_ident()}.{time.monotonic_ns()}.tmp")
     try:
-        payload = marshal.dumps((versions, raw, _encode(data)))
+        payload = marshal.dumps((versions, raw, data))
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with open(fd, "wb") as stream:
@@ -159,13 +217,14 @@ def _write(entry: Path, versions: str, raw: bytes, data: dict[str, Any]) -> None
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         return
-    _trim(entry.parent)
+    _trim(entry.parent, entry.suffix)
 
 
-def _trim(folder: Path) -> None:
-    """Remove the oldest entries past :data:`MAX_ENTRIES` (each edit of an override file makes one)."""
+def _trim(folder: Path, suffix: str) -> None:
+    """Remove the oldest entries of a kind (``suffix``) past :data:`MAX_ENTRIES` (each edit of an
+    override file makes one)."""
     with contextlib.suppress(OSError):
-        entries = [item for item in os.scandir(folder) if item.name.endswith(".rules")]
+        entries = [item for item in os.scandir(folder) if item.name.endswith(suffix)]
         if len(entries) <= MAX_ENTRIES:
             return
         entries.sort(key=lambda item: item.stat().st_mtime_ns)

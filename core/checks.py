@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .errors import InputError, Problem
+from .errors import InputError
 from .money import AMOUNT_LIMIT
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from .problem import Problem
 
 T = TypeVar("T")
 #: ASCII digits only, matched whole (``re.fullmatch``): ``\d`` would take "١٠٠٠" and ``$`` a final
@@ -43,6 +45,8 @@ class Checker:
 
     def fail(self, path: str, message: str) -> None:
         """Record a problem at ``path``."""
+        from .problem import Problem  # built on first use: a valid input has no problem
+
         self.problems.append(Problem(self.source, path, message))
 
     def raise_if_any(self) -> None:

@@ -209,7 +209,8 @@ def _unmasked(masked: str, literal: str | None) -> str:
 
 
 def _swap(code: CodeType, old: int, new: int) -> tuple[CodeType, int]:
-    """``code`` with the constant ``old`` replaced by ``new`` (in nested code too), and how many were."""
+    """``code`` with the constant ``old`` replaced by ``new`` (in nested code too), and how many were.
+    Code holding none is returned as it is, not copied (a class's ``__init__``, ``__eq__``...)."""
     swapped = 0
     consts: list[object] = []
     for const in code.co_consts:
@@ -222,7 +223,7 @@ def _swap(code: CodeType, old: int, new: int) -> tuple[CodeType, int]:
             swapped += count
         else:
             consts.append(const)
-    return code.replace(co_consts=tuple(consts)), swapped
+    return (code.replace(co_consts=tuple(consts)) if swapped else code), swapped
 
 
 def _read(path: Path, versions: str) -> dict[tuple[str, str], dict[str, tuple[bytes, int | None, int]]]:

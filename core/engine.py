@@ -197,7 +197,7 @@ class Engine:
         # itself: read before _register unregisters a plugin that fails, rather than from a second one.
         every = entry_points and allow is None and not block and not plugins
         installed = declared_fields(self._pm) if every else None
-        books, self._platforms, self._adjustments = self._register(reports)
+        books, self._platforms, self._adjustments = self._register(reports, installed)
         self._schema = self._schema_of(entry_points, installed)
         warn_unloaded(reports)
         self._books = self._apply_overrides(books, rules)
@@ -228,9 +228,10 @@ class Engine:
     # -- building -----------------------------------------------------------------------------------
 
     def _register(
-        self, reports: list[PluginReport]
+        self, reports: list[PluginReport], installed: Mapping[str, fields.ScenarioFields] | None
     ) -> tuple[dict[str, RuleBook], dict[str, Platform], dict[str, Adjustment]]:
-        """Ask each plugin what it registers and load its rule file; a broken one is reported failed."""
+        """Ask each plugin what it registers and load its rule file; a broken one is reported failed.
+        ``installed``: fields known to fit together (:func:`declared_fields`), or None."""
         books: dict[str, RuleBook] = {}
         platforms: dict[str, Platform] = {}
         adjustments: dict[str, Adjustment] = {}
@@ -238,7 +239,7 @@ class Engine:
             if plugin is None:
                 continue
             try:
-                declared = self._scenario_fields(plugin_name)
+                declared = self._scenario_fields(plugin_name, installed)
                 made = self._registration(plugin_name)
                 check = self._rules_check(plugin_name)
                 loaded = {item.name: load_rule_file(item.rules, item.name, check) for item in made}
@@ -274,9 +275,12 @@ class Engine:
                 pass
         return fields.schema(self._fields)
 
-    def _scenario_fields(self, plugin_name: str) -> fields.ScenarioFields | None:
+    def _scenario_fields(
+        self, plugin_name: str, fit: Mapping[str, fields.ScenarioFields] | None = None
+    ) -> fields.ScenarioFields | None:
         """The scenario fields the plugin declares (``creatorpay_scenario_fields``), checked against
-        the core's and the other plugins' (a key declared twice fails the plugin); None for none."""
+        the core's and the other plugins' (a key declared twice fails the plugin); None for none.
+        Fields equal to some of ``fit``'s, which fit together, need no check (:func:`declared_fields`)."""
         for impl in self._pm.hook.creatorpay_scenario_fields.get_hookimpls():
             if impl.plugin_name == plugin_name:
                 declared = impl.function()
@@ -286,8 +290,11 @@ class Engine:
                     raise PluginError(
                         f"creatorpay_scenario_fields returned {type(declared).__name__}, not ScenarioFields"
                     )
+                together = {**self._fields, plugin_name: declared}
+                if fit is not None and all(fit.get(name) == made for name, made in together.items()):
+                    return declared
                 try:
-                    fields.schema({**self._fields, plugin_name: declared})
+                    fields.schema(together)
                 except ValueError as exc:
                     raise PluginError(str(exc)) from None
                 return declared

@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import attrs
-
-from .model import attrs_repr
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from .problem import Problem
 
-@attrs.frozen
-class Problem:
-    """One thing wrong with an input: where it is and what was expected (CORE-INPUT-01)."""
 
-    __repr__ = attrs_repr
+def __getattr__(name: str) -> Any:
+    """``Problem``, built on first use (:mod:`.problem`, PEP 562): a valid run makes none."""
+    if name == "Problem":
+        from .problem import Problem
 
-    source: str
-    path: str
-    message: str
+        globals()[name] = Problem
+        return Problem
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    def __str__(self) -> str:
-        where = f"{self.source}: {self.path}" if self.path else self.source
-        return f"{where}: {self.message}"
+
+def __dir__() -> list[str]:
+    """The module's names, with ``Problem``, built on first use."""
+    return sorted({*globals(), "Problem"})
 
 
 class CreatorpayError(Exception):
@@ -44,6 +42,8 @@ class InputError(CreatorpayError):
     @classmethod
     def one(cls, source: str, path: str, message: str) -> InputError:
         """An error with a single problem."""
+        from .problem import Problem
+
         return cls([Problem(source, path, message)])
 
 

@@ -25,9 +25,11 @@ Example::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .checks import Checker, choice, join
 from .context import Settlement
-from .errors import CreatorpayError, InputError, PluginError, Problem, RuleFileError
+from .errors import CreatorpayError, InputError, PluginError, RuleFileError
 from .fields import Choice, EventKind, Field, Pricing, ScenarioFields, Section
 from .hookspecs import PHASES, hookimpl
 from .money import FEN, ZERO, allocate, fmt, grouped, percent_of, round_fen
@@ -36,6 +38,9 @@ from .scenario import Creator, Mcn, Order, Participant, Period, Scenario
 from .statement import LABELS, Kind, Line, Statement, StatementBuilder, weakest
 from .store import Store
 from .types import ACTIVITIES, Adjustment, Platform
+
+if TYPE_CHECKING:
+    from .problem import Problem
 
 __all__ = [
     "ACTIVITIES",
@@ -81,3 +86,17 @@ __all__ = [
     "round_fen",
     "weakest",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``Problem``, built on first use (:mod:`.problem`, PEP 562): a valid run makes none."""
+    if name == "Problem":
+        from .problem import Problem
+
+        return Problem
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names, with ``Problem``, built on first use."""
+    return sorted({*globals(), "Problem"})

@@ -24,7 +24,7 @@ import pluggy
 from . import fields, hookspecs
 from .entrypoints import EntryPoint
 from .entrypoints import entry_points as find_entry_points
-from .errors import InputError, Problem
+from .errors import InputError
 from .model import attrs_repr
 
 if TYPE_CHECKING:
@@ -145,6 +145,8 @@ def check_lists(lists: Mapping[str, Collection[str]], installed: Collection[str]
         for name in names:
             if name in installed:
                 continue
+            from .problem import Problem  # built on first use: most runs name no plugin
+
             hint = did_you_mean(name, installed)
             problems.append(
                 Problem(
@@ -221,15 +223,29 @@ def declared_fields(pm: pluggy.PluginManager) -> Mapping[str, fields.ScenarioFie
     """The scenario fields each plugin registered in ``pm`` declares, by plugin name. A plugin that
     fails to declare (or declares a key twice) is left out here; the engine that loads it reports why.
     On a manager of every installed plugin this is :func:`installed_fields`, without a second manager."""
-    found: dict[str, fields.ScenarioFields] = {}
+    made: list[tuple[str, fields.ScenarioFields]] = []
     for impl in pm.hook.creatorpay_scenario_fields.get_hookimpls():
         try:
             declared = impl.function()
-            if isinstance(declared, fields.ScenarioFields):
-                fields.schema({**found, impl.plugin_name: declared})  # a ValueError for a key declared twice
-                found[impl.plugin_name] = declared
         except Exception:  # noqa: S112 - a broken plugin breaks only itself, reported by the engine
             continue
+        if isinstance(declared, fields.ScenarioFields):
+            made.append((impl.plugin_name, declared))
+    try:
+        # Every plugin's together first: a key declared twice by some of them is declared twice by all
+        # of them, so when all fit, each plugin checked after those before it fits too (one schema
+        # made, not one per plugin).
+        fields.schema(dict(made))
+        return MappingProxyType(dict(made))
+    except Exception:  # noqa: S110 - some plugin does not fit: each is checked after those before it
+        pass
+    found: dict[str, fields.ScenarioFields] = {}
+    for name, declared in made:
+        try:
+            fields.schema({**found, name: declared})  # a ValueError for a key declared twice
+        except Exception:  # noqa: S112 - a broken plugin breaks only itself, reported by the engine
+            continue
+        found[name] = declared
     return MappingProxyType(found)
 
 

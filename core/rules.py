@@ -46,8 +46,11 @@ What data cannot say (e.g. a tax table's quick deductions against its rates) a p
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
+import os
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -56,7 +59,7 @@ from typing import Any, TypeVar, cast
 
 import attrs
 
-from .cache import read_rules
+from .cache import built, parse_rules, read_rules
 from .checks import Checker, describe, join
 from .errors import PluginError, RuleFileError
 from .model import attrs_repr
@@ -491,9 +494,193 @@ def _with_versions(rule: Rule, versions: tuple[RuleVersion, ...]) -> Rule:
 
 
 def load_rule_file(path: Path, platform: str, check: VersionCheck | None = None) -> RuleBook:
-    """Load and check a plugin's rule file; every problem names the file and key."""
-    data = read_rules(path, RuleFileError)
-    return parse_rule_book(data, platform, str(path), check)
+    """Load and check a plugin's rule file; every problem names the file and key.
+
+    A file whose bytes passed these checks before, under the same checking code (:func:`checking_code`),
+    is built from the cache's record of its rules (core/cache.py) rather than checked again: the same
+    book. The plugin's ``check`` still runs on every version of it (the plugin's code may have changed).
+    """
+    source = str(path)
+
+    def make(raw: bytes) -> tuple[RuleBook, object]:
+        book = parse_rule_book(parse_rules(raw, path, RuleFileError), platform, source, check)
+        return book, _record(book)
+
+    def build(record: Any) -> RuleBook:
+        book = _from_record(record, platform, source, check)
+        if check is not None:
+            c = Checker(source, RuleFileError)
+            for rule_id, rule in book.rules.items():
+                for index, version in enumerate(rule.versions):
+                    check(version, c, join(join(join("rules", f'"{rule_id}"'), "versions"), index))
+            c.raise_if_any()
+        return book
+
+    return built(path, RuleFileError, checking_code(), build, make)
+
+
+@functools.cache
+def checking_code() -> str | None:
+    """The identity of the code that checks a rule file and builds its book: the path, size and time
+    of each of its modules' files (these rules, the checks, the money limit, the labels). Changed code
+    never reads a book recorded by other code; None (no record kept) when a module has no file."""
+    from . import checks, money, statement
+
+    parts = []
+    for module in (sys.modules[__name__], checks, money, statement):
+        try:
+            found = os.stat(module.__file__ or "")
+        except (OSError, AttributeError, TypeError):
+            return None
+        parts.append(f"{module.__file__}:{found.st_size}:{found.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def _record(book: RuleBook) -> object:
+    """A checked book as marshal's plain types, for :func:`_from_record`; None when a value is of a type
+    the record does not keep (nothing is then recorded)."""
+    try:
+        rules = [
+            (
+                rule.id,
+                rule.title,
+                rule.label,
+                rule.source,
+                list(rule.cites),
+                [
+                    (
+                        spec.name,
+                        spec.type,
+                        [_plain(choice) for choice in spec.choices],
+                        spec.label,
+                        spec.doc,
+                        _plain(spec.min),
+                        _plain(spec.max),
+                        spec.positive,
+                        spec.increasing,
+                        spec.length_of,
+                        spec.length_plus,
+                        spec.above,
+                    )
+                    for spec in rule.params.values()
+                ],
+                [
+                    (
+                        _plain(version.effective_from),
+                        _plain(version.effective_to),
+                        version.version_label,
+                        [(name, _plain(value)) for name, value in version.params.items()],
+                    )
+                    for version in rule.versions
+                ],
+            )
+            for rule in book.rules.values()
+        ]
+    except ValueError:
+        return None
+    return (list(book.sources.items()), rules)
+
+
+def _plain(value: Any) -> object:
+    """A checked value as marshal's plain types: a decimal or a date a tagged pair, a tuple a list."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is Decimal:
+        return ("decimal", str(value))
+    if kind is dt.date:
+        return ("date", value.toordinal())
+    if kind is tuple:
+        return [_plain(item) for item in value]
+    raise ValueError(f"not kept in a record: {kind.__name__}")
+
+
+def _typed(value: Any) -> Any:
+    """:func:`_plain` undone; TypeError for anything it does not make."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is list:
+        return tuple([_typed(item) for item in value])
+    if kind is tuple and len(value) == 2:
+        tag, text = value
+        if tag == "decimal" and type(text) is str:
+            return Decimal(text)
+        if tag == "date" and type(text) is int:
+            return dt.date.fromordinal(text)
+    raise TypeError(f"not a recorded value: {kind.__name__}")
+
+
+def _all_text(*values: object) -> bool:
+    """Whether every value is text."""
+    return all(type(value) is str for value in values)
+
+
+def _from_record(record: Any, platform: str, source: str, check: VersionCheck | None) -> RuleBook:
+    """The book :func:`_record` recorded, for ``platform`` from the file ``source``: what
+    :func:`parse_rule_book` made of it. TypeError or ValueError for a record of anything else."""
+    sources_made, rules_made = record
+    sources = {key: text for key, text in sources_made if _all_text(key, text)}
+    if len(sources) != len(sources_made):
+        raise TypeError("a [sources] entry that is not text")
+    rules: dict[str, Rule] = {}
+    for rule_id, title, label, full, cites, params_made, versions_made in rules_made:
+        if not _all_text(rule_id, title, label, full, *cites):
+            raise TypeError("a rule's record of another shape")
+        params = {}
+        for (
+            name,
+            kind,
+            choices,
+            spec_label,
+            doc,
+            low,
+            high,
+            positive,
+            increasing,
+            length_of,
+            plus,
+            above,
+        ) in params_made:
+            if not (
+                _all_text(name, kind, doc, *choices)
+                and _all_text(*(x for x in (spec_label, length_of, above) if x is not None))
+                and type(positive) is bool
+                and type(increasing) is bool
+                and type(plus) is int
+            ):
+                raise TypeError("a parameter's record of another shape")
+            params[name] = ParamSpec(
+                name,
+                kind,
+                tuple(choices),
+                spec_label,
+                doc,
+                None if low is None else _typed(low),
+                None if high is None else _typed(high),
+                positive,
+                increasing,
+                length_of,
+                plus,
+                above,
+            )
+        rule = Rule(rule_id, platform, title, label, full, MappingProxyType(params), cites=tuple(cites), file=source)
+        versions = []
+        for start, end, own, values in versions_made:
+            own_label: Label | None = None
+            if own is not None:
+                if not is_label(own):
+                    raise TypeError("a version's label that is not a label")
+                own_label = own
+            typed = {name: _typed(value) for name, value in values}
+            if not _all_text(*typed):
+                raise TypeError("a parameter's name that is not text")
+            versions.append(
+                RuleVersion(rule, _typed(start), _typed(end), MappingProxyType(typed), version_label=own_label)
+            )
+        object.__setattr__(rule, "versions", tuple(versions))
+        rules[rule_id] = rule
+    return RuleBook(platform, MappingProxyType(rules), source, check, MappingProxyType(sources))
 
 
 def parse_rule_book(data: Mapping[str, Any], platform: str, source: str, check: VersionCheck | None = None) -> RuleBook:

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import attrs
 
@@ -24,6 +24,9 @@ from .checks import Checker, describe, join, parse_text
 from .errors import InputError
 from .model import attrs_repr
 from .money import ZERO
+
+if TYPE_CHECKING:
+    from .scenario_rare import MerchantLive, PlatformValues, Termination
 
 STAGES = fields.ORDER["stage"].values
 TASKS = fields.ORDER["task"].values
@@ -134,16 +137,6 @@ class Participant:
 
 
 @attrs.frozen
-class Termination:
-    """Who ended an order early (a participant's id or ``client``) and why (CORE-ORD-01)."""
-
-    __repr__ = attrs_repr
-
-    by: str
-    reason: str = ""
-
-
-@attrs.frozen
 class Order:
     """``[[orders]]``: a brand order. ``amount`` is resolved from the price card when absent."""
 
@@ -188,26 +181,6 @@ class Tips:
     yuan: Decimal = ZERO
     beans_android: int = 0
     beans_ios: int = 0
-
-
-@attrs.frozen
-class MerchantLive:
-    """``[merchant_live]``: the creator's own merchant live streams (WC-MERCH-01, WC-PRIV-01)."""
-
-    __repr__ = attrs_repr
-
-    sales: Decimal = ZERO
-    private_users: int = 0
-
-
-@attrs.frozen
-class PlatformValues:
-    """``[platform.<name>]``: creator keys and tax keys that differ on one platform."""
-
-    __repr__ = attrs_repr
-
-    creator: Mapping[str, Any] = _EMPTY
-    tax: Mapping[str, Any] = _EMPTY
 
 
 @attrs.frozen
@@ -610,7 +583,7 @@ def _build(data: Mapping[str, Any], source: str) -> Scenario:
     tax = _tax(c, top.get("tax", {}), "tax", period)
     orders = _orders(c, top.get("orders", []), creator, source)
     tips = _simple(c, top, fields.TIPS, Tips)
-    merchant = _simple(c, top, fields.MERCHANT_LIVE, MerchantLive)
+    merchant = _simple(c, top, fields.MERCHANT_LIVE, _merchant_live)
     platform = _platform_values(c, top.get("platform", {}), period, tax)
     tables = {}
     for table_name in _ACTIVE.get().schema.extra["scenario"]:
@@ -797,7 +770,11 @@ def _termination(c: Checker, raw: object, path: str) -> Termination | None:
     if table is None:
         return None
     values = _values(c, table, fields.TERMINATION, path)
-    return Termination(**values) if _complete(values) and "by" in values else None
+    if not (_complete(values) and "by" in values):
+        return None
+    from .scenario_rare import Termination  # built on first use: most months end no order early
+
+    return Termination(**values)
 
 
 def _participants(c: Checker, raw: object, path: str) -> tuple[Participant, ...]:
@@ -821,6 +798,13 @@ def _participants(c: Checker, raw: object, path: str) -> tuple[Participant, ...]
     return tuple(found)
 
 
+def _merchant_live(**values: Any) -> MerchantLive:
+    """``[merchant_live]``'s model, built on first use (:mod:`.scenario_rare`)."""
+    from .scenario_rare import MerchantLive
+
+    return MerchantLive(**values)
+
+
 def _platform_values(c: Checker, raw: object, period: Period | None, top: Tax | None) -> Mapping[str, PlatformValues]:
     """``[platform.<name>]`` tables; each platform's tax (``[tax]`` with its own keys over it) is
     checked as ``[tax]`` is (CN-TAX-02, CORE-INPUT-01)."""
@@ -841,8 +825,29 @@ def _platform_values(c: Checker, raw: object, period: Period | None, top: Tax | 
                 tax = _tax_values(c, tax_table, join(path, "tax"), period)
                 if top is not None and _complete(tax):
                     _cumulative(c, attrs.evolve(top, **tax), join(path, "tax"), period)
+        from .scenario_rare import PlatformValues  # built on first use: most scenarios have none
+
         result[name] = PlatformValues(MappingProxyType(creator), MappingProxyType(tax))
     return MappingProxyType(result)
+
+
+#: Classes defined in :mod:`.scenario_rare`, built when first used (docs/performance.md, "Start-up").
+_RARE = ("MerchantLive", "PlatformValues", "Termination")
+
+
+def __getattr__(name: str) -> Any:
+    """``MerchantLive``, ``PlatformValues`` and ``Termination``, built on first use (PEP 562)."""
+    if name in _RARE:
+        from . import scenario_rare
+
+        value = globals()[name] = getattr(scenario_rare, name)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names, with the classes built on first use."""
+    return sorted({*globals(), *_RARE})
 
 
 __all__ = [

@@ -28,8 +28,9 @@ import attrs
 from . import fields
 from .checks import read_document
 from .engine import Engine, document_header
-from .errors import InputError, Problem
+from .errors import InputError
 from .money import AMOUNT_LIMIT, ZERO, allocate, fmt, grouped, round_fen
+from .problem import Problem
 from .scenario import Order, Scenario, count_limits, load_scenario
 
 if TYPE_CHECKING:

@@ -15,14 +15,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import attrs
 import click
 
 from ..errors import InputError
-from ..model import attrs_repr
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from .setting import Setting
 
 FILE_NAME = "creatorpay.toml"
 KEYS = ("rules", "platform", "format", "cpm")
@@ -57,15 +57,19 @@ TARGETS: dict[str, tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...]] = {
 FORMATS = tuple(sorted({f for _, _, offered in TARGETS["format"] for f in offered}))
 
 
-@attrs.frozen
-class Setting:
-    """One key's effective value and where it came from (a variable or a file)."""
+def __getattr__(name: str) -> Any:
+    """``Setting``, built on first use (:mod:`.setting`, PEP 562)."""
+    if name == "Setting":
+        from .setting import Setting
 
-    __repr__ = attrs_repr
+        globals()[name] = Setting
+        return Setting
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    key: str
-    value: str | tuple[str, ...]
-    source: str
+
+def __dir__() -> list[str]:
+    """The module's names, with ``Setting``, built on first use."""
+    return sorted({*globals(), "Setting"})
 
 
 def user_file() -> Path:
@@ -88,6 +92,8 @@ def load() -> dict[str, Setting]:
     for key, variable in ENV.items():
         text = os.environ.get(variable)
         if text:
+            from .setting import Setting  # built on first use: most runs set no variable
+
             found[key] = Setting(key, _check(key, _from_env(key, text), variable, ""), variable)
     return found
 
@@ -114,6 +120,8 @@ def _parse(path: Path) -> dict[str, Any]:
 
 
 def _read_file(path: Path) -> dict[str, Setting]:
+    from .setting import Setting  # built on first use: most folders have no creatorpay.toml
+
     data = _parse(path)
     settings: dict[str, Setting] = {}
     for key, raw in data.items():

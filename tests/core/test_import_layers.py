@@ -13,8 +13,8 @@ from tests.core.test_import_cycles import PACKAGE, graph
 
 #: The layers of docs/architecture.md, top first: each module of creatorpay.core by its first name.
 LAYERS = (
-    ("errors", "model", "money", "files", "checks", "cache", "codecache", "collector", "fields"),
-    ("scenario", "statement", "rules", "types", "store"),
+    ("errors", "problem", "model", "money", "files", "checks", "cache", "codecache", "collector", "fields"),
+    ("scenario", "scenario_rare", "statement", "rules", "types", "store"),
     ("context", "hookspecs", "entrypoints", "plugins", "engine", "mcn", "plugin"),
     (
         *("sqlite_store", "sqlite_schema", "postgres_store", "postgres_schema"),
@@ -112,3 +112,36 @@ def test_a_compare_whose_files_are_cached_imports_no_toml_parser(tmp_path: Path)
     ]
     assert runs[0].stdout.strip() != "[]"  # the first parses the files
     assert runs[1].stdout.strip() == "[]", runs[1].stderr
+
+
+def test_a_compare_builds_no_class_it_never_uses() -> None:
+    """The scenario's sections most months lack (core/scenario_rare.py), a configured setting
+    (core/cli/setting.py) and an input's problem (core/problem.py) are built on first use (issue 20): a
+    compare of a valid month without them and with no settings never imports their modules, yet the
+    names are still the scenario's, config's and errors' (and the core's and the plugin facade's)."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from creatorpay.core.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['compare', 'examples/food-vlogger.toml', '--format', 'json'])\n"
+        "print(sorted(m for m in sys.modules if m.endswith(('.scenario_rare', '.setting', '.problem'))))\n"
+        "from creatorpay.core import scenario\n"
+        "from creatorpay.core.scenario import Termination\n"
+        "print(Termination is scenario.Termination, Termination.__module__, {*scenario._RARE} <= {*dir(scenario)})\n"
+        "from creatorpay.core.cli import config\n"
+        "from creatorpay.core.cli.config import Setting\n"
+        "print(Setting is config.Setting, Setting.__module__, 'Setting' in dir(config))\n"
+        "import creatorpay.core as core, creatorpay.core.plugin as facade\n"
+        "from creatorpay.core.errors import Problem\n"
+        "print(Problem is core.Problem is facade.Problem, Problem.__module__, 'Problem' in dir(facade))"
+    )
+    root = Path(__file__).parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREATORPAY_") or k == "CREATORPAY_CACHE_DIR"}
+    env["XDG_CONFIG_HOME"] = str(root / "no-such-folder")  # no user creatorpay.toml
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root, env=env)
+    assert done.stdout.split("\n")[:4] == [
+        "[]",
+        "True creatorpay.core.scenario True",
+        "True creatorpay.core.cli.config True",
+        "True creatorpay.core.errors True",
+    ], done.stderr

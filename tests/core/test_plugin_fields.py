@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from creatorpay.core import Engine, InputError, hookimpl, load_scenario
+from creatorpay.core import Engine, InputError, PluginError, hookimpl, load_scenario
 from creatorpay.core.cli import common
 from creatorpay.core.cli.schema import json_schema, markdown
 from creatorpay.core.fields import Choice, Field, ScenarioFields, Section
-from creatorpay.core.plugins import PluginWarning
+from creatorpay.core.plugins import PluginWarning, declared_fields, make_plugin_manager
 from tests.cli.cli_support import invoke
 from tests.helpers import scenario_dict
 
@@ -183,3 +183,45 @@ class _Plugin:
     @hookimpl
     def creatorpay_scenario_fields(self) -> ScenarioFields:
         return self.declared
+
+
+def test_the_fields_of_a_manager_leave_out_each_plugin_declaring_a_key_again() -> None:
+    """``declared_fields`` checks every plugin's fields together first; when some clash, each plugin
+    is checked after those before it, and only the one declaring a key again is left out."""
+
+    class Clash:
+        @staticmethod
+        @hookimpl
+        def creatorpay_scenario_fields() -> ScenarioFields:
+            return ScenarioFields(creator=(Field("acme_level", "count", "again"),))
+
+    class Other:
+        @staticmethod
+        @hookimpl
+        def creatorpay_scenario_fields() -> ScenarioFields:
+            return ScenarioFields(creator=(Field("other_level", "count", "another key"),))
+
+    pm, _ = make_plugin_manager(plugins={"acme": _Acme(), "other": Other()}, entry_points=False)
+    assert dict(declared_fields(pm)) == {"acme": DECLARED, "other": Other.creatorpay_scenario_fields()}
+    pm, _ = make_plugin_manager(plugins={"acme": _Acme(), "clash": Clash(), "other": Other()}, entry_points=False)
+    assert sorted(declared_fields(pm)) == ["acme", "other"]
+
+
+def test_fields_known_to_fit_are_not_checked_again_and_others_are() -> None:
+    """The engine takes a plugin's fields unchecked only when they equal fields known to fit together
+    (those of every installed plugin); anything else is checked (a key declared twice fails the plugin)."""
+    engine = _engine()
+    again = ScenarioFields(creator=(Field("followers", "count", "again"),))
+
+    class Clash:
+        @staticmethod
+        @hookimpl
+        def creatorpay_scenario_fields() -> ScenarioFields:
+            return again
+
+    engine._pm.register(Clash(), name="clash")
+    with pytest.raises(PluginError, match="followers"):
+        engine._scenario_fields("clash", {"acme": DECLARED})
+    with pytest.raises(PluginError, match="followers"):
+        engine._scenario_fields("clash", {"acme": DECLARED, "clash": ScenarioFields()})
+    assert engine._scenario_fields("acme", {"acme": DECLARED}) == DECLARED
