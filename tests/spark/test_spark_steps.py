@@ -174,3 +174,19 @@ def test_unsettled_units_events_are_fetched_only_when_a_unit_has_no_statement(sp
     assert "unsettled" in again.timings
     reasons = [row[3] for row in csv.reader(io.StringIO(out.getvalue()))]
     assert sum("cannot be settled" in reason for reason in reasons) == again.rejected - summary.rejected
+
+
+def test_local_mode_sets_the_jvm_unless_the_submit_arguments_set_it(monkeypatch: Any) -> None:
+    """In local mode the driver's JVM gets the parallel collector and the JIT compilers' thresholds raised
+    (LOCAL_JVM); java options the user gives in PYSPARK_SUBMIT_ARGS are theirs alone; a cluster keeps Spark's."""
+    from pyspark.sql import SparkSession
+
+    monkeypatch.setattr(SparkSession.Builder, "getOrCreate", lambda builder: dict(builder._options))
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS", raising=False)
+    options = session("local[2]")["spark.driver.extraJavaOptions"].split()
+    assert "-XX:+UseParallelGC" in options
+    assert "-XX:CompileThresholdScaling=4" in options
+    assert "spark.driver.extraJavaOptions" not in session("yarn")
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", '--conf "spark.driver.extraJavaOptions=-XX:+UseG1GC" pyspark-shell')
+    assert "spark.driver.extraJavaOptions" not in session("local[2]")
+    assert session("local[2]")["spark.driver.memory"] == "2g"
