@@ -13,7 +13,9 @@ Where the time goes: the driver's steps (``phases_s``: the driver's wall seconds
 Spark's own metrics of each step's jobs (``spark_jobs``: tasks, their run time, the JVM's processor
 and garbage-collection time in them, bytes shuffled, spilled and written), read from Spark's event
 log (``spark.eventLog.enabled``, in a temporary folder); and the processor seconds of the process tree
-by kind of process (``cpu_s_by_process``: the ``creatorpay`` driver process, the JVM, the Python workers).
+by kind of process (``cpu_s_by_process``: the ``creatorpay`` driver process, the JVM, the Python workers),
+and the JVM's processor seconds by kind of thread (``jvm_cpu_s_by_thread``: the JIT compilers, the
+garbage collector, Spark's task threads, the rest; each thread as last seen, sampled every half second).
 """
 
 from __future__ import annotations
@@ -61,13 +63,42 @@ def _kind(pid: int, root: int) -> str:
     return "jvm" if name == "java" else "python_workers" if name.startswith("python") else "other"
 
 
+def _thread_kind(name: str) -> str:
+    """What a JVM thread is, by its name (``comm``, 15 characters): ``jit`` (the C1 and C2 compilers),
+    ``gc`` (the collector's threads and the VM thread, which runs its pauses), ``tasks`` (Spark's task
+    threads) or ``other``."""
+    if "CompilerThre" in name:
+        return "jit"
+    if name.startswith(("GC Thread", "VM Thread", "G1 ", "VM Periodic")):
+        return "gc"
+    return "tasks" if name.startswith("Executor task") else "other"
+
+
+def _sample_threads(pid: int, threads: dict[int, tuple[str, float]], tick: int) -> None:
+    """Each thread of the JVM ``pid``: its kind and processor seconds as last seen, into ``threads``."""
+    for task in (Path("/proc") / str(pid) / "task").glob("*"):
+        try:
+            name = (task / "comm").read_text().strip()
+            stat = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        threads[int(task.name)] = (_thread_kind(name), (int(stat[11]) + int(stat[12])) / tick)
+
+
 def _sample_tree(
-    child: subprocess.Popen[str], peak: list[float], cpu: dict[int, float], kinds: dict[int, str] | None = None
+    child: subprocess.Popen[str],
+    peak: list[float],
+    cpu: dict[int, float],
+    kinds: dict[int, str] | None = None,
+    threads: dict[int, tuple[str, float]] | None = None,
 ) -> None:
     """Until ``child`` exits: the peak of the resident memory (RSS, PSS in MiB) summed over its process
-    tree, and each process's processor seconds as last seen (and, into ``kinds``, what it is)."""
+    tree, and each process's processor seconds as last seen (and, into ``kinds``, what it is; into
+    ``threads``, the JVM's threads every fifth sample, :func:`_sample_threads`)."""
     tick = os.sysconf("SC_CLK_TCK")
+    samples = 0
     while child.poll() is None:
+        samples += 1
         rss = pss = 0
         for pid in _descendants(child.pid):
             base = Path("/proc") / str(pid)
@@ -81,6 +112,8 @@ def _sample_tree(
             cpu[pid] = (int(stat[11]) + int(stat[12])) / tick  # utime, stime
             if kinds is not None:  # read again: the JVM starts as a shell script, then execs java
                 kinds[pid] = _kind(pid, child.pid)
+                if threads is not None and kinds[pid] == "jvm" and samples % 5 == 0:
+                    _sample_threads(pid, threads, tick)
         peak[0], peak[1] = max(peak[0], rss / 1024), max(peak[1], pss / 1024)
         time.sleep(0.1)
 
@@ -117,8 +150,9 @@ def spark_figures(events: Path, creators: Path, folder: Path, count: int) -> tup
         peak = [0.0, 0.0]
         cpu: dict[int, float] = {}
         kinds: dict[int, str] = {}
+        threads: dict[int, tuple[str, float]] = {}
         seconds, out = sampled_child(
-            [*CLI, *argv], "spark", lambda child: _sample_tree(child, peak, cpu, kinds), env
+            [*CLI, *argv], "spark", lambda child: _sample_tree(child, peak, cpu, kinds, threads), env
         )
         jobs = {name: figures for path in sorted(Path(log).iterdir()) for name, figures in job_metrics(path).items()}
     summary: dict[str, Any] = json.loads(out)
@@ -126,6 +160,9 @@ def spark_figures(events: Path, creators: Path, folder: Path, count: int) -> tup
     by_kind: dict[str, float] = defaultdict(float)
     for pid, seconds_ in cpu.items():
         by_kind[kinds.get(pid, "other")] += seconds_
+    by_thread: dict[str, float] = defaultdict(float)
+    for kind, seconds_ in threads.values():
+        by_thread[kind] += seconds_
     found = {
         "events_per_s": round(count / seconds),
         "events_per_s_per_core": round(count / seconds / CORES),
@@ -134,6 +171,7 @@ def spark_figures(events: Path, creators: Path, folder: Path, count: int) -> tup
         "cpu_s": round(spent, 2),
         "cores": CORES,
         "cpu_s_by_process": {kind: round(value, 1) for kind, value in sorted(by_kind.items())},
+        "jvm_cpu_s_by_thread": {kind: round(value, 1) for kind, value in sorted(by_thread.items())},
         "phases_s": summary["timings"],
         "spark_jobs": jobs,
         "peak_rss_mb": round(peak[0], 1),

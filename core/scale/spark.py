@@ -100,10 +100,16 @@ _COLUMNS = ("tag", "id", "platform", "creator", "month", "date", "kind", "body",
 _EVENT_COLUMNS = _COLUMNS[1:-1]
 
 
-#: The JVM's settings in local mode (the driver's JVM runs the tasks): a heap of 2 GB rather than 1, and
-#: the parallel garbage collector, which spends less processor time than G1 on a batch job's short-lived
-#: rows. ``PYSPARK_SUBMIT_ARGS`` (``--driver-memory``, ``--conf``) overrides them.
-LOCAL_JVM = {"spark.driver.memory": "2g", "spark.driver.extraJavaOptions": "-XX:+UseParallelGC"}
+#: The JVM's settings in local mode (the driver's JVM runs the tasks): a heap of 2 GB rather than 1; the
+#: parallel garbage collector, which spends less processor time than G1 on a batch job's short-lived rows;
+#: and the JIT compilers' thresholds four times their default (``CompileThresholdScaling``): Spark
+#: compiles code for each query, and a run's few queries left the compilers a third of the JVM's
+#: processor time on lukewarm methods, while the tasks' hot loops are compiled all the same. A key given
+#: in ``PYSPARK_SUBMIT_ARGS`` (``--driver-memory``, ``--conf``) wins.
+LOCAL_JVM = {
+    "spark.driver.memory": "2g",
+    "spark.driver.extraJavaOptions": "-XX:+UseParallelGC -XX:CompileThresholdScaling=4",
+}
 #: Spark SQL's settings in local mode: no adaptive query execution (a few cores, one shuffle partition per
 #: core and explicit broadcast joins leave it nothing to adapt, and re-planning each stage costs the JVM
 #: processor time: 85 -> 80 s on a 200,000-event month). A key given in ``PYSPARK_SUBMIT_ARGS`` wins.
@@ -120,10 +126,8 @@ def session(master: str, *, app: str = "creatorpay", partitions: int | None = No
     builder = SparkSession.builder.master(master).appName(app)
     if master.startswith("local"):
         builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false")
-        for key, value in LOCAL_JVM.items():
-            builder = builder.config(key, value)
         given = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
-        for key, value in LOCAL_SQL.items():
+        for key, value in {**LOCAL_JVM, **LOCAL_SQL}.items():
             if key not in given:  # a session's SQL settings would override the submit arguments' own
                 builder = builder.config(key, value)
         partitions = partitions or local_cores(master)
@@ -320,15 +324,17 @@ class Context(NamedTuple):
 #: The run's tables Spark writes (partitioned by month and platform).
 WRITTEN = ("events", "statements", "lines", "unit_slots")
 _SPARK_TYPES = {"string": "string", "int64": "long", "int32": "int", "bool": "boolean", "binary": "binary"}
+#: What a statement's row carries besides its table's columns: its unit's cash in fen (what its lines
+#: pay the creator, what they take from them, their net amount).
+_CASH = ("credits", "debits", "lines_net")
 #: A unit's row (tag ``unit``): its key, whether it was settled (else it cannot be), its events'
 #: count, its store calls (pickled, null if none), its events and job (pickled, null if it made no
 #: store call: it is never settled again), and, settled again seeded, what it left in each seeded
-#: budget (pickled).
-_UNIT = ("platform", "creator", "month", "ok", "staged", "calls", "blob", "after")
-#: What a statement's row carries besides its table's columns: its unit's cash in fen (what its lines
-#: pay the creator, what they take from them, their net amount), summed by platform for the
-#: reconciliation.
-_CASH = ("credits", "debits", "lines_net")
+#: budget (pickled); then, when its statement's rows were made, the statement's type, net and cash,
+#: which the driver sums by platform for the reconciliation (no Spark query over the rows).
+_UNIT = ("platform", "creator", "month", "ok", "staged", "calls", "blob", "after", "type", "net", *_CASH)
+#: The columns of a unit's row the driver collects (its events and job stay with the executors).
+_COLLECTED = tuple(name for name in _UNIT if name != "blob")
 #: The rows a settling task makes for each tag, by column name.
 _TAGGED: dict[str, tuple[str, ...]] = {
     "unit": _UNIT,
@@ -374,18 +380,31 @@ class Rows:
         self.found: dict[str, list[tuple[Any, ...]]] = {tag: [] for tag in _TAGGED}
         self.units = 0
 
-    def unit(self, unit: Unit, events: list[stages.EventRow], work: Job, outcome: Outcome, after: bytes | None) -> None:
-        """A unit's row: its key, outcome and calls; its events and job kept if it made store calls."""
+    def unit(
+        self,
+        unit: Unit,
+        events: list[stages.EventRow],
+        work: Job,
+        outcome: Outcome,
+        after: bytes | None,
+        statement: tuple[Any, ...] | None = None,
+    ) -> None:
+        """A unit's row: its key, outcome and calls; its events and job kept if it made store calls;
+        the type, net and cash of its ``statement`` row if its rows were made (:meth:`final`)."""
         calls = pickle.dumps(outcome.calls, protocol=pickle.HIGHEST_PROTOCOL) if outcome.calls else None
         blob = pickle.dumps((events, work), protocol=pickle.HIGHEST_PROTOCOL) if outcome.calls else None
-        ok = outcome.settled
-        self.found["unit"].append((unit.platform, unit.creator, unit.month, ok, len(events), calls, blob, after))
+        cash = (statement[4], statement[7], *statement[-3:]) if statement is not None else (None,) * 5
+        key = (unit.platform, unit.creator, unit.month)
+        self.found["unit"].append((*key, outcome.settled, len(events), calls, blob, after, *cash))
         self.units += 1
 
-    def final(self, unit: Unit, events: list[stages.EventRow], outcome: Outcome, run: int) -> None:
-        """A unit's rows of the run's tables (or its events rejected when it cannot be settled)."""
-        for tag, rows in final_rows(unit, events, outcome, run).items():
+    def final(self, unit: Unit, events: list[stages.EventRow], outcome: Outcome, run: int) -> tuple[Any, ...] | None:
+        """A unit's rows of the run's tables (or its events rejected when it cannot be settled); its
+        statement's row, None if it has none."""
+        made = final_rows(unit, events, outcome, run)
+        for tag, rows in made.items():
             self.found[tag] += rows
+        return made["statements"][0] if "statements" in made else None
 
     def batches(self) -> Iterator[Any]:
         """The rows made so far, one record batch per tag, and forget them."""
@@ -435,9 +454,8 @@ def settle_units(batches: Iterable[Any], *, settler: Settler, context: Any) -> I
         events = list(group)
         work = stages.job(unit, events, found.profiles.get(unit.creator), found.histories.get(unit))
         outcome = shared.private(partial(stages.settle_unit, settler, rows_unless=_drawn), [work], store)[0]
-        out.unit(unit, events, work, outcome, None)
-        if not _drawn(outcome.calls):
-            out.final(unit, events, outcome, found.run)
+        statement = None if _drawn(outcome.calls) else out.final(unit, events, outcome, found.run)
+        out.unit(unit, events, work, outcome, None, statement)
         if out.units >= 1000:
             yield from out.batches()
     yield from out.batches()
@@ -459,8 +477,8 @@ def seed_units(batches: Iterable[Any], *, settler: Settler, context: Any, seeds:
             unit = _unit(dict(zip(("platform", "creator", "month"), values[:3], strict=True)))
             events, work = pickle.loads(values[3])  # noqa: S301 (our own tasks' rows)
             outcome, after = shared.seeded(partial(stages.settle_unit, settler), work, store, wanted.get(unit, {}))
-            out.unit(unit, events, work, outcome, pickle.dumps(after, protocol=pickle.HIGHEST_PROTOCOL))
-            out.final(unit, events, outcome, found.run)
+            statement = out.final(unit, events, outcome, found.run)
+            out.unit(unit, events, work, outcome, pickle.dumps(after, protocol=pickle.HIGHEST_PROTOCOL), statement)
         yield from out.batches()
 
 
@@ -489,30 +507,49 @@ def _index_row(e: stages.EventRow, run: int, statement: int | None) -> tuple[Any
 
 class Settled(NamedTuple):
     """What the driver holds of a settled unit: its key, whether it was settled, its events' count,
-    its store calls, and (settled again seeded) what it left in each seeded budget."""
+    its store calls, (settled again seeded) what it left in each seeded budget, and its statement's
+    cash if the task made its rows (else None)."""
 
     unit: Unit
     ok: bool
     staged: int
     calls: list[Call]
     after: dict[str, Decimal | None]
+    cash: stages.Cash | None = None
 
 
 def _settled(row: Any) -> Settled:
     values = row.asDict()
     calls = pickle.loads(values["calls"]) if values["calls"] is not None else []  # noqa: S301 (our rows)
     after = pickle.loads(values["after"]) if values.get("after") is not None else {}  # noqa: S301 (our rows)
-    return Settled(_unit(values), bool(values["ok"]), int(values["staged"]), calls, after)
+    cash = None
+    if values.get("type") is not None:
+        credits, debits, net, lines_net = (int(values[name]) for name in ("credits", "debits", "net", "lines_net"))
+        cash = stages.Cash(1, int(values["type"] == "adjustment"), credits, debits, net, lines_net)
+    return Settled(_unit(values), bool(values["ok"]), int(values["staged"]), calls, after, cash)
+
+
+def unit_cash(unit: Unit, events: list[stages.EventRow], outcome: Outcome, run: int) -> stages.Cash | None:
+    """The cash of a unit's statement as the tasks carry it (:class:`Settled`), None if it has none."""
+    made = final_rows(unit, events, outcome, run).get("statements")
+    return _settled_cash(made[0]) if made else None
+
+
+def _settled_cash(statement: tuple[Any, ...]) -> stages.Cash:
+    """A statement's row (:data:`_TAGGED`'s ``statements``) as one statement's :class:`~.stages.Cash`."""
+    credits, debits, lines_net = statement[-3:]
+    return stages.Cash(1, int(statement[4] == "adjustment"), credits, debits, statement[7], lines_net)
 
 
 class Chained(NamedTuple):
     """The shared keys resolved: the frame of the seeded units' rows (None if none), the outcomes the
-    driver settled itself (serial lanes, units settled again) and their events, and the store's final
-    state."""
+    driver settled itself (serial lanes, units settled again) and their events, the store's final
+    state, and what the seeded tasks returned of each unit they settled again."""
 
     seeded: Any
     overrides: dict[Unit, tuple[list[stages.EventRow], Outcome]]
     state: shared.State
+    again: dict[Unit, Settled]
 
 
 def _tidy(folder: Path) -> None:
@@ -681,14 +718,19 @@ class SparkDriver(LocalDriver):
         folder: Path,
         summary: Summary,
         before: list[int],
-    ) -> tuple[Chained, list[Any], list[Any], int]:
+    ) -> tuple[Chained, dict[str, stages.Cash], list[Any], int]:
         """Steps 2 to 5 of :mod:`.shared` (:meth:`_chain`), the statements numbered in unit order and
         the run's partitioned tables written by Spark into ``folder``: the resolution, the cash of
-        the statements by platform and the events of units that cannot be settled (:meth:`_write`),
-        and the number of statements."""
+        the statements by platform (summed here from each unit's, as its task made it), the events of
+        units that cannot be settled (a Spark query only if a unit has no statement:
+        :meth:`_unsettled`), and the number of statements."""
         frames = [first]
         try:
             chain = self._chain(first, units, state, context, frames, summary)
+            cash = {item.unit: item.cash for item in units}  # the units' rows: their statements' cash
+            cash.update({key: item.cash for key, item in chain.again.items()})
+            for key, (events, outcome) in chain.overrides.items():
+                cash[key] = unit_cash(key, events, outcome, summary.run)
             summary.staged = sum(unit.staged for unit in units)
             ident = self.ledger.next_statement(before)
             ids: list[tuple[str, str, str, int]] = []
@@ -696,20 +738,29 @@ class SparkDriver(LocalDriver):
                 if unit.ok:
                     ids.append((unit.unit.platform, unit.unit.creator, unit.unit.month, ident))
                     ident += 1
-            cash, unsettled = self._write(self._final(first, chain, summary.run), ids, folder)
+            final = self._final(first, chain, summary.run)
+            self._write(final, ids, folder)
+            unsettled = self._unsettled(final) if any(found is None for found in cash.values()) else []
         finally:
             context.unpersist()
             for frame in frames:
                 frame.unpersist()
-        return chain, cash, unsettled, len(ids)
+        with self._step("sums"):
+            sums: dict[str, list[int]] = {}
+            for key, found in cash.items():
+                if found is not None:
+                    entry = sums.setdefault(key.platform, [0] * len(found))
+                    for i, value in enumerate(found):
+                        entry[i] += value
+        return chain, {platform: stages.Cash(*values) for platform, values in sums.items()}, unsettled, len(ids)
 
     @staticmethod
     def _summed(
-        summary: Summary, cash: list[Any], unsettled: list[Any], units: int, statements: int, source: str
+        summary: Summary, cash: dict[str, stages.Cash], unsettled: list[Any], units: int, statements: int, source: str
     ) -> list[stages.Reject]:
-        """The counts of step 3 and the reconciliation's cash into ``summary``, from Spark's sums of
-        the statements' cash by platform; the events of units that cannot be settled, as rejected
-        rows in unit order."""
+        """The counts of step 3 and the reconciliation's cash into ``summary``: each platform's sums of
+        its statements' cash (``cash``, by platform); the events of units that cannot be settled, as
+        rejected rows in unit order."""
         summary.units = units
         summary.statements = statements
         summary.units_rejected = units - statements
@@ -717,12 +768,9 @@ class SparkDriver(LocalDriver):
         summary.rejected += len(unsettled)
         summary.settled = summary.staged - len(unsettled)
         began = time.perf_counter()
-        for row in sorted(cash, key=lambda r: r["platform"]):
-            sums = stages.Cash(
-                *(int(row[name]) for name in ("statements", "adjustments", "credits", "debits", "net", "lines_net"))
-            )
+        for platform, sums in sorted(cash.items()):
             summary.adjustments += sums.adjustments
-            summary.cash[row["platform"]] = sums.to_dict()
+            summary.cash[platform] = sums.to_dict()
         summary.timings["reconcile"] = round(time.perf_counter() - began, 3)
         return [stages.Reject(source, int(r["line"]), r["id"], r["reason"]) for r in unsettled]
 
@@ -823,7 +871,7 @@ class SparkDriver(LocalDriver):
             .persist(StorageLevel.DISK_ONLY)
         )
         with self._step("settle"):
-            found = [_settled(row) for row in frame.filter("tag = 'unit'").select(*_UNIT[:6]).collect()]
+            found = [_settled(row) for row in frame.filter("tag = 'unit'").select(*_COLLECTED).collect()]
         found.sort(key=lambda item: stages.unit_order(item.unit))
         return frame, found
 
@@ -842,6 +890,7 @@ class SparkDriver(LocalDriver):
         seeds = {units[i].unit: seed for found in chains for i, seed in found.seeds.items()}
         drawn = [u.unit for u in units if _drawn(u.calls)]
         second = None
+        again: dict[Unit, Settled] = {}
         self.chained, self.serial = [], []
         if drawn:
             shared_seeds = self.spark.sparkContext.broadcast(seeds)
@@ -856,9 +905,9 @@ class SparkDriver(LocalDriver):
                     .persist(StorageLevel.DISK_ONLY)
                 )
                 frames.append(second)
-                columns = (*_UNIT[:6], "after")
                 with self._step("seed"):
-                    again = {s.unit: s for s in map(_settled, second.filter("tag = 'unit'").select(*columns).collect())}
+                    found_ = second.filter("tag = 'unit'").select(*_COLLECTED).collect()
+                    again = {s.unit: s for s in map(_settled, found_)}
             finally:
                 shared_seeds.unpersist()
             for found in chains:
@@ -883,7 +932,7 @@ class SparkDriver(LocalDriver):
         self.serial.sort()
         with self._step("confirm"):
             final = self._confirm(first, units, state, overrides, summary)
-        return Chained(second, overrides, final)
+        return Chained(second, overrides, final, again)
 
     def _confirm(
         self,
@@ -939,13 +988,12 @@ class SparkDriver(LocalDriver):
             frame = frame.unionByName(self.spark.createDataFrame(rows, WIDE_DDL))
         return frame
 
-    def _write(self, frame: Any, ids: list[tuple[str, str, str, int]], folder: Path) -> tuple[list[Any], list[Any]]:
+    def _write(self, frame: Any, ids: list[tuple[str, str, str, int]], folder: Path) -> None:
         """The run's partitioned tables (:data:`WRITTEN`) from the tasks' rows ``frame``, their
         statement ids joined in from ``ids`` (each settled unit's, in unit order) and each statement's
         digest taken with its id (:func:`~creatorpay.core.sqlite_schema.statement_digest`), written by
         Spark into ``folder``, ``DataFrame.write.partitionBy("month", "platform")``, one file per
-        partition, rows sorted, renamed ``part-0.parquet``: the same bytes for the same run. Returns
-        the statements' cash summed by platform, and the events of units that cannot be settled."""
+        partition, rows sorted, renamed ``part-0.parquet``: the same bytes for the same run."""
         from pyspark.sql import functions as F
 
         numbers = self.spark.createDataFrame(ids, "platform string, creator string, month string, statement long")
@@ -967,15 +1015,13 @@ class SparkDriver(LocalDriver):
                     .parquet(str(folder / table))
                 )
             _tidy(folder / table)
-        with self._step("sums"):
-            statements = frame.filter(F.col("tag") == "statements")
-            cash = statements.groupBy("platform").agg(
-                F.count(F.lit(1)).alias("statements"),
-                F.sum(F.when(F.col("type") == "adjustment", 1).otherwise(0)).alias("adjustments"),
-                *(F.sum(name).alias(name) for name in ("credits", "debits", "net", "lines_net")),
-            )
-            kept = ("platform", "creator", "month", "id", "line", "reason", "position")
-            return cash.collect(), frame.filter(F.col("tag") == "reject").select(*kept).collect()
+
+    def _unsettled(self, frame: Any) -> list[Any]:
+        """The events of the units that cannot be settled, from the tasks' rows ``frame`` (one Spark
+        query, run only when some unit has no statement)."""
+        kept = ("platform", "creator", "month", "id", "line", "reason", "position")
+        with self._step("unsettled"):
+            return list(frame.filter("tag = 'reject'").select(*kept).collect())
 
     # -- state and publishing -----------------------------------------------------------------------
 

@@ -5,6 +5,9 @@ nothing; the steps are timed; local mode gets a shuffle partition per core."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import pickle
 from itertools import groupby
@@ -125,3 +128,65 @@ def test_local_mode_turns_adaptive_execution_off_unless_the_submit_arguments_set
     assert "spark.sql.adaptive.enabled" not in session("yarn")
     monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--conf spark.sql.adaptive.enabled=true pyspark-shell")
     assert "spark.sql.adaptive.enabled" not in session("local[2]")
+
+
+def test_unit_rows_carry_their_statements_cash(tmp_path: Path) -> None:
+    """The reconciliation's sums (cash in = cash out per platform) come with the units' rows, not from a Spark
+    query over the statements: a unit whose task made its statement carries that statement's type, net and cash;
+    a unit that drew from a budget (NE-BUDGET-01, WC-COLD-01) or cannot be settled carries none."""
+    events, people, rules = month(tmp_path / "m", events=600)
+    engine = Engine(rules=rules)
+    rows, profiles = _checked(events, people, engine)
+    names = ("id", "platform", "creator", "month", "date", "kind", "body", "run", "line")
+    batch = pa.RecordBatch.from_arrays([pa.array(column) for column in zip(*rows, strict=True)], names=list(names))
+    context = Broadcast(Context(profiles, {}, shared.State.empty(), 1, "e"))
+    made = pa.Table.from_batches(list(settle_units([batch], settler=Settler(engine), context=context))).to_pylist()
+    carried = ("type", "net", "credits", "debits", "lines_net")
+    statements = {(r["platform"], r["creator"], r["month"]): r for r in made if r["tag"] == "statements"}
+    units = [r for r in made if r["tag"] == "unit"]
+    for unit in units:
+        statement = statements.get((unit["platform"], unit["creator"], unit["month"]))
+        if statement is None:
+            assert all(unit[name] is None for name in carried)
+        else:
+            assert [unit[name] for name in carried] == [statement[name] for name in carried]
+    assert 0 < len(statements) < len(units)
+
+
+def test_unsettled_units_events_are_fetched_only_when_a_unit_has_no_statement(spark: Any, tmp_path: Path) -> None:
+    """The events of units that cannot be settled (here: a creator with no profile) are read back from the tasks'
+    rows by one Spark query, run only when some unit has no statement; the cash is summed on the driver and
+    balances either way."""
+    events, people, rules = month(tmp_path / "m", events=600)
+    summary = SparkDriver(ParquetLedger(tmp_path / "a"), spark=spark, engine=Engine(rules=rules)).run(events, people)
+    assert summary.balanced
+    assert summary.units_rejected == 0
+    assert "unsettled" not in summary.timings
+    first = json.loads(events.read_text(encoding="utf-8").splitlines()[0])["creator"]
+    fewer = tmp_path / "fewer.jsonl"
+    with people.open(encoding="utf-8") as lines:
+        fewer.write_text("".join(t for t in lines if json.loads(t)["id"] != first), encoding="utf-8")
+    out = io.StringIO()
+    driver = SparkDriver(ParquetLedger(tmp_path / "b"), spark=spark, engine=Engine(rules=rules), rejects=out)
+    again = driver.run(events, fewer)
+    assert again.balanced
+    assert again.units_rejected > 0
+    assert "unsettled" in again.timings
+    reasons = [row[3] for row in csv.reader(io.StringIO(out.getvalue()))]
+    assert sum("cannot be settled" in reason for reason in reasons) == again.rejected - summary.rejected
+
+
+def test_local_mode_sets_the_jvm_unless_the_submit_arguments_set_it(monkeypatch: Any) -> None:
+    """In local mode the driver's JVM gets the parallel collector and the JIT compilers' thresholds raised
+    (LOCAL_JVM); java options the user gives in PYSPARK_SUBMIT_ARGS are theirs alone; a cluster keeps Spark's."""
+    from pyspark.sql import SparkSession
+
+    monkeypatch.setattr(SparkSession.Builder, "getOrCreate", lambda builder: dict(builder._options))
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS", raising=False)
+    options = session("local[2]")["spark.driver.extraJavaOptions"].split()
+    assert "-XX:+UseParallelGC" in options
+    assert "-XX:CompileThresholdScaling=4" in options
+    assert "spark.driver.extraJavaOptions" not in session("yarn")
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", '--conf "spark.driver.extraJavaOptions=-XX:+UseG1GC" pyspark-shell')
+    assert "spark.driver.extraJavaOptions" not in session("local[2]")
+    assert session("local[2]")["spark.driver.memory"] == "2g"
