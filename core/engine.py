@@ -44,7 +44,7 @@ from .plugins import (
 )
 from .rules import RuleBook, RuleSet, RuleVersion, VersionCheck, load_overrides, load_rule_file
 from .statement import AdjustmentBuilder, Statement, StatementBuilder
-from .store import MemoryStore, Store, StoreView
+from .store import MemoryStore, Store, StoreView, statement_view
 from .types import ACTIVITIES, Adjustment, Platform
 
 if TYPE_CHECKING:
@@ -144,6 +144,8 @@ class _Registered:
     #: Whether it offers every core activity (ACTIVITIES): a scenario without plugin tables then
     #: has no activity to report *not offered*, and the statement asks none.
     offers_all: bool = False
+    #: Its store namespace, ``<name>:`` (StoreView's prefix), made once.
+    prefix: str = attrs.field(default=attrs.Factory(lambda self: self.platform.name + ":", takes_self=True))
 
 
 class Engine:
@@ -573,8 +575,10 @@ class Engine:
         """One platform's statement for the scenario. A plugin that raises gives status ``error``."""
         registered = self._registered.get(platform) or self._require(platform)  # _require's look-up first
         failed = self._check(scenario)[1] if scenario.platform or scenario.ext else _NOTHING  # _check's first test
+        period = scenario.period  # _at_period's look-up first
+        at = self._periods.get((period.year, period.month)) or self._at_period(period)
         # No store given: the statement's views make a MemoryStore on their first call, if any.
-        return self._settle(scenario, registered, store, self._at_period(scenario.period), failed)
+        return self._settle(scenario, registered, store, at, failed)
 
     def compare(
         self, scenario: Scenario, platforms: Sequence[str] | None = None, *, store: Store | None = None
@@ -640,7 +644,7 @@ class Engine:
         if registered.copies:
             view = own_copy(view)
         builder = StatementBuilder(platform.name, platform.title, view.creator.id, registered.foreign, rulesets)
-        own_store = StoreView(store, platform.name)
+        own_store = statement_view(store, registered.prefix)  # StoreView(store, platform.name)
         ctx = Settlement(view, platform, rules, rulesets, own_store, builder, memos[platform.name])
         if not (registered.offers_all and not view.tables):
             for activity in view.activities:
