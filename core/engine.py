@@ -25,7 +25,7 @@ import attrs
 
 from . import fields
 from .checks import Checker, join
-from .context import Settlement, own_copy
+from .context import Settlement, own_copy, settlement
 from .errors import CreatorpayError, InputError, PluginError, RuleFileError
 from .hookspecs import PHASES
 from .model import attrs_repr
@@ -43,7 +43,7 @@ from .plugins import (
     warn_unloaded,
 )
 from .rules import RuleBook, RuleSet, RuleVersion, VersionCheck, load_overrides, load_rule_file
-from .statement import AdjustmentBuilder, Statement, StatementBuilder
+from .statement import AdjustmentBuilder, Statement, StatementBuilder, statement_builder
 from .store import MemoryStore, Store, StoreView, statement_view
 from .types import ACTIVITIES, Adjustment, Platform
 
@@ -643,9 +643,9 @@ class Engine:
         view = scenario.for_platform(platform.name) if scenario.platform else scenario
         if registered.copies:
             view = own_copy(view)
-        builder = StatementBuilder(platform.name, platform.title, view.creator.id, registered.foreign, rulesets)
+        builder = statement_builder(platform.name, platform.title, view.creator.id, registered.foreign, rulesets)
         own_store = statement_view(store, registered.prefix)  # StoreView(store, platform.name)
-        ctx = Settlement(view, platform, rules, rulesets, own_store, builder, memos[platform.name])
+        ctx = settlement(view, platform, rules, rulesets, own_store, builder, memos[platform.name])
         if not (registered.offers_all and not view.tables):
             for activity in view.activities:
                 if activity not in platform.offers:

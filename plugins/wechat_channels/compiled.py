@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 #: False takes the general code for every statement (the tests compare the two).
 ENABLED = True
 ONE = Decimal(1)
+#: 0 + a count is the count's Decimal (the same digits, exponent 0): exact below 28 digits, and a count is
+#: below 10^12 (CORE-INPUT-01); about 250 instructions less than the class call.
+NOUGHT = Decimal(0)
 
 
 class Compiled:
@@ -129,11 +132,11 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
         if yuan:
             rows.append((yuan, ONE, yuan, "tips given in CNY", None))
         if android:
-            amount = Decimal(android)
+            amount = NOUGHT + android  # Decimal(android), cheaper: exact, as a count is below 10^12 (CORE-INPUT-01)
             note = android.__format__(",") + android_note  # f"{android:,}", as a method: see below
             rows.append((amount, rate_android, amount / per_android, note, shown_android))
         if ios:
-            amount = Decimal(ios)
+            amount = NOUGHT + ios
             note = ios.__format__(",") + ios_note
             rows.append((amount, rate_ios, amount / per_ios, note, shown_ios))
         statement, payee = ctx.statement, scenario.creator.id

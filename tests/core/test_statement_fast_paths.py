@@ -26,9 +26,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from creatorpay.core import Engine, Kind, Statement, load_scenario
+from creatorpay.core.context import Settlement, settlement
 from creatorpay.core.errors import PluginError
 from creatorpay.core.scenario import MerchantLive, Scenario, Tips
-from creatorpay.core.statement import AdjustmentBuilder, NotApplied, StatementBuilder
+from creatorpay.core.statement import AdjustmentBuilder, NotApplied, StatementBuilder, statement_builder
 from creatorpay.core.store import MemoryStore, StoreView, statement_view
 from tests.helpers import examples
 
@@ -290,3 +291,22 @@ def test_the_statement_view_is_a_store_view() -> None:
     made = statement_view(None, "wechat_channels:")
     assert made.draw("pool", Decimal(3), Decimal(5)) == Decimal(3)
     assert made._store is not None and made._store.remaining("wechat_channels:pool", Decimal(5)) == Decimal(2)
+
+
+def test_the_engine_s_builder_and_context_are_the_class_s() -> None:
+    """``statement_builder`` and ``settlement`` (made without the class call) are what the classes'
+    ``__init__`` make: the same attributes (slots) with the same values, in the same order."""
+    scenario = load_scenario({"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": 10}})
+    engine = Engine(load=["wechat_channels"])
+    platform = engine._registered["wechat_channels"].platform
+    rules = engine._at_period(scenario.period)[0]
+    args = ("wechat_channels", "WeChat Channels", "me", {"CN-TAX-01": "cn_tax"}, rules)
+    made, general = statement_builder(*args), StatementBuilder(*args)
+    assert type(made) is StatementBuilder and list(vars(made).items()) == list(vars(general).items())
+    memo: dict[object, object] = {}
+    parts = (scenario, platform, rules["wechat_channels"], rules, StoreView(None, "wechat_channels"), made, memo)
+    ctx, general_ctx = settlement(*parts), Settlement(*parts)
+    assert type(ctx) is Settlement
+    assert [getattr(ctx, s) for s in Settlement.__slots__ if s != "__weakref__"] == [
+        getattr(general_ctx, s) for s in Settlement.__slots__ if s != "__weakref__"
+    ]
