@@ -25,7 +25,7 @@ import attrs
 
 from . import fields
 from .checks import Checker, join
-from .context import Settlement, own_copy
+from .context import Settlement, own_copy, settlement
 from .errors import CreatorpayError, InputError, PluginError, RuleFileError
 from .hookspecs import PHASES
 from .model import attrs_repr
@@ -43,8 +43,8 @@ from .plugins import (
     warn_unloaded,
 )
 from .rules import RuleBook, RuleSet, RuleVersion, VersionCheck, load_overrides, load_rule_file
-from .statement import AdjustmentBuilder, Statement, StatementBuilder
-from .store import MemoryStore, Store, StoreView
+from .statement import AdjustmentBuilder, Statement, StatementBuilder, statement_builder
+from .store import MemoryStore, Store, StoreView, statement_view
 from .types import ACTIVITIES, Adjustment, Platform
 
 if TYPE_CHECKING:
@@ -144,6 +144,8 @@ class _Registered:
     #: Whether it offers every core activity (ACTIVITIES): a scenario without plugin tables then
     #: has no activity to report *not offered*, and the statement asks none.
     offers_all: bool = False
+    #: Its store namespace, ``<name>:`` (StoreView's prefix), made once.
+    prefix: str = attrs.field(default=attrs.Factory(lambda self: self.platform.name + ":", takes_self=True))
 
 
 class Engine:
@@ -580,8 +582,10 @@ class Engine:
         """One platform's statement for the scenario. A plugin that raises gives status ``error``."""
         registered = self._registered.get(platform) or self._require(platform)  # _require's look-up first
         failed = self._check(scenario)[1] if scenario.platform or scenario.ext else _NOTHING  # _check's first test
+        period = scenario.period  # _at_period's look-up first
+        at = self._periods.get((period.year, period.month)) or self._at_period(period)
         # No store given: the statement's views make a MemoryStore on their first call, if any.
-        return self._settle(scenario, registered, store, self._at_period(scenario.period), failed)
+        return self._settle(scenario, registered, store, at, failed)
 
     def compare(
         self, scenario: Scenario, platforms: Sequence[str] | None = None, *, store: Store | None = None
@@ -646,9 +650,9 @@ class Engine:
         view = scenario.for_platform(platform.name) if scenario.platform else scenario
         if registered.copies:
             view = own_copy(view)
-        builder = StatementBuilder(platform.name, platform.title, view.creator.id, registered.foreign, rulesets)
-        own_store = StoreView(store, platform.name)
-        ctx = Settlement(view, platform, rules, rulesets, own_store, builder, memos[platform.name])
+        builder = statement_builder(platform.name, platform.title, view.creator.id, registered.foreign, rulesets)
+        own_store = statement_view(store, registered.prefix)  # StoreView(store, platform.name)
+        ctx = settlement(view, platform, rules, rulesets, own_store, builder, memos[platform.name])
         if not (registered.offers_all and not view.tables):
             for activity in view.activities:
                 if activity not in platform.offers:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .hookspecs import hookimpl
 from .money import ZERO, grouped
-from .statement import Kind
+from .statement import Kind, StatementBuilder
 from .types import Adjustment
 
 if TYPE_CHECKING:
@@ -25,7 +25,14 @@ def creatorpay_adjustment() -> Adjustment:
 
 def applies(ctx: Settlement) -> bool:
     """Whether :func:`creatorpay_adjust` adds anything: an MCN, or a transfer received to notice."""
-    return ctx.scenario.mcn is not None or ctx.statement.transfers_received() > ZERO
+    if ctx.scenario.mcn is not None:
+        return True
+    statement = ctx.statement
+    # transfers_received's first test, without its call on every statement: a platform's builder to
+    # which no TRANSFER line was added received none (an adjustment's part asks its platform's)
+    if type(statement) is StatementBuilder and not statement._transfers:
+        return False
+    return statement.transfers_received() > ZERO
 
 
 @hookimpl

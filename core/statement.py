@@ -78,6 +78,11 @@ class Kind(enum.Enum):
         return self.code
 
 
+#: Read once: on Python 3.11 every look-up on an enum class goes through EnumType.__getattr__ (about a
+#: thousand instructions).
+_TRANSFER = Kind.TRANSFER
+
+
 class LineKey(NamedTuple):
     """What identifies a line across statements of one unit: the rule, the kind's code, the order and
     who pays whom. A sweep compares two statements' lines by it; a ledger adjustment diffs by it."""
@@ -292,18 +297,71 @@ class StatementBuilder:
         #: Every rule book's rules in force, by book: where a line without a label finds its rule's.
         self.rules: Mapping[str, RuleSet] = rules or {}
         self._lines: list[Line] = []
-        self.violations: list[Violation] = []
-        self.not_applied: list[NotApplied] = []
-        self.not_offered: list[NotOffered] = []
-        self.pending: list[Pending] = []
-        self.traffic: list[Traffic] = []
-        self.facts: dict[str, str] = {}
+        # The other parts are made on first use (most statements have none): read them through the
+        # properties (violations, not_applied, ...), which make an empty one; build() gives () for none.
+        self._violations: list[Violation] | None = None
+        self._not_applied: list[NotApplied] | None = None
+        self._not_offered: list[NotOffered] | None = None
+        self._pending: list[Pending] | None = None
+        self._traffic: list[Traffic] | None = None
+        self._facts: dict[str, str] | None = None
+        #: Whether a TRANSFER line may be among the lines (transfers_received has nothing to sum if not).
+        self._transfers = False
         # Indexes of the appended lists, brought up to date on each query from where they stopped:
         # a query per order must not rescan every violation or skip so far (issue 15: quadratic).
-        self._rejected: set[str] = set()
+        # Made on first use too.
+        self._rejected: set[str] | None = None
         self._violations_seen = 0
-        self._skipped: set[tuple[str, str]] = set()
+        self._skipped: set[tuple[str, str]] | None = None
         self._skips_seen = 0
+
+    @property
+    def violations(self) -> list[Violation]:
+        """The violations so far (append with :meth:`violation`)."""
+        found = self._violations
+        if found is None:
+            found = self._violations = []
+        return found
+
+    @property
+    def not_applied(self) -> list[NotApplied]:
+        """The rules not applied so far (append with :meth:`skip`)."""
+        found = self._not_applied
+        if found is None:
+            found = self._not_applied = []
+        return found
+
+    @property
+    def not_offered(self) -> list[NotOffered]:
+        """The activities not offered so far (append with :meth:`not_offer`)."""
+        found = self._not_offered
+        if found is None:
+            found = self._not_offered = []
+        return found
+
+    @property
+    def pending(self) -> list[Pending]:
+        """The pending orders so far (append with :meth:`pend`)."""
+        found = self._pending
+        if found is None:
+            found = self._pending = []
+        return found
+
+    @property
+    def traffic(self) -> list[Traffic]:
+        """The traffic benefits so far (append with :meth:`add_traffic`)."""
+        found = self._traffic
+        if found is None:
+            found = self._traffic = []
+        return found
+
+    @property
+    def facts(self) -> dict[str, str]:
+        """The facts so far (write with :meth:`fact`)."""
+        found = self._facts
+        if found is None:
+            found = self._facts = {}
+        return found
 
     def line(
         self,
@@ -357,6 +415,8 @@ class StatementBuilder:
         amount = value if payee == creator else -value if payer == creator else ZERO
         made = Line(rule, kind, payer, payee, base, rate, value, amount, label, note, order, fraction)
         self._lines.append(made)
+        if kind is _TRANSFER:
+            self._transfers = True
         return made
 
     def add_lines(
@@ -375,9 +435,8 @@ class StatementBuilder:
         ``fraction`` its exact form or None, and ``value`` given (rounded here, half-up, CORE-MONEY-01):
         the rule and label are checked once per call, not per line. For a plugin's compiled rules
         (the rows made by position from terms read once per rule version); see :meth:`line` otherwise."""
-        total = ZERO
         if not rows:
-            return total
+            return ZERO
         if rule in self.foreign:
             raise PluginError(
                 f"{rule} belongs to the {self.foreign[rule]} rule book: a line on "
@@ -386,7 +445,10 @@ class StatementBuilder:
         if label not in LABELS:  # is_label, inline: a plugin's own text, checked, not only typed
             raise ValueError(f"unknown label {label!r}; expected one of {LABELS}")
         creator, append, same = self.creator, self._lines.append, payer == payee
+        if kind is _TRANSFER:
+            self._transfers = True
         sign = 1 if payee == creator else -1 if payer == creator else 0
+        total: Decimal | None = None
         for base, rate, exact, note, fraction in rows:
             value = exact.quantize(FEN, ROUND_HALF_UP)
             if value < ZERO:  # a Decimal: no int to convert for the comparison
@@ -395,14 +457,26 @@ class StatementBuilder:
                 raise ValueError(f"{rule}: payer and payee are both {payer!r}")
             # The Line attrs' __init__ would make, its fields set in field order on a plain instance of
             # the same layout that then becomes a Line: half the cost of attrs' one call per field.
+            # One store a statement: a tuple of four to unpack costs more than four stores.
             made = _new(_LineFields)
-            made.rule, made.kind, made.payer, made.payee = rule, kind, payer, payee
-            made.base, made.rate, made.value = base, rate, value
+            made.rule = rule
+            made.kind = kind
+            made.payer = payer
+            made.payee = payee
+            made.base = base
+            made.rate = rate
+            made.value = value
             made.amount = value if sign == 1 else -value if sign else ZERO
-            made.label, made.note, made.order, made.fraction = label, note, None, fraction
+            made.label = label
+            made.note = note
+            made.order = None
+            made.fraction = fraction
             made.__class__ = Line  # type: ignore[assignment]
             append(made)  # type: ignore[arg-type]
-            total += value
+            # The running sum from 0.00, without the first addition: a value in fen is its own sum with
+            # 0.00 (the same digits and exponent), but a zero of either sign sums to 0.00.
+            total = (value if value else ZERO) if total is None else total + value
+        assert total is not None  # rows is not empty
         return total
 
     def _label_of(self, rule: str) -> Label:
@@ -424,16 +498,26 @@ class StatementBuilder:
 
     def skip(self, rule: str, reason: str) -> None:
         """Report ``rule`` as not applied, with the reason (never silently skipped); once per reason."""
+        not_applied = self._not_applied
+        if not_applied is None:  # the first rule skipped: no earlier one to compare with
+            not_applied = self._not_applied = []
+        elif self._skipped_before(rule, reason, not_applied):
+            return
+        # The NotApplied attrs' __init__ would make, made as add_lines makes a Line (_NotAppliedFields).
+        made = _new(_NotAppliedFields)
+        made.rule, made.reason = rule, reason
+        made.__class__ = NotApplied  # type: ignore[assignment]
+        not_applied.append(made)  # type: ignore[arg-type]
+
+    def _skipped_before(self, rule: str, reason: str, not_applied: list[NotApplied]) -> bool:
+        """Whether ``rule`` was already skipped for ``reason``: the index brought up to date first."""
         skipped = self._skipped
-        if self._skips_seen < len(self.not_applied):
-            skipped.update((n.rule, n.reason) for n in self.not_applied[self._skips_seen :])
-            self._skips_seen = len(self.not_applied)
-        if (rule, reason) not in skipped:
-            # The NotApplied attrs' __init__ would make, made as add_lines makes a Line (_NotAppliedFields).
-            made = _new(_NotAppliedFields)
-            made.rule, made.reason = rule, reason
-            made.__class__ = NotApplied  # type: ignore[assignment]
-            self.not_applied.append(made)  # type: ignore[arg-type]
+        if skipped is None:
+            skipped = self._skipped = set()
+        if self._skips_seen < len(not_applied):
+            skipped.update((n.rule, n.reason) for n in not_applied[self._skips_seen :])
+            self._skips_seen = len(not_applied)
+        return (rule, reason) in skipped
 
     def not_offer(self, activity: str, reason: str) -> None:
         self.not_offered.append(NotOffered(activity, reason))
@@ -453,14 +537,20 @@ class StatementBuilder:
 
     def rejected_orders(self) -> set[str]:
         """Orders with at least one violation: they settle nothing (a copy: see :meth:`is_rejected`)."""
-        return {v.order for v in self.violations if v.order is not None}
+        return {v.order for v in self._violations or () if v.order is not None}
 
     def is_rejected(self, order: str) -> bool:
         """Whether ``order`` has a violation; amortised constant time, for a question asked per order."""
-        if self._violations_seen < len(self.violations):
-            self._rejected.update(v.order for v in self.violations[self._violations_seen :] if v.order is not None)
-            self._violations_seen = len(self.violations)
-        return order in self._rejected
+        violations = self._violations
+        if not violations:  # no violation yet: no order rejected
+            return False
+        rejected = self._rejected
+        if rejected is None:
+            rejected = self._rejected = set()
+        if self._violations_seen < len(violations):
+            rejected.update(v.order for v in violations[self._violations_seen :] if v.order is not None)
+            self._violations_seen = len(violations)
+        return order in rejected
 
     def own_platform_income(self) -> Decimal:
         """CORE-INCOME-01: the amounts so far of lines that count as own platform income.
@@ -468,8 +558,7 @@ class StatementBuilder:
         A transfer counts only as passed on (it lowers the main contributor's income): a co-creator's
         share received from the main contributor is a transfer between creators, not platform income.
         """
-        # Kind.TRANSFER read once: on Python 3.11 a look-up on an enum class goes through EnumType.__getattr__
-        total, transfer = ZERO, Kind.TRANSFER
+        total, transfer = ZERO, _TRANSFER
         for x in self._lines:
             if x.kind.platform_income and not (x.kind is transfer and x.amount > 0):
                 total += x.amount
@@ -478,7 +567,9 @@ class StatementBuilder:
     def transfers_received(self) -> Decimal:
         """CORE-INCOME-01: what the scenario creator received this month as a co-creator's share from
         a main contributor (XT-ORD-03): theirs to declare, outside MCN share and withholding."""
-        total, transfer = ZERO, Kind.TRANSFER  # every statement asks (the core's notice of transfers)
+        total, transfer = ZERO, _TRANSFER  # every statement asks (the core's notice of transfers)
+        if not self._transfers:  # no TRANSFER line was added: nothing to sum (the lines are not read)
+            return total
         for x in self._lines:
             if x.kind is transfer and x.amount > 0:
                 total += x.amount
@@ -509,9 +600,9 @@ class StatementBuilder:
         )
         for part, size in zip(parts, sizes, strict=True):
             del part[size:]
-        self._rejected.clear()  # the indexes are rebuilt from the lists on the next query
+        self._rejected = None  # the indexes are rebuilt from the lists on the next query
         self._violations_seen = 0
-        self._skipped.clear()
+        self._skipped = None
         self._skips_seen = 0
         self.facts.clear()
         self.facts.update(facts)
@@ -519,20 +610,49 @@ class StatementBuilder:
     def build(self, incomplete: Mapping[str, str] | None = None) -> Statement:
         # The Statement attrs' __init__ would make, made as add_lines makes a Line (_StatementFields).
         made = _new(_StatementFields)
-        made.platform, made.title, made.status, made.error = self.platform, self.title, "ok", None
-        made.lines, made.violations, made.not_applied = (
-            tuple(self._lines),
-            tuple(self.violations),
-            tuple(self.not_applied),
-        )
-        made.not_offered, made.pending, made.traffic_items = (
-            tuple(self.not_offered),
-            tuple(self.pending),
-            tuple(self.traffic),
-        )
-        made.facts, made.incomplete = dict(self.facts), dict(incomplete) if incomplete else {}
+        made.platform = self.platform
+        made.title = self.title
+        made.status = "ok"
+        made.error = None
+        # A part never made is the empty tuple (dict) that tuple() (dict()) of an empty one gives.
+        violations, not_applied, not_offered = self._violations, self._not_applied, self._not_offered
+        pending, traffic, facts = self._pending, self._traffic, self._facts
+        made.lines = tuple(self._lines)
+        made.violations = tuple(violations) if violations else ()
+        made.not_applied = tuple(not_applied) if not_applied else ()
+        made.not_offered = tuple(not_offered) if not_offered else ()
+        made.pending = tuple(pending) if pending else ()
+        made.traffic_items = tuple(traffic) if traffic else ()
+        made.facts = dict(facts) if facts else {}
+        made.incomplete = dict(incomplete) if incomplete else {}
         made.__class__ = Statement  # type: ignore[assignment]
         return made  # type: ignore[return-value]
+
+
+def statement_builder(
+    platform: str, title: str, creator: str, foreign: Mapping[str, str], rules: Mapping[str, RuleSet]
+) -> StatementBuilder:
+    """``StatementBuilder(platform, title, creator, foreign, rules)``, made without the class call (the
+    engine's, for every statement): the same attributes in the same order, set one by one (tested)."""
+    made: StatementBuilder = _new(StatementBuilder)
+    made.platform = platform
+    made.title = title
+    made.creator = creator
+    made.foreign = foreign
+    made.rules = rules
+    made._lines = []
+    made._violations = None
+    made._not_applied = None
+    made._not_offered = None
+    made._pending = None
+    made._traffic = None
+    made._facts = None
+    made._transfers = False
+    made._rejected = None
+    made._violations_seen = 0
+    made._skipped = None
+    made._skips_seen = 0
+    return made
 
 
 class AdjustmentBuilder(StatementBuilder):
@@ -568,9 +688,10 @@ class AdjustmentBuilder(StatementBuilder):
         base = self._base
         if self._lines:
             base._lines.extend(self._lines)
-        for item in self.not_applied:
+            base._transfers = base._transfers or self._transfers
+        for item in self._not_applied or ():
             base.skip(item.rule, item.reason)
-        if self.violations or self.not_offered or self.pending or self.traffic or self.facts:
+        if self._violations or self._not_offered or self._pending or self._traffic or self._facts:
             base.violations.extend(self.violations)
             base.not_offered.extend(self.not_offered)
             base.pending.extend(self.pending)

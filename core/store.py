@@ -294,4 +294,18 @@ class StoreView:
         return self._begin().remaining(self._key(key), capacity)
 
 
-__all__ = ["ZERO", "ConnectedStore", "MemoryStore", "Rollback", "Store", "StoreView"]
+def statement_view(store: Store | None, prefix: str) -> StoreView:
+    """``StoreView(store, owner)`` for ``prefix`` = ``owner + ":"``, made without the class call (a
+    platform's view, made for every statement: about 600 instructions less; the same slots, tested)."""
+    view = _new(StoreView)
+    view._store = store
+    view._prefix = prefix
+    view._parent = None
+    view._transaction = None
+    view._open = False
+    return view
+
+
+_new = object.__new__
+
+__all__ = ["ZERO", "ConnectedStore", "MemoryStore", "Rollback", "Store", "StoreView", "statement_view"]

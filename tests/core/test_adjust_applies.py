@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from creatorpay.core import Engine, Statement, load_scenario
 from creatorpay.testing.strategies import scenario_dicts
 from tests.helpers import examples
+from tests.xingtu.xingtu_helpers import co_order, scenario
 
 if TYPE_CHECKING:
     from creatorpay.core.context import Settlement
@@ -77,6 +78,24 @@ def test_an_adjustment_is_called_only_where_it_applies(extra: dict[str, Any], ca
         statement = engine.settle(load_scenario({**TIPS, **extra}), platform)
         assert statement.status == "ok" and not statement.incomplete
         assert set(seen) == called, platform
+
+
+def test_a_transfer_received_calls_the_core_s_adjustment() -> None:
+    """CORE-INCOME-01: a co-creator's share received (XT-ORD-03), no MCN and no tax: the core's
+    adjustment is called for its notice (its test asks the builder whether a TRANSFER line was added),
+    and the statement is the general engine's; a share passed on by the main contributor asks none."""
+    spec = [("me", "main", "12000.00"), ("wang", "co_creator", "3000.00")]
+    received = load_scenario(scenario([co_order("o1", spec)], creator="wang"))
+    statement = ENGINE.settle(received, "xingtu")
+    assert "transfers_received" in statement.facts
+    assert as_json(statement) == as_json(GENERAL.settle(received, "xingtu"))
+    seen: list[str] = []
+    engine = with_calls(Engine(), lambda name: lambda ctx: seen.append(name))
+    engine.settle(received, "xingtu")
+    assert seen == ["core"]
+    seen.clear()
+    engine.settle(load_scenario(scenario([co_order("o1", spec)])), "xingtu")
+    assert seen == []
 
 
 def test_a_test_that_raises_fails_its_adjustment_alone() -> None:

@@ -6,7 +6,10 @@
 - the income sums loop without a call per line (CORE-INCOME-01);
 - ``StatementBuilder.add_lines`` (a compiled plugin's lines by position) is ``line`` once per row,
   and ``build``'s statement is attrs' (both made without attrs' ``__init__``);
-- a statement settled without a store makes its MemoryStore only when a plugin calls the store.
+- a statement settled without a store makes its MemoryStore only when a plugin calls the store;
+- the builder makes its other parts (violations, not applied, ...) on first use, and sums the
+  transfers received only when a TRANSFER line was added; ``add_lines`` sums without adding the first
+  value to 0.00; the engine's store view is made without the class call (``statement_view``).
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from creatorpay.core import Engine, Kind, Statement, load_scenario
+from creatorpay.core.context import Settlement, settlement
 from creatorpay.core.errors import PluginError
 from creatorpay.core.scenario import MerchantLive, Scenario, Tips
-from creatorpay.core.statement import NotApplied, StatementBuilder
-from creatorpay.core.store import MemoryStore, StoreView
+from creatorpay.core.statement import AdjustmentBuilder, NotApplied, StatementBuilder, statement_builder
+from creatorpay.core.store import MemoryStore, StoreView, statement_view
 from tests.helpers import examples
 
 if TYPE_CHECKING:
@@ -172,6 +176,7 @@ def _outcome(make: Callable[[StatementBuilder], object]) -> tuple[str, ...]:
     ),
 )
 @example(rule="FK-TIP-01", label="source", payer="fake", payee="fake", rows=[(-6000, 1, "")])  # which error first
+@example(rule="FK-TIP-01", label="source", payer="fake", payee="me", rows=[(-4, 1, "")])  # a value of -0.00
 def test_add_lines_is_line_once_per_row(
     rule: str, label: str, payer: str, payee: str, rows: list[tuple[int, int, str]]
 ) -> None:
@@ -193,7 +198,8 @@ def test_add_lines_is_line_once_per_row(
             for base, r, note in exact
         ]
         total = builder.add_lines(rule, Kind.TIPS, label, payer, payee, made)
-        assert total == sum((x.value for x in builder.lines), Decimal("0.00"))
+        # the sum from 0.00 itself: the same digits, exponent and sign of zero (a -0.00 value sums to 0.00)
+        assert str(total) == str(sum((x.value for x in builder.lines), Decimal("0.00")))
 
     assert _outcome(by_rows) == _outcome(by_line)
 
@@ -216,3 +222,91 @@ def test_a_store_is_made_only_when_called() -> None:
     assert engine.settle(new_anchor, "wechat_channels") == engine.settle(
         new_anchor, "wechat_channels", store=MemoryStore()
     )
+
+
+
+def test_a_statement_without_other_parts_is_attrs_own() -> None:
+    """The parts a builder makes on first use: none made, the statement has attrs' defaults (the
+    empty tuple, fresh dicts); each made through its property lands in its field."""
+    builder = StatementBuilder("fake", "Fake", "me")
+    built, again = builder.build(), builder.build()
+    general = Statement("fake", "Fake")
+    assert built == general and list(vars(built).items()) == list(vars(general).items())
+    assert built.facts is not again.facts and built.incomplete is not again.incomplete
+    builder.facts["stage"] = "growing"  # written through the property, as a hook wrapper in the tests does
+    builder.pend("o1", "at stage draft")
+    assert builder.pending is builder.pending  # made once
+    built = builder.build()
+    assert built.facts == {"stage": "growing"} and [p.order for p in built.pending] == ["o1"]
+    assert builder.is_rejected("o1") is False and builder.rejected_orders() == set()
+    builder.violation("FK-ORD-01", "broken", order="o1")
+    assert builder.is_rejected("o1") and builder.rejected_orders() == {"o1"}
+
+
+_KINDS = [Kind.TIPS, Kind.TRANSFER, Kind.MCN_SHARE]
+
+
+@settings(max_examples=examples(60))
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["line", "add_lines", "adjustment", "mark", "rollback"]),
+            st.sampled_from(_KINDS),
+            st.sampled_from([("other", "me"), ("me", "third"), ("fake", "me")]),
+            st.integers(0, 5000),
+        ),
+        max_size=8,
+    )
+)
+def test_transfers_received_is_the_sum_over_the_lines(steps: list[tuple[str, Kind, tuple[str, str], int]]) -> None:
+    """CORE-INCOME-01: the transfers received (summed only once a TRANSFER line was added, whichever
+    way: ``line``, ``add_lines``, an adjustment's merged part, after a rollback) are the sum of the
+    TRANSFER lines' positive amounts, as the loop over every line gives."""
+    builder = StatementBuilder("fake", "Fake", "me")
+    mark = builder.mark()
+    for step, kind, (payer, payee), fen in steps:
+        value = Decimal(fen).scaleb(-2)
+        if step == "line":
+            builder.line("FK-TR-01", kind, payer=payer, payee=payee, base=value, rate=Decimal(1))
+        elif step == "add_lines":
+            builder.add_lines("FK-TR-01", kind, "source", payer, payee, [(value, Decimal(1), value, "", None)])
+        elif step == "adjustment":
+            part = AdjustmentBuilder(builder)
+            part.line("FK-TR-01", kind, payer=payer, payee=payee, base=value, rate=Decimal(1))
+            part.merge()
+        elif step == "mark":
+            mark = builder.mark()
+        else:
+            builder.rollback(mark)
+        general = sum((x.amount for x in builder.lines if x.kind is Kind.TRANSFER and x.amount > 0), Decimal("0.00"))
+        assert str(builder.transfers_received()) == str(general)
+
+
+def test_the_statement_view_is_a_store_view() -> None:
+    """``statement_view(store, owner + ":")`` is ``StoreView(store, owner)``: the same class and slots."""
+    for store in (None, MemoryStore()):
+        made, general = statement_view(store, "wechat_channels:"), StoreView(store, "wechat_channels")
+        assert type(made) is StoreView
+        assert all(getattr(made, slot) == getattr(general, slot) for slot in StoreView.__slots__)
+    made = statement_view(None, "wechat_channels:")
+    assert made.draw("pool", Decimal(3), Decimal(5)) == Decimal(3)
+    assert made._store is not None and made._store.remaining("wechat_channels:pool", Decimal(5)) == Decimal(2)
+
+
+def test_the_engine_s_builder_and_context_are_the_class_s() -> None:
+    """``statement_builder`` and ``settlement`` (made without the class call) are what the classes'
+    ``__init__`` make: the same attributes (slots) with the same values, in the same order."""
+    scenario = load_scenario({"schema": 1, "period": "2026-10", "creator": {"id": "me", "followers": 10}})
+    engine = Engine(load=["wechat_channels"])
+    platform = engine._registered["wechat_channels"].platform
+    rules = engine._at_period(scenario.period)[0]
+    args = ("wechat_channels", "WeChat Channels", "me", {"CN-TAX-01": "cn_tax"}, rules)
+    made, general = statement_builder(*args), StatementBuilder(*args)
+    assert type(made) is StatementBuilder and list(vars(made).items()) == list(vars(general).items())
+    memo: dict[object, object] = {}
+    parts = (scenario, platform, rules["wechat_channels"], rules, StoreView(None, "wechat_channels"), made, memo)
+    ctx, general_ctx = settlement(*parts), Settlement(*parts)
+    assert type(ctx) is Settlement
+    assert [getattr(ctx, s) for s in Settlement.__slots__ if s != "__weakref__"] == [
+        getattr(general_ctx, s) for s in Settlement.__slots__ if s != "__weakref__"
+    ]
