@@ -25,9 +25,13 @@ import csv
 import datetime as dt
 import enum
 import functools
+import itertools
 import json
+import operator
 import sqlite3
+import threading
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TextIO
 
 from ..events import Event
@@ -298,57 +302,23 @@ class Ledger:
         self.collect_pending(month)
         return self.pending_units(page)
 
-    def collect_pending(self, month: str | None = None) -> int:
+    def collect_pending(
+        self, month: str | None = None, *, creators: tuple[str | None, str | None] = (None, None)
+    ) -> int:
         """Copy the unsettled events, sorted, into a temporary table; returns how many there are.
 
         One sorted scan (SQLite sorts on disk when they do not fit in its cache); units are then read
         back a page at a time by :meth:`pending_units`: memory holds one page, and no read
         transaction stays open while the caller commits. Units come in the order (creator,
-        platform, month), so a creator's months on each platform come together.
+        platform, month), so a creator's months on each platform come together. ``creators``: only
+        the creators from the first (included) to the second (excluded), None for no bound: a run
+        copies its pending events in two parts (:class:`PendingPart`).
         """
-        conn = self.conn
-        conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS work (platform TEXT, creator TEXT, month TEXT, id TEXT, "
-            "date TEXT, kind TEXT, body TEXT, run INTEGER, line INTEGER)"
-        )
-        conn.execute("DELETE FROM temp.work")
-        return conn.execute(
-            "INSERT INTO temp.work SELECT platform, creator, month, id, date, kind, body, run, line "
-            f"FROM events WHERE {_UNSETTLED}"
-            + (" AND month = ?" if month else "")
-            + " ORDER BY creator, platform, month, date, id",
-            (month,) if month else (),
-        ).rowcount
+        return _collect_pending(self.conn, month, creators)
 
     def pending_units(self, page: int = 5000) -> Iterator[tuple[Unit, list[StoredEvent]]]:
         """The units of :meth:`collect_pending`'s events, in order, each with its events."""
-        conn = self.conn
-        last = 0
-        units: list[tuple[Unit, list[StoredEvent]]] = []
-        unit: Unit | None = None
-        events: list[StoredEvent] = []
-        while True:
-            fetched = 0
-            for rowid, platform, creator, month, ident, date, kind, body, run, line in conn.execute(
-                "SELECT rowid, platform, creator, month, id, date, kind, body, run, line FROM temp.work "
-                "WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                (last, page),
-            ):
-                if unit is None or unit != (platform, creator, month):
-                    unit, events = Unit(platform, creator, month), []
-                    units.append((unit, events))
-                events.append(StoredEvent(ident, date, kind, body, run, line, None))
-                last = rowid
-                fetched += 1
-            complete = fetched < page
-            if not complete:  # hold the last unit back: more of its events may be on the next page
-                ready, units = units[:-1], units[-1:]
-            else:
-                ready, units = units, []
-            yield from ready
-            if complete:
-                conn.execute("DELETE FROM temp.work")
-                return
+        return _pending_units(self.conn, page)
 
     def pending_count(self, month: str | None = None) -> int:
         """How many events are unsettled (a scan: events have no index but their id)."""
@@ -492,8 +462,8 @@ class Ledger:
                     statement_digest(ident, run, entry.digest),
                 )
             )
-            lines += [(ident, seq, *row) for seq, row in enumerate(entry.lines, start=1)]
-            settled += [(event, ident) for event in entry.events]
+            lines.extend(map(operator.add, zip(itertools.repeat(ident), itertools.count(1)), entry.lines))
+            settled.extend(zip(entry.events, itertools.repeat(ident)))
             slots += [(*unit, key, holder) for key, holder in entry.slots]
         conn.executemany(
             "INSERT INTO statements(id, platform, creator, month, type, adjusts, status, net, events, event_ids, "
@@ -693,6 +663,106 @@ def write_totals(out: TextIO, fmt_: str, rows: Iterable[Mapping[str, Any]], mont
         count += 1
     out.write("\n]}\n")
     return count
+
+
+#: Of a row of ``temp.work`` as :meth:`Ledger.pending_units` reads it: its unit, and its event as
+#: a :class:`StoredEvent` (made by ``tuple.__new__``, as ``StoredEvent._make`` does, without a call
+#: in Python per event).
+_UNIT_OF_ROW = operator.itemgetter(7, 8, 9)
+_EVENT_OF_ROW = operator.itemgetter(0, 1, 2, 3, 4, 5, 6)
+_STORED = functools.partial(tuple.__new__, StoredEvent)
+
+
+class PendingPart:
+    """The pending events of the creators from ``first`` on, copied sorted (:meth:`Ledger.collect_pending`)
+    by a thread on a read-only connection of its own while the run settles the creators before
+    ``first``: SQLite sorts without holding Python's lock, so the workers are not idle for the
+    whole copy (docs/performance.md). :meth:`units` waits for the copy, then reads its units back."""
+
+    def __init__(self, path: str, month: str | None, first: str, cache_kib: int) -> None:
+        self._conn = sqlite3.connect(
+            f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+        )
+        self._conn.execute(f"PRAGMA cache_size = {-cache_kib}")  # the run's own connection sorts with as much
+        self._count = 0
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._copy, args=(month, first), daemon=True, name="creatorpay-pending")
+        self._thread.start()
+
+    def _copy(self, month: str | None, first: str) -> None:
+        try:
+            self._count = _collect_pending(self._conn, month, (first, None))
+        except BaseException as exc:  # raised in the run's thread by join()
+            self._error = exc
+
+    def join(self) -> int:
+        """Wait for the copy; how many events it holds (the copy's error, if it failed)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._count
+
+    def units(self, page: int = 5000) -> Iterator[tuple[Unit, list[StoredEvent]]]:
+        """Its units, in order, each with its events (:meth:`Ledger.pending_units`), once copied."""
+        self.join()
+        yield from _pending_units(self._conn, page)
+
+    def close(self) -> None:
+        self._thread.join()
+        self._conn.close()
+
+
+def _collect_pending(conn: sqlite3.Connection, month: str | None, creators: tuple[str | None, str | None]) -> int:
+    """:meth:`Ledger.collect_pending` on ``conn``."""
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS work (platform TEXT, creator TEXT, month TEXT, id TEXT, "
+        "date TEXT, kind TEXT, body TEXT, run INTEGER, line INTEGER)"
+    )
+    conn.execute("DELETE FROM temp.work")
+    first, end = creators
+    bounds = [(column, value) for column, value in (("creator >= ?", first), ("creator < ?", end)) if value is not None]
+    conditions = [column for column, _ in bounds] + [_UNSETTLED] + (["month = ?"] if month else [])
+    return conn.execute(
+        "INSERT INTO temp.work SELECT platform, creator, month, id, date, kind, body, run, line "
+        f"FROM events WHERE {' AND '.join(conditions)} ORDER BY creator, platform, month, date, id",
+        [value for _, value in bounds] + ([month] if month else []),
+    ).rowcount
+
+
+def _pending_units(conn: sqlite3.Connection, page: int) -> Iterator[tuple[Unit, list[StoredEvent]]]:
+    """:meth:`Ledger.pending_units` on ``conn``.
+
+    A page of rows is grouped into units and made :class:`StoredEvent` by C-level iteration
+    (``groupby``, ``itemgetter``, ``map``) rather than a Python step per event: the main process,
+    the run's single writer, reads a million of them (docs/performance.md)."""
+    last = 0
+    held: list[tuple[Any, ...]] = []  # the rows of the previous page's last unit
+    while True:
+        rows = conn.execute(
+            "SELECT id, date, kind, body, run, line, NULL, platform, creator, month, rowid FROM temp.work "
+            "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (last, page),
+        ).fetchall()
+        complete = len(rows) < page
+        if rows:
+            last = rows[-1][-1]
+        if held:
+            rows = held + rows
+        previous: tuple[tuple[str, str, str], list[tuple[Any, ...]]] | None = None
+        for key, group in itertools.groupby(rows, _UNIT_OF_ROW):
+            if previous is not None:
+                yield Unit._make(previous[0]), list(map(_STORED, map(_EVENT_OF_ROW, previous[1])))
+            previous = (key, list(group))
+        del rows
+        held = []
+        if previous is not None:
+            if complete:
+                yield Unit._make(previous[0]), list(map(_STORED, map(_EVENT_OF_ROW, previous[1])))
+            else:  # hold the last unit back: more of its events may be on the next page
+                held = previous[1]
+        if complete:
+            conn.execute("DELETE FROM temp.work")
+            return
 
 
 #: An event with no settlement record.
@@ -908,6 +978,7 @@ __all__ = [
     "EventRow",
     "Held",
     "Ledger",
+    "PendingPart",
     "ProfileColumns",
     "ProfileRow",
     "Staged",

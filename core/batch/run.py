@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import csv
 import time
+from itertools import chain, islice
 from itertools import count as counter
-from itertools import islice
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import attrs
@@ -36,9 +37,19 @@ from ..engine import Engine
 from ..events import COMMON
 from ..money import fmt
 from ..rows import Record, RowReader
-from ..sqlite_store import SQLiteStore, StoreBuffer
+from ..sqlite_store import CACHE_KIB, SQLiteStore, StoreBuffer
 from .codec import escaped
-from .ledger import EventColumns, Ledger, ProfileColumns, Staged, StatementRows, StoredEvent, Unit, from_fen
+from .ledger import (
+    EventColumns,
+    Ledger,
+    PendingPart,
+    ProfileColumns,
+    Staged,
+    StatementRows,
+    StoredEvent,
+    Unit,
+    from_fen,
+)
 from .pipeline import Pipeline
 from .workers import (
     DEPTH,
@@ -53,7 +64,7 @@ from .workers import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterator, Mapping
     from pathlib import Path
 
     from ..scenario import Period
@@ -67,6 +78,12 @@ STAGE_PIECE = 2000
 SETTLE_CHUNK = 20000
 #: Units prepared, settled (by a worker) and written at a time within a transaction.
 PIECE = 1000
+#: With workers and at least this many events staged, the pending events are copied in two parts
+#: (:class:`PendingPart`): the first ``SPLIT_SHARE`` of the creators at once, the rest meanwhile.
+SPLIT_EVENTS = 100_000
+SPLIT_SHARE = 0.15
+#: One staged event in this many gives its creator to the sample the parts are split by.
+SAMPLE_EVERY = 200
 #: Columns of the rejects file.
 REJECT_COLUMNS = ("file", "line", "id", "reason")
 
@@ -168,6 +185,8 @@ class Batch:
         self._rejected_staged = 0
         #: Events of this run that this run wrote settlement records for (counted while writing).
         self._settled_mine = 0
+        #: Creators of a sample of the staged events (:meth:`_split_at`).
+        self._sample: list[str] = []
         #: Per platform, the run's cash so far (:meth:`_tally`).
         self._cash: dict[str, list[int]] = {}
         #: SQLite's ``data_version`` when the run began: another process's commit changes it.
@@ -187,6 +206,7 @@ class Batch:
         began = time.perf_counter()
         self._rejected_staged = self._settled_mine = 0
         self._cash = {}
+        self._sample = []
         names = names or {}
         with (
             RowReader(creators, required=("id",), name=names.get(creators)) as profiles,
@@ -324,6 +344,7 @@ class Batch:
         summary.rows_read += read
         summary.rejected += len(rejects)
         new, others = self.ledger.stage_rows(rows, summary.run)
+        self._sample.extend(map(_CREATOR, rows[::SAMPLE_EVERY]))
         summary.staged += new
         for row, outcome, why in others:
             if outcome is Staged.ADOPTED:
@@ -352,12 +373,45 @@ class Batch:
         """
         month = str(self.period) if self.period is not None else None
         started = self._data_version()  # the pending events are read after this
-        total = self.ledger.collect_pending(month)
-        self._start("settling", total)
+        split = self._split_at(summary)
+        rest: PendingPart | None = None
+        if split is None:
+            total = self.ledger.collect_pending(month)
+            units = self.ledger.pending_units()
+        else:  # the creators from ``split`` on are copied meanwhile, while the workers settle the first ones
+            total = self.ledger.collect_pending(month, creators=(None, split))
+            rest = PendingPart(self.store.path, month, split, CACHE_KIB)
+            units = chain(self.ledger.pending_units(), rest.units())
+        try:
+            self._settle_units(summary, units, (started, total, rest))
+        finally:
+            if rest is not None:
+                rest.close()
+
+    def _split_at(self, summary: Summary) -> str | None:
+        """Where the pending events are copied in two parts (:class:`PendingPart`): with workers and
+        at least ``SPLIT_EVENTS`` events staged, the creator ``SPLIT_SHARE`` of the way through a
+        sample of those staged; else None (one copy, during which the workers wait)."""
+        if self._pool is None or summary.staged < SPLIT_EVENTS or not self._sample:
+            return None
+        sample = sorted(self._sample)
+        return sample[int(len(sample) * SPLIT_SHARE)]
+
+    def _settle_units(
+        self,
+        summary: Summary,
+        units: Iterator[tuple[Unit, list[StoredEvent]]],
+        copied: tuple[int, int, PendingPart | None],
+    ) -> None:
+        """Settle ``units`` (:meth:`_settle`); ``copied``: the database's ``data_version`` before
+        they were read, how many events the first copy holds, and the second part if any."""
+        started, total, rest = copied
+        # With a second part the total is known when it is copied: the events this run staged, the
+        # usual total, stand for it in the progress shown (events left by an interrupted run go beyond).
+        self._start("settling", total if rest is None else max(total, summary.staged))
         buffer = StoreBuffer(self.store.connection)
-        units = self.ledger.pending_units()
         size = min(PIECE, self.settle_chunk)
-        if self._pool is not None and self.workers is None and total < PARALLEL_EVENTS:
+        if self._pool is not None and self.workers is None and rest is None and total < PARALLEL_EVENTS:
             self._stop()  # too few units to be worth it
 
         def send(piece: list[tuple[Unit, list[StoredEvent]]]) -> list[Job | None]:
@@ -474,8 +528,8 @@ class Batch:
                 jobs.append(
                     Job(
                         unit,
-                        [(e.id, e.date, e.kind, e.body) for e in events],
-                        [e.id for e in events],
+                        list(map(_JOB_EVENT, events)),
+                        list(map(_ID, events)),
                         profiles.get(unit.creator),
                         None,
                         None,
@@ -508,7 +562,7 @@ class Batch:
         for (unit, pending), outcome in zip(chunk, outcomes, strict=True):
             if outcome is None:
                 continue  # another process settled these events meanwhile
-            mine = sum(1 for e in pending if e.run == summary.run)
+            mine = list(map(_RUN, pending)).count(summary.run)
             summary.units += 1
             if outcome.rows is None:
                 summary.units_rejected += 1
@@ -603,6 +657,15 @@ class Batch:
     def _update(self, done: int) -> None:
         if self.progress is not None:
             self.progress.update(done)
+
+
+#: Of a :class:`StoredEvent`: the event as a job carries it (id, date, kind, body), its id, its run
+#: (C-level getters: the main process handles every event of the run).
+_JOB_EVENT = itemgetter(0, 1, 2, 3)
+_ID = itemgetter(0)
+_RUN = itemgetter(4)
+#: Of :data:`EventColumns`: the creator.
+_CREATOR = itemgetter(2)
 
 
 def _by_line(reject: tuple[int, str | None, str]) -> int:

@@ -15,9 +15,12 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from creatorpay.core import Engine
 from creatorpay.core.batch import Batch, Summary
-from creatorpay.core.batch.ledger import Unit
+from creatorpay.core.batch import run as batch_run
+from creatorpay.core.batch.ledger import PendingPart, Unit
 from creatorpay.core.batch.workers import WORKERS_ENV, Job, Outcome
 from creatorpay.core.sqlite_store import SQLiteStore, StoreBuffer
 from tests.ledger.ledger_support import (
@@ -66,6 +69,35 @@ def test_workers_write_the_ledger_a_serial_run_writes(tmp_path: Path) -> None:
     assert found[0] == found[2]
     budget = found[2][0]["budgets"]
     assert any(Decimal(remaining) == 0 for key, _, remaining in budget if key.startswith("netease:cash"))
+    assert any(kind == "adjustment" for kind in (row[4] for row in found[2][0]["statements"]))
+
+
+def test_pending_events_copied_in_two_parts_settle_as_serially(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pending events copied in two parts by creator, the second by a thread while the workers
+    settle the first (docs/performance.md): the ledger and rejects a serial run writes, with
+    NE-BUDGET-01's shared budget running out and late events (adjustments)."""
+    monkeypatch.setattr(batch_run, "SPLIT_EVENTS", 1)
+    monkeypatch.setattr(batch_run, "SAMPLE_EVERY", 7)
+    splits: list[str] = []
+
+    def part(path: str, month: str | None, first: str, cache_kib: int) -> PendingPart:
+        splits.append(first)
+        return PendingPart(path, month, first, cache_kib)
+
+    monkeypatch.setattr(batch_run, "PendingPart", part)
+    events, people = generate(tmp_path / "month", events=6000, creators=600, seed=13, malformed=5, duplicates=5)
+    late = _late_file(tmp_path / "late.jsonl", events)
+    found = {}
+    for workers in (0, 2):
+        db = f"w{workers}.sqlite"
+        rejects = []
+        for source in (events, late, late):
+            summary = _settle(tmp_path, source, people, db, workers)
+            assert summary.balanced and summary.workers == 1 + workers and summary.resettled == 0
+            rejects.append((tmp_path / "rejects.csv").read_text(encoding="utf-8"))
+        found[workers] = dump(tmp_path / db), rejects
+    assert found[0] == found[2]
+    assert len(splits) == 2  # the month and the first late file (the second stages nothing new)
     assert any(kind == "adjustment" for kind in (row[4] for row in found[2][0]["statements"]))
 
 

@@ -1,5 +1,6 @@
 """The ledger's rows by name: staged events and profiles (EventRow, ProfileRow) and the pending
-units read back a page at a time, whatever the page size (a unit split across pages is held back)."""
+units read back a page at a time, whatever the page size (a unit split across pages is held back),
+and copied in two parts by creator (the second by a thread on a connection of its own)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from creatorpay.core import InputError
-from creatorpay.core.batch.ledger import EventColumns, EventRow, Ledger, ProfileRow, Staged, Unit
+from creatorpay.core.batch.ledger import EventColumns, EventRow, Ledger, PendingPart, ProfileRow, Staged, Unit
 from creatorpay.core.rows import RowReader
 from creatorpay.core.sqlite_store import SQLiteStore
 from tests.helpers import examples
@@ -43,6 +44,38 @@ def test_pending_units_come_whole_whatever_the_page(
         for creator, group in itertools.groupby(named, key=lambda e: e.creator)
     ]
     assert found == expected
+
+
+@settings(max_examples=examples(20))
+@given(
+    sizes=st.lists(st.integers(1, 4), min_size=1, max_size=8),
+    split=st.integers(0, 9),
+    page=st.integers(1, 9),
+    month=st.sampled_from([None, "2026-10", "2026-11"]),
+)
+def test_pending_units_in_two_parts_are_the_units_of_one_copy(
+    tmp_path_factory: pytest.TempPathFactory, sizes: list[int], split: int, page: int, month: str | None
+) -> None:
+    """The creators before ``split`` copied by the ledger's own connection, the others by a
+    PendingPart: one after the other, the units one copy gives, in the same order."""
+    path = tmp_path_factory.mktemp("parts") / "ledger.sqlite"
+    creators = [f"c{unit}" for unit, size in enumerate(sizes) for _ in range(size)]
+    rows = [_event(index, creator, index + 1) for index, creator in enumerate(creators)]
+    with SQLiteStore(path) as store:
+        ledger = Ledger(store)
+        with store.transaction():
+            ledger.stage_rows(rows, 1)
+        ledger.collect_pending(month)
+        whole = list(ledger.pending_units(page))
+        first = f"c{split}"
+        ledger.collect_pending(month, creators=(None, first))
+        rest = PendingPart(str(path), month, first, 1024)
+        try:
+            parts = [*ledger.pending_units(page), *rest.units(page)]
+        finally:
+            rest.close()
+    assert parts == whole
+    assert len(whole) == (len(sizes) if month in (None, "2026-10") else 0)
 
 
 def test_rows_known_before_come_back_named(tmp_path: Path) -> None:
