@@ -26,15 +26,6 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty cache folder of the test's own."""
-    made = tmp_path / "cache"
-    monkeypatch.setenv(rule_cache.CACHE_ENV, str(made))
-    monkeypatch.delenv(rule_cache.NO_CACHE_ENV, raising=False)
-    return made
-
-
-@pytest.fixture
 def checked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The sources :func:`parse_rule_book` checked during the test."""
     calls: list[str] = []
@@ -71,7 +62,7 @@ def shape(book: RuleBook) -> list[object]:
 
 
 def test_every_shipped_rule_file_builds_from_its_record_as_the_checks_build_it(
-    folder: Path, checked: list[str]
+    cache_folder: Path, checked: list[str]
 ) -> None:
     """Every rule of every shipped file, every parameter type among them (amounts, ratios, counts,
     choices, texts, dates, bounds, labels of versions): the book from the record is the checked one."""
@@ -82,10 +73,10 @@ def test_every_shipped_rule_file_builds_from_its_record_as_the_checks_build_it(
         again = load_rule_file(pathlib.Path(book.source), book.platform, book.check)
         assert shape(again) == shape(book)  # (Rule == recurses through its versions: compared by shape)
     assert checked == []  # none checked again: each came from its record
-    assert len(list(folder.glob("*.book"))) == 5
+    assert len(list(cache_folder.glob("*.book"))) == 5
 
 
-def test_a_changed_rule_file_is_checked_again(folder: Path, tmp_path: Path, checked: list[str]) -> None:
+def test_a_changed_rule_file_is_checked_again(cache_folder: Path, tmp_path: Path, checked: list[str]) -> None:
     """A value that breaks its declared type is refused (CORE-INPUT-01), never taken from the record."""
     path = tmp_path / "fake.toml"
     path.write_text(RULES, encoding="utf-8")
@@ -101,7 +92,7 @@ def test_a_changed_rule_file_is_checked_again(folder: Path, tmp_path: Path, chec
 
 
 def test_changed_checking_code_checks_again(
-    folder: Path, tmp_path: Path, checked: list[str], monkeypatch: pytest.MonkeyPatch
+    cache_folder: Path, tmp_path: Path, checked: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A record made by other checking code is never used; and the code's identity follows its files."""
     path = tmp_path / "fake.toml"
@@ -123,7 +114,7 @@ def test_changed_checking_code_checks_again(
         assert module in identity
 
 
-def test_the_plugins_check_runs_on_every_version_of_a_recorded_book(folder: Path, tmp_path: Path) -> None:
+def test_the_plugins_check_runs_on_every_version_of_a_recorded_book(cache_folder: Path, tmp_path: Path) -> None:
     """The plugin's code may change while its rule file does not: its check runs on a warm load too,
     and its problems name the version as on a cold one."""
     path = tmp_path / "fake.toml"
@@ -156,14 +147,14 @@ def test_the_plugins_check_runs_on_every_version_of_a_recorded_book(folder: Path
 
 
 def test_a_record_of_anything_else_is_refused_and_checked_again(
-    folder: Path, tmp_path: Path, checked: list[str]
+    cache_folder: Path, tmp_path: Path, checked: list[str]
 ) -> None:
     """A record holding a code object, a float for a decimal or another shape is not built from:
     the file is checked again and the record written again."""
     path = tmp_path / "fake.toml"
     path.write_text(RULES, encoding="utf-8")
     expected = shape(load_rule_file(path, "fake"))
-    (entry,) = folder.glob("*.book")
+    (entry,) = cache_folder.glob("*.book")
     good = entry.read_bytes()
     versions, raw, record = marshal.loads(good[4:])  # noqa: S302 (the test's own entry)
     sources, made = record
@@ -183,11 +174,11 @@ def test_a_record_of_anything_else_is_refused_and_checked_again(
 
 
 def test_no_cache_folder_checks_every_time(
-    folder: Path, tmp_path: Path, checked: list[str], monkeypatch: pytest.MonkeyPatch
+    cache_folder: Path, tmp_path: Path, checked: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(rule_cache.NO_CACHE_ENV, "1")
     path = tmp_path / "fake.toml"
     path.write_text(RULES, encoding="utf-8")
     assert shape(load_rule_file(path, "fake")) == shape(load_rule_file(path, "fake"))
     assert len(checked) == 2
-    assert not folder.exists()
+    assert not cache_folder.exists()

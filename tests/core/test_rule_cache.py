@@ -14,8 +14,6 @@ import zlib
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import pytest
-
 from creatorpay.core import Engine, load_scenario
 from creatorpay.core import cache as rule_cache
 from creatorpay.core.errors import RuleFileError
@@ -25,14 +23,7 @@ from tests.helpers import EXAMPLES, ROOT, scenario_dict
 if TYPE_CHECKING:
     from pathlib import Path
 
-
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty cache folder of the test's own."""
-    made = tmp_path / "cache"
-    monkeypatch.setenv(rule_cache.CACHE_ENV, str(made))
-    monkeypatch.delenv(rule_cache.NO_CACHE_ENV, raising=False)
-    return made
+    import pytest
 
 
 def entries(folder: Path) -> list[Path]:
@@ -46,27 +37,28 @@ def share(engine: Engine) -> Decimal:
     return sum((line.value for line in statement.lines if line.rule == "FK-TIP-01"), Decimal(0)) / 100
 
 
-def test_an_entry_is_written_then_read(folder: Path, tmp_path: Path) -> None:
+def test_an_entry_is_written_then_read(cache_folder: Path, tmp_path: Path) -> None:
     plugin = fake_platform(tmp_path)
     first = Engine(plugins={"fake": plugin}, entry_points=False)
-    written = {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in entries(folder)}
+    written = {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in entries(cache_folder)}
     assert len(written) == 2  # the core's rule file and the fake platform's
     second = Engine(plugins={"fake": plugin}, entry_points=False)
-    assert {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in entries(folder)} == written  # read only
+    read = {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in entries(cache_folder)}
+    assert read == written  # read only
     assert repr(second.rulebooks["fake"]) == repr(first.rulebooks["fake"])  # (Rule == recurses through its versions)
     assert share(second) == Decimal("0.80")
 
 
-def test_a_changed_rule_file_gives_the_new_value(folder: Path, tmp_path: Path) -> None:
+def test_a_changed_rule_file_gives_the_new_value(cache_folder: Path, tmp_path: Path) -> None:
     """FK-TIP-01: the share edited in the rule file is the one paid, never the cached one."""
     plugin = fake_platform(tmp_path)
     assert share(Engine(plugins={"fake": plugin}, entry_points=False)) == Decimal("0.80")
     (tmp_path / "fake.toml").write_text(RULES.replace('share = "0.80"', 'share = "0.75"'), encoding="utf-8")
     assert share(Engine(plugins={"fake": plugin}, entry_points=False)) == Decimal("0.75")
-    assert len(entries(folder)) == 3  # the core's, and one for each version of the fake's
+    assert len(entries(cache_folder)) == 3  # the core's, and one for each version of the fake's
 
 
-def test_a_changed_override_file_gives_the_new_value(folder: Path, tmp_path: Path) -> None:
+def test_a_changed_override_file_gives_the_new_value(cache_folder: Path, tmp_path: Path) -> None:
     plugin = fake_platform(tmp_path)
     override = tmp_path / "override.toml"
     for value in ("0.60", "0.65", "0.60"):
@@ -75,7 +67,9 @@ def test_a_changed_override_file_gives_the_new_value(folder: Path, tmp_path: Pat
         assert share(engine) == Decimal(value)
 
 
-def test_another_version_never_reads_the_entry(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_another_version_never_reads_the_entry(
+    cache_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "rules.toml"
     path.write_text('[a]\nb = 2024-01-02\nc = ["x", 1, true, 1.5]\n', encoding="utf-8")
     data = rule_cache.read_rules(path, RuleFileError)
@@ -92,11 +86,11 @@ def test_another_version_never_reads_the_entry(folder: Path, tmp_path: Path, mon
     assert calls == ["write"]  # parsed again: the entry of the other format was not used
 
 
-def test_a_damaged_entry_is_ignored_and_written_again(folder: Path, tmp_path: Path) -> None:
+def test_a_damaged_entry_is_ignored_and_written_again(cache_folder: Path, tmp_path: Path) -> None:
     path = tmp_path / "rules.toml"
     path.write_text('[a]\nb = "c"\nd = 1979-05-27T07:32:00Z\n', encoding="utf-8")
     data = rule_cache.read_rules(path, RuleFileError)
-    (entry,) = entries(folder)
+    (entry,) = entries(cache_folder)
     good = entry.read_bytes()
     for damaged in (b"", good[:10], good[:-5], good[:20] + bytes([good[20] ^ 1]) + good[21:], b"\x00" * 40):
         entry.write_bytes(damaged)
@@ -104,12 +98,12 @@ def test_a_damaged_entry_is_ignored_and_written_again(folder: Path, tmp_path: Pa
         assert entry.read_bytes() == good
 
 
-def test_an_entry_holding_anything_but_data_is_refused(folder: Path, tmp_path: Path) -> None:
+def test_an_entry_holding_anything_but_data_is_refused(cache_folder: Path, tmp_path: Path) -> None:
     """Only plain data is taken from an entry: a code object (or a set) in a well-formed one is refused."""
     path = tmp_path / "rules.toml"
     path.write_text('[a]\nb = "c"\n', encoding="utf-8")
     rule_cache.read_rules(path, RuleFileError)
-    (entry,) = entries(folder)
+    (entry,) = entries(cache_folder)
     versions, raw = rule_cache._versions(), path.read_bytes()
     for foreign in ({"a": compile("1", "x", "eval")}, {"a": {1, 2}}, {1: "a"}, ["a"]):
         payload = marshal.dumps((versions, raw, foreign))
@@ -119,13 +113,13 @@ def test_an_entry_holding_anything_but_data_is_refused(folder: Path, tmp_path: P
 
 
 def test_no_cache_a_missing_or_unwritable_folder_change_nothing(
-    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cache_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plugin = fake_platform(tmp_path)
     monkeypatch.setenv(rule_cache.NO_CACHE_ENV, "1")
     assert rule_cache.cache_dir() is None
     assert share(Engine(plugins={"fake": plugin}, entry_points=False)) == Decimal("0.80")
-    assert not folder.exists()
+    assert not cache_folder.exists()
     monkeypatch.delenv(rule_cache.NO_CACHE_ENV)
     blocker = tmp_path / "a-file"
     blocker.write_text("", encoding="utf-8")
@@ -153,25 +147,25 @@ def test_the_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         raise RuntimeError("Could not determine home directory.")
 
     monkeypatch.setattr(pathlib.Path, "home", staticmethod(homeless))
-    assert rule_cache.cache_dir() is None  # no home folder: no cache, and no failure
+    assert rule_cache.cache_dir() is None  # no home cache_folder: no cache, and no failure
 
 
-def test_old_entries_are_removed(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_old_entries_are_removed(cache_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rule_cache, "MAX_ENTRIES", 3)
     for index in range(6):
         path = tmp_path / f"r{index}.toml"
         path.write_text(f"a = {index}\n", encoding="utf-8")
         rule_cache.read_rules(path, RuleFileError)
-    assert len(entries(folder)) == 3
+    assert len(entries(cache_folder)) == 3
 
 
-def test_writers_at_once_never_leave_half_an_entry(folder: Path, tmp_path: Path) -> None:
+def test_writers_at_once_never_leave_half_an_entry(cache_folder: Path, tmp_path: Path) -> None:
     """Threads of this process and another process writing and reading the same entry at once:
     every read gives the file's data, and no temporary file is left."""
     path = tmp_path / "rules.toml"
     path.write_text("\n".join(f'k{i} = "{"x" * 200}"' for i in range(400)) + "\n", encoding="utf-8")
     expected = rule_cache.read_rules(path, RuleFileError)
-    (entry,) = entries(folder)
+    (entry,) = entries(cache_folder)
     code = (
         "import os, sys\n"
         "from pathlib import Path\n"
@@ -200,27 +194,27 @@ def test_writers_at_once_never_leave_half_an_entry(folder: Path, tmp_path: Path)
         thread.join()
     assert other.wait(timeout=120) == 0
     assert failures == []
-    assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []
+    assert [p.name for p in cache_folder.iterdir() if p.name.endswith(".tmp")] == []
     assert rule_cache.read_rules(path, RuleFileError) == expected
 
 
-def test_the_cache_off_gives_the_same_output(folder: Path) -> None:
+def test_the_cache_off_gives_the_same_output(cache_folder: Path) -> None:
     """``compare`` of every example: byte-identical JSON with the cache cold, warm and off."""
     examples = sorted(str(path) for path in EXAMPLES.glob("*.toml"))
     argv = [sys.executable, "-c", "from creatorpay.core.cli import main; main()", "compare", *examples]
     argv += ["--format", "json"]
-    env = dict(os.environ, CREATORPAY_CACHE_DIR=str(folder))
+    env = dict(os.environ, CREATORPAY_CACHE_DIR=str(cache_folder))
     outputs = [subprocess.run(argv, capture_output=True, env=env, cwd=ROOT, check=False).stdout for _ in range(2)]
-    assert entries(folder)
+    assert entries(cache_folder)
     off = {**env, "CREATORPAY_NO_CACHE": "1"}
     outputs.append(subprocess.run(argv, capture_output=True, env=off, cwd=ROOT, check=False).stdout)
     assert outputs[0] and outputs[0] == outputs[1] == outputs[2]
 
 
-def test_a_scenario_file_is_cached_too(folder: Path) -> None:
+def test_a_scenario_file_is_cached_too(cache_folder: Path) -> None:
     """Scenarios are read through the cache (issue 20): an entry is written, and read back equal."""
     first = load_scenario(EXAMPLES / "food-vlogger.toml")
-    assert len(entries(folder)) == 1
+    assert len(entries(cache_folder)) == 1
     assert load_scenario(EXAMPLES / "food-vlogger.toml") == first
 
 

@@ -14,6 +14,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,9 +53,9 @@ def _late_file(path: Path, first: Path) -> Path:
     return write_jsonl(path, late)
 
 
-def test_workers_write_the_ledger_a_serial_run_writes(tmp_path: Path) -> None:
-    """NE-BUDGET-01: the shared cash budget runs out part-way through the month, so every NetEase
-    statement depends on the ones before it in unit order; WC-COLD-01's pool likewise."""
+def _serial_and_with_workers(tmp_path: Path) -> dict[int, tuple[dict[str, list[tuple[Any, ...]]], list[str]]]:
+    """A generated month, then its late events twice, settled with no worker and with two: each run's
+    ledger dump and rejects files, asserted equal, by number of workers."""
     events, people = generate(tmp_path / "month", events=6000, creators=600, seed=13, malformed=5, duplicates=5)
     late = _late_file(tmp_path / "late.jsonl", events)
     found = {}
@@ -67,6 +68,13 @@ def test_workers_write_the_ledger_a_serial_run_writes(tmp_path: Path) -> None:
             rejects.append((tmp_path / "rejects.csv").read_text(encoding="utf-8"))
         found[workers] = dump(tmp_path / db), rejects
     assert found[0] == found[2]
+    return found
+
+
+def test_workers_write_the_ledger_a_serial_run_writes(tmp_path: Path) -> None:
+    """NE-BUDGET-01: the shared cash budget runs out part-way through the month, so every NetEase
+    statement depends on the ones before it in unit order; WC-COLD-01's pool likewise."""
+    found = _serial_and_with_workers(tmp_path)
     budget = found[2][0]["budgets"]
     assert any(Decimal(remaining) == 0 for key, _, remaining in budget if key.startswith("netease:cash"))
     assert any(kind == "adjustment" for kind in (row[4] for row in found[2][0]["statements"]))
@@ -85,18 +93,7 @@ def test_pending_events_copied_in_two_parts_settle_as_serially(tmp_path: Path, m
         return PendingPart(path, month, first, cache_kib)
 
     monkeypatch.setattr(batch_run, "PendingPart", part)
-    events, people = generate(tmp_path / "month", events=6000, creators=600, seed=13, malformed=5, duplicates=5)
-    late = _late_file(tmp_path / "late.jsonl", events)
-    found = {}
-    for workers in (0, 2):
-        db = f"w{workers}.sqlite"
-        rejects = []
-        for source in (events, late, late):
-            summary = _settle(tmp_path, source, people, db, workers)
-            assert summary.balanced and summary.workers == 1 + workers and summary.resettled == 0
-            rejects.append((tmp_path / "rejects.csv").read_text(encoding="utf-8"))
-        found[workers] = dump(tmp_path / db), rejects
-    assert found[0] == found[2]
+    found = _serial_and_with_workers(tmp_path)
     assert len(splits) == 2  # the month and the first late file (the second stages nothing new)
     assert any(kind == "adjustment" for kind in (row[4] for row in found[2][0]["statements"]))
 
