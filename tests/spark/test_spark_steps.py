@@ -48,17 +48,22 @@ def _checked(events: Path, people: Path, engine: Engine) -> tuple[list[stages.Ev
     return [row for _, rows in stages.units(new) for row in rows], {row[0]: row[1] for row in profiles.rows}
 
 
-def test_first_tasks_make_the_rows_of_units_that_drew_from_no_budget(tmp_path: Path) -> None:
-    """A unit that drew from NE-BUDGET-01's cash or WC-COLD-01's pool gets only its row (calls, job) from the
-    first tasks: its statement waits for the chain. Every other unit's statement, lines and events index come
-    out at once, without a statement id, with its content's digest and its cash."""
+def _first_tasks(tmp_path: Path) -> tuple[list[stages.EventRow], Any]:
+    """A generated month's checked rows, and what the first settling tasks make of them (one batch)."""
     events, people, rules = month(tmp_path / "m", events=600)
     engine = Engine(rules=rules)
     rows, profiles = _checked(events, people, engine)
     names = ("id", "platform", "creator", "month", "date", "kind", "body", "run", "line")
     batch = pa.RecordBatch.from_arrays([pa.array(column) for column in zip(*rows, strict=True)], names=list(names))
     context = Broadcast(Context(profiles, {}, shared.State.empty(), 1, "e"))
-    out = pa.Table.from_batches(list(settle_units([batch], settler=Settler(engine), context=context)))
+    return rows, pa.Table.from_batches(list(settle_units([batch], settler=Settler(engine), context=context)))
+
+
+def test_first_tasks_make_the_rows_of_units_that_drew_from_no_budget(tmp_path: Path) -> None:
+    """A unit that drew from NE-BUDGET-01's cash or WC-COLD-01's pool gets only its row (calls, job) from the
+    first tasks: its statement waits for the chain. Every other unit's statement, lines and events index come
+    out at once, without a statement id, with its content's digest and its cash."""
+    rows, out = _first_tasks(tmp_path)
     assert out.schema.names == list(WIDE)
     made = out.to_pylist()
     units = {(r["platform"], r["creator"], r["month"]): r for r in made if r["tag"] == "unit"}
@@ -134,13 +139,7 @@ def test_unit_rows_carry_their_statements_cash(tmp_path: Path) -> None:
     """The reconciliation's sums (cash in = cash out per platform) come with the units' rows, not from a Spark
     query over the statements: a unit whose task made its statement carries that statement's type, net and cash;
     a unit that drew from a budget (NE-BUDGET-01, WC-COLD-01) or cannot be settled carries none."""
-    events, people, rules = month(tmp_path / "m", events=600)
-    engine = Engine(rules=rules)
-    rows, profiles = _checked(events, people, engine)
-    names = ("id", "platform", "creator", "month", "date", "kind", "body", "run", "line")
-    batch = pa.RecordBatch.from_arrays([pa.array(column) for column in zip(*rows, strict=True)], names=list(names))
-    context = Broadcast(Context(profiles, {}, shared.State.empty(), 1, "e"))
-    made = pa.Table.from_batches(list(settle_units([batch], settler=Settler(engine), context=context))).to_pylist()
+    made = _first_tasks(tmp_path)[1].to_pylist()
     carried = ("type", "net", "credits", "debits", "lines_net")
     statements = {(r["platform"], r["creator"], r["month"]): r for r in made if r["tag"] == "statements"}
     units = [r for r in made if r["tag"] == "unit"]
