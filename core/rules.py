@@ -69,13 +69,17 @@ PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", 
 _NUMBERS = ("amount", "ratio", "decimal", "count", "amounts", "ratios")
 _LISTS = ("amounts", "ratios")
 _SPEC_KEYS = ("type", "choices", "label", "doc", "min", "max", "positive", "increasing", "length", "above")
-RULE_ID = re.compile(r"[A-Z]+-[A-Z]+-[0-9]{2}\Z")
+# The patterns below are texts, compiled by re on first use and kept in its cache: they check rule
+# files, and a warm start builds its rule books from checked records without them (compiling the four
+# at import was 0.4% of a ``creatorpay compare``, docs/performance.md).
+#: A rule ID, e.g. ``XT-CC-02``.
+RULE_ID = r"[A-Z]+-[A-Z]+-[0-9]{2}\Z"
 #: A key of a rule file's [sources] table, e.g. ``xingtu-cocreation`` or ``sat-2018-61``.
-SOURCE_KEY = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
+SOURCE_KEY = r"[a-z0-9]+(-[a-z0-9]+)*\Z"
 #: A citation in a rule's source text: ``{key}``.
-_CITE = re.compile(r"\{([^{}]*)\}")
+_CITE = r"\{([^{}]*)\}"
 #: A decimal in ASCII digits only, nothing around it (CORE-INPUT-01: "１.５" or a trailing newline is refused).
-_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
+_DECIMAL = r"[0-9]+(\.[0-9]+)?\Z"
 _T = TypeVar("_T")
 
 #: A check of one rule version beyond what its parameters declare: records problems on the checker,
@@ -158,7 +162,7 @@ class ParamSpec:
         if self.type == "ratio":
             return checker.ratio(value, path)
         if self.type == "decimal":
-            if isinstance(value, str) and _DECIMAL.match(value):
+            if isinstance(value, str) and re.match(_DECIMAL, value):
                 return Decimal(value)
             checker.fail(path, f'expected a decimal string such as "1.5", found {describe(value)}')
             return None
@@ -693,7 +697,7 @@ def parse_rule_book(data: Mapping[str, Any], platform: str, source: str, check: 
     rules: dict[str, Rule] = {}
     for rule_id, raw in table.items():
         where = join("rules", f'"{rule_id}"')
-        if not RULE_ID.match(rule_id):
+        if not re.match(RULE_ID, rule_id):
             c.fail(where, "expected a rule ID such as XT-CC-02")
         section = c.table(raw, where)
         if section is None:
@@ -718,7 +722,7 @@ def _sources(c: Checker, table: Mapping[str, Any]) -> dict[str, str]:
     found: dict[str, str] = {}
     for key, value in table.items():
         path = join("sources", key)
-        if not SOURCE_KEY.match(key):
+        if not re.match(SOURCE_KEY, key):
             c.fail(path, "expected a key of lowercase letters, digits and hyphens, such as xingtu-cocreation")
             continue
         text = c.text(value, path, limit=500)
@@ -744,8 +748,8 @@ def _cite(c: Checker, text: str, sources: Mapping[str, str], path: str) -> tuple
             cites.append(key)
         return citation
 
-    expanded = _CITE.sub(full, text)
-    if "{" in _CITE.sub("", text) or "}" in _CITE.sub("", text):
+    expanded = re.sub(_CITE, full, text)
+    if "{" in re.sub(_CITE, "", text) or "}" in re.sub(_CITE, "", text):
         c.fail(path, "expected each { to close with } around a [sources] key, such as {xingtu-cocreation}")
     return expanded, tuple(cites)
 
@@ -880,7 +884,7 @@ def _bound(c: Checker, value: object, path: str) -> Decimal | None:
     """A bound of ``min`` or ``max``: a whole number or a decimal string."""
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
-    if isinstance(value, str) and _DECIMAL.match(value):
+    if isinstance(value, str) and re.match(_DECIMAL, value):
         return Decimal(value)
     c.fail(path, f'expected a whole number or a decimal string such as "1.5", found {describe(value)}')
     return None

@@ -89,7 +89,7 @@ def rule_file_problems(book: RuleBook) -> list[str]:
         problems.append(f"{book.source}: the rule file has no rules")
     for rule_id, rule in book.rules.items():
         where = f"{book.source}: {rule_id}"
-        if not RULE_ID.match(rule_id):
+        if not re.match(RULE_ID, rule_id):
             problems.append(f"{where}: not a rule ID such as ACME-TIP-01")
         if not rule.title.strip():
             problems.append(f"{where}: no title")

@@ -4,6 +4,7 @@ literals, facts through the builder's ``fact``, no phase reading what another ph
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -67,7 +68,7 @@ def test_rule_ids_are_written_as_literals_never_as_module_constants(plugin: str)
         if isinstance(node, ast.Assign | ast.AnnAssign)
         and isinstance(node.value, ast.Constant)
         and isinstance(node.value.value, str)
-        and RULE_ID.match(node.value.value)
+        and re.match(RULE_ID, node.value.value)
     ]
     assert constants == []
 
