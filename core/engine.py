@@ -109,43 +109,65 @@ class Report:
         return json.dumps(self.to_dict(cpm), ensure_ascii=False, indent=2)
 
 
-@attrs.frozen
 class _Adjuster:
     """One plugin's ``creatorpay_adjust`` on a platform's statement: its name (store prefix and
-    ``incomplete`` key), its implementations and the rule IDs it may not cite."""
+    ``incomplete`` key), its implementations and the rule IDs it may not cite.
 
-    __repr__ = attrs_repr
+    A plain class, as :class:`_Registered`: a private record never compared or printed, for which
+    attrs would build a class at every start (about 1M instructions each, docs/performance.md)."""
 
-    name: str
-    calls: tuple[Callable[[Settlement], object], ...]
-    foreign: Mapping[str, str]
-    #: Shipped with creatorpay (the core's MCN share, cn_tax): trusted not to edit the scenario.
-    builtin: bool = False
-    #: Its registration's test (``Adjustment.applies``): False, the statement needs no call.
-    applies: Callable[[Settlement], bool] | None = None
+    __slots__ = ("applies", "builtin", "calls", "foreign", "name")
+
+    def __init__(
+        self,
+        name: str,
+        calls: tuple[Callable[[Settlement], object], ...],
+        foreign: Mapping[str, str],
+        builtin: bool = False,
+        applies: Callable[[Settlement], bool] | None = None,
+    ) -> None:
+        self.name = name
+        self.calls = calls
+        self.foreign = foreign
+        #: Shipped with creatorpay (the core's MCN share, cn_tax): trusted not to edit the scenario.
+        self.builtin = builtin
+        #: Its registration's test (``Adjustment.applies``): False, the statement needs no call.
+        self.applies = applies
 
 
-@attrs.frozen
 class _Registered:
     """A platform with its rule book, the hook callers that reach only its plugins, the adjustments
-    that run on its statements, and the rule IDs (of other books) its lines may not cite."""
+    that run on its statements, and the rule IDs (of other books) its lines may not cite. A plain
+    class: see :class:`_Adjuster`."""
 
-    __repr__ = attrs_repr
+    __slots__ = ("adjusters", "book", "copies", "foreign", "offers_all", "phases", "platform", "prefix", "trusted")
 
-    platform: Platform
-    book: RuleBook
-    phases: tuple[Callable[[Settlement], object], ...]
-    adjusters: tuple[_Adjuster, ...]
-    foreign: Mapping[str, str]
-    #: Whether its phases settle their own copy of the scenario: a third-party platform.
-    copies: bool = True
-    #: Whether every adjustment on its statements is built-in (they run in place under one mark).
-    trusted: bool = False
-    #: Whether it offers every core activity (ACTIVITIES): a scenario without plugin tables then
-    #: has no activity to report *not offered*, and the statement asks none.
-    offers_all: bool = False
-    #: Its store namespace, ``<name>:`` (StoreView's prefix), made once.
-    prefix: str = attrs.field(default=attrs.Factory(lambda self: self.platform.name + ":", takes_self=True))
+    def __init__(
+        self,
+        platform: Platform,
+        book: RuleBook,
+        phases: tuple[Callable[[Settlement], object], ...],
+        adjusters: tuple[_Adjuster, ...],
+        foreign: Mapping[str, str],
+        *,
+        copies: bool = True,
+        trusted: bool = False,
+        offers_all: bool = False,
+    ) -> None:
+        self.platform = platform
+        self.book = book
+        self.phases = phases
+        self.adjusters = adjusters
+        self.foreign = foreign
+        #: Whether its phases settle their own copy of the scenario: a third-party platform.
+        self.copies = copies
+        #: Whether every adjustment on its statements is built-in (they run in place under one mark).
+        self.trusted = trusted
+        #: Whether it offers every core activity (ACTIVITIES): a scenario without plugin tables then
+        #: has no activity to report *not offered*, and the statement asks none.
+        self.offers_all = offers_all
+        #: Its store namespace, ``<name>:`` (StoreView's prefix), made once.
+        self.prefix = platform.name + ":"
 
 
 class Engine:

@@ -15,24 +15,29 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-import attrs
-
-from .model import attrs_repr
-
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
 
-@attrs.frozen
 class EntryPoint:
-    """``name = module[:attribute]`` in a group, and the distribution that declares it."""
+    """``name = module[:attribute]`` in a group, and the distribution that declares it.
 
-    __repr__ = attrs_repr
+    A plain class: every command reads its plugins' entry points at start, where attrs would build
+    this class for about 1M instructions (docs/performance.md, "Start-up")."""
 
-    name: str
-    value: str
-    distribution: str | None = None
-    version: str | None = None
+    __slots__ = ("distribution", "name", "value", "version")
+
+    def __init__(self, name: str, value: str, distribution: str | None = None, version: str | None = None) -> None:
+        self.name = name
+        self.value = value
+        self.distribution = distribution
+        self.version = version
+
+    def __repr__(self) -> str:
+        return (
+            f"EntryPoint(name={self.name!r}, value={self.value!r}, "
+            f"distribution={self.distribution!r}, version={self.version!r})"
+        )
 
     def load(self) -> object:
         """Import the module and return the object named by the entry point."""
@@ -56,23 +61,26 @@ def entry_points(group: str, path: Iterable[str] | None = None) -> list[EntryPoi
     return found
 
 
+#: The endings of installed distributions' metadata folders (the wheel's, and setuptools' older one).
+_METADATA = (".dist-info", ".egg-info")
+
+
 def _from_folder(folder: str, group: str, seen: set[str]) -> Iterator[EntryPoint]:
     try:
-        items = sorted(os.scandir(folder), key=lambda item: item.name)
+        with os.scandir(folder) as scan:
+            # Only metadata folders are sorted and looked at: a folder such as the standard library's
+            # holds hundreds of other entries, and this runs at every command's start.
+            names = sorted([item.name for item in scan if item.name.endswith(_METADATA) and item.is_dir()])
     except OSError:
         return
-    for item in items:
-        stem, dot, kind = item.name.rpartition(".")
-        if not dot or kind not in ("dist-info", "egg-info") or not item.is_dir():
-            continue
-        name, _, version = stem.partition("-")
+    for entry in names:
+        name, _, version = entry.rpartition(".")[0].partition("-")
         key = name.lower().replace("-", "_").replace(".", "_")
         if key in seen:
             continue
         seen.add(key)
-        file = os.path.join(item.path, "entry_points.txt")
-        if os.path.isfile(file):
-            yield from _parse(file, group, name, version or None)
+        # A distribution without entry points has no file: _parse's open fails, and it yields none.
+        yield from _parse(os.path.join(folder, entry, "entry_points.txt"), group, name, version or None)
 
 
 def _parse(file: str, group: str, distribution: str, version: str | None) -> Iterator[EntryPoint]:

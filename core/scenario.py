@@ -404,31 +404,47 @@ def _complete(values: Mapping[str, Any]) -> bool:
     return None not in values.values()
 
 
-@attrs.frozen
 class _Table:
-    """How one section is read, made once: its keys, its plain keys' readers, its required keys."""
+    """How one section is read, made once: its keys, its plain keys' readers, its required keys.
 
-    __repr__ = attrs_repr
+    A plain class, as :class:`_Compiled`: a private record never compared or printed, for which attrs
+    would build a class at every start (about 1M instructions each, docs/performance.md)."""
 
-    section: fields.Section
-    names: tuple[str, ...]
-    readers: Mapping[str, _Reader]
-    required: frozenset[str]
-    #: The defaults of the plugins' keys (the core's are its models' defaults).
-    defaults: Mapping[str, Any]
+    __slots__ = ("defaults", "names", "readers", "required", "section")
+
+    def __init__(
+        self,
+        section: fields.Section,
+        names: tuple[str, ...],
+        readers: Mapping[str, _Reader],
+        required: frozenset[str],
+        defaults: Mapping[str, Any],
+    ) -> None:
+        self.section = section
+        self.names = names
+        self.readers = readers
+        self.required = required
+        #: The defaults of the plugins' keys (the core's are its models' defaults).
+        self.defaults = defaults
 
 
-@attrs.frozen
 class _Compiled:
-    """A schema and how each of its sections is read, by name."""
+    """A schema and how each of its sections is read, by name (a plain class: see :class:`_Table`)."""
 
-    __repr__ = attrs_repr
+    __slots__ = ("amount_keys", "amount_tables", "schema", "tables")
 
-    schema: fields.Schema
-    tables: Mapping[str, _Table]
-    #: Keys whose value is an amount or ratio, and tables whose every value is an amount.
-    amount_keys: frozenset[str]
-    amount_tables: frozenset[str]
+    def __init__(
+        self,
+        schema: fields.Schema,
+        tables: Mapping[str, _Table],
+        amount_keys: frozenset[str],
+        amount_tables: frozenset[str],
+    ) -> None:
+        self.schema = schema
+        self.tables = tables
+        #: Keys whose value is an amount or ratio, and tables whose every value is an amount.
+        self.amount_keys = amount_keys
+        self.amount_tables = amount_tables
 
 
 @functools.lru_cache(maxsize=16)  # a Schema hashes by identity: one entry per schema in use

@@ -10,8 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-import attrs
-
 from creatorpay.core.plugin import ZERO, Kind, Settlement, allocate, grouped, round_fen, weakest
 
 from .fields import co_creation, video_seconds
@@ -110,17 +108,20 @@ def single_settlement(
         )
 
 
-@attrs.frozen
 class _FeeTerms:
-    """XT-FEE-01's figures as every order uses them, read once per rule version."""
+    """XT-FEE-01's figures as every order uses them, read once per rule version. A plain class: a
+    private record, for which attrs would build a class at every start (about 1M instructions)."""
 
-    rate: Decimal
-    borne_by: str
-    label: str
-    #: The rate as the note writes it, e.g. ``5.00%``.
-    rate_text: str
-    #: What a co-creator nets of its agreed amount under ``pro_rata`` (else None).
-    kept: Decimal | None
+    __slots__ = ("borne_by", "kept", "label", "rate", "rate_text")
+
+    def __init__(self, rate: Decimal, borne_by: str, label: str, rate_text: str, kept: Decimal | None) -> None:
+        self.rate = rate
+        self.borne_by = borne_by
+        self.label = label
+        #: The rate as the note writes it, e.g. ``5.00%``.
+        self.rate_text = rate_text
+        #: What a co-creator nets of its agreed amount under ``pro_rata`` (else None).
+        self.kept = kept
 
 
 def _fee_terms(fee: RuleVersion) -> _FeeTerms:
