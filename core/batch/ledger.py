@@ -44,11 +44,8 @@ from ..statement import (
     Line,
     NotApplied,
     NotOffered,
-    Pending,
     Statement,
     Status,
-    Traffic,
-    Violation,
 )
 from .codec import compact_json, join_object, members
 
@@ -57,6 +54,7 @@ if TYPE_CHECKING:
 
     from ..sqlite_schema import Stored
     from ..sqlite_store import SQLiteStore
+    from ..statement_rare import Pending, Traffic, Violation
 
 #: Kind code -> the total it adds to (statement.TOTALS).
 _TOTAL_OF = {kind.code: kind.total for kind in Kind}

@@ -92,13 +92,17 @@ def _incentives(rules: RuleSet) -> Callable[[Settlement], bool] | None:
     return incentives
 
 
-def _bean(terms: tuple[int, Fraction, str]) -> tuple[Decimal, Decimal, Fraction | None, str]:
+def _bean(terms: tuple[int, str]) -> tuple[Decimal, Decimal, str]:
     """One device's bean terms (tips._bean_rate) as the compiled lines use them: beans per CNY as a
     decimal (tips._payments divides by the int: the same quotient), the rate as StatementBuilder.line
-    reads a Fraction (the decimal n / d, the fraction kept for display unless whole), the note's end."""
-    per, exact, note = terms
-    rate = Decimal(exact.numerator) / Decimal(exact.denominator)
-    return Decimal(per), rate, exact if exact.denominator != 1 else None, note
+    reads tips.per_bean's Fraction 1/per (the decimal 1 / per), the note's end."""
+    per, note = terms
+    return Decimal(per), ONE / Decimal(per), note
+
+
+def _shown(per: Decimal) -> Fraction | None:
+    """The Fraction a line keeps for display (tips.per_bean), as StatementBuilder.line keeps it: none when whole."""
+    return _tips.per_bean(int(per)) if per != ONE else None
 
 
 def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool] | None:
@@ -109,8 +113,8 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
     if beans is None or share is None or threshold is None:
         return None
     label, android_terms, ios_terms = beans.derived(_tips._bean_terms)
-    per_android, rate_android, shown_android, android_note = _bean(android_terms)
-    per_ios, rate_ios, shown_ios, ios_note = _bean(ios_terms)
+    per_android, rate_android, android_note = _bean(android_terms)
+    per_ios, rate_ios, ios_note = _bean(ios_terms)
     rate, rate_label, keeps = share.derived(_tips._share_terms)
     limit, mode, free_label, limit_text = threshold.derived(_tips._threshold_terms)
     tips_kind, commission_kind = Kind.TIPS, Kind.COMMISSION
@@ -134,11 +138,11 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
         if android:
             amount = NOUGHT + android  # Decimal(android), cheaper: exact, as a count is below 10^12 (CORE-INPUT-01)
             note = android.__format__(",") + android_note  # f"{android:,}", as a method: see below
-            rows.append((amount, rate_android, amount / per_android, note, shown_android))
+            rows.append((amount, rate_android, amount / per_android, note, _shown(per_android)))
         if ios:
             amount = NOUGHT + ios
             note = ios.__format__(",") + ios_note
-            rows.append((amount, rate_ios, amount / per_ios, note, shown_ios))
+            rows.append((amount, rate_ios, amount / per_ios, note, _shown(per_ios)))
         statement, payee = ctx.statement, scenario.creator.id
         gross = statement.add_lines("WC-TIP-01", tips_kind, label, platform, payee, rows)
         if not gross:

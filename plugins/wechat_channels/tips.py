@@ -4,12 +4,14 @@ and tipping outside the incentive program (WC-TIP-04)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
+from functools import cache
 from typing import TYPE_CHECKING
 
 from creatorpay.core.plugin import ZERO, Kind, Settlement, grouped, round_fen
 
 if TYPE_CHECKING:
+    from fractions import Fraction
+
     from creatorpay.core.plugin import RuleVersion
 
 ONE = Decimal(1)
@@ -38,7 +40,7 @@ def gross_tips(ctx: Settlement, rate: RuleVersion) -> Decimal:
     return gross
 
 
-_Rate = tuple[int, Fraction, str]
+_Rate = tuple[int, str]
 
 
 def _payments(ctx: Settlement, android: _Rate, ios: _Rate) -> list[tuple[Decimal, Decimal | Fraction, Decimal, str]]:
@@ -49,10 +51,10 @@ def _payments(ctx: Settlement, android: _Rate, ios: _Rate) -> list[tuple[Decimal
     found: list[tuple[Decimal, Decimal | Fraction, Decimal, str]] = []
     if tips.yuan:
         found.append((tips.yuan, ONE, round_fen(tips.yuan), "tips given in CNY"))
-    for beans, (per, per_bean, bought) in ((tips.beans_android, android), (tips.beans_ios, ios)):
+    for beans, (per, bought) in ((tips.beans_android, android), (tips.beans_ios, ios)):
         if beans:
             amount = Decimal(beans)
-            found.append((amount, per_bean, round_fen(amount / per), f"{beans:,}{bought}"))
+            found.append((amount, per_bean(per), round_fen(amount / per), f"{beans:,}{bought}"))
     return found
 
 
@@ -105,18 +107,26 @@ def outside_program(ctx: Settlement, rate: RuleVersion) -> None:
 
 
 def _bean_terms(rate: RuleVersion) -> tuple[str, _Rate, _Rate]:
-    """WC-TIP-01's label and bean rates, Android then iOS: beans per CNY, CNY per bean (exact) and the
-    rest of the note after the number of beans (read once per rule version: every tipping statement
+    """WC-TIP-01's label and bean rates, Android then iOS: beans per CNY and the rest of the note after
+    the number of beans (read once per rule version: every tipping statement
     needs them)."""
     label = rate.label_for("beans_per_yuan_android", "beans_per_yuan_ios")
     return label, _bean_rate(rate, "beans_per_yuan_android", "Android"), _bean_rate(rate, "beans_per_yuan_ios", "iOS")
 
 
 def _bean_rate(rate: RuleVersion, name: str, device: str) -> _Rate:
-    """Beans per CNY bought on one device (the parameter ``name``), CNY per bean (exact) and the rest
-    of its note."""
+    """Beans per CNY bought on one device (the parameter ``name``) and the rest of its note."""
     per = rate.count(name)
-    return per, Fraction(1, per), f" beans bought on {device} at {per} beans = 1 CNY, rounded once (CORE-MONEY-03)"
+    return per, f" beans bought on {device} at {per} beans = 1 CNY, rounded once (CORE-MONEY-03)"
+
+
+@cache
+def per_bean(per: int) -> Fraction:
+    """CNY per bean when ``per`` beans buy 1 CNY, exactly (1/per; explain prints it as a division).
+    :mod:`fractions` is imported here, for a month with beans: its import is 1% of a compare."""
+    from fractions import Fraction
+
+    return Fraction(1, per)
 
 
 def commission(ctx: Settlement, gross: Decimal) -> None:

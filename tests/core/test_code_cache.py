@@ -35,11 +35,13 @@ for name, module in list(sys.modules.items()):
     if not name.startswith("creatorpay."):
         continue
     for value in list(vars(module).values()):
-        if isinstance(value, type) and attrs.has(value) and value.__module__ == name:
+        # A class kept in another module than its __module__ (scenario_rare.py, statement_rare.py) is found there.
+        if isinstance(value, type) and attrs.has(value) and value.__module__.startswith("creatorpay."):
             for key, item in vars(value).items():
                 code = getattr(item, "__code__", None)
                 if code is not None:
-                    methods[f"{value.__qualname__}.{key}"] = (code, code.co_filename, code.co_qualname)
+                    where = f"{value.__module__}.{value.__qualname__}.{key}"
+                    methods[where] = (code, code.co_filename, code.co_qualname)
 state = codecache._installed[0] if codecache._installed else None
 counts = (len(state.used), len(state.new)) if state else (-1, -1)
 codecache.save()
@@ -65,15 +67,15 @@ def test_classes_get_the_same_methods_with_the_cache_as_from_attrs(tmp_path: Pat
     assert used == new == -1  # off: attrs compiles
     assert len(own) > 300  # the __init__, __eq__, __hash__... of a hundred classes
     compiled, used, new = _methods(folder, 0)
-    assert new > 60 and used == 0
+    assert new > 50 and used == 0
     assert compiled == own
     read, used, new = _methods(folder, 0)
-    assert new == 0 and used > 60
+    assert new == 0 and used > 50
     assert read == own
     # Another process's hash numbers: the codes read are those compiled with the number swapped in.
     other_own, _, _ = _methods(None, 12345)
     other_read, used, new = _methods(folder, 12345)
-    assert used > 60
+    assert used > 50
     assert other_read == other_own != own
 
 

@@ -11,10 +11,15 @@ import creatorpay.core
 
 CORE = Path(creatorpay.core.__file__).resolve().parent
 PACKAGE = "creatorpay.core"
-#: The one edge of a cycle left, both ends under ``if TYPE_CHECKING`` on one side: statement.py names
-#: rules.RuleSet in annotations only, and rules.py imports statement.LABELS (the typed vocabulary of
-#: issue 18 moves such names into a module of their own).
-ANNOTATION_ONLY = {("creatorpay.core.statement", "creatorpay.core.rules")}
+#: The edges of cycles left, under ``if TYPE_CHECKING`` on one side: statement.py names rules.RuleSet
+#: in annotations only, and rules.py imports statement.LABELS (the typed vocabulary of issue 18 moves
+#: such names into a module of their own); statement.py names the classes it keeps in statement_rare.py
+#: (built on first use, imported in functions) in annotations only, and statement_rare.py names
+#: statement.Label.
+ANNOTATION_ONLY = {
+    ("creatorpay.core.statement", "creatorpay.core.rules"),
+    ("creatorpay.core.statement", "creatorpay.core.statement_rare"),
+}
 
 
 def modules(core: Path = CORE) -> dict[str, Path]:

@@ -14,7 +14,7 @@ from tests.core.test_import_cycles import PACKAGE, graph
 #: The layers of docs/architecture.md, top first: each module of creatorpay.core by its first name.
 LAYERS = (
     ("errors", "problem", "model", "money", "files", "checks", "cache", "codecache", "collector", "fields"),
-    ("scenario", "scenario_rare", "statement", "rules", "types", "store"),
+    ("scenario", "scenario_rare", "statement", "statement_rare", "rules", "types", "store"),
     ("context", "hookspecs", "entrypoints", "plugins", "engine", "mcn", "plugin"),
     (
         *("sqlite_store", "sqlite_schema", "postgres_store", "postgres_schema"),
@@ -74,6 +74,7 @@ NOT_AT_START = (
     *("creatorpay.core.cli.schema", "creatorpay.core.cli.render", "creatorpay.core.cli.explain"),
     *("logging", "traceback", "difflib", "tempfile", "shutil", "sqlite3", "configparser", "asyncio"),
     *("importlib.metadata", "email", "zipfile", "csv", "hashlib", "random"),
+    "fractions",  # a plugin's rate given as a Fraction: WeChat's beans (tips.per_bean)
     *("creatorpay.plugins.cn_tax.vat", "creatorpay.plugins.cn_tax.withholding"),  # a month the platform taxes
     "creatorpay.plugins.cn_tax.brackets",  # its classes too: the rule check is in cn_tax.bracket_rules
 )
@@ -115,7 +116,8 @@ def test_a_compare_whose_files_are_cached_imports_no_toml_parser(tmp_path: Path)
 
 
 def test_a_compare_builds_no_class_it_never_uses() -> None:
-    """The scenario's sections most months lack (core/scenario_rare.py), a configured setting
+    """The scenario's and the statement's parts most months lack (core/scenario_rare.py,
+    core/statement_rare.py), a configured setting
     (core/cli/setting.py) and an input's problem (core/problem.py) are built on first use (issue 20): a
     compare of a valid month without them and with no settings never imports their modules, yet the
     names are still the scenario's, config's and errors' (and the core's and the plugin facade's)."""
@@ -124,10 +126,13 @@ def test_a_compare_builds_no_class_it_never_uses() -> None:
         "from creatorpay.core.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
         "    main(['compare', 'examples/food-vlogger.toml', '--format', 'json'])\n"
-        "print(sorted(m for m in sys.modules if m.endswith(('.scenario_rare', '.setting', '.problem'))))\n"
+        "print(sorted(m for m in sys.modules if m.endswith(('_rare', '.setting', '.problem'))))\n"
         "from creatorpay.core import scenario\n"
         "from creatorpay.core.scenario import Termination\n"
         "print(Termination is scenario.Termination, Termination.__module__, {*scenario._RARE} <= {*dir(scenario)})\n"
+        "from creatorpay.core import statement\n"
+        "from creatorpay.core.statement import Violation\n"
+        "print(Violation is statement.Violation, Violation.__module__, {*statement._RARE} <= {*dir(statement)})\n"
         "from creatorpay.core.cli import config\n"
         "from creatorpay.core.cli.config import Setting\n"
         "print(Setting is config.Setting, Setting.__module__, 'Setting' in dir(config))\n"
@@ -139,9 +144,10 @@ def test_a_compare_builds_no_class_it_never_uses() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREATORPAY_") or k == "CREATORPAY_CACHE_DIR"}
     env["XDG_CONFIG_HOME"] = str(root / "no-such-folder")  # no user creatorpay.toml
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root, env=env)
-    assert done.stdout.split("\n")[:4] == [
+    assert done.stdout.split("\n")[:5] == [
         "[]",
         "True creatorpay.core.scenario True",
+        "True creatorpay.core.statement True",
         "True creatorpay.core.cli.config True",
         "True creatorpay.core.errors True",
     ], done.stderr
