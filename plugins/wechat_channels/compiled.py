@@ -92,17 +92,13 @@ def _incentives(rules: RuleSet) -> Callable[[Settlement], bool] | None:
     return incentives
 
 
-def _bean(terms: tuple[int, str]) -> tuple[Decimal, Decimal, str]:
-    """One device's bean terms (tips._bean_rate) as the compiled lines use them: beans per CNY as a
-    decimal (tips._payments divides by the int: the same quotient), the rate as StatementBuilder.line
-    reads tips.per_bean's Fraction 1/per (the decimal 1 / per), the note's end."""
+def _bean(terms: tuple[int, str]) -> tuple[int, Decimal, Decimal, str]:
+    """One device's bean terms (tips._bean_rate) as the compiled lines use them: beans per CNY, as
+    the int and as a decimal (tips._payments divides by the int: the same quotient), the rate as
+    StatementBuilder.line reads tips.per_bean's Fraction 1/per (the decimal 1 / per), the note's end.
+    The Fraction itself, kept for display unless whole, is made for a bean row only (tips.per_bean)."""
     per, note = terms
-    return Decimal(per), ONE / Decimal(per), note
-
-
-def _shown(per: Decimal) -> Fraction | None:
-    """The Fraction a line keeps for display (tips.per_bean), as StatementBuilder.line keeps it: none when whole."""
-    return _tips.per_bean(int(per)) if per != ONE else None
+    return per, Decimal(per), ONE / Decimal(per), note
 
 
 def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool] | None:
@@ -113,8 +109,9 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
     if beans is None or share is None or threshold is None:
         return None
     label, android_terms, ios_terms = beans.derived(_tips._bean_terms)
-    per_android, rate_android, android_note = _bean(android_terms)
-    per_ios, rate_ios, ios_note = _bean(ios_terms)
+    android_per, per_android, rate_android, android_note = _bean(android_terms)
+    ios_per, per_ios, rate_ios, ios_note = _bean(ios_terms)
+    per_bean = _tips.per_bean
     rate, rate_label, keeps = share.derived(_tips._share_terms)
     limit, mode, free_label, limit_text = threshold.derived(_tips._threshold_terms)
     tips_kind, commission_kind = Kind.TIPS, Kind.COMMISSION
@@ -138,11 +135,13 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
         if android:
             amount = NOUGHT + android  # Decimal(android), cheaper: exact, as a count is below 10^12 (CORE-INPUT-01)
             note = android.__format__(",") + android_note  # f"{android:,}", as a method: see below
-            rows.append((amount, rate_android, amount / per_android, note, _shown(per_android)))
+            rows.append(
+                (amount, rate_android, amount / per_android, note, per_bean(android_per) if android_per != 1 else None)
+            )
         if ios:
             amount = NOUGHT + ios
             note = ios.__format__(",") + ios_note
-            rows.append((amount, rate_ios, amount / per_ios, note, _shown(per_ios)))
+            rows.append((amount, rate_ios, amount / per_ios, note, per_bean(ios_per) if ios_per != 1 else None))
         statement, payee = ctx.statement, scenario.creator.id
         gross = statement.add_lines("WC-TIP-01", tips_kind, label, platform, payee, rows)
         if not gross:
