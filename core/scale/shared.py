@@ -272,12 +272,15 @@ Seeds = dict[str, tuple[Decimal, Decimal | None]]
 
 class Chain(NamedTuple):
     """Steps 2 for one group of shared keys: its keys, its units (indexes, in order), each key's
-    ``left_before`` by unit (-1: what the last one left) and each unit's seeds."""
+    ``left_before`` by unit (-1: what the last one left), each unit's seeds, and each key's
+    ``left_after`` by unit (the next user's ``left_before``: what :func:`holds` checks, looked up
+    in constant time, not found by a search of the key's users)."""
 
     keys: list[str]
     members: list[int]
     lefts: dict[str, dict[int, Decimal | None]]
     seeds: dict[int, Seeds]
+    leaves: dict[str, dict[int, Decimal | None]]
 
 
 def plan(
@@ -313,6 +316,7 @@ def _seeds(
         return None
     lefts: dict[str, dict[int, Decimal | None]] = {}
     capacities: dict[str, Decimal] = {}
+    leaves: dict[str, dict[int, Decimal | None]] = {}
     for key in keys:
         users = [i for i in members if key in keys_of(transcripts[i])]
         capacity = next((c for i in users if (c := capacity_of(transcripts[i], key)) is not None), None)
@@ -322,10 +326,11 @@ def _seeds(
         kept = [transcripts[i] if settled[i] else [] for i in users]  # a rejected unit draws nothing
         steps = chain(key, starts.get(key), kept)
         lefts[key] = dict(zip([*users, -1], steps, strict=True))  # -1: what the last one left
+        leaves[key] = dict(zip(users, steps[1:], strict=True))
     seeds = {
         index: {key: (capacities[key], lefts[key][index]) for key in keys if index in lefts[key]} for index in members
     }
-    return Chain(keys, members, lefts, seeds)
+    return Chain(keys, members, lefts, seeds, leaves)
 
 
 def holds(
@@ -338,11 +343,8 @@ def holds(
     if keys_of(after_calls).keys() & keys != keys_of(before).keys() & keys:
         return False  # it touched other shared keys once seeded
     for key in found.keys:
-        if index not in found.lefts[key]:
-            continue
-        users = list(found.lefts[key])
-        following = users[users.index(index) + 1]
-        if after.get(key) != found.lefts[key][following]:
+        leaves = found.leaves[key]
+        if index in leaves and after.get(key) != leaves[index]:
             return False
     return True
 

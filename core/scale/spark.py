@@ -100,15 +100,28 @@ _COLUMNS = ("tag", "id", "platform", "creator", "month", "date", "kind", "body",
 _EVENT_COLUMNS = _COLUMNS[1:-1]
 
 
+#: The C2 compiler's thresholds in local mode: 2.5 times HotSpot's defaults (5000, 600, 15000, 40000),
+#: before ``CompileThresholdScaling`` multiplies them with the C1 compiler's by 4, so C2 (the costly
+#: compiler: 88% of the compilers' time) waits ten times longer than by default for a method, C1 four.
+#: On a 200,000-event month the compilers took 16 processor seconds against 18 to 23 with C2 at 4 times
+#: (10 to 16 with both at 10 or 20 times, but the task threads' time rose with 20).
+C2_THRESHOLDS = {
+    "InvocationThreshold": 12500,
+    "MinInvocationThreshold": 1500,
+    "CompileThreshold": 37500,
+    "BackEdgeThreshold": 100000,
+}
 #: The JVM's settings in local mode (the driver's JVM runs the tasks): a heap of 2 GB rather than 1; the
 #: parallel garbage collector, which spends less processor time than G1 on a batch job's short-lived rows;
-#: and the JIT compilers' thresholds four times their default (``CompileThresholdScaling``): Spark
+#: and the JIT compilers' thresholds four times their default (``CompileThresholdScaling``; C2's ten
+#: times, :data:`C2_THRESHOLDS`): Spark
 #: compiles code for each query, and a run's few queries left the compilers a third of the JVM's
 #: processor time on lukewarm methods, while the tasks' hot loops are compiled all the same. A key given
 #: in ``PYSPARK_SUBMIT_ARGS`` (``--driver-memory``, ``--conf``) wins.
 LOCAL_JVM = {
     "spark.driver.memory": "2g",
-    "spark.driver.extraJavaOptions": "-XX:+UseParallelGC -XX:CompileThresholdScaling=4",
+    "spark.driver.extraJavaOptions": "-XX:+UseParallelGC -XX:CompileThresholdScaling=4 "
+    + " ".join(f"-XX:Tier4{name}={value}" for name, value in C2_THRESHOLDS.items()),
 }
 #: Spark SQL's settings in local mode: no adaptive query execution (a few cores, one shuffle partition per
 #: core and explicit broadcast joins leave it nothing to adapt, and re-planning each stage costs the JVM
@@ -959,7 +972,7 @@ class SparkDriver(LocalDriver):
     def _keys(self, units: Iterable[Unit]) -> Any:
         """A small DataFrame of units' keys (to join the units' frame with)."""
         rows = [(u.platform, u.creator, u.month) for u in units]
-        return self.spark.createDataFrame(rows, "platform string, creator string, month string")
+        return self.spark.createDataFrame(rows, "platform string, creator string, month string", verifySchema=False)
 
     def _jobs(self, frame: Any, units: list[Unit]) -> dict[Unit, tuple[list[stages.EventRow], Job]]:
         """The events and jobs of ``units`` fetched from the executors (a serial lane, a unit settled
@@ -996,7 +1009,9 @@ class SparkDriver(LocalDriver):
         partition, rows sorted, renamed ``part-0.parquet``: the same bytes for the same run."""
         from pyspark.sql import functions as F
 
-        numbers = self.spark.createDataFrame(ids, "platform string, creator string, month string, statement long")
+        numbers = self.spark.createDataFrame(  # our own rows: not checked row by row (100,000 in the 1M month)
+            ids, "platform string, creator string, month string, statement long", verifySchema=False
+        )
         frame = frame.drop("statement").join(F.broadcast(numbers), list(_UNIT[:3]), "left")
         digest = F.sha2(F.concat_ws(",", F.col("statement").cast("string"), F.col("run").cast("string"), "digest"), 256)
         frame = frame.withColumn("digest", F.when(F.col("tag") == "statements", digest).otherwise(F.col("digest")))

@@ -189,3 +189,21 @@ def test_local_mode_sets_the_jvm_unless_the_submit_arguments_set_it(monkeypatch:
     monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", '--conf "spark.driver.extraJavaOptions=-XX:+UseG1GC" pyspark-shell')
     assert "spark.driver.extraJavaOptions" not in session("local[2]")
     assert session("local[2]")["spark.driver.memory"] == "2g"
+
+
+def test_local_mode_delays_the_c2_compiler_most(monkeypatch: Any) -> None:
+    """The C2 compiler (the costly tier) waits for a method 2.5 times longer than the C1 compiler, on top of
+    CompileThresholdScaling's 4: ten times HotSpot's defaults, and the JVM starts with these options."""
+    import subprocess
+
+    from pyspark.sql import SparkSession
+
+    monkeypatch.setattr(SparkSession.Builder, "getOrCreate", lambda builder: dict(builder._options))
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS", raising=False)
+    options = session("local[2]")["spark.driver.extraJavaOptions"].split()
+    defaults = {"InvocationThreshold": 5000, "MinInvocationThreshold": 600, "CompileThreshold": 15000}
+    for name, value in {**defaults, "BackEdgeThreshold": 40000}.items():
+        assert f"-XX:Tier4{name}={value * 5 // 2}" in options, name
+    java = os.environ.get("JAVA_HOME", "/usr") + "/bin/java"
+    if os.path.exists(java):  # the options are the JVM's own: it starts with them
+        assert subprocess.run([java, *options, "-version"], capture_output=True, check=False).returncode == 0
