@@ -438,7 +438,7 @@ class Ledger:
             return first
         statements: list[tuple[Any, ...]] = []
         lines: list[tuple[Any, ...]] = []
-        settled: list[tuple[str, int]] = []
+        events = 0
         slots: list[tuple[str, ...]] = []
         for ident, entry in enumerate(entries, start=first):
             unit = entry.unit
@@ -461,7 +461,7 @@ class Ledger:
                 )
             )
             lines.extend(map(operator.add, zip(itertools.repeat(ident), itertools.count(1)), entry.lines))
-            settled.extend(zip(entry.events, itertools.repeat(ident)))
+            events += len(entry.events)
             slots += [(*unit, key, holder) for key, holder in entry.slots]
         conn.executemany(
             "INSERT INTO statements(id, platform, creator, month, type, adjusts, status, net, events, event_ids, "
@@ -479,13 +479,12 @@ class Ledger:
                 "ON CONFLICT DO NOTHING",
                 slots,
             )
-        settled.sort()  # in key order: each page of the settlement records (and of the events they
-        # reference) is visited once per piece rather than at random
-        written = conn.executemany(
-            "INSERT INTO settled(event, statement) VALUES (?, ?) ON CONFLICT DO NOTHING", settled
-        ).rowcount
-        if written != len(settled):  # the caller checked under the write lock: this cannot happen
-            raise RuntimeError(f"{len(settled) - written} events were settled by another writer meanwhile")
+        # The settlement records, made by SQLite from the statements just written (their event ids)
+        # rather than a Python row per event, in key order: each page of the settlement records (and
+        # of the events they reference) is visited once per piece rather than at random.
+        written = conn.execute(_SETTLE, (first, first + len(entries) - 1)).rowcount
+        if written != events:  # the caller checked under the write lock: this cannot happen
+            raise RuntimeError(f"{events - written} events were settled by another writer meanwhile")
         return first
 
     # -- verification -------------------------------------------------------------------------------
@@ -763,6 +762,12 @@ def _pending_units(conn: sqlite3.Connection, page: int) -> Iterator[tuple[Unit, 
             return
 
 
+#: The settlement records of the statements with ids from ``?1`` to ``?2`` (:meth:`Ledger.write`):
+#: one per event id in each statement's ``event_ids``, in key order.
+_SETTLE = (
+    "INSERT INTO settled(event, statement) SELECT j.value, s.id FROM statements s, json_each(s.event_ids) j "
+    "WHERE s.id BETWEEN ?1 AND ?2 ORDER BY j.value ON CONFLICT DO NOTHING"
+)
 #: An event with no settlement record.
 _UNSETTLED = "NOT EXISTS (SELECT 1 FROM settled WHERE settled.event = events.id)"
 

@@ -1,6 +1,7 @@
 """The ledger's rows by name: staged events and profiles (EventRow, ProfileRow) and the pending
 units read back a page at a time, whatever the page size (a unit split across pages is held back),
-and copied in two parts by creator (the second by a thread on a connection of its own)."""
+and copied in two parts by creator (the second by a thread on a connection of its own); the
+settlement records written from the statements' event ids."""
 
 from __future__ import annotations
 
@@ -13,7 +14,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from creatorpay.core import InputError
-from creatorpay.core.batch.ledger import EventColumns, EventRow, Ledger, PendingPart, ProfileRow, Staged, Unit
+from creatorpay.core.batch.codec import compact_json
+from creatorpay.core.batch.ledger import (
+    EventColumns,
+    EventRow,
+    Ledger,
+    PendingPart,
+    ProfileRow,
+    Staged,
+    StatementRows,
+    Unit,
+)
 from creatorpay.core.rows import RowReader
 from creatorpay.core.sqlite_store import SQLiteStore
 from tests.helpers import examples
@@ -106,3 +117,52 @@ def test_a_refused_csv_header_leaves_no_file_open(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="repeated columns: id"):
         RowReader(path, required=("id",))
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+def _statement(unit: Unit, events: list[str]) -> StatementRows:
+    """A statement settling ``events`` (its rows as :func:`statement_rows` shapes them, no lines)."""
+    return StatementRows(unit, "original", None, "ok", 0, events, compact_json(events), "{}", "{}", [], [], "0")
+
+
+#: Event ids as staging accepts them (CORE-INPUT-01: 1-128 printable characters), quotes,
+#: backslashes and text beyond ASCII included.
+_IDS = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=12).filter(
+    str.isprintable
+)
+
+
+@settings(max_examples=examples(40))
+@given(ids=st.lists(_IDS, min_size=1, max_size=12, unique=True), cut=st.integers(0, 12))
+def test_settlement_records_name_each_statements_events(
+    tmp_path_factory: pytest.TempPathFactory, ids: list[str], cut: int
+) -> None:
+    """Ledger.write makes the settlement records from the statements' event ids in SQL (one row per
+    event, naming its statement): whatever the ids' text, each event is recorded exactly once, with
+    the statement that settled it, as one row per event written from Python was (CORE-INPUT-01)."""
+    path = tmp_path_factory.mktemp("settled") / "ledger.sqlite"
+    units = [Unit("wechat_channels", "c1", "2026-10"), Unit("wechat_channels", "c2", "2026-10")]
+    parts = [ids[:cut], ids[cut:]]
+    with SQLiteStore(path) as store:
+        ledger = Ledger(store)
+        run = ledger.begin_run("test")
+        with store.transaction():
+            ledger.stage_rows([(ident, *_event(n, "c1", n + 1, run)[1:]) for n, ident in enumerate(ids)], run)
+            first = ledger.write([_statement(unit, part) for unit, part in zip(units, parts, strict=True) if part], run)
+        found = store.connection.execute("SELECT event, statement FROM settled").fetchall()
+    statements = [part for part in parts if part]
+    expected = [(event, first + index) for index, part in enumerate(statements) for event in part]
+    assert sorted(found) == sorted(expected)
+
+
+def test_an_event_settled_twice_is_refused(tmp_path: Path) -> None:
+    """The settlement records written are counted against the statements' events: an event another
+    writer settled meanwhile stops the write (the caller checked under the write lock)."""
+    with SQLiteStore(tmp_path / "ledger.sqlite") as store:
+        ledger = Ledger(store)
+        run = ledger.begin_run("test")
+        unit = Unit("wechat_channels", "c1", "2026-10")
+        with store.transaction():
+            ledger.stage_rows([_event(1, "c1", 1, run), _event(2, "c1", 2, run)], run)
+            ledger.write([_statement(unit, ["e1"])], run)
+        with pytest.raises(RuntimeError, match="1 events were settled by another writer"), store.transaction():
+            ledger.write([_statement(unit._replace(month="2026-11"), ["e2", "e1"])], run)
