@@ -115,13 +115,16 @@ def cli_figures(runs: int) -> dict[str, Any]:
     command = [script, "compare", "examples/food-vlogger.toml", "--format", "json"]
     baseline = [sys.executable, "-c", "import click, pluggy, attrs"]
 
-    def wall(argv: list[str]) -> float:
-        times = []
+    def walls(*argvs: list[str]) -> list[float]:
+        """The median wall time of each command in ms, the commands run in turn (one, the other, one...):
+        a spell of load on this shared machine then falls on both, not on one side of the ratio."""
+        times: list[list[float]] = [[] for _ in argvs]
         for _ in range(runs):
-            start = time.perf_counter()
-            subprocess.run(argv, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-            times.append(time.perf_counter() - start)
-        return statistics.median(times) * 1000
+            for argv, kept in zip(argvs, times, strict=True):
+                start = time.perf_counter()
+                subprocess.run(argv, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+                kept.append(time.perf_counter() - start)
+        return [statistics.median(kept) * 1000 for kept in times]
 
     # Imports from bytecode, as after a wheel install (PYTHONDONTWRITEBYTECODE may be set here): the
     # folders the package is imported from, which an editable install in strict mode links from build/.
@@ -130,8 +133,8 @@ def cli_figures(runs: int) -> dict[str, Any]:
 
     places = [*creatorpay.core.__path__, *creatorpay.plugins.__path__]
     subprocess.run([sys.executable, "-m", "compileall", "-q", *places], check=True, stdout=subprocess.DEVNULL)
-    wall([*command[:1], "--version"])  # warm the file cache
-    cli_ms, base_ms = wall(command), wall(baseline)
+    walls([*command[:1], "--version"])  # warm the file cache
+    cli_ms, base_ms = walls(command, baseline)
     return {"cli_ms": cli_ms, "cli_baseline_ms": base_ms, "cli_ratio": cli_ms / base_ms}
 
 
