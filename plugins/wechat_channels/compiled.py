@@ -109,8 +109,9 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
     if beans is None or share is None or threshold is None:
         return None
     label, android_terms, ios_terms = beans.derived(_tips._bean_terms)
-    android_per, per_android, rate_android, android_note = _bean(android_terms)
-    ios_per, per_ios, rate_ios, ios_note = _bean(ios_terms)
+    # Beans per CNY of each device: the int (for tips.per_bean's Fraction) and the Decimal (the divisor).
+    android_n, per_android, rate_android, android_note = _bean(android_terms)
+    ios_n, per_ios, rate_ios, ios_note = _bean(ios_terms)
     per_bean = _tips.per_bean
     rate, rate_label, keeps = share.derived(_tips._share_terms)
     limit, mode, free_label, limit_text = threshold.derived(_tips._threshold_terms)
@@ -136,12 +137,12 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
             amount = NOUGHT + android  # Decimal(android), cheaper: exact, as a count is below 10^12 (CORE-INPUT-01)
             note = android.__format__(",") + android_note  # f"{android:,}", as a method: see below
             rows.append(
-                (amount, rate_android, amount / per_android, note, per_bean(android_per) if android_per != 1 else None)
+                (amount, rate_android, amount / per_android, note, per_bean(android_n) if android_n != 1 else None)
             )
         if ios:
             amount = NOUGHT + ios
             note = ios.__format__(",") + ios_note
-            rows.append((amount, rate_ios, amount / per_ios, note, per_bean(ios_per) if ios_per != 1 else None))
+            rows.append((amount, rate_ios, amount / per_ios, note, per_bean(ios_n) if ios_n != 1 else None))
         statement, payee = ctx.statement, scenario.creator.id
         gross = statement.add_lines("WC-TIP-01", tips_kind, label, platform, payee, rows)
         if not gross:
