@@ -31,13 +31,13 @@ import sys
 import threading
 import time
 import zlib
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .errors import InputError
+    from .files import StrPath
 
 T = TypeVar("T")
 
@@ -52,32 +52,41 @@ _CRC = 4
 MAX_ENTRIES = 64
 
 
-def cache_dir() -> Path | None:
-    """The folder of the cache, or None when it is turned off (``CREATORPAY_NO_CACHE``)."""
+def cache_dir() -> str | None:
+    """The folder of the cache, or None when it is turned off (``CREATORPAY_NO_CACHE``) or there is
+    no home folder to put it in. (Paths here are texts: pathlib is not imported on start-up.)"""
     if os.environ.get(NO_CACHE_ENV, "").strip() not in ("", "0"):
         return None
     override = os.environ.get(CACHE_ENV, "")
     if override:
-        return Path(override)
+        return override
     try:
         return _platform_dir()
     except (RuntimeError, KeyError, OSError):  # no home folder to be found: no cache
         return None
 
 
-def _platform_dir() -> Path:
+def _platform_dir() -> str:
     """The platform's user cache folder for creatorpay."""
-    home = Path.home
+    join = os.path.join
     if sys.platform == "win32":
         local = os.environ.get("LOCALAPPDATA")
-        return (Path(local) if local else home() / "AppData" / "Local") / "creatorpay" / "Cache"
+        return join(local or join(_home(), "AppData", "Local"), "creatorpay", "Cache")
     if sys.platform == "darwin":
-        return home() / "Library" / "Caches" / "creatorpay"
+        return join(_home(), "Library", "Caches", "creatorpay")
     xdg = os.environ.get("XDG_CACHE_HOME", "")
-    return (Path(xdg) if os.path.isabs(xdg) else home() / ".cache") / "creatorpay"
+    return join(xdg if os.path.isabs(xdg) else join(_home(), ".cache"), "creatorpay")
 
 
-def read_rules(path: Path, error: type[InputError]) -> dict[str, Any]:
+def _home() -> str:
+    """The user's home folder, as :meth:`pathlib.Path.home` finds it (RuntimeError: none)."""
+    home = os.path.expanduser("~")
+    if home.startswith("~"):
+        raise RuntimeError("Could not determine home directory.")
+    return home
+
+
+def read_rules(path: StrPath, error: type[InputError]) -> dict[str, Any]:
     """:func:`~creatorpay.core.checks.read_document` for a rule, override or scenario TOML file,
     through the cache: the same data and the same errors, the file still read and checked as an input
     every time."""
@@ -86,15 +95,15 @@ def read_rules(path: Path, error: type[InputError]) -> dict[str, Any]:
     return parse_rules(read_input(path, error), path, error)
 
 
-def parse_rules(raw: bytes, path: Path, error: type[InputError]) -> dict[str, Any]:
+def parse_rules(raw: bytes, path: StrPath, error: type[InputError]) -> dict[str, Any]:
     """:func:`~creatorpay.core.checks.parse_document` of ``raw``, the bytes of ``path``, through the cache."""
     from .checks import parse_document
 
     folder = cache_dir()
-    if folder is None or str(path) == "-" or path.suffix.lower() == ".json":
+    if folder is None or str(path) == "-" or os.path.splitext(path)[1].lower() == ".json":
         return parse_document(raw, path, error)
     versions = _versions()
-    entry = folder / f"{zlib.crc32(raw, zlib.crc32(versions.encode())):08x}-{len(raw)}.rules"
+    entry = os.path.join(folder, f"{zlib.crc32(raw, zlib.crc32(versions.encode())):08x}-{len(raw)}.rules")
     found = _read(entry, versions, raw)
     if found is not None:
         return found
@@ -105,7 +114,7 @@ def parse_rules(raw: bytes, path: Path, error: type[InputError]) -> dict[str, An
 
 
 def built(
-    path: Path,
+    path: StrPath,
     error: type[InputError],
     code: str | None,
     build: Callable[[Any], T],
@@ -124,7 +133,7 @@ def built(
     if folder is None or code is None or str(path) == "-":
         return make(raw)[0]
     versions = f"{_versions()}|{code}"
-    entry = folder / f"{zlib.crc32(raw, zlib.crc32(versions.encode())):08x}-{len(raw)}.book"
+    entry = os.path.join(folder, f"{zlib.crc32(raw, zlib.crc32(versions.encode())):08x}-{len(raw)}.book")
     record = _entry(entry, versions, raw)
     if record is not None:
         with contextlib.suppress(ValueError, TypeError, KeyError):
@@ -167,7 +176,7 @@ def _parser_version() -> str:
     return f"{parser}|{origin}"
 
 
-def _read(entry: Path, versions: str, raw: bytes) -> dict[str, Any] | None:
+def _read(entry: StrPath, versions: str, raw: bytes) -> dict[str, Any] | None:
     """The data of an entry made from ``raw`` under ``versions``; None when there is none, another
     file's or version's, or it is damaged or holds anything but data."""
     made = _entry(entry, versions, raw)
@@ -180,7 +189,7 @@ def _read(entry: Path, versions: str, raw: bytes) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _entry(entry: Path, versions: str, raw: bytes) -> object | None:
+def _entry(entry: StrPath, versions: str, raw: bytes) -> object | None:
     """What an entry made from ``raw`` under ``versions`` holds, as marshal read it (the caller takes
     only what it expects from it); None when there is none, another file's or version's, or damaged."""
     try:
@@ -201,14 +210,15 @@ def _entry(entry: Path, versions: str, raw: bytes) -> object | None:
     return kept
 
 
-def _write(entry: Path, versions: str, raw: bytes, data: Any) -> None:
+def _write(entry: StrPath, versions: str, raw: bytes, data: Any) -> None:
     """Write an entry of ``data`` (marshal's plain types) whole or not at all (a temporary file renamed
     into place); any failure (a read-only or missing folder, a full disk) leaves the cache as it was,
     silently."""
-    temporary = entry.with_name(f".{entry.name}.{os.getpid()}.{threading.get_ident()}.{time.monotonic_ns()}.tmp")
+    folder, name = os.path.split(entry)
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.{threading.get_ident()}.{time.monotonic_ns()}.tmp")
     try:
         payload = marshal.dumps((versions, raw, data))
-        entry.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with open(fd, "wb") as stream:
             stream.write(zlib.crc32(payload).to_bytes(_CRC, "big") + payload)
@@ -217,10 +227,10 @@ def _write(entry: Path, versions: str, raw: bytes, data: Any) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         return
-    _trim(entry.parent, entry.suffix)
+    _trim(folder, os.path.splitext(name)[1])
 
 
-def _trim(folder: Path, suffix: str) -> None:
+def _trim(folder: str, suffix: str) -> None:
     """Remove the oldest entries of a kind (``suffix``) past :data:`MAX_ENTRIES` (each edit of an
     override file makes one)."""
     with contextlib.suppress(OSError):

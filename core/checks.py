@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -17,8 +18,7 @@ from .errors import InputError
 from .money import AMOUNT_LIMIT
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
+    from .files import StrPath
     from .problem import Problem
 
 T = TypeVar("T")
@@ -289,7 +289,7 @@ def _too_long(exc: ValueError) -> str:
     return str(exc)
 
 
-def read_document(path: Path, error: type[InputError] = InputError) -> dict[str, Any]:
+def read_document(path: StrPath, error: type[InputError] = InputError) -> dict[str, Any]:
     """Parse a TOML or JSON file (``-``: standard input, JSON when it opens with ``{``) into a dict;
     every way a file can be unreadable is an input error."""
     from .files import read_input
@@ -298,7 +298,7 @@ def read_document(path: Path, error: type[InputError] = InputError) -> dict[str,
     return parse_document(raw, path, error)
 
 
-def parse_document(raw: bytes, path: Path, error: type[InputError] = InputError) -> dict[str, Any]:
+def parse_document(raw: bytes, path: StrPath, error: type[InputError] = InputError) -> dict[str, Any]:
     """The bytes of ``path`` (as :func:`read_document` read them) parsed: TOML, or JSON by its name."""
     source = "standard input" if str(path) == "-" else str(path)
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -312,7 +312,7 @@ def parse_document(raw: bytes, path: Path, error: type[InputError] = InputError)
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise error.one(source, "", f"not UTF-8 text (byte {exc.start})") from None
-    json_text = text.lstrip().startswith("{") if str(path) == "-" else path.suffix.lower() == ".json"
+    json_text = text.lstrip().startswith("{") if str(path) == "-" else os.path.splitext(path)[1].lower() == ".json"
     return parse_text(text, "json" if json_text else "toml", source, error)
 
 

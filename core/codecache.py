@@ -44,8 +44,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-    from pathlib import Path
     from types import CodeType
+
+    from .files import StrPath
 
 #: Changed whenever what the file holds changes: a file of another format is never read.
 FORMAT = 1
@@ -64,7 +65,7 @@ class _Cache:
     """The entries read from the cache file, the ones this process used and the ones it compiled."""
 
     def __init__(
-        self, path: Path, versions: str, entries: dict[tuple[str, str], dict[str, tuple[bytes, int | None, int]]]
+        self, path: StrPath, versions: str, entries: dict[tuple[str, str], dict[str, tuple[bytes, int | None, int]]]
     ) -> None:
         self.path = path
         self.versions = versions
@@ -96,7 +97,7 @@ def install() -> None:
         made = os.stat(_make.__file__)
         attrs_file = f"{_make.__file__}|{made.st_size}|{made.st_mtime_ns}"
         versions = f"{FORMAT}|{attrs_file}|{MAGIC_NUMBER.hex()}|{flags}|{sys.version}"
-        path = folder / f"attrs-{zlib.crc32(versions.encode()):08x}.code"
+        path = os.path.join(folder, f"attrs-{zlib.crc32(versions.encode()):08x}.code")
         cache = _Cache(path, versions, _read(path, versions))
         _make._compile_and_eval = _wrap(original, cache, flags)  # type: ignore[assignment]
         _installed.append(cache)
@@ -226,7 +227,7 @@ def _swap(code: CodeType, old: int, new: int) -> tuple[CodeType, int]:
     return (code.replace(co_consts=tuple(consts)) if swapped else code), swapped
 
 
-def _read(path: Path, versions: str) -> dict[tuple[str, str], dict[str, tuple[bytes, int | None, int]]]:
+def _read(path: StrPath, versions: str) -> dict[tuple[str, str], dict[str, tuple[bytes, int | None, int]]]:
     """The entries of the cache file; none when it is missing, unreadable or of other versions."""
     try:
         with open(path, "rb") as stream:
@@ -251,12 +252,11 @@ def save() -> None:
     if len(entries) > MAX_ENTRIES:
         kept = cache.used | cache.new.keys()
         entries = {key: value for key, value in entries.items() if key in kept}
-    temporary = cache.path.with_name(
-        f".{cache.path.name}.{os.getpid()}.{threading.get_ident()}.{time.monotonic_ns()}.tmp"
-    )
+    folder, name = os.path.split(cache.path)
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.{threading.get_ident()}.{time.monotonic_ns()}.tmp")
     try:
         payload = marshal.dumps((cache.versions, entries))
-        cache.path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with open(fd, "wb") as stream:
             stream.write(payload)

@@ -9,8 +9,8 @@ import copy
 import datetime as dt
 import enum
 import functools
+import os
 from decimal import Decimal
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -30,7 +30,7 @@ __all__ = ["ACTIVITIES", "Adjustment", "Platform", "Settlement", "own_copy"]
 
 _T = TypeVar("_T")
 #: Immutable values a copy shares with its original.
-_LEAVES = frozenset({str, int, float, bool, type(None), bytes, Decimal, dt.date, dt.datetime, Path})
+_LEAVES = frozenset({str, int, float, bool, type(None), bytes, Decimal, dt.date, dt.datetime})
 
 
 def own_copy(value: _T) -> _T:
@@ -50,8 +50,8 @@ def own_copy(value: _T) -> _T:
 def _copier(kind: type) -> Callable[[Any], Any]:
     """How to copy values of ``kind``: attrs classes field by field, containers item by item (made
     once per class)."""
-    if issubclass(kind, enum.Enum):
-        return _same
+    if issubclass(kind, enum.Enum) or (issubclass(kind, os.PathLike) and kind.__module__ == "pathlib"):
+        return _same  # members, and pathlib's paths: immutable
     if kind is tuple:
         return _copy_tuple
     if kind is list:

@@ -51,10 +51,10 @@ if TYPE_CHECKING:
     import datetime as dt
     from concurrent.futures import Executor
     from decimal import Decimal
-    from pathlib import Path
 
     import pluggy
 
+    from .files import StrPath
     from .scenario import Period, Scenario
 
 #: A platform's own phases, then the one that runs after them, one adjustment at a time
@@ -195,7 +195,7 @@ class Engine:
         load: Iterable[str] | None = None,
         disable: Iterable[str] | None = None,
         plugins: Mapping[str, object] | None = None,
-        rules: str | Path | Mapping[str, Any] | None = None,
+        rules: StrPath | Mapping[str, Any] | None = None,
         entry_points: bool = True,
         trace: bool | None = None,
     ) -> None:
@@ -363,7 +363,7 @@ class Engine:
                 reports[index] = attrs.evolve(report, status="failed", error=message, hooks=())
 
     def _apply_overrides(
-        self, books: dict[str, RuleBook], rules: str | Path | Mapping[str, Any] | None
+        self, books: dict[str, RuleBook], rules: StrPath | Mapping[str, Any] | None
     ) -> dict[str, RuleBook]:
         if rules is None:
             return books

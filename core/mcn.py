@@ -3,7 +3,7 @@ transfers received from another creator, which are not platform income (CORE-INC
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import TYPE_CHECKING
 
 from .hookspecs import hookimpl
@@ -14,7 +14,7 @@ from .types import Adjustment
 if TYPE_CHECKING:
     from .context import Settlement
 
-RULES = Path(__file__).with_name("rules.toml")
+RULES = os.path.join(os.path.dirname(__file__), "rules.toml")
 
 
 @hookimpl

@@ -53,9 +53,8 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
@@ -64,6 +63,9 @@ from .checks import Checker, describe, join
 from .errors import PluginError, RuleFileError
 from .model import attrs_repr
 from .statement import LABELS, Label, is_label, weakest
+
+if TYPE_CHECKING:
+    from .files import StrPath
 
 PARAM_TYPES = ("amount", "ratio", "decimal", "count", "bool", "choice", "text", "date", "amounts", "ratios", "texts")
 _NUMBERS = ("amount", "ratio", "decimal", "count", "amounts", "ratios")
@@ -497,7 +499,7 @@ def _with_versions(rule: Rule, versions: tuple[RuleVersion, ...]) -> Rule:
     return made
 
 
-def load_rule_file(path: Path, platform: str, check: VersionCheck | None = None) -> RuleBook:
+def load_rule_file(path: StrPath, platform: str, check: VersionCheck | None = None) -> RuleBook:
     """Load and check a plugin's rule file; every problem names the file and key.
 
     A file whose bytes passed these checks before, under the same checking code (:func:`checking_code`),
@@ -902,8 +904,10 @@ def _related(c: Checker, spec: ParamSpec, params: Mapping[str, ParamSpec], path:
             c.fail(join(path, "above"), f"{spec.above!r} is not a {spec.type} parameter of this rule")
 
 
-def load_overrides(path: str | Path) -> Mapping[str, Any]:
+def load_overrides(path: StrPath) -> Mapping[str, Any]:
     """Parse a user's override file; it is checked against the loaded rule books by the Engine."""
+    from pathlib import Path  # here: the file named as the commands name it; a compare without one needs none
+
     data = read_rules(Path(path), RuleFileError)
     c = Checker(str(path), RuleFileError)
     for platform, section in data.items():

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from decimal import Decimal
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -22,10 +22,12 @@ from . import fields
 from .cache import read_rules
 from .checks import Checker, describe, join, parse_text
 from .errors import InputError
+from .files import path_text
 from .model import attrs_repr
 from .money import ZERO
 
 if TYPE_CHECKING:
+    from .files import StrPath
     from .scenario_rare import MerchantLive, PlatformValues, Termination
 
 STAGES = fields.ORDER["stage"].values
@@ -479,7 +481,7 @@ _ACTIVE: ContextVar[_Compiled] = ContextVar("schema")
 
 @overload
 def load_scenario(
-    data: str | Path | Mapping[str, Any], *, source: str | None = None, schema: fields.Schema | None = ...
+    data: StrPath | Mapping[str, Any], *, source: str | None = None, schema: fields.Schema | None = ...
 ) -> Scenario: ...
 
 
@@ -490,7 +492,7 @@ def load_scenario(
 
 
 def load_scenario(
-    data: str | Path | Mapping[str, Any] | None = None,
+    data: StrPath | Mapping[str, Any] | None = None,
     *,
     text: str | None = None,
     format: Literal["toml", "json"] | None = None,
@@ -521,7 +523,7 @@ def load_scenario(
 
 
 def _load(
-    data: str | Path | Mapping[str, Any] | None, text: str | None, format: str | None, source: str | None
+    data: StrPath | Mapping[str, Any] | None, text: str | None, format: str | None, source: str | None
 ) -> Scenario:
     if text is not None or format is not None:
         if data is not None:
@@ -532,9 +534,8 @@ def _load(
             raise ValueError(f'load_scenario(text=...) needs format="toml" or format="json", not {format!r}')
         name = source or f"<{format} text>"
         return _build(_parse_text(text, format, name), name)
-    if isinstance(data, str | Path):
-        path = Path(data)
-        return _build(read_rules(path, InputError), source or str(path))  # through the parsed-file cache
+    if isinstance(data, str | os.PathLike):
+        return _build(read_rules(data, InputError), source or path_text(data))  # through the parsed-file cache
     if not isinstance(data, Mapping):
         raise TypeError(f"load_scenario takes a path, a mapping or text=, not {type(data).__name__}")
     name = source or "<scenario>"

@@ -11,7 +11,8 @@ from .model import attrs_repr
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-    from pathlib import Path
+
+    from .files import StrPath
 
 #: The core's scenario activities a platform can offer (the rulebook's table of what each platform
 #: offers); the top-level tables plugins declare (``creatorpay_scenario_fields``) are activities too.
@@ -32,7 +33,7 @@ class Platform:
 
     name: str
     title: str
-    rules: Path
+    rules: StrPath
     offers: tuple[str, ...] = ()
     not_offered: Mapping[str, str] = attrs.field(factory=dict)
     fictional: bool = False
@@ -53,6 +54,6 @@ class Adjustment:
 
     name: str
     title: str
-    rules: Path
+    rules: StrPath
     #: Takes the :class:`~creatorpay.core.context.Settlement` (not imported here: the context imports this).
     applies: Callable[..., bool] | None = None

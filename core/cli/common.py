@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import stat
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -18,6 +18,9 @@ from ..files import STDIN, WriteError, check_outputs, open_input, replacing
 from ..plugins import PluginWarning
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..files import StrPath
     from ..scenario import Scenario
     from ..sqlite_store import SQLiteStore
     from ..statement import Statement
@@ -25,6 +28,16 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 #: How every SQLite database file begins.
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class PathOption(click.Path):
+    """click's ``Path`` giving a :class:`pathlib.Path`, with pathlib imported only when the option is
+    given: a ``creatorpay compare`` without it never imports pathlib (docs/performance.md)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from pathlib import Path
+
+        return Path(os.fsdecode(super().convert(value, param, ctx)))
 
 
 def complete_platforms(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
@@ -44,14 +57,14 @@ def output_option(function: F) -> F:
         "-o",
         "--output",
         "output",
-        type=click.Path(path_type=Path),
+        type=PathOption(),
         metavar="FILE",
         help="Write the document to FILE, not stdout (whole or not at all; never over an input; - is stdout).",
     )(function)
 
 
 @contextmanager
-def document_to(output: Path | None, inputs: Iterable[tuple[str, Path | None]]) -> Iterator[None]:
+def document_to(output: Path | None, inputs: Iterable[tuple[str, StrPath | None]]) -> Iterator[None]:
     """Send what the command prints to ``output`` (plain text, written atomically through
     :func:`files.replacing`) after checking it is none of the ``inputs``; ``None`` or ``-``: stdout."""
     if output is None or str(output) == STDIN:
@@ -65,7 +78,7 @@ def document_to(output: Path | None, inputs: Iterable[tuple[str, Path | None]]) 
     note(f"wrote {output}")
 
 
-def load_each(paths: Iterable[Path], engine: Engine) -> tuple[list[Scenario], int]:
+def load_each(paths: Iterable[StrPath], engine: Engine) -> tuple[list[Scenario], int]:
     """Every scenario of ``paths`` that loads (with the fields ``engine``'s plugins declare), in order,
     and the exit code the others call for: each bad one is reported on stderr as it is met and the
     rest still load (2 if any was bad, else 0)."""
@@ -89,7 +102,7 @@ def rules_option(function: F) -> F:
     """``--rules FILE``: a rules override file (TOML) applied on top of every plugin's rule file."""
     return click.option(
         "--rules",
-        type=click.Path(path_type=Path),
+        type=PathOption(),
         metavar="FILE",
         help='Rules override file (TOML), e.g. [wechat_channels."WC-TIP-03"] mode = "marginal".',
     )(function)

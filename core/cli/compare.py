@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from ..files import check_outputs
+from ..files import check_outputs, path_text
 from .common import (
     check_platforms,
     document_to,
@@ -23,6 +22,8 @@ from .common import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..engine import Report
 
 
@@ -39,7 +40,7 @@ def _cpm(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Dec
 
 
 @click.command()
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path())
 @platform_option
 @rules_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
@@ -52,7 +53,7 @@ def _cpm(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Dec
 @click.option("--strict", is_flag=True, help="Exit 1 when any platform reports a violation.")
 @output_option
 def compare(
-    scenarios: tuple[Path, ...],
+    scenarios: tuple[str, ...],
     platforms: tuple[str, ...],
     rules: Path | None,
     fmt: str,
@@ -74,6 +75,7 @@ def compare(
       creatorpay compare examples/food-vlogger.toml --rules marginal.toml --cpm 12.5
       creatorpay compare examples/food-vlogger.toml --format csv -o food.csv
     """
+    scenarios = tuple(map(path_text, scenarios))  # named as pathlib would, without importing it
     engine = make_engine(rules)
     chosen = check_platforms(engine, platforms)
     fictional = frozenset(name for name in engine.platforms if engine.platform(name).fictional)

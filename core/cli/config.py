@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import os
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import InputError
+from ..files import path_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -72,14 +72,15 @@ def __dir__() -> list[str]:
     return sorted({*globals(), "Setting"})
 
 
-def user_file() -> Path:
+def user_file() -> str:
     """``creatorpay.toml`` in the user config folder (honours ``XDG_CONFIG_HOME``)."""
-    return Path(click.get_app_dir("creatorpay")) / FILE_NAME
+    return path_text(os.path.join(click.get_app_dir("creatorpay"), FILE_NAME))
 
 
-def files() -> list[Path]:
-    """The config files read, strongest first: the working folder's, then the user's."""
-    return [Path.cwd() / FILE_NAME, user_file()]
+def files() -> list[str]:
+    """The config files read, strongest first: the working folder's, then the user's (as texts:
+    pathlib is not imported to find them)."""
+    return [path_text(os.path.join(os.getcwd(), FILE_NAME)), user_file()]
 
 
 def load() -> dict[str, Setting]:
@@ -87,7 +88,7 @@ def load() -> dict[str, Setting]:
     an input error naming it and the key."""
     found: dict[str, Setting] = {}
     for path in reversed(files()):
-        if path.is_file():
+        if os.path.isfile(path):
             found.update(_read_file(path))
     for key, variable in ENV.items():
         text = os.environ.get(variable)
@@ -104,7 +105,7 @@ def _from_env(key: str, text: str) -> str | tuple[str, ...]:
     return text
 
 
-def _parse(path: Path) -> dict[str, Any]:
+def _parse(path: str) -> dict[str, Any]:
     """The file's TOML, floats read exactly (``cpm = 12.5`` is ``Decimal("12.5")``)."""
     from tomli import TOMLDecodeError, loads
 
@@ -119,7 +120,7 @@ def _parse(path: Path) -> dict[str, Any]:
         raise InputError.one(str(path), "", f"not valid TOML: {exc}") from None
 
 
-def _read_file(path: Path) -> dict[str, Setting]:
+def _read_file(path: str) -> dict[str, Setting]:
     from .setting import Setting  # built on first use: most folders have no creatorpay.toml
 
     data = _parse(path)
@@ -134,7 +135,9 @@ def _read_file(path: Path) -> dict[str, Setting]:
         value = _value(key, raw, str(path))
         if key == "rules":
             assert isinstance(value, str)
-            value = str(path.parent / Path(value).expanduser()) if value != "-" else value
+            from pathlib import Path  # here: only a file that sets rules needs it
+
+            value = str(Path(path).parent / Path(value).expanduser()) if value != "-" else value
         settings[key] = Setting(key, _check(key, value, str(path), key), str(path))
     return settings
 
@@ -213,7 +216,7 @@ def config(fmt: str) -> None:
         click.echo(
             json.dumps(
                 {
-                    "files": [{"path": str(p), "found": p.is_file()} for p in files()],
+                    "files": [{"path": p, "found": os.path.isfile(p)} for p in files()],
                     "settings": {
                         k: {"value": list(s.value) if isinstance(s.value, tuple) else s.value, "source": s.source}
                         for k in KEYS
@@ -231,4 +234,4 @@ def config(fmt: str) -> None:
         click.echo(f"{key:<8} = {_shown(setting.value if setting else None)}{where}")
     click.echo("files read (strongest first):")
     for path in files():
-        click.echo(f"  {path}{'' if path.is_file() else '  (none)'}")
+        click.echo(f"  {path}{'' if os.path.isfile(path) else '  (none)'}")

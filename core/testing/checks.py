@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import os
 import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -76,7 +77,7 @@ def registration_problems(platform: Platform) -> list[str]:
             problems.append(f"{activity!r} is both offered and not offered")
         if not str(reason).strip():
             problems.append(f"Platform.not_offered[{activity!r}] gives no reason")
-    if not platform.rules.is_file():
+    if not os.path.isfile(platform.rules):
         problems.append(f"the rule file {platform.rules} does not exist: ship it as package data")
     return problems
 

@@ -15,7 +15,7 @@ if __name__ != "creatorpay.plugins.cn_tax":  # the folder imported by its path, 
         "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
     )
 
-from pathlib import Path
+import os
 from typing import TYPE_CHECKING
 
 from creatorpay.core.plugin import Adjustment, Kind, Settlement, hookimpl, weakest
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from .withholding import Withholding
 
 NAME = "cn_tax"
-RULES = Path(__file__).with_name("rules.toml")
+RULES = os.path.join(os.path.dirname(__file__), "rules.toml")
 
 
 @hookimpl

@@ -10,7 +10,7 @@ if __name__ != "creatorpay.plugins.netease":  # the folder imported by its path,
         "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
     )
 
-from pathlib import Path
+import os
 
 from creatorpay.core.plugin import Platform, ScenarioFields, Settlement, hookimpl
 
@@ -26,7 +26,7 @@ def creatorpay_platform() -> Platform:
     return Platform(
         name=NAME,
         title="NetEase video number",
-        rules=Path(__file__).with_name("rules.toml"),
+        rules=os.path.join(os.path.dirname(__file__), "rules.toml"),
         offers=("programs",),
         not_offered={
             "orders": _NO_SOURCE.format("brand orders"),

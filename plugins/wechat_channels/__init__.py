@@ -10,7 +10,7 @@ if __name__ != "creatorpay.plugins.wechat_channels":  # the folder imported by i
         "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
     )
 
-from pathlib import Path
+import os
 
 from creatorpay.core.plugin import Platform, ScenarioFields, Settlement, hookimpl
 
@@ -24,7 +24,7 @@ def creatorpay_platform() -> Platform:
     return Platform(
         name=NAME,
         title="WeChat Channels",
-        rules=Path(__file__).with_name("rules.toml"),
+        rules=os.path.join(os.path.dirname(__file__), "rules.toml"),
         offers=("orders", "tips", "merchant_live"),
         not_offered={"programs": "WeChat Channels has no NetEase-style creator programs (NE-BASE-*)"},
     )

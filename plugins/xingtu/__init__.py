@@ -15,7 +15,7 @@ if __name__ != "creatorpay.plugins.xingtu":  # the folder imported by its path, 
         "under that name (pip install -e .), and importing it by its path loads a second copy of every class"
     )
 
-from pathlib import Path
+import os
 
 from creatorpay.core.plugin import Platform, ScenarioFields, Settlement, hookimpl
 
@@ -30,7 +30,7 @@ def creatorpay_platform() -> Platform:
     return Platform(
         name=NAME,
         title="Douyin Juliang Xingtu",
-        rules=Path(__file__).with_name("rules.toml"),
+        rules=os.path.join(os.path.dirname(__file__), "rules.toml"),
         offers=("orders",),
         not_offered={
             "tips": "Xingtu has no live tipping",

@@ -350,3 +350,30 @@ def test_a_line_is_kept_whole_or_rejected_never_split(
             assert record == rows.TOO_LONG
         else:
             assert isinstance(record, bytes) and record.rstrip(b"\n") == line
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="a./", max_size=12))
+def test_a_path_is_named_as_pathlib_names_it(text: str) -> None:
+    """``files.path_text`` names a path as ``str(pathlib.Path(...))`` does (the commands' messages and a
+    scenario's source), whether it takes its fast path (no pathlib) or asks pathlib (issue 20)."""
+    import pathlib
+
+    assert files.path_text(text) == str(pathlib.Path(text))
+    assert files.path_text(pathlib.Path(text)) == str(pathlib.Path(text))
+
+
+def test_a_scenario_given_as_a_path_to_normalise_is_named_as_before(tmp_path: Path) -> None:
+    """``./a//food.toml`` is still named ``a/food.toml`` in a compare's output and its errors."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "food.toml").write_bytes(SCENARIO.read_bytes())
+    done = subprocess.run(
+        [*CLI, "compare", "./a//food.toml", "./a//missing.toml", "--format", "json"],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert '"source": "a/food.toml"' in done.stdout
+    assert "a/missing.toml: cannot read the file: no such file" in done.stderr

@@ -158,4 +158,4 @@ def test_the_test_session_reads_no_cache_of_the_user() -> None:
     folder = os.environ["CREATORPAY_CACHE_DIR"]
     assert os.path.basename(folder).startswith("creatorpay-test-cache-")
     assert codecache._installed, "the core was imported with the cache off"
-    assert str(codecache._installed[0].path.parent) == folder
+    assert os.path.dirname(codecache._installed[0].path) == folder

@@ -75,6 +75,9 @@ NOT_AT_START = (
     *("logging", "traceback", "difflib", "tempfile", "shutil", "sqlite3", "configparser", "asyncio"),
     *("importlib.metadata", "email", "zipfile", "csv", "hashlib", "random"),
     "fractions",  # a plugin's rate given as a Fraction: WeChat's beans (tips.per_bean)
+    # a path given to an option, a file written or a path to normalise (core/files.py path_text); pathlib
+    # imports urllib.parse (and ipaddress) and fnmatch: 14.8M instructions of a compare
+    *("pathlib", "urllib", "ipaddress", "fnmatch"),
     *("creatorpay.plugins.cn_tax.vat", "creatorpay.plugins.cn_tax.withholding"),  # a month the platform taxes
     "creatorpay.plugins.cn_tax.brackets",  # its classes too: the rule check is in cn_tax.bracket_rules
 )
