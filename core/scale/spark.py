@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..batch.run import Summary
 from ..files import MAX_LINE
 from ..rows import TOO_LONG
-from . import shared, stages, tables
+from . import archive, shared, stages, tables
 from .local import LocalDriver
 from .parquet import run_folder, temporary_folder, write_run
 from .shared import holds
@@ -131,24 +131,36 @@ LOCAL_JVM = {
 LOCAL_SQL = {"spark.sql.adaptive.enabled": "false"}
 
 
-def session(master: str, *, app: str = "creatorpay", partitions: int | None = None) -> Any:
+def session(master: str, *, app: str = "creatorpay", partitions: int | None = None, java: str = "") -> Any:
     """A SparkSession on ``master`` (``local[2]``, ``yarn``, ``k8s://…``): the one running if any.
     ``partitions``: the shuffles' partitions (``spark.sql.shuffle.partitions``); in local mode by
     default one per core, not Spark's 200 (each a task, and a file per map task, for a few cores),
-    and the JVM and Spark SQL set by :data:`LOCAL_JVM` and :data:`LOCAL_SQL`."""
+    and the JVM and Spark SQL set by :data:`LOCAL_JVM` and :data:`LOCAL_SQL`, the JVM mapping the
+    class-data archive of :mod:`.archive` where one has been built; ``java``: more java options
+    (in local mode, unless the submit arguments give theirs; no archive is mapped then)."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName(app)
     if master.startswith("local"):
         builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false")
         given = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
-        for key, value in {**LOCAL_JVM, **LOCAL_SQL}.items():
+        options = dict(LOCAL_JVM)
+        key = "spark.driver.extraJavaOptions"
+        options[key] = f"{options[key]} {java}" if java else f"{options[key]} {archive.mapped(options[key])}".strip()
+        for key, value in {**options, **LOCAL_SQL}.items():
             if key not in given:  # a session's SQL settings would override the submit arguments' own
                 builder = builder.config(key, value)
         partitions = partitions or local_cores(master)
     if partitions is not None:
         builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
     return builder.getOrCreate()
+
+
+def archive_later(master: str) -> None:
+    """After a run in local mode: its JVM's class-data archive built by a process of its own if none
+    has been (:func:`.archive.build_later`), for the next runs to start with."""
+    if master.startswith("local"):
+        archive.build_later(LOCAL_JVM["spark.driver.extraJavaOptions"])
 
 
 def local_cores(master: str) -> int:
@@ -1150,6 +1162,7 @@ __all__ = [
     "Rows",
     "Seconds",
     "SparkDriver",
+    "archive_later",
     "check_ranges",
     "dedupe",
     "events_index",
