@@ -185,7 +185,7 @@ def _exercised(options: str) -> bool:
 
     from .spark import session
 
-    spark = session("local[1]", app="creatorpay-archive", java=options)
+    spark = session("local[1]", java=options)
     gateway: Any = SparkContext._gateway
     process = getattr(gateway, "proc", None)
     ran = False
