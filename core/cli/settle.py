@@ -350,7 +350,7 @@ def _spark_runner(
         import pyspark  # noqa: F401 (there, or the message below)
 
         from ..scale.parquet import ParquetLedger  # noqa: F401 (pyarrow there, or the message below)
-        from ..scale.spark import SparkDriver, session
+        from ..scale.spark import SparkDriver, archive_later, session
 
         if importlib.util.find_spec("pandas") is None:  # pyspark's mapInArrow requires it
             raise ImportError("No module named 'pandas'")
@@ -373,10 +373,13 @@ def _spark_runner(
             raise click.ClickException(f"Spark could not start on --master {master}: {exc}") from None
         try:
             driver = SparkDriver(ledger, spark=spark, engine=engine, period=month, rejects=out)
-            return driver.run(events, creators, run=run, names=names)
+            summary = driver.run(events, creators, run=run, names=names)
         finally:
             if running is None:
                 spark.stop()
+        if running is None:
+            archive_later(master)  # for the next runs' JVM to start with (a session of ours, a run settled)
+        return summary
 
     return runner
 

@@ -13,21 +13,23 @@ The same stages as the local driver (:mod:`.local`), run by Spark where the rows
    so each unit's events arrive together in (date, id) order; ``mapInArrow`` settles each unit with
    the real engine (:func:`.stages.settle_unit`) against the store as the run began, recording its
    store calls: step 1 of :mod:`.shared`.
-4. The same tasks make the rows of the run's tables (:func:`final_rows`, statement ids left null) of
-   every unit that drew from no budget; a unit that drew from one gets only its row, as every unit
-   does: its key, whether it was settled, its events' count and its store calls, which the driver
-   collects. The rows stay with the executors (a DataFrame on their disks). The driver chains the
-   shared keys (:func:`.shared.plan`: each unit's ``left_before``); the seeds go back to the
-   executors (a broadcast) and a second ``mapInArrow`` settles the units that drew from a budget
-   again, seeded (:func:`seed_units`), and makes their rows; the driver checks every step
-   (:func:`.shared.holds`), settles a key whose chain does not hold in a serial lane (its rows
-   replace the tasks'), and confirms every unit's calls in unit order (the budgets' state of the
-   next run). Then the statements are numbered in unit order, Spark joins the ids to the rows and
-   takes each statement's digest with its id, and writes the run's events index, statements, lines
-   and unit slots (``partitionBy("month", "platform")``, one file per partition, sorted, renamed
-   ``part-0.parquet``: the same bytes when a run is written again) into the run's temporary folder;
-   the driver adds the small tables (creators, rejects, the store's state) with
-   :func:`.parquet.write_run`, which renames the folder into place, and the run is committed.
+4. The same tasks make the rows of the run's tables but the events index (:func:`final_rows`,
+   statement ids left null) of every unit that drew from no budget; a unit that drew from one gets
+   only its row, as every unit does: its key, whether it was settled, its events' count and its
+   store calls, which the driver collects. The rows stay with the executors (a DataFrame on their
+   disks). The driver chains the shared keys (:func:`.shared.plan`: each unit's ``left_before``);
+   the seeds go back to the executors (a broadcast) and a second ``mapInArrow`` settles the units
+   that drew from a budget again, seeded (:func:`seed_units`), and makes their rows; the driver
+   checks every step (:func:`.shared.holds`), settles a key whose chain does not hold in a serial
+   lane (its rows replace the tasks'), and confirms every unit's calls in unit order (the budgets'
+   state of the next run). Then the statements are numbered in unit order, Spark joins the ids to
+   the rows and takes each statement's digest with its id, makes the events index from the new
+   events it holds (cached since step 1; each event's digest by ``sha2``: :func:`events_index`),
+   and writes the run's events index, statements, lines and unit slots (``partitionBy("month",
+   "platform")``, one file per partition, sorted, renamed ``part-0.parquet``: the same bytes when a
+   run is written again) into the run's temporary folder; the driver adds the small tables
+   (creators, rejects, the store's state) with :func:`.parquet.write_run`, which renames the folder
+   into place, and the run is committed.
 
 Each step's Spark jobs are described (``creatorpay: settle``, …) and timed (:attr:`SparkDriver.timings`,
 the run summary's ``timings``), with the Python workers' processor seconds of each kind of task.
@@ -54,7 +56,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..batch.run import Summary
 from ..files import MAX_LINE
 from ..rows import TOO_LONG
-from . import shared, stages, tables
+from . import archive, shared, stages, tables
 from .local import LocalDriver
 from .parquet import run_folder, temporary_folder, write_run
 from .shared import holds
@@ -129,24 +131,36 @@ LOCAL_JVM = {
 LOCAL_SQL = {"spark.sql.adaptive.enabled": "false"}
 
 
-def session(master: str, *, app: str = "creatorpay", partitions: int | None = None) -> Any:
+def session(master: str, *, app: str = "creatorpay", partitions: int | None = None, java: str = "") -> Any:
     """A SparkSession on ``master`` (``local[2]``, ``yarn``, ``k8s://…``): the one running if any.
     ``partitions``: the shuffles' partitions (``spark.sql.shuffle.partitions``); in local mode by
     default one per core, not Spark's 200 (each a task, and a file per map task, for a few cores),
-    and the JVM and Spark SQL set by :data:`LOCAL_JVM` and :data:`LOCAL_SQL`."""
+    and the JVM and Spark SQL set by :data:`LOCAL_JVM` and :data:`LOCAL_SQL`, the JVM mapping the
+    class-data archive of :mod:`.archive` where one has been built; ``java``: more java options
+    (in local mode, unless the submit arguments give theirs; no archive is mapped then)."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName(app)
     if master.startswith("local"):
         builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false")
         given = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
-        for key, value in {**LOCAL_JVM, **LOCAL_SQL}.items():
+        options = dict(LOCAL_JVM)
+        key = "spark.driver.extraJavaOptions"
+        options[key] = f"{options[key]} {java}" if java else f"{options[key]} {archive.mapped(options[key])}".strip()
+        for key, value in {**options, **LOCAL_SQL}.items():
             if key not in given:  # a session's SQL settings would override the submit arguments' own
                 builder = builder.config(key, value)
         partitions = partitions or local_cores(master)
     if partitions is not None:
         builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
     return builder.getOrCreate()
+
+
+def archive_later(master: str) -> None:
+    """After a run in local mode: its JVM's class-data archive built by a process of its own if none
+    has been (:func:`.archive.build_later`), for the next runs to start with."""
+    if master.startswith("local"):
+        archive.build_later(LOCAL_JVM["spark.driver.extraJavaOptions"])
 
 
 def local_cores(master: str) -> int:
@@ -351,7 +365,6 @@ _COLLECTED = tuple(name for name in _UNIT if name != "blob")
 #: The rows a settling task makes for each tag, by column name.
 _TAGGED: dict[str, tuple[str, ...]] = {
     "unit": _UNIT,
-    "events": tables.columns("events"),
     "statements": (*tables.columns("statements"), *_CASH),
     "lines": (*tables.columns("lines"), "creator"),
     "unit_slots": tables.columns("unit_slots"),
@@ -432,8 +445,9 @@ def final_rows(
     unit: Unit, events: list[stages.EventRow], outcome: Outcome, run: int
 ) -> dict[str, list[tuple[Any, ...]]]:
     """A unit's rows by tag (:data:`_TAGGED`), statement ids null: its statement (with its cash and
-    its content's digest), lines, quota slots and events index; or, when it cannot be settled, its
-    events as rejected rows (with their position in the unit)."""
+    its content's digest), lines and quota slots; or, when it cannot be settled, its events as
+    rejected rows (with their position in the unit). Its events index is made by Spark from the
+    checked events (:func:`events_index`)."""
     if outcome.rows is None:
         reason = f"{unit} cannot be settled: {outcome.rejected}"
         return {"reject": [(*_index_row(e, run, None), reason, i) for i, e in enumerate(events)]}
@@ -444,7 +458,6 @@ def final_rows(
         "statements": [(*statement, cash.credits, cash.debits, cash.lines_net)],
         "lines": [(*line[:2], None, *line[3:], unit.creator) for line in rows.lines],
         "unit_slots": rows.slots,
-        "events": [_index_row(e, run, None) for e in events],
     }
 
 
@@ -511,6 +524,18 @@ def _columns(tag: str, names: Sequence[str], rows: list[tuple[Any, ...]]) -> Any
         for name, kind in WIDE.items()
     ]
     return pa.RecordBatch.from_arrays(arrays, names=list(WIDE))
+
+
+def events_index(new: Any, numbers: Any) -> Any:
+    """The run's events index (:data:`.tables.EVENTS`) made by Spark: the ``new`` events (columns of
+    an :data:`.stages.EventRow`) of every settled unit, with its statement id from ``numbers`` (each
+    settled unit's key and id; the events of a unit that cannot be settled have none and are left
+    out) and their content's digest by Spark SQL's ``sha2`` over :func:`.stages.event_digest`'s text.
+    The month's largest table never goes through the Python workers."""
+    from pyspark.sql import functions as F
+
+    text = F.concat_ws("\x1f", *(F.col(name) for name in ("platform", "creator", "date", "kind", "body")))
+    return new.join(F.broadcast(numbers), list(_UNIT[:3]), "inner").withColumn("digest", F.sha2(text, 256))
 
 
 def _index_row(e: stages.EventRow, run: int, statement: int | None) -> tuple[Any, ...]:
@@ -663,33 +688,30 @@ class SparkDriver(LocalDriver):
         began_events = time.perf_counter()
         summary.timings["creators"] = round(began_events - began, 3)
         source = names.get(events, str(events))
-        checked = self._checked(events, source, ident).persist()
+        held: list[Any] = []  # the frames cached: the new events stay so until the events index is written
         try:
-            new, deduped = self._deduplicated(checked.filter("tag = 'event'").drop("tag", "reason"), before, source)
-            deduped = deduped.persist()
+            new = self._new(events, source, ident, before, summary, rejects, held)
+            began_units = time.perf_counter()
+            summary.timings["events"] = round(began_units - began_events, 3)
+            known = self.ledger.profiles(before)
+            known.update({creator: row[1] for creator, row in profiles.items()})
+            state, versions = self._state(before)
+            histories = self._histories(new, before)
+            context = self.spark.sparkContext.broadcast(Context(known, histories, state, ident, source))
+            first, units_ = self._settled(new, context)
+            for frame in held[:-1]:  # the checked rows, if the new events are cached apart from them
+                frame.unpersist()
+            temporary = temporary_folder(self.ledger.folder, ident)
             try:
-                rejects += self._counted(checked, deduped, source, summary)
-                new = new.unionByName(deduped.filter("tag = 'event'").drop("tag", "reason"))
-                began_units = time.perf_counter()
-                summary.timings["events"] = round(began_units - began_events, 3)
-                known = self.ledger.profiles(before)
-                known.update({creator: row[1] for creator, row in profiles.items()})
-                state, versions = self._state(before)
-                histories = self._histories(new, before)
-                context = self.spark.sparkContext.broadcast(Context(known, histories, state, ident, source))
-                first, units_ = self._settled(new, context)
-            finally:
-                deduped.unpersist()
+                chain, cash, unsettled, statements = self._resolved(
+                    first, units_, state, context, temporary, summary, before, new
+                )
+            except BaseException:
+                shutil.rmtree(temporary, ignore_errors=True)
+                raise
         finally:
-            checked.unpersist()
-        temporary = temporary_folder(self.ledger.folder, ident)
-        try:
-            chain, cash, unsettled, statements = self._resolved(
-                first, units_, state, context, temporary, summary, before
-            )
-        except BaseException:
-            shutil.rmtree(temporary, ignore_errors=True)
-            raise
+            for frame in held:
+                frame.unpersist()
         rejects += self._summed(summary, cash, unsettled, len(units_), statements, source)
         summary.timings["units"] = round(time.perf_counter() - began_units, 3)
         final = chain.state
@@ -714,6 +736,33 @@ class SparkDriver(LocalDriver):
         summary.seconds = round(time.perf_counter() - began, 3)
         return summary
 
+    def _new(
+        self,
+        events: Path,
+        source: str,
+        ident: int,
+        before: list[int],
+        summary: Summary,
+        rejects: list[stages.Reject],
+        held: list[Any],
+    ) -> Any:
+        """Steps 1 and 2: the run's new events (a frame), their counts into ``summary`` and the rows rejected
+        added to ``rejects``. The frames cached go into ``held``, the last of them holding the new events
+        (the checked rows themselves unless some id was joined out: the new events are then cached apart)."""
+        checked = self._checked(events, source, ident).persist()
+        held.append(checked)
+        good = checked.filter("tag = 'event'").drop("tag", "reason")
+        new, deduped = self._deduplicated(good, before, source)
+        deduped = deduped.persist()
+        held.insert(0, deduped)
+        rejects += self._counted(checked, deduped, source, summary)
+        joined = new is not good
+        new = new.unionByName(deduped.filter("tag = 'event'").drop("tag", "reason"))
+        if joined:  # cached, not joined again for the index
+            new = new.persist()
+            held.append(new)
+        return new
+
     def _histories(self, new: Any, before: list[int]) -> dict[Unit, stages.History]:
         """Late events (runs committed ``before``): what the units of the ``new`` events settled before hold."""
         if not before:
@@ -731,6 +780,7 @@ class SparkDriver(LocalDriver):
         folder: Path,
         summary: Summary,
         before: list[int],
+        new: Any,
     ) -> tuple[Chained, dict[str, stages.Cash], list[Any], int]:
         """Steps 2 to 5 of :mod:`.shared` (:meth:`_chain`), the statements numbered in unit order and
         the run's partitioned tables written by Spark into ``folder``: the resolution, the cash of
@@ -752,7 +802,7 @@ class SparkDriver(LocalDriver):
                     ids.append((unit.unit.platform, unit.unit.creator, unit.unit.month, ident))
                     ident += 1
             final = self._final(first, chain, summary.run)
-            self._write(final, ids, folder)
+            self._write(final, new, ids, folder)
             unsettled = self._unsettled(final) if any(found is None for found in cash.values()) else []
         finally:
             context.unpersist()
@@ -1001,12 +1051,13 @@ class SparkDriver(LocalDriver):
             frame = frame.unionByName(self.spark.createDataFrame(rows, WIDE_DDL))
         return frame
 
-    def _write(self, frame: Any, ids: list[tuple[str, str, str, int]], folder: Path) -> None:
+    def _write(self, frame: Any, new: Any, ids: list[tuple[str, str, str, int]], folder: Path) -> None:
         """The run's partitioned tables (:data:`WRITTEN`) from the tasks' rows ``frame``, their
         statement ids joined in from ``ids`` (each settled unit's, in unit order) and each statement's
-        digest taken with its id (:func:`~creatorpay.core.sqlite_schema.statement_digest`), written by
-        Spark into ``folder``, ``DataFrame.write.partitionBy("month", "platform")``, one file per
-        partition, rows sorted, renamed ``part-0.parquet``: the same bytes for the same run."""
+        digest taken with its id (:func:`~creatorpay.core.sqlite_schema.statement_digest`), and the
+        events index from the run's ``new`` events (:func:`events_index`), written by Spark into
+        ``folder``, ``DataFrame.write.partitionBy("month", "platform")``, one file per partition, rows
+        sorted, renamed ``part-0.parquet``: the same bytes for the same run."""
         from pyspark.sql import functions as F
 
         numbers = self.spark.createDataFrame(  # our own rows: not checked row by row (100,000 in the 1M month)
@@ -1015,12 +1066,13 @@ class SparkDriver(LocalDriver):
         frame = frame.drop("statement").join(F.broadcast(numbers), list(_UNIT[:3]), "left")
         digest = F.sha2(F.concat_ws(",", F.col("statement").cast("string"), F.col("run").cast("string"), "digest"), 256)
         frame = frame.withColumn("digest", F.when(F.col("tag") == "statements", digest).otherwise(F.col("digest")))
+        index = events_index(new, numbers)
         for table in WRITTEN:
             names = tables.columns(table)
             order = ("statement", "seq") if table == "lines" else names[2:]
             with self._step(f"write_{table}"):
                 (
-                    frame.filter(F.col("tag") == table)
+                    (index if table == "events" else frame.filter(F.col("tag") == table))
                     .select(*names)
                     .repartition(self.partitions, "month", "platform")
                     .sortWithinPartitions("month", "platform", *order)
@@ -1110,8 +1162,10 @@ __all__ = [
     "Rows",
     "Seconds",
     "SparkDriver",
+    "archive_later",
     "check_ranges",
     "dedupe",
+    "events_index",
     "final_rows",
     "local_cores",
     "ranges",

@@ -14,13 +14,25 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pyarrow as pa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from creatorpay.core.batch.workers import Settler
 from creatorpay.core.engine import Engine
 from creatorpay.core.rows import RowReader
-from creatorpay.core.scale import shared, stages
+from creatorpay.core.scale import shared, stages, tables
 from creatorpay.core.scale.parquet import ParquetLedger
-from creatorpay.core.scale.spark import CHECKED, WIDE, Context, SparkDriver, local_cores, session, settle_units
+from creatorpay.core.scale.spark import (
+    CHECKED,
+    WIDE,
+    Context,
+    SparkDriver,
+    _index_row,
+    events_index,
+    local_cores,
+    session,
+    settle_units,
+)
 from tests.scale.scale_support import month
 
 if TYPE_CHECKING:
@@ -61,8 +73,9 @@ def _first_tasks(tmp_path: Path) -> tuple[list[stages.EventRow], Any]:
 
 def test_first_tasks_make_the_rows_of_units_that_drew_from_no_budget(tmp_path: Path) -> None:
     """A unit that drew from NE-BUDGET-01's cash or WC-COLD-01's pool gets only its row (calls, job) from the
-    first tasks: its statement waits for the chain. Every other unit's statement, lines and events index come
-    out at once, without a statement id, with its content's digest and its cash."""
+    first tasks: its statement waits for the chain. Every other unit's statement and lines come out at once,
+    without a statement id, with its content's digest and its cash; no task makes an events index row (Spark
+    makes the index from the checked events, below)."""
     rows, out = _first_tasks(tmp_path)
     assert out.schema.names == list(WIDE)
     made = out.to_pylist()
@@ -79,13 +92,46 @@ def test_first_tasks_make_the_rows_of_units_that_drew_from_no_budget(tmp_path: P
             assert key not in by_unit, key  # settled again once its chain is known
             assert unit["blob"] is not None
         elif unit["ok"]:
-            assert {"statements", "events"} <= by_unit[key] <= {"statements", "events", "lines", "unit_slots"}
+            assert {"statements"} <= by_unit[key] <= {"statements", "lines", "unit_slots"}
         else:
             assert by_unit[key] == {"reject"}
     assert 0 < drew < len(units)
     statements = [r for r in made if r["tag"] == "statements"]
     assert all(r["statement"] is None and len(r["digest"]) == 64 and r["credits"] is not None for r in statements)
-    assert all(r["statement"] is None for r in made if r["tag"] in ("lines", "events"))
+    assert all(r["statement"] is None for r in made if r["tag"] == "lines")
+    assert not any(r["tag"] == "events" for r in made)
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.tuples(_TEXT, _TEXT, _TEXT, _TEXT, _TEXT), min_size=1, max_size=40),
+    st.integers(min_value=1, max_value=2**40),
+)
+def test_spark_makes_the_events_index_the_tasks_made(spark: Any, contents: list[tuple[str, ...]], first: int) -> None:
+    """The events index is made by Spark from the new events (issue 19): each settled unit's events with its
+    statement id and the content digest :func:`.stages.event_digest` gives (Spark SQL's ``sha2`` over the same
+    text, any Unicode included), in the index's columns; the events of a unit with no statement id (it cannot
+    be settled) are left out, as the tasks left them."""
+    rows = [
+        (f"e{i}", platform, creator, "2026-10", date, kind, body, 3, i + 1)
+        for i, (platform, creator, date, kind, body) in enumerate(contents)
+    ]
+    schema = CHECKED.replace("tag string, ", "").replace(", reason string", "")
+    units = sorted({stages.unit_of(row) for row in rows}, key=stages.unit_order)
+    settled = units[::2]  # every other unit has a statement
+    ids = [(u.platform, u.creator, u.month, first + i) for i, u in enumerate(settled)]
+    numbers = spark.createDataFrame(ids, "platform string, creator string, month string, statement long")
+    made = events_index(spark.createDataFrame(rows, schema), numbers).select(*tables.columns("events")).collect()
+    statement = {(p, c, m): n for p, c, m, n in ids}
+    expected = sorted(
+        (*_index_row(row, 3, None)[:-1], statement[stages.unit_of(row)])
+        for row in rows
+        if stages.unit_of(row) in statement
+    )
+    assert sorted(tuple(found) for found in made) == expected
 
 
 def test_no_join_without_a_repeated_id_or_a_run_before(spark: Any, tmp_path: Path) -> None:
