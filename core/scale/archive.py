@@ -71,7 +71,7 @@ def path(options: str) -> Path | None:
     import pyspark
 
     key = "|".join((str(home), runtime, str(Path(pyspark.__file__).parent), pyspark.__version__, options))
-    found = folder / f"spark-{pyspark.__version__}-java-{runtime}-{zlib.crc32(key.encode()):08x}.jsa"
+    found = Path(folder) / f"spark-{pyspark.__version__}-java-{runtime}-{zlib.crc32(key.encode()):08x}.jsa"
     return None if any(c.isspace() for c in str(found)) else found
 
 
