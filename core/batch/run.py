@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import time
+from contextlib import ExitStack
 from itertools import chain, islice
 from itertools import count as counter
 from operator import itemgetter
@@ -36,7 +37,7 @@ import attrs
 from ..engine import Engine
 from ..events import COMMON
 from ..money import fmt
-from ..rows import Record, RowReader
+from ..rows import RowReader
 from ..sqlite_store import CACHE_KIB, SQLiteStore, StoreBuffer
 from .codec import escaped
 from .ledger import (
@@ -50,6 +51,7 @@ from .ledger import (
     Unit,
     from_fen,
 )
+from .lines import Blocks, Piece, lines_in
 from .pipeline import Pipeline
 from .workers import (
     DEPTH,
@@ -290,39 +292,44 @@ class Batch:
     def _stage(self, reader: RowReader, kind: str, args: tuple[Any, ...], put: Callable[[Parsed[Any]], None]) -> None:
         """Read a file a piece of rows at a time, ``stage_chunk`` rows per transaction: each piece
         checked by ``PARSERS[kind]`` (by the workers when there are some, while this process puts
-        the pieces before into the database), then put (in file order)."""
-        records = reader.records()
+        the pieces before into the database), then put (in file order). A JSON Lines file is read
+        in blocks of whole lines (:class:`.lines.Blocks`), split into lines where they are checked."""
         size = min(STAGE_PIECE, self.stage_chunk)
         lanes = counter()  # the pieces go to the workers in turn
 
-        def post(piece: list[tuple[int, Record]]) -> int:
+        def post(piece: Piece) -> int:
             assert self._pool is not None  # only sent while there are workers (ahead)
             lane = next(lanes) % len(self._pool)
             self._pool.post(lane, (kind, piece, *args))
             return lane
 
-        flow = Pipeline(
-            iter(lambda: list(islice(records, size)), []),
-            ahead=lambda: 0 if self._pool is None else 2 * len(self._pool),
-            send=post,
-        )
-        while True:
-            with self.store.transaction():
-                staged = 0
-                while staged < self.stage_chunk and (rows := self._stage_next(flow, kind, args, put)) is not None:
-                    staged += rows
-                    self._update(reader.position)
-            if staged < self.stage_chunk:
-                return
+        with ExitStack() as stack:
+            pieces: Iterator[Piece]
+            if reader.csv:
+                records = reader.records()
+                pieces = iter(lambda: list(islice(records, size)), [])
+                where: RowReader | Blocks = reader
+            else:
+                where = stack.enter_context(Blocks(reader.path, size))
+                pieces = where.pieces()
+            flow = Pipeline(pieces, ahead=lambda: 0 if self._pool is None else 2 * len(self._pool), send=post)
+            while True:
+                with self.store.transaction():
+                    staged = 0
+                    while staged < self.stage_chunk and (rows := self._stage_next(flow, kind, args, put)) is not None:
+                        staged += rows
+                        self._update(where.position)
+                if staged < self.stage_chunk:
+                    return
 
     def _stage_next(
         self,
-        flow: Pipeline[list[tuple[int, Record]], int],
+        flow: Pipeline[Piece, int],
         kind: str,
         args: tuple[Any, ...],
         put: Callable[[Parsed[Any]], None],
     ) -> int | None:
-        """Take the next piece of rows, checked by the workers or here, and put it; how many rows it
+        """Take the next piece of rows, checked by the workers or here, and put it; how many lines it
         had, None when none is left. (A method of its own so that nothing of a piece is held while
         the next ones are sent: the main process's peak memory.)"""
         flight = flow.take()
@@ -330,7 +337,7 @@ class Batch:
             return None
         parsed = self._fetch(flight.ticket)
         put(PARSERS[kind](flight.piece, *args, schema=self.engine.schema) if parsed is None else parsed)
-        return len(flight.piece)
+        return lines_in(flight.piece)
 
     def _fetch(self, lane: int | None) -> Parsed[Any] | None:
         """The workers' answer to a piece sent to ``lane``; None if it was not sent, or they failed
