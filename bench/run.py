@@ -175,14 +175,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer runs and a smaller batch month")
     parser.add_argument("--no-batch", action="store_true", help="skip the batch benchmark")
+    parser.add_argument("--no-zen", action="store_true", help="skip the statement figures (zen, direct, compare)")
+    parser.add_argument("--no-cli", action="store_true", help="skip the command-line start-up figures")
     args = parser.parse_args()
     runs = 500 if args.quick else 5000
     figures: dict[str, Any] = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
-    figures.update(engine_figures(runs))
-    figures.update(zen_figures(runs, Decimal("3640.00")))
-    if figures.get("zen_us"):
-        figures["zen_ratio"] = figures["statement_us"] / figures["zen_us"]
-    figures.update(cli_figures(5 if args.quick else 11))
+    if not args.no_zen:
+        figures.update(engine_figures(runs))
+        figures.update(zen_figures(runs, Decimal("3640.00")))
+        if figures.get("zen_us"):
+            figures["zen_ratio"] = figures["statement_us"] / figures["zen_us"]
+    if not args.no_cli:
+        figures.update(cli_figures(5 if args.quick else 11))
     if not args.no_batch:
         figures.update(batch_figures(args.quick))
     goals = {"zen_ratio": 1.0, "direct_ratio": 5.0, "cli_ratio": 1.5}

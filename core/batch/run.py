@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import time
+from contextlib import ExitStack
 from itertools import chain, islice
 from itertools import count as counter
 from operator import itemgetter
@@ -36,7 +37,7 @@ import attrs
 from ..engine import Engine
 from ..events import COMMON
 from ..money import fmt
-from ..rows import Record, RowReader
+from ..rows import RowReader
 from ..sqlite_store import CACHE_KIB, SQLiteStore, StoreBuffer
 from .codec import escaped
 from .ledger import (
@@ -50,6 +51,7 @@ from .ledger import (
     Unit,
     from_fen,
 )
+from .lines import Blocks, Piece, lines_in
 from .pipeline import Pipeline
 from .workers import (
     DEPTH,
@@ -197,6 +199,10 @@ class Batch:
         self._diverged = False
         self._resettled = 0
         self._pool: Workers | None = None
+        #: The first statement id this run's settling may write (:meth:`_settled_before`), and
+        #: per month whether a statement below it exists.
+        self._before = 0
+        self._months: dict[str, bool] = {}
 
     def run(self, events: Path, creators: Path, *, names: Mapping[Path, str] | None = None) -> Summary:
         """Stage the creators and the events, settle every unit with unsettled events, reconcile.
@@ -286,39 +292,44 @@ class Batch:
     def _stage(self, reader: RowReader, kind: str, args: tuple[Any, ...], put: Callable[[Parsed[Any]], None]) -> None:
         """Read a file a piece of rows at a time, ``stage_chunk`` rows per transaction: each piece
         checked by ``PARSERS[kind]`` (by the workers when there are some, while this process puts
-        the pieces before into the database), then put (in file order)."""
-        records = reader.records()
+        the pieces before into the database), then put (in file order). A JSON Lines file is read
+        in blocks of whole lines (:class:`.lines.Blocks`), split into lines where they are checked."""
         size = min(STAGE_PIECE, self.stage_chunk)
         lanes = counter()  # the pieces go to the workers in turn
 
-        def post(piece: list[tuple[int, Record]]) -> int:
+        def post(piece: Piece) -> int:
             assert self._pool is not None  # only sent while there are workers (ahead)
             lane = next(lanes) % len(self._pool)
             self._pool.post(lane, (kind, piece, *args))
             return lane
 
-        flow = Pipeline(
-            iter(lambda: list(islice(records, size)), []),
-            ahead=lambda: 0 if self._pool is None else 2 * len(self._pool),
-            send=post,
-        )
-        while True:
-            with self.store.transaction():
-                staged = 0
-                while staged < self.stage_chunk and (rows := self._stage_next(flow, kind, args, put)) is not None:
-                    staged += rows
-                    self._update(reader.position)
-            if staged < self.stage_chunk:
-                return
+        with ExitStack() as stack:
+            pieces: Iterator[Piece]
+            if reader.csv:
+                records = reader.records()
+                pieces = iter(lambda: list(islice(records, size)), [])
+                where: RowReader | Blocks = reader
+            else:
+                where = stack.enter_context(Blocks(reader.path, size))
+                pieces = where.pieces()
+            flow = Pipeline(pieces, ahead=lambda: 0 if self._pool is None else 2 * len(self._pool), send=post)
+            while True:
+                with self.store.transaction():
+                    staged = 0
+                    while staged < self.stage_chunk and (rows := self._stage_next(flow, kind, args, put)) is not None:
+                        staged += rows
+                        self._update(where.position)
+                if staged < self.stage_chunk:
+                    return
 
     def _stage_next(
         self,
-        flow: Pipeline[list[tuple[int, Record]], int],
+        flow: Pipeline[Piece, int],
         kind: str,
         args: tuple[Any, ...],
         put: Callable[[Parsed[Any]], None],
     ) -> int | None:
-        """Take the next piece of rows, checked by the workers or here, and put it; how many rows it
+        """Take the next piece of rows, checked by the workers or here, and put it; how many lines it
         had, None when none is left. (A method of its own so that nothing of a piece is held while
         the next ones are sent: the main process's peak memory.)"""
         flight = flow.take()
@@ -326,7 +337,7 @@ class Batch:
             return None
         parsed = self._fetch(flight.ticket)
         put(PARSERS[kind](flight.piece, *args, schema=self.engine.schema) if parsed is None else parsed)
-        return len(flight.piece)
+        return lines_in(flight.piece)
 
     def _fetch(self, lane: int | None) -> Parsed[Any] | None:
         """The workers' answer to a piece sent to ``lane``; None if it was not sent, or they failed
@@ -373,6 +384,10 @@ class Batch:
         """
         month = str(self.period) if self.period is not None else None
         started = self._data_version()  # the pending events are read after this
+        self._before = int(
+            self.store.connection.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM statements").fetchone()[0]
+        )
+        self._months = {}
         split = self._split_at(summary)
         rest: PendingPart | None = None
         if split is None:
@@ -424,29 +439,51 @@ class Batch:
             iter(lambda: list(islice(units, size)), []), ahead=lambda: 0 if self._pool is None else DEPTH, send=send
         )
         version, done = started, 0
-        while True:
-            with self.store.transaction():
-                now = self._data_version()  # no one else writes until this transaction ends
-                if now != version:  # another process wrote: what was read may be stale
-                    buffer.clear()
-                    version = now
-                fresh = now == started
-                if not fresh:
-                    self._stop()  # the rest of the run goes on serially
-                settled = 0
-                while (
-                    settled < self.settle_chunk
-                    and (taken := self._settle_next(flow, fresh, buffer, summary)) is not None
-                ):
-                    units_taken, events_taken = taken
-                    settled += units_taken
-                    done += events_taken
-                    self._update(done)
-                    if self._pool is not None and (self._diverged or self._pool.failed):
-                        self._stop()
-                buffer.flush()
-            if settled < self.settle_chunk:
-                return
+        try:
+            while True:
+                checked = self._keys(started)
+                with self.store.transaction():
+                    now = self._data_version()  # no one else writes until this transaction ends
+                    if now != started and not checked:
+                        continue  # another process committed just now: again, with the keys checked
+                    if now != version:  # another process wrote: what was read may be stale
+                        buffer.clear()
+                        version = now
+                    fresh = now == started
+                    if not fresh:
+                        self._stop()  # the rest of the run goes on serially
+                    settled = 0
+                    while (
+                        settled < self.settle_chunk
+                        and (taken := self._settle_next(flow, fresh, buffer, summary)) is not None
+                    ):
+                        units_taken, events_taken = taken
+                        settled += units_taken
+                        done += events_taken
+                        self._update(done)
+                        if self._pool is not None and (self._diverged or self._pool.failed):
+                            self._stop()
+                    buffer.flush()
+                if settled < self.settle_chunk:
+                    return
+        finally:
+            self.store.connection.execute("PRAGMA foreign_keys = ON")  # as SQLiteStore opens it
+
+    def _keys(self, started: int) -> bool:
+        """Whether SQLite checks the foreign keys in the next settling transaction (set here, before
+        it begins): only once another process has committed since the pending events were read.
+
+        Until then every row the transaction writes references rows that exist by construction: a
+        settlement record the event it was read from ``events`` for (no one else has committed
+        since, and this run deletes only the events of units it rejects, which no statement
+        names), a line its statement written with it, a statement its run and original (never
+        deleted), a budget draw or quota slot its key written before it by the same flush. SQLite's
+        look-up of each settlement record's event cost 2.6 of the main process's 34 processor
+        seconds on the 1M month (docs/performance.md). Should another process commit between this
+        look and the transaction's ``BEGIN``, the transaction sees it and starts again checked."""
+        checked = self._data_version() != started
+        self.store.connection.execute(f"PRAGMA foreign_keys = {'ON' if checked else 'OFF'}")
+        return checked
 
     def _settle_next(
         self,
@@ -511,7 +548,7 @@ class Batch:
         """
         units = [unit for unit, _ in chunk]
         profiles = self.ledger.profiles({unit.creator for unit in units})
-        originals = self.ledger.originals(units)
+        originals = self.ledger.originals(units if check else [u for u in units if self._settled_before(u.month)])
         settled = self.ledger.settled_among(e.id for _, events in chunk for e in events) if check else set()
         jobs: list[Job | None] = []
         for index, (unit, unit_events) in enumerate(chunk):
@@ -551,6 +588,22 @@ class Batch:
                 )
             )
         return jobs
+
+    def _settled_before(self, month: str) -> bool:
+        """Whether ``month`` had a statement when the run read its pending events (asked once a
+        month). While no other process has committed since (``check`` is off in :meth:`_jobs`), a
+        unit of a month that had none has no original: each unit comes once in a run, so the only
+        statements of that month are this run's own, of other units. A new month, as a monthly
+        run settles, then asks nothing per piece (0.3 processor seconds on the 1M month)."""
+        found = self._months.get(month)
+        if found is None:
+            found = self._months[month] = (
+                self.store.connection.execute(
+                    "SELECT 1 FROM statements WHERE month = ? AND id < ? LIMIT 1", (month, self._before)
+                ).fetchone()
+                is not None
+            )
+        return found
 
     def _record(
         self, chunk: list[tuple[Unit, list[StoredEvent]]], outcomes: list[Outcome | None], summary: Summary

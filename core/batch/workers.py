@@ -27,11 +27,12 @@ import attrs
 from ..errors import InputError
 from ..events import activities, fold, parse_event
 from ..profiles import checked_base, parse_profile, scenario_for
-from ..rows import Record, Row, to_row
+from ..rows import Row, to_row
 from ..scenario import Scenario, load_scenario
 from ..sqlite_store import Call, StoreBuffer
 from .codec import join_object, members
 from .ledger import EventColumns, Held, ProfileColumns, StatementRows, Unit, statement_rows
+from .lines import Piece, records_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -63,7 +64,7 @@ Parsed = tuple[list[_R], list[tuple[int, str | None, str]], int]
 
 
 def _parse(
-    records: list[tuple[int, Record]],
+    records: Piece,
     header: tuple[str, ...],
     text: bool,
     month: str | None,
@@ -87,7 +88,7 @@ def _parse(
 
 
 def _parse_profiles(
-    records: list[tuple[int, Record]], header: tuple[str, ...], text: bool, run: int, *, schema: Schema
+    records: Piece, header: tuple[str, ...], text: bool, run: int, *, schema: Schema
 ) -> Parsed[ProfileColumns]:
     """Shape a piece of the creators file's records (:func:`parse_profile`; ``schema``: the
     engine's, with its plugins' ``[creator]`` keys) into rows for :meth:`Ledger.put_profiles`."""
@@ -103,16 +104,17 @@ def _parse_profiles(
 
 
 def _checked(
-    records: list[tuple[int, Record]],
+    records: Piece,
     header: tuple[str, ...],
     check: Callable[[dict[str, Any], int], _R | str],
 ) -> Parsed[_R]:
-    """Each record of a piece made a row (blank lines are none) and checked: ``check`` gives the
-    row to stage or the reason it is rejected; a record that is not a row is rejected as it is."""
+    """Each record of a piece (records, or a block of a JSON Lines file's lines: :mod:`.lines`)
+    made a row (blank lines are none) and checked: ``check`` gives the row to stage or the reason
+    it is rejected; a record that is not a row is rejected as it is."""
     rows: list[_R] = []
     rejects: list[tuple[int, str | None, str]] = []
     read = 0
-    for number, record in records:
+    for number, record in records_of(records):
         row = to_row(number, record, header)
         if row is None:
             continue
