@@ -85,6 +85,18 @@ def statement_digest(ident: int, run: int, content: str) -> str:
     return hashlib.sha256(f"{ident},{run},{content}".encode("ascii")).hexdigest()
 
 
+class DamagedRow(ValueError):
+    """A row a damaged file left with a value not of its column's type, where reading depends on it
+    (a statement id that is not an integer: a flipped byte in a record or in the schema's text)."""
+
+
+def _statement_id(value: object, what: str) -> int:
+    """``value``, a statement id read from the ledger, checked to be an integer (:class:`DamagedRow`)."""
+    if type(value) is not int:
+        raise DamagedRow(f"{what} {value!r} is not an integer: the file is damaged")
+    return value
+
+
 class Stored(NamedTuple):
     """A statement as read back for its digest (:func:`read_statements`)."""
 
@@ -111,7 +123,8 @@ def read_statements(
     conn: sqlite3.Connection, where: str = "", params: Sequence[str] = (), *, digest: bool = True
 ) -> Iterator[Stored]:
     """The statements (``s``, filtered by ``where``) in id order, each with its lines and events,
-    read with three streaming queries (memory holds one statement)."""
+    read with three streaming queries (memory holds one statement), merged by statement id: an id
+    that is not an integer raises :class:`DamagedRow`."""
     lines = conn.execute(
         f"SELECT l.statement, {', '.join('l.' + c for c in DIGEST_LINE)} FROM lines l "
         + (f"JOIN statements s ON s.id = l.statement {where} " if where else "")
@@ -131,18 +144,18 @@ def read_statements(
         params,
     ):
         *header, stored_digest = row  # DIGEST_HEADER's columns, the first its id; then the digest
-        ident = header[0]
+        ident = _statement_id(header[0], "a statement's id")
         mine, settled, unrecorded = [], [], []
         while line is not None:  # the lines, in statement order: this statement's, until a later one's
             of_statement, *columns = line
-            if of_statement > ident:
+            if _statement_id(of_statement, "a line's statement") > ident:
                 break
             if of_statement == ident:
                 mine.append(tuple(columns))
             line = lines.fetchone()
         while event is not None:  # its events likewise: id, date, kind, body, and the statement settling it
             of_statement, event_id, date, kind, body, recorded_in = event
-            if of_statement > ident:
+            if _statement_id(of_statement, "a statement's id") > ident:
                 break
             if of_statement == ident:
                 settled.append((event_id, date, kind, body))

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TextIO
 
 from ..events import Event
 from ..money import FEN, fmt
-from ..sqlite_schema import content_digest, migrate, read_statements, statement_digest
+from ..sqlite_schema import DamagedRow, content_digest, migrate, read_statements, statement_digest
 from ..statement import (
     TOTALS,
     Kind,
@@ -532,7 +532,8 @@ class Ledger:
                 ).fetchone()[0]
                 if stray:
                     problems.append(f"{stray} settlement record(s) name a statement that does not exist")
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a text that is no longer UTF-8
+        # a text that is no longer UTF-8, a statement id no longer an integer
+        except (sqlite3.DatabaseError, UnicodeDecodeError, DamagedRow) as exc:
             problems.append(f"SQLite cannot read the ledger: {exc}")
         return checked, problems
 

@@ -205,3 +205,19 @@ def test_export_of_a_ledger_failing_verification_writes_nothing(tmp_path: Path) 
     assert f"error: {db} fails verification (2 problems, first: the schema's trigger" in text, text
     assert f"nothing exported. Run: creatorpay ledger verify --db {db}" in text, text
     assert not out.exists()
+
+
+def test_a_statement_id_a_changed_byte_made_text_fails_verification(tmp_path: Path) -> None:
+    """A flipped byte can turn a line's statement id into a text (or NULL, when it hits the schema's
+    text): reading the statements in id order cannot go on, which verify reports and export refuses,
+    never a TypeError crash (the byte-flip test above met one in CI)."""
+    db = ledger(tmp_path)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DROP TRIGGER lines_never_edited")
+        conn.execute("UPDATE lines SET statement = 'x' || statement WHERE statement = 1 AND seq = 1")
+    conn.close()
+    code, out = run("ledger", "verify", "--db", str(db))
+    assert code == 1 and "a line's statement 'x1' is not an integer: the file is damaged" in out, out
+    code, text = run("ledger", "export", "--db", str(db))
+    assert code == 1 and f"creatorpay ledger verify --db {db}" in text, text
