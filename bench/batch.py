@@ -36,12 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_month import generate
 
 
-def settle_child(events: Path, creators: Path, db: Path) -> tuple[float, dict[str, Any], list[float]]:
-    """Wall seconds of the ``creatorpay settle`` child, its JSON summary, and the peaks of the memory
-    of the child and its worker processes together, in MB (sampled every 100 ms): resident (pages
-    the workers share with the process they were forked from counted in each) and proportional
-    (shared pages divided among the processes sharing them: what the run really occupies)."""
-    argv = [
+def settle_argv(events: Path, creators: Path, db: Path) -> list[str]:
+    """The ``creatorpay settle`` command the benchmarks run as a child: JSON summary, no progress bar."""
+    return [
         sys.executable,
         "-c",
         "from creatorpay.core.cli import main; main()",
@@ -55,8 +52,15 @@ def settle_child(events: Path, creators: Path, db: Path) -> tuple[float, dict[st
         "json",
         "--no-progress",
     ]
+
+
+def settle_child(events: Path, creators: Path, db: Path) -> tuple[float, dict[str, Any], list[float]]:
+    """Wall seconds of the ``creatorpay settle`` child, its JSON summary, and the peaks of the memory
+    of the child and its worker processes together, in MB (sampled every 100 ms): resident (pages
+    the workers share with the process they were forked from counted in each) and proportional
+    (shared pages divided among the processes sharing them: what the run really occupies)."""
     peak = [0.0, 0.0]
-    seconds, out = sampled_child(argv, "settle", lambda child: _sample(child, peak))
+    seconds, out = sampled_child(settle_argv(events, creators, db), "settle", lambda child: _sample(child, peak))
     summary: dict[str, Any] = json.loads(out)
     return seconds, summary, peak
 

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import itertools
 
-from batch import sampled_child
+from batch import sampled_child, settle_argv
 from generate_month import generate
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -101,22 +101,9 @@ def _watch(child: subprocess.Popen[str], every: float, samples: list[Sample]) ->
 
 
 def timeline(events: Path, creators: Path, db: Path, every: float, busy: float) -> dict[str, Any]:
-    argv = [
-        sys.executable,
-        "-c",
-        "from creatorpay.core.cli import main; main()",
-        "settle",
-        str(events),
-        "--creators",
-        str(creators),
-        "--db",
-        str(db),
-        "--format",
-        "json",
-        "--no-progress",
-    ]
     samples: list[Sample] = []
     load = os.getloadavg()[0]
+    argv = settle_argv(events, creators, db)
     seconds, out = sampled_child(argv, "settle", lambda child: _watch(child, every, samples))
     summary = json.loads(out)
     cores = os.cpu_count() or 1

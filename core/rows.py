@@ -90,6 +90,12 @@ class RowReader:
             raise InputError.one(self.name, "line 1", f"missing required columns: {', '.join(missing)}")
         self.header = tuple(names)
 
+    @property
+    def stream(self) -> BinaryIO:
+        """The file, opened binary and checked regular: a JSON Lines file's lines not yet read (the
+        batch reads them in blocks: core/batch/lines.py)."""
+        return self._raw
+
     def close(self) -> None:
         self._raw.close()
 

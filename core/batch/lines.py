@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from itertools import count, repeat
 from operator import add
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..files import MAX_LINE
 from ..rows import TOO_LONG, Record
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 #: Bytes read per piece, per line a piece is meant to hold (the generated month's lines are about
 #: 130 bytes: a piece of 2,000 lines is about 1,970 of them).
@@ -33,23 +32,15 @@ Piece = Block | list[tuple[int, Record]]
 
 
 class Blocks:
-    """The lines of the JSON Lines file ``path``, about ``lines`` at a time (:meth:`pieces`);
+    """The lines of a JSON Lines file read from ``stream`` (its opener closes it, e.g. the batch's
+    :class:`~creatorpay.core.rows.RowReader`), about ``lines`` at a time (:meth:`pieces`);
     :attr:`position` is the bytes read so far (the progress shown)."""
 
-    def __init__(self, path: Path, lines: int, *, limit: int = MAX_LINE) -> None:
-        self._raw = path.open("rb")
+    def __init__(self, stream: BinaryIO, lines: int, *, limit: int = MAX_LINE) -> None:
+        self._raw = stream
         self._size = max(1, lines) * BYTES_PER_LINE
         self._limit = limit
         self.position = 0
-
-    def close(self) -> None:
-        self._raw.close()
-
-    def __enter__(self) -> Blocks:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def pieces(self) -> Iterator[Piece]:
         """The file's lines, in order, a block of whole lines at a time."""

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import time
-from contextlib import ExitStack
 from itertools import chain, islice
 from itertools import count as counter
 from operator import itemgetter
@@ -303,24 +302,23 @@ class Batch:
             self._pool.post(lane, (kind, piece, *args))
             return lane
 
-        with ExitStack() as stack:
-            pieces: Iterator[Piece]
-            if reader.csv:
-                records = reader.records()
-                pieces = iter(lambda: list(islice(records, size)), [])
-                where: RowReader | Blocks = reader
-            else:
-                where = stack.enter_context(Blocks(reader.path, size))
-                pieces = where.pieces()
-            flow = Pipeline(pieces, ahead=lambda: 0 if self._pool is None else 2 * len(self._pool), send=post)
-            while True:
-                with self.store.transaction():
-                    staged = 0
-                    while staged < self.stage_chunk and (rows := self._stage_next(flow, kind, args, put)) is not None:
-                        staged += rows
-                        self._update(where.position)
-                if staged < self.stage_chunk:
-                    return
+        pieces: Iterator[Piece]
+        if reader.csv:
+            records = reader.records()
+            pieces = iter(lambda: list(islice(records, size)), [])
+            where: RowReader | Blocks = reader
+        else:
+            where = Blocks(reader.stream, size)  # the reader's own file, which it closes
+            pieces = where.pieces()
+        flow = Pipeline(pieces, ahead=lambda: 0 if self._pool is None else 2 * len(self._pool), send=post)
+        while True:
+            with self.store.transaction():
+                staged = 0
+                while staged < self.stage_chunk and (rows := self._stage_next(flow, kind, args, put)) is not None:
+                    staged += rows
+                    self._update(where.position)
+            if staged < self.stage_chunk:
+                return
 
     def _stage_next(
         self,

@@ -35,8 +35,8 @@ def _by_lines(path: Path, limit: int) -> list[tuple[int, object]]:
 def _by_blocks(path: Path, lines: int, limit: int) -> tuple[list[tuple[int, object]], int]:
     found: list[tuple[int, object]] = []
     counted = 0
-    with Blocks(path, lines, limit=limit) as blocks:
-        for piece in blocks.pieces():
+    with path.open("rb") as stream:
+        for piece in Blocks(stream, lines, limit=limit).pieces():
             counted += lines_in(piece)
             found += records_of(piece)
     return found, counted

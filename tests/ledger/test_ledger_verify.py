@@ -176,15 +176,22 @@ def test_a_changed_schema_fails_verification(tmp_path: Path) -> None:
     assert code == 1 and "the schema's table quota_slots is changed" in out, out
 
 
-def _blob_damaged(tmp_path: Path) -> Path:
-    """A ledger whose statement 1 has its scenario text turned into a blob, as a flipped byte can."""
+def _damaged(tmp_path: Path, trigger: str, edit: str) -> Path:
+    """A ledger edited past its ``trigger`` by the SQL ``edit``, as a flipped byte can change it."""
     db = ledger(tmp_path)
     conn = sqlite3.connect(db)
     with conn:
-        conn.execute("DROP TRIGGER statements_never_edited")
-        conn.execute("UPDATE statements SET scenario = CAST(scenario AS BLOB) WHERE id = 1")
+        conn.execute(f"DROP TRIGGER {trigger}")
+        conn.execute(edit)
     conn.close()
     return db
+
+
+def _blob_damaged(tmp_path: Path) -> Path:
+    """A ledger whose statement 1 has its scenario text turned into a blob, as a flipped byte can."""
+    return _damaged(
+        tmp_path, "statements_never_edited", "UPDATE statements SET scenario = CAST(scenario AS BLOB) WHERE id = 1"
+    )
 
 
 def test_a_value_whose_type_a_changed_byte_altered_is_a_digest_mismatch(tmp_path: Path) -> None:
@@ -211,12 +218,9 @@ def test_a_statement_id_a_changed_byte_made_text_fails_verification(tmp_path: Pa
     """A flipped byte can turn a line's statement id into a text (or NULL, when it hits the schema's
     text): reading the statements in id order cannot go on, which verify reports and export refuses,
     never a TypeError crash (the byte-flip test above met one in CI)."""
-    db = ledger(tmp_path)
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("DROP TRIGGER lines_never_edited")
-        conn.execute("UPDATE lines SET statement = 'x' || statement WHERE statement = 1 AND seq = 1")
-    conn.close()
+    db = _damaged(
+        tmp_path, "lines_never_edited", "UPDATE lines SET statement = 'x' || statement WHERE statement = 1 AND seq = 1"
+    )
     code, out = run("ledger", "verify", "--db", str(db))
     assert code == 1 and "a line's statement 'x1' is not an integer: the file is damaged" in out, out
     code, text = run("ledger", "export", "--db", str(db))
