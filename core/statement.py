@@ -394,6 +394,8 @@ class StatementBuilder:
         payer: str,
         payee: str,
         rows: Sequence[tuple[Decimal, Decimal, Decimal, str, Fraction | None]],
+        *,
+        in_fen: bool = False,
     ) -> Decimal:
         """Append one line per row ``(base, rate, value, note, fraction)``, all under ``rule``, of
         ``kind`` and ``label``, from ``payer`` to ``payee``; returns the sum of their values.
@@ -401,7 +403,11 @@ class StatementBuilder:
         The same lines, checks and errors as :meth:`line` called once per row with ``rate`` a Decimal,
         ``fraction`` its exact form or None, and ``value`` given (rounded here, half-up, CORE-MONEY-01):
         the rule and label are checked once per call, not per line. For a plugin's compiled rules
-        (the rows made by position from terms read once per rule version); see :meth:`line` otherwise."""
+        (the rows made by position from terms read once per rule version); see :meth:`line` otherwise.
+
+        ``in_fen``: the caller made every value already rounded, a Decimal of exponent -2 that is not
+        negative (``FEN * n`` of an int ``n >= 0``, rounded in integers): it is neither rounded nor
+        checked again (a quantize and a comparison less per line)."""
         if not rows:
             return ZERO
         if rule in self.foreign:
@@ -417,15 +423,18 @@ class StatementBuilder:
         sign = 1 if payee == creator else -1 if payer == creator else 0
         total: Decimal | None = None
         for base, rate, exact, note, fraction in rows:
-            value = exact.quantize(FEN, ROUND_HALF_UP)
-            if value < ZERO:  # a Decimal: no int to convert for the comparison
-                raise ValueError(f"{rule}: a line's value is never negative ({value}); swap payer and payee")
+            if in_fen:  # rounded and not negative already (the caller's integers)
+                value = exact
+            else:
+                value = exact.quantize(FEN, ROUND_HALF_UP)
+                if value < ZERO:  # a Decimal: no int to convert for the comparison
+                    raise ValueError(f"{rule}: a line's value is never negative ({value}); swap payer and payee")
             if same:
                 raise ValueError(f"{rule}: payer and payee are both {payer!r}")
             # The Line attrs' __init__ would make, its fields set in field order on a plain instance of
             # the same layout that then becomes a Line: half the cost of attrs' one call per field.
             # One store a statement: a tuple of four to unpack costs more than four stores.
-            made = _new(_LineFields)
+            made = _LineFields()
             made.rule = rule
             made.kind = kind
             made.payer = payer
@@ -473,7 +482,7 @@ class StatementBuilder:
         elif self._skipped_before(rule, reason, not_applied):
             return
         # The NotApplied attrs' __init__ would make, made as add_lines makes a Line (_NotAppliedFields).
-        made = _new(_NotAppliedFields)
+        made = _NotAppliedFields()
         made.rule, made.reason = rule, reason
         made.__class__ = NotApplied  # type: ignore[assignment]
         not_applied.append(made)  # type: ignore[arg-type]
@@ -582,7 +591,7 @@ class StatementBuilder:
 
     def build(self, incomplete: Mapping[str, str] | None = None) -> Statement:
         # The Statement attrs' __init__ would make, made as add_lines makes a Line (_StatementFields).
-        made = _new(_StatementFields)
+        made = _StatementFields()
         made.platform = self.platform
         made.title = self.title
         made.status = "ok"

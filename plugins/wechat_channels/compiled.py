@@ -6,10 +6,10 @@ a scenario it does not cover returns False and takes the general code."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from creatorpay.core.plugin import ZERO, Kind
+from creatorpay.core.plugin import FEN, ZERO, Kind
 
 from . import tips as _tips
 from . import traffic as _traffic
@@ -92,13 +92,24 @@ def _incentives(rules: RuleSet) -> Callable[[Settlement], bool] | None:
     return incentives
 
 
-def _bean(terms: tuple[int, str]) -> tuple[int, Decimal, Decimal, str]:
-    """One device's bean terms (tips._bean_rate) as the compiled lines use them: beans per CNY, as
-    the int and as a decimal (tips._payments divides by the int: the same quotient), the rate as
+def _bean(terms: tuple[int, str]) -> tuple[int, int, Decimal, str]:
+    """One device's bean terms (tips._bean_rate) as the compiled lines use them: beans per CNY as an
+    int, twice it (the divisor of the value rounded half-up in integer fen), the rate as
     StatementBuilder.line reads tips.per_bean's Fraction 1/per (the decimal 1 / per), the note's end.
     The Fraction itself, kept for display unless whole, is made for a bean row only (tips.per_bean)."""
     per, note = terms
-    return per, Decimal(per), ONE / Decimal(per), note
+    return per, 2 * per, ONE / Decimal(per), note
+
+
+def _commission_notes(keeps: str, limit_text: str) -> tuple[str, str, str, str]:
+    """tips.commission's notes, or their fixed ends: marginal mode's two notes, then cliff mode's
+    ends after the gross (below the threshold; at or above it)."""
+    return (
+        f"the first {limit_text} of the month is commission-free (mode marginal)",
+        keeps + f"commission on tipping above {limit_text} (WC-TIP-03, mode marginal)",
+        f" is below {limit_text}: commission-free (mode cliff)",
+        f" is at or above {limit_text} (WC-TIP-03, mode cliff): commission on all of it",
+    )
 
 
 def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool] | None:
@@ -109,17 +120,14 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
     if beans is None or share is None or threshold is None:
         return None
     label, android_terms, ios_terms = beans.derived(_tips._bean_terms)
-    # Beans per CNY of each device: the int (for tips.per_bean's Fraction) and the Decimal (the divisor).
-    android_n, per_android, rate_android, android_note = _bean(android_terms)
-    ios_n, per_ios, rate_ios, ios_note = _bean(ios_terms)
+    # Beans per CNY of each device (for tips.per_bean's Fraction too) and twice it.
+    android_n, android_twice, rate_android, android_note = _bean(android_terms)
+    ios_n, ios_twice, rate_ios, ios_note = _bean(ios_terms)
     per_bean = _tips.per_bean
     rate, rate_label, keeps = share.derived(_tips._share_terms)
     limit, mode, free_label, limit_text = threshold.derived(_tips._threshold_terms)
     tips_kind, commission_kind = Kind.TIPS, Kind.COMMISSION
-    marginal_note = f"the first {limit_text} of the month is commission-free (mode marginal)"
-    above_note = keeps + f"commission on tipping above {limit_text} (WC-TIP-03, mode marginal)"
-    free_end = f" is below {limit_text}: commission-free (mode cliff)"
-    charged_end = f" is at or above {limit_text} (WC-TIP-03, mode cliff): commission on all of it"
+    marginal_note, above_note, free_end, charged_end = _commission_notes(keeps, limit_text)
 
     def revenue_share(ctx: Settlement) -> bool:
         """The month's tipping lines, then the commission; False for a scenario the general code settles."""
@@ -130,37 +138,40 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
         if tips is None:
             return True  # no tipping, no merchant live stream: the phase adds nothing
         yuan, android, ios = tips.yuan, tips.beans_android, tips.beans_ios
+        # Every value in fen already: add_lines need not round or check them again (in_fen).
         rows: list[tuple[Decimal, Decimal, Decimal, str, Fraction | None]] = []
-        if yuan:
-            rows.append((yuan, ONE, yuan, "tips given in CNY", None))
+        if yuan:  # an amount: at most two places, never negative (CORE-INPUT-01)
+            rows.append((yuan, ONE, yuan.quantize(FEN, ROUND_HALF_UP), "tips given in CNY", None))
         if android:
             amount = NOUGHT + android  # Decimal(android), cheaper: exact, as a count is below 10^12 (CORE-INPUT-01)
             note = android.__format__(",") + android_note  # f"{android:,}", as a method: see below
-            rows.append(
-                (amount, rate_android, amount / per_android, note, per_bean(android_n) if android_n != 1 else None)
-            )
+            # beans / per rounded once, half-up, in integer fen (CORE-MONEY-03): exact, a Decimal of
+            # exponent -2 (about 2,000 instructions a device less than dividing, then rounding)
+            value = FEN * ((android * 200 + android_n) // android_twice)
+            rows.append((amount, rate_android, value, note, per_bean(android_n) if android_n != 1 else None))
         if ios:
             amount = NOUGHT + ios
             note = ios.__format__(",") + ios_note
-            rows.append((amount, rate_ios, amount / per_ios, note, per_bean(ios_n) if ios_n != 1 else None))
+            value = FEN * ((ios * 200 + ios_n) // ios_twice)
+            rows.append((amount, rate_ios, value, note, per_bean(ios_n) if ios_n != 1 else None))
         statement, payee = ctx.statement, scenario.creator.id
-        gross = statement.add_lines("WC-TIP-01", tips_kind, label, platform, payee, rows)
+        gross = statement.add_lines("WC-TIP-01", tips_kind, label, platform, payee, rows, in_fen=True)
         if not gross:
             return True
         if mode == "cliff":
             # grouped(gross), inline: gross is a sum of values in fen, never below zero. A number's
             # __format__ called as a method is what an f-string's format spec calls, without
             # PyObject_Format's look-up of the special method (about 500 instructions a number).
-            if gross < limit:
-                row = (gross, ZERO, gross * ZERO, f"gross tipping {gross.__format__(',.2f')}{free_end}", None)
-                statement.add_lines("WC-TIP-03", commission_kind, free_label, payee, platform, [row])
+            if gross < limit:  # commission 0.00 (gross × 0 rounded), given in fen
+                row = (gross, ZERO, ZERO, f"gross tipping {gross.__format__(',.2f')}{free_end}", None)
+                statement.add_lines("WC-TIP-03", commission_kind, free_label, payee, platform, [row], in_fen=True)
             else:
                 row = (gross, rate, gross * rate, f"{keeps}gross tipping {gross.__format__(',.2f')}{charged_end}", None)
                 statement.add_lines("WC-TIP-02", commission_kind, rate_label, payee, platform, [row])
             return True
         free = min(gross, limit)
-        row = (free, ZERO, free * ZERO, marginal_note, None)
-        statement.add_lines("WC-TIP-03", commission_kind, free_label, payee, platform, [row])
+        row = (free, ZERO, ZERO, marginal_note, None)
+        statement.add_lines("WC-TIP-03", commission_kind, free_label, payee, platform, [row], in_fen=True)
         if gross > limit:
             above = gross - limit
             row = (above, rate, above * rate, above_note, None)

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from creatorpay.core import Engine, Kind, Statement, load_scenario
 from creatorpay.core.context import Settlement, settlement
 from creatorpay.core.errors import PluginError
+from creatorpay.core.money import FEN
 from creatorpay.core.scenario import MerchantLive, Scenario, Tips
 from creatorpay.core.statement import AdjustmentBuilder, NotApplied, StatementBuilder, statement_builder
 from creatorpay.core.store import MemoryStore, StoreView, statement_view
@@ -204,6 +205,36 @@ def test_add_lines_is_line_once_per_row(
     assert _outcome(by_rows) == _outcome(by_line)
 
 
+@settings(max_examples=examples(60), deadline=None)
+@given(
+    payee=st.sampled_from(["me", "fake", "other"]),
+    rows=st.lists(
+        st.tuples(st.integers(0, 10**9), st.integers(1, 12), st.sampled_from(["a note", ""])), min_size=1, max_size=3
+    ),
+)
+def test_add_lines_in_fen_is_add_lines(payee: str, rows: list[tuple[int, int, str]]) -> None:
+    """``add_lines(..., in_fen=True)``, values the caller rounded in integer fen (half-up, CORE-MONEY-01:
+    ``FEN * ((n * 200 + per) // (2 * per))`` for ``n / per`` CNY, as WeChat's compiled beans), gives
+    the lines and the sum that rounding the exact quotients gives, to the digit and exponent."""
+    exact = [(Decimal(n), Decimal(1) / Decimal(per), Decimal(n) / per, note, None) for n, per, note in rows]
+    fen = [
+        (base, rate, FEN * ((n * 200 + per) // (2 * per)), note, None)
+        for (base, rate, _, note, _), (n, per, _) in zip(exact, rows, strict=True)
+    ]
+    totals: list[str] = []
+
+    def rounded_here(builder: StatementBuilder) -> None:
+        totals.append(str(builder.add_lines("FK-TIP-01", Kind.TIPS, "source", "fake", payee, exact)))
+
+    def given_in_fen(builder: StatementBuilder) -> None:
+        totals.append(str(builder.add_lines("FK-TIP-01", Kind.TIPS, "source", "fake", payee, fen, in_fen=True)))
+
+    assert _outcome(given_in_fen) == _outcome(rounded_here)
+    assert totals[:1] == totals[1:]
+    for _, _, value, _, _ in fen:
+        assert value.as_tuple().exponent == -2  # as round_fen gives it: "3000.10", never "3000.1"
+
+
 def test_a_store_is_made_only_when_called() -> None:
     """``StoreView(None, ...)``: the engine's views when no store is given make one MemoryStore on the
     first call, which an adjustment's view (its child) shares; no call, no store. WC-COLD-01 draws
@@ -222,7 +253,6 @@ def test_a_store_is_made_only_when_called() -> None:
     assert engine.settle(new_anchor, "wechat_channels") == engine.settle(
         new_anchor, "wechat_channels", store=MemoryStore()
     )
-
 
 
 def test_a_statement_without_other_parts_is_attrs_own() -> None:

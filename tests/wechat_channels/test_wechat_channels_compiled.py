@@ -28,6 +28,8 @@ OVERRIDES: list[dict[str, Any]] = [
     {"WC-TIP-01": {"beans_per_yuan_android": 1, "beans_per_yuan_ios": 6}, "WC-TIP-02": {"creator_share": "0.55"}},
     {"WC-TIER-01": {"tier_1k_impressions": 5000, "tier_10k_impressions": 20000}},
     {"WC-TIP-03": {"mode": "cliff", "threshold": "0.00"}, "WC-NOVICE-01": {"followers": 5}},
+    # halves of a fen (1 bean = 12.5 fen, 2.5 fen): rounded half-up in integer fen, as round_fen does
+    {"WC-TIP-01": {"beans_per_yuan_android": 8, "beans_per_yuan_ios": 40}},
 ]
 #: One engine per override, kept for the whole test: compiled phases are reused across examples.
 ENGINES = [engine(rules) for rules in OVERRIDES]
@@ -35,7 +37,10 @@ EVERY = Engine()  # cn_tax and the core's MCN share too
 
 tips = st.none() | st.fixed_dictionaries(
     {
-        "yuan": st.integers(0, 2_000_000).map(lambda fen: str(Decimal(fen).scaleb(-2))),
+        # "12.34", and the forms with fewer places ("12", "12.3"): the line's value is 12.00, 12.30
+        "yuan": st.integers(0, 2_000_000).map(lambda fen: str(Decimal(fen).scaleb(-2)))
+        | st.integers(0, 20_000).map(str)
+        | st.integers(0, 200_000).map(lambda dime: str(Decimal(dime).scaleb(-1))),
         "beans_android": st.sampled_from([0, 1, 5, 15, 30000]) | st.integers(0, 1_000_000),
         "beans_ios": st.sampled_from([0, 3, 4, 7000]) | st.integers(0, 1_000_000),
     }
