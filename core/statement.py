@@ -103,13 +103,14 @@ class LineKey(NamedTuple):
     payee: str
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen(weakref_slot=False)
 class Line:
     """One line item: ``value`` moves from ``payer`` to ``payee`` under ``rule``.
 
     ``amount`` is its effect on the scenario creator's cash: +value as payee, -value as payer, 0.00
-    for a line between others. Not slotted: attrs makes a frozen instance with a ``__dict__`` about
-    40% faster, and every statement makes several lines.
+    for a line between others. Slotted, without a ``__weakref__`` slot: a field is read about six
+    times faster than from a ``__dict__`` (the ledger reads every field of every line), and the
+    engine makes a line without attrs' ``__init__`` (:class:`_LineFields`), so slots cost it nothing.
     """
 
     rule: str
@@ -149,7 +150,7 @@ class Line:
         }
 
 
-@attrs.frozen(slots=False)  # built on statements: see Line
+@attrs.frozen(weakref_slot=False)  # built on statements, slotted as Line
 class NotApplied:
     """A rule that did not apply, and why (not in force, operator-set and unset, not eligible)."""
 
@@ -171,10 +172,10 @@ class NotOffered:
         return {"activity": self.activity, "reason": self.reason}
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen(weakref_slot=False)
 class Statement:
-    """One platform's result for one scenario (docs/output.md ``results[]``). Not slotted, as
-    :class:`Line`: attrs builds a frozen instance with a ``__dict__`` faster, once per statement."""
+    """One platform's result for one scenario (docs/output.md ``results[]``). Slotted as :class:`Line`
+    and made as its lines are (:class:`_StatementFields`)."""
 
     platform: str
     title: str
@@ -378,13 +379,10 @@ class StatementBuilder:
             raise ValueError(f"{rule}: a line's value is never negative ({value}); swap payer and payee")
         if payer == payee:
             raise ValueError(f"{rule}: payer and payee are both {payer!r}")
-        creator = self.creator
-        amount = value if payee == creator else -value if payer == creator else ZERO
-        made = Line(rule, kind, payer, payee, base, decimal, value, amount, label, note, order, fraction)
-        self._lines.append(made)
-        if kind is _TRANSFER:
-            self._transfers = True
-        return made
+        # Made by add_lines (a Line without attrs' __init__), the value rounded and checked here.
+        row = (base, decimal, value, note, fraction)
+        self.add_lines(rule, kind, label, payer, payee, [row], in_fen=True, order=order)
+        return self._lines[-1]
 
     def add_lines(
         self,
@@ -396,6 +394,7 @@ class StatementBuilder:
         rows: Sequence[tuple[Decimal, Decimal, Decimal, str, Fraction | None]],
         *,
         in_fen: bool = False,
+        order: str | None = None,
     ) -> Decimal:
         """Append one line per row ``(base, rate, value, note, fraction)``, all under ``rule``, of
         ``kind`` and ``label``, from ``payer`` to ``payee``; returns the sum of their values.
@@ -407,7 +406,7 @@ class StatementBuilder:
 
         ``in_fen``: the caller made every value already rounded, a Decimal of exponent -2 that is not
         negative (``FEN * n`` of an int ``n >= 0``, rounded in integers): it is neither rounded nor
-        checked again (a quantize and a comparison less per line)."""
+        checked again (a quantize and a comparison less per line). ``order``: the lines' order, if any."""
         if not rows:
             return ZERO
         if rule in self.foreign:
@@ -445,7 +444,7 @@ class StatementBuilder:
             made.amount = value if sign == 1 else -value if sign else ZERO
             made.label = label
             made.note = note
-            made.order = None
+            made.order = order
             made.fraction = fraction
             made.__class__ = Line  # type: ignore[assignment]
             append(made)  # type: ignore[arg-type]
@@ -681,10 +680,18 @@ class AdjustmentBuilder(StatementBuilder):
             base.facts.update(self.facts)
 
 
+def _fields_of(cls: type) -> tuple[str, ...]:
+    """The field names of an attrs class: its slots, in order (no ``__weakref__`` slot follows them)."""
+    return tuple(field.name for field in attrs.fields(cls))
+
+
 class _LineFields:
-    """A :class:`Line` in the making (``add_lines``): an ordinary instance with the same layout (a
-    ``__dict__``, no slots), whose fields are set as plain attributes and whose class then becomes
-    ``Line``. The result is what attrs' ``__init__`` makes (tests/core/test_statement_fast_paths.py)."""
+    """A :class:`Line` in the making (``line``, ``add_lines``): a plain class with the same slots,
+    whose fields are set as plain attributes and whose class then becomes ``Line`` (allowed: the same
+    layout, and no ``__weakref__`` slot after the fields). The result is what attrs' ``__init__``
+    makes, at a third of its cost (tests/core/test_statement_fast_paths.py)."""
+
+    __slots__ = _fields_of(Line)
 
     rule: str
     kind: Kind
@@ -703,12 +710,16 @@ class _LineFields:
 class _NotAppliedFields:
     """A :class:`NotApplied` in the making (``StatementBuilder.skip``), as :class:`_LineFields` is a Line's."""
 
+    __slots__ = _fields_of(NotApplied)
+
     rule: str
     reason: str
 
 
 class _StatementFields:
     """A :class:`Statement` in the making (``StatementBuilder.build``), as :class:`_LineFields` is a Line's."""
+
+    __slots__ = _fields_of(Statement)
 
     platform: str
     title: str
