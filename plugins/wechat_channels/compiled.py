@@ -6,7 +6,8 @@ a scenario it does not cover returns False and takes the general code."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from bisect import bisect_right
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from creatorpay.core.plugin import FEN, ZERO, Kind
@@ -65,6 +66,9 @@ def _incentives(rules: RuleSet) -> Callable[[Settlement], bool] | None:
         for threshold, size, unset in sorted(tier.derived(_traffic._tiers), key=lambda found: found[:2], reverse=True)
     ]
 
+    # The thresholds ascending, for bisect: the k-th from the top reached is tiers[count - reached].
+    thresholds, count = [found[0] for found in reversed(tiers)], len(tiers)
+
     def incentives(ctx: Settlement) -> bool:
         """WC-TIER-01's package of the highest tier reached, or why it is not applied."""
         scenario = ctx.scenario
@@ -80,13 +84,14 @@ def _incentives(rules: RuleSet) -> Callable[[Settlement], bool] | None:
         followers = creator.followers
         if followers <= novice_max:
             return False
-        for threshold, size, opening, unset_end in tiers:
-            if followers >= threshold:
-                if unset_end is not None:
-                    ctx.statement.skip("WC-TIER-01", f"{opening}{followers.__format__(',')}{unset_end}")
-                else:
-                    _traffic._package(ctx, "WC-TIER-01", tier, size, None, f"{opening}{followers:,} followers)")
-                break
+        reached = bisect_right(thresholds, followers)  # how many thresholds are at or below followers
+        if not reached:
+            return True
+        _, size, opening, unset_end = tiers[count - reached]  # the first reached, highest first
+        if unset_end is not None:
+            ctx.statement.skip("WC-TIER-01", f"{opening}{followers.__format__(',')}{unset_end}")
+        else:
+            _traffic._package(ctx, "WC-TIER-01", tier, size, None, f"{opening}{followers:,} followers)")
         return True
 
     return incentives
@@ -140,8 +145,8 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
         yuan, android, ios = tips.yuan, tips.beans_android, tips.beans_ios
         # Every value in fen already: add_lines need not round or check them again (in_fen).
         rows: list[tuple[Decimal, Decimal, Decimal, str, Fraction | None]] = []
-        if yuan:  # an amount: at most two places, never negative (CORE-INPUT-01)
-            rows.append((yuan, ONE, yuan.quantize(FEN, ROUND_HALF_UP), "tips given in CNY", None))
+        if yuan:  # an amount: never negative, at most two places, so + 0.00 is its value in fen (CORE-INPUT-01)
+            rows.append((yuan, ONE, yuan + ZERO, "tips given in CNY", None))
         if android:
             amount = NOUGHT + android  # Decimal(android), cheaper: exact, as a count is below 10^12 (CORE-INPUT-01)
             note = android.__format__(",") + android_note  # f"{android:,}", as a method: see below
@@ -159,14 +164,15 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
         if not gross:
             return True
         if mode == "cliff":
-            # grouped(gross), inline: gross is a sum of values in fen, never below zero. A number's
-            # __format__ called as a method is what an f-string's format spec calls, without
-            # PyObject_Format's look-up of the special method (about 500 instructions a number).
+            # grouped(gross), inline: gross is a sum of values in fen (exponent -2, so "," prints its two
+            # places as ",.2f" does), never below zero. A number's __format__ called as a method is
+            # what an f-string's format spec calls, without PyObject_Format's look-up of the special
+            # method (about 500 instructions a number).
             if gross < limit:  # commission 0.00 (gross × 0 rounded), given in fen
-                row = (gross, ZERO, ZERO, f"gross tipping {gross.__format__(',.2f')}{free_end}", None)
+                row = (gross, ZERO, ZERO, f"gross tipping {gross.__format__(',')}{free_end}", None)
                 statement.add_lines("WC-TIP-03", commission_kind, free_label, payee, platform, [row], in_fen=True)
             else:
-                row = (gross, rate, gross * rate, f"{keeps}gross tipping {gross.__format__(',.2f')}{charged_end}", None)
+                row = (gross, rate, gross * rate, f"{keeps}gross tipping {gross.__format__(',')}{charged_end}", None)
                 statement.add_lines("WC-TIP-02", commission_kind, rate_label, payee, platform, [row])
             return True
         free = min(gross, limit)
