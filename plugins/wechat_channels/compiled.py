@@ -106,6 +106,22 @@ def _bean(terms: tuple[int, str]) -> tuple[int, int, Decimal, str]:
     return per, 2 * per, ONE / Decimal(per), note
 
 
+class _Exact:
+    """Each device's bean rate as the Fraction kept for display (None when whole), made on the first
+    bean row (so fractions is imported only for a month with beans: tips.per_bean), then read."""
+
+    __slots__ = ("pair", "pers")
+
+    def __init__(self, *pers: int) -> None:
+        self.pers = pers
+        self.pair: tuple[Fraction | None, ...] = ()
+
+    def make(self) -> tuple[Fraction | None, ...]:
+        """The Fractions, Android's then iOS's, made once (two threads may both make equal ones)."""
+        pair = self.pair = tuple(_tips.per_bean(per) if per != 1 else None for per in self.pers)
+        return pair
+
+
 def _commission_notes(keeps: str, limit_text: str) -> tuple[str, str, str, str]:
     """tips.commission's notes, or their fixed ends: marginal mode's two notes, then cliff mode's
     ends after the gross (below the threshold; at or above it)."""
@@ -128,7 +144,7 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
     # Beans per CNY of each device (for tips.per_bean's Fraction too) and twice it.
     android_n, android_twice, rate_android, android_note = _bean(android_terms)
     ios_n, ios_twice, rate_ios, ios_note = _bean(ios_terms)
-    per_bean = _tips.per_bean
+    exact = _Exact(android_n, ios_n)
     rate, rate_label, keeps = share.derived(_tips._share_terms)
     limit, mode, free_label, limit_text = threshold.derived(_tips._threshold_terms)
     tips_kind, commission_kind = Kind.TIPS, Kind.COMMISSION
@@ -153,12 +169,12 @@ def _revenue_share(rules: RuleSet, platform: str) -> Callable[[Settlement], bool
             # beans / per rounded once, half-up, in integer fen (CORE-MONEY-03): exact, a Decimal of
             # exponent -2 (about 2,000 instructions a device less than dividing, then rounding)
             value = FEN * ((android * 200 + android_n) // android_twice)
-            rows.append((amount, rate_android, value, note, per_bean(android_n) if android_n != 1 else None))
+            rows.append((amount, rate_android, value, note, (exact.pair or exact.make())[0]))
         if ios:
             amount = NOUGHT + ios
             note = ios.__format__(",") + ios_note
             value = FEN * ((ios * 200 + ios_n) // ios_twice)
-            rows.append((amount, rate_ios, value, note, per_bean(ios_n) if ios_n != 1 else None))
+            rows.append((amount, rate_ios, value, note, (exact.pair or exact.make())[1]))
         statement, payee = ctx.statement, scenario.creator.id
         gross = statement.add_lines("WC-TIP-01", tips_kind, label, platform, payee, rows, in_fen=True)
         if not gross:
