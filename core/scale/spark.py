@@ -471,15 +471,17 @@ def settle_units(batches: Iterable[Any], *, settler: Settler, context: Any) -> I
     """``mapInArrow`` over the new events, each unit's together in (date, id) order: each unit's job
     (:func:`.stages.job`) settled against the store as the run began, its calls recorded and undone
     (:func:`.shared.private`). For each unit, its row (what the driver chains, :data:`_UNIT`); and,
-    unless it drew from a budget (its outcome then waits for the budget's chain: its statement's rows
-    are not even built, ``rows_unless``), its rows of the run's tables, final but for the statement ids."""
+    unless it drew from a budget (its outcome then waits for the budget's chain: it is settled only up
+    to its store calls, :func:`.stages.settle_first`), its rows of the run's tables, final but for the
+    statement ids."""
     found: Context = context.value
     store = shared.state_store(found.state)
+    first = stages.first_settler(settler.engine, _drawn)
     out = Rows()
     for unit, group in groupby(_event_rows(batches), key=stages.unit_of):
         events = list(group)
         work = stages.job(unit, events, found.profiles.get(unit.creator), found.histories.get(unit))
-        outcome = shared.private(partial(stages.settle_unit, settler, rows_unless=_drawn), [work], store)[0]
+        outcome = shared.private(partial(stages.settle_first, first), [work], store)[0]
         statement = None if _drawn(outcome.calls) else out.final(unit, events, outcome, found.run)
         out.unit(unit, events, work, outcome, None, statement)
         if out.units >= 1000:
