@@ -73,8 +73,10 @@ if TYPE_CHECKING:
     from ..sqlite_store import Call
     from .parquet import ParquetLedger
 
-#: Rows checked at a time inside a task.
+#: Rows checked at a time inside a task (row by row), and the bytes of a block of lines checked on Arrow
+#: columns (:func:`blocks`: half of the longest line, so that no block holds a line too long to read).
 PIECE = 5000
+BLOCK = 512 * 1024
 #: Runs settled again at most when other runs keep committing first (with ``store``).
 ATTEMPTS = 5
 #: The Arrow/Spark schema of a checked row: an event (``tag`` event), a rejected row (``tag`` reject,
@@ -279,18 +281,67 @@ def _reject(reject: stages.Reject, tag: str = "reject") -> tuple[Any, ...]:
 def check_ranges(
     batches: Iterable[Any], *, path: str, source: str, month: str | None, platforms: frozenset[str], run: int
 ) -> Iterator[Any]:
-    """``mapInArrow``: each byte range (start, end, before) read and checked by :func:`.stages.check_events`."""
+    """``mapInArrow``: each byte range (start, end, before) read in blocks of whole lines, each block
+    checked on Arrow columns (:func:`.columns.check_block`) when its rows are plainly valid, else row by
+    row by :func:`.stages.check_events` (rejects keep file, line, id and reason)."""
+    from .columns import check_block
+
     for batch in batches:
         for start, end, before in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
-            found = records(path, start, end, before)
-            while piece := list(islice(found, PIECE)):
-                checked = stages.check_events(
-                    piece, (), source=source, text=False, month=month, platforms=platforms, run=run
-                )
-                out = [_event("event", row) for row in checked.rows]
-                out += [_reject(reject) for reject in checked.rejects]
-                out.append(("read", None, None, None, None, None, None, None, None, checked.read, None))
-                yield _batch(out)
+            for first, last, lines, data in blocks(path, start, end, before):
+                found = None if data is None else check_block(data, lines, platforms=platforms, month=month, run=run)
+                if found is not None:
+                    yield from _events_batches(found)
+                    continue
+                rows = records(path, first, last, lines)
+                while piece := list(islice(rows, PIECE)):
+                    checked = stages.check_events(
+                        piece, (), source=source, text=False, month=month, platforms=platforms, run=run
+                    )
+                    out = [_event("event", row) for row in checked.rows]
+                    out += [_reject(reject) for reject in checked.rejects]
+                    out.append(("read", None, None, None, None, None, None, None, None, checked.read, None))
+                    yield _batch(out)
+
+
+def blocks(
+    path: str, start: int, end: int, before: int, size: int = BLOCK
+) -> Iterator[tuple[int, int, int, bytes | None]]:
+    """Bytes [start, end) of ``path`` (line-aligned; ``before``: the lines before ``start``) in blocks of
+    whole lines of about ``size`` bytes: (first byte, end, lines before, the block's bytes). A block
+    longer than :data:`~creatorpay.core.files.MAX_LINE` (a line that may be too long to read) has no
+    bytes (None): its rows are read by :func:`records`."""
+    from .columns import lines_of
+
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        position, lines = start, before
+        while position < end:
+            data = handle.read(min(size, end - position))
+            if not data:
+                return
+            while position + len(data) < end and not data.endswith(b"\n") and len(data) <= MAX_LINE:
+                more = handle.readline(MAX_LINE + 1)
+                if not more:
+                    break
+                data += more
+            if len(data) > MAX_LINE:
+                yield position, end, lines, None  # the rest read row by row
+                return
+            yield position, position + len(data), lines, data
+            position += len(data)
+            lines += lines_of(data)
+
+
+def _events_batches(columns: list[Any]) -> Iterator[Any]:
+    """Checked events (the arrays of an :data:`.stages.EventRow`'s columns) as a record batch of
+    :data:`CHECKED`'s columns, then the count of rows read."""
+    import pyarrow as pa
+
+    rows = len(columns[0])
+    tag = pa.array(["event"] * rows, pa.string())
+    yield pa.RecordBatch.from_arrays([tag, *columns, pa.nulls(rows, pa.string())], schema=_checked_schema())
+    yield _batch([("read", None, None, None, None, None, None, None, None, rows, None)])
 
 
 # -- idempotency (in the tasks) ---------------------------------------------------------------------
@@ -471,15 +522,17 @@ def settle_units(batches: Iterable[Any], *, settler: Settler, context: Any) -> I
     """``mapInArrow`` over the new events, each unit's together in (date, id) order: each unit's job
     (:func:`.stages.job`) settled against the store as the run began, its calls recorded and undone
     (:func:`.shared.private`). For each unit, its row (what the driver chains, :data:`_UNIT`); and,
-    unless it drew from a budget (its outcome then waits for the budget's chain: its statement's rows
-    are not even built, ``rows_unless``), its rows of the run's tables, final but for the statement ids."""
+    unless it drew from a budget (its outcome then waits for the budget's chain: it is settled only up
+    to its store calls, :func:`.stages.settle_first`), its rows of the run's tables, final but for the
+    statement ids."""
     found: Context = context.value
     store = shared.state_store(found.state)
+    first = stages.first_settler(settler.engine, _drawn)
     out = Rows()
     for unit, group in groupby(_event_rows(batches), key=stages.unit_of):
         events = list(group)
         work = stages.job(unit, events, found.profiles.get(unit.creator), found.histories.get(unit))
-        outcome = shared.private(partial(stages.settle_unit, settler, rows_unless=_drawn), [work], store)[0]
+        outcome = shared.private(partial(stages.settle_first, first), [work], store)[0]
         statement = None if _drawn(outcome.calls) else out.final(unit, events, outcome, found.run)
         out.unit(unit, events, work, outcome, None, statement)
         if out.units >= 1000:

@@ -70,3 +70,28 @@ def test_without_the_option_every_settled_unit_has_its_rows(tmp_path: Path) -> N
     outcomes = shared.private(Settler(engine).settle, jobs, store)
     assert any(_drawn(o.calls) for o in outcomes)
     assert all((o.rows is not None) == (o.rejected is None) for o in outcomes)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000))
+def test_the_first_settling_up_to_the_calls_records_the_same_calls(tmp_path: Path, seed: int) -> None:
+    """:func:`.stages.settle_first` (the engine's ``calls_made``): a unit that drew from a budget
+    (NE-BUDGET-01, WC-COLD-01) is settled only up to its store calls, the same calls as settled whole, and comes
+    out settled with no rows and no reason; every other unit (rejected ones included) has the outcome it has
+    settled whole, and the store is left as settling whole leaves it."""
+    engine, jobs = _jobs(tmp_path / str(seed), seed)
+    first, plain = stages.first_settler(engine, _drawn), Settler(engine)
+    whole_store = shared.state_store(shared.State.empty())
+    store = shared.state_store(shared.State.empty())
+    stopped = 0
+    for work in jobs:
+        whole = shared.private(plain.settle, [work], whole_store)[0]
+        found = shared.private(lambda job, buffer: stages.settle_first(first, job, buffer), [work], store)[0]
+        assert found.calls == whole.calls, work.unit
+        if whole.settled and _drawn(whole.calls):
+            stopped += 1
+            assert (found.rows, found.rejected) == (None, None), work.unit
+        else:
+            assert found == whole, work.unit
+    assert 0 < stopped < len(jobs)
+    assert shared.state_of(store) == shared.state_of(whole_store)

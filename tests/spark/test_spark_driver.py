@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from creatorpay.core.rows import RowReader
 from creatorpay.core.scale.parquet import ParquetLedger
-from creatorpay.core.scale.spark import ranges, records
+from creatorpay.core.scale.spark import blocks, ranges, records
 from tests.cli.cli_support import invoke, run_main
 from tests.scale.scale_support import export, month, settle
 
@@ -120,6 +121,29 @@ def test_ranges_cover_the_file_line_by_line(
     ]
     with RowReader(path) as reader:
         assert found == list(reader.records())
+
+
+@settings(max_examples=40)
+@given(
+    st.lists(st.sampled_from([b"{}", b"", b'{"id": "a"}', b"x" * 30, b"\r", "\u00e9".encode()]), max_size=40),
+    st.booleans(),
+    st.integers(1, 9),
+    st.integers(1, 64),
+)
+def test_blocks_cover_the_ranges_line_by_line(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[bytes], end: bool, parts: int, size: int
+) -> None:
+    """The blocks of whole lines a task checks on Arrow columns (issue 19) hold every line of its range once,
+    the lines before each block counted as RowReader numbers them."""
+    path = tmp_path_factory.mktemp("b") / "e.jsonl"
+    path.write_bytes(b"\n".join(lines) + (b"\n" if end and lines else b""))
+    found: list[tuple[int, bytes | str]] = []
+    for start, stop, before in ranges(path, parts):
+        for first, last, counted, data in blocks(str(path), start, stop, before, size):
+            assert data is not None and last - first == len(data)
+            found += [(counted + i + 1, line) for i, line in enumerate(re.findall(rb"[^\n]*\n|[^\n]+\Z", data))]
+    with RowReader(path) as reader:
+        assert found == [(n, r) for n, r in reader.records()]
 
 
 def test_importing_the_core_never_imports_pyspark() -> None:
