@@ -8,7 +8,9 @@ process as bench/batch.py does, and samples from Linux's ``/proc`` every ``--eve
 processor time of the main process's main thread, of its other threads (the sender, the pending
 copy's thread) and of each worker. Prints one JSON object: per phase of the run (its own timings,
 placed on the child's clock) the wall seconds, each part's processor seconds and the idle
-core-seconds (cores × wall − processor time: what the run left of the machine); the stretches of
+core-seconds (cores × wall − processor time: what the run left of the machine), the share of the
+samples in which each process waited, and in what (``waiting_in``: reading a message, writing one,
+anything else); the stretches of
 at least two seconds where less than ``--busy`` cores were used, with who was busy; and with
 ``--series`` every sample. Not a test: it asserts nothing.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import sys
 import tempfile
 import time
@@ -39,24 +42,39 @@ TICK = os.sysconf("SC_CLK_TCK")
 PHASES = ("creators", "events", "units", "reconcile")
 
 
-def _cpu(stat: Path) -> tuple[float, bool] | None:
-    """Processor seconds (user + system) of a process or thread, from its ``stat`` file, and whether
-    it is waiting (sleeping: for a pipe, a lock, a disk) rather than running or runnable."""
+#: What a waiting process waits in, by the number of the system call it is in (Linux's numbers on
+#: x86-64, else arm64's): ``read`` a message (a worker with nothing to do; the main process waiting
+#: for an answer), ``write`` a message (a pipe full: the other side has not read it), anything else
+#: ``other`` (a lock, a futex, the disk).
+WAITS = {"0": "read", "1": "write"} if platform.machine() == "x86_64" else {"63": "read", "64": "write"}
+
+
+def _cpu(stat: Path) -> tuple[float, str | None] | None:
+    """Processor seconds (user + system) of a process or thread, from its ``stat`` file, and what it
+    waits in (:data:`WAITS`, from its ``syscall`` file) when it is sleeping rather than running or
+    runnable; None when it is not waiting."""
     try:
         text = stat.read_text()
     except OSError:
         return None
     fields = text[text.rindex(")") + 2 :].split()  # after the command name, which may hold spaces
-    return (int(fields[11]) + int(fields[12])) / TICK, fields[0] not in "RD"
+    seconds = (int(fields[11]) + int(fields[12])) / TICK
+    if fields[0] in "RD":
+        return seconds, None
+    try:
+        call = stat.with_name("syscall").read_text().split()[0]
+    except (OSError, IndexError):
+        call = ""
+    return seconds, WAITS.get(call, "other")
 
 
-def _snapshot(pid: int) -> tuple[dict[str, float], set[str]]:
+def _snapshot(pid: int) -> tuple[dict[str, float], dict[str, str]]:
     """Processor seconds so far: ``main`` (the main thread), ``thread N`` (its other threads, by
     their ids), and ``worker N`` for each child process, by its pid's order; and which of main and
-    the workers are waiting now."""
+    the workers are waiting now, and in what (:data:`WAITS`)."""
     root = Path("/proc") / str(pid)
     found: dict[str, float] = {}
-    waiting: set[str] = set()
+    waiting: dict[str, str] = {}
     try:
         tasks = [int(t) for t in os.listdir(root / "task")]
     except OSError:
@@ -68,7 +86,7 @@ def _snapshot(pid: int) -> tuple[dict[str, float], set[str]]:
         if tid == pid:
             found["main"] = read[0]
             if read[1]:
-                waiting.add("main")
+                waiting["main"] = read[1]
         else:
             found[f"thread {tid}"] = read[0]  # summed as "threads" (kept once the thread ends)
     try:
@@ -80,11 +98,11 @@ def _snapshot(pid: int) -> tuple[dict[str, float], set[str]]:
         if read is not None:
             found[f"worker {number}"] = read[0]
             if read[1]:
-                waiting.add(f"worker {number}")
+                waiting[f"worker {number}"] = read[1]
     return found, waiting
 
 
-Sample = tuple[float, dict[str, float], set[str]]
+Sample = tuple[float, dict[str, float], dict[str, str]]
 
 
 def _watch(child: subprocess.Popen[str], every: float, samples: list[Sample]) -> None:
@@ -124,12 +142,15 @@ def timeline(events: Path, creators: Path, db: Path, every: float, busy: float) 
         after = next((s for t, s, _ in reversed(samples) if t <= t1), samples[-1][1] if samples else {})
         return {p: round(after.get(p, 0.0) - before.get(p, 0.0), 2) for p in parts}
 
-    def waited(t0: float, t1: float) -> dict[str, float]:
+    def waited(t0: float, t1: float, what: str | None = None) -> dict[str, float]:
         """The share of the samples between two times in which each process was waiting (for a
-        pipe, a lock): a measure of stalls that other work on the host does not change."""
+        pipe, a lock; only in ``what`` when given, :data:`WAITS`): a measure of stalls that other
+        work on the host does not change."""
         within = [w for t, _, w in samples if t0 <= t < t1]
         names = [p for p in parts if p != "threads"]
-        return {p: round(sum(p in w for w in within) / len(within), 2) for p in names} if within else {}
+        if not within:
+            return {}
+        return {p: round(sum(p in w and what in (None, w[p]) for w in within) / len(within), 2) for p in names}
 
     phases = []
     for phase, t0, t1 in bounds:
@@ -142,6 +163,7 @@ def timeline(events: Path, creators: Path, db: Path, every: float, busy: float) 
                 "cpu_s": spent,
                 "idle_core_s": round(max(0.0, cores * (t1 - t0) - sum(spent.values())), 2),
                 "waiting": waited(t0, t1),
+                "waiting_in": {what: waited(t0, t1, what) for what in ("read", "write", "other")},
             }
         )
     series: list[tuple[float, dict[str, float]]] = []

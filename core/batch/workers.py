@@ -287,7 +287,9 @@ class Workers:
     (its pipe closes).
 
     A thread sends the messages, so that the main process never waits for a busy worker to read
-    (it sends the next pieces while the workers compute, and reads their answers meanwhile).
+    (it sends the next pieces while the workers compute, and reads their answers meanwhile); in
+    each worker a thread sends its answers, so that a worker never waits for the main process to
+    read one before it computes the next piece already sent.
     """
 
     def __init__(self, count: int, path: Path, settler: Settler) -> None:
@@ -451,13 +453,19 @@ def _work(pipe: Connection, close: list[Connection], path: Path, settler: Settle
     # got about a tenth of a core's share and the main process waited for it (docs/performance.md).
     for other in close:
         other.close()
+    # Answers go out through a thread: a piece's answer is larger than a pipe holds, and the main
+    # process reads it only when it takes that piece; sent inline, the worker would wait for that (a
+    # commit, say) with the next pieces already in its pipe (docs/performance.md).
+    outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    sender = threading.Thread(target=_answer, args=(pipe, outbox), daemon=True, name="creatorpay-answer")
+    sender.start()
     buffer: StoreBuffer | None = None
     try:
         while True:
             message = marshal.loads(pipe.recv_bytes())
             kind, *arguments = message
             if kind in PARSERS:
-                pipe.send_bytes(marshal.dumps(PARSERS[kind](*arguments, schema=settler.engine.schema)))
+                outbox.put(marshal.dumps(PARSERS[kind](*arguments, schema=settler.engine.schema)))
                 continue
             if buffer is None:
                 buffer = StoreBuffer(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=60.0))
@@ -468,14 +476,23 @@ def _work(pipe: Connection, close: list[Connection], path: Path, settler: Settle
                 job = Job(Unit(*unit), *parts)
                 outcomes.append(_plain_outcome(settler.settle(job, buffer)))
                 buffer.keep()
-            pipe.send_bytes(marshal.dumps(outcomes))
+            outbox.put(marshal.dumps(outcomes))
     except (EOFError, OSError):
         pass  # the main process closed the pipe: it needs no more
     except BaseException:
-        with suppress(OSError):
-            pipe.send_bytes(marshal.dumps(traceback.format_exc()))
+        outbox.put(marshal.dumps(traceback.format_exc()))  # after the answers before it
+        outbox.put(None)
+        sender.join()
     finally:
         os._exit(0)  # no cleanup of what was inherited from the parent (its database connection)
+
+
+def _answer(pipe: Connection, outbox: queue.SimpleQueue[bytes | None]) -> None:
+    """A worker's answers sent in order, as the worker makes them, until None (or the pipe closes:
+    the main process needs no more)."""
+    with suppress(OSError):
+        while (data := outbox.get()) is not None:
+            pipe.send_bytes(data)
 
 
 def _ident(row: Row) -> str | None:

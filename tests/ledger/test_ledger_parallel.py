@@ -233,3 +233,35 @@ def test_workers_run_at_the_main_process_priority(tmp_path: Path) -> None:
         assert [os.getpriority(os.PRIO_PROCESS, p.pid or 0) for p in pool._processes] == [mine, mine]
     finally:
         pool.stop()
+
+
+def test_a_worker_goes_on_while_its_answers_wait_to_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker computes the pieces already sent to it while the main process is busy elsewhere (a
+    commit) and has not read its answers, each larger than a pipe holds: the answers wait in the
+    worker, not the worker (docs/performance.md, the sixth batch try)."""
+    from creatorpay.core.batch import workers
+    from creatorpay.core.batch.workers import Settler, Workers
+
+    marker = tmp_path / "fourth piece computed"
+    big = "x" * 1_000_000
+
+    def piece(number: int, *, schema: Any) -> list[Any]:
+        if number == 3:
+            marker.touch()
+        return [number, big]
+
+    monkeypatch.setitem(workers.PARSERS, "probe", piece)  # the workers are forked with it
+    with SQLiteStore(tmp_path / "ledger.sqlite") as store:
+        path = store.path
+    pool = Workers.start(2, platforms=3, path=path, settler=Settler(Engine()), size=0)
+    assert pool is not None
+    try:
+        for number in range(4):
+            pool.post(0, ("probe", number))
+        deadline = time.monotonic() + 20
+        while not marker.exists():  # no answer read yet
+            assert time.monotonic() < deadline, "the worker waited for its first answer to be read"
+            time.sleep(0.01)
+        assert [pool.fetch(0) for _ in range(4)] == [[number, big] for number in range(4)]
+    finally:
+        pool.stop()
