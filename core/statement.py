@@ -362,26 +362,14 @@ class StatementBuilder:
                 value = base * exact.numerator / exact.denominator
         # A Fraction is a Decimal by now (a TypeGuard narrows only where it holds, so mypy is told).
         decimal: Decimal = rate  # type: ignore[assignment]
-        if rule in self.foreign:
-            raise PluginError(
-                f"{rule} belongs to the {self.foreign[rule]} rule book: a line on "
-                f"{self.platform}'s statement cites only its own rules, core's or its adjustment's"
-            )
         if label is None:
             label = self._label_of(rule)
         elif not isinstance(label, str):
             label = label.label_for(*sorted(label.overridden))
-        if not is_label(label):  # a plugin's own text: checked, not only typed
-            raise ValueError(f"unknown label {label!r}; expected one of {LABELS}")
-        # round_fen inlined (CORE-MONEY-01): the rounding by position, as round_fen does
-        value = (base * decimal if value is None else value).quantize(FEN, ROUND_HALF_UP)
-        if value < 0:
-            raise ValueError(f"{rule}: a line's value is never negative ({value}); swap payer and payee")
-        if payer == payee:
-            raise ValueError(f"{rule}: payer and payee are both {payer!r}")
-        # Made by add_lines (a Line without attrs' __init__), the value rounded and checked here.
-        row = (base, decimal, value, note, fraction)
-        self.add_lines(rule, kind, label, payer, payee, [row], in_fen=True, order=order)
+        # add_lines checks the rule, the label, the value (rounded there once, half-up: CORE-MONEY-01)
+        # and the parties, in that order, and makes the Line without attrs' __init__.
+        row = (base, decimal, base * decimal if value is None else value, note, fraction)
+        self.add_lines(rule, kind, label, payer, payee, [row], order=order)
         return self._lines[-1]
 
     def add_lines(

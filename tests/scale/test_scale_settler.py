@@ -9,16 +9,17 @@ from typing import TYPE_CHECKING
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from creatorpay.core.batch.workers import Job, Settler
+from creatorpay.core.batch.workers import Job, Outcome, Settler
 from creatorpay.core.engine import Engine
 from creatorpay.core.rows import RowReader
 from creatorpay.core.scale import shared, stages
 from tests.scale.scale_support import month
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
-    from creatorpay.core.sqlite_store import Call
+    from creatorpay.core.sqlite_store import Call, StoreBuffer
 
 
 def _drawn(calls: list[Call]) -> bool:
@@ -49,18 +50,11 @@ def test_the_first_settling_without_rows_records_the_same_calls(tmp_path: Path, 
     engine, jobs = _jobs(tmp_path / str(seed), seed)
     settler, plain = Settler(engine), Settler(engine)
     store = shared.state_store(shared.State.empty())
-    skipped = 0
-    for work in jobs:
-        whole = shared.private(plain.settle, [work], store)[0]
-        first = shared.private(lambda job, buffer: settler.settle(job, buffer, rows_unless=_drawn), [work], store)[0]
-        assert first.calls == whole.calls, work.unit
-        assert first.settled == whole.settled == (whole.rows is not None), work.unit
-        if whole.settled and _drawn(whole.calls):
-            skipped += 1
-            assert (first.rows, first.rejected) == (None, None), work.unit
-        else:
-            assert first == whole, work.unit
-    assert 0 < skipped < len(jobs)
+    pairs = _against_whole(
+        jobs, lambda job, buffer: settler.settle(job, buffer, rows_unless=_drawn), plain, store, store
+    )
+    for first, whole in pairs:
+        assert first.settled == whole.settled == (whole.rows is not None)
 
 
 def test_without_the_option_every_settled_unit_has_its_rows(tmp_path: Path) -> None:
@@ -83,15 +77,31 @@ def test_the_first_settling_up_to_the_calls_records_the_same_calls(tmp_path: Pat
     first, plain = stages.first_settler(engine, _drawn), Settler(engine)
     whole_store = shared.state_store(shared.State.empty())
     store = shared.state_store(shared.State.empty())
+    _against_whole(jobs, lambda job, buffer: stages.settle_first(first, job, buffer), plain, store, whole_store)
+    assert shared.state_of(store) == shared.state_of(whole_store)
+
+
+def _against_whole(
+    jobs: list[Job],
+    settle: Callable[[Job, StoreBuffer], Outcome],
+    plain: Settler,
+    store: StoreBuffer,
+    whole_store: StoreBuffer,
+) -> list[tuple[Outcome, Outcome]]:
+    """Each job settled by ``settle`` (against ``store``) and whole (against ``whole_store``): the same
+    calls; a settled unit that drew from a budget without rows or a reason, any other the outcome
+    settled whole; some units of each kind. The pairs (``settle``'s outcome, the whole one)."""
+    pairs: list[tuple[Outcome, Outcome]] = []
     stopped = 0
     for work in jobs:
         whole = shared.private(plain.settle, [work], whole_store)[0]
-        found = shared.private(lambda job, buffer: stages.settle_first(first, job, buffer), [work], store)[0]
+        found = shared.private(settle, [work], store)[0]
         assert found.calls == whole.calls, work.unit
         if whole.settled and _drawn(whole.calls):
             stopped += 1
             assert (found.rows, found.rejected) == (None, None), work.unit
         else:
             assert found == whole, work.unit
+        pairs.append((found, whole))
     assert 0 < stopped < len(jobs)
-    assert shared.state_of(store) == shared.state_of(whole_store)
+    return pairs
