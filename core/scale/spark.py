@@ -47,6 +47,7 @@ import os
 import pickle
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import partial
@@ -585,10 +586,23 @@ def events_index(new: Any, numbers: Any) -> Any:
     settled unit's key and id; the events of a unit that cannot be settled have none and are left
     out) and their content's digest by Spark SQL's ``sha2`` over :func:`.stages.event_digest`'s text.
     The month's largest table never goes through the Python workers."""
+    return with_digest(_indexed(new, numbers))
+
+
+def _indexed(new: Any, numbers: Any) -> Any:
+    """:func:`events_index` without the digest column."""
+    from pyspark.sql import functions as F
+
+    return new.join(F.broadcast(numbers), list(_UNIT[:3]), "inner")
+
+
+def with_digest(index: Any) -> Any:
+    """The events index's ``digest`` column added (or made again) by Spark SQL's ``sha2``. Taken after
+    the shuffle that writes the index: 64 hexadecimal characters an event that no shuffle need move."""
     from pyspark.sql import functions as F
 
     text = F.concat_ws("\x1f", *(F.col(name) for name in ("platform", "creator", "date", "kind", "body")))
-    return new.join(F.broadcast(numbers), list(_UNIT[:3]), "inner").withColumn("digest", F.sha2(text, 256))
+    return index.withColumn("digest", F.sha2(text, 256))
 
 
 def _index_row(e: stages.EventRow, run: int, statement: int | None) -> tuple[Any, ...]:
@@ -1119,22 +1133,35 @@ class SparkDriver(LocalDriver):
         frame = frame.drop("statement").join(F.broadcast(numbers), list(_UNIT[:3]), "left")
         digest = F.sha2(F.concat_ws(",", F.col("statement").cast("string"), F.col("run").cast("string"), "digest"), 256)
         frame = frame.withColumn("digest", F.when(F.col("tag") == "statements", digest).otherwise(F.col("digest")))
-        index = events_index(new, numbers)
-        for table in WRITTEN:
+        index = _indexed(new, numbers)
+
+        def write(table: str) -> None:
             names = tables.columns(table)
-            order = ("statement", "seq") if table == "lines" else names[2:]
+            # The events' digest made after the shuffle: an event's id is unique in a run, so the rows'
+            # order is the same without it.
+            moved = [name for name in names if table != "events" or name != "digest"]
+            order = ("statement", "seq") if table == "lines" else moved[2:]
             with self._step(f"write_{table}"):
-                (
+                rows = (
                     (index if table == "events" else frame.filter(F.col("tag") == table))
-                    .select(*names)
+                    .select(*moved)
                     .repartition(self.partitions, "month", "platform")
                     .sortWithinPartitions("month", "platform", *order)
+                )
+                (
+                    (with_digest(rows).select(*names) if table == "events" else rows)
                     .write.partitionBy("month", "platform")
                     .option("compression", "zstd")
                     .mode("overwrite")
                     .parquet(str(folder / table))
                 )
             _tidy(folder / table)
+
+        # The tables written by concurrent jobs (a thread each: Spark runs the jobs of several threads at
+        # once), so that one table's last tasks leave no core idle that another's can use.
+        with ThreadPoolExecutor(len(WRITTEN), thread_name_prefix="creatorpay-write") as pool:
+            for done in [pool.submit(write, table) for table in WRITTEN]:
+                done.result()
 
     def _unsettled(self, frame: Any) -> list[Any]:
         """The events of the units that cannot be settled, from the tasks' rows ``frame`` (one Spark
@@ -1226,4 +1253,5 @@ __all__ = [
     "session",
     "settle_units",
     "timed",
+    "with_digest",
 ]
