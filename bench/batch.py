@@ -7,7 +7,8 @@ Generates the month (bench/generate_month.py, not timed) into a temporary folder
 events per second end to end (process start to exit), the processor time of the child and its
 workers, the run's own phase timings, peak memory in MB (``peak_rss_mb``: the resident memory of the
 child and its workers added up, sampled every 100 ms, pages they share counted in each;
-``peak_pss_mb``: the same with shared pages divided among the processes sharing them;
+``peak_pss_mb``: the same with shared pages divided among the processes sharing them, sampled every
+second, its reading being costly;
 ``peak_rss_largest_process_mb``: the largest single process) and the ledger's size on disk.
 ``--profile`` runs the settle in-process and serially under cProfile instead and prints the top
 functions to stderr. Goal (issue 9): 100,000 events/s with peak memory under 300 MB on the 2-core
@@ -85,22 +86,47 @@ def sampled_child(
     return seconds, out
 
 
+#: Samples between two reads of the processes' shared-adjusted memory (PSS, ``smaps_rollup``): the
+#: kernel walks every page of a process for it (12 ms for a process of 3 GB, measured), while its
+#: resident memory (``status``) is a counter. Read every 100 ms, the PSS of Spark's 3 GB JVM took about
+#: an eighth of a core from the run measured.
+PSS_EVERY = 10
+
+
+def memory_kib(pid: int | str, *, pss: bool) -> tuple[int, int] | None:
+    """A process's resident memory and, if ``pss``, its shared-adjusted memory (else 0), in KiB (Linux
+    /proc); None once it has exited."""
+    base = Path("/proc") / str(pid)
+    try:
+        if pss:
+            rollup = (base / "smaps_rollup").read_text()
+            fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines()[1:]}
+            return fields.get("Rss", 0), fields.get("Pss", 0)
+        for line in (base / "status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]), 0
+        return 0, 0  # a zombie: no memory left
+    except OSError:
+        return None
+
+
 def _sample(child: subprocess.Popen[str], peak: list[float]) -> None:
-    """Sum the resident memory of ``child`` and its children (Linux /proc) until it exits."""
+    """Sum the resident memory of ``child`` and its children (Linux /proc) until it exits: every 100 ms,
+    and their shared-adjusted memory every :data:`PSS_EVERY` samples."""
     root = Path("/proc") / str(child.pid)
+    samples = 0
     while child.poll() is None:
         try:
             pids = [str(child.pid), *(root / "task" / str(child.pid) / "children").read_text().split()]
         except OSError:
             pids = [str(child.pid)]
+        with_pss = samples % PSS_EVERY == 0
+        samples += 1
         rss = pss = 0
         for pid in pids:
-            try:
-                rollup = (Path("/proc") / pid / "smaps_rollup").read_text()
-            except OSError:
-                continue
-            fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines()[1:]}
-            rss, pss = rss + fields.get("Rss", 0), pss + fields.get("Pss", 0)
+            found = memory_kib(pid, pss=with_pss)
+            if found is not None:
+                rss, pss = rss + found[0], pss + found[1]
         peak[0], peak[1] = max(peak[0], rss / 1024), max(peak[1], pss / 1024)
         time.sleep(0.1)
 

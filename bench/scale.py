@@ -9,7 +9,8 @@ process (``creatorpay settle``, timed from process start to exit), one function 
 bench/scale_spark.py: its memory and processor time summed over the JVM and its Python workers).
 Each gives events per second, events per second per core used,
 processor seconds, the run's phases and peak memory (``peak_rss_mb``: the child and its workers
-added up, sampled every 100 ms; ``peak_pss_mb``: shared pages divided among them). The exports of
+added up, sampled every 100 ms; ``peak_pss_mb``: shared pages divided among them, sampled every
+second, bench/batch.py's ``PSS_EVERY``). The exports of
 the engines are compared: ``exports_identical`` must be true. Prints one JSON object. Not a test: it
 asserts nothing but the exports' equality. ``spark_per_core_ratio``: Spark's events/s per core over the
 single-machine path's (the goal is at least 0.5); ``spark_per_cpu_s_ratio``: the same with processor
@@ -37,7 +38,6 @@ from scale_spark import CLI, per_core_ratio, spark_figures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
 
 
 def child_figures(argv: list[str], events: int) -> dict[str, Any]:

@@ -3,8 +3,9 @@
 Spark runs in a process tree: the ``creatorpay`` process starts a JVM (the driver and, in local mode,
 the executors' threads), which starts Python daemons and workers for the ``mapInArrow`` tasks. Its peak
 memory and processor time are therefore summed over every descendant of the child (``/proc``,
-sampled every 100 ms; processor time as last seen of each process), not only over its direct children
-as for the other engines. Events per second per core: Spark's events per second divided by its cores
+sampled every 100 ms, the shared-adjusted memory every second as bench/batch.py's sampler does;
+processor time as last seen of each process), not only over its direct children as for the other
+engines. Events per second per core: Spark's events per second divided by its cores
 (N), as a ratio of the single-machine path's (``creatorpay settle`` on SQLite, its events per second
 divided by the cores its processes could use).
 
@@ -31,7 +32,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from batch import sampled_child
+from batch import PSS_EVERY, memory_kib, sampled_child
 
 CLI = [sys.executable, "-c", "from creatorpay.core.cli import main; main()"]
 #: The cores Spark local[N] is given.
@@ -100,15 +101,16 @@ def _sample_tree(
     while child.poll() is None:
         samples += 1
         rss = pss = 0
+        with_pss = samples % PSS_EVERY == 1  # the first sample's
         for pid in _descendants(child.pid):
             base = Path("/proc") / str(pid)
+            found = memory_kib(pid, pss=with_pss)
             try:
-                rollup = (base / "smaps_rollup").read_text()
                 stat = (base / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines()[1:]}
-            rss, pss = rss + fields.get("Rss", 0), pss + fields.get("Pss", 0)
+            if found is not None:
+                rss, pss = rss + found[0], pss + found[1]
             cpu[pid] = (int(stat[11]) + int(stat[12])) / tick  # utime, stime
             if kinds is not None:  # read again: the JVM starts as a shell script, then execs java
                 kinds[pid] = _kind(pid, child.pid)
