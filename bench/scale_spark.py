@@ -104,11 +104,11 @@ def _sample_tree(
         with_pss = samples % PSS_EVERY == 1  # the first sample's
         for pid in _descendants(child.pid):
             base = Path("/proc") / str(pid)
-            found = memory_kib(pid, pss=with_pss)
             try:
                 stat = (base / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
+            found = memory_kib(pid, pss=with_pss)
             if found is not None:
                 rss, pss = rss + found[0], pss + found[1]
             cpu[pid] = (int(stat[11]) + int(stat[12])) / tick  # utime, stime

@@ -586,7 +586,7 @@ def events_index(new: Any, numbers: Any) -> Any:
     settled unit's key and id; the events of a unit that cannot be settled have none and are left
     out) and their content's digest by Spark SQL's ``sha2`` over :func:`.stages.event_digest`'s text.
     The month's largest table never goes through the Python workers."""
-    return with_digest(_indexed(new, numbers))
+    return _with_digest(_indexed(new, numbers))
 
 
 def _indexed(new: Any, numbers: Any) -> Any:
@@ -596,9 +596,9 @@ def _indexed(new: Any, numbers: Any) -> Any:
     return new.join(F.broadcast(numbers), list(_UNIT[:3]), "inner")
 
 
-def with_digest(index: Any) -> Any:
-    """The events index's ``digest`` column added (or made again) by Spark SQL's ``sha2``. Taken after
-    the shuffle that writes the index: 64 hexadecimal characters an event that no shuffle need move."""
+def _with_digest(index: Any) -> Any:
+    """The events index's ``digest`` column added by Spark SQL's ``sha2``: taken after the shuffle that
+    writes the index, 64 hexadecimal characters an event that no shuffle need move."""
     from pyspark.sql import functions as F
 
     text = F.concat_ws("\x1f", *(F.col(name) for name in ("platform", "creator", "date", "kind", "body")))
@@ -1137,19 +1137,20 @@ class SparkDriver(LocalDriver):
 
         def write(table: str) -> None:
             names = tables.columns(table)
-            # The events' digest made after the shuffle: an event's id is unique in a run, so the rows'
+            events = table == "events"
+            # The events' digest is made after the shuffle; an event's id is unique in a run, so the rows'
             # order is the same without it.
-            moved = [name for name in names if table != "events" or name != "digest"]
+            moved = [name for name in names if not (events and name == "digest")]
             order = ("statement", "seq") if table == "lines" else moved[2:]
             with self._step(f"write_{table}"):
                 rows = (
-                    (index if table == "events" else frame.filter(F.col("tag") == table))
+                    (index if events else frame.filter(F.col("tag") == table))
                     .select(*moved)
                     .repartition(self.partitions, "month", "platform")
                     .sortWithinPartitions("month", "platform", *order)
                 )
                 (
-                    (with_digest(rows).select(*names) if table == "events" else rows)
+                    (_with_digest(rows).select(*names) if events else rows)
                     .write.partitionBy("month", "platform")
                     .option("compression", "zstd")
                     .mode("overwrite")
@@ -1253,5 +1254,4 @@ __all__ = [
     "session",
     "settle_units",
     "timed",
-    "with_digest",
 ]
