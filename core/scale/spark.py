@@ -513,10 +513,10 @@ def final_rows(
     }
 
 
-def _unit(values: Mapping[str, Any]) -> Unit:
+def _unit(platform: str, creator: str, month: str) -> Unit:
     from ..batch.ledger import Unit
 
-    return Unit(values["platform"], values["creator"], values["month"])
+    return Unit(platform, creator, month)
 
 
 def settle_units(batches: Iterable[Any], *, settler: Settler, context: Any) -> Iterator[Any]:
@@ -554,7 +554,7 @@ def seed_units(batches: Iterable[Any], *, settler: Settler, context: Any, seeds:
         for values in zip(
             *(batch.column(name).to_pylist() for name in ("platform", "creator", "month", "blob")), strict=True
         ):
-            unit = _unit(dict(zip(("platform", "creator", "month"), values[:3], strict=True)))
+            unit = _unit(*values[:3])
             events, work = pickle.loads(values[3])  # noqa: S301 (our own tasks' rows)
             outcome, after = shared.seeded(partial(stages.settle_unit, settler), work, store, wanted.get(unit, {}))
             statement = out.final(unit, events, outcome, found.run)
@@ -623,15 +623,34 @@ class Settled(NamedTuple):
     cash: stages.Cash | None = None
 
 
-def _settled(row: Any) -> Settled:
-    values = row.asDict()
-    calls = pickle.loads(values["calls"]) if values["calls"] is not None else []  # noqa: S301 (our rows)
-    after = pickle.loads(values["after"]) if values.get("after") is not None else {}  # noqa: S301 (our rows)
+def _collected(frame: Any) -> list[Settled]:
+    """The units' rows of ``frame`` (tag ``unit``) on the driver: collected as Arrow record batches
+    (the tasks convert the rows; pyspark's row by row collection pickles each as a Row, a third of
+    the driver's processor time in a run), read column by column."""
+    import pyarrow as pa
+
+    found = frame.filter("tag = 'unit'").select(*_COLLECTED)
+    batches = found._collect_as_arrow()  # pyspark 3.5's (toPandas uses it; pyspark 4 names it toArrow)
+    if not batches:  # no unit
+        return []
+    table = pa.Table.from_batches(batches)
+    return [_settled(values) for values in zip(*(table.column(name).to_pylist() for name in _COLLECTED), strict=True)]
+
+
+def _settled(values: tuple[Any, ...]) -> Settled:
+    """One unit's row (:data:`_COLLECTED`'s columns) as the driver holds it."""
+    platform, creator, month, ok, staged, calls, after, kind, net, credits, debits, lines_net = values
     cash = None
-    if values.get("type") is not None:
-        credits, debits, net, lines_net = (int(values[name]) for name in ("credits", "debits", "net", "lines_net"))
-        cash = stages.Cash(1, int(values["type"] == "adjustment"), credits, debits, net, lines_net)
-    return Settled(_unit(values), bool(values["ok"]), int(values["staged"]), calls, after, cash)
+    if kind is not None:
+        cash = stages.Cash(1, int(kind == "adjustment"), credits, debits, net, lines_net)
+    return Settled(
+        _unit(platform, creator, month),
+        ok,
+        staged,
+        pickle.loads(calls) if calls is not None else [],  # noqa: S301 (our tasks' rows)
+        pickle.loads(after) if after is not None else {},  # noqa: S301 (our tasks' rows)
+        cash,
+    )
 
 
 def unit_cash(unit: Unit, events: list[stages.EventRow], outcome: Outcome, run: int) -> stages.Cash | None:
@@ -1001,7 +1020,7 @@ class SparkDriver(LocalDriver):
             .persist(StorageLevel.DISK_ONLY)
         )
         with self._step("settle"):
-            found = [_settled(row) for row in frame.filter("tag = 'unit'").select(*_COLLECTED).collect()]
+            found = _collected(frame)
         found.sort(key=lambda item: stages.unit_order(item.unit))
         return frame, found
 
@@ -1036,8 +1055,7 @@ class SparkDriver(LocalDriver):
                 )
                 frames.append(second)
                 with self._step("seed"):
-                    found_ = second.filter("tag = 'unit'").select(*_COLLECTED).collect()
-                    again = {s.unit: s for s in map(_settled, found_)}
+                    again = {s.unit: s for s in _collected(second)}
             finally:
                 shared_seeds.unpersist()
             for found in chains:
