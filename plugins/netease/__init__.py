@@ -78,7 +78,6 @@ def creatorpay_settle_incentives(ctx: Settlement) -> None:
     budget = budgets.for_month(ctx)
     income = programs.settle(ctx, budget)
     floor.top_up(ctx, budget, income)
-    budgets.report_left(ctx, budget)
 
 
 def _non_original(ctx: Settlement) -> bool:

@@ -175,10 +175,3 @@ def pay(
             note=note,
         )
     return paid
-
-
-def report_left(ctx: Settlement, budget: Budget | None) -> None:
-    """State what is left of the year's cash budget after this statement's draws."""
-    if budget is not None and budget.capacity > 0:
-        left = ctx.store.remaining(budget.key, budget.capacity)
-        ctx.statement.fact("cash_budget_left", f"{grouped(left)} CNY (NE-BUDGET-01)")

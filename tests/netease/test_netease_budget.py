@@ -42,7 +42,17 @@ def test_ne_budget_01_fresh_store_is_full_and_draws_program_cash_and_top_up() ->
     assert s.net == Decimal("10000.00")
     assert store.remaining(KEY_2026, CASH) == CASH - Decimal("10000.00")
     assert s.facts["program_year"].startswith("2025-12-25 to 2026-12-24")
-    assert s.facts["cash_budget_left"].startswith("1,999,990,000.00")
+
+
+def test_ne_budget_01_a_statement_does_not_depend_on_what_others_drew_while_enough_is_left() -> None:
+    """NE-BUDGET-01: with enough left, a statement is the same whatever other statements drew before it
+    (it states no figure of the shared budget's remaining amount): only a budget running short shows."""
+    fresh = settle(scenario(FOOD), MemoryStore())
+    drawn = _store_with(Decimal("1000000.00"))
+    after = settle(scenario(FOOD), drawn)
+    assert after.to_dict() == fresh.to_dict()
+    assert "cash_budget_left" not in after.facts
+    assert drawn.remaining(KEY_2026, CASH) == Decimal("990000.00")
 
 
 def test_ne_budget_01_too_little_left_for_the_top_up_pays_what_is_left() -> None:
