@@ -70,6 +70,9 @@ class LocalDriver:
         #: The last run's shared keys: resolved by their chain, and settled in a serial lane.
         self.chained: list[str] = []
         self.serial: list[str] = []
+        #: The units of the chains settled again, seeded (their calls answered otherwise with what the
+        #: units before them left: :func:`.shared.standing`); the others kept their first outcome.
+        self.seeded = 0
 
     def run(
         self, events: Path, creators: Path, *, run: int | None = None, names: Mapping[Path, str] | None = None
@@ -127,7 +130,7 @@ class LocalDriver:
         ]
         state = self.ledger.state(before)
         resolution = shared.resolve(self._settle, jobs, state, first=self._first(state))
-        self.chained, self.serial = resolution.chained, resolution.serial
+        self.chained, self.serial, self.seeded = resolution.chained, resolution.serial, resolution.seeded
         summary.resettled = resolution.resettled
         tables = self._tables(ident, before, grouped, resolution.outcomes, profiles, summary, rejects, source)
         summary.timings["units"] = round(time.perf_counter() - began_units, 3)

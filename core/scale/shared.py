@@ -12,10 +12,12 @@ distributed driver settles them anywhere, and must end with the same statements.
 2. :func:`shared_keys` and :func:`chain`: for a budget key that several units use, its units are
    scanned in unit order, each transcript applied to what the units before it left
    (``left_before``; a draw pays ``min(amount, left)``).
-3. :func:`seeded`: the units touching a shared key are settled again with the store seeded with
-   their ``left_before``; :func:`holds` checks every step of the chain (what a unit left is the
-   next one's ``left_before``). The plugin contract makes that hold: a plugin is deterministic
-   given the store's answers.
+3. :func:`standing`: a unit touching a shared key whose calls, replayed with the store seeded with
+   its ``left_before``, answer as they did keeps its first outcome (the plugin contract: a plugin is
+   deterministic given the store's answers); :func:`seeded`: the others are settled again so
+   seeded, and :func:`holds` checks every step of the chain (what a unit left is the next one's
+   ``left_before``). While a budget lasts, its draws answer as they did: only the units from the
+   one it runs short for are settled again.
 4. A key whose chain does not hold (a plugin that asks for more when more is left, a quota that
    several units share) goes to a serial lane: its units settled one after another (:func:`serial`).
 5. :func:`commit`: every unit's calls replayed in unit order against the store as the run began,
@@ -189,6 +191,24 @@ def seeded(
     return outcome, after
 
 
+def standing(found: Chain, transcripts: Sequence[Sequence[Call]], state: State) -> set[int]:
+    """Step 3's first part for one group of shared keys: its units whose first outcome stands, their
+    first transcript (``transcripts``, in unit order) answering as it did when replayed against the
+    store as the run began with the group's budgets holding the unit's ``left_before``. The others
+    must be settled again (:func:`seeded`)."""
+    store = state_store(state)  # the group's units in order: once a budget is seeded, it stays so
+    found_: set[int] = set()
+    for index in found.members:
+        mark = store.mark()
+        for key, (capacity, left) in found.seeds[index].items():
+            if left is not None:
+                store.seed(key, capacity, left)
+        if store.replay_unit(str(index), list(transcripts[index]), keep=False):
+            found_.add(index)
+        store.rollback(mark)
+    return found_
+
+
 def serial(settle: Callable[[Job, StoreBuffer], Outcome], jobs: Iterable[Job], store: StoreBuffer) -> list[Outcome]:
     """Step 4, a serial lane: units settled one after another against one store, in order."""
     outcomes = []
@@ -200,14 +220,16 @@ def serial(settle: Callable[[Job, StoreBuffer], Outcome], jobs: Iterable[Job], s
 
 class Resolution(NamedTuple):
     """:func:`resolve`'s answer: every unit's outcome (in the order given); the shared keys whose
-    chain held, and those settled in a serial lane; and the units settled again when committed
-    (0 unless a plugin breaks the contract in a way the chain did not see)."""
+    chain held, and those settled in a serial lane; the units settled again when committed (0
+    unless a plugin breaks the contract in a way the chain did not see); and the units of the
+    chains settled again seeded (those :func:`standing` did not keep)."""
 
     outcomes: list[Outcome]
     chained: list[str]
     serial: list[str]
     resettled: int
     state: State
+    seeded: int = 0
 
 
 def resolve(
@@ -225,12 +247,15 @@ def resolve(
     chains, lanes = plan([o.calls for o in outcomes], [o.rows is not None for o in outcomes], state)
     chained: list[str] = []
     lane_keys: list[str] = []
+    again = 0
+    transcripts = [o.calls for o in outcomes]
     for found in chains:
-        resettled = _chained(settle, jobs, outcomes, found, store)
+        resettled = _chained(settle, jobs, outcomes, found, store, standing(found, transcripts, state))
         if resettled is None:
             lanes.append((found.keys, found.members))
         else:
             chained += found.keys
+            again += len(resettled)
             for index, outcome in resettled.items():
                 outcomes[index] = outcome
     for keys, members in lanes:
@@ -239,8 +264,8 @@ def resolve(
         for index, outcome in zip(members, lane, strict=True):
             outcomes[index] = outcome
     final = state_store(state)
-    outcomes, again = commit(settle, jobs, outcomes, final)
-    return Resolution(outcomes, sorted(chained), sorted(lane_keys), again, state_of(final))
+    outcomes, committed = commit(settle, jobs, outcomes, final)
+    return Resolution(outcomes, sorted(chained), sorted(lane_keys), committed, state_of(final), again)
 
 
 def _lanes(shared: Mapping[str, list[int]], transcripts: Sequence[Sequence[Call]]) -> list[tuple[list[str], list[int]]]:
@@ -355,11 +380,15 @@ def _chained(
     outcomes: Sequence[Outcome],
     found: Chain,
     store: StoreBuffer,
+    stand: set[int],
 ) -> dict[int, Outcome] | None:
-    """Step 3 for one group of shared keys: the units settled again seeded with their
-    ``left_before``, every step of each key's chain checked; None when a step does not hold."""
+    """Step 3 for one group of shared keys: its units but those whose first outcome stands
+    (``stand``) settled again seeded with their ``left_before``, every step of each key's chain
+    checked; None when a step does not hold."""
     resettled: dict[int, Outcome] = {}
     for index in found.members:
+        if index in stand:
+            continue
         outcome, after = seeded(settle, jobs[index], store, found.seeds[index])
         if not holds(found, index, outcomes[index].calls, outcome.calls, after):
             return None
@@ -407,6 +436,7 @@ __all__ = [
     "seeded",
     "serial",
     "shared_keys",
+    "standing",
     "state_of",
     "state_store",
 ]

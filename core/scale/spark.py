@@ -54,6 +54,7 @@ from functools import partial
 from itertools import groupby, islice
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..batch.ledger import Unit
 from ..batch.run import Summary
 from ..files import MAX_LINE
 from ..rows import TOO_LONG
@@ -67,7 +68,6 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import TextIO
 
-    from ..batch.ledger import Unit
     from ..batch.workers import Job, Outcome, Settler
     from ..engine import Engine
     from ..scenario import Period
@@ -445,12 +445,6 @@ WIDE = _wide()
 WIDE_DDL = ", ".join(f"{name} {_SPARK_TYPES[kind]}" for name, kind in WIDE.items())
 
 
-def _drawn(calls: Sequence[Call]) -> bool:
-    """Whether a unit's store calls touch a budget (a key other units may draw from: its outcome
-    holds only once the budget's chain is resolved, :mod:`.shared`)."""
-    return "budget" in shared.keys_of(calls).values()
-
-
 class Rows:
     """The rows a task makes, by tag (:data:`_TAGGED`), turned into record batches of :data:`WIDE`."""
 
@@ -513,39 +507,31 @@ def final_rows(
     }
 
 
-def _unit(platform: str, creator: str, month: str) -> Unit:
-    from ..batch.ledger import Unit
-
-    return Unit(platform, creator, month)
-
-
 def settle_units(batches: Iterable[Any], *, settler: Settler, context: Any) -> Iterator[Any]:
     """``mapInArrow`` over the new events, each unit's together in (date, id) order: each unit's job
     (:func:`.stages.job`) settled against the store as the run began, its calls recorded and undone
-    (:func:`.shared.private`). For each unit, its row (what the driver chains, :data:`_UNIT`); and,
-    unless it drew from a budget (its outcome then waits for the budget's chain: it is settled only up
-    to its store calls, :func:`.stages.settle_first`), its rows of the run's tables, final but for the
-    statement ids."""
+    (:func:`.shared.private`). For each unit, its row (what the driver chains, :data:`_UNIT`) and its
+    rows of the run's tables, final but for the statement ids unless it drew from a budget whose chain
+    has it settled again (:func:`seed_units`)."""
     found: Context = context.value
     store = shared.state_store(found.state)
-    first = stages.first_settler(settler.engine, _drawn)
     out = Rows()
     for unit, group in groupby(_event_rows(batches), key=stages.unit_of):
         events = list(group)
         work = stages.job(unit, events, found.profiles.get(unit.creator), found.histories.get(unit))
-        outcome = shared.private(partial(stages.settle_first, first), [work], store)[0]
-        statement = None if _drawn(outcome.calls) else out.final(unit, events, outcome, found.run)
-        out.unit(unit, events, work, outcome, None, statement)
+        outcome = shared.private(partial(stages.settle_unit, settler), [work], store)[0]
+        out.unit(unit, events, work, outcome, None, out.final(unit, events, outcome, found.run))
         if out.units >= 1000:
             yield from out.batches()
     yield from out.batches()
 
 
 def seed_units(batches: Iterable[Any], *, settler: Settler, context: Any, seeds: Any) -> Iterator[Any]:
-    """``mapInArrow`` over the rows of the units that drew from a budget: each settled again with the
-    store seeded with its ``left_before`` in each shared budget (step 3 of :mod:`.shared`,
-    :func:`.shared.seeded`; none for a budget no other unit uses); its row, with what it left in each
-    seeded key (for the driver to check the chain), and its rows of the run's tables."""
+    """``mapInArrow`` over the rows of the units a chain settles again (their calls answer otherwise
+    with what the units before them left, :func:`.shared.standing`): each settled again with the store
+    seeded with its ``left_before`` in each shared budget (step 3 of :mod:`.shared`,
+    :func:`.shared.seeded`); its row, with what it left in each seeded key (for the driver to check
+    the chain), and its rows of the run's tables."""
     found: Context = context.value
     wanted: dict[Unit, shared.Seeds] = seeds.value
     store = shared.state_store(found.state)
@@ -554,7 +540,7 @@ def seed_units(batches: Iterable[Any], *, settler: Settler, context: Any, seeds:
         for values in zip(
             *(batch.column(name).to_pylist() for name in ("platform", "creator", "month", "blob")), strict=True
         ):
-            unit = _unit(*values[:3])
+            unit = Unit(*values[:3])
             events, work = pickle.loads(values[3])  # noqa: S301 (our own tasks' rows)
             outcome, after = shared.seeded(partial(stages.settle_unit, settler), work, store, wanted.get(unit, {}))
             statement = out.final(unit, events, outcome, found.run)
@@ -644,7 +630,7 @@ def _settled(values: tuple[Any, ...]) -> Settled:
     if kind is not None:
         cash = stages.Cash(1, int(kind == "adjustment"), credits, debits, net, lines_net)
     return Settled(
-        _unit(platform, creator, month),
+        Unit(platform, creator, month),
         ok,
         staged,
         pickle.loads(calls) if calls is not None else [],  # noqa: S301 (our tasks' rows)
@@ -1028,25 +1014,29 @@ class SparkDriver(LocalDriver):
         self, first: Any, units: list[Settled], state: shared.State, context: Any, frames: list[Any], summary: Summary
     ) -> Chained:
         """Steps 2 to 5 of :mod:`.shared` with the units on the executors: the shared keys chained
-        here from the units' calls; every unit that drew from a budget settled again by a task
-        (:func:`seed_units`), seeded if its budget is shared, and checked here; a serial lane here
-        where a chain breaks; every unit's calls confirmed here in unit order. Updates ``units``."""
+        here from the units' calls; each unit of a chain whose calls answer otherwise with its
+        ``left_before`` (:func:`.shared.standing`) settled again, seeded, by a task
+        (:func:`seed_units`) and checked here; a serial lane here where a chain breaks; every unit's
+        calls confirmed here in unit order. Updates ``units``."""
         from pyspark import StorageLevel
         from pyspark.sql import functions as F
 
         with self._step("chain"):
-            chains, lanes = shared.plan([u.calls for u in units], [u.ok for u in units], state)
-        seeds = {units[i].unit: seed for found in chains for i, seed in found.seeds.items()}
-        drawn = [u.unit for u in units if _drawn(u.calls)]
+            transcripts = [u.calls for u in units]
+            chains, lanes = shared.plan(transcripts, [u.ok for u in units], state)
+            stand = [shared.standing(found, transcripts, state) for found in chains]
+            redo = [[i for i in found.members if i not in kept] for found, kept in zip(chains, stand, strict=True)]
+        seeds = {units[i].unit: found.seeds[i] for found, again_ in zip(chains, redo, strict=True) for i in again_}
         second = None
         again: dict[Unit, Settled] = {}
         self.chained, self.serial = [], []
-        if drawn:
+        self.seeded = len(seeds)
+        if seeds:
             shared_seeds = self.spark.sparkContext.broadcast(seeds)
             try:
                 second = (
                     first.filter("tag = 'unit'")
-                    .join(F.broadcast(self._keys(drawn)), list(_UNIT[:3]), "left_semi")
+                    .join(F.broadcast(self._keys(seeds)), list(_UNIT[:3]), "left_semi")
                     .mapInArrow(
                         self._task("seed", seed_units, settler=self._settler, context=context, seeds=shared_seeds),
                         WIDE_DDL,
@@ -1058,16 +1048,15 @@ class SparkDriver(LocalDriver):
                     again = {s.unit: s for s in _collected(second)}
             finally:
                 shared_seeds.unpersist()
-            for found in chains:
-                if all(
-                    holds(found, i, units[i].calls, again[units[i].unit].calls, again[units[i].unit].after)
-                    for i in found.members
-                ):
-                    self.chained += found.keys
-                    for i in found.members:
-                        units[i] = again[units[i].unit]
-                else:
-                    lanes.append((found.keys, found.members))
+        for found, again_ in zip(chains, redo, strict=True):
+            if all(
+                holds(found, i, units[i].calls, again[units[i].unit].calls, again[units[i].unit].after) for i in again_
+            ):
+                self.chained += found.keys
+                for i in again_:
+                    units[i] = again[units[i].unit]
+            else:
+                lanes.append((found.keys, found.members))
         overrides: dict[Unit, tuple[list[stages.EventRow], Outcome]] = {}
         for keys_, members in lanes:  # a chain that does not hold: its units one after another, here
             self.serial += keys_
@@ -1120,12 +1109,13 @@ class SparkDriver(LocalDriver):
 
     def _final(self, first: Any, chain: Chained, run: int) -> Any:
         """The frame of the run's rows once the shared budgets are resolved: those the first tasks
-        made (units that drew from no budget), those the seeded tasks made, and those of the units
-        the driver settled itself (serial lanes, units settled again) instead of the tasks'."""
+        made (but of the units a chain settled again), those the seeded tasks made, and those of the
+        units the driver settled itself (serial lanes, units settled again) instead of the tasks'."""
         from pyspark.sql import functions as F
 
         frame = first.filter("tag != 'unit'")
-        if chain.seeded is not None:
+        if chain.seeded is not None:  # the units settled again: their first rows replaced
+            frame = frame.join(F.broadcast(self._keys(chain.again)), list(_UNIT[:3]), "left_anti")
             frame = frame.unionByName(chain.seeded.filter("tag != 'unit'"))
         if chain.overrides:
             frame = frame.join(F.broadcast(self._keys(chain.overrides)), list(_UNIT[:3]), "left_anti")
@@ -1143,11 +1133,22 @@ class SparkDriver(LocalDriver):
         events index from the run's ``new`` events (:func:`events_index`), written by Spark into
         ``folder``, ``DataFrame.write.partitionBy("month", "platform")``, one file per partition, rows
         sorted, renamed ``part-0.parquet``: the same bytes for the same run."""
-        from pyspark.sql import functions as F
+        from pyspark import StorageLevel
 
         numbers = self.spark.createDataFrame(  # our own rows: not checked row by row (100,000 in the 1M month)
             ids, "platform string, creator string, month string, statement long", verifySchema=False
-        )
+        ).persist(StorageLevel.MEMORY_ONLY)
+        with self._step("numbers"):
+            numbers.count()  # each table's broadcast reads it cached, not the driver's rows unpickled again
+        try:
+            self._write_tables(frame, new, numbers, folder)
+        finally:
+            numbers.unpersist()
+
+    def _write_tables(self, frame: Any, new: Any, numbers: Any, folder: Path) -> None:
+        """:meth:`_write` with the statement ids cached in ``numbers``."""
+        from pyspark.sql import functions as F
+
         frame = frame.drop("statement").join(F.broadcast(numbers), list(_UNIT[:3]), "left")
         digest = F.sha2(F.concat_ws(",", F.col("statement").cast("string"), F.col("run").cast("string"), "digest"), 256)
         frame = frame.withColumn("digest", F.when(F.col("tag") == "statements", digest).otherwise(F.col("digest")))

@@ -112,6 +112,29 @@ def test_a_plain_budget_is_chained() -> None:
         (Decimal("0"),),
     ]
     assert resolved.state.budgets == [("p:cash", "100.00", "0.00")]
+    assert resolved.seeded == 2  # the first two drew what they asked for: their first outcomes stand
+
+
+def test_while_a_budget_lasts_no_unit_is_settled_again() -> None:
+    """Step 3: a unit whose draws answer as they did with what the units before it left keeps its first
+    outcome (a plugin is deterministic given the store's answers): no unit is settled twice while the
+    budget lasts, and the state is the serial run's."""
+    units = [Unit("p", f"c{index}", "2026-10") for index in range(4)]
+    plan = {unit: [("draw", "p:cash", Decimal("10.00"))] for unit in units}
+    jobs = [Job(unit, [], [], "{}", None, None, []) for unit in units]
+    settled: list[Unit] = []
+    settle = _settler(plan)
+
+    def counted(work: Job, store: StoreBuffer) -> Outcome:
+        settled.append(work.unit)
+        return settle(work, store)
+
+    resolved = shared.resolve(counted, jobs, shared.State.empty())
+    assert resolved.chained == ["p:cash"]
+    assert resolved.seeded == 0
+    assert settled == units  # each once, in step 1
+    assert [o.rows for o in resolved.outcomes] == [(Decimal("10.00"),)] * 4
+    assert resolved.state.budgets == [("p:cash", "100.00", "60.00")]
 
 
 def test_a_long_chain_is_checked_in_linear_time() -> None:

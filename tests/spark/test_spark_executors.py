@@ -52,6 +52,21 @@ def test_the_driver_settles_no_unit(spark: Any, tmp_path: Path) -> None:
     assert driver.chained == SHARED
     assert driver.serial == []
     assert settled == []
+    assert driver.seeded > 0  # the units from the one each budget runs short for
+    assert settle(events, people, "--db", str(tmp_path / "l.sqlite"), rules=rules).exit_code == 0
+    assert export("--ledger", str(tmp_path / "sp")) == export("--db", str(tmp_path / "l.sqlite"))
+
+
+def test_while_the_budgets_last_no_unit_is_settled_twice(spark: Any, tmp_path: Path) -> None:
+    """NE-BUDGET-01 and WC-COLD-01 last the month: every unit's draws answer with what the units before it
+    left as they did in its first settling, so every first outcome stands (a plugin is deterministic given the
+    store's answers): no unit is settled again, and the export is still settle's."""
+    events, people, rules = month(tmp_path / "m", events=600)
+    driver, settled = _driven(spark, tmp_path / "sp", events, people, rules)
+    assert driver.chained == SHARED
+    assert driver.seeded == 0
+    assert settled == []
+    assert "seed" not in driver.timings
     assert settle(events, people, "--db", str(tmp_path / "l.sqlite"), rules=rules).exit_code == 0
     assert export("--ledger", str(tmp_path / "sp")) == export("--db", str(tmp_path / "l.sqlite"))
 
