@@ -367,16 +367,21 @@ def _spark_runner(
         from pyspark.sql import SparkSession
 
         running = SparkSession.getActiveSession()
+
+        def start() -> Any:  # as the run begins, while the creators file is checked
+            try:
+                return session(master)
+            except Exception as exc:  # Java missing, or the master unreachable: the JVM says why
+                raise click.ClickException(f"Spark could not start on --master {master}: {exc}") from None
+
+        driver = SparkDriver(
+            ledger, spark=running, start=None if running else start, engine=engine, period=month, rejects=out
+        )
         try:
-            spark = running or session(master)
-        except Exception as exc:  # Java missing, or the master unreachable: the JVM says why
-            raise click.ClickException(f"Spark could not start on --master {master}: {exc}") from None
-        try:
-            driver = SparkDriver(ledger, spark=spark, engine=engine, period=month, rejects=out)
             summary = driver.run(events, creators, run=run, names=names)
         finally:
-            if running is None:
-                spark.stop()
+            if running is None and driver.spark is not None:
+                driver.spark.stop()
         if running is None:
             archive_later(master)  # for the next runs' JVM to start with (a session of ours, a run settled)
         return summary

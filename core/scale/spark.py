@@ -47,7 +47,7 @@ import os
 import pickle
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import partial
@@ -685,29 +685,56 @@ class Conflict(Exception):
 
 
 class SparkDriver(LocalDriver):
-    """One run of the stages on Spark into ``ledger``; ``spark``: the SparkSession; ``store``: a
-    PostgreSQL DSN holding the budgets' state between runs (and the registry: ``ledger`` is then
-    opened with it as ``dsn``); ``partitions``: tasks per stage (default: Spark's parallelism)."""
+    """One run of the stages on Spark into ``ledger``; ``spark``: the SparkSession, or ``start``: how
+    to start one (called as a run begins, while the creators file is checked: the JVM's start and the
+    check overlap); ``store``: a PostgreSQL DSN holding the budgets' state between runs (and the
+    registry: ``ledger`` is then opened with it as ``dsn``); ``partitions``: tasks per stage (default:
+    Spark's parallelism)."""
 
     def __init__(
         self,
         ledger: ParquetLedger,
         *,
-        spark: Any,
+        spark: Any = None,
+        start: Callable[[], Any] | None = None,
         engine: Engine | None = None,
         period: Period | None = None,
         rejects: TextIO | None = None,
         partitions: int | None = None,
     ) -> None:
+        if (spark is None) == (start is None):
+            raise TypeError("SparkDriver takes a session (spark) or how to start one (start), not both")
         super().__init__(ledger, engine=engine, period=period, rejects=rejects)
         self.spark = spark
-        self.partitions = partitions or int(spark.sparkContext.defaultParallelism)
+        self._start = start
+        self._partitions = partitions
+        self.partitions = 0 if spark is None else partitions or int(spark.sparkContext.defaultParallelism)
         #: Runs settled again because another run committed first (with a PostgreSQL store).
         self.retried = 0
         #: The run's steps: the driver's wall seconds of each (:meth:`_step`), and the Python workers'
         #: processor seconds of each kind of task (``python.<task>``, :func:`timed`).
         self.timings: dict[str, float] = {}
-        self._clock: Any = spark.sparkContext.accumulator({}, Seconds())
+        self._clock: Any = None if spark is None else spark.sparkContext.accumulator({}, Seconds())
+
+    def _started(
+        self, creators: Path, names: Mapping[Path, str], summary: Summary
+    ) -> tuple[dict[str, stages.ProfileRow], list[stages.Reject]]:
+        """The creators file checked (:meth:`_profiles`), by a thread of its own while this one starts
+        the session if none is running yet: the driver waits for the JVM's start (seconds), and the
+        check holds the interpreter meanwhile."""
+        if self.spark is None:
+            assert self._start is not None
+            with ThreadPoolExecutor(1, thread_name_prefix="creatorpay-creators") as pool:
+                checked = pool.submit(self._profiles, creators, names, summary)
+                try:
+                    self.spark = self._start()
+                except BaseException:
+                    wait([checked])  # the check ends before the session's error goes up
+                    raise
+                found = checked.result()
+            self.partitions = self._partitions or int(self.spark.sparkContext.defaultParallelism)
+            return found
+        return self._profiles(creators, names, summary)
 
     @contextmanager
     def _step(self, name: str) -> Iterator[None]:
@@ -753,10 +780,11 @@ class SparkDriver(LocalDriver):
     ) -> Summary:
         began = time.perf_counter()
         before = self.ledger.begin(ident)
-        summary = Summary(ident, workers=self.partitions)
+        summary = Summary(ident)
+        profiles, rejects = self._started(creators, names, summary)
+        summary.workers = self.partitions
         self._clock = self.spark.sparkContext.accumulator({}, Seconds())
         self.timings = summary.timings
-        profiles, rejects = self._profiles(creators, names, summary)
         began_events = time.perf_counter()
         summary.timings["creators"] = round(began_events - began, 3)
         source = names.get(events, str(events))
