@@ -662,6 +662,12 @@ class Chained(NamedTuple):
     again: dict[Unit, Settled]
 
 
+def _numbered(units: list[Settled], start: int) -> list[tuple[str, str, str, int]]:
+    """Each settled unit's key and statement id, numbered in unit order from ``start``."""
+    settled = (item.unit for item in units if item.ok)
+    return [(unit.platform, unit.creator, unit.month, start + i) for i, unit in enumerate(settled)]
+
+
 def _tidy(folder: Path) -> None:
     """A table Spark wrote, as :func:`.parquet.write_table` names it: Spark's ``_SUCCESS`` and
     checksum files removed, each partition's one file renamed ``part-0.parquet``."""
@@ -886,25 +892,36 @@ class SparkDriver(LocalDriver):
         the run's partitioned tables written by Spark into ``folder``: the resolution, the cash of
         the statements by platform (summed here from each unit's, as its task made it), the events of
         units that cannot be settled (a Spark query only if a unit has no statement:
-        :meth:`_unsettled`), and the number of statements."""
+        :meth:`_unsettled`), and the number of statements.
+
+        The events index, the month's largest table, is written while the driver resolves the shared
+        budgets (the driver's work is serial: one core would wait), its statement ids taken from the
+        units' first outcomes; should the resolution change which units have a statement (a serial
+        lane, a unit settled again when committed), it is written again."""
         frames = [first]
+        start = self.ledger.next_statement(before)
+        ids = _numbered(units, start)
+        numbers = self._numbers(ids)
         try:
-            chain = self._chain(first, units, state, context, frames, summary)
-            cash = {item.unit: item.cash for item in units}  # the units' rows: their statements' cash
-            cash.update({key: item.cash for key, item in chain.again.items()})
-            for key, (events, outcome) in chain.overrides.items():
-                cash[key] = unit_cash(key, events, outcome, summary.run)
-            summary.staged = sum(unit.staged for unit in units)
-            ident = self.ledger.next_statement(before)
-            ids: list[tuple[str, str, str, int]] = []
-            for unit in units:
-                if unit.ok:
-                    ids.append((unit.unit.platform, unit.unit.creator, unit.unit.month, ident))
-                    ident += 1
-            final = self._final(first, chain, summary.run)
-            self._write(final, new, ids, folder)
+            with ThreadPoolExecutor(1, thread_name_prefix="creatorpay-events") as pool:
+                index = pool.submit(self._write_table("events", _indexed(new, numbers), folder))
+                chain = self._chain(first, units, state, context, frames, summary)
+                cash = {item.unit: item.cash for item in units}  # the units' rows: their statements' cash
+                cash.update({key: item.cash for key, item in chain.again.items()})
+                for key, (events, outcome) in chain.overrides.items():
+                    cash[key] = unit_cash(key, events, outcome, summary.run)
+                summary.staged = sum(unit.staged for unit in units)
+                if (resolved := _numbered(units, start)) != ids:
+                    index.result()
+                    numbers.unpersist()
+                    ids, numbers = resolved, self._numbers(resolved)
+                    index = pool.submit(self._write_table("events", _indexed(new, numbers), folder))
+                final = self._final(first, chain, summary.run)
+                self._write(final, numbers, folder)
+                index.result()
             unsettled = self._unsettled(final) if any(found is None for found in cash.values()) else []
         finally:
+            numbers.unpersist()
             context.unpersist()
             for frame in frames:
                 frame.unpersist()
@@ -1154,62 +1171,67 @@ class SparkDriver(LocalDriver):
             frame = frame.unionByName(self.spark.createDataFrame(rows, WIDE_DDL))
         return frame
 
-    def _write(self, frame: Any, new: Any, ids: list[tuple[str, str, str, int]], folder: Path) -> None:
-        """The run's partitioned tables (:data:`WRITTEN`) from the tasks' rows ``frame``, their
-        statement ids joined in from ``ids`` (each settled unit's, in unit order) and each statement's
-        digest taken with its id (:func:`~creatorpay.core.sqlite_schema.statement_digest`), and the
-        events index from the run's ``new`` events (:func:`events_index`), written by Spark into
-        ``folder``, ``DataFrame.write.partitionBy("month", "platform")``, one file per partition, rows
-        sorted, renamed ``part-0.parquet``: the same bytes for the same run."""
+    def _numbers(self, ids: list[tuple[str, str, str, int]]) -> Any:
+        """Each settled unit's statement id (``ids``) as a small DataFrame, cached: each table's
+        broadcast join reads it there, not the driver's rows unpickled again in the JVM."""
         from pyspark import StorageLevel
 
         numbers = self.spark.createDataFrame(  # our own rows: not checked row by row (100,000 in the 1M month)
             ids, "platform string, creator string, month string, statement long", verifySchema=False
         ).persist(StorageLevel.MEMORY_ONLY)
         with self._step("numbers"):
-            numbers.count()  # each table's broadcast reads it cached, not the driver's rows unpickled again
-        try:
-            self._write_tables(frame, new, numbers, folder)
-        finally:
-            numbers.unpersist()
+            numbers.count()
+        return numbers
 
-    def _write_tables(self, frame: Any, new: Any, numbers: Any, folder: Path) -> None:
-        """:meth:`_write` with the statement ids cached in ``numbers``."""
+    def _write(self, frame: Any, numbers: Any, folder: Path) -> None:
+        """The run's tables made by the tasks (:data:`WRITTEN` but the events index) from their rows
+        ``frame``, their statement ids joined in from ``numbers`` (each settled unit's, in unit order)
+        and each statement's digest taken with its id
+        (:func:`~creatorpay.core.sqlite_schema.statement_digest`), by concurrent jobs (a thread each:
+        Spark runs the jobs of several threads at once, so one table's last tasks leave no core idle
+        that another's can use)."""
         from pyspark.sql import functions as F
 
         frame = frame.drop("statement").join(F.broadcast(numbers), list(_UNIT[:3]), "left")
         digest = F.sha2(F.concat_ws(",", F.col("statement").cast("string"), F.col("run").cast("string"), "digest"), 256)
         frame = frame.withColumn("digest", F.when(F.col("tag") == "statements", digest).otherwise(F.col("digest")))
-        index = _indexed(new, numbers)
+        made = [table for table in WRITTEN if table != "events"]
+        writers = [self._write_table(table, frame.filter(F.col("tag") == table), folder) for table in made]
+        with ThreadPoolExecutor(len(made), thread_name_prefix="creatorpay-write") as pool:
+            for done in [pool.submit(write) for write in writers]:
+                done.result()
 
-        def write(table: str) -> None:
-            names = tables.columns(table)
-            events = table == "events"
-            # The events' digest is made after the shuffle; an event's id is unique in a run, so the rows'
-            # order is the same without it.
-            moved = [name for name in names if not (events and name == "digest")]
-            order = ("statement", "seq") if table == "lines" else moved[2:]
+    def _write_table(self, table: str, rows: Any, folder: Path) -> Callable[[], None]:
+        """How to write one table of :data:`WRITTEN` from its ``rows`` (the events index:
+        :func:`_indexed`'s, its digest added here) into ``folder``:
+        ``DataFrame.write.partitionBy("month", "platform")``, one file per partition, rows sorted,
+        renamed ``part-0.parquet``: the same bytes for the same run. The query is made here; the
+        writing, a job, when the function returned is called (on another thread, maybe: it then needs
+        the interpreter for two calls to the JVM only, not for the query's tens)."""
+        names = tables.columns(table)
+        events = table == "events"
+        # The events' digest is made after the shuffle; an event's id is unique in a run, so the rows'
+        # order is the same without it.
+        moved = [name for name in names if not (events and name == "digest")]
+        order = ("statement", "seq") if table == "lines" else moved[2:]
+        rows = (
+            rows.select(*moved)
+            .repartition(self.partitions, "month", "platform")
+            .sortWithinPartitions("month", "platform", *order)
+        )
+        writer = (
+            (_with_digest(rows).select(*names) if events else rows)
+            .write.partitionBy("month", "platform")
+            .option("compression", "zstd")
+            .mode("overwrite")
+        )
+
+        def write() -> None:
             with self._step(f"write_{table}"):
-                rows = (
-                    (index if events else frame.filter(F.col("tag") == table))
-                    .select(*moved)
-                    .repartition(self.partitions, "month", "platform")
-                    .sortWithinPartitions("month", "platform", *order)
-                )
-                (
-                    (_with_digest(rows).select(*names) if events else rows)
-                    .write.partitionBy("month", "platform")
-                    .option("compression", "zstd")
-                    .mode("overwrite")
-                    .parquet(str(folder / table))
-                )
+                writer.parquet(str(folder / table))
             _tidy(folder / table)
 
-        # The tables written by concurrent jobs (a thread each: Spark runs the jobs of several threads at
-        # once), so that one table's last tasks leave no core idle that another's can use.
-        with ThreadPoolExecutor(len(WRITTEN), thread_name_prefix="creatorpay-write") as pool:
-            for done in [pool.submit(write, table) for table in WRITTEN]:
-                done.result()
+        return write
 
     def _unsettled(self, frame: Any) -> list[Any]:
         """The events of the units that cannot be settled, from the tasks' rows ``frame`` (one Spark

@@ -4,7 +4,7 @@ and both engines run on it through the command line."""
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tests.cli.cli_support import invoke
 from tests.helpers import ROOT
@@ -59,3 +59,14 @@ def export(*where: str, fmt: str = "csv") -> str:
     result = invoke("ledger", "export", *where, "--format", fmt)
     assert result.exit_code == 0, result.output
     return result.output
+
+
+def table_values(folder: Path) -> dict[str, dict[str, list[Any]]]:
+    """Every table file of a ledger's runs, by path, as its columns' values (Spark's files and the
+    local driver's differ in bytes and in the columns' nullability, not in their rows)."""
+    import pyarrow.parquet as pq
+
+    return {
+        str(path.relative_to(folder)): pq.read_table(path).to_pydict()
+        for path in sorted((folder / "runs").rglob("*.parquet"))
+    }

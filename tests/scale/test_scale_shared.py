@@ -127,7 +127,7 @@ def test_while_a_budget_lasts_no_unit_is_settled_again() -> None:
 
     def counted(work: Job, store: StoreBuffer) -> Outcome:
         settled.append(work.unit)
-        return settle(work, store)
+        return cast("Outcome", settle(work, store))
 
     resolved = shared.resolve(counted, jobs, shared.State.empty())
     assert resolved.chained == ["p:cash"]

@@ -19,7 +19,7 @@ from creatorpay.core.rows import RowReader
 from creatorpay.core.scale.parquet import ParquetLedger
 from creatorpay.core.scale.spark import blocks, ranges, records
 from tests.cli.cli_support import invoke, run_main
-from tests.scale.scale_support import export, month, settle
+from tests.scale.scale_support import export, month, settle, table_values
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -52,18 +52,7 @@ def test_spark_export_is_byte_identical_to_sqlite_and_local(spark: Any, tmp_path
         assert export("--ledger", str(tmp_path / "sp"), fmt=fmt) == expected
         assert export("--ledger", str(tmp_path / "pq"), fmt=fmt) == expected
     assert (tmp_path / "c.csv").read_bytes() == (tmp_path / "a.csv").read_bytes()
-    assert _values(tmp_path / "sp") == _values(tmp_path / "pq")  # every table, the events' digests included
-
-
-def _values(folder: Path) -> dict[str, dict[str, list[Any]]]:
-    """Every table file of a ledger's runs, by path, as its columns' values (Spark's files and the
-    local driver's differ in bytes and in the columns' nullability, not in their rows)."""
-    import pyarrow.parquet as pq
-
-    return {
-        str(path.relative_to(folder)): pq.read_table(path).to_pydict()
-        for path in sorted((folder / "runs").rglob("*.parquet"))
-    }
+    assert table_values(tmp_path / "sp") == table_values(tmp_path / "pq")  # every table, the events' digests included
 
 
 def test_late_events_and_a_run_written_again_on_spark(spark: Any, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from creatorpay.core.scale import spark as spark_driver
 from creatorpay.core.scale.parquet import ParquetLedger, run_folder
 from creatorpay.core.scale.spark import SparkDriver
 from creatorpay.core.scale.tables import PARTITIONED
-from tests.scale.scale_support import export, month, settle
+from tests.scale.scale_support import export, month, settle, table_values
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -107,3 +107,28 @@ def test_a_chain_that_does_not_hold_goes_to_the_driver_serial_lane(
     assert settled  # the lanes' units, on the driver
     assert settle(events, people, "--db", str(tmp_path / "l.sqlite"), rules=rules).exit_code == 0
     assert export("--ledger", str(tmp_path / "sp")) == export("--db", str(tmp_path / "l.sqlite"))
+
+
+def test_the_events_index_is_written_again_when_the_resolution_renumbers(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The events index is written while the driver resolves the budgets, numbered from the units' first
+    outcomes; when the resolution numbers the statements otherwise (here: the first numbering made wrong on
+    purpose), it is written again, and the ledger is the local driver's."""
+    events, people, rules = month(tmp_path / "m", events=600)
+    numbered = spark_driver._numbered
+    calls: list[int] = []
+
+    def first_wrong(units: list[Any], start: int) -> list[tuple[str, str, str, int]]:
+        calls.append(start)
+        found = numbered(units, start)
+        return [(*key[:3], key[3] + 1000) for key in found] if len(calls) == 1 else found
+
+    monkeypatch.setattr(spark_driver, "_numbered", first_wrong)
+    driver, _ = _driven(spark, tmp_path / "sp", events, people, rules)
+    assert len(calls) == 2
+    assert driver.timings["write_events"] > 0
+    result = settle(events, people, "--engine", "local", "--ledger", str(tmp_path / "pq"), rules=rules)
+    assert result.exit_code == 0, result.output
+    assert export("--ledger", str(tmp_path / "sp")) == export("--ledger", str(tmp_path / "pq"))
+    assert table_values(tmp_path / "sp") == table_values(tmp_path / "pq")
