@@ -1,6 +1,6 @@
 """Settling at scale, engine by engine, on one generated month (docs/scale.md).
 
-    python bench/scale.py [--events 1000000] [--engines sqlite,local,spark] [--dir DIR]
+    python bench/scale.py [--events 1000000] [--engines sqlite,local,spark] [--dir DIR] [--spark-jobs]
 
 Generates the month (bench/generate_month.py, not timed) and settles it with each engine in a child
 process (``creatorpay settle``, timed from process start to exit), one function per engine:
@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +105,11 @@ def main() -> None:
     parser.add_argument("--creators", type=int, default=None, help="default: events / 10")
     parser.add_argument("--engines", default=",".join(ENGINES), help=f"of: {', '.join(ENGINES)}")
     parser.add_argument("--dir", type=Path, default=None, help="keep the month and the ledgers here")
+    parser.add_argument(
+        "--spark-jobs",
+        action="store_true",
+        help="Spark's task metrics by step from its event log (the log costs the run a few processor seconds)",
+    )
     args = parser.parse_args()
     creators = args.creators or max(1, args.events // 10)
     chosen = [name.strip() for name in args.engines.split(",") if name.strip()]
@@ -115,7 +121,8 @@ def main() -> None:
         figures: dict[str, Any] = {}
         exports: dict[str, bytes] = {}
         for name in chosen:
-            figures[name], exports[name] = ENGINES[name](events, profiles, folder, args.events)
+            run = partial(spark_figures, jobs=args.spark_jobs) if name == "spark" else ENGINES[name]
+            figures[name], exports[name] = run(events, profiles, folder, args.events)
         first = next(iter(exports.values()), b"")
         print(
             json.dumps(

@@ -13,7 +13,9 @@ Where the time goes: the driver's steps (``phases_s``: the driver's wall seconds
 ``python.<task>`` the Python workers' processor seconds of each kind of task, from the run's summary);
 Spark's own metrics of each step's jobs (``spark_jobs``: tasks, their run time, the JVM's processor
 and garbage-collection time in them, bytes shuffled, spilled and written), read from Spark's event
-log (``spark.eventLog.enabled``, in a temporary folder); and the processor seconds of the process tree
+log (``spark.eventLog.enabled``, in a temporary folder) with ``--spark-jobs`` only: a user's run writes
+no event log, and writing one cost the 1M month's run about 1.5 s and 2.6 processor seconds (null
+without it); and the processor seconds of the process tree
 by kind of process (``cpu_s_by_process``: the ``creatorpay`` driver process, the JVM, the Python workers),
 and the JVM's processor seconds by kind of thread (``jvm_cpu_s_by_thread``: the JIT compilers, the
 garbage collector, Spark's task threads, the rest; each thread as last seen, sampled every half second).
@@ -120,9 +122,12 @@ def _sample_tree(
         time.sleep(0.1)
 
 
-def spark_figures(events: Path, creators: Path, folder: Path, count: int) -> tuple[dict[str, Any], bytes]:
+def spark_figures(
+    events: Path, creators: Path, folder: Path, count: int, *, jobs: bool = False
+) -> tuple[dict[str, Any], bytes]:
     """``creatorpay settle --engine spark --master local[2]`` into a Parquet ledger, in a child process
-    (the JVM's start-up included: a user pays it on every run)."""
+    (the JVM's start-up included: a user pays it on every run); ``jobs``: with Spark's event log, for
+    each step's task metrics (``spark_jobs``)."""
     ledger = folder / "ledger-spark"
     shutil.rmtree(ledger, ignore_errors=True)
     argv = [
@@ -142,12 +147,12 @@ def spark_figures(events: Path, creators: Path, folder: Path, count: int) -> tup
     ]
     with tempfile.TemporaryDirectory(prefix="creatorpay-spark-events-") as log:
         submit = os.environ.get("PYSPARK_SUBMIT_ARGS", "pyspark-shell")
-        logging = f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir=file://{log}"
+        logging = f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir=file://{log} " if jobs else ""
         env = {
             **os.environ,
             "PYSPARK_PYTHON": sys.executable,
             "PYSPARK_DRIVER_PYTHON": sys.executable,
-            "PYSPARK_SUBMIT_ARGS": f"{logging} {submit}",
+            "PYSPARK_SUBMIT_ARGS": f"{logging}{submit}",
         }
         peak = [0.0, 0.0]
         cpu: dict[int, float] = {}
@@ -156,7 +161,11 @@ def spark_figures(events: Path, creators: Path, folder: Path, count: int) -> tup
         seconds, out = sampled_child(
             [*CLI, *argv], "spark", lambda child: _sample_tree(child, peak, cpu, kinds, threads), env
         )
-        jobs = {name: figures for path in sorted(Path(log).iterdir()) for name, figures in job_metrics(path).items()}
+        metrics = (
+            {name: figures for path in sorted(Path(log).iterdir()) for name, figures in job_metrics(path).items()}
+            if jobs
+            else None
+        )
     summary: dict[str, Any] = json.loads(out)
     spent = sum(cpu.values())
     by_kind: dict[str, float] = defaultdict(float)
@@ -175,7 +184,7 @@ def spark_figures(events: Path, creators: Path, folder: Path, count: int) -> tup
         "cpu_s_by_process": {kind: round(value, 1) for kind, value in sorted(by_kind.items())},
         "jvm_cpu_s_by_thread": {kind: round(value, 1) for kind, value in sorted(by_thread.items())},
         "phases_s": summary["timings"],
-        "spark_jobs": jobs,
+        "spark_jobs": metrics,
         "peak_rss_mb": round(peak[0], 1),
         "peak_pss_mb": round(peak[1], 1),
         "balanced": summary["reconciliation"]["counts_balance"] and summary["reconciliation"]["cash_balance"],
