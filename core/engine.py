@@ -600,36 +600,14 @@ class Engine:
         checker.raise_if_any()
         return tuple(notices), failed
 
-    def settle(
-        self,
-        scenario: Scenario,
-        platform: str,
-        *,
-        store: Store | None = None,
-        calls_made: Callable[[], object] | None = None,
-    ) -> Statement:
-        """One platform's statement for the scenario. A plugin that raises gives status ``error``.
-
-        ``calls_made``: for a driver that needs only a statement's store calls (a first settling whose
-        statement cannot stand, docs/scale.md). Called right after the platform's phases, when the
-        statement's store calls are all made: when every adjustment on the platform's statements is
-        creatorpay's own, which call no store (else it is not called, and the statement is settled
-        whole), and not when a phase raised (status ``error``). An exception it raises ends the
-        settling there (no adjustment is run, no statement built) and reaches the caller, the
-        statement's store calls rolled back as for a statement in ``error``. None (the default)
-        changes nothing."""
+    def settle(self, scenario: Scenario, platform: str, *, store: Store | None = None) -> Statement:
+        """One platform's statement for the scenario. A plugin that raises gives status ``error``."""
         registered = self._registered.get(platform) or self._require(platform)  # _require's look-up first
         failed = self._check(scenario)[1] if scenario.platform or scenario.ext else _NOTHING  # _check's first test
         period = scenario.period  # _at_period's look-up first
         at = self._periods.get((period.year, period.month)) or self._at_period(period)
         # No store given: the statement's views make a MemoryStore on their first call, if any.
-        if calls_made is None or not registered.trusted:
-            return self._settle(scenario, registered, store, at, failed)
-        made = _Made(calls_made)
-        statement = self._settle(scenario, registered, store, at, failed, (*registered.phases, made))
-        if made.raised is not None:
-            raise made.raised
-        return statement
+        return self._settle(scenario, registered, store, at, failed)
 
     def compare(
         self, scenario: Scenario, platforms: Sequence[str] | None = None, *, store: Store | None = None
@@ -675,12 +653,10 @@ class Engine:
         store: Store | None,
         at: tuple[Mapping[str, RuleSet], Mapping[str, dict[object, Any]]],
         failed: Mapping[str, str] = _NOTHING,
-        phases: tuple[Callable[[Settlement], object], ...] | None = None,
     ) -> Statement:
         """One statement: the platform's phases (a third-party one's on its own copy of the scenario),
         then each adjustment on its own part; the store calls are kept unless it ends in ``error``.
-        ``at``: the rule sets in force and the platforms' memos (:meth:`_at`); ``phases``: the
-        platform's with one more (:meth:`settle`'s ``calls_made``)."""
+        ``at``: the rule sets in force and the platforms' memos (:meth:`_at`)."""
         platform = registered.platform
         rulesets, memos = at
         rules = rulesets[platform.name]
@@ -705,7 +681,7 @@ class Engine:
                     reason = platform.not_offered.get(activity, f"{platform.title} does not offer {activity}")
                     builder.not_offer(activity, reason)
         try:
-            for phase in registered.phases if phases is None else phases:
+            for phase in registered.phases:
                 phase(ctx)
             if registered.trusted and not failed and _adjust_trusted(ctx, registered.adjusters, store):
                 incomplete: Mapping[str, str] = _NOTHING
@@ -720,25 +696,6 @@ class Engine:
         if own_store._open:  # a view that made no store call has nothing to end
             own_store.end(keep=True)
         return builder.build(incomplete)
-
-
-class _Made:
-    """:meth:`Engine.settle`'s ``calls_made`` as a last phase: what it raises is kept, to be raised to
-    the caller once the engine has rolled the statement's store calls back (as for a phase that raised)."""
-
-    __slots__ = ("calls_made", "raised")
-
-    def __init__(self, calls_made: Callable[[], object]) -> None:
-        self.calls_made = calls_made
-        self.raised: BaseException | None = None
-
-    def __call__(self, ctx: Settlement) -> None:
-        del ctx
-        try:
-            self.calls_made()
-        except BaseException as exc:
-            self.raised = exc
-            raise
 
 
 async def _in_thread(call: Callable[[], _T], executor: Executor | None) -> _T:

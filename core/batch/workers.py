@@ -150,8 +150,7 @@ class Job(NamedTuple):
 
 
 class Outcome(NamedTuple):
-    """A settled unit: its statement's rows, or why it cannot be settled; and its store calls.
-    Neither rows nor a reason: settled, its rows not built (:meth:`Settler.settle`'s ``rows_unless``)."""
+    """A settled unit: its statement's rows, or why it cannot be settled; and its store calls."""
 
     rows: StatementRows | None
     rejected: str | None
@@ -159,7 +158,7 @@ class Outcome(NamedTuple):
 
     @property
     def settled(self) -> bool:
-        """Whether the unit was settled (its rows built or not)."""
+        """Whether the unit was settled (it has rows, no reason)."""
         return self.rejected is None
 
 
@@ -174,22 +173,17 @@ class Settler:
         #: scenario (None: the loader names a problem). Units come grouped by creator.
         self._bases: dict[tuple[str, str, str], tuple[str, Scenario | None]] = {}
 
-    def settle(
-        self, job: Job, store: StoreBuffer, *, rows_unless: Callable[[list[Call]], bool] | None = None
-    ) -> Outcome:
-        """Settle one unit; a unit that cannot be settled leaves ``store`` as it found it.
-        ``rows_unless``: a test of a settled unit's store calls; where it holds, the statement's rows
-        are not built (an outcome with neither rows nor a reason, the same calls): a first settling
-        that only records the calls of a unit settled again later (:mod:`creatorpay.core.scale.shared`)."""
+    def settle(self, job: Job, store: StoreBuffer) -> Outcome:
+        """Settle one unit; a unit that cannot be settled leaves ``store`` as it found it."""
         mark = store.mark()
         try:
-            return self._settle(job, store, rows_unless)
+            return self._settle(job, store)
         except Rejected as exc:
             calls = store.calls  # what the unit asked the store before it failed, for the check
             store.rollback(mark)
             return Outcome(None, str(exc), calls)
 
-    def _settle(self, job: Job, store: StoreBuffer, rows_unless: Callable[[list[Call]], bool] | None) -> Outcome:
+    def _settle(self, job: Job, store: StoreBuffer) -> Outcome:
         unit = job.unit
         if job.profile is None:
             raise Rejected(f"creator {unit.creator!r} has no profile in the creators file")
@@ -211,8 +205,6 @@ class Settler:
             raise Rejected(str(exc).replace("\n", "; ")) from None
         if statement.status == "error":
             raise Rejected(f"{unit.platform} failed: {statement.error}")
-        if rows_unless is not None and rows_unless(store.calls):
-            return Outcome(None, None, store.calls)
         # The scenario as stored: what scenario_for makes, written as one compact JSON text.
         text = join_object(head, members(sections), members({"schema": 1, "period": unit.month}))
         slots = _slots_taken(store.calls)

@@ -16,8 +16,7 @@ so a run here writes the statements ``creatorpay settle`` writes.
    naming the first sighting.
 3. :func:`units` and :func:`job`: the new events grouped by unit (platform, creator, month), in
    unit order (creator, platform, month), each with what settling it needs.
-4. :func:`settle_unit`: one unit settled against a store (:mod:`.shared` decides which); or, a first
-   settling whose outcome may not stand, only up to its store calls (:func:`settle_first`).
+4. :func:`settle_unit`: one unit settled against a store (:mod:`.shared` decides which).
 5. :func:`ledger_rows` and :func:`reconcile`: the rows the ledger writes, and the run's
    reconciliation (rows read = settled + duplicates + rejected; cash in = cash out per platform).
 """
@@ -25,9 +24,8 @@ so a run here writes the statements ``creatorpay settle`` writes.
 from __future__ import annotations
 
 import hashlib
-from functools import partial
 from itertools import groupby
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import fields
 from ..batch.ledger import Held, StatementRows, Unit, content, from_fen
@@ -35,14 +33,11 @@ from ..batch.workers import PARSERS, Job, Outcome, Settler
 from ..money import fmt
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
-    from ..engine import Engine
     from ..fields import Schema
     from ..rows import Record
-    from ..scenario import Scenario
-    from ..sqlite_store import Call, StoreBuffer
-    from ..statement import Statement
+    from ..sqlite_store import StoreBuffer
 
 #: A checked event as the batch path stages it: (id, platform, creator, month, date, kind, body,
 #: run, line). ``body`` is the kind's fields as canonical JSON.
@@ -236,55 +231,11 @@ def job(unit: Unit, events: Sequence[EventRow], profile: str | None, history: Hi
     return Job(unit, every, [e[0] for e in events], profile, history.original, history.held, list(history.slots))
 
 
-def settle_unit(
-    settler: Settler, work: Job, store: StoreBuffer, *, rows_unless: Callable[[list[Call]], bool] | None = None
-) -> Outcome:
+def settle_unit(settler: Settler, work: Job, store: StoreBuffer) -> Outcome:
     """Settle one unit with the real engine against ``store``: its statement's rows (or why it
     cannot be settled) and its store calls (the transcript :mod:`.shared` checks). A unit that
-    cannot be settled leaves ``store`` as it found it. ``rows_unless``: its rows are not built
-    where this test of its calls holds (:meth:`~creatorpay.core.batch.workers.Settler.settle`)."""
-    return settler.settle(work, store, rows_unless=rows_unless)
-
-
-class _Stop(Exception):
-    """A first settling ended once its unit's store calls were made (:func:`settle_first`)."""
-
-
-class _UpToCalls:
-    """The engine as a first settling's :class:`Settler` uses it: a statement whose store calls, once
-    all made (the engine's ``calls_made``), pass ``stop`` is not computed further (:class:`_Stop`)."""
-
-    def __init__(self, engine: Engine, stop: Callable[[list[Call]], bool]) -> None:
-        self.engine = engine
-        self.schema = engine.schema
-        self.stop = stop
-
-    def settle(self, scenario: Scenario, platform: str, *, store: StoreBuffer) -> Statement:
-        return self.engine.settle(scenario, platform, store=store, calls_made=partial(self._made, store))
-
-    def _made(self, store: StoreBuffer) -> None:
-        if self.stop(store.calls):
-            raise _Stop
-
-
-def first_settler(engine: Engine, stop: Callable[[list[Call]], bool]) -> Settler:
-    """A :class:`Settler` for :func:`settle_first`: a unit whose store calls pass ``stop`` once made
-    (one that drew from a budget: its outcome waits for the budget's chain) is settled only that far."""
-    return Settler(cast("Engine", _UpToCalls(engine, stop)))
-
-
-def settle_first(settler: Settler, work: Job, store: StoreBuffer) -> Outcome:
-    """A unit's first settling (step 1 of :mod:`.shared`) with a :func:`first_settler`: its outcome,
-    or, for a unit whose calls passed the settler's ``stop``, only its calls (an outcome with neither
-    rows nor a reason, as :func:`settle_unit`'s ``rows_unless`` gives: the same calls, a test holds
-    them equal). Its statement is then not computed past its store calls: the adjustments (tax), the
-    statement and its rows are the seeded settling's. A unit that cannot be settled is rejected as
-    by :func:`settle_unit`."""
-    up_to = cast("_UpToCalls", settler.engine)
-    try:
-        return settler.settle(work, store, rows_unless=up_to.stop)
-    except _Stop:
-        return Outcome(None, None, store.calls)
+    cannot be settled leaves ``store`` as it found it."""
+    return settler.settle(work, store)
 
 
 # -- the ledger's rows ------------------------------------------------------------------------------
@@ -396,13 +347,11 @@ __all__ = [
     "check_profiles",
     "event_content",
     "event_digest",
-    "first_settler",
     "idempotency",
     "job",
     "latest_profiles",
     "ledger_rows",
     "reconcile",
-    "settle_first",
     "settle_unit",
     "unit_of",
     "unit_order",
