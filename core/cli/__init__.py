@@ -295,25 +295,22 @@ def cli(
     ctx.default_map = default_map(load())
 
 
-#: Allocations between two collections of the youngest generation while the command runs (Python: 700).
-GC_FIRST_GENERATION = 50_000
-
-
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point: maps errors to exit codes and messages.
 
     Run as the process's own command (``argv`` None: the console script), the garbage collector is
     tuned for a short run, as mypy and Instagram's services do: the objects made by importing the
     modules are frozen (they live until exit; no collection need walk them again), the youngest
-    generation is collected every :data:`GC_FIRST_GENERATION` allocations, and everything is frozen
-    again at the end, so the interpreter's last collection at exit has nothing to walk. Together about
-    a tenth of ``creatorpay compare``'s instructions (docs/performance.md, "Start-up"). Called with
-    ``argv`` (in-process, as the tests do), the collector is left as it is.
+    generation is collected every :data:`~creatorpay.core.collector.GC_FIRST_GENERATION`
+    allocations, and everything is frozen again at the end, so the interpreter's last collection at
+    exit has nothing to walk. Together about a tenth of ``creatorpay compare``'s instructions
+    (docs/performance.md, "Start-up"). Called with ``argv`` (in-process, as the tests do), the
+    collector is left as it is.
     """
     args = sys.argv[1:] if argv is None else argv
     if argv is None:
         gc.freeze()
-        gc.set_threshold(GC_FIRST_GENERATION, *gc.get_threshold()[1:])
+        gc.set_threshold(collector.GC_FIRST_GENERATION, *gc.get_threshold()[1:])
         try:
             return _main(args)
         finally:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .. import collector
 from ..errors import InputError
 from ..files import STDIN, check_ledger, check_outputs, open_input, replacing
 from ..money import grouped
@@ -47,8 +48,6 @@ BYTE_PHASES = frozenset({"creators", "events"})
 #: The engines ``settle --engine`` runs: today's SQLite path, and the stages' drivers (docs/scale.md).
 ENGINES = ("sqlite", "local", "spark")
 
-#: Allocations between two collections of the youngest generation during a run (Python: 700).
-GC_FIRST_GENERATION = 50_000
 
 
 @click.command()
@@ -188,7 +187,7 @@ def settle(
     # workers it forks inherit it): the run allocates rows by the hundred thousand that live until
     # their piece is written, and collecting them that often cost 5-9% of the run (docs/performance.md).
     thresholds = gc.get_threshold()
-    gc.set_threshold(GC_FIRST_GENERATION, *thresholds[1:])
+    gc.set_threshold(collector.GC_FIRST_GENERATION, *thresholds[1:])
     summary: Summary | None = None
     try:
         with ExitStack() as stack:

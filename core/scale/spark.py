@@ -43,6 +43,7 @@ is settled again from the new state. pyspark is imported only here (``pip instal
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import shutil
@@ -56,6 +57,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..batch.ledger import Unit
 from ..batch.run import Summary
+from ..collector import GC_FIRST_GENERATION
 from ..files import MAX_LINE
 from ..rows import TOO_LONG
 from . import archive, shared, stages, tables
@@ -195,12 +197,18 @@ def timed(
 ) -> Iterator[Any]:
     """``mapInArrow``: ``task``'s batches, the Python worker's processor seconds while it made them
     (its input and output converted by pyspark included) added to ``clock`` (an accumulator of
-    :class:`Seconds`) under ``name``: where a run's Python time goes, task by task."""
+    :class:`Seconds`) under ``name``: where a run's Python time goes, task by task. While it runs, the
+    worker collects young garbage as ``creatorpay settle``'s processes do
+    (:data:`~creatorpay.core.collector.GC_FIRST_GENERATION`): pyspark forks its workers from a daemon
+    of its own, with Python's default."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(GC_FIRST_GENERATION, *thresholds[1:])
     began = time.process_time()
     try:
         yield from task(batches)
     finally:
         clock.add({name: time.process_time() - began})
+        gc.set_threshold(*thresholds)
 
 
 # -- reading and checking (in the tasks) ------------------------------------------------------------

@@ -257,3 +257,27 @@ def test_local_mode_delays_the_c2_compiler_most(monkeypatch: Any) -> None:
     java = os.environ.get("JAVA_HOME", "/usr") + "/bin/java"
     if os.path.exists(java):  # the options are the JVM's own: it starts with them
         assert subprocess.run([java, *options, "-version"], capture_output=True, check=False).returncode == 0
+
+
+def test_a_task_collects_young_garbage_as_settle_does() -> None:
+    """pyspark forks its Python workers from a daemon of its own, with Python's collector thresholds: while a
+    task runs (``timed`` wraps every one) the youngest generation is collected every GC_FIRST_GENERATION
+    allocations, as ``creatorpay settle``'s processes do, and the worker's thresholds are as found after."""
+    import gc
+
+    from creatorpay.core.collector import GC_FIRST_GENERATION
+    from creatorpay.core.scale.spark import timed
+
+    class Clock:
+        def __init__(self) -> None:
+            self.seen: dict[str, float] = {}
+
+        def add(self, value: dict[str, float]) -> None:
+            self.seen.update(value)
+
+    before = gc.get_threshold()
+    clock = Clock()
+    inside = list(timed(iter([1, 2]), task=lambda rows: (gc.get_threshold() for _ in rows), name="t", clock=clock))
+    assert inside == [(GC_FIRST_GENERATION, *before[1:])] * 2
+    assert gc.get_threshold() == before
+    assert set(clock.seen) == {"t"}
