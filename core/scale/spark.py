@@ -907,10 +907,11 @@ class SparkDriver(LocalDriver):
         units' first outcomes; should the resolution change which units have a statement (a serial
         lane, a unit settled again when committed), it is written again."""
         frames = [first]
-        start = self.ledger.next_statement(before)
-        ids = _numbered(units, start)
-        numbers = self._numbers(ids)
+        numbers = None
         try:
+            start = self.ledger.next_statement(before)
+            ids = _numbered(units, start)
+            numbers = self._numbers(ids)
             with ThreadPoolExecutor(1, thread_name_prefix="creatorpay-events") as pool:
                 index = pool.submit(self._write_table("events", _indexed(new, numbers), folder))
                 chain = self._chain(first, units, state, context, frames, summary)
@@ -929,7 +930,8 @@ class SparkDriver(LocalDriver):
                 index.result()
             unsettled = self._unsettled(final) if any(found is None for found in cash.values()) else []
         finally:
-            numbers.unpersist()
+            if numbers is not None:
+                numbers.unpersist()
             context.unpersist()
             for frame in frames:
                 frame.unpersist()
