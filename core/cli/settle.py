@@ -49,7 +49,6 @@ BYTE_PHASES = frozenset({"creators", "events"})
 ENGINES = ("sqlite", "local", "spark")
 
 
-
 @click.command()
 @click.argument("events", type=click.Path(path_type=Path))
 @click.option(

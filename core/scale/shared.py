@@ -182,13 +182,19 @@ def seeded(
     ``left_before``; None: never drawn from yet, as the run began) holding its ``left_before``;
     its outcome and what it left in each, undone after."""
     mark = store.mark()
-    for key, (capacity, left) in seeds.items():
-        if left is not None:
-            store.seed(key, capacity, left)
+    _seed(store, seeds)
     outcome = settle(work, store)
     after = {key: store.left(key) for key in seeds}
     store.rollback(mark)
     return outcome, after
+
+
+def _seed(store: StoreBuffer, seeds: Mapping[str, tuple[Decimal, Decimal | None]]) -> None:
+    """Each shared budget of ``seeds`` made to hold the unit's ``left_before`` in ``store`` (one never
+    drawn from yet, None, as the run began)."""
+    for key, (capacity, left) in seeds.items():
+        if left is not None:
+            store.seed(key, capacity, left)
 
 
 def standing(found: Chain, transcripts: Sequence[Sequence[Call]], state: State) -> set[int]:
@@ -200,9 +206,7 @@ def standing(found: Chain, transcripts: Sequence[Sequence[Call]], state: State) 
     found_: set[int] = set()
     for index in found.members:
         mark = store.mark()
-        for key, (capacity, left) in found.seeds[index].items():
-            if left is not None:
-                store.seed(key, capacity, left)
+        _seed(store, found.seeds[index])
         if store.replay_unit(str(index), list(transcripts[index]), keep=False):
             found_.add(index)
         store.rollback(mark)

@@ -719,16 +719,24 @@ class SparkDriver(LocalDriver):
         if (spark is None) == (start is None):
             raise TypeError("SparkDriver takes a session (spark) or how to start one (start), not both")
         super().__init__(ledger, engine=engine, period=period, rejects=rejects)
-        self.spark = spark
         self._start = start
         self._partitions = partitions
-        self.partitions = 0 if spark is None else partitions or int(spark.sparkContext.defaultParallelism)
         #: Runs settled again because another run committed first (with a PostgreSQL store).
         self.retried = 0
         #: The run's steps: the driver's wall seconds of each (:meth:`_step`), and the Python workers'
         #: processor seconds of each kind of task (``python.<task>``, :func:`timed`).
         self.timings: dict[str, float] = {}
-        self._clock: Any = None if spark is None else spark.sparkContext.accumulator({}, Seconds())
+        self.spark: Any = None
+        self.partitions = 0
+        self._clock: Any = None
+        if spark is not None:
+            self._use(spark)
+
+    def _use(self, spark: Any) -> None:
+        """Run on ``spark``: its tasks per stage (unless given) and a clock for the Python workers."""
+        self.spark = spark
+        self.partitions = self._partitions or int(spark.sparkContext.defaultParallelism)
+        self._clock = spark.sparkContext.accumulator({}, Seconds())
 
     def _started(
         self, creators: Path, names: Mapping[Path, str], summary: Summary
@@ -741,13 +749,11 @@ class SparkDriver(LocalDriver):
             with ThreadPoolExecutor(1, thread_name_prefix="creatorpay-creators") as pool:
                 checked = pool.submit(self._profiles, creators, names, summary)
                 try:
-                    self.spark = self._start()
+                    self._use(self._start())
                 except BaseException:
                     wait([checked])  # the check ends before the session's error goes up
                     raise
-                found = checked.result()
-            self.partitions = self._partitions or int(self.spark.sparkContext.defaultParallelism)
-            return found
+                return checked.result()
         return self._profiles(creators, names, summary)
 
     @contextmanager
