@@ -74,7 +74,7 @@ def test_while_the_budgets_last_no_unit_is_settled_twice(spark: Any, tmp_path: P
 def test_spark_writes_the_partitioned_tables(spark: Any, tmp_path: Path) -> None:
     """The events index, statements, lines and unit slots are written by Spark (parquet-mr), one file per
     (month, platform) named part-0.parquet, month and platform in the folder names only, as the local
-    driver's pyarrow writer lays them out."""
+    driver's pyarrow writer lays them out; compressed with zstd, without dictionary pages (PARQUET_OPTIONS)."""
     events, people, rules = month(tmp_path / "m")
     result = settle(events, people, "--engine", "spark", "--ledger", str(tmp_path / "sp"), rules=rules)
     assert result.exit_code == 0, result.output
@@ -89,6 +89,9 @@ def test_spark_writes_the_partitioned_tables(spark: Any, tmp_path: Path) -> None
             assert path.name == "part-0.parquet"
             meta = pq.read_metadata(on_spark / path)
             assert "parquet-mr" in meta.created_by, (table, meta.created_by)
+            chunks = [meta.row_group(g).column(c) for g in range(meta.num_row_groups) for c in range(meta.num_columns)]
+            assert {chunk.compression for chunk in chunks} == {"ZSTD"}, (table, path)
+            assert not any(chunk.has_dictionary_page for chunk in chunks), (table, path)
             assert pq.read_schema(on_spark / path).names == pq.read_schema(local / path).names
             assert "month" not in pq.read_schema(on_spark / path).names
     assert "parquet-mr" not in pq.read_metadata(on_spark / "budgets" / "part-0.parquet").created_by

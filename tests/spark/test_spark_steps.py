@@ -172,14 +172,17 @@ def test_local_mode_has_a_shuffle_partition_per_core() -> None:
 
 
 def test_local_mode_turns_adaptive_execution_off_unless_the_submit_arguments_set_it(monkeypatch: Any) -> None:
-    """In local mode the session has no adaptive query execution (LOCAL_SQL); a key the user gives in
-    PYSPARK_SUBMIT_ARGS is theirs (a session's SQL settings would override it); a cluster keeps Spark's."""
+    """In local mode the session has no adaptive query execution and an uncompressed cache (LOCAL_SQL); a key
+    the user gives in PYSPARK_SUBMIT_ARGS is theirs (a session's SQL settings would override it); a cluster
+    keeps Spark's."""
     from pyspark.sql import SparkSession
 
     monkeypatch.setattr(SparkSession.Builder, "getOrCreate", lambda builder: dict(builder._options))
     monkeypatch.delenv("PYSPARK_SUBMIT_ARGS", raising=False)
     assert session("local[2]")["spark.sql.adaptive.enabled"] == "false"
+    assert session("local[2]")["spark.sql.inMemoryColumnarStorage.compressed"] == "false"
     assert "spark.sql.adaptive.enabled" not in session("yarn")
+    assert "spark.sql.inMemoryColumnarStorage.compressed" not in session("yarn")
     monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--conf spark.sql.adaptive.enabled=true pyspark-shell")
     assert "spark.sql.adaptive.enabled" not in session("local[2]")
 
