@@ -240,12 +240,17 @@ def write_table(folder: Path, table: str, rows: Iterable[tuple[Any, ...]]) -> No
 
 
 def _sort_key(table: str) -> Any:
-    """How a table's rows are sorted (a stable, total order of the rows a run writes)."""
+    """How a table's rows are sorted (a stable, total order of the rows a run writes): a partitioned
+    table's by month, platform and :data:`.tables.ORDER`, as Spark writes them."""
     if table == "rejects":
         return lambda row: 0  # the order the run rejected them (file order), kept
     if table == "draws":
         return lambda row: row[0]
-    return lambda row: tuple("" if v is None else v for v in row) if table != "lines" else (row[2], row[3])
+    if table in tables.PARTITIONED:
+        names = tables.columns(table)
+        at = [0, 1, *(names.index(name) for name in tables.ORDER[table])]
+        return lambda row: tuple(row[i] for i in at)
+    return lambda row: tuple("" if v is None else v for v in row)
 
 
 def _fsync_tree(folder: Path) -> None:

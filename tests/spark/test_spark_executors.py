@@ -13,7 +13,7 @@ from creatorpay.core.engine import Engine
 from creatorpay.core.scale import spark as spark_driver
 from creatorpay.core.scale.parquet import ParquetLedger, run_folder
 from creatorpay.core.scale.spark import SparkDriver
-from creatorpay.core.scale.tables import PARTITIONED
+from creatorpay.core.scale.tables import ORDER, PARTITIONED, columns
 from tests.scale.scale_support import export, month, settle, table_values
 
 if TYPE_CHECKING:
@@ -135,3 +135,41 @@ def test_the_events_index_is_written_again_when_the_resolution_renumbers(
     assert result.exit_code == 0, result.output
     assert export("--ledger", str(tmp_path / "sp")) == export("--ledger", str(tmp_path / "pq"))
     assert table_values(tmp_path / "sp") == table_values(tmp_path / "pq")
+
+
+def test_a_writer_per_partition_or_rows_sorted_by_partition_write_the_same_bytes(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run's few (month, platform) partitions are written with a Parquet writer open for each in a task
+    (Spark's maxConcurrentOutputFileWriters while it writes, the session's setting restored after), each
+    task's rows sorted by ORDER alone; beyond CONCURRENT_WRITERS, sorted by month and platform first. Both
+    write the same bytes, each file's rows in ORDER."""
+    events, people, rules = month(tmp_path / "m")
+    key = "spark.sql.maxConcurrentOutputFileWriters"
+    before = spark.conf.get(key)
+    seen: list[str] = []
+    set_ = type(spark.conf).set
+    monkeypatch.setattr(type(spark.conf), "set", lambda conf, k, v: (seen.append(f"{k}={v}"), set_(conf, k, v))[1])
+    _driven(spark, tmp_path / "each", events, people, rules)
+    assert f"{key}=3" in seen  # netease, wechat_channels and xingtu in one month
+    assert spark.conf.get(key) == before
+    seen.clear()
+    monkeypatch.setattr(spark_driver, "CONCURRENT_WRITERS", 2)
+    _driven(spark, tmp_path / "sorted", events, people, rules)
+    assert not [entry for entry in seen if entry.startswith(key)]
+    each, sorted_ = run_folder(tmp_path / "each", 1), run_folder(tmp_path / "sorted", 1)
+    for table in sorted(PARTITIONED):
+        files = sorted(p.relative_to(each) for p in (each / table).rglob("*.parquet"))
+        assert files == sorted(p.relative_to(sorted_) for p in (sorted_ / table).rglob("*.parquet")), table
+        for path in files:
+            assert (each / path).read_bytes() == (sorted_ / path).read_bytes(), path
+            rows = pq.read_table(each / path).to_pylist()
+            order = [tuple(row[name] for name in ORDER[table]) for row in rows]
+            assert order == sorted(order) and len(set(order)) == len(order), path
+
+
+def test_order_is_a_total_order_of_each_partitioned_table() -> None:
+    """Every partitioned table has its order (ORDER), of its own columns, month and platform excluded."""
+    assert set(ORDER) == PARTITIONED
+    for table, order in ORDER.items():
+        assert set(order) <= set(columns(table)) - {"month", "platform"}, table
