@@ -149,7 +149,12 @@ def test_a_writer_per_partition_or_rows_sorted_by_partition_write_the_same_bytes
     before = spark.conf.get(key)
     seen: list[str] = []
     set_ = type(spark.conf).set
-    monkeypatch.setattr(type(spark.conf), "set", lambda conf, k, v: (seen.append(f"{k}={v}"), set_(conf, k, v))[1])
+
+    def recorded(conf: Any, name: str, value: Any) -> None:
+        seen.append(f"{name}={value}")
+        set_(conf, name, value)
+
+    monkeypatch.setattr(type(spark.conf), "set", recorded)
     _driven(spark, tmp_path / "each", events, people, rules)
     assert f"{key}=3" in seen  # netease, wechat_channels and xingtu in one month
     assert spark.conf.get(key) == before
