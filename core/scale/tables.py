@@ -94,15 +94,6 @@ DRAWS: tuple[tuple[str, str], ...] = (
     ("scope", _STRING),
     ("amount", _STRING),
 )
-#: How a partitioned table's rows are ordered in each of its files (month and platform are the file's):
-#: by these columns, a total order of a run's rows (an event's id is unique in a run, as is a statement's
-#: id and a line's number in its statement), so that writing a run again writes the same bytes.
-ORDER: dict[str, tuple[str, ...]] = {
-    "events": ("id",),
-    "statements": ("statement",),
-    "lines": ("statement", "seq"),
-    "unit_slots": ("creator", "key", "holder"),
-}
 #: The store's state at the end of a run (what the next run starts from): budgets ...
 BUDGETS: tuple[tuple[str, str], ...] = (
     ("key", _STRING),
@@ -144,6 +135,15 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 #: The tables written one file per (month, platform).
 PARTITIONED = frozenset(name for name, columns in TABLES.items() if {"month", "platform"} <= {c for c, _ in columns})
+#: How a partitioned table's rows are ordered in each of its files (month and platform are the file's):
+#: by these columns, a total order of a run's rows (an event's id is unique in a run, as is a statement's
+#: id and a line's number in its statement), so that writing a run again writes the same bytes.
+ORDER: dict[str, tuple[str, ...]] = {
+    "events": ("id",),
+    "statements": ("statement",),
+    "lines": ("statement", "seq"),
+    "unit_slots": ("creator", "key", "holder"),
+}
 #: The store's state at the end of a run: each run writes it whole, the next reads the latest.
 STATE = ("draws", "budgets", "quotas", "slots")
 
