@@ -248,11 +248,11 @@ def resolve(
     began, in any order), the outcomes in the order of ``jobs``."""
     store = state_store(state)
     outcomes = private(settle, jobs, store) if first is None else first(jobs)
-    chains, lanes = plan([o.calls for o in outcomes], [o.rows is not None for o in outcomes], state)
+    transcripts = [o.calls for o in outcomes]
+    chains, lanes = plan(transcripts, [o.rows is not None for o in outcomes], state)
     chained: list[str] = []
     lane_keys: list[str] = []
     again = 0
-    transcripts = [o.calls for o in outcomes]
     for found in chains:
         resettled = _chained(settle, jobs, outcomes, found, store, standing(found, transcripts, state))
         if resettled is None:
